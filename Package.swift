@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, bottom to top (data flows one way: read → validate → project → attribute/bin → analyse → export):
+//   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only)
+//   HotspotCore       – pure Swift analysis: columnar incidents, grids, binning, KDE, Gi*, FDR, Mann-Kendall
+//   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
+//   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata
+//   HotspotReports    – the jobs users run (inspect, area counts, grid counts, demo) and their output sets
+//   hotspot           – the CLI (swift-argument-parser), thin
+let package = Package(
+    name: "hotspot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hotspot", targets: ["hotspot"]),
+        .library(name: "HotspotCore", targets: ["HotspotCore"]),
+        .library(name: "HotspotGeo", targets: ["HotspotGeo"]),
+        .library(name: "HotspotIO", targets: ["HotspotIO"]),
+        .library(name: "HotspotReports", targets: ["HotspotReports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CProj", pkgConfig: "proj",
+                       providers: [.apt(["libproj-dev", "proj-data"])]),
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos",
+                       providers: [.apt(["libgeos-dev"])]),
+        .target(name: "HotspotCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "HotspotGeo", dependencies: ["HotspotCore", "CProj", "CGEOS"]),
+        .target(name: "HotspotIO", dependencies: [
+            "HotspotCore", "HotspotGeo",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
+        .executableTarget(name: "hotspot", dependencies: [
+            "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotReports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "hotspot-demodata", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
+        .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports"]),
+        .testTarget(name: "HotspotCoreTests", dependencies: ["HotspotCore"]),
+        .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotIO"]),
+        .testTarget(name: "HotspotIOTests", dependencies: ["HotspotIO"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

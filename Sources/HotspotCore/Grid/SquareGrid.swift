@@ -1,0 +1,105 @@
+/// A square grid anchored on the origin of its CRS (for EPSG:27700, the British National Grid false origin), so
+/// that cell edges lie at whole multiples of the cell size and grids of the same cell size always line up.
+///
+/// Cells are half-open, `[x0 + col·c, x0 + (col+1)·c) × [y0 + row·c, y0 + (row+1)·c)`; **row 0 is the southern
+/// row**; cell ids are `c{col}_{row}`; cells are stored row-major from the south-west (`index = row·ncols + col`).
+/// These are the conventions of `../shared/reference` (x0 = ⌊xmin/c⌋·c, ncols = ⌊(xmax − x0)/c⌋ + 1).
+public struct SquareGrid: Sendable, Equatable, Codable {
+    /// South-west corner of cell (0, 0), metres.
+    public let x0: Double, y0: Double
+    /// Cell edge, metres.
+    public let cellSize: Double
+    public let ncols: Int, nrows: Int
+
+    public init(x0: Double, y0: Double, cellSize: Double, ncols: Int, nrows: Int) {
+        self.x0 = x0; self.y0 = y0; self.cellSize = cellSize; self.ncols = ncols; self.nrows = nrows
+    }
+
+    /// The grid covering `extent`, anchored at multiples of `cellSize`.
+    /// - Throws: `GridError.tooManyCells` above `cellLimit` cells, `.invalidCellSize` for a non-positive size.
+    public init(covering extent: Extent, cellSize c: Double, cellLimit: Int = 5_000_000) throws {
+        guard c > 0, c.isFinite else { throw GridError.invalidCellSize(c) }
+        let x0 = (extent.minX / c).rounded(.down) * c
+        let y0 = (extent.minY / c).rounded(.down) * c
+        let nc = ((extent.maxX - x0) / c).rounded(.down) + 1
+        let nr = ((extent.maxY - y0) / c).rounded(.down) + 1
+        guard nc * nr <= Double(cellLimit) else {
+            throw GridError.tooManyCells(cells: Int(nc * nr), limit: cellLimit, cellSize: c,
+                                         suggested: SquareGrid.smallestCellSize(for: extent, cellLimit: cellLimit))
+        }
+        self.init(x0: x0, y0: y0, cellSize: c, ncols: Int(nc), nrows: Int(nr))
+    }
+
+    public var cellCount: Int { ncols * nrows }
+    public var extent: Extent {
+        Extent(minX: x0, minY: y0, maxX: x0 + Double(ncols) * cellSize, maxY: y0 + Double(nrows) * cellSize)
+    }
+
+    /// Column of a coordinate, `⌊(x − x0)/c⌋` (may be outside 0..<ncols).
+    @inlinable public func column(_ x: Double) -> Int { Int(((x - x0) / cellSize).rounded(.down)) }
+    @inlinable public func row(_ y: Double) -> Int { Int(((y - y0) / cellSize).rounded(.down)) }
+
+    /// Row-major index of the cell holding (x, y), or nil outside the grid.
+    @inlinable public func index(x: Double, y: Double) -> Int? {
+        let c = column(x), r = row(y)
+        guard c >= 0, c < ncols, r >= 0, r < nrows else { return nil }
+        return r * ncols + c
+    }
+
+    public func centre(col: Int, row: Int) -> (x: Double, y: Double) {
+        (x0 + (Double(col) + 0.5) * cellSize, y0 + (Double(row) + 0.5) * cellSize)
+    }
+    public func centre(index: Int) -> (x: Double, y: Double) { centre(col: index % ncols, row: index / ncols) }
+
+    /// Corners of a cell, counter-clockwise from the south-west.
+    public func ring(index: Int) -> [(Double, Double)] {
+        let c = index % ncols, r = index / ncols
+        let xa = x0 + Double(c) * cellSize, ya = y0 + Double(r) * cellSize
+        let xb = xa + cellSize, yb = ya + cellSize
+        return [(xa, ya), (xb, ya), (xb, yb), (xa, yb), (xa, ya)]
+    }
+
+    public static func cellID(index: Int, ncols: Int) -> String { "c\(index % ncols)_\(index / ncols)" }
+    public func cellID(_ index: Int) -> String { SquareGrid.cellID(index: index, ncols: ncols) }
+
+    /// Smallest multiple of 10 m giving at most `cellLimit` cells over `extent` (used in error messages).
+    static func smallestCellSize(for e: Extent, cellLimit: Int) -> Double {
+        let raw = ((e.width * e.height) / Double(cellLimit)).squareRoot()
+        return max(10, ((raw / 10).rounded(.up) + 1) * 10)
+    }
+}
+
+public enum GridError: Error, Equatable, CustomStringConvertible {
+    case invalidCellSize(Double)
+    case tooManyCells(cells: Int, limit: Int, cellSize: Double, suggested: Double)
+    case emptyExtent
+
+    public var description: String {
+        switch self {
+        case .invalidCellSize(let c): return "cell size must be a positive number of metres (got \(c))"
+        case let .tooManyCells(n, limit, c, s):
+            return "a \(Int(c)) m grid over this extent has \(n) cells, above the limit of \(limit); "
+                + "use a larger --cell (≥ \(Int(s)) m fits) or raise --max-cells"
+        case .emptyExtent: return "no incidents and no boundary to take the grid extent from"
+        }
+    }
+}
+
+/// Default cell-size rules. Each returns metres and is reported back to the user.
+public enum CellSizeRule: String, Sendable, Codable, CaseIterable {
+    /// sfhotspot: the shorter side of the extent / 50, rounded down to a multiple of 100 m; if that is 0, side / 50.
+    case sfhotspot
+    /// ArcGIS Pro Kernel Density: the shorter side of the extent / 250.
+    case arcgis
+
+    public func cellSize(for e: Extent) -> Double {
+        let side = min(e.width, e.height)
+        switch self {
+        case .sfhotspot:
+            let c = ((side / 50) / 100).rounded(.down) * 100
+            return c > 0 ? c : side / 50
+        case .arcgis:
+            return side / 250
+        }
+    }
+}

@@ -1,0 +1,128 @@
+/// How precisely an incident's time is known. police.uk street data are monthly; stop and search is timestamped.
+public enum TimeResolution: String, Sendable, Codable {
+    case month, day
+}
+
+/// A columnar table of incidents (struct of arrays): hot loops run over contiguous buffers and no object is
+/// allocated per incident. Coordinates are in the table's `epsg` (metres for a projected CRS such as 27700;
+/// for EPSG:4326, `x` is longitude and `y` latitude in degrees).
+///
+/// Memory: 8+8 (x, y) + 4 (day) + 2 (category) + 2 (source file) + 4 (line) = 28 bytes per incident, plus 8 when
+/// weights are present.
+public struct IncidentTable: Sendable {
+    public var epsg: Int
+    public var x: [Double] = []
+    public var y: [Double] = []
+    /// Day number (days since 1970-01-01). For monthly data, the first day of the month.
+    public var day: [Int32] = []
+    /// Index into `categories`.
+    public var category: [UInt16] = []
+    /// Optional weights (severity, harm); empty when every incident weighs 1.
+    public var weight: [Double] = []
+    /// Index into the list of source files (see the reader's summary).
+    public var sourceFile: [UInt16] = []
+    /// 1-based line number of the row in its source file (the header is line 1).
+    public var sourceLine: [UInt32] = []
+    /// Category names, in first-seen order; `category[i]` indexes this list.
+    public var categories: [String] = []
+    public var resolution: TimeResolution
+
+    public init(epsg: Int, resolution: TimeResolution) {
+        self.epsg = epsg
+        self.resolution = resolution
+    }
+
+    public var count: Int { x.count }
+    public var isWeighted: Bool { !weight.isEmpty }
+
+    /// Weight of incident `i` (1 when the table is unweighted).
+    @inlinable public func weight(at i: Int) -> Double { weight.isEmpty ? 1 : weight[i] }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        x.reserveCapacity(n); y.reserveCapacity(n); day.reserveCapacity(n)
+        category.reserveCapacity(n); sourceFile.reserveCapacity(n); sourceLine.reserveCapacity(n)
+    }
+
+    /// Index of `name` in `categories`, adding it when new.
+    public mutating func categoryCode(_ name: String) -> UInt16 {
+        if let i = categories.firstIndex(of: name) { return UInt16(i) }
+        categories.append(name)
+        return UInt16(categories.count - 1)
+    }
+
+    /// Appends one incident. `weight` is recorded only once any weight differs from 1 (earlier rows are backfilled).
+    @inlinable
+    public mutating func append(x: Double, y: Double, day: Int32, category: UInt16, weight w: Double = 1,
+                                file: UInt16, line: UInt32) {
+        self.x.append(x); self.y.append(y); self.day.append(day)
+        self.category.append(category); sourceFile.append(file); sourceLine.append(line)
+        if !weight.isEmpty { weight.append(w) } else if w != 1 {
+            weight = [Double](repeating: 1, count: self.x.count - 1); weight.append(w)
+        }
+    }
+
+    /// The rows whose index satisfies `keep`, in order.
+    public func filtered(_ keep: (Int) -> Bool) -> IncidentTable {
+        var out = IncidentTable(epsg: epsg, resolution: resolution)
+        out.categories = categories
+        for i in 0..<count where keep(i) {
+            out.x.append(x[i]); out.y.append(y[i]); out.day.append(day[i]); out.category.append(category[i])
+            out.sourceFile.append(sourceFile[i]); out.sourceLine.append(sourceLine[i])
+            if !weight.isEmpty { out.weight.append(weight[i]) }
+        }
+        return out
+    }
+
+    /// Appends every row of `other` (same CRS), re-coding categories and offsetting source-file indices.
+    public mutating func append(contentsOf other: IncidentTable, fileOffset: UInt16 = 0) {
+        precondition(other.epsg == epsg, "cannot append tables in different CRSs")
+        let remap = other.categories.map { categoryCode($0) }
+        if other.isWeighted && !isWeighted { weight = [Double](repeating: 1, count: count) }
+        for i in 0..<other.count {
+            x.append(other.x[i]); y.append(other.y[i]); day.append(other.day[i])
+            category.append(remap[Int(other.category[i])])
+            sourceFile.append(other.sourceFile[i] + fileOffset); sourceLine.append(other.sourceLine[i])
+            if isWeighted { weight.append(other.weight(at: i)) }
+        }
+        if other.resolution == .day { resolution = .day }
+    }
+
+    /// Bounding box of the coordinates, or nil when empty.
+    public var extent: Extent? { Extent(x: x, y: y) }
+
+    /// Distinct months present, as month ordinals, ascending.
+    public var monthOrdinals: [Int] {
+        var seen = Set<Int32>()
+        for d in day { seen.insert(d) }
+        return Set(seen.map { CivilDate.monthOrdinal(ofDay: Int($0)) }).sorted()
+    }
+}
+
+/// An axis-aligned rectangle [minX, maxX] × [minY, maxY].
+public struct Extent: Sendable, Equatable, Codable {
+    public var minX: Double, minY: Double, maxX: Double, maxY: Double
+    public init(minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        self.minX = minX; self.minY = minY; self.maxX = maxX; self.maxY = maxY
+    }
+    /// Bounding box of paired coordinate arrays; nil when empty.
+    public init?(x: [Double], y: [Double]) {
+        guard !x.isEmpty else { return nil }
+        var a = Double.infinity, b = Double.infinity, c = -Double.infinity, d = -Double.infinity
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                for i in 0..<xs.count {
+                    let px = xs[i], py = ys[i]
+                    if px < a { a = px }; if px > c { c = px }
+                    if py < b { b = py }; if py > d { d = py }
+                }
+            }
+        }
+        self.init(minX: a, minY: b, maxX: c, maxY: d)
+    }
+    public var width: Double { maxX - minX }
+    public var height: Double { maxY - minY }
+    public func union(_ o: Extent) -> Extent {
+        Extent(minX: min(minX, o.minX), minY: min(minY, o.minY), maxX: max(maxX, o.maxX), maxY: max(maxY, o.maxY))
+    }
+    public func contains(x: Double, y: Double) -> Bool { x >= minX && x <= maxX && y >= minY && y <= maxY }
+}

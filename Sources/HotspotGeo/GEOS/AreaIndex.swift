@@ -1,0 +1,118 @@
+import CGEOS
+import HotspotCore
+
+/// Point-in-polygon attribution for a polygon layer (wards, LSOAs, a study boundary).
+///
+/// Three tiers: a `PolygonRaster` answers for points in cells wholly inside one polygon (most points, no GEOS call);
+/// for points in edge cells, the candidate polygons (from a GEOS STRtree query of the cell, fixed at build time) are
+/// tested exactly with GEOS prepared geometries.
+///
+/// **Boundary rule.** A point strictly inside a polygon goes to it. A point on a boundary (a shared edge, or the
+/// layer's outer edge) goes to the first polygon in layer order that covers it; layers are sorted by id, so on a
+/// shared ward edge the lower ONS code wins. Every point thus goes to exactly one area or to none.
+public final class AreaIndex {
+    public let areas: [Area]
+    public let raster: PolygonRaster
+    let context: GEOSContext
+    let geometries: [GEOSGeometry]
+    let prepared: [OpaquePointer]
+    /// Candidate polygons for each edge cell (cell index → ascending polygon indices).
+    let candidates: [Int32: [Int32]]
+
+    /// - Parameter areas: the layer in a projected CRS (metres), valid polygons (see `AreaLayer.validated`).
+    public init(areas: [Area], targetCells: Int = 1 << 18) throws {
+        self.areas = areas
+        let ctx = try GEOSContext()
+        context = ctx
+        geometries = try areas.map { try GEOSGeometry(ctx, $0.geometry) }
+        prepared = try geometries.map {
+            guard let p = GEOSPrepare_r(ctx.handle, $0.raw) else { throw ctx.takeError("prepare failed") }
+            return p
+        }
+        raster = PolygonRaster(areas: areas.map(\.geometry), targetCells: targetCells)
+
+        // STRtree over the polygons; query each edge cell's rectangle for its candidates.
+        guard let tree = GEOSSTRtree_create_r(ctx.handle, 10) else { throw ctx.takeError("STRtree failed") }
+        defer { GEOSSTRtree_destroy_r(ctx.handle, tree) }
+        for (i, g) in geometries.enumerated() {
+            GEOSSTRtree_insert_r(ctx.handle, tree, g.raw, UnsafeMutableRawPointer(bitPattern: i + 1))
+        }
+        final class Hits { var items: [Int32] = [] }
+        let hits = Hits()
+        var cand: [Int32: [Int32]] = [:]
+        let g = raster.grid
+        for (cell, label) in raster.label.enumerated() where label == PolygonRaster.edge {
+            let r = g.ring(index: cell)
+            guard let rect = GEOSGeom_createRectangle_r(ctx.handle, r[0].0, r[0].1, r[2].0, r[2].1) else { continue }
+            hits.items.removeAll(keepingCapacity: true)
+            withExtendedLifetime(hits) {
+                GEOSSTRtree_query_r(ctx.handle, tree, rect, { item, data in
+                    let h = Unmanaged<Hits>.fromOpaque(data!).takeUnretainedValue()
+                    h.items.append(Int32(Int(bitPattern: item) - 1))
+                }, Unmanaged.passUnretained(hits).toOpaque())
+            }
+            GEOSGeom_destroy_r(ctx.handle, rect)
+            cand[Int32(cell)] = hits.items.sorted()
+        }
+        candidates = cand
+    }
+
+    deinit { for p in prepared { GEOSPreparedGeom_destroy_r(context.handle, p) } }
+
+    /// Index (into `areas`) of the area holding each point, or −1 when the point lies in none.
+    public func assign(x: [Double], y: [Double]) -> [Int32] {
+        let n = x.count
+        var out = [Int32](repeating: -1, count: n)
+        var pending: [Int] = []
+        let r = raster
+        for i in 0..<n {
+            let label = r.lookup(x: x[i], y: y[i])
+            if label == PolygonRaster.edge { pending.append(i) } else { out[i] = label }
+        }
+        guard !pending.isEmpty else { return out }
+        let h = context.handle
+        for i in pending {
+            guard let cell = r.grid.index(x: x[i], y: y[i]), let cands = candidates[Int32(cell)], !cands.isEmpty,
+                  let pt = GEOSGeom_createPointFromXY_r(h, x[i], y[i]) else { continue }
+            defer { GEOSGeom_destroy_r(h, pt) }
+            var found: Int32 = -1
+            for k in cands where GEOSPreparedContainsProperly_r(h, prepared[Int(k)], pt) == 1 { found = k; break }
+            if found < 0 {
+                for k in cands where GEOSPreparedCovers_r(h, prepared[Int(k)], pt) == 1 { found = k; break }
+            }
+            out[i] = found
+        }
+        return out
+    }
+
+    /// Count of points per area (same order as `areas`) and the number in none.
+    public func count(x: [Double], y: [Double], weights: [Double] = []) -> (counts: [Int], weighted: [Double], unassigned: Int) {
+        let a = assign(x: x, y: y)
+        var c = [Int](repeating: 0, count: areas.count), w = [Double](repeating: 0, count: areas.count), none = 0
+        for (i, k) in a.enumerated() {
+            if k < 0 { none += 1 } else { c[Int(k)] += 1; w[Int(k)] += weights.isEmpty ? 1 : weights[i] }
+        }
+        return (c, w, none)
+    }
+}
+
+/// Validation of a polygon layer before indexing.
+public enum AreaLayer {
+    /// Checks each area with GEOS; invalid ones are repaired with MakeValid and reported in `warnings`.
+    /// Areas are returned sorted by id (the boundary rule of `AreaIndex` depends on it).
+    public static func validated(_ areas: [Area]) throws -> (areas: [Area], warnings: [String]) {
+        let ctx = try GEOSContext()
+        var out: [Area] = [], warnings: [String] = []
+        for a in areas {
+            let g = try GEOSGeometry(ctx, a.geometry)
+            if g.isValid { out.append(a); continue }
+            let reason = g.validityReason
+            let fixed = try g.makeValid().multiPolygon()
+            guard !fixed.polygons.isEmpty else { throw GeoError.invalidGeometry(area: a.id, reason: reason) }
+            warnings.append("area \(a.id) (\(a.name)) had an invalid polygon (\(reason)); repaired with GEOS MakeValid")
+            out.append(Area(id: a.id, name: a.name, geometry: fixed))
+        }
+        out.sort { $0.id < $1.id }
+        return (out, warnings)
+    }
+}

@@ -1,0 +1,210 @@
+/// A streaming, byte-level CSV tokenizer (RFC 4180: quoted fields, doubled quotes, commas and newlines inside
+/// quotes; CRLF or LF). It yields one record at a time as field byte ranges into a reused buffer: no allocation per
+/// row. Bytes are never decoded unless a field is asked for as a `String`.
+public struct CSVRecord {
+    /// The record's bytes (for the quarantine file and duplicate detection), without the line terminator.
+    public internal(set) var bytes: UnsafeBufferPointer<UInt8>
+    /// Field start/end offsets into `bytes` (quotes excluded), and whether the field had doubled quotes inside.
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var escaped: [Bool] = []
+    /// Physical line number (1-based) where the record starts.
+    public internal(set) var line: Int = 0
+    public var count: Int { starts.count }
+
+    init() { bytes = UnsafeBufferPointer(start: nil, count: 0) }
+
+    /// Raw bytes of field `i` (quotes removed, doubled quotes not yet undoubled).
+    public func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[starts[i]..<ends[i]])
+    }
+
+    public func isEmpty(_ i: Int) -> Bool { ends[i] == starts[i] }
+
+    /// Field `i` as a String, or nil when it is not valid UTF-8.
+    public func string(_ i: Int) -> String? {
+        let r = raw(i)
+        var s: String? = String(validating: r, as: UTF8.self)
+        if escaped[i], let v = s { s = v.replacingOccurrences(of: "\"\"", with: "\"") }
+        return s
+    }
+
+    /// Field `i` parsed as a decimal number (see `FastDouble`).
+    public func double(_ i: Int) -> Double? { FastDouble.parse(raw(i)) }
+
+    public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of a: String, with b: String) -> String {
+        var out = ""
+        var rest = self[...]
+        while let r = rest.range(of: a) {
+            out += rest[..<r.lowerBound]; out += b; rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+extension Substring {
+    fileprivate func range(of s: String) -> Range<Index>? {
+        guard let first = s.first else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            if self[i] == first, self[i...].hasPrefix(s) { return i..<index(i, offsetBy: s.count) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}
+
+/// Splits a byte buffer into CSV records. Feed it whole blocks; it keeps a partial record between blocks.
+public struct CSVScanner {
+    private var carry: [UInt8] = []
+    private var record = CSVRecord()
+    private var nextLine = 1
+
+    public init() {}
+
+    /// Calls `body` for each complete record in `block` (plus any carried-over start); at end of input, call with
+    /// `final: true` to flush the last record (a file need not end with a newline).
+    public mutating func scan(_ block: UnsafeBufferPointer<UInt8>, final: Bool, _ body: (CSVRecord) throws -> Void) rethrows {
+        if carry.isEmpty {
+            let used = try scanRecords(block, final: final, body)
+            if used < block.count { carry = Array(block[used...]) }
+        } else {
+            carry.append(contentsOf: block)
+            let buf = carry
+            let used = try buf.withUnsafeBufferPointer { try scanRecords($0, final: final, body) }
+            carry = used < buf.count ? Array(buf[used...]) : []
+        }
+    }
+
+    /// Scans records; returns how many bytes were consumed (the rest is an incomplete record).
+    private mutating func scanRecords(_ b: UnsafeBufferPointer<UInt8>, final: Bool, _ body: (CSVRecord) throws -> Void) rethrows -> Int {
+        let n = b.count
+        var pos = 0
+        while pos < n {
+            // One record starting at pos.
+            record.starts.removeAll(keepingCapacity: true)
+            record.ends.removeAll(keepingCapacity: true)
+            record.escaped.removeAll(keepingCapacity: true)
+            var i = pos
+            var lines = 0
+            var complete = false
+            fieldLoop: while true {
+                if i < n && b[i] == UInt8(ascii: "\"") {
+                    // Quoted field.
+                    var j = i + 1
+                    var esc = false
+                    var closed = false
+                    while j < n {
+                        let c = b[j]
+                        if c == UInt8(ascii: "\"") {
+                            if j + 1 < n && b[j + 1] == UInt8(ascii: "\"") { esc = true; j += 2; continue }
+                            if j + 1 >= n && !final { break }
+                            closed = true; break
+                        }
+                        if c == UInt8(ascii: "\n") { lines += 1 }
+                        j += 1
+                    }
+                    if !closed {
+                        if !final { return pos }
+                        // Unterminated quote at end of input: take the rest as the field.
+                        record.starts.append(i + 1 - pos); record.ends.append(n - pos); record.escaped.append(esc)
+                        i = n; complete = true; break fieldLoop
+                    }
+                    record.starts.append(i + 1 - pos); record.ends.append(j - pos); record.escaped.append(esc)
+                    i = j + 1
+                    // Skip junk between the closing quote and the delimiter (lenient).
+                    while i < n && b[i] != UInt8(ascii: ",") && b[i] != UInt8(ascii: "\n") { i += 1 }
+                } else {
+                    var j = i
+                    while j < n {
+                        let c = b[j]
+                        if c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") { break }
+                        j += 1
+                    }
+                    var e = j
+                    if j < n || final {
+                        if e > i && b[e - 1] == UInt8(ascii: "\r") && (j == n || b[j] == UInt8(ascii: "\n")) { e -= 1 }
+                    }
+                    record.starts.append(i - pos); record.ends.append(e - pos); record.escaped.append(false)
+                    i = j
+                }
+                if i >= n {
+                    if !final { return pos }
+                    complete = true; break fieldLoop
+                }
+                if b[i] == UInt8(ascii: ",") {
+                    i += 1
+                    if i >= n && final {  // trailing comma at end of input: one more empty field
+                        record.starts.append(i - pos); record.ends.append(i - pos); record.escaped.append(false)
+                        complete = true; break fieldLoop
+                    }
+                    continue
+                }
+                // Newline ends the record.
+                complete = true
+                break fieldLoop
+            }
+            guard complete else { return pos }
+            // Record bytes exclude the terminator (LF or CRLF).
+            var bytesEnd = min(i, n)
+            if bytesEnd > pos && b[bytesEnd - 1] == UInt8(ascii: "\r") { bytesEnd -= 1 }
+            record.bytes = UnsafeBufferPointer(rebasing: b[pos..<bytesEnd])
+            record.line = nextLine
+            nextLine += 1 + lines
+            // Blank lines are not records (but they are counted in line numbers).
+            if bytesEnd > pos { try body(record) }
+            pos = i < n ? i + 1 : n
+        }
+        return n
+    }
+}
+
+/// Exact decimal → Double for the common case (≤ 19 significant digits, ≤ 22 fraction digits): the integer
+/// mantissa and the power of ten are both exact doubles, so one IEEE division is correctly rounded — the same
+/// result as `strtod`. Other inputs (exponents, long mantissas) fall back to `Double(String)`.
+public enum FastDouble {
+    @usableFromInline static let pow10: [Double] = (0...22).map { i in var p = 1.0; for _ in 0..<i { p *= 10 }; return p }
+
+    @inlinable
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0, n = b.count
+        while i < n && b[i] == UInt8(ascii: " ") { i += 1 }
+        while n > i && b[n - 1] == UInt8(ascii: " ") { n -= 1 }
+        guard i < n else { return nil }
+        var neg = false
+        if b[i] == UInt8(ascii: "-") { neg = true; i += 1 } else if b[i] == UInt8(ascii: "+") { i += 1 }
+        var mant: UInt64 = 0, digits = 0, frac = 0, sawDot = false, any = false
+        while i < n {
+            let c = b[i]
+            if c >= 48 && c <= 57 {
+                any = true
+                if digits < 19 { mant = mant * 10 + UInt64(c - 48); if mant > 0 { digits += 1 }; if sawDot { frac += 1 } }
+                else { return slow(b) }
+            } else if c == UInt8(ascii: ".") && !sawDot { sawDot = true } else { return slow(b) }
+            i += 1
+        }
+        guard any else { return nil }
+        guard frac <= 22, mant < (1 << 53) else { return slow(b) }
+        let v = frac == 0 ? Double(mant) : Double(mant) / pow10[frac]
+        return neg ? -v : v
+    }
+
+    @usableFromInline static func slow(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let s = String(validating: b, as: UTF8.self) else { return nil }
+        guard let v = Double(s.trimmingSpaces), v.isFinite else { return nil }
+        return v
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

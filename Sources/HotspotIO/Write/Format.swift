@@ -1,0 +1,55 @@
+/// Deterministic number formatting for every output (no locale, no platform printf differences).
+public enum Fmt {
+    /// Fixed-point with `decimals` places (≤ 9), rounding half away from zero; never "-0.000".
+    public static func fixed(_ v: Double, _ decimals: Int) -> String {
+        guard v.isFinite else { return "null" }
+        var p: Double = 1
+        for _ in 0..<decimals { p *= 10 }
+        let scaled = (abs(v) * p).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9e18 else { return "\(v)" }
+        let n = UInt64(scaled)
+        let ip = n / UInt64(p), fp = n % UInt64(p)
+        var s = (v < 0 && n != 0) ? "-" : ""
+        s += String(ip)
+        if decimals > 0 {
+            let f = String(fp)
+            s += "." + String(repeating: "0", count: decimals - f.count) + f
+        }
+        return s
+    }
+
+    /// Shortest representation that round-trips (Swift's `description`), `null` for NaN/∞ (JSON has neither).
+    public static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "null" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+
+    /// JSON string literal.
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+    public static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        var out = "\""
+        for c in s { if c == "\"" { out += "\"\"" } else { out.append(c) } }
+        return out + "\""
+    }
+}

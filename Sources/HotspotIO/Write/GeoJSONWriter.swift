@@ -1,0 +1,47 @@
+import HotspotCore
+
+/// RFC 7946 GeoJSON: a FeatureCollection in WGS84 longitude/latitude (no `crs` member), exterior rings
+/// counter-clockwise and holes clockwise (right-hand rule), coordinates with 6 decimals (≈ 0.1 m), a stable `id`
+/// per feature. Geometries must already be in EPSG:4326, x = longitude.
+public enum GeoJSONWriter {
+    public static let decimals = 6
+
+    /// - Parameters:
+    ///   - geometries: one per row of `properties` (lon/lat).
+    ///   - idColumn: the property whose value is also the feature `id`.
+    public static func featureCollection(name: String, geometries: [MultiPolygon], properties: Table,
+                                         idColumn: String, decimals: Int = GeoJSONWriter.decimals) -> String {
+        precondition(geometries.count == properties.rows.count)
+        let idIndex = properties.columns.firstIndex(of: idColumn)
+        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
+        s.reserveCapacity(geometries.count * 400)
+        for (i, g) in geometries.enumerated() {
+            if i > 0 { s += "," }
+            s += "\n{\"type\":\"Feature\""
+            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
+            s += ",\"geometry\":" + geometry(g, decimals: decimals)
+            s += ",\"properties\":{"
+            for (j, c) in properties.columns.enumerated() {
+                if j > 0 { s += "," }
+                s += Fmt.jsonString(c) + ":" + properties.rows[i][j].json
+            }
+            s += "}}"
+        }
+        s += "\n]}\n"
+        return s
+    }
+
+    /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
+    public static func geometry(_ mp: MultiPolygon, decimals: Int = GeoJSONWriter.decimals) -> String {
+        let g = mp.rightHandRule
+        func ring(_ r: [XY]) -> String {
+            "[" + r.map { "[" + Fmt.fixed($0.x, decimals) + "," + Fmt.fixed($0.y, decimals) + "]" }.joined(separator: ",") + "]"
+        }
+        func poly(_ p: Polygon) -> String { "[" + ([p.exterior] + p.holes).map(ring).joined(separator: ",") + "]" }
+        switch g.polygons.count {
+        case 0: return "null"
+        case 1: return "{\"type\":\"Polygon\",\"coordinates\":" + poly(g.polygons[0]) + "}"
+        default: return "{\"type\":\"MultiPolygon\",\"coordinates\":[" + g.polygons.map(poly).joined(separator: ",") + "]}"
+        }
+    }
+}

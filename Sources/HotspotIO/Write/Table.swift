@@ -1,0 +1,41 @@
+import HotspotCore
+
+/// A property value in a feature or a CSV row.
+public enum Value: Sendable, Equatable {
+    case string(String)
+    case int(Int)
+    /// A float with a fixed number of decimals, or the shortest round-trip form when `decimals` is nil.
+    case double(Double, decimals: Int?)
+    case null
+
+    var json: String {
+        switch self {
+        case .string(let s): return Fmt.jsonString(s)
+        case .int(let i): return String(i)
+        case let .double(v, d): return d.map { Fmt.fixed(v, $0) } ?? Fmt.number(v)
+        case .null: return "null"
+        }
+    }
+    var csv: String {
+        switch self {
+        case .string(let s): return Fmt.csvField(s)
+        case .int(let i): return String(i)
+        case let .double(v, d): return v.isFinite ? (d.map { Fmt.fixed(v, $0) } ?? Fmt.number(v)) : ""
+        case .null: return ""
+        }
+    }
+}
+
+/// Rows of named values, in column order: the one shape every exporter writes (GeoJSON properties, CSV columns).
+public struct Table: Sendable {
+    public var columns: [String]
+    public var rows: [[Value]]
+    public init(columns: [String], rows: [[Value]] = []) { self.columns = columns; self.rows = rows }
+
+    /// RFC 4180 CSV with a header line, LF line ends.
+    public func csv() -> String {
+        var s = columns.map(Fmt.csvField).joined(separator: ",") + "\n"
+        for r in rows { s += r.map(\.csv).joined(separator: ",") + "\n" }
+        return s
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// Per-area counts for one or more layers, written as GeoJSON + CSV per layer.
+public enum AreasJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var layers: [AreaCounts]
+        public var warnings: [String]
+        public var written: [String]
+    }
+
+    public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: String?,
+                           gridDirectories: [String], out: String, command: String,
+                           progress: IncidentReader.Progress? = nil) throws -> Result {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+        let set = OutputSet(directory: out)
+        var results: [AreaCounts] = []
+        var warnings = layers.flatMap(\.warnings) + (b?.warnings ?? [])
+        for l in layers {
+            let c = AreaCounts.compute(inc.table, layer: l)
+            results.append(c)
+            if let pop = l.population {
+                let missing = l.areas.filter { pop[$0.id] == nil }.map(\.id)
+                if !missing.isEmpty { warnings.append("layer \(l.name): no population for \(missing.count) area(s), e.g. \(missing.prefix(3).joined(separator: ", ")); their rate is null") }
+            }
+            let geoms = try Pipeline.toWGS84(l.areas.map(\.geometry))
+            try set.write("areas-\(l.name).geojson", GeoJSONWriter.featureCollection(name: "areas-\(l.name)", geometries: geoms, properties: c.table, idColumn: "id"))
+            try set.write("areas-\(l.name).csv", c.table.csv())
+        }
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: ["job": "areas", "drop_duplicates": "\(read.dropDuplicates)",
+                                                               "format": read.format.rawValue],
+                               inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
+        meta.warnings = warnings
+        try set.finish(meta)
+        return Result(incidents: inc, layers: results, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+}
+
+/// Grid counts written as GeoJSON + CSV.
+public enum GridJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var product: GridProduct
+        public var warnings: [String]
+        public var written: [String]
+    }
+
+    public static func run(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
+                           clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
+                           progress: IncidentReader.Progress? = nil) throws -> Result {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells)
+        var warnings = b?.warnings ?? []
+        if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
+        let set = OutputSet(directory: out)
+        try set.write("grid.geojson", GeoJSONWriter.featureCollection(name: "grid", geometries: try Pipeline.toWGS84(product.geometries), properties: product.table, idColumn: "id"))
+        try set.write("grid.csv", product.table.csv())
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: [
+            "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
+            "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
+            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.grid = product.choice.grid
+        meta.layers = b.map { [$0.metadata] } ?? []
+        meta.warnings = warnings
+        try set.finish(meta)
+        return Result(incidents: inc, product: product, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+}
+
+/// What `hotspot inspect` prints.
+public struct InspectReport {
+    public let incidents: LoadedIncidents
+    public init(_ inc: LoadedIncidents) { incidents = inc }
+
+    var months: [(String, Int)] {
+        var d: [Int: Int] = [:]
+        for day in incidents.table.day { d[CivilDate.monthOrdinal(ofDay: Int(day)), default: 0] += 1 }
+        return d.keys.sorted().map { (CivilDate.monthLabel($0), d[$0]!) }
+    }
+    var types: [(String, Int)] {
+        var c = [Int](repeating: 0, count: incidents.table.categories.count)
+        for k in incidents.table.category { c[Int(k)] += 1 }
+        return zip(incidents.table.categories, c).sorted { ($1.1, $0.0) < ($0.1, $1.0) }
+    }
+
+    public var text: String {
+        let inc = incidents
+        var s = "files: \(inc.files.count)\n"
+        for f in inc.files {
+            s += "  \(f.path) [\(f.format)] \(f.read) rows, \(f.accepted) accepted, \(f.quarantinedTotal) quarantined, \(f.duplicates) duplicate rows\(f.duplicatesDropped ? " (dropped)" : " (kept)")\n"
+        }
+        s += "rows read: \(inc.read)\naccepted: \(inc.table.count)\nquarantined: \(inc.quarantine.count)\n"
+        for (r, n) in inc.quarantinedByReason.sorted(by: { $0.key < $1.key }) { s += "  \(r): \(n)\n" }
+        s += "months:\n"
+        for (m, n) in months { s += "  \(m): \(n)\n" }
+        s += "crime types:\n"
+        for (t, n) in types { s += "  \(t): \(n)\n" }
+        if let e = inc.table.extent {
+            s += "extent (EPSG:27700): E \(Fmt.fixed(e.minX, 1))…\(Fmt.fixed(e.maxX, 1)), N \(Fmt.fixed(e.minY, 1))…\(Fmt.fixed(e.maxY, 1))\n"
+        }
+        if let p = inc.projection { s += "projection: \(p.operation) (accuracy \(p.accuracyMetres) m), \(p.distinctPoints) distinct points\n" }
+        return s
+    }
+
+    public var json: String {
+        let inc = incidents
+        var s = "{\"read\":\(inc.read),\"accepted\":\(inc.table.count),\"quarantined\":\(inc.quarantine.count),"
+        s += "\"quarantined_by_reason\":{" + inc.quarantinedByReason.sorted { $0.key < $1.key }.map { "\(Fmt.jsonString($0.key)):\($0.value)" }.joined(separator: ",") + "},"
+        s += "\"months\":{" + months.map { "\(Fmt.jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "},"
+        s += "\"crime_types\":{" + types.map { "\(Fmt.jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        if let e = inc.table.extent {
+            s += ",\"extent_27700\":[\(Fmt.fixed(e.minX, 1)),\(Fmt.fixed(e.minY, 1)),\(Fmt.fixed(e.maxX, 1)),\(Fmt.fixed(e.maxY, 1))]"
+        }
+        return s + "}"
+    }
+}
+
+/// The main job on the embedded demo data: inspect, ward and LSOA counts with rates, grid counts.
+public enum DemoJob {
+    public static func run(dataDirectory d: String, out: String, command: String, log: (String) -> Void) throws -> [String] {
+        func p(_ n: String) -> String { (d as NSString).appendingPathComponent(n) }
+        let incidents = [p("incidents.csv")]
+        var written: [String] = []
+        let a = try AreasJob.run(
+            input: incidents, read: ReadOptions(),
+            layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv")),
+                     LayerSpec(name: "lsoa", path: p("lsoa.geojson"), population: p("lsoa_population.csv"))],
+            boundary: nil, gridDirectories: [], out: (out as NSString).appendingPathComponent("areas"), command: command)
+        log("areas: " + [a.incidents].map { "read \($0.read), accepted \($0.table.count), quarantined \($0.quarantine.count)" }[0])
+        for c in a.layers {
+            let top = c.rows.sorted { ($0.count, $1.id) > ($1.count, $0.id) }.prefix(3).map { "\($0.name) \($0.count)" }
+            log("  \(c.layer): \(c.rows.count) areas; busiest: \(top.joined(separator: ", "))")
+        }
+        written += a.written.map { "areas/" + $0 }
+        let g = try GridJob.run(input: incidents, read: ReadOptions(), boundary: p("boundary.geojson"), cell: nil,
+                                rule: .sfhotspot, clip: true, maxCells: 5_000_000, gridDirectories: [],
+                                out: (out as NSString).appendingPathComponent("grid"), command: command)
+        let gg = g.product.choice.grid
+        log("grid: \(gg.ncols)×\(gg.nrows) cells of \(Fmt.number(gg.cellSize)) m (sfhotspot rule), \(g.product.cells.count) cells in the boundary")
+        written += g.written.map { "grid/" + $0 }
+        return written
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// The metadata record written beside every output set (`metadata.json`): enough to reproduce and to defend the
+/// numbers. It holds no clock time, so the same inputs and options give a byte-identical record.
+public struct RunMetadata: Encodable {
+    public struct Layer: Encodable {
+        public var name: String, path: String, sha256: String, epsg: Int
+        public var idField: String, nameField: String, areas: Int
+        public var population: String?
+    }
+    public struct Output: Encodable { public var path: String, sha256: String, bytes: Int }
+    public struct Counts: Encodable {
+        public var read: Int, accepted: Int, quarantined: Int
+        public var quarantinedByReason: [String: Int]
+        public var duplicates: Int
+    }
+
+    public var tool = "hotspot"
+    public var version = HotspotVersion.string
+    public var libraries: [String: String] = ["PROJ": Projection.version, "GEOS": GEOSContext.version]
+    public var command: String
+    public var parameters: [String: String]
+    public var inputs: [FileSummary]
+    public var counts: Counts
+    public var projection: ProjectionInfo?
+    public var layers: [Layer] = []
+    public var grid: SquareGrid?
+    public var warnings: [String] = []
+    public var outputs: [Output] = []
+    public var attribution: [String] = []
+
+    func json() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return try e.encode(self) + Data("\n".utf8)
+    }
+}
+
+public enum HotspotVersion {
+    public static let string = "0.1.0"
+}
+
+/// Collects the files of one run, writes each atomically, records its SHA-256, then writes `metadata.json` last.
+public final class OutputSet {
+    public let directory: String
+    public private(set) var written: [RunMetadata.Output] = []
+
+    public init(directory: String) { self.directory = directory }
+
+    public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    @discardableResult
+    public func write(_ name: String, _ text: String) throws -> String {
+        let p = path(name)
+        let data = Data(text.utf8)
+        try AtomicFile.write(data, to: p)
+        written.append(.init(path: name, sha256: Hashing.sha256(data), bytes: data.count))
+        return p
+    }
+
+    public func finish(_ meta: RunMetadata) throws {
+        var m = meta
+        m.outputs = written.sorted { $0.path < $1.path }
+        try AtomicFile.write(try m.json(), to: path("metadata.json"))
+    }
+}

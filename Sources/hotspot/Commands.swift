@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotReports
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise incident files: rows, months, crime types, extent, quarantine reasons.",
+        discussion: "Nothing is written unless --quarantine is given. Example:\n  hotspot inspect Geodata/demo/incidents.csv")
+    @OptionGroup var input: InputOptions
+    @Option(help: ArgumentHelp("Write the rejected rows to this CSV.", valueName: "file"))
+    var quarantine: String?
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        try runJob {
+            let inc = try Pipeline.loadIncidents(files: input.files, options: input.readOptions,
+                                                 gridDirectories: input.gridDirectories, progress: input.progress)
+            let report = InspectReport(inc)
+            print(json ? report.json : report.text)
+            if let q = quarantine { try AtomicFile.write(Pipeline.quarantineCSV(inc.quarantine), to: q) }
+        }
+    }
+}
+
+struct Areas: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count incidents per area (ward, LSOA, …), with rates per 1,000 residents.",
+        discussion: """
+            Writes, per layer NAME: areas-NAME.geojson (RFC 7946) and areas-NAME.csv; plus quarantine.csv and
+            metadata.json. Example:
+              hotspot areas Geodata/demo/incidents.csv --areas wards=Geodata/demo/wards.geojson \\
+                --population wards=Geodata/demo/wards_population.csv --out hotspot-out
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if areas.layers.isEmpty { throw ValidationError("give at least one layer, e.g. --areas wards=wards.geojson") }
+    }
+
+    func run() throws {
+        try runJob {
+            let r = try AreasJob.run(input: input.files, read: input.readOptions, layers: areas.specs,
+                                     boundary: areas.boundary, gridDirectories: input.gridDirectories,
+                                     out: output.out, command: commandLine, progress: input.progress)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
+            for c in r.layers {
+                note("\(c.layer): \(c.rows.count) areas, \(c.rows.reduce(0) { $0 + $1.count }) incidents attributed, \(c.unassigned) outside every area", quiet: input.quiet)
+            }
+            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+        }
+    }
+}
+
+struct Grid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count incidents per square grid cell (BNG-anchored).",
+        discussion: """
+            Cells are half-open [x0, x0+c) × [y0, y0+c), anchored at multiples of the cell size in EPSG:27700, row 0
+            in the south, ids c{col}_{row}. Writes grid.geojson, grid.csv, quarantine.csv and metadata.json. Example:
+              hotspot grid Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip --cell 250
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var grid: GridOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try runJob {
+            let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary,
+                                    cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
+                                    gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
+                                    progress: input.progress)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            let g = r.product.choice.grid
+            note("grid: \(g.ncols) × \(g.nrows) cells of \(Fmt.number(g.cellSize)) m (\(r.product.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(r.product.cells.count) cells written, \(r.product.counts.outside) incidents outside the grid", quiet: input.quiet)
+            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
+            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+        }
+    }
+}
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the main job on the embedded demo data (Geodata/demo) and write every output.",
+        discussion: "The demo data are synthetic (see Geodata/README.md). Example: hotspot demo --out hotspot-out")
+    @Option(help: ArgumentHelp("Folder holding the demo data.", valueName: "folder"))
+    var data: String = "Geodata/demo"
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "No progress messages on stderr.")
+    var quiet = false
+
+    func run() throws {
+        try runJob {
+            let files = try DemoJob.run(dataDirectory: data, out: output.out, command: commandLine) { note($0, quiet: quiet) }
+            note("wrote \(files.count) files in \(output.out)", quiet: quiet)
+        }
+    }
+}

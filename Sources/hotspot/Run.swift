@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotReports
+
+/// sysexits-style exit codes, documented in `hotspot --help`.
+enum Exit {
+    static let usage: Int32 = 64, dataError: Int32 = 65, noInput: Int32 = 66, software: Int32 = 70, cantCreate: Int32 = 73
+}
+
+/// Runs a job, turning its errors into a one-line reason and a documented exit code.
+func runJob(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as InputError {
+        if case .missingFile = e { fail(e.description, Exit.noInput) }
+        fail(e.description, Exit.dataError)
+    } catch let e as OutputError {
+        fail(e.description, Exit.cantCreate)
+    } catch let e as GridError {
+        fail(e.description, Exit.usage)
+    } catch let e as PolygonLayerReader.LayerError {
+        fail(e.description, Exit.dataError)
+    } catch let e as GeoError {
+        fail(e.description, Exit.dataError)
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        fail("internal error: \(error)", Exit.software)
+    }
+}
+
+func fail(_ message: String, _ code: Int32) -> Never {
+    FileHandle.standardError.write(Data("hotspot: error: \(message)\n".utf8))
+    exit(code)
+}
+
+func note(_ message: String, quiet: Bool = false) {
+    if !quiet { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+}
+
+/// The command line as typed, for the metadata.
+var commandLine: String { (["hotspot"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
+
+func summaryLine(_ inc: LoadedIncidents) -> String {
+    var s = "read \(inc.read) rows: \(inc.table.count) accepted, \(inc.quarantine.count) quarantined"
+    let reasons = inc.quarantinedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+    if !reasons.isEmpty { s += " (" + reasons.joined(separator: ", ") + ")" }
+    if let p = inc.projection {
+        s += "; projected \(p.distinctPoints) distinct points with '\(p.operation)' (accuracy \(p.accuracyMetres < 0 ? "unknown" : "\(p.accuracyMetres) m"))"
+    }
+    return s
+}

@@ -1,0 +1,92 @@
+import Foundation
+import HotspotCore
+import Testing
+@testable import HotspotIO
+
+@Suite struct ReaderTests {
+    @Test func everyQuarantineReasonIsAccountedFor() throws {
+        let r = try IncidentReader.read(files: [Paths.fixture("hostile-policeuk.csv")])
+        let f = r.files[0]
+        #expect(f.read == 13)
+        #expect(r.accepted == 7)
+        #expect(r.accepted + r.quarantine.count == r.read)
+        #expect(f.balances)
+        let byReason = Dictionary(grouping: r.quarantine, by: \.reason).mapValues { $0.map(\.line) }
+        #expect(byReason[.missingCoordinate] == [6])
+        #expect(byReason[.unparsableCoordinate] == [7])
+        #expect(byReason[.coordinateOutOfRange] == [8])
+        #expect(byReason[.badDate] == [9])
+        #expect(byReason[.wrongFieldCount] == [10])
+        #expect(byReason[.invalidUTF8] == [14])
+        #expect(f.duplicates == 1)  // the repeated ASB row has no Crime ID: not a duplicate
+        #expect(r.table.sourceLine == [2, 3, 4, 5, 11, 13, 15])
+        #expect(r.table.categories.contains("Vehicle crime"))
+        #expect(r.quarantine.allSatisfy { !$0.raw.isEmpty && $0.file.hasSuffix("hostile-policeuk.csv") })
+    }
+
+    @Test func droppedDuplicatesGoToQuarantine() throws {
+        var o = ReadOptions(); o.dropDuplicates = true
+        let r = try IncidentReader.read(files: [Paths.fixture("hostile-policeuk.csv")], options: o)
+        #expect(r.accepted == 6)
+        #expect(r.quarantine.filter { $0.reason == .duplicateRow }.map(\.line) == [3])
+        #expect(r.accepted + r.quarantine.count == r.read)
+    }
+
+    @Test func coordinatesAndMonthsAreRead() throws {
+        let r = try IncidentReader.read(files: [Paths.fixture("hostile-policeuk.csv")])
+        #expect(r.table.epsg == 4326)
+        #expect(r.table.x[0] == -0.02 && r.table.y[0] == 51.45)
+        #expect(r.table.resolution == .month)
+        #expect(CivilDate.dayLabel(Int(r.table.day[0])) == "2022-03-01")
+    }
+
+    @Test func wrongHeaderNamesTheMissingColumns() throws {
+        let p = NSTemporaryDirectory() + "hotspot-badheader-\(UUID().uuidString).csv"
+        try "Crime ID,Month,Longitude\nx,2022-03,0.1\n".write(toFile: p, atomically: true, encoding: .utf8)
+        var o = ReadOptions(); o.format = .policeuk
+        #expect(throws: InputError.badHeader(file: p, format: "police.uk street-level", missing: ["Latitude", "Crime type"])) {
+            try IncidentReader.read(files: [p], options: o)
+        }
+        do { _ = try IncidentReader.read(files: [p], options: o) } catch {
+            #expect("\(error)".contains("formats understood"))
+        }
+    }
+
+    @Test func genericCSVWithMappingAndWeights() throws {
+        let p = NSTemporaryDirectory() + "hotspot-generic-\(UUID().uuidString).csv"
+        try "ref,when,E,N,kind,harm\n1,2024-01-05,537000.5,175000.25,Assault,3\n2,2024-01-06T10:00:00Z,537100,175100,Theft,1\n3,2024-02,537200,175200,Theft,x\n"
+            .write(toFile: p, atomically: true, encoding: .utf8)
+        var o = ReadOptions()
+        o.mapping = ColumnMapping(x: "E", y: "N", date: "when", category: "kind", id: "ref", weight: "harm")
+        let r = try IncidentReader.read(files: [p], options: o)
+        #expect(r.table.epsg == 27700)
+        #expect(r.accepted == 2 && r.quarantine.count == 1)
+        #expect(r.table.weight == [3, 1])
+        #expect(r.table.resolution == .day)
+        #expect(r.table.x == [537000.5, 537100])
+    }
+
+    @Test func stopAndSearchHasLatitudeFirst() throws {
+        let p = NSTemporaryDirectory() + "hotspot-ss-\(UUID().uuidString).csv"
+        try """
+            Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,Outcome linked to object of search,Removal of more than just outer clothing
+            Person search,2018-05-31T23:01:00+00:00,False,,51.45,-0.02,Male,18-24,,,Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,,False
+
+            """.write(toFile: p, atomically: true, encoding: .utf8)
+        let r = try IncidentReader.read(files: [p])
+        #expect(r.files[0].format == "stopsearch")
+        #expect(r.table.x == [-0.02] && r.table.y == [51.45])
+        #expect(CivilDate.dayLabel(Int(r.table.day[0])) == "2018-06-01")
+        #expect(r.table.categories == ["Controlled drugs"])
+    }
+
+    /// Real files: every row accounted for, and the known quirks (CRLF, blank ASB ids, no-location rows).
+    @Test(.enabled(if: Paths.sharedAvailable, "../shared not found: real police.uk files skipped"))
+    func realCityOfLondonMonth() throws {
+        let r = try IncidentReader.read(files: [Paths.sharedFile("data/policeuk/city-of-london/2016-07-city-of-london-street.csv")])
+        #expect(r.read == 536)
+        #expect(r.accepted + r.quarantine.count == 536)
+        #expect(r.quarantine.filter { $0.reason == .missingCoordinate }.count == 27)
+        #expect(r.table.categories.contains("Anti-social behaviour"))
+    }
+}
