@@ -147,6 +147,18 @@ public enum DemoJob {
         let gg = g.product.choice.grid
         log("grid: \(gg.ncols)×\(gg.nrows) cells of \(Fmt.number(gg.cellSize)) m (sfhotspot rule), \(g.product.cells.count) cells in the boundary")
         written += g.written.map { "grid/" + $0 }
+        var ko = KDEOptions()
+        ko.clip = true
+        ko.threshold = .topCells(percent: 5)
+        let k = try KDEJob.run(input: incidents, read: ReadOptions(), boundary: p("boundary.geojson"),
+                               layers: [LayerSpec(name: "wards", path: p("wards.geojson")), LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
+                               options: ko, gridDirectories: [], out: (out as NSString).appendingPathComponent("kde"), command: command)
+        log("kde: quartic, bandwidth \(Fmt.fixed(k.surface.parameters.bandwidth, 1)) m (\(k.bandwidthSource) rule), \(Fmt.number(k.surface.grid.cellSize)) m cells, \(k.surface.mode.rawValue); \(k.hotspots.count) hotspot polygons (top 5% of cells)")
+        for h in k.hotspots.prefix(3) {
+            log("  \(h.id): \(Fmt.fixed(h.areaM2 / 1e6, 2)) km², \(h.incidents) incidents (\(Fmt.fixed(h.share * 100, 1))%), PAI \(Fmt.fixed(h.pai, 1)), wards \((h.touches["wards"] ?? []).joined(separator: ", "))")
+        }
+        written += k.written.map { "kde/" + $0 }
+        for w in a.warnings + g.warnings + k.warnings { log("warning: \(w)") }
         return written
     }
 }

@@ -45,6 +45,12 @@ public struct DensitySurface: Sendable {
     public var errorPerIncident: Double
     /// Incidents that contributed (within h of some cell centre).
     public var contributing: Int
+
+    public init(grid: SquareGrid, values: [Double], parameters: KDEParameters, mode: KDEMode, errorPerIncident: Double = 0,
+                contributing: Int = 0) {
+        self.grid = grid; self.values = values; self.parameters = parameters; self.mode = mode
+        self.errorPerIncident = errorPerIncident; self.contributing = contributing
+    }
 }
 
 /// Kernel density at the cell centres of `grid`: density(c) = Σ_{d_i < h} w_i · K_h(d_i), every incident counting

@@ -51,6 +51,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case badHeader(file: String, format: String, missing: [String])
     case unknownFormat(file: String, header: [String])
     case mixedCRS(String)
+    /// The data were read but cannot support the analysis asked for (e.g. too few incidents).
+    case unusable(String)
 
     public var description: String {
         switch self {
@@ -64,6 +66,7 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
             return "\(f): cannot tell the format from the header (\(header.prefix(8).joined(separator: ","))…); "
                 + IncidentFormat.formatsUnderstood
         case .mixedCRS(let m): return m
+        case .unusable(let m): return m
         }
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// Options for a density run, with sfhotspot/ArcGIS-style defaults.
+public struct KDEOptions: Sendable {
+    public var cell: Double?
+    public var cellRule: CellSizeRule = .sfhotspot
+    /// Fixed bandwidth in metres, else the rule.
+    public var bandwidth: Double?
+    public var bandwidthRule: BandwidthRule = .arcgis
+    /// Multiplier on the chosen bandwidth (sfhotspot's `bandwidth_adjust`).
+    public var bandwidthAdjust: Double = 1
+    public var kernel: Kernel = .quartic
+    public var unit: DensityUnit = .perKm2
+    public var mode: KDEMode = .auto
+    public var threshold: HotspotThreshold = .topCells(percent: 5)
+    public var smooth = false
+    public var clip = false
+    public var maxCells = 5_000_000
+    public init() {}
+}
+
+/// Density surface + hotspot polygons, written as cells (GeoJSON, CSV), an ESRI ASCII grid and hotspot polygons.
+public enum KDEJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var surface: DensitySurface
+        public var hotspots: [HotspotPolygon]
+        public var bandwidthSource: String
+        public var cellSource: String
+        public var warnings: [String]
+        public var written: [String]
+    }
+
+    public static func run(input: [String], read: ReadOptions, boundary: String?, layers specs: [LayerSpec],
+                           options o: KDEOptions, gridDirectories: [String], out: String, command: String,
+                           progress: IncidentReader.Progress? = nil) throws -> Result {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+        let t = inc.table
+        guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }
+        var warnings = (b?.warnings ?? []) + layers.flatMap(\.warnings)
+        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
+        let grid = product.choice.grid
+        var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
+        h *= o.bandwidthAdjust
+        let bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
+        if h < grid.cellSize { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the cell size (\(Fmt.number(grid.cellSize)) m): the surface will look like separate dots; use a larger --bandwidth or a smaller --cell") }
+        var mask: [Bool]?
+        if o.clip, let b {
+            let inside = Set(try GridProduct.cellsTouching(b, grid: grid))
+            mask = (0..<grid.cellCount).map { inside.contains($0) }
+            if inside.isEmpty { warnings.append("the grid does not overlap the boundary") }
+        }
+        var p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
+        p.mode = o.mode
+        let surface = kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
+        if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
+        let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
+        let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? (grid.extent.width * grid.extent.height)
+        let hotspots = try HotspotPolygonBuilder.build(surface: surface, hot: hot, smooth: o.smooth, x: t.x, y: t.y,
+                                                       studyAreaM2: studyArea, layers: layers.map { ($0.name, $0.areas) })
+        // Outputs.
+        let set = OutputSet(directory: out)
+        let unit = "density_" + o.unit.rawValue
+        let cells = (0..<grid.cellCount).filter { mask?[$0] ?? true }
+        var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])
+        let hotSet = Set(hot.cells)
+        ct.rows = cells.map { k in
+            let c = grid.centre(index: k)
+            return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
+                    .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
+        }
+        let cellGeoms = cells.map { k in MultiPolygon([Polygon(exterior: grid.ring(index: k).map { XY($0.0, $0.1) })]) }
+        try set.write("density.geojson", GeoJSONWriter.featureCollection(name: "density", geometries: try Pipeline.toWGS84(cellGeoms), properties: ct, idColumn: "id"))
+        try set.write("density.csv", ct.csv())
+        try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
+        try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
+        var ht = Table(columns: ["id", "area_m2", "area_km2", "incidents", "share", "pai", "peak_" + unit] + layers.map { "touches_" + $0.name })
+        ht.rows = hotspots.map { h in
+            [.string(h.id), .double(h.areaM2, decimals: 1), .double(h.areaM2 / 1e6, decimals: 6), .int(h.incidents),
+             .double(h.share, decimals: 6), .double(h.pai, decimals: 3), .double(h.peakDensity, decimals: nil)]
+                + layers.map { .string((h.touches[$0.name] ?? []).joined(separator: ";")) }
+        }
+        try set.write("hotspots.geojson", GeoJSONWriter.featureCollection(name: "hotspots", geometries: try Pipeline.toWGS84(hotspots.map(\.geometry)), properties: ht, idColumn: "id"))
+        try set.write("hotspots.csv", ht.csv())
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: [
+            "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
+            "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
+            "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
+            "threshold_level": Fmt.number(hot.level), "smooth": "\(o.smooth)", "clip": "\(o.clip && b != nil)",
+            "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)],
+            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.grid = grid
+        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
+        meta.warnings = warnings
+        try set.finish(meta)
+        return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
+                      cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+}
