@@ -1,0 +1,41 @@
+/// The Mann-Kendall trend test on one series (as pymannkendall's `original_test`).
+public struct MannKendallResult: Sendable, Equatable {
+    /// S = Σ_{i<j} sign(x_j − x_i).
+    public var s: Double
+    /// Var(S) = [n(n−1)(2n+5) − Σ_t t(t−1)(2t+5)] / 18, t the sizes of tied groups.
+    public var varS: Double
+    /// z = (S − 1)/√Var(S) for S > 0, (S + 1)/√Var(S) for S < 0, else 0 (continuity correction).
+    public var z: Double
+    /// Two-sided p = 2(1 − Φ(|z|)).
+    public var p: Double
+    /// Kendall's tau-a = S / (n(n−1)/2).
+    public var tau: Double
+    public var n: Int
+
+    /// Trend direction at significance α: +1 increasing, −1 decreasing, 0 none.
+    public func trend(alpha: Double) -> Int { p < alpha ? (z > 0 ? 1 : (z < 0 ? -1 : 0)) : 0 }
+}
+
+/// Mann (1945), Kendall (1975). NaN anywhere in the series gives a NaN result; fewer than 2 values give S = 0.
+public func mannKendall(_ x: [Double]) -> MannKendallResult {
+    let n = x.count
+    if x.contains(where: \.isNaN) { return MannKendallResult(s: .nan, varS: .nan, z: .nan, p: .nan, tau: .nan, n: n) }
+    var s = 0
+    for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { s += x[j] > x[i] ? 1 : (x[j] < x[i] ? -1 : 0) } }
+    let sorted = x.sorted()
+    var tie = 0.0
+    var k = 0
+    while k < n {
+        var e = k + 1
+        while e < n && sorted[e] == sorted[k] { e += 1 }
+        let t = Double(e - k)
+        tie += t * (t - 1) * (2 * t + 5)
+        k = e
+    }
+    let nn = Double(n)
+    let v = (nn * (nn - 1) * (2 * nn + 5) - tie) / 18
+    let sd = Double(s)
+    let z = s > 0 ? (sd - 1) / v.squareRoot() : (s < 0 ? (sd + 1) / v.squareRoot() : 0)
+    let tau = n > 1 ? sd / (0.5 * nn * (nn - 1)) : .nan
+    return MannKendallResult(s: sd, varS: v, z: z, p: v > 0 ? Normal.twoSidedP(z) : 1, tau: tau, n: n)
+}

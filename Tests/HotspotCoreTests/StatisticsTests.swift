@@ -1,0 +1,126 @@
+import Testing
+@testable import HotspotCore
+
+@Suite struct StatisticsTests {
+    /// pymannkendall `original_test` vectors (../shared/reference/README.md), to the 6 decimals published.
+    @Test(arguments: [
+        ([1.0, 2, 3, 4, 5], 10.0, 16.666667, 2.204541, 0.027486, 1.0),
+        ([1.0, 2, 2, 3], 5.0, 7.666667, 1.444630, 0.148562, 0.833333),
+        ([5.0, 3, 3, 3, 1, 0], -12.0, 24.666667, -2.214815, 0.026773, -0.8),
+        ([0.5, -1.2, 2.3, 2.3, 3.1, 4.0, 3.9, 5.2], 23.0, 64.333333, 2.742866, 0.006091, 0.821429),
+    ])
+    func mannKendallVectors(x: [Double], s: Double, v: Double, z: Double, p: Double, tau: Double) {
+        let r = mannKendall(x)
+        #expect(r.s == s)
+        #expect(abs(r.varS - v) < 5e-7)
+        #expect(abs(r.z - z) < 5e-7)
+        #expect(abs(r.p - p) < 5e-7)
+        #expect(abs(r.tau - tau) < 5e-7)
+    }
+
+    @Test func mannKendallEdgeCases() {
+        #expect(mannKendall([3, 3, 3]).z == 0)
+        #expect(mannKendall([1, .nan, 2]).z.isNaN)
+        #expect(mannKendall([2, 1]).trend(alpha: 0.05) == 0)
+    }
+
+    @Test func benjaminiHochbergVector() {
+        let p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.060, 0.074, 0.205, 0.212, 0.216]
+        let want = [0.01, 0.04, 0.084, 0.084, 0.084, 0.1, 0.1057, 0.216, 0.216, 0.216]
+        let got = benjaminiHochberg(p)
+        for (g, w) in zip(got, want) { #expect(abs(g - w) < 5e-5) }
+        #expect(got.filter { $0 <= 0.05 }.count == 2)
+        #expect(benjaminiHochberg([0.5, .nan, 0.01])[1].isNaN)
+    }
+
+    static let lattice: [Double] = [  // first printed row is the northern row
+        0, 1, 0, 2, 0,
+        1, 4, 6, 3, 0,
+        0, 7, 9, 5, 1,
+        0, 2, 4, 1, 0,
+        0, 0, 1, 0, 0,
+    ]
+    static let latticeZ: [Double] = [
+        -0.3246, 0.1320, 0.8652, -0.0513, -0.5381,
+        0.3153, 1.8071, 3.2750, 1.4809, -0.0513,
+        0.4986, 2.6226, 3.9273, 1.9702, -0.2346,
+        -0.4179, 0.9916, 1.9702, 0.6654, -0.7845,
+        -1.1788, -0.7845, -0.6012, -0.9678, -1.3923,
+    ]
+
+    static func flipRows(_ v: [Double]) -> [Double] {
+        var out: [Double] = []
+        for r in 0..<5 { let src = (4 - r) * 5; out.append(contentsOf: v[src..<(src + 5)]) }
+        return out
+    }
+
+    /// esda G_Local(star=True, transform="B") on the 5×5 lattice with queen neighbours including self.
+    @Test func giStarLatticeGridAndSparseAgree() {
+        // Grid rows run south to north: flip the printed rows.
+        let values = Self.flipRows(Self.lattice), want = Self.flipRows(Self.latticeZ)
+        let grid = SquareGrid(x0: 0, y0: 0, cellSize: 100, ncols: 5, nrows: 5)
+        let g = giStar(grid: grid, values: values, radius: 100 * 2.0.squareRoot())
+        #expect(abs(g.z[12] - 3.927349) < 5e-7)
+        for k in 0..<25 { #expect(abs(g.z[k] - want[k]) < 5e-5, "cell \(k)") }
+        #expect(g.n == 25 && abs(g.mean - 1.88) < 1e-12 && abs(g.s - 2.503118) < 5e-7)
+        #expect(g.neighbours[12] == 9 && g.neighbours[0] == 4)
+        // The same through an explicit queen neighbourhood.
+        let lists = (0..<25).map { k -> [Int] in
+            let r = k / 5, c = k % 5
+            return (-1...1).flatMap { dr in (-1...1).compactMap { dc in
+                let rr = r + dr, cc = c + dc
+                return rr >= 0 && rr < 5 && cc >= 0 && cc < 5 ? rr * 5 + cc : nil } }
+        }
+        let s = giStar(values: values, neighbourhood: Neighbourhood(lists: lists))
+        for k in 0..<25 { #expect(abs(s.z[k] - g.z[k]) < 1e-12) }
+        #expect(g.bin[12] == 3 && g.binFDR[12] == 3)
+        #expect(abs(g.p[12] - Normal.twoSidedP(g.z[12])) < 1e-15)
+    }
+
+    /// Gi* is unchanged when a constant is added to every value (x̄ shifts, S does not).
+    @Test func giStarInvariantUnderAddingAConstant() {
+        let grid = SquareGrid(x0: 0, y0: 0, cellSize: 50, ncols: 30, nrows: 20)
+        var g = SystemRandomNumberGenerator()
+        let v = (0..<600).map { _ in Double(Int.random(in: 0...9, using: &g)) }
+        let a = giStar(grid: grid, values: v, radius: 120)
+        let b = giStar(grid: grid, values: v.map { $0 + 7 }, radius: 120)
+        for k in 0..<600 { #expect(abs(a.z[k] - b.z[k]) < 1e-9) }
+    }
+
+    @Test func distanceBandIncludesTies() {
+        // r = 200 on a 100 m grid: 13 cells (the four 200 m offsets are ties and count).
+        let offs = discOffsets(cell: 100, radius: 200)
+        #expect(offs.reduce(0) { $0 + 2 * $1.half + 1 } == 13)
+        #expect(discOffsets(cell: 50, radius: 75).reduce(0) { $0 + 2 * $1.half + 1 } == 9)  // queen
+    }
+
+    @Test func permutationPseudoPIsSeededAndSensible() {
+        let values = Self.lattice
+        let lists = (0..<25).map { k -> [Int] in
+            let r = k / 5, c = k % 5
+            return (-1...1).flatMap { dr in (-1...1).compactMap { dc in
+                let rr = r + dr, cc = c + dc
+                return rr >= 0 && rr < 5 && cc >= 0 && cc < 5 ? rr * 5 + cc : nil } }
+        }
+        let a = giStar(values: values, neighbourhood: Neighbourhood(lists: lists), permutations: 999, seed: 7)
+        let b = giStar(values: values, neighbourhood: Neighbourhood(lists: lists), permutations: 999, seed: 7)
+        #expect(a.pseudoP == b.pseudoP)
+        #expect(a.pseudoP[12] <= 0.01)  // the centre is the hottest place by far
+        #expect(a.pseudoP.allSatisfy { $0 > 0 && $0 <= 1 })
+    }
+
+    @Test func timeStepsLineUpWithAnchors() {
+        let d = { (y: Int, m: Int, dd: Int) in Int32(CivilDate.days(year: y, month: m, day: dd)) }
+        let days = [d(2019, 3, 1), d(2019, 9, 30), d(2020, 3, 15), d(2021, 8, 31)]
+        let half = TimeSteps(length: .months(6), days: days, anchor: Int(d(2019, 3, 1)))
+        #expect(half.label(0) == "2019-03..2019-08")
+        #expect(half.step(ofDay: Int(d(2019, 9, 30))) == 1)
+        #expect(half.count == 5)
+        let weeks = TimeSteps(length: .weeks, days: [d(2024, 1, 3), d(2024, 1, 15)])
+        #expect(CivilDate.dayLabel(weeks.start) == "2024-01-01")  // a Monday
+        #expect(weeks.count == 3)
+        #expect(StepLength(parsing: "6months") == .months(6) && StepLength(parsing: "week") == .weeks)
+        let cube = SpaceTimeCube(steps: half, locations: 2, location: [0, 1, -1, 0], days: days)
+        #expect(cube.counts[0] == [1, 0] && cube.counts[1] == [0, 1] && cube.outsideLocations == 1)
+    }
+}
