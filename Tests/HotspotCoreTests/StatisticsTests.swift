@@ -124,3 +124,16 @@ import Testing
         #expect(cube.counts[0] == [1, 0] && cube.counts[1] == [0, 1] && cube.outsideLocations == 1)
     }
 }
+
+@Suite struct MannKendallColumnsTests {
+    @Test func columnsEqualOneByOne() {
+        var g = SystemRandomNumberGenerator()
+        let T = 24, L = 300
+        let series = (0..<T).map { _ in (0..<L).map { _ in Double(Int.random(in: 0...4, using: &g)) } }
+        let cols = mannKendallColumns(series)
+        for i in 0..<L {
+            let one = mannKendall(series.map { $0[i] })
+            #expect(cols[i] == one)
+        }
+    }
+}

@@ -62,8 +62,10 @@ public struct EmergingResult: Sendable {
 /// | 0 | No Pattern Detected | none of the above |
 ///
 /// Hot patterns take precedence over cold ones. A bin is hot when significant (see `FDRScope`) and z > 0.
-public func classifyEmerging(z: [[Double]], p: [[Double]], counts: [[Double]], options o: EmergingOptions = EmergingOptions()) -> [EmergingResult] {
+public func classifyEmerging(z: [[Double]], p: [[Double]], counts: [[Double]], options o: EmergingOptions = EmergingOptions(),
+                             trends: EmergingTrends? = nil) -> [EmergingResult] {
     let T = z.count, L = z.first?.count ?? 0
+    let tr = trends ?? EmergingTrends(z: z, counts: counts)
     var q = p
     switch o.fdr {
     case .none: break
@@ -72,23 +74,34 @@ public func classifyEmerging(z: [[Double]], p: [[Double]], counts: [[Double]], o
         let flat = benjaminiHochberg(p.flatMap { $0 })
         q = (0..<T).map { t in Array(flat[(t * L)..<((t + 1) * L)]) }
     }
-    func sig(_ t: Int, _ i: Int) -> Bool { o.fdr == .none ? q[t][i] < o.alpha : q[t][i] <= o.alpha }
     var out: [EmergingResult] = []
     out.reserveCapacity(L)
+    var hot = [Bool](repeating: false, count: T), cold = hot
     for i in 0..<L {
-        let zs = (0..<T).map { z[$0][i] }
-        let hot = (0..<T).map { sig($0, i) && zs[$0] > 0 }
-        let cold = (0..<T).map { sig($0, i) && zs[$0] < 0 }
-        let mk = mannKendall(zs.map { $0.isNaN ? 0 : $0 })
-        let mkc = mannKendall((0..<T).map { counts[$0][i] })
-        let trend = mk.trend(alpha: o.trendAlpha)
+        for t in 0..<T {
+            let s = o.fdr == .none ? q[t][i] < o.alpha : q[t][i] <= o.alpha
+            hot[t] = s && z[t][i] > 0; cold[t] = s && z[t][i] < 0
+        }
+        let trend = tr.z[i].trend(alpha: o.trendAlpha)
         var pattern = side(hot, cold, trend: trend, T: T, o: o)
         if pattern == 0 { pattern = -side(cold, hot, trend: -trend, T: T, o: o) }
         out.append(EmergingResult(pattern: EmergingPattern(rawValue: Int8(pattern)) ?? .noPattern,
                                   hotSteps: hot.filter { $0 }.count, coldSteps: cold.filter { $0 }.count,
-                                  finalZ: zs.last ?? .nan, finalP: p.last?[i] ?? .nan, trendZ: mk, trendCounts: mkc))
+                                  finalZ: T > 0 ? z[T - 1][i] : .nan, finalP: T > 0 ? p[T - 1][i] : .nan,
+                                  trendZ: tr.z[i], trendCounts: tr.counts[i]))
     }
     return out
+}
+
+/// The Mann-Kendall trends of every location's Gi* z series and count series (they do not depend on the FDR
+/// scope or α, so compute them once when classifying several ways).
+public struct EmergingTrends: Sendable {
+    public var z: [MannKendallResult]
+    public var counts: [MannKendallResult]
+    public init(z: [[Double]], counts: [[Double]]) {
+        self.z = mannKendallColumns(z.map { $0.map { $0.isNaN ? 0 : $0 } })
+        self.counts = mannKendallColumns(counts)
+    }
 }
 
 /// The hot-side rules (returns 0…8); call with the sides swapped and the trend negated for cold.
