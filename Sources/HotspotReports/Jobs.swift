@@ -158,7 +158,26 @@ public enum DemoJob {
             log("  \(h.id): \(Fmt.fixed(h.areaM2 / 1e6, 2)) km², \(h.incidents) incidents (\(Fmt.fixed(h.share * 100, 1))%), PAI \(Fmt.fixed(h.pai, 1)), wards \((h.touches["wards"] ?? []).joined(separator: ", "))")
         }
         written += k.written.map { "kde/" + $0 }
-        for w in a.warnings + g.warnings + k.warnings { log("warning: \(w)") }
+        var eo = EmergingJobOptions()
+        eo.cell = 200; eo.clip = true
+        let e = try EmergingJob.run(input: incidents, read: ReadOptions(), boundary: p("boundary.geojson"), options: eo,
+                                    gridDirectories: [], out: (out as NSString).appendingPathComponent("emerging"), command: command)
+        log("emerging: \(e.cells.count) cells of 200 m × \(e.cube.steps.count) months; " + e.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))
+        written += e.written.map { "emerging/" + $0 }
+        let gi = try GiStarJob.run(input: incidents, read: ReadOptions(), boundary: nil, layers: [LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
+                                   layerName: "lsoa", cell: nil, rule: .sfhotspot, clip: false, maxCells: 5_000_000, neighbours: .queen,
+                                   fdr: true, permutations: 0, seed: 1, gridDirectories: [],
+                                   out: (out as NSString).appendingPathComponent("gistar-lsoa"), command: command)
+        log("gistar (LSOAs, queen, FDR): \(gi.gi.binFDR.filter { $0 > 0 }.count) hot, \(gi.gi.binFDR.filter { $0 < 0 }.count) cold of \(gi.gi.n)")
+        written += gi.written.map { "gistar-lsoa/" + $0 }
+        let c = try CompareJob.run(input: incidents, read: ReadOptions(),
+                                   periods: [Period(parsing: "2024-03..2024-09")!, Period(parsing: "2025-03..2025-09")!],
+                                   boundary: nil, layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv"))],
+                                   focus: ["Millpond", "Beacon Hill"], cell: nil, gridDirectories: [],
+                                   out: (out as NSString).appendingPathComponent("compare"), command: command)
+        log("compare 2024-03..2024-09 vs 2025-03..2025-09: \(c.tables["wards"]?.rows.count ?? 0) ward × crime-type rows, focus Millpond and Beacon Hill")
+        written += c.written.map { "compare/" + $0 }
+        for w in a.warnings + g.warnings + k.warnings + e.warnings + gi.warnings + c.warnings { log("warning: \(w)") }
         return written
     }
 }

@@ -85,10 +85,11 @@ public enum Pipeline {
     }
 
     /// Reads a polygon layer, projects it to EPSG:27700, validates (repairing with a warning) and indexes it.
-    public static func loadLayer(_ spec: LayerSpec, gridDirectories: [String] = []) throws -> LoadedLayer {
+    /// `keep` selects features by their area value (id, name) before anything else is done.
+    public static func loadLayer(_ spec: LayerSpec, gridDirectories: [String] = [], keep: ((Area) -> Bool)? = nil) throws -> LoadedLayer {
         let src = try PolygonLayerReader.read(path: spec.path, idField: spec.idField, nameField: spec.nameField,
                                               declaredEPSG: spec.epsg)
-        var areas = src.areas
+        var areas = keep.map { src.areas.filter($0) } ?? src.areas
         if src.epsg != analysisEPSG {
             let p = try Projection(from: src.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
             areas = try p.transform(areas.map(\.geometry)).enumerated().map { i, g in

@@ -31,7 +31,8 @@ struct SplitMix64 {
 }
 
 let out = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "Geodata/demo"
-var rng = SplitMix64(state: 20_260_101)
+let seed = CommandLine.arguments.count > 2 ? UInt64(CommandLine.arguments[2])! : 3
+var rng = SplitMix64(state: seed)
 
 // --- Geometry: a 9 km × 12 km borough in the real Lewisham extent, 12 wards of 3 km, 108 LSOAs of 1 km. -----------
 let E0 = 533_000.0, E1 = 542_000.0, N0 = 168_000.0, N1 = 180_000.0, amp = 150.0
@@ -84,17 +85,17 @@ let T = months.count
 struct Pattern { var name: String; var category: String; var e: Double; var n: Double; var sigma: Double; var rate: (Int) -> Double; var note: String }
 let patterns: [Pattern] = [
     Pattern(name: "new", category: "New Hot Spot", e: 535_500, n: 171_500, sigma: 120,
-            rate: { $0 >= T - 6 ? 14 : 0 }, note: "none for 30 months, then 14 a month in the last six months"),
+            rate: { $0 == T - 1 ? 30 : 0 }, note: "none until the final month, then 30 (new within the last six months)"),
     Pattern(name: "intensifying", category: "Intensifying Hot Spot", e: 540_500, n: 174_500, sigma: 120,
-            rate: { 3 + 15 * Double($0) / Double(T - 1) }, note: "rises linearly from 3 to 18 a month"),
+            rate: { 4 + 20 * Double($0) / Double(T - 1) }, note: "rises linearly from 4 to 24 a month"),
     Pattern(name: "persistent", category: "Persistent Hot Spot", e: 536_500, n: 177_500, sigma: 120,
-            rate: { _ in 10 }, note: "10 a month throughout"),
+            rate: { _ in 15 }, note: "15 a month throughout"),
     Pattern(name: "diminishing", category: "Diminishing Hot Spot", e: 538_500, n: 171_500, sigma: 120,
-            rate: { 18 - 15 * Double($0) / Double(T - 1) }, note: "falls linearly from 18 to 3 a month"),
+            rate: { 24 - 18 * Double($0) / Double(T - 1) }, note: "falls linearly from 24 to 6 a month"),
     Pattern(name: "sporadic", category: "Sporadic Hot Spot", e: 540_500, n: 169_500, sigma: 120,
             rate: { ($0 % 3 == 2) ? 14 : 0 }, note: "14 in every third month (counted from the first), none otherwise"),
     Pattern(name: "static_town_centre", category: "Persistent Hot Spot", e: 537_500, n: 175_500, sigma: 200,
-            rate: { _ in 12 }, note: "a town-centre cluster, 12 a month throughout"),
+            rate: { _ in 20 }, note: "a town-centre cluster, 20 a month throughout"),
 ]
 let types: [(String, Double)] = [("Anti-social behaviour", 0.28), ("Violence and sexual offences", 0.24),
     ("Criminal damage and arson", 0.09), ("Burglary", 0.08), ("Vehicle crime", 0.08), ("Other theft", 0.08),
@@ -166,7 +167,7 @@ try AtomicFile.write("LSOA11CD,LSOA11NM,usual_residents\n" + lsoas.map { "\($0.c
 // Truth: planted centres in BNG and lon/lat.
 var cx = patterns.map(\.e), cy = patterns.map(\.n)
 _ = try proj.transform(x: &cx, y: &cy)
-var truth = "{\n  \"synthetic\": true,\n  \"seed\": 20260101,\n  \"months\": [\"\(CivilDate.monthLabel(months.first!))\", \"\(CivilDate.monthLabel(months.last!))\"],\n  \"background_per_month\": 140,\n  \"patterns\": [\n"
+var truth = "{\n  \"synthetic\": true,\n  \"seed\": \(seed),\n  \"months\": [\"\(CivilDate.monthLabel(months.first!))\", \"\(CivilDate.monthLabel(months.last!))\"],\n  \"background_per_month\": 140,\n  \"patterns\": [\n"
 truth += patterns.enumerated().map { i, p in
     "    {\"name\": \"\(p.name)\", \"intended_category\": \"\(p.category)\", \"easting\": \(Int(p.e)), \"northing\": \(Int(p.n)), \"lon\": \(Fmt.fixed(cx[i], 6)), \"lat\": \(Fmt.fixed(cy[i], 6)), \"sigma_m\": \(Int(p.sigma)), \"monthly_rate\": \"\(p.note)\"}"
 }.joined(separator: ",\n")

@@ -19,5 +19,5 @@ struct Hotspot: ParsableCommand {
             73 cannot write output; 70 internal error.
             """,
         version: HotspotVersion.string,
-        subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, Demo.self])
+        subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, EmergingCommand.self, CompareCommand.self, AccuracyCommand.self, Demo.self])
 }

@@ -8,7 +8,7 @@ public enum Value: Sendable, Equatable {
     case double(Double, decimals: Int?)
     case null
 
-    var json: String {
+    public var json: String {
         switch self {
         case .string(let s): return Fmt.jsonString(s)
         case .int(let i): return String(i)
@@ -16,7 +16,7 @@ public enum Value: Sendable, Equatable {
         case .null: return "null"
         }
     }
-    var csv: String {
+    public var csv: String {
         switch self {
         case .string(let s): return Fmt.csvField(s)
         case .int(let i): return String(i)

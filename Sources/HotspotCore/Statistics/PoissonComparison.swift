@@ -1,0 +1,57 @@
+import RealModule
+
+/// A change in counts between two periods, with the exact conditional test of equal Poisson rates.
+public struct CountChange: Sendable, Equatable {
+    public var before: Int, after: Int
+    /// after − before.
+    public var change: Int { after - before }
+    /// 100 · (after − before) / before; nil when before = 0.
+    public var percentChange: Double? { before > 0 ? 100 * Double(after - before) / Double(before) : nil }
+    /// Two-sided p of the exact conditional test (see `poissonRateTest`).
+    public var p: Double
+}
+
+/// Exact conditional test for two Poisson counts (Przyborowski & Wilenski 1940): under equal rates, given n = a + b,
+/// b ~ Binomial(n, e_b / (e_a + e_b)), e the exposures (period lengths). The two-sided p sums the probabilities of
+/// all outcomes no more likely than the one observed (R's `binom.test` / `poisson.test` convention, relative
+/// tolerance 1e-7).
+public func poissonRateTest(before a: Int, after b: Int, exposureBefore ea: Double = 1, exposureAfter eb: Double = 1) -> CountChange {
+    let n = a + b
+    guard n > 0 else { return CountChange(before: a, after: b, p: 1) }
+    let p0 = eb / (ea + eb)
+    func logPMF(_ k: Int) -> Double {
+        let lc = Double.logGamma(Double(n + 1)) - Double.logGamma(Double(k + 1)) - Double.logGamma(Double(n - k + 1))
+        let lp = (k > 0 ? Double(k) * Double.log(p0) : 0) + (n - k > 0 ? Double(n - k) * Double.log(1 - p0) : 0)
+        return lc + lp
+    }
+    let observed = logPMF(b)
+    var p = 0.0
+    for k in 0...n {
+        let l = logPMF(k)
+        if l <= observed + Double.log(1 + 1e-7) { p += Double.exp(l) }
+    }
+    return CountChange(before: a, after: b, p: min(1, p))
+}
+
+/// How well a hotspot product from one period predicted incidents in a later one.
+public struct HotspotAccuracy: Sendable, Equatable {
+    /// Later incidents inside the hotspot area, and all later incidents.
+    public var captured: Int, total: Int
+    /// Hit rate n/N.
+    public var hitRate: Double
+    /// Prediction Accuracy Index (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008).
+    public var pai: Double
+    /// Recapture Rate Index (n₂/n₁)/(N₂/N₁) (Levine 2008): n the counts in the hotspot area, N all, 1 the period the
+    /// map was made from, 2 the later one. nil without the earlier counts.
+    public var rri: Double?
+    public var areaM2: Double, studyAreaM2: Double
+}
+
+public func hotspotAccuracy(capturedLater n2: Int, totalLater N2: Int, areaM2 a: Double, studyAreaM2 A: Double,
+                            capturedEarlier n1: Int? = nil, totalEarlier N1: Int? = nil) -> HotspotAccuracy {
+    var rri: Double?
+    if let n1, let N1, n1 > 0, N1 > 0, N2 > 0 { rri = (Double(n2) / Double(n1)) / (Double(N2) / Double(N1)) }
+    return HotspotAccuracy(captured: n2, total: N2, hitRate: N2 > 0 ? Double(n2) / Double(N2) : .nan,
+                           pai: predictionAccuracyIndex(captured: Double(n2), total: Double(N2), area: a, studyArea: A),
+                           rri: rri, areaM2: a, studyAreaM2: A)
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// How well a hotspot product (polygons: hotspots.geojson, hot cells or an emerging category from emerging.geojson)
+/// predicted the incidents of a later period: hit rate, PAI and the Recapture Rate Index.
+public enum AccuracyJob {
+    public struct Result {
+        public var accuracy: HotspotAccuracy
+        public var later: LoadedIncidents
+        public var selected: Int
+        public var written: [String]
+    }
+
+    /// - Parameters:
+    ///   - hotspots: a GeoJSON of polygons; `whereProperty` = (name, value) keeps only features whose property equals
+    ///     the value (e.g. category = "New Hot Spot", or hot = 1).
+    ///   - earlier: the incidents the product was made from (for the RRI), optional.
+    public static func run(later: [String], earlier: [String], read: ReadOptions, hotspots: String,
+                           whereProperty: (String, String)?, boundary: String?, gridDirectories: [String], out: String,
+                           command: String) throws -> Result {
+        guard let data = FileManager.default.contents(atPath: hotspots) else { throw InputError.missingFile(hotspots) }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let features = root["features"] as? [[String: Any]] else { throw PolygonLayerReader.LayerError.notGeoJSON(hotspots, "no features") }
+        var keep: Set<String> = []
+        for (i, f) in features.enumerated() {
+            let props = f["properties"] as? [String: Any] ?? [:]
+            if let (k, v) = whereProperty { guard let pv = props[k], "\(pv)" == v else { continue } }
+            keep.insert((f["id"]).map { "\($0)" } ?? "\(i)")
+        }
+        guard !keep.isEmpty else { throw InputError.unusable("\(hotspots): no feature matches \(whereProperty.map { "\($0.0)=\($0.1)" } ?? "")") }
+        let layer = try Pipeline.loadLayer(LayerSpec(name: "hotspots", path: hotspots, idField: "id", nameField: "id"),
+                                           gridDirectories: gridDirectories, keep: { keep.contains($0.id) })
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: later, options: read, gridDirectories: gridDirectories, boundary: b)
+        let n2 = layer.index.assign(x: inc.table.x, y: inc.table.y).filter { $0 >= 0 }.count
+        var n1: Int?, N1: Int?
+        if !earlier.isEmpty {
+            let e = try Pipeline.loadIncidents(files: earlier, options: read, gridDirectories: gridDirectories, boundary: b)
+            n1 = layer.index.assign(x: e.table.x, y: e.table.y).filter { $0 >= 0 }.count
+            N1 = e.table.count
+        }
+        let area = layer.areas.reduce(0) { $0 + $1.geometry.area }
+        let study = b.map { $0.areas.reduce(0) { $0 + $1.geometry.area } } ?? inc.table.extent.map { $0.width * $0.height } ?? 0
+        let acc = hotspotAccuracy(capturedLater: n2, totalLater: inc.table.count, areaM2: area, studyAreaM2: study,
+                                  capturedEarlier: n1, totalEarlier: N1)
+        let set = OutputSet(directory: out)
+        var t = Table(columns: ["hotspot_features", "area_km2", "study_area_km2", "later_incidents", "captured", "hit_rate", "pai", "earlier_incidents", "earlier_captured", "rri"])
+        t.rows = [[.int(layer.areas.count), .double(area / 1e6, decimals: 6), .double(study / 1e6, decimals: 6), .int(inc.table.count), .int(n2),
+                   .double(acc.hitRate, decimals: 6), .double(acc.pai, decimals: 4), N1.map { Value.int($0) } ?? .null, n1.map { Value.int($0) } ?? .null,
+                   acc.rri.map { Value.double($0, decimals: 4) } ?? .null]]
+        try set.write("accuracy.csv", t.csv())
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: ["job": "accuracy", "hotspots": hotspots,
+                                                               "where": whereProperty.map { "\($0.0)=\($0.1)" } ?? "",
+                                                               "study_area": boundary ?? "extent of the later incidents"],
+                               inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.layers = [layer.metadata] + (b.map { [$0.metadata] } ?? [])
+        try set.finish(meta)
+        return Result(accuracy: acc, later: inc, selected: layer.areas.count, written: set.written.map(\.path) + ["metadata.json"])
+    }
+}

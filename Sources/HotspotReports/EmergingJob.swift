@@ -1,0 +1,121 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+public struct EmergingJobOptions: Sendable {
+    public var cell: Double?
+    public var cellRule: CellSizeRule = .sfhotspot
+    public var maxCells = 5_000_000
+    public var clip = false
+    /// Neighbourhood distance in metres (default cell × √2: queen).
+    public var radius: Double?
+    public var step: StepLength = .months(1)
+    /// First day of the first step (default: the first month/week present).
+    public var start: Int?
+    /// Neighbourhood time window (ArcGIS's default 1; 0 = spatial Gi* per step).
+    public var window = 1
+    public var emerging = EmergingOptions()
+    public var recent = RecentOptions()
+    public init() {}
+}
+
+/// Emerging hot spot analysis on a grid: the space-time cube, space-time Gi*, Mann-Kendall trends and both
+/// typologies, per cell; plus a summary of cells per category.
+public enum EmergingJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var grid: SquareGrid
+        public var cube: SpaceTimeCube
+        public var results: [EmergingResult]
+        public var recent: [RecentPattern]
+        public var cells: [Int]
+        public var warnings: [String]
+        public var written: [String]
+        /// Cells per pattern, in code order (hot 1…8, cold −1…−8, none), only those present.
+        public var summary: [(EmergingPattern, Int)] {
+            var c: [EmergingPattern: Int] = [:]
+            for k in cells { c[results[k].pattern, default: 0] += 1 }
+            return EmergingPattern.allCases.filter { c[$0] != nil }.map { ($0, c[$0]!) }
+        }
+    }
+
+    public static func run(input: [String], read: ReadOptions, boundary: String?, options o: EmergingJobOptions,
+                           gridDirectories: [String], out: String, command: String,
+                           progress: IncidentReader.Progress? = nil) throws -> Result {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let t = inc.table
+        guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }
+        var warnings = b?.warnings ?? []
+        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
+        let g = product.choice.grid
+        var mask: [Bool]?
+        if o.clip, let b { let inside = Set(try GridProduct.cellsTouching(b, grid: g)); mask = (0..<g.cellCount).map { inside.contains($0) } }
+        let steps = TimeSteps(length: o.step, days: t.day, anchor: o.start)
+        guard steps.count >= 2 else { throw InputError.unusable("the data span \(steps.count) time step(s) of \(o.step.description); emerging hot spot analysis needs at least 2 (10 or more for a meaningful trend)") }
+        if t.resolution == .month, case .days = o.step { warnings.append("the data are monthly (police.uk); day-based steps put every incident on the first of its month") }
+        if t.resolution == .month, case .weeks = o.step { warnings.append("the data are monthly (police.uk); weekly steps put every incident in the week holding the first of its month") }
+        if let w = trendPowerWarning(steps: steps.count) { warnings.append(w) }
+        let loc = (0..<t.count).map { i -> Int32 in
+            guard let k = g.index(x: t.x[i], y: t.y[i]), mask?[k] ?? true else { return -1 }
+            return Int32(k)
+        }
+        let cube = SpaceTimeCube(steps: steps, locations: g.cellCount, location: loc, days: t.day, weights: t.weight)
+        if cube.outsideSteps > 0 { warnings.append("\(cube.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
+        let radius = o.radius ?? g.cellSize * 2.0.squareRoot()
+        let st = spaceTimeGiStar(grid: g, cube: cube, radius: radius, window: o.window, mask: mask)
+        let results = classifyEmerging(z: st.z, p: st.p, counts: cube.counts, options: o.emerging)
+        let recent = classifyRecent(z: st.z, p: st.p, options: o.recent)
+        let cells = (0..<g.cellCount).filter { mask?[$0] ?? true }
+        // Outputs.
+        let set = OutputSet(directory: out)
+        let stepCols = (0..<steps.count).map { "count_" + steps.label($0).replacingOccurrences(of: "..", with: "_").replacingOccurrences(of: "-", with: "_") }
+        var tab = Table(columns: ["id", "col", "row", "easting", "northing", "count"] + stepCols +
+                        ["gi_z_last", "gi_p_last", "gi_bin_last", "hot_steps", "cold_steps", "trend_z", "trend_p", "trend_tau",
+                         "count_trend_z", "count_trend_p", "count_trend_tau", "category_code", "category", "recent_pattern"])
+        let lastP = benjaminiHochberg(st.p[steps.count - 1])
+        tab.rows = cells.map { k in
+            let r = results[k], c = g.centre(index: k)
+            let series = cube.series(k)
+            return [.string(g.cellID(k)), .int(k % g.ncols), .int(k / g.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
+                    .double(series.reduce(0, +), decimals: nil)] + series.map { .double($0, decimals: nil) } +
+                [.double(r.finalZ, decimals: nil), .double(r.finalP, decimals: nil),
+                 .int(Int(o.emerging.fdr == .none ? giBin(z: r.finalZ, p: r.finalP) : giBin(z: r.finalZ, p: lastP[k], adjusted: true))),
+                 .int(r.hotSteps), .int(r.coldSteps),
+                 .double(r.trendZ.z, decimals: nil), .double(r.trendZ.p, decimals: nil), .double(r.trendZ.tau, decimals: nil),
+                 .double(r.trendCounts.z, decimals: nil), .double(r.trendCounts.p, decimals: nil), .double(r.trendCounts.tau, decimals: nil),
+                 .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .string(recent[k].rawValue)]
+        }
+        let geoms = cells.map { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) }
+        try set.write("emerging.geojson", GeoJSONWriter.featureCollection(name: "emerging", geometries: try Pipeline.toWGS84(geoms), properties: tab, idColumn: "id"))
+        try set.write("emerging.csv", tab.csv())
+        let result = Result(incidents: inc, grid: g, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
+        var sum = Table(columns: ["category_code", "category", "cells"])
+        sum.rows = result.summary.map { [.int(Int($0.0.rawValue)), .string($0.0.name), .int($0.1)] }
+        var rc: [RecentPattern: Int] = [:]
+        for k in cells { rc[recent[k], default: 0] += 1 }
+        var rsum = Table(columns: ["recent_pattern", "cells"])
+        rsum.rows = RecentPattern.allCases.filter { rc[$0] != nil }.map { [.string($0.rawValue), .int(rc[$0]!)] }
+        try set.write("emerging-summary.csv", sum.csv())
+        try set.write("recent-summary.csv", rsum.csv())
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: [
+            "job": "emerging", "cell_m": Fmt.number(g.cellSize), "cell_source": product.choice.cellSizeSource,
+            "neighbourhood_m": Fmt.fixed(radius, 3), "time_step": o.step.description, "steps": "\(steps.count)",
+            "first_step": steps.label(0), "last_step": steps.label(steps.count - 1), "time_window": "\(o.window)",
+            "alpha": Fmt.number(o.emerging.alpha), "trend_alpha": Fmt.number(o.emerging.trendAlpha), "fdr": o.emerging.fdr.rawValue,
+            "prior_opposite_oscillating": "\(o.emerging.priorOppositeMakesOscillating)",
+            "persistent_requires_final_step": "\(o.emerging.persistentRequiresFinalStep)",
+            "incidents_outside_steps": "\(cube.outsideSteps)", "incidents_outside_grid": "\(cube.outsideLocations)",
+            "recent_params": "hotspot_prop=\(o.recent.hotspotProportion) persistent_prop=\(o.recent.persistentProportion) recent_prop=\(o.recent.recentProportion) critical_p=\(o.recent.criticalP)"],
+            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.grid = g
+        meta.layers = b.map { [$0.metadata] } ?? []
+        meta.warnings = warnings
+        try set.finish(meta)
+        var r = result
+        r.written = set.written.map(\.path) + ["metadata.json"]
+        return r
+    }
+}

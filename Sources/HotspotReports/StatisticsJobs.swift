@@ -1,0 +1,145 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// How neighbours are defined for Gi*.
+public enum NeighbourRule: Sendable, Equatable {
+    /// Cells (or polygon centroids) within this many metres; on a grid the default is cell × √2 (queen).
+    case distance(Double)
+    case queen, rook
+    case knn(Int)
+
+    /// Parses `queen`, `rook`, `knn:8`, `distance:250`.
+    public init?(parsing s: String) {
+        let p = s.split(separator: ":").map(String.init)
+        switch p[0] {
+        case "queen" where p.count == 1: self = .queen
+        case "rook" where p.count == 1: self = .rook
+        case "knn" where p.count == 2: guard let k = Int(p[1]), k > 0 else { return nil }; self = .knn(k)
+        case "distance" where p.count == 2: guard let d = Double(p[1]), d > 0 else { return nil }; self = .distance(d)
+        default: return nil
+        }
+    }
+    public var description: String {
+        switch self {
+        case .distance(let d): return "distance ≤ \(Fmt.number(d)) m"
+        case .queen: return "queen contiguity"
+        case .rook: return "rook contiguity"
+        case .knn(let k): return "\(k) nearest"
+        }
+    }
+}
+
+/// Getis-Ord Gi* on grid cells or on a polygon layer.
+public enum GiStarJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var gi: GiStarResult
+        public var ids: [String]
+        public var names: [String]
+        public var neighbours: String
+        public var warnings: [String]
+        public var written: [String]
+    }
+
+    /// - Parameters:
+    ///   - layerName: run on this polygon layer (of `layers`); nil = a square grid.
+    public static func run(input: [String], read: ReadOptions, boundary: String?, layers specs: [LayerSpec], layerName: String?,
+                           cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
+                           fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
+                           command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+        var warnings = (b?.warnings ?? []) + layers.flatMap(\.warnings)
+        let set = OutputSet(directory: out)
+        var params: [String: String] = ["job": "gistar", "fdr": "\(fdr)", "permutations": "\(permutations)", "seed": "\(seed)"]
+        let gi: GiStarResult, ids: [String], names: [String], geoms: [MultiPolygon], counts: [Double], nbText: String
+        var extra: [(String, [Value])] = []
+        var gridMeta: SquareGrid?
+        if let ln = layerName {
+            guard let l = layers.first(where: { $0.name == ln }) else { throw InputError.unusable("--on \(ln): no layer of that name among --areas") }
+            let c = AreaCounts.compute(inc.table, layer: l)
+            counts = c.rows.map { Double($0.count) }
+            let rule = neighbours ?? .queen
+            let nb: Neighbourhood
+            switch rule {
+            case .queen: nb = try Contiguity.neighbourhood(l.areas, rule: .queen)
+            case .rook: nb = try Contiguity.neighbourhood(l.areas, rule: .rook)
+            case .knn(let k):
+                let (x, y) = try Contiguity.centroids(l.areas)
+                nb = Neighbourhood.kNearest(x: x, y: y, k: k)
+            case .distance(let d):
+                let (x, y) = try Contiguity.centroids(l.areas)
+                nb = Neighbourhood(lists: x.indices.map { i in x.indices.filter { j in j != i && (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]) <= d * d } })
+            }
+            let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
+            if !islands.isEmpty { warnings.append("\(islands.count) area(s) have no neighbour under \(rule.description) (e.g. \(l.areas[islands[0]].id)); their Gi* uses only themselves") }
+            gi = giStar(values: counts, neighbourhood: nb, permutations: permutations, seed: seed)
+            ids = l.areas.map(\.id); names = l.areas.map(\.name); geoms = l.areas.map(\.geometry)
+            nbText = rule.description
+            params["layer"] = ln
+        } else {
+            let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: false, cellLimit: maxCells)
+            let g = product.choice.grid
+            gridMeta = g
+            var mask: [Bool]?
+            if clip, let b { let inside = Set(try GridProduct.cellsTouching(b, grid: g)); mask = (0..<g.cellCount).map { inside.contains($0) } }
+            counts = product.counts.counts.map(Double.init)
+            let radius: Double
+            switch neighbours ?? .queen {
+            case .distance(let d): radius = d
+            case .queen: radius = g.cellSize * 2.0.squareRoot()
+            case .rook: radius = g.cellSize
+            case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
+            }
+            if permutations > 0 {
+                let offs = (0..<g.cellCount).map { k -> [Int] in
+                    let c = g.centre(index: k)
+                    let R = Int((radius / g.cellSize).rounded(.down))
+                    var l: [Int] = []
+                    for dr in -R...R { for dc in -R...R {
+                        let r = k / g.ncols + dr, cc = k % g.ncols + dc
+                        guard r >= 0, r < g.nrows, cc >= 0, cc < g.ncols, mask?[r * g.ncols + cc] ?? true else { continue }
+                        let o = g.centre(col: cc, row: r)
+                        if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-12) { l.append(r * g.ncols + cc) }
+                    } }
+                    return l
+                }
+                var r = giStar(grid: g, values: counts, radius: radius, mask: mask)
+                r.pseudoP = giStar(values: counts, neighbourhood: Neighbourhood(lists: offs), permutations: permutations, seed: seed).pseudoP
+                gi = r
+            } else {
+                gi = giStar(grid: g, values: counts, radius: radius, mask: mask)
+            }
+            let cells = (0..<g.cellCount).filter { mask?[$0] ?? true }
+            ids = (0..<g.cellCount).map { g.cellID($0) }; names = ids
+            geoms = (0..<g.cellCount).map { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) }
+            nbText = "distance ≤ \(Fmt.fixed(radius, 2)) m"
+            extra = [("easting", (0..<g.cellCount).map { .double(g.centre(index: $0).x, decimals: 1) }),
+                     ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })]
+            params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
+            params["kept_cells"] = "\(cells.count)"
+        }
+        params["neighbours"] = nbText
+        let keep = (0..<ids.count).filter { !gi.z[$0].isNaN || layerName != nil }
+        var t = Table(columns: ["id", "name"] + extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr", "gi_bin", "neighbours"]
+                      + (permutations > 0 ? ["pseudo_p"] : []))
+        t.rows = keep.map { k in
+            [.string(ids[k]), .string(names[k])] + extra.map { $0.1[k] } +
+            [.double(counts[k], decimals: nil), .double(gi.z[k], decimals: nil), .double(gi.p[k], decimals: nil),
+             .double(gi.pAdjusted[k], decimals: nil), .int(Int(fdr ? gi.binFDR[k] : gi.bin[k])), .int(Int(gi.neighbours[k]))]
+            + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
+        }
+        try set.write("gistar.geojson", GeoJSONWriter.featureCollection(name: "gistar", geometries: try Pipeline.toWGS84(keep.map { geoms[$0] }), properties: t, idColumn: "id"))
+        try set.write("gistar.csv", t.csv())
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: params, inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.grid = gridMeta
+        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
+        meta.warnings = warnings
+        try set.finish(meta)
+        return Result(incidents: inc, gi: gi, ids: ids, names: names, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+}

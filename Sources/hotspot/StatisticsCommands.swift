@@ -1,0 +1,213 @@
+import ArgumentParser
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotReports
+
+struct GiStarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gistar",
+        abstract: "Getis-Ord Gi* hot and cold spots on grid cells or on wards/LSOAs, with FDR.",
+        discussion: """
+            z_i = (Σ_j w_ij x_j − x̄ W_i) / (S √((n W_i − W_i²)/(n − 1))), binary weights, the location itself
+            included (Ord & Getis 1995). p two-sided; bins ±3/±2/±1 at 99/95/90% confidence, from Benjamini–Hochberg
+            adjusted p unless --no-fdr. Writes gistar.geojson/.csv, quarantine.csv, metadata.json. Examples:
+              hotspot gistar Geodata/demo/incidents.csv --cell 200 --neighbours distance:400
+              hotspot gistar Geodata/demo/incidents.csv --areas lsoa=Geodata/demo/lsoa.geojson --on lsoa --neighbours queen
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var grid: GridOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas) instead of a grid.", valueName: "name"))
+    var on: String?
+    @Option(help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
+    var neighbours: String?
+    @Flag(help: "Report bins from raw p instead of Benjamini–Hochberg adjusted p.")
+    var noFdr = false
+    @Option(help: "Conditional permutations for a pseudo p-value (0 = none; 999 is usual).")
+    var permutations: Int = 0
+    @Option(help: "Seed for the permutations (results are reproducible).")
+    var seed: UInt64 = 12345
+
+    func validate() throws {
+        if let n = neighbours, NeighbourRule(parsing: n) == nil {
+            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:400 or knn:8")
+        }
+        if permutations < 0 { throw ValidationError("--permutations must be 0 or more, e.g. 999") }
+        if let on, !areas.layers.contains(where: { $0.hasPrefix(on + "=") }) {
+            throw ValidationError("--on \(on) needs --areas \(on)=FILE")
+        }
+    }
+
+    func run() throws {
+        try runJob {
+            let r = try GiStarJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, layers: areas.specs,
+                                      layerName: on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
+                                      neighbours: neighbours.flatMap(NeighbourRule.init(parsing:)), fdr: !noFdr,
+                                      permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
+                                      out: output.out, command: commandLine, progress: input.progress)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            let bins = r.gi.bins(fdr: !noFdr)
+            let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
+            note("Gi*: \(r.gi.n) locations, neighbours \(r.neighbours); \(hot) hot and \(cold) cold at ≥ 90% confidence\(noFdr ? "" : " (FDR)")", quiet: input.quiet)
+            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
+            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+        }
+    }
+}
+
+struct EmergingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emerging",
+        abstract: "Emerging hot spot analysis: new, intensifying, persistent, diminishing, sporadic… places over time.",
+        discussion: """
+            Builds a space-time cube of counts (grid cell × time step), computes space-time Gi* (neighbours: the
+            cell's disc in this and the previous --window steps; ArcGIS's formulation), tests each cell's z series for
+            a trend with Mann-Kendall, and classifies it with ArcGIS Pro's Emerging Hot Spot rules (ESRI table order,
+            first match; a step is hot when significant at --alpha with z > 0; "90%" means 10·n ≥ 9·T). Also gives
+            the recent/non-recent typology of sfhotspot (persistent, emerging, former, intermittent).
+            Writes emerging.geojson/.csv (per cell: counts per step, latest Gi*, trends, category),
+            emerging-summary.csv, recent-summary.csv, quarantine.csv, metadata.json. Example:
+              hotspot emerging Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip --cell 200
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var grid: GridOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: ArgumentHelp("Neighbourhood distance in metres (default: cell × √2, queen).", valueName: "metres"))
+    var radius: Double?
+    @Option(help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
+    var step: String = "month"
+    @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
+    var start: String?
+    @Option(help: "Neighbourhood time window: previous steps included in a cell's neighbourhood (ArcGIS default 1; 0 = Gi* per step on its own).")
+    var window: Int = 1
+    @Option(help: "Significance level for a hot/cold step (ArcGIS: 0.10, 90% confidence).")
+    var alpha: Double = 0.10
+    @Option(help: "Significance level of the Mann-Kendall trend.")
+    var trendAlpha: Double = 0.05
+    @Option(help: "FDR for the step significance: slice (Benjamini–Hochberg within each step, default), cube, none.")
+    var fdr: FDRScope = .slice
+    @Flag(help: "An earlier significant cold step makes a location Oscillating rather than New/Consecutive (sfdep's reading).")
+    var priorColdOscillating = false
+    @Flag(help: "Let Intensifying/Persistent/Diminishing apply without a significant final step (Historical then never applies).")
+    var persistentWithoutFinalStep = false
+
+    func validate() throws {
+        if StepLength(parsing: step) == nil { throw ValidationError("--step '\(step)' is not understood: use month, 6months, week or 7days") }
+        if let s = start, DateParser.parse(s) == nil { throw ValidationError("--start '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
+        if window < 0 { throw ValidationError("--window must be 0 or more") }
+        if !(alpha > 0 && alpha < 1) || !(trendAlpha > 0 && trendAlpha < 1) { throw ValidationError("--alpha and --trend-alpha must be between 0 and 1, e.g. 0.10") }
+    }
+
+    func run() throws {
+        try runJob {
+            var o = EmergingJobOptions()
+            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip
+            o.radius = radius; o.step = StepLength(parsing: step)!; o.start = start.flatMap { DateParser.parse($0)?.day }
+            o.window = window
+            o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
+            o.emerging.priorOppositeMakesOscillating = priorColdOscillating
+            o.emerging.persistentRequiresFinalStep = !persistentWithoutFinalStep
+            let r = try EmergingJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, options: o,
+                                        gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
+                                        progress: input.progress)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            note("cube: \(r.cells.count) cells × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
+            for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
+            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
+            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare named periods (e.g. March–September 2019, 2020, 2021) per ward, LSOA, cell and focus area.",
+        discussion: """
+            For each area and crime type: counts and rates per 1,000 residents per period; change, % change and the
+            exact test of equal Poisson rates (conditional binomial, exposure = days in the period) between
+            consecutive periods; and the borough-wide % change beside each area's. Writes compare-NAME.csv/.geojson per
+            layer, compare-borough.csv, compare-focus.csv, compare-cells.csv (with --cell), metadata.json. Example:
+              hotspot compare 2018-0[3-9]-*.csv 2022-0[3-9]-*.csv --period 2018-03..2018-09 --period 2022-03..2022-09 \\
+                --areas wards=lbl_wd22_proposed_bng.geojson --population wards=population_census2011_wd22.csv \\
+                --focus "Rushey Green" --focus "Lewisham Central"
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("period"), help: ArgumentHelp("A period, YYYY-MM..YYYY-MM (inclusive) or YYYY-MM-DD..YYYY-MM-DD; repeat, in order.", valueName: "from..to"))
+    var periods: [String] = []
+    @Option(name: .customLong("focus"), help: ArgumentHelp("An area to report on its own, by name or code (repeatable).", valueName: "name"))
+    var focus: [String] = []
+    @Option(help: ArgumentHelp("Also compare grid cells of this size (metres).", valueName: "metres"))
+    var cell: Double?
+
+    func validate() throws {
+        if periods.count < 2 { throw ValidationError("give at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09") }
+        for p in periods where Period(parsing: p) == nil { throw ValidationError("--period '\(p)' is not understood: use YYYY-MM..YYYY-MM") }
+        let ps = periods.compactMap(Period.init(parsing:))
+        for k in 1..<ps.count where ps[k].first <= ps[k - 1].last { throw ValidationError("periods must be in order and must not overlap (\(ps[k - 1].name), \(ps[k].name))") }
+        if let c = cell, !(c > 0) { throw ValidationError("--cell must be a positive number of metres") }
+    }
+
+    func run() throws {
+        try runJob {
+            let r = try CompareJob.run(input: input.files, read: input.readOptions, periods: periods.compactMap(Period.init(parsing:)),
+                                       boundary: areas.boundary, layers: areas.specs, focus: focus, cell: cell,
+                                       gridDirectories: input.gridDirectories, out: output.out, command: commandLine, progress: input.progress)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            if let b = r.tables["borough"], let row = b.rows.first {
+                note("borough: " + zip(b.columns, row).filter { $0.0.hasPrefix("count_") || $0.0.hasPrefix("pct_change_") && !$0.0.contains("vs") }.map { "\($0.0)=\($0.1.csv)" }.joined(separator: " "), quiet: input.quiet)
+            }
+            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
+            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+        }
+    }
+}
+
+struct AccuracyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accuracy",
+        abstract: "How well last period's hotspots predicted this period: hit rate, PAI, Recapture Rate Index.",
+        discussion: """
+            PAI = (n/N)/(a/A) (Chainey et al. 2008); RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008), with --earlier.
+            Example (hot cells of an earlier kde run against later incidents):
+              hotspot accuracy later.csv --hotspots out/kde/hotspots.geojson --earlier earlier.csv --boundary borough.geojson
+              hotspot accuracy later.csv --hotspots out/emerging/emerging.geojson --where "category=New Hot Spot"
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: ArgumentHelp("GeoJSON of the hotspot product (hotspots.geojson, density.geojson, emerging.geojson…).", valueName: "file"))
+    var hotspots: String
+    @Option(name: .customLong("where"), help: ArgumentHelp("Keep features whose property equals a value, e.g. hot=1 or 'category=New Hot Spot'.", valueName: "property=value"))
+    var whereClause: String?
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Incident files of the period the product was made from (for the RRI).", valueName: "file"))
+    var earlier: [String] = []
+    @Option(help: ArgumentHelp("Study-area boundary (its area is A in the PAI; default: the later incidents' extent).", valueName: "file"))
+    var boundary: String?
+
+    func validate() throws {
+        if let w = whereClause, !w.contains("=") { throw ValidationError("--where takes property=value, e.g. --where hot=1") }
+    }
+
+    func run() throws {
+        try runJob {
+            let wp = whereClause.map { w -> (String, String) in
+                let i = w.firstIndex(of: "=")!
+                return (String(w[..<i]), String(w[w.index(after: i)...]))
+            }
+            let r = try AccuracyJob.run(later: input.files, earlier: earlier, read: input.readOptions, hotspots: hotspots,
+                                        whereProperty: wp, boundary: boundary, gridDirectories: input.gridDirectories,
+                                        out: output.out, command: commandLine)
+            let a = r.accuracy
+            note("\(r.selected) hotspot feature(s), \(Fmt.fixed(a.areaM2 / 1e6, 3)) km² of \(Fmt.fixed(a.studyAreaM2 / 1e6, 3)) km²: captured \(a.captured) of \(a.total) later incidents, hit rate \(Fmt.fixed(a.hitRate * 100, 1))%, PAI \(Fmt.fixed(a.pai, 2))" + (a.rri.map { ", RRI \(Fmt.fixed($0, 2))" } ?? ""), quiet: input.quiet)
+            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+        }
+    }
+}
+
+extension FDRScope: ExpressibleByArgument {}
