@@ -137,3 +137,34 @@ import Testing
         }
     }
 }
+
+@Suite struct ComparisonTests {
+    /// scipy.stats.binomtest(k, n, p).pvalue (two-sided, "minlike"), computed once and copied here.
+    @Test func poissonRateTestMatchesScipy() {
+        #expect(abs(poissonRateTest(before: 30, after: 49).p - 0.04216544399495113) < 1e-12)
+        #expect(abs(poissonRateTest(before: 119, after: 97).p - 0.15287717983620966) < 1e-12)
+        #expect(abs(poissonRateTest(before: 20, after: 5, exposureBefore: 28, exposureAfter: 31).p - 0.0010987646088095931) < 1e-12)
+        #expect(abs(poissonRateTest(before: 3, after: 0).p - 0.25) < 1e-12)
+        #expect(poissonRateTest(before: 0, after: 0).p == 1)
+        #expect(poissonRateTest(before: 0, after: 4).percentChange == nil)
+        #expect(poissonRateTest(before: 40, after: 30).percentChange == -25)
+    }
+
+    @Test func accuracyIndices() {
+        let a = hotspotAccuracy(capturedLater: 30, totalLater: 100, areaM2: 1e6, studyAreaM2: 20e6, capturedEarlier: 40, totalEarlier: 80)
+        #expect(a.hitRate == 0.3)
+        #expect(abs(a.pai - 6) < 1e-12)          // (30/100)/(1/20)
+        #expect(abs(a.rri! - 0.6) < 1e-12)       // (30/40)/(100/80)
+        #expect(hotspotAccuracy(capturedLater: 1, totalLater: 2, areaM2: 1, studyAreaM2: 2).rri == nil)
+    }
+
+    @Test func periods() {
+        let p = Period(parsing: "2019-03..2019-09")!
+        #expect(p.days == 214)
+        #expect(p.contains(day: CivilDate.days(year: 2019, month: 9, day: 30)))
+        #expect(!p.contains(day: CivilDate.days(year: 2019, month: 10, day: 1)))
+        #expect(Period(parsing: "2024-02-10..2024-02-20")!.days == 11)
+        #expect(Period(parsing: "2019-09..2019-03") == nil)
+        #expect(Period(parsing: "2019-13..2020-01") == nil)
+    }
+}
