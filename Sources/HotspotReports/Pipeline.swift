@@ -54,7 +54,15 @@ public enum Pipeline {
     public static func loadIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = [],
                                      boundary: LoadedLayer? = nil,
                                      progress: IncidentReader.Progress? = nil) throws -> LoadedIncidents {
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        let t1 = clock.now
+        defer {
+            if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
+                FileHandle.standardError.write(Data("timings: read+validate \(t1 - t0), project+filter \(clock.now - t1)\n".utf8))
+            }
+        }
         var table = r.table
         var quarantine = r.quarantine
         var info: ProjectionInfo?

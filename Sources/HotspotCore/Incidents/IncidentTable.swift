@@ -61,6 +61,19 @@ public struct IncidentTable: Sendable {
         }
     }
 
+    /// Appends whole columns (one file's block); `weight` nil means every row weighs 1.
+    public mutating func appendColumns(x: [Double], y: [Double], day: [Int32], category: [UInt16], weight: [Double]?,
+                                       file: UInt16, line: [UInt32]) {
+        if let weight, weight.contains(where: { $0 != 1 }) || isWeighted {
+            if !isWeighted { self.weight = [Double](repeating: 1, count: count) }
+            self.weight += weight
+        } else if isWeighted {
+            self.weight += [Double](repeating: 1, count: x.count)
+        }
+        self.x += x; self.y += y; self.day += day; self.category += category
+        sourceFile += [UInt16](repeating: file, count: x.count); sourceLine += line
+    }
+
     /// The rows whose index satisfies `keep`, in order.
     public func filtered(_ keep: (Int) -> Bool) -> IncidentTable {
         var out = IncidentTable(epsg: epsg, resolution: resolution)

@@ -32,7 +32,12 @@ public struct CSVRecord {
     /// Field `i` parsed as a decimal number (see `FastDouble`).
     public func double(_ i: Int) -> Double? { FastDouble.parse(raw(i)) }
 
-    public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
+    /// True when the record is valid UTF-8 (an ASCII fast path, full validation only when a byte ≥ 0x80 occurs).
+    public var isValidUTF8: Bool {
+        var ascii = true
+        for b in bytes where b >= 0x80 { ascii = false; break }
+        return ascii || String(validating: bytes, as: UTF8.self) != nil
+    }
 }
 
 extension String {
@@ -64,7 +69,8 @@ public struct CSVScanner {
     private var record = CSVRecord()
     private var nextLine = 1
 
-    public init() {}
+    /// - Parameter firstLine: the physical line number of the first byte fed (1 for a whole file).
+    public init(firstLine: Int = 1) { nextLine = firstLine }
 
     /// Calls `body` for each complete record in `block` (plus any carried-over start); at end of input, call with
     /// `final: true` to flush the last record (a file need not end with a newline).

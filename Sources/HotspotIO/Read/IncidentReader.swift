@@ -168,51 +168,35 @@ public enum IncidentReader {
         }
     }
 
-    static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
-        -> (IncidentTable, [QuarantineEntry], FileSummary)
-    {
-        guard FileManager.default.fileExists(atPath: path) else { throw InputError.missingFile(path) }
-        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.unreadable(path, "permission denied?") }
-        defer { try? fh.close() }
-        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        var hasher = SHA256()
-        var scanner = CSVScanner()
-        var layout: Layout?
-        var table = IncidentTable(epsg: 4326, resolution: .month)
+    /// One worker's share of a block: candidate rows (before duplicate handling) and rejected rows.
+    struct Segment: Sendable {
+        var x: [Double] = [], y: [Double] = [], day: [Int32] = [], weight: [Double] = []
+        var category: [UInt16] = []          // index into `categories` (local to the segment)
+        var categories: [[UInt8]] = []
+        var line: [UInt32] = []
+        var hash: [UInt64] = []              // 0: no id, never a duplicate
+        var start: [Int] = [], end: [Int] = []  // byte range of the row in the block (for a dropped duplicate's text)
         var quarantine: [QuarantineEntry] = []
-        var counts: [String: Int] = [:]
-        var read = 0, duplicates = 0, bytes = 0
-        var seen = Set<UInt64>()
-        var firstBlock = true
-        var categoryCache: [[UInt8]: UInt16] = [:]
         var anyDay = false
-        var headerError: Error?
+    }
 
+    /// Parses whole records in `b[range]` (which starts at a record boundary and ends after one).
+    static func parseSegment(_ b: UnsafeBufferPointer<UInt8>, range: Range<Int>, firstLine: Int, layout L: Layout,
+                             path: String, weighted: Bool) -> Segment {
+        var seg = Segment()
+        var catIndex: [UInt64: [Int]] = [:]
+        var scanner = CSVScanner(firstLine: firstLine)
+        let base = b.baseAddress!
         func reject(_ rec: CSVRecord, _ reason: QuarantineReason, _ detail: String) {
-            quarantine.append(QuarantineEntry(file: path, line: rec.line, reason: reason, detail: detail,
-                                              raw: String(decoding: rec.bytes, as: UTF8.self)))
-            counts[reason.rawValue, default: 0] += 1
+            seg.quarantine.append(QuarantineEntry(file: path, line: rec.line, reason: reason, detail: detail,
+                                                  raw: String(decoding: rec.bytes, as: UTF8.self)))
         }
-
-        func handle(_ rec: CSVRecord) {
-            if headerError != nil { return }
-            guard let L = layout else {
-                // Header line.
-                let names = (0..<rec.count).map { rec.string($0) ?? "" }
-                do {
-                    layout = try self.layout(header: names, path: path, options: options)
-                    table = IncidentTable(epsg: layout!.epsg, resolution: .month)
-                } catch { headerError = error }
-                return
-            }
-            read += 1
+        scanner.scan(UnsafeBufferPointer(rebasing: b[range]), final: true) { rec in
             guard rec.isValidUTF8 else { return reject(rec, .invalidUTF8, "row is not valid UTF-8") }
             guard rec.count == L.fields else {
                 return reject(rec, .wrongFieldCount, "\(rec.count) fields, header has \(L.fields)")
             }
-            if rec.isEmpty(L.xCol) || rec.isEmpty(L.yCol) {
-                return reject(rec, .missingCoordinate, "no coordinates")
-            }
+            if rec.isEmpty(L.xCol) || rec.isEmpty(L.yCol) { return reject(rec, .missingCoordinate, "no coordinates") }
             guard let x = rec.double(L.xCol), let y = rec.double(L.yCol) else {
                 return reject(rec, .unparsableCoordinate, "cannot read '\(rec.string(L.xCol) ?? "")', '\(rec.string(L.yCol) ?? "")' as numbers")
             }
@@ -229,45 +213,172 @@ public enum IncidentReader {
                 }
                 w = v
             }
-            let hasID = L.idCol.map { !rec.isEmpty($0) } ?? true
-            if hasID {
-                let h = fnv1a(rec.bytes)
-                if !seen.insert(h).inserted {
-                    duplicates += 1
-                    if options.dropDuplicates { return reject(rec, .duplicateRow, "identical to an earlier row") }
-                }
-            }
-            var cat: UInt16 = 0
+            var cat = 0
             if let cc = L.categoryCol {
-                let key = Array(rec.raw(cc))
-                if let c = categoryCache[key] { cat = c } else {
-                    cat = table.categoryCode(rec.string(cc).map { $0.isEmpty ? "(blank)" : $0 } ?? "(blank)")
-                    categoryCache[key] = cat
-                }
-            } else { cat = table.categoryCode("(all)") }
-            if !date.isMonth { anyDay = true }
-            table.append(x: x, y: y, day: Int32(date.day), category: cat, weight: w, file: fileIndex, line: UInt32(rec.line))
+                let raw = rec.raw(cc)
+                let h = fnv1a(raw)
+                if let cands = catIndex[h], let k = cands.first(where: { seg.categories[$0].elementsEqual(raw) }) { cat = k }
+                else { cat = seg.categories.count; seg.categories.append(Array(raw)); catIndex[h, default: []].append(cat) }
+            }
+            let hasID = L.idCol.map { !rec.isEmpty($0) } ?? true
+            seg.x.append(x); seg.y.append(y); seg.day.append(Int32(date.day)); seg.category.append(UInt16(cat))
+            if weighted { seg.weight.append(w) }
+            seg.line.append(UInt32(rec.line))
+            seg.hash.append(hasID ? max(1, fnv1a(rec.bytes)) : 0)
+            let s = rec.bytes.baseAddress.map { $0 - base } ?? 0
+            seg.start.append(s); seg.end.append(s + rec.bytes.count)
+            if !date.isMonth { seg.anyDay = true }
         }
+        return seg
+    }
 
+    /// Where a buffer of whole records can be cut: after newlines outside quotes, near `parts` equal shares.
+    static func cutPoints(_ b: UnsafeBufferPointer<UInt8>, parts: Int) -> [Int] {
+        guard parts > 1, b.count > 1 << 16 else { return [0, b.count] }
+        var cuts = [0]
+        var quotes = 0, i = 0
+        for k in 1..<parts {
+            let target = b.count * k / parts
+            while i < target { if b[i] == UInt8(ascii: "\"") { quotes += 1 }; i += 1 }
+            while i < b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") { quotes += 1 }
+                i += 1
+                if c == UInt8(ascii: "\n") && quotes % 2 == 0 { break }
+            }
+            if i < b.count && i > cuts.last! { cuts.append(i) }
+        }
+        cuts.append(b.count)
+        return cuts
+    }
+
+    /// End of the last complete record in `b` (after its newline, outside quotes); 0 if none.
+    static func lastRecordEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var quotes = 0, last = 0
+        for i in 0..<b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { quotes += 1 } else if c == UInt8(ascii: "\n") && quotes % 2 == 0 { last = i + 1 }
+        }
+        return last
+    }
+
+    static func countNewlines(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = 0
+        for c in b where c == UInt8(ascii: "\n") { n += 1 }
+        return n
+    }
+
+    static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
+        -> (IncidentTable, [QuarantineEntry], FileSummary)
+    {
+        guard FileManager.default.fileExists(atPath: path) else { throw InputError.missingFile(path) }
+        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.unreadable(path, "permission denied?") }
+        defer { try? fh.close() }
+        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        var hasher = SHA256()
+        var layout: Layout?
+        var table = IncidentTable(epsg: 4326, resolution: .month)
+        var quarantine: [QuarantineEntry] = []
+        var read = 0, duplicates = 0, bytes = 0
+        var seen = Set<UInt64>()
+        var anyDay = false
+        var carry: [UInt8] = []
+        var nextLine = 1
+        var categoryCodes: [[UInt8]: UInt16] = [:]
         while true {
             let data = try fh.read(upToCount: options.blockSize) ?? Data()
             let final = data.isEmpty
             hasher.update(data: data)
             bytes += data.count
-            data.withUnsafeBytes { raw in
-                var buf = raw.bindMemory(to: UInt8.self)
-                if firstBlock, buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF {
-                    buf = UnsafeBufferPointer(rebasing: buf[3...])  // UTF-8 byte-order mark
+            var buffer = carry
+            buffer.append(contentsOf: data)
+            if layout == nil {
+                // The header: the first record (skip a UTF-8 byte-order mark).
+                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { buffer.removeFirst(3) }
+                let end = buffer.withUnsafeBufferPointer { b -> Int? in
+                    var q = 0
+                    for i in 0..<b.count { if b[i] == UInt8(ascii: "\"") { q += 1 } else if b[i] == UInt8(ascii: "\n") && q % 2 == 0 { return i + 1 } }
+                    return final ? b.count : nil
                 }
-                scanner.scan(buf, final: final) { handle($0) }
+                guard let end else { carry = buffer; if final { break }; continue }
+                var names: [String] = []
+                var sc = CSVScanner()
+                buffer.withUnsafeBufferPointer { b in
+                    sc.scan(UnsafeBufferPointer(rebasing: b[0..<end]), final: true) { rec in
+                        if names.isEmpty { names = (0..<rec.count).map { rec.string($0) ?? "" } }
+                    }
+                }
+                guard !names.isEmpty else { break }
+                let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
+                layout = try self.layout(header: names, path: path, options: options)
+                table = IncidentTable(epsg: layout!.epsg, resolution: .month)
+                nextLine = 1 + max(1, lines)
+                buffer.removeFirst(end)
             }
-            firstBlock = false
-            if let e = headerError { throw e }
+            let L = layout!
+            let usable = final ? buffer.count : buffer.withUnsafeBufferPointer { lastRecordEnd($0) }
+            let block = buffer
+            let weighted = L.weightCol != nil
+            let cuts = block.withUnsafeBufferPointer { cutPoints(UnsafeBufferPointer(rebasing: $0[0..<usable]), parts: Parallel.workers) }
+            // Starting line of each segment.
+            var firstLines = [nextLine]
+            for k in 1..<max(1, cuts.count - 1) {
+                firstLines.append(firstLines[k - 1] + block.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[cuts[k - 1]..<cuts[k]])) })
+            }
+            let starts = firstLines
+            let segments = parallelMap(chunks: (0..<(cuts.count - 1)).map { $0..<($0 + 1) }) { r -> Segment in
+                block.withUnsafeBufferPointer { b in
+                    parseSegment(b, range: cuts[r.lowerBound]..<cuts[r.lowerBound + 1], firstLine: starts[r.lowerBound],
+                                 layout: L, path: path, weighted: weighted)
+                }
+            }
+            // Merge in order: duplicates are decided here, so the first occurrence is the one kept.
+            for seg in segments {
+                read += seg.x.count + seg.quarantine.count
+                quarantine += seg.quarantine
+                if seg.anyDay { anyDay = true }
+                let remap = seg.categories.map { bytes -> UInt16 in
+                    if let c = categoryCodes[bytes] { return c }
+                    let name = String(decoding: bytes, as: UTF8.self)
+                    let c = table.categoryCode(name.isEmpty ? "(blank)" : name)
+                    categoryCodes[bytes] = c
+                    return c
+                }
+                let noCategory = L.categoryCol == nil ? table.categoryCode("(all)") : 0
+                let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
+                if !options.dropDuplicates {
+                    // Count repeats only; the rows all stay, so append the columns in bulk.
+                    for h in seg.hash where h != 0 && !seen.insert(h).inserted { duplicates += 1 }
+                    table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
+                                        weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line)
+                    continue
+                }
+                for i in 0..<seg.x.count {
+                    if seg.hash[i] != 0 && !seen.insert(seg.hash[i]).inserted {
+                        duplicates += 1
+                        quarantine.append(QuarantineEntry(file: path, line: Int(seg.line[i]), reason: .duplicateRow,
+                                                          detail: "identical to an earlier row",
+                                                          raw: block.withUnsafeBufferPointer { b in
+                                                              var e = seg.end[i]
+                                                              if e > seg.start[i] && b[e - 1] == 13 { e -= 1 }
+                                                              return String(decoding: UnsafeBufferPointer(rebasing: b[seg.start[i]..<e]), as: UTF8.self) }))
+                        continue
+                    }
+                    table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
+                                 weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
+                }
+            }
+            nextLine = (firstLines.last ?? nextLine) + block.withUnsafeBufferPointer { b in
+                cuts.count >= 2 ? countNewlines(UnsafeBufferPointer(rebasing: b[cuts[cuts.count - 2]..<usable])) : 0
+            }
+            carry = Array(buffer[usable...])
             progress?(path, bytes, total)
             if final { break }
         }
         guard layout != nil else { throw InputError.emptyFile(path) }
         table.resolution = anyDay ? .day : .month
+        var counts: [String: Int] = [:]
+        for q in quarantine { counts[q.reason.rawValue, default: 0] += 1 }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         let summary = FileSummary(path: path, sha256: digest, bytes: bytes, format: layout!.format.rawValue, read: read,
                                   accepted: table.count, quarantined: counts, duplicates: duplicates,

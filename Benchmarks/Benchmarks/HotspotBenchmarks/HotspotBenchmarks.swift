@@ -1,0 +1,149 @@
+// Benchmarks of the hot paths at 10^4…10^7 incidents (HOTSPOT_BENCH_SIZES to change), on synthetic police.uk data
+// in the Lewisham extent. Inputs are generated once into $TMPDIR/hotspot-bench/ (the 10^7 CSV is ~1.3 GB).
+// Figures and the machine are recorded in Benchmarks/README.md.
+import Benchmark
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotReports
+
+let sizes: [Int] = (ProcessInfo.processInfo.environment["HOTSPOT_BENCH_SIZES"] ?? "10000,100000,1000000,10000000")
+    .split(separator: ",").compactMap { Int($0) }
+let dataDir = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/hotspot-bench"
+let shared = ProcessInfo.processInfo.environment["HOTSPOT_SHARED"] ?? "../shared"
+
+/// Deterministic synthetic incidents in BNG (Lewisham box), snapped to a 20 m lattice like police.uk map points.
+func bngPoints(_ n: Int, snap: Bool = true, seed: UInt64 = 42) -> ([Double], [Double]) {
+    var rng = SplitMix64(seed: seed)
+    var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+        let u = Double(rng.next() >> 11) / Double(1 << 53), v = Double(rng.next() >> 11) / Double(1 << 53)
+        x[i] = 533_000 + 9000 * u; y[i] = 168_000 + 12_000 * v
+        if snap { x[i] = (x[i] / 20).rounded() * 20; y[i] = (y[i] / 20).rounded() * 20 }
+    }
+    return (x, y)
+}
+
+/// A police.uk street-level CSV of n rows (written once).
+func policeCSV(_ n: Int) throws -> String {
+    let path = "\(dataDir)/police-\(n).csv"
+    if FileManager.default.fileExists(atPath: path) { return path }
+    try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+    var (x, y) = bngPoints(n)
+    _ = try Projection(from: 27700, to: 4326).transform(x: &x, y: &y)
+    let types = ["Burglary", "Anti-social behaviour", "Violence and sexual offences", "Vehicle crime", "Criminal damage and arson"]
+    FileManager.default.createFile(atPath: path + ".tmp", contents: nil)
+    let fh = FileHandle(forWritingAtPath: path + ".tmp")!
+    var buf = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+    var rng = SplitMix64(seed: 7)
+    for i in 0..<n {
+        let t = types[Int(rng.next() % 5)]
+        let id = t == "Anti-social behaviour" ? "" : String(rng.next(), radix: 16) + String(rng.next(), radix: 16)
+        buf += "\(id),2024-\(i % 12 < 9 ? "0" : "")\(i % 12 + 1),Metropolitan Police Service,Metropolitan Police Service,"
+        buf += "\(Fmt.fixed(x[i], 6)),\(Fmt.fixed(y[i], 6)),On or near High Street,E01003189,Lewisham 034A,\(t),Under investigation,\n"
+        if buf.utf8.count > 1 << 22 { fh.write(Data(buf.utf8)); buf = "" }
+    }
+    fh.write(Data(buf.utf8)); try fh.close()
+    try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
+    return path
+}
+
+func wardsLayer() throws -> [Area] {
+    let real = shared + "/geodata/lewisham/lbl_wd22_proposed_bng.geojson"
+    let path = FileManager.default.fileExists(atPath: real) ? real : "../Geodata/demo/wards.geojson"
+    return try Pipeline.loadLayer(LayerSpec(name: "wards", path: path)).areas
+}
+
+func label(_ n: Int) -> String { n >= 1_000_000 ? "\(n / 1_000_000)M" : "\(n / 1000)k" }
+
+var config: Benchmark.Configuration {
+    .init(metrics: [.wallClock, .peakMemoryResident], timeUnits: .milliseconds, warmupIterations: 1,
+          maxDuration: .seconds(20), maxIterations: 5)
+}
+
+let benchmarks: @Sendable () -> Void = {
+    for n in sizes {
+        Benchmark("ingest police.uk CSV \(label(n))", configuration: config) { b in
+            let path = try policeCSV(n)
+            b.startMeasurement()
+            let r = try IncidentReader.read(files: [path])
+            b.stopMeasurement()
+            blackHole(r.table.count)
+        }
+        Benchmark("project 4326→27700 all distinct \(label(n))", configuration: config) { b in
+            var (x, y) = bngPoints(n, snap: false)
+            _ = try Projection(from: 27700, to: 4326).transform(x: &x, y: &y)
+            let p = try Projection(from: 4326, to: 27700)
+            b.startMeasurement()
+            let info = try p.transform(x: &x, y: &y)
+            b.stopMeasurement()
+            blackHole(info)
+        }
+        Benchmark("project 4326→27700 police.uk repeats \(label(n))", configuration: config) { b in
+            var (x, y) = bngPoints(n)
+            _ = try Projection(from: 27700, to: 4326).transform(x: &x, y: &y)
+            let p = try Projection(from: 4326, to: 27700)
+            b.startMeasurement()
+            let info = try p.transform(x: &x, y: &y)
+            b.stopMeasurement()
+            blackHole(info)
+        }
+        Benchmark("attribute to wards \(label(n))", configuration: config) { b in
+            let (x, y) = bngPoints(n, snap: false)
+            let index = try AreaIndex(areas: try wardsLayer())
+            b.startMeasurement()
+            let a = index.assign(x: x, y: y)
+            b.stopMeasurement()
+            blackHole(a)
+        }
+        Benchmark("bin 100 m grid \(label(n))", configuration: config) { b in
+            let (x, y) = bngPoints(n, snap: false)
+            let grid = SquareGrid(x0: 533_000, y0: 168_000, cellSize: 100, ncols: 90, nrows: 120)
+            b.startMeasurement()
+            let c = binPoints(x: x, y: y, grid: grid)
+            b.stopMeasurement()
+            blackHole(c)
+        }
+    }
+    let grid100 = SquareGrid(x0: 532_000, y0: 168_000, cellSize: 100, ncols: 100, nrows: 120)
+    let grid25 = SquareGrid(x0: 532_000, y0: 168_000, cellSize: 25, ncols: 400, nrows: 480)
+    Benchmark("kde exact quartic c100 h400 1M", configuration: config) { b in
+        let (x, y) = bngPoints(1_000_000, snap: false)
+        b.startMeasurement()
+        blackHole(kernelDensity(x: x, y: y, grid: grid100, parameters: KDEParameters(bandwidth: 400, mode: .exact)))
+    }
+    Benchmark("kde exact quartic c25 h400 1M", configuration: config) { b in
+        let (x, y) = bngPoints(1_000_000, snap: false)
+        b.startMeasurement()
+        blackHole(kernelDensity(x: x, y: y, grid: grid25, parameters: KDEParameters(bandwidth: 400, mode: .exact)))
+    }
+    Benchmark("kde binned quartic c100 h400 1M", configuration: config) { b in
+        let (x, y) = bngPoints(1_000_000, snap: false)
+        b.startMeasurement()
+        blackHole(kernelDensity(x: x, y: y, grid: grid100, parameters: KDEParameters(bandwidth: 400, mode: .binned)))
+    }
+    Benchmark("kde binned quartic c100 h400 10M", configuration: config) { b in
+        let (x, y) = bngPoints(10_000_000, snap: false)
+        b.startMeasurement()
+        blackHole(kernelDensity(x: x, y: y, grid: grid100, parameters: KDEParameters(bandwidth: 400, mode: .binned)))
+    }
+    Benchmark("gistar 1M cells queen", configuration: config) { b in
+        let g = SquareGrid(x0: 0, y0: 0, cellSize: 10, ncols: 1000, nrows: 1000)
+        var rng = SplitMix64(seed: 1)
+        let v = (0..<g.cellCount).map { _ in Double(rng.next() % 7) }
+        b.startMeasurement()
+        blackHole(giStar(grid: g, values: v, radius: 10 * 2.0.squareRoot()))
+    }
+    Benchmark("emerging 100k cells x 36 steps (space-time Gi*, 2 MK, classify)", configuration: config) { b in
+        let g = SquareGrid(x0: 0, y0: 0, cellSize: 100, ncols: 400, nrows: 250)
+        var rng = SplitMix64(seed: 2)
+        let counts = (0..<36).map { _ in (0..<g.cellCount).map { _ in Double(rng.next() % 5) } }
+        let cube = SpaceTimeCube(steps: TimeSteps(length: .months(1), days: [0], count: 36), counts: counts)
+        b.startMeasurement()
+        let st = spaceTimeGiStar(grid: g, cube: cube, radius: 100 * 2.0.squareRoot(), window: 1)
+        let r = classifyEmerging(z: st.z, p: st.p, counts: cube.counts)
+        b.stopMeasurement()
+        blackHole(r)
+    }
+}
