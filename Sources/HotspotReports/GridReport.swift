@@ -37,14 +37,18 @@ public struct GridProduct: Sendable {
                            counts: counts, cells: cells)
     }
 
-    /// Cells whose square intersects any area of the layer (cells wholly inside come from the raster index).
+    /// Cells whose square intersects any area of the layer.
     static func cellsTouching(_ layer: LoadedLayer, grid: SquareGrid) throws -> [Int] {
+        try cellsTouching(layer, count: grid.cellCount) { k in MultiPolygon([Polygon(exterior: grid.ring(index: k).map { XY($0.0, $0.1) })]) }
+    }
+
+    /// Cells (any shape) that intersect any area of the layer (GEOS intersects).
+    static func cellsTouching(_ layer: LoadedLayer, count: Int, cell: (Int) -> MultiPolygon) throws -> [Int] {
         let ctx = try GEOSContext()
         let geoms = try layer.areas.map { try GEOSGeometry(ctx, $0.geometry) }
-        return try (0..<grid.cellCount).filter { k in
-            let r = grid.ring(index: k)
-            let cell = try GEOSGeometry(ctx, MultiPolygon([Polygon(exterior: r.map { XY($0.0, $0.1) })]))
-            return geoms.contains { $0.intersects(cell) }
+        return try (0..<count).filter { k in
+            let c = try GEOSGeometry(ctx, cell(k))
+            return geoms.contains { $0.intersects(c) }
         }
     }
 
@@ -63,4 +67,44 @@ public struct GridProduct: Sendable {
     public var geometries: [MultiPolygon] {
         cells.map { k in MultiPolygon([Polygon(exterior: choice.grid.ring(index: k).map { XY($0.0, $0.1) })]) }
     }
+}
+
+/// Counts per hexagon over the study area.
+public struct HexProduct: Sendable {
+    public var grid: HexGrid
+    public var counts: GridCounts
+    public var cells: [Int]
+    public var cellSizeSource: String
+
+    public static func compute(_ inc: IncidentTable, size: Double?, rule: CellSizeRule, orientation: HexOrientation,
+                               boundary: LoadedLayer?, clip: Bool, cellLimit: Int) throws -> HexProduct {
+        let bExt = boundary?.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+        guard let ext = bExt ?? inc.extent else { throw GridError.emptyExtent }
+        let d = size ?? rule.cellSize(for: ext)
+        let hex = try HexGrid(covering: ext, size: d, orientation: orientation, cellLimit: cellLimit)
+        let counts = binPoints(x: inc.x, y: inc.y, weights: inc.weight, hex: hex)
+        var cells = Array(0..<hex.cellCount)
+        if clip, let b = boundary { cells = try GridProduct.cellsTouching(b, count: hex.cellCount) { MultiPolygon([Polygon(exterior: hex.ring(index: $0))]) } }
+        else {
+            // Without a clip, keep the hexagons that reach the extent.
+            cells = cells.filter { k in
+                let c = hex.centre(index: k), r = hex.radius
+                return c.x + r >= ext.minX && c.x - r <= ext.maxX && c.y + r >= ext.minY && c.y - r <= ext.maxY
+            }
+        }
+        return HexProduct(grid: hex, counts: counts, cells: cells, cellSizeSource: size == nil ? rule.rawValue : "fixed")
+    }
+
+    public var table: Table {
+        var t = Table(columns: ["id", "col", "row", "easting", "northing", "count", "weighted_count"])
+        t.rows = cells.map { k in
+            let c = grid.centre(index: k)
+            return [.string(grid.cellID(k)), .int(grid.col0 + k % grid.ncols), .int(grid.row0 + k / grid.ncols),
+                    .double(c.x, decimals: 1), .double(c.y, decimals: 1), .int(Int(counts.counts[k])),
+                    .double(counts.weighted[k], decimals: nil)]
+        }
+        return t
+    }
+
+    public var geometries: [MultiPolygon] { cells.map { MultiPolygon([Polygon(exterior: grid.ring(index: $0))]) } }
 }

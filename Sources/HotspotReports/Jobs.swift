@@ -52,6 +52,27 @@ public enum GridJob {
         public var written: [String]
     }
 
+    /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
+    public static func runHex(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
+                              hex orientation: HexOrientation, clip: Bool, maxCells: Int, gridDirectories: [String],
+                              out: String, command: String, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
+        let set = OutputSet(directory: out)
+        try set.write("grid.geojson", GeoJSONWriter.featureCollection(name: "grid", geometries: try Pipeline.toWGS84(p.geometries), properties: p.table, idColumn: "id"))
+        try set.write("grid.csv", p.table.csv())
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: [
+            "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
+            "cell_area_m2": Fmt.fixed(p.grid.cellArea, 1), "cell_source": p.cellSizeSource, "clip": "\(clip && b != nil)"],
+            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.layers = b.map { [$0.metadata] } ?? []
+        meta.warnings = b?.warnings ?? []
+        try set.finish(meta)
+        return (inc, p, set.written.map(\.path) + ["metadata.json"])
+    }
+
     public static func run(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
                            clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {

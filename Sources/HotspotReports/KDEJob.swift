@@ -19,11 +19,25 @@ public struct KDEOptions: Sendable {
     public var smooth = false
     public var clip = false
     public var maxCells = 5_000_000
+    /// Hexagons (cell = distance across flats) instead of squares.
+    public var hex: HexOrientation?
     public init() {}
 }
 
 /// Density surface + hotspot polygons, written as cells (GeoJSON, CSV), an ESRI ASCII grid and hotspot polygons.
 public enum KDEJob {
+    /// hotspots.geojson and hotspots.csv.
+    static func writeHotspots(_ hotspots: [HotspotPolygon], unit: String, layers: [LoadedLayer], to set: OutputSet) throws {
+        var ht = Table(columns: ["id", "area_m2", "area_km2", "incidents", "share", "pai", "peak_" + unit] + layers.map { "touches_" + $0.name })
+        ht.rows = hotspots.map { h in
+            [.string(h.id), .double(h.areaM2, decimals: 1), .double(h.areaM2 / 1e6, decimals: 6), .int(h.incidents),
+             .double(h.share, decimals: 6), .double(h.pai, decimals: 3), .double(h.peakDensity, decimals: nil)]
+                + layers.map { .string((h.touches[$0.name] ?? []).joined(separator: ";")) }
+        }
+        try set.write("hotspots.geojson", GeoJSONWriter.featureCollection(name: "hotspots", geometries: try Pipeline.toWGS84(hotspots.map(\.geometry)), properties: ht, idColumn: "id"))
+        try set.write("hotspots.csv", ht.csv())
+    }
+
     public struct Result {
         public var incidents: LoadedIncidents
         public var surface: DensitySurface
@@ -43,11 +57,15 @@ public enum KDEJob {
         let t = inc.table
         guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }
         var warnings = (b?.warnings ?? []) + layers.flatMap(\.warnings)
-        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
-        let grid = product.choice.grid
         var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
         h *= o.bandwidthAdjust
         let bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
+        if let orientation = o.hex {
+            return try runHex(inc: inc, boundary: b, layers: layers, options: o, orientation: orientation, bandwidth: h,
+                              bandwidthSource: bandwidthSource, warnings: warnings, out: out, command: command)
+        }
+        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
+        let grid = product.choice.grid
         if h < grid.cellSize { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the cell size (\(Fmt.number(grid.cellSize)) m): the surface will look like separate dots; use a larger --bandwidth or a smaller --cell") }
         var mask: [Bool]?
         if o.clip, let b {
@@ -79,14 +97,7 @@ public enum KDEJob {
         try set.write("density.csv", ct.csv())
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
-        var ht = Table(columns: ["id", "area_m2", "area_km2", "incidents", "share", "pai", "peak_" + unit] + layers.map { "touches_" + $0.name })
-        ht.rows = hotspots.map { h in
-            [.string(h.id), .double(h.areaM2, decimals: 1), .double(h.areaM2 / 1e6, decimals: 6), .int(h.incidents),
-             .double(h.share, decimals: 6), .double(h.pai, decimals: 3), .double(h.peakDensity, decimals: nil)]
-                + layers.map { .string((h.touches[$0.name] ?? []).joined(separator: ";")) }
-        }
-        try set.write("hotspots.geojson", GeoJSONWriter.featureCollection(name: "hotspots", geometries: try Pipeline.toWGS84(hotspots.map(\.geometry)), properties: ht, idColumn: "id"))
-        try set.write("hotspots.csv", ht.csv())
+        try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var meta = RunMetadata(command: command, parameters: [
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
@@ -101,5 +112,54 @@ public enum KDEJob {
         try set.finish(meta)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+
+    /// Density at hexagon centres, hot hexagons dissolved into hotspot polygons (no ESRI ASCII grid: it is square).
+    static func runHex(inc: LoadedIncidents, boundary b: LoadedLayer?, layers: [LoadedLayer], options o: KDEOptions,
+                       orientation: HexOrientation, bandwidth h: Double, bandwidthSource: String, warnings w: [String],
+                       out: String, command: String) throws -> Result {
+        var warnings = w
+        let t = inc.table
+        let p = try HexProduct.compute(t, size: o.cell, rule: o.cellRule, orientation: orientation, boundary: b, clip: o.clip, cellLimit: o.maxCells)
+        let hex = p.grid
+        if h < hex.size { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the hexagon size (\(Fmt.number(hex.size)) m)") }
+        if o.smooth { warnings.append("--smooth applies to square grids; hexagon hotspots follow the hexagon edges") }
+        var values = [Double](repeating: .nan, count: hex.cellCount)
+        let dens = kernelDensity(x: t.x, y: t.y, weights: t.weight, at: p.cells.map { hex.centre(index: $0) }, bandwidth: h,
+                                 kernel: o.kernel, unit: o.unit)
+        for (j, k) in p.cells.enumerated() { values[k] = dens[j] }
+        let hot = selectHotCells(values: values, threshold: o.threshold, counts: p.counts.counts)
+        let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? Double(p.cells.count) * hex.cellArea
+        let hotspots = try HotspotPolygonBuilder.build(values: values, centres: (0..<hex.cellCount).map { hex.centre(index: $0) },
+                                                       cell: { MultiPolygon([Polygon(exterior: hex.ring(index: $0))]) }, hot: hot,
+                                                       smoothed: nil, x: t.x, y: t.y, studyAreaM2: studyArea,
+                                                       layers: layers.map { ($0.name, $0.areas) })
+        let set = OutputSet(directory: out)
+        let unit = "density_" + o.unit.rawValue
+        let hotSet = Set(hot.cells)
+        var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])
+        ct.rows = p.cells.map { k in
+            let c = hex.centre(index: k)
+            return [.string(hex.cellID(k)), .int(hex.col0 + k % hex.ncols), .int(hex.row0 + k / hex.ncols), .double(c.x, decimals: 1),
+                    .double(c.y, decimals: 1), .int(Int(p.counts.counts[k])), .double(values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
+        }
+        try set.write("density.geojson", GeoJSONWriter.featureCollection(name: "density", geometries: try Pipeline.toWGS84(p.geometries), properties: ct, idColumn: "id"))
+        try set.write("density.csv", ct.csv())
+        try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
+        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: [
+            "job": "kde", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(hex.size),
+            "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
+            "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_source": p.cellSizeSource, "unit": o.unit.rawValue,
+            "mode": "exact", "threshold": hot.threshold.description, "threshold_level": Fmt.number(hot.level),
+            "clip": "\(o.clip && b != nil)", "study_area_m2": Fmt.fixed(studyArea, 1)],
+            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
+        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
+        meta.warnings = warnings
+        try set.finish(meta)
+        let surface = DensitySurface(grid: SquareGrid(x0: 0, y0: 0, cellSize: hex.size, ncols: hex.ncols, nrows: hex.nrows),
+                                     values: values, parameters: KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: .exact), mode: .exact)
+        return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
+                      cellSource: p.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }

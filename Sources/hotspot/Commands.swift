@@ -73,6 +73,16 @@ struct Grid: ParsableCommand {
 
     func run() throws {
         try runJob {
+            if let orientation = grid.hex {
+                let (inc, p, written) = try GridJob.runHex(input: input.files, read: input.readOptions, boundary: areas.boundary,
+                                                           cell: grid.cell, rule: grid.cellRule, hex: orientation, clip: grid.clip,
+                                                           maxCells: grid.maxCells, gridDirectories: input.gridDirectories,
+                                                           out: output.out, command: commandLine, progress: input.progress)
+                note(summaryLine(inc), quiet: input.quiet)
+                note("grid: \(p.cells.count) \(orientation.rawValue)-top hexagons, \(Fmt.number(p.grid.size)) m across flats (\(p.cellSizeSource)), \(p.counts.outside) incidents outside", quiet: input.quiet)
+                note("wrote \(written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+                return
+            }
             let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary,
                                     cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                     gridDirectories: input.gridDirectories, out: output.out, command: commandLine,

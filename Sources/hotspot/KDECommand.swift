@@ -53,7 +53,7 @@ struct KDE: ParsableCommand {
     func run() throws {
         try runJob {
             var o = KDEOptions()
-            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip
+            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule; o.bandwidthAdjust = bandwidthAdjust
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
             o.threshold = HotspotThreshold(parsing: threshold)!
@@ -62,7 +62,7 @@ struct KDE: ParsableCommand {
                                    progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let s = r.surface, g = s.grid
-            note("density: \(s.parameters.kernel.rawValue) kernel, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 1)) m (\(r.bandwidthSource)), cells \(Fmt.number(g.cellSize)) m (\(r.cellSource)), \(g.ncols)×\(g.nrows), \(s.mode.rawValue) evaluation", quiet: input.quiet)
+            note("density: \(s.parameters.kernel.rawValue) kernel, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 1)) m (\(r.bandwidthSource)), \(grid.hex == nil ? "cells" : "hexagons") \(Fmt.number(g.cellSize)) m (\(r.cellSource)), \(s.mode.rawValue) evaluation", quiet: input.quiet)
             note("hotspots: \(r.hotspots.count) polygon(s) (\(o.threshold.description)), holding \(r.hotspots.reduce(0) { $0 + $1.incidents }) incidents", quiet: input.quiet)
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
             note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)

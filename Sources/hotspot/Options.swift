@@ -133,6 +133,8 @@ struct GridOptions: ParsableArguments {
     var maxCells: Int = 5_000_000
     @Flag(help: "Keep only cells that touch the --boundary.")
     var clip = false
+    @Option(help: ArgumentHelp("Hexagons instead of squares: flat (flat-topped) or pointy; --cell is then the distance across flats in metres.", valueName: "orientation"))
+    var hex: HexOrientation?
 
     func validate() throws {
         if let c = cell, !(c > 0) { throw ValidationError("--cell must be a positive number of metres, e.g. --cell 100") }
@@ -147,3 +149,4 @@ struct OutputOptions: ParsableArguments {
 
 extension IncidentFormat: ExpressibleByArgument {}
 extension CellSizeRule: ExpressibleByArgument {}
+extension HexOrientation: ExpressibleByArgument {}

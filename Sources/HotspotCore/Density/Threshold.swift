@@ -42,6 +42,13 @@ public struct HotCells: Sendable {
 
 /// Selects hot cells. `counts` (incidents per cell) is needed for `.incidentShare`. Ties at the cut are all kept.
 public func selectHotCells(_ s: DensitySurface, threshold: HotspotThreshold, counts: [Int32] = []) -> HotCells {
+    selectHotCells(values: s.values, threshold: threshold, counts: counts)
+}
+
+/// Selects hot cells among any cell values (square or hexagonal grids); NaN = NoData.
+public func selectHotCells(values: [Double], threshold: HotspotThreshold, counts: [Int32] = []) -> HotCells {
+    struct S { var values: [Double] }
+    let s = S(values: values)
     let valid = (0..<s.values.count).filter { !s.values[$0].isNaN }
     let sorted = valid.sorted { (s.values[$0], $1) > (s.values[$1], $0) }  // densest first, then by index
     var level: Double

@@ -25,17 +25,26 @@ public enum HotspotPolygonBuilder {
     /// Each connected part is one hotspot.
     public static func build(surface: DensitySurface, hot: HotCells, smooth: Bool, x: [Double], y: [Double],
                              studyAreaM2: Double, layers: [(name: String, areas: [Area])] = []) throws -> [HotspotPolygon] {
+        let g = surface.grid
+        return try build(values: surface.values, centres: (0..<g.cellCount).map { let c = g.centre(index: $0); return XY(c.x, c.y) },
+                         cell: { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) },
+                         hot: hot, smoothed: smooth ? isobands(values: surface.values, grid: g, level: hot.level) : nil,
+                         x: x, y: y, studyAreaM2: studyAreaM2, layers: layers)
+    }
+
+    /// The same for any cells (square or hexagonal): `cell(k)` gives cell k's polygon, `centres` its centre.
+    /// With `smoothed`, that outline (repaired with MakeValid if needed) is used instead of the dissolved cells.
+    public static func build(values: [Double], centres: [XY], cell: (Int) -> MultiPolygon, hot: HotCells,
+                             smoothed: MultiPolygon?, x: [Double], y: [Double], studyAreaM2: Double,
+                             layers: [(name: String, areas: [Area])] = []) throws -> [HotspotPolygon] {
         guard !hot.cells.isEmpty else { return [] }
         let ctx = try GEOSContext()
-        let g = surface.grid
         var merged: MultiPolygon
-        if smooth {
-            let raw = isobands(values: surface.values, grid: g, level: hot.level)
+        if let raw = smoothed {
             let geom = try GEOSGeometry(ctx, raw)
             merged = geom.isValid ? raw : try geom.makeValid().multiPolygon()
         } else {
-            let cells = hot.cells.map { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) }
-            merged = try ctx.coverageUnion(cells)
+            merged = try ctx.coverageUnion(hot.cells.map(cell))
         }
         let parts = merged.polygons.map { MultiPolygon([$0]) }
         guard !parts.isEmpty else { return [] }
@@ -45,10 +54,9 @@ public enum HotspotPolygonBuilder {
         var counts = [Int](repeating: 0, count: parts.count)
         for k in index.assign(x: x, y: y) where k >= 0 { counts[order[Int(k)]] += 1 }
         var peak = [Double](repeating: 0, count: parts.count)
-        let centres = (0..<g.cellCount).map { g.centre(index: $0) }
         let inCell = index.assign(x: centres.map(\.x), y: centres.map(\.y))
-        for (k, a) in inCell.enumerated() where a >= 0 && !surface.values[k].isNaN {
-            peak[order[Int(a)]] = max(peak[order[Int(a)]], surface.values[k])
+        for (k, a) in inCell.enumerated() where a >= 0 && !values[k].isNaN {
+            peak[order[Int(a)]] = max(peak[order[Int(a)]], values[k])
         }
         let layerGeoms = try layers.map { l in try l.areas.map { try GEOSGeometry(ctx, $0.geometry) } }
         var out: [HotspotPolygon] = []
