@@ -21,6 +21,12 @@ public struct KDEOptions: Sendable {
     public var maxCells = 5_000_000
     /// Hexagons (cell = distance across flats) instead of squares.
     public var hex: HexOrientation?
+    /// Dual KDE: a second set of incident files (e.g. last period), combined with the first on the same grid and
+    /// bandwidth.
+    public var dualFiles: [String] = []
+    public var dualOperation: DualOperation = .ratio
+    /// Floor for tiny denominators, in the density unit (default: 1% of the second surface's mean non-zero density).
+    public var dualFloor: Double?
     public init() {}
 }
 
@@ -98,13 +104,33 @@ public enum KDEJob {
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
+        var dualParams: [String: String] = [:]
+        if !o.dualFiles.isEmpty {
+            let other = try Pipeline.loadIncidents(files: o.dualFiles, options: read, gridDirectories: gridDirectories, boundary: b)
+            let s2 = kernelDensity(x: other.table.x, y: other.table.y, weights: other.table.weight, grid: grid, parameters: p, mask: mask)
+            let nz = s2.values.filter { $0 > 0 }
+            let floor = o.dualFloor ?? (nz.isEmpty ? 1e-9 : 0.01 * nz.reduce(0, +) / Double(nz.count))
+            let dual = dualDensity(surface, s2, operation: o.dualOperation, floor: floor)
+            var dt = Table(columns: ["id", "col", "row", "easting", "northing", unit + "_a", unit + "_b", o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")])
+            dt.rows = cells.map { k in
+                let c = grid.centre(index: k)
+                return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
+                        .double(surface.values[k], decimals: nil), .double(s2.values[k], decimals: nil), .double(dual[k], decimals: nil)]
+            }
+            try set.write("dual.geojson", GeoJSONWriter.featureCollection(name: "dual", geometries: try Pipeline.toWGS84(cellGeoms), properties: dt, idColumn: "id"))
+            try set.write("dual.csv", dt.csv())
+            try set.write("dual.asc", ASCIIGridWriter.write(values: dual, grid: grid))
+            try set.write("dual.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
+            dualParams = ["dual_operation": o.dualOperation.rawValue, "dual_floor": Fmt.number(floor),
+                          "dual_files": o.dualFiles.joined(separator: ";"), "dual_incidents": "\(other.table.count)"]
+        }
         try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: [
+        var meta = RunMetadata(command: command, parameters: dualParams.merging([
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
             "threshold_level": Fmt.number(hot.level), "smooth": "\(o.smooth)", "clip": "\(o.clip && b != nil)",
-            "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)],
+            "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)]) { a, _ in a },
             inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
         meta.grid = grid
         meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)

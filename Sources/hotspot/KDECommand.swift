@@ -16,7 +16,7 @@ struct KDE: ParsableCommand {
             times --bandwidth-adjust. The hot cells (--threshold) are dissolved into polygons, each with its area,
             incidents, share, PAI and the wards/LSOAs it touches.
             Writes density.geojson/.csv, density.asc + density.prj (ESRI ASCII grid), hotspots.geojson/.csv,
-            quarantine.csv, metadata.json. Example:
+            quarantine.csv, metadata.json; with --dual-with, also dual.geojson/.csv/.asc. Example:
               hotspot kde Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip \\
                 --cell 100 --bandwidth 400 --threshold top:5 --areas wards=Geodata/demo/wards.geojson
             """)
@@ -39,6 +39,12 @@ struct KDE: ParsableCommand {
     var mode: KDEMode = .auto
     @Option(help: ArgumentHelp("Hot cells: top:P (top P% of cells), share:P (smallest area holding P% of incidents), abs:V (density ≥ V), pct:Q (≥ Q-th percentile of non-zero cells).", valueName: "rule"))
     var threshold: String = "top:5"
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Dual KDE: a second set of incident files (e.g. the previous period) on the same grid and bandwidth.", valueName: "file"))
+    var dualWith: [String] = []
+    @Option(help: "Dual KDE operation: ratio (a / max(b, floor)), log-ratio, difference (a − b).")
+    var dual: DualOperation = .ratio
+    @Option(help: ArgumentHelp("Dual KDE floor for tiny denominators, in the density unit (default: 1% of the second surface's mean non-zero density).", valueName: "density"))
+    var dualFloor: Double?
     @Flag(help: "Smooth hotspot outlines with a marching-squares isoline at the threshold level instead of cell edges.")
     var smooth = false
 
@@ -57,6 +63,7 @@ struct KDE: ParsableCommand {
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule; o.bandwidthAdjust = bandwidthAdjust
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
             o.threshold = HotspotThreshold(parsing: threshold)!
+            o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
             let r = try KDEJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, layers: areas.specs,
                                    options: o, gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                    progress: input.progress)
@@ -74,3 +81,4 @@ extension Kernel: ExpressibleByArgument {}
 extension DensityUnit: ExpressibleByArgument {}
 extension KDEMode: ExpressibleByArgument {}
 extension BandwidthRule: ExpressibleByArgument {}
+extension DualOperation: ExpressibleByArgument {}

@@ -98,3 +98,16 @@ import Testing
         #expect(s.values[0] > 0 && s.values[1].isNaN)
     }
 }
+
+@Suite struct DualDensityTests {
+    @Test func operationsAndFloor() {
+        let g = SquareGrid(x0: 0, y0: 0, cellSize: 1, ncols: 3, nrows: 1)
+        let p = KDEParameters(bandwidth: 1)
+        let a = DensitySurface(grid: g, values: [4, 2, .nan], parameters: p, mode: .exact)
+        let b = DensitySurface(grid: g, values: [2, 0, 1], parameters: p, mode: .exact)
+        #expect(dualDensity(a, b, operation: .ratio, floor: 0.5)[0...1] == [2, 4])
+        #expect(dualDensity(a, b, operation: .difference, floor: 0)[0...1] == [2, 2])
+        #expect(abs(dualDensity(a, b, operation: .logRatio, floor: 0.5)[0] - 0.6931471805599453) < 1e-15)
+        #expect(dualDensity(a, b, operation: .ratio, floor: 0.5)[2].isNaN)
+    }
+}
