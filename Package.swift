@@ -40,10 +40,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hotspot-demodata", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
-        .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports"]),
+        .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports", "HotspotTestSupport"]),
+        .target(name: "HotspotTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HotspotCoreTests", dependencies: ["HotspotCore"]),
-        .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotIO"]),
-        .testTarget(name: "HotspotIOTests", dependencies: ["HotspotIO"]),
+        .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotIO", "HotspotTestSupport"]),
+        .testTarget(name: "HotspotIOTests", dependencies: ["HotspotIO", "HotspotTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

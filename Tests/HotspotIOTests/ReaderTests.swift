@@ -1,5 +1,6 @@
 import Foundation
 import HotspotCore
+import HotspotTestSupport
 import Testing
 @testable import HotspotIO
 

@@ -18,33 +18,14 @@ public struct MannKendallResult: Sendable, Equatable {
 
 /// Mann (1945), Kendall (1975). NaN anywhere in the series gives a NaN result; fewer than 2 values give S = 0.
 public func mannKendall(_ x: [Double]) -> MannKendallResult {
-    let n = x.count
-    if x.contains(where: \.isNaN) { return MannKendallResult(s: .nan, varS: .nan, z: .nan, p: .nan, tau: .nan, n: n) }
-    var s = 0
-    for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { s += x[j] > x[i] ? 1 : (x[j] < x[i] ? -1 : 0) } }
-    let sorted = x.sorted()
-    var tie = 0.0
-    var k = 0
-    while k < n {
-        var e = k + 1
-        while e < n && sorted[e] == sorted[k] { e += 1 }
-        let t = Double(e - k)
-        tie += t * (t - 1) * (2 * t + 5)
-        k = e
-    }
-    let nn = Double(n)
-    let v = (nn * (nn - 1) * (2 * nn + 5) - tie) / 18
-    let sd = Double(s)
-    let z = s > 0 ? (sd - 1) / v.squareRoot() : (s < 0 ? (sd + 1) / v.squareRoot() : 0)
-    let tau = n > 1 ? sd / (0.5 * nn * (nn - 1)) : .nan
-    return MannKendallResult(s: sd, varS: v, z: z, p: v > 0 ? Normal.twoSidedP(z) : 1, tau: tau, n: n)
+    mannKendallColumns(x.map { [$0] })[0]
 }
 
 /// Mann-Kendall for many series at once: `series[t][location]` (step-major, as a cube's slices). The pair loop runs
 /// over steps on the outside and locations inside, over contiguous rows, so it vectorises; ties are counted per
 /// location on a sorted copy. Same definitions as `mannKendall(_:)`.
 public func mannKendallColumns(_ series: [[Double]]) -> [MannKendallResult] {
-    let T = series.count, L = series.first?.count ?? 0
+    let T = series.count, L = series.first?.count ?? (T == 0 ? 1 : 0)
     var s = [Int32](repeating: 0, count: L)
     s.withUnsafeMutableBufferPointer { sb in
         for a in 0..<T {
