@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A streaming, byte-level CSV tokenizer (RFC 4180: quoted fields, doubled quotes, commas and newlines inside
 /// quotes; CRLF or LF). It yields one record at a time as field byte ranges into a reused buffer: no allocation per
 /// row. Bytes are never decoded unless a field is asked for as a `String`.
@@ -32,11 +35,10 @@ public struct CSVRecord {
     /// Field `i` parsed as a decimal number (see `FastDouble`).
     public func double(_ i: Int) -> Double? { FastDouble.parse(raw(i)) }
 
-    /// True when the record is valid UTF-8 (an ASCII fast path, full validation only when a byte ≥ 0x80 occurs).
+    /// True when the record is valid UTF-8 (an ASCII fast path eight bytes at a time; full validation only when a
+    /// byte ≥ 0x80 occurs).
     public var isValidUTF8: Bool {
-        var ascii = true
-        for b in bytes where b >= 0x80 { ascii = false; break }
-        return ascii || String(validating: bytes, as: UTF8.self) != nil
+        Bytes.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil
     }
 }
 
@@ -69,8 +71,11 @@ public struct CSVScanner {
     private var record = CSVRecord()
     private var nextLine = 1
 
+    private let firstLine: Int
     /// - Parameter firstLine: the physical line number of the first byte fed (1 for a whole file).
-    public init(firstLine: Int = 1) { nextLine = firstLine }
+    public init(firstLine: Int = 1) { nextLine = firstLine; self.firstLine = firstLine }
+    /// Physical lines consumed so far (newlines seen, counting those inside quoted fields).
+    public var linesConsumed: Int { nextLine - firstLine }
 
     /// Calls `body` for each complete record in `block` (plus any carried-over start); at end of input, call with
     /// `final: true` to flush the last record (a file need not end with a newline).
@@ -125,7 +130,7 @@ public struct CSVScanner {
                     // Skip junk between the closing quote and the delimiter (lenient).
                     while i < n && b[i] != UInt8(ascii: ",") && b[i] != UInt8(ascii: "\n") { i += 1 }
                 } else {
-                    var j = i
+                    var j = Bytes.nextCommaOrNewline(b, from: i, to: n)
                     while j < n {
                         let c = b[j]
                         if c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") { break }
@@ -212,5 +217,115 @@ extension String {
         while s.first == " " { s.removeFirst() }
         while s.last == " " { s.removeLast() }
         return String(s)
+    }
+}
+
+/// Word-at-a-time byte helpers (SWAR: eight bytes per step) for the CSV hot loops.
+public enum Bytes {
+    @inline(__always) static func load(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt64 {
+        UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
+    }
+    @inline(__always) static func hasByte(_ w: UInt64, _ c: UInt8) -> UInt64 {
+        let v = w ^ (0x0101_0101_0101_0101 &* UInt64(c))
+        return (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+    }
+
+    /// Index of the first ',' or '\n' at or after `i` found eight bytes at a time, or the start of the last partial
+    /// word (the caller finishes byte by byte).
+    @inline(__always)
+    public static func nextCommaOrNewline(_ b: UnsafeBufferPointer<UInt8>, from i: Int, to n: Int) -> Int {
+        var j = i
+        while j + 8 <= n {
+            let w = load(b, j)
+            let m = hasByte(w, UInt8(ascii: ",")) | hasByte(w, UInt8(ascii: "\n"))
+            if m != 0 { return j + m.trailingZeroBitCount / 8 }
+            j += 8
+        }
+        return j
+    }
+
+    /// True when every byte is below 0x80.
+    public static func isASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0, acc: UInt64 = 0
+        let n = b.count
+        while i + 8 <= n { acc |= load(b, i); i += 8 }
+        while i < n { acc |= UInt64(b[i]); i += 1 }
+        return acc & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// A fast 64-bit hash of bytes (eight at a time, multiply–xorshift mixing); never 0.
+    public static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(b.count)
+        var i = 0
+        let n = b.count
+        while i + 8 <= n {
+            h = (h ^ load(b, i)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n { tail |= UInt64(b[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
+        return h == 0 ? 1 : h
+    }
+
+    /// Number of occurrences of `c` in b[from..<to] (memchr-driven: fast when the byte is rare, as quotes are).
+    public static func count(_ b: UnsafeBufferPointer<UInt8>, _ c: UInt8, from: Int, to: Int) -> Int {
+        guard from < to, let base = b.baseAddress else { return 0 }
+        var n = 0
+        var p = UnsafeRawPointer(base + from)
+        let end = UnsafeRawPointer(base + to)
+        while p < end, let hit = memchr(p, Int32(c), end - p) {
+            n += 1
+            p = UnsafeRawPointer(hit) + 1
+        }
+        return n
+    }
+
+    /// Index of the first `c` in b[from..<to], or nil.
+    public static func find(_ b: UnsafeBufferPointer<UInt8>, _ c: UInt8, from: Int, to: Int) -> Int? {
+        guard from < to, let base = b.baseAddress, let hit = memchr(base + from, Int32(c), to - from) else { return nil }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+    }
+
+    /// Index of the last `c` in b[0..<to], or nil.
+    public static func findLast(_ b: UnsafeBufferPointer<UInt8>, _ c: UInt8, to: Int) -> Int? {
+        var i = to - 1
+        while i >= 0 { if b[i] == c { return i }; i -= 1 }
+        return nil
+    }
+}
+
+/// A set of non-zero 64-bit hashes (open addressing, linear probing, grown at 3/4 load): the duplicate-row check
+/// without SipHash or per-insert allocation.
+struct HashSet64 {
+    private var slots: [UInt64]
+    private var used = 0
+    init(capacity: Int = 1024) {
+        var c = 1024
+        while c * 3 < capacity * 4 { c <<= 1 }
+        slots = [UInt64](repeating: 0, count: c)
+    }
+    /// Inserts h (≠ 0); returns false when it was already present.
+    mutating func insert(_ h: UInt64) -> Bool {
+        if (used + 1) * 4 > slots.count * 3 { grow() }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { slots[i] = h; used += 1; return true }
+            if s == h { return false }
+            i = (i + 1) & mask
+        }
+    }
+    private mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        used = 0
+        for h in old where h != 0 { _ = insert(h) }
     }
 }

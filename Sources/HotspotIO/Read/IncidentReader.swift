@@ -1,4 +1,5 @@
-import Crypto
+// SHA256 is a plain value type; swift-crypto does not mark it Sendable yet. It is moved between threads, never shared.
+@preconcurrency import Crypto
 import Foundation
 import HotspotCore
 
@@ -178,14 +179,16 @@ public enum IncidentReader {
         var start: [Int] = [], end: [Int] = []  // byte range of the row in the block (for a dropped duplicate's text)
         var quarantine: [QuarantineEntry] = []
         var anyDay = false
+        /// Physical lines consumed (line numbers above are relative: the segment's first line is 1).
+        var lines = 0
     }
 
     /// Parses whole records in `b[range]` (which starts at a record boundary and ends after one).
-    static func parseSegment(_ b: UnsafeBufferPointer<UInt8>, range: Range<Int>, firstLine: Int, layout L: Layout,
+    static func parseSegment(_ b: UnsafeBufferPointer<UInt8>, range: Range<Int>, layout L: Layout,
                              path: String, weighted: Bool) -> Segment {
         var seg = Segment()
         var catIndex: [UInt64: [Int]] = [:]
-        var scanner = CSVScanner(firstLine: firstLine)
+        var scanner = CSVScanner(firstLine: 1)
         let base = b.baseAddress!
         func reject(_ rec: CSVRecord, _ reason: QuarantineReason, _ detail: String) {
             seg.quarantine.append(QuarantineEntry(file: path, line: rec.line, reason: reason, detail: detail,
@@ -216,7 +219,7 @@ public enum IncidentReader {
             var cat = 0
             if let cc = L.categoryCol {
                 let raw = rec.raw(cc)
-                let h = fnv1a(raw)
+                let h = Bytes.hash(raw)
                 if let cands = catIndex[h], let k = cands.first(where: { seg.categories[$0].elementsEqual(raw) }) { cat = k }
                 else { cat = seg.categories.count; seg.categories.append(Array(raw)); catIndex[h, default: []].append(cat) }
             }
@@ -224,29 +227,32 @@ public enum IncidentReader {
             seg.x.append(x); seg.y.append(y); seg.day.append(Int32(date.day)); seg.category.append(UInt16(cat))
             if weighted { seg.weight.append(w) }
             seg.line.append(UInt32(rec.line))
-            seg.hash.append(hasID ? max(1, fnv1a(rec.bytes)) : 0)
+            seg.hash.append(hasID ? Bytes.hash(rec.bytes) : 0)
             let s = rec.bytes.baseAddress.map { $0 - base } ?? 0
             seg.start.append(s); seg.end.append(s + rec.bytes.count)
             if !date.isMonth { seg.anyDay = true }
         }
+        seg.lines = scanner.linesConsumed
         return seg
     }
 
     /// Where a buffer of whole records can be cut: after newlines outside quotes, near `parts` equal shares.
+    /// (Quotes toggle "inside a field" per RFC 4180, so a newline with an even number of quotes before it ends a record.)
     static func cutPoints(_ b: UnsafeBufferPointer<UInt8>, parts: Int) -> [Int] {
         guard parts > 1, b.count > 1 << 16 else { return [0, b.count] }
         var cuts = [0]
         var quotes = 0, i = 0
         for k in 1..<parts {
             let target = b.count * k / parts
-            while i < target { if b[i] == UInt8(ascii: "\"") { quotes += 1 }; i += 1 }
-            while i < b.count {
-                let c = b[i]
-                if c == UInt8(ascii: "\"") { quotes += 1 }
-                i += 1
-                if c == UInt8(ascii: "\n") && quotes % 2 == 0 { break }
+            guard target > i else { continue }
+            quotes += Bytes.count(b, UInt8(ascii: "\""), from: i, to: target)
+            i = target
+            while let nl = Bytes.find(b, UInt8(ascii: "\n"), from: i, to: b.count) {
+                quotes += Bytes.count(b, UInt8(ascii: "\""), from: i, to: nl)
+                i = nl + 1
+                if quotes % 2 == 0 { break }
             }
-            if i < b.count && i > cuts.last! { cuts.append(i) }
+            if i < b.count && i > cuts.last! { cuts.append(i) } else { break }
         }
         cuts.append(b.count)
         return cuts
@@ -254,19 +260,22 @@ public enum IncidentReader {
 
     /// End of the last complete record in `b` (after its newline, outside quotes); 0 if none.
     static func lastRecordEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-        var quotes = 0, last = 0
-        for i in 0..<b.count {
-            let c = b[i]
-            if c == UInt8(ascii: "\"") { quotes += 1 } else if c == UInt8(ascii: "\n") && quotes % 2 == 0 { last = i + 1 }
+        var end = b.count
+        guard var nl = Bytes.findLast(b, UInt8(ascii: "\n"), to: end) else { return 0 }
+        var quotes = Bytes.count(b, UInt8(ascii: "\""), from: 0, to: nl)
+        while quotes % 2 != 0 {
+            end = nl
+            guard let prev = Bytes.findLast(b, UInt8(ascii: "\n"), to: end) else { return 0 }
+            quotes -= Bytes.count(b, UInt8(ascii: "\""), from: prev, to: nl)
+            nl = prev
         }
-        return last
+        return nl + 1
     }
 
-    static func countNewlines(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-        var n = 0
-        for c in b where c == UInt8(ascii: "\n") { n += 1 }
-        return n
-    }
+    static func countNewlines(_ b: UnsafeBufferPointer<UInt8>) -> Int { Bytes.count(b, UInt8(ascii: "\n"), from: 0, to: b.count) }
+
+    /// Work for one block: a segment to parse, or the running SHA-256 to update (done alongside the parsing).
+    enum Job: Sendable { case segment(Segment), hash(SHA256) }
 
     static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
         -> (IncidentTable, [QuarantineEntry], FileSummary)
@@ -280,7 +289,7 @@ public enum IncidentReader {
         var table = IncidentTable(epsg: 4326, resolution: .month)
         var quarantine: [QuarantineEntry] = []
         var read = 0, duplicates = 0, bytes = 0
-        var seen = Set<UInt64>()
+        var seen = HashSet64(capacity: max(1024, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 180))
         var anyDay = false
         var carry: [UInt8] = []
         var nextLine = 1
@@ -288,7 +297,6 @@ public enum IncidentReader {
         while true {
             let data = try fh.read(upToCount: options.blockSize) ?? Data()
             let final = data.isEmpty
-            hasher.update(data: data)
             bytes += data.count
             var buffer = carry
             buffer.append(contentsOf: data)
@@ -300,7 +308,7 @@ public enum IncidentReader {
                     for i in 0..<b.count { if b[i] == UInt8(ascii: "\"") { q += 1 } else if b[i] == UInt8(ascii: "\n") && q % 2 == 0 { return i + 1 } }
                     return final ? b.count : nil
                 }
-                guard let end else { carry = buffer; if final { break }; continue }
+                guard let end else { hasher.update(data: data); carry = buffer; if final { break }; continue }
                 var names: [String] = []
                 var sc = CSVScanner()
                 buffer.withUnsafeBufferPointer { b in
@@ -308,10 +316,11 @@ public enum IncidentReader {
                         if names.isEmpty { names = (0..<rec.count).map { rec.string($0) ?? "" } }
                     }
                 }
-                guard !names.isEmpty else { break }
+                guard !names.isEmpty else { hasher.update(data: data); break }
                 let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
                 layout = try self.layout(header: names, path: path, options: options)
                 table = IncidentTable(epsg: layout!.epsg, resolution: .month)
+                table.reserveCapacity(total / 150 + 1024)  // police.uk rows are ~150–200 bytes: little slack to grow
                 nextLine = 1 + max(1, lines)
                 buffer.removeFirst(end)
             }
@@ -320,16 +329,26 @@ public enum IncidentReader {
             let block = buffer
             let weighted = L.weightCol != nil
             let cuts = block.withUnsafeBufferPointer { cutPoints(UnsafeBufferPointer(rebasing: $0[0..<usable]), parts: Parallel.workers) }
-            // Starting line of each segment.
-            var firstLines = [nextLine]
-            for k in 1..<max(1, cuts.count - 1) {
-                firstLines.append(firstLines[k - 1] + block.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[cuts[k - 1]..<cuts[k]])) })
+            let nseg = cuts.count - 1
+            let h0 = hasher
+            let jobs = parallelMap(chunks: (0...nseg).map { $0..<($0 + 1) }) { r -> Job in
+                let k = r.lowerBound
+                if k == nseg { var h = h0; h.update(data: data); return .hash(h) }
+                return .segment(block.withUnsafeBufferPointer { b in
+                    parseSegment(b, range: cuts[k]..<cuts[k + 1], layout: L, path: path, weighted: weighted)
+                })
             }
-            let starts = firstLines
-            let segments = parallelMap(chunks: (0..<(cuts.count - 1)).map { $0..<($0 + 1) }) { r -> Segment in
-                block.withUnsafeBufferPointer { b in
-                    parseSegment(b, range: cuts[r.lowerBound]..<cuts[r.lowerBound + 1], firstLine: starts[r.lowerBound],
-                                 layout: L, path: path, weighted: weighted)
+            var segments: [Segment] = []
+            for j in jobs {
+                switch j {
+                case .hash(let h): hasher = h
+                case .segment(var s):
+                    // Relative line numbers → physical line numbers in the file.
+                    let offset = UInt32(nextLine - 1)
+                    for i in s.line.indices { s.line[i] += offset }
+                    for i in s.quarantine.indices { s.quarantine[i].line += Int(offset) }
+                    nextLine += s.lines
+                    segments.append(s)
                 }
             }
             // Merge in order: duplicates are decided here, so the first occurrence is the one kept.
@@ -348,13 +367,13 @@ public enum IncidentReader {
                 let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
                 if !options.dropDuplicates {
                     // Count repeats only; the rows all stay, so append the columns in bulk.
-                    for h in seg.hash where h != 0 && !seen.insert(h).inserted { duplicates += 1 }
+                    for h in seg.hash where h != 0 && !seen.insert(h) { duplicates += 1 }
                     table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
                                         weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line)
                     continue
                 }
                 for i in 0..<seg.x.count {
-                    if seg.hash[i] != 0 && !seen.insert(seg.hash[i]).inserted {
+                    if seg.hash[i] != 0 && !seen.insert(seg.hash[i]) {
                         duplicates += 1
                         quarantine.append(QuarantineEntry(file: path, line: Int(seg.line[i]), reason: .duplicateRow,
                                                           detail: "identical to an earlier row",
@@ -367,9 +386,6 @@ public enum IncidentReader {
                     table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
                                  weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
                 }
-            }
-            nextLine = (firstLines.last ?? nextLine) + block.withUnsafeBufferPointer { b in
-                cuts.count >= 2 ? countNewlines(UnsafeBufferPointer(rebasing: b[cuts[cuts.count - 2]..<usable])) : 0
             }
             carry = Array(buffer[usable...])
             progress?(path, bytes, total)
