@@ -23,8 +23,11 @@ public func binPoints(x: [Double], y: [Double], weights: [Double] = [], grid: Sq
         x.withUnsafeBufferPointer { xs in
             y.withUnsafeBufferPointer { ys in
                 c.withUnsafeMutableBufferPointer { cb in
+                    let origin = SIMD2(x0, y0), size = SIMD2(cs, cs)
                     for i in range {
-                        let fx = ((xs[i] - x0) / cs).rounded(.down), fy = ((ys[i] - y0) / cs).rounded(.down)
+                        // One vector division for both axes (the same IEEE quotients as two scalar ones).
+                        let f = ((SIMD2(xs[i], ys[i]) - origin) / size).rounded(.down)
+                        let fx = f.x, fy = f.y
                         // NaN and far-away points fail these comparisons too.
                         guard fx >= 0, fy >= 0, fx < Double(nc), fy < Double(nr) else { out += 1; continue }
                         cb[Int(fy) * nc + Int(fx)] &+= 1

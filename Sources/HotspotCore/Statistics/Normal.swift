@@ -13,13 +13,17 @@ public enum Normal {
 /// Benjamini–Hochberg (1995) adjusted p-values: p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j) over the m finite p-values
 /// (NaN stays NaN). A test is rejected at false-discovery rate q when p̃ ≤ q.
 public func benjaminiHochberg(_ p: [Double]) -> [Double] {
-    let idx = p.indices.filter { p[$0].isFinite }.sorted { (p[$0], $0) < (p[$1], $1) }
+    // Sort (p, index) pairs by p; tied p-values end up with the same adjusted value whatever their order.
+    var pairs: [(Double, Int32)] = []
+    pairs.reserveCapacity(p.count)
+    for (i, v) in p.enumerated() where v.isFinite { pairs.append((v, Int32(i))) }
+    pairs.sort { $0.0 < $1.0 }
     var out = [Double](repeating: .nan, count: p.count)
-    let m = Double(idx.count)
+    let m = Double(pairs.count)
     var running = 1.0
-    for r in stride(from: idx.count - 1, through: 0, by: -1) {
-        running = min(running, p[idx[r]] * m / Double(r + 1))
-        out[idx[r]] = min(1, running)
+    for r in stride(from: pairs.count - 1, through: 0, by: -1) {
+        running = min(running, pairs[r].0 * m / Double(r + 1))
+        out[Int(pairs[r].1)] = min(1, running)
     }
     return out
 }
