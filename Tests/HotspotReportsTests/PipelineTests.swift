@@ -60,3 +60,35 @@ import Testing
         }
     }
 }
+
+@Suite struct QuarantineAfterReadingTests {
+    /// Rows outside the --boundary, and rows PROJ cannot transform, are quarantined with their file and line;
+    /// accepted + quarantined = read still holds.
+    @Test func outsideStudyAreaAndProjectionFailures() throws {
+        let dir = NSTemporaryDirectory() + "hotspot-q-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A 1 km square boundary in EPSG:27700 around (538000, 174000).
+        let boundary = dir + "/b.geojson"
+        try """
+            {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[
+            {"type":"Feature","properties":{"code":"B1","name":"box"},"geometry":{"type":"Polygon","coordinates":[[[537500,173500],[538500,173500],[538500,174500],[537500,174500],[537500,173500]]]}}]}
+            """.write(toFile: boundary, atomically: true, encoding: .utf8)
+        let csv = dir + "/i.csv"
+        try "id,date,x,y\n1,2024-01-01,538000,174000\n2,2024-01-02,540000,174000\n3,2024-01-03,538100,174100\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        var o = ReadOptions()
+        o.mapping = ColumnMapping(x: "x", y: "y", date: "date", id: "id")
+        let b = try Pipeline.loadLayer(LayerSpec(name: "b", path: boundary))
+        let inc = try Pipeline.loadIncidents(files: [csv], options: o, boundary: b)
+        #expect(inc.table.count == 2)
+        #expect(inc.quarantine.map(\.line) == [3] && inc.quarantine[0].reason == .outsideStudyArea)
+        #expect(inc.balances)
+        // UTM 31N coordinates far beyond the projection's domain: PROJ fails on them (returns HUGE_VAL).
+        let merc = dir + "/m.csv"
+        try "id,date,x,y\n1,2024-01-01,300000,5700000\n2,2024-01-02,1e10,1e10\n".write(toFile: merc, atomically: true, encoding: .utf8)
+        o.mapping.epsg = 32631
+        let m = try Pipeline.loadIncidents(files: [merc], options: o)
+        #expect(m.table.count == 1)
+        #expect(m.quarantine.map(\.reason) == [.projectionFailed] && m.quarantine[0].line == 3)
+        #expect(m.balances)
+    }
+}

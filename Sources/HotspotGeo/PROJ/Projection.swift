@@ -85,7 +85,10 @@ public final class Projection {
     /// snapped to a limited set of map points), in parallel chunks with one `PJ` per thread when there are many.
     public func transform(x: inout [Double], y: inout [Double]) throws -> ProjectionInfo {
         precondition(x.count == y.count)
-        let (ux, uy, index) = DistinctPairs.make(x: x, y: y)
+        // Police.uk points repeat (snap points): project each distinct pair once. When the first million points turn
+        // out nearly all distinct, deduplicating costs more than it saves, and every point is projected directly.
+        let distinct = DistinctPairs.make(x: x, y: y, giveUpAbove: 0.9)
+        let (ux, uy, index) = distinct ?? (x, y, [])
         var px = ux, py = uy
         var failed = 0
         let chunks = Parallel.chunks(px.count, minimum: 200_000)
@@ -115,7 +118,7 @@ public final class Projection {
         x.withUnsafeMutableBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in
                 for i in 0..<xb.count {
-                    let k = Int(index[i])
+                    let k = index.isEmpty ? i : Int(index[i])
                     xb[i] = px[k]; yb[i] = py[k]
                     if px[k].isNaN { failedPoints += 1 }
                 }
@@ -124,7 +127,7 @@ public final class Projection {
         _ = failed
         var info = operationInfo
         info.points = x.count
-        info.distinctPoints = ux.count
+        info.distinctPoints = distinct == nil ? x.count : ux.count
         info.failed = failedPoints
         return info
     }
@@ -162,17 +165,20 @@ extension Projection {
 
 /// Distinct coordinate pairs by bit pattern, with an open-addressing hash table over contiguous arrays.
 enum DistinctPairs {
-    /// Returns the distinct pairs in first-seen order and, per input point, the index of its pair.
-    static func make(x: [Double], y: [Double]) -> ([Double], [Double], [UInt32]) {
+    /// Returns the distinct pairs in first-seen order and, per input point, the index of its pair — or nil when, after
+    /// the first 2^20 points, more than `giveUpAbove` of them were distinct.
+    static func make(x: [Double], y: [Double], giveUpAbove: Double = 1.1) -> ([Double], [Double], [UInt32])? {
         let n = x.count
         var cap = 1024
         while cap < n * 2 { cap <<= 1 }
         var slots = [Int32](repeating: -1, count: cap)
         var ux: [Double] = [], uy: [Double] = []
         var index = [UInt32](repeating: 0, count: n)
+        var gaveUp = false
         let mask = cap - 1
         slots.withUnsafeMutableBufferPointer { s in
             for i in 0..<n {
+                if i == 1 << 20 && Double(ux.count) > giveUpAbove * Double(i) { gaveUp = true; return }
                 let a = x[i].bitPattern, b = y[i].bitPattern
                 var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019 &+ (a << 6) &+ (a >> 2))
                 h ^= h >> 29
@@ -188,6 +194,6 @@ enum DistinctPairs {
                 }
             }
         }
-        return (ux, uy, index)
+        return gaveUp ? nil : (ux, uy, index)
     }
 }
