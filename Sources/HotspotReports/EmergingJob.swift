@@ -62,6 +62,10 @@ public enum EmergingJob {
             return Int32(k)
         }
         let cube = SpaceTimeCube(steps: steps, locations: g.cellCount, location: loc, days: t.day, weights: t.weight)
+        let empty = (0..<steps.count).filter { t in cube.counts[t].allSatisfy { $0 == 0 } }
+        if !empty.isEmpty {
+            warnings.append("\(empty.count) of \(steps.count) time steps hold no incidents (e.g. \(steps.label(empty[0]))): do the files cover the whole period? Empty steps read as a real absence of crime")
+        }
         if cube.outsideSteps > 0 { warnings.append("\(cube.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
         let radius = o.radius ?? g.cellSize * 2.0.squareRoot()
         let st = spaceTimeGiStar(grid: g, cube: cube, radius: radius, window: o.window, mask: mask)
