@@ -37,6 +37,7 @@ public final class Projection {
         guard let c = proj_context_create() else { throw GeoError.proj("cannot create a PROJ context") }
         ctx = c
         proj_context_set_enable_network(c, 0)
+        proj_log_level(c, PJ_LOG_NONE)  // errors are reported through GeoError, not printed by PROJ
         if !gridDirectories.isEmpty {
             let defaults = String(cString: proj_info().searchpath).split(separator: ":").map(String.init)
             let paths = gridDirectories + defaults
