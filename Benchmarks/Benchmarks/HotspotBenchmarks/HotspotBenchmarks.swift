@@ -71,23 +71,16 @@ let benchmarks: @Sendable () -> Void = {
             b.stopMeasurement()
             blackHole(r.table.count)
         }
-        Benchmark("project 4326→27700 all distinct \(label(n))", configuration: config) { b in
-            var (x, y) = bngPoints(n, snap: false)
-            _ = try Projection(from: 27700, to: 4326).transform(x: &x, y: &y)
-            let p = try Projection(from: 4326, to: 27700)
-            b.startMeasurement()
-            let info = try p.transform(x: &x, y: &y)
-            b.stopMeasurement()
-            blackHole(info)
-        }
-        Benchmark("project 4326→27700 police.uk repeats \(label(n))", configuration: config) { b in
-            var (x, y) = bngPoints(n)
-            _ = try Projection(from: 27700, to: 4326).transform(x: &x, y: &y)
-            let p = try Projection(from: 4326, to: 27700)
-            b.startMeasurement()
-            let info = try p.transform(x: &x, y: &y)
-            b.stopMeasurement()
-            blackHole(info)
+        for (kind, snap) in [("all distinct", false), ("police.uk repeats", true)] {
+            Benchmark("project 4326→27700 \(kind) \(label(n))", configuration: config) { b in
+                var (x, y) = bngPoints(n, snap: snap)
+                _ = try Projection(from: 27700, to: 4326).transform(x: &x, y: &y)
+                let p = try Projection(from: 4326, to: 27700)
+                b.startMeasurement()
+                let info = try p.transform(x: &x, y: &y)
+                b.stopMeasurement()
+                blackHole(info)
+            }
         }
         Benchmark("attribute to wards \(label(n))", configuration: config) { b in
             let (x, y) = bngPoints(n, snap: false)
