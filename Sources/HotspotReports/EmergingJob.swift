@@ -17,6 +17,9 @@ public struct EmergingJobOptions: Sendable {
     public var window = 1
     public var emerging = EmergingOptions()
     public var recent = RecentOptions()
+    /// Run on a polygon layer (wards, LSOAs) instead of a grid, with this neighbourhood (default queen contiguity).
+    public var layer: LayerSpec?
+    public var neighbours: NeighbourRule?
     public init() {}
 }
 
@@ -25,7 +28,9 @@ public struct EmergingJobOptions: Sendable {
 public enum EmergingJob {
     public struct Result {
         public var incidents: LoadedIncidents
-        public var grid: SquareGrid
+        /// The grid (nil when the locations are polygons).
+        public var grid: SquareGrid?
+        public var ids: [String]
         public var cube: SpaceTimeCube
         public var results: [EmergingResult]
         public var recent: [RecentPattern]
@@ -48,42 +53,84 @@ public enum EmergingJob {
         let t = inc.table
         guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }
         var warnings = b?.warnings ?? []
-        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
-        let g = product.choice.grid
-        var mask: [Bool]?
-        if o.clip, let b { let inside = Set(try GridProduct.cellsTouching(b, grid: g)); mask = (0..<g.cellCount).map { inside.contains($0) } }
+        // Locations: grid cells, or the areas of a polygon layer.
+        var grid: SquareGrid?, mask: [Bool]?, layer: LoadedLayer?
+        var nLocations: Int
+        var params: [String: String] = [:]
+        if let spec = o.layer {
+            let l = try Pipeline.loadLayer(spec, gridDirectories: gridDirectories)
+            warnings += l.warnings
+            layer = l
+            nLocations = l.areas.count
+            params["layer"] = spec.name
+        } else {
+            let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
+            let g = product.choice.grid
+            grid = g
+            if o.clip, let b { let inside = Set(try GridProduct.cellsTouching(b, grid: g)); mask = (0..<g.cellCount).map { inside.contains($0) } }
+            nLocations = g.cellCount
+            params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
+        }
         let steps = TimeSteps(length: o.step, days: t.day, anchor: o.start)
         guard steps.count >= 2 else { throw InputError.unusable("the data span \(steps.count) time step(s) of \(o.step.description); emerging hot spot analysis needs at least 2 (10 or more for a meaningful trend)") }
         if t.resolution == .month, case .days = o.step { warnings.append("the data are monthly (police.uk); day-based steps put every incident on the first of its month") }
         if t.resolution == .month, case .weeks = o.step { warnings.append("the data are monthly (police.uk); weekly steps put every incident in the week holding the first of its month") }
         if let w = trendPowerWarning(steps: steps.count) { warnings.append(w) }
-        let loc = (0..<t.count).map { i -> Int32 in
-            guard let k = g.index(x: t.x[i], y: t.y[i]), mask?[k] ?? true else { return -1 }
-            return Int32(k)
+        let loc: [Int32]
+        if let l = layer { loc = l.index.assign(x: t.x, y: t.y) } else {
+            let g = grid!
+            loc = (0..<t.count).map { i -> Int32 in
+                guard let k = g.index(x: t.x[i], y: t.y[i]), mask?[k] ?? true else { return -1 }
+                return Int32(k)
+            }
         }
-        let cube = SpaceTimeCube(steps: steps, locations: g.cellCount, location: loc, days: t.day, weights: t.weight)
-        let empty = (0..<steps.count).filter { t in cube.counts[t].allSatisfy { $0 == 0 } }
-        if !empty.isEmpty {
-            warnings.append("\(empty.count) of \(steps.count) time steps hold no incidents (e.g. \(steps.label(empty[0]))): do the files cover the whole period? Empty steps read as a real absence of crime")
-        }
+        let cube = SpaceTimeCube(steps: steps, locations: nLocations, location: loc, days: t.day, weights: t.weight)
         if cube.outsideSteps > 0 { warnings.append("\(cube.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
-        let radius = o.radius ?? g.cellSize * 2.0.squareRoot()
-        let st = spaceTimeGiStar(grid: g, cube: cube, radius: radius, window: o.window, mask: mask)
+        let st: SpaceTimeGiStarResult
+        if let l = layer {
+            let rule = o.neighbours ?? .queen
+            let nb: Neighbourhood
+            switch rule {
+            case .queen: nb = try Contiguity.neighbourhood(l.areas, rule: .queen)
+            case .rook: nb = try Contiguity.neighbourhood(l.areas, rule: .rook)
+            case .knn(let k): let (x, y) = try Contiguity.centroids(l.areas); nb = Neighbourhood.kNearest(x: x, y: y, k: k)
+            case .distance(let d):
+                let (x, y) = try Contiguity.centroids(l.areas)
+                nb = Neighbourhood(lists: x.indices.map { i in x.indices.filter { j in j != i && (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]) <= d * d } })
+            }
+            st = spaceTimeGiStar(neighbourhood: nb, cube: cube, window: o.window)
+            params["neighbourhood"] = rule.description
+        } else {
+            let radius: Double
+            switch o.neighbours {
+            case .distance(let d)?: radius = d
+            case .rook?: radius = grid!.cellSize
+            default: radius = o.radius ?? grid!.cellSize * 2.0.squareRoot()
+            }
+            st = spaceTimeGiStar(grid: grid!, cube: cube, radius: radius, window: o.window, mask: mask)
+            params["neighbourhood_m"] = Fmt.fixed(radius, 3)
+        }
         let results = classifyEmerging(z: st.z, p: st.p, counts: cube.counts, options: o.emerging)
         let recent = classifyRecent(z: st.z, p: st.p, options: o.recent)
-        let cells = (0..<g.cellCount).filter { mask?[$0] ?? true }
+        let cells = (0..<nLocations).filter { mask?[$0] ?? true }
+        let ids = layer.map { $0.areas.map(\.id) } ?? (0..<nLocations).map { grid!.cellID($0) }
         // Outputs.
         let set = OutputSet(directory: out)
         let stepCols = (0..<steps.count).map { "count_" + steps.label($0).replacingOccurrences(of: "..", with: "_").replacingOccurrences(of: "-", with: "_") }
-        var tab = Table(columns: ["id", "col", "row", "easting", "northing", "count"] + stepCols +
+        let lead: [String] = layer == nil ? ["id", "col", "row", "easting", "northing"] : ["id", "name"]
+        var tab = Table(columns: lead + ["count"] + stepCols +
                         ["gi_z_last", "gi_p_last", "gi_bin_last", "hot_steps", "cold_steps", "trend_z", "trend_p", "trend_tau",
                          "count_trend_z", "count_trend_p", "count_trend_tau", "category_code", "category", "recent_pattern"])
         let lastP = benjaminiHochberg(st.p[steps.count - 1])
         tab.rows = cells.map { k in
-            let r = results[k], c = g.centre(index: k)
+            let r = results[k]
             let series = cube.series(k)
-            return [.string(g.cellID(k)), .int(k % g.ncols), .int(k / g.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
-                    .double(series.reduce(0, +), decimals: nil)] + series.map { .double($0, decimals: nil) } +
+            var head: [Value] = [.string(ids[k])]
+            if let g = grid {
+                let c = g.centre(index: k)
+                head += [.int(k % g.ncols), .int(k / g.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1)]
+            } else { head.append(.string(layer!.areas[k].name)) }
+            return head + [.double(series.reduce(0, +), decimals: nil)] + series.map { .double($0, decimals: nil) } +
                 [.double(r.finalZ, decimals: nil), .double(r.finalP, decimals: nil),
                  .int(Int(o.emerging.fdr == .none ? giBin(z: r.finalZ, p: r.finalP) : giBin(z: r.finalZ, p: lastP[k], adjusted: true))),
                  .int(r.hotSteps), .int(r.coldSteps),
@@ -91,10 +138,10 @@ public enum EmergingJob {
                  .double(r.trendCounts.z, decimals: nil), .double(r.trendCounts.p, decimals: nil), .double(r.trendCounts.tau, decimals: nil),
                  .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .string(recent[k].rawValue)]
         }
-        let geoms = cells.map { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) }
+        let geoms = cells.map { k in layer.map { $0.areas[k].geometry } ?? MultiPolygon([Polygon(exterior: grid!.ring(index: k).map { XY($0.0, $0.1) })]) }
         try set.write("emerging.geojson", GeoJSONWriter.featureCollection(name: "emerging", geometries: try Pipeline.toWGS84(geoms), properties: tab, idColumn: "id"))
         try set.write("emerging.csv", tab.csv())
-        let result = Result(incidents: inc, grid: g, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
+        let result = Result(incidents: inc, grid: grid, ids: ids, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
         var sum = Table(columns: ["category_code", "category", "cells"])
         sum.rows = result.summary.map { [.int(Int($0.0.rawValue)), .string($0.0.name), .int($0.1)] }
         var rc: [RecentPattern: Int] = [:]
@@ -104,18 +151,17 @@ public enum EmergingJob {
         try set.write("emerging-summary.csv", sum.csv())
         try set.write("recent-summary.csv", rsum.csv())
         try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: [
-            "job": "emerging", "cell_m": Fmt.number(g.cellSize), "cell_source": product.choice.cellSizeSource,
-            "neighbourhood_m": Fmt.fixed(radius, 3), "time_step": o.step.description, "steps": "\(steps.count)",
+        var meta = RunMetadata(command: command, parameters: params.merging([
+            "job": "emerging", "time_step": o.step.description, "steps": "\(steps.count)",
             "first_step": steps.label(0), "last_step": steps.label(steps.count - 1), "time_window": "\(o.window)",
             "alpha": Fmt.number(o.emerging.alpha), "trend_alpha": Fmt.number(o.emerging.trendAlpha), "fdr": o.emerging.fdr.rawValue,
             "prior_opposite_oscillating": "\(o.emerging.priorOppositeMakesOscillating)",
             "persistent_requires_final_step": "\(o.emerging.persistentRequiresFinalStep)",
             "incidents_outside_steps": "\(cube.outsideSteps)", "incidents_outside_grid": "\(cube.outsideLocations)",
-            "recent_params": "hotspot_prop=\(o.recent.hotspotProportion) persistent_prop=\(o.recent.persistentProportion) recent_prop=\(o.recent.recentProportion) critical_p=\(o.recent.criticalP)"],
+            "recent_params": "hotspot_prop=\(o.recent.hotspotProportion) persistent_prop=\(o.recent.persistentProportion) recent_prop=\(o.recent.recentProportion) critical_p=\(o.recent.criticalP)"]) { a, _ in a },
             inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.grid = g
-        meta.layers = b.map { [$0.metadata] } ?? []
+        meta.grid = grid
+        meta.layers = ((layer.map { [$0] } ?? []) + (b.map { [$0] } ?? [])).map(\.metadata)
         meta.warnings = warnings
         try set.finish(meta)
         var r = result

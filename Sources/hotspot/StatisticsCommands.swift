@@ -71,6 +71,7 @@ struct EmergingCommand: ParsableCommand {
             Writes emerging.geojson/.csv (per cell: counts per step, latest Gi*, trends, category),
             emerging-summary.csv, recent-summary.csv, quarantine.csv, metadata.json. Example:
               hotspot emerging Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip --cell 200
+              hotspot emerging Geodata/demo/incidents.csv --areas lsoa=Geodata/demo/lsoa.geojson --on lsoa
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
@@ -78,6 +79,10 @@ struct EmergingCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: ArgumentHelp("Neighbourhood distance in metres (default: cell × √2, queen).", valueName: "metres"))
     var radius: Double?
+    @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas, e.g. wards or LSOAs) instead of a grid.", valueName: "name"))
+    var on: String?
+    @Option(help: ArgumentHelp("Neighbours: queen (default), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
+    var neighbours: String?
     @Option(help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
     var step: String = "month"
     @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
@@ -96,6 +101,13 @@ struct EmergingCommand: ParsableCommand {
     var persistentWithoutFinalStep = false
 
     func validate() throws {
+        if let n = neighbours, NeighbourRule(parsing: n) == nil {
+            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:400 or knn:8")
+        }
+        if let on, !areas.layers.contains(where: { $0.hasPrefix(on + "=") }) { throw ValidationError("--on \(on) needs --areas \(on)=FILE") }
+        if case .knn? = neighbours.flatMap(NeighbourRule.init(parsing:)), on == nil {
+            throw ValidationError("knn neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
+        }
         if StepLength(parsing: step) == nil { throw ValidationError("--step '\(step)' is not understood: use month, 6months, week or 7days") }
         if let s = start, DateParser.parse(s) == nil { throw ValidationError("--start '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
         if window < 0 { throw ValidationError("--window must be 0 or more") }
@@ -106,7 +118,9 @@ struct EmergingCommand: ParsableCommand {
         try runJob {
             var o = EmergingJobOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip
-            o.radius = radius; o.step = StepLength(parsing: step)!; o.start = start.flatMap { DateParser.parse($0)?.day }
+            o.radius = radius; o.step = StepLength(parsing: step)!
+            o.layer = on.flatMap { name in areas.specs.first { $0.name == name } }
+            o.neighbours = neighbours.flatMap(NeighbourRule.init(parsing:)); o.start = start.flatMap { DateParser.parse($0)?.day }
             o.window = window
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
@@ -115,7 +129,7 @@ struct EmergingCommand: ParsableCommand {
                                         gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                         progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
-            note("cube: \(r.cells.count) cells × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
+            note("cube: \(r.cells.count) \(on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
             for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
             note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)

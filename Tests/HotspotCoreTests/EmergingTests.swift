@@ -74,3 +74,23 @@ import Testing
         #expect(abs(mannKendall([1, 2, 3, 4, 5, 6]).p - 0.0085) < 0.0005)
     }
 }
+
+@Suite struct SpaceTimeNeighbourhoodTests {
+    /// On a grid, the sparse-neighbourhood space-time Gi* equals the grid one (queen, window 0 and 1).
+    @Test(arguments: [0, 1, 2])
+    func sparseEqualsGrid(window: Int) {
+        let g = SquareGrid(x0: 0, y0: 0, cellSize: 10, ncols: 12, nrows: 9)
+        var rng = SplitMix64(seed: 5)
+        let counts = (0..<8).map { _ in (0..<g.cellCount).map { _ in Double(rng.next() % 6) } }
+        let cube = SpaceTimeCube(steps: TimeSteps(length: .months(1), days: [0], count: 8), counts: counts)
+        let a = spaceTimeGiStar(grid: g, cube: cube, radius: 10 * 2.0.squareRoot(), window: window)
+        let lists = (0..<g.cellCount).map { k -> [Int] in
+            let r = k / g.ncols, c = k % g.ncols
+            return (-1...1).flatMap { dr in (-1...1).compactMap { dc in
+                let rr = r + dr, cc = c + dc
+                return rr >= 0 && rr < g.nrows && cc >= 0 && cc < g.ncols ? rr * g.ncols + cc : nil } }
+        }
+        let b = spaceTimeGiStar(neighbourhood: Neighbourhood(lists: lists), cube: cube, window: window)
+        for t in 0..<8 { for k in 0..<g.cellCount { #expect(abs(a.z[t][k] - b.z[t][k]) < 1e-9) } }
+    }
+}

@@ -23,7 +23,7 @@ import Testing
                                     options: o, gridDirectories: [], out: out, command: "test")
         #expect(r.cube.steps.count == 36)
         for p in truth.patterns {
-            let k = r.grid.index(x: p.easting, y: p.northing)!
+            let k = try #require(r.grid?.index(x: p.easting, y: p.northing))
             #expect(r.results[k].pattern.name == p.intended_category, "\(p.name) (\(fdr))")
         }
         // Every incident is in the cube or accounted for.

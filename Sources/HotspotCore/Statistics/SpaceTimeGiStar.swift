@@ -30,6 +30,29 @@ public func spaceTimeGiStar(grid: SquareGrid, cube: SpaceTimeCube, radius: Doubl
         let (s, w) = discSums(grid: grid, values: cube.counts[t], radius: radius, mask: mask)
         sums.append(s); wi = w
     }
+    return spaceTimeFromSums(sums: sums, weights: wi, cube: cube, window: window, live: live)
+}
+
+/// Space-time Gi* on any binary neighbourhood (e.g. ward or LSOA contiguity), as `spaceTimeGiStar(grid:…)`.
+public func spaceTimeGiStar(neighbourhood nb: Neighbourhood, cube: SpaceTimeCube, window: Int = 1) -> SpaceTimeGiStarResult {
+    let T = cube.counts.count, L = cube.locations
+    if window <= 0 {
+        var z: [[Double]] = [], p: [[Double]] = []
+        for t in 0..<T {
+            let r = giStar(values: cube.counts[t], neighbourhood: nb)
+            z.append(r.z); p.append(r.p)
+        }
+        return SpaceTimeGiStarResult(z: z, p: p, window: 0)
+    }
+    let sums = cube.counts.map { x in (0..<L).map { i in nb.neighbours(of: i).reduce(0) { $0 + x[Int($1)] } } }
+    let w = (0..<L).map { Int32(nb.offsets[$0 + 1] - nb.offsets[$0]) }
+    return spaceTimeFromSums(sums: sums, weights: w, cube: cube, window: window, live: Array(0..<L))
+}
+
+/// The space-time z from per-step neighbour sums: window sums over steps t−k…t, W = W_i · steps, mean and variance
+/// over the whole cube (live locations only).
+func spaceTimeFromSums(sums: [[Double]], weights wi: [Int32], cube: SpaceTimeCube, window: Int, live: [Int]) -> SpaceTimeGiStarResult {
+    let T = cube.counts.count, L = cube.locations
     let n = Double(live.count * T)
     var tot = 0.0, tot2 = 0.0
     for t in 0..<T { for i in live { let v = cube.counts[t][i]; tot += v; tot2 += v * v } }
