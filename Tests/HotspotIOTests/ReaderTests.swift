@@ -91,3 +91,43 @@ import Testing
         #expect(r.table.categories.contains("Anti-social behaviour"))
     }
 }
+
+@Suite struct GzipReaderTests {
+    /// A .csv.gz streams through zlib and gives exactly the rows, lines and reasons of the plain file; its SHA-256 is
+    /// the compressed file's own.
+    @Test func gzipEqualsPlain() throws {
+        let plain = try IncidentReader.read(files: [Paths.fixture("hostile-policeuk.csv")])
+        let gz = try IncidentReader.read(files: [Paths.fixture("hostile-policeuk.csv.gz")])
+        #expect(gz.table.x == plain.table.x && gz.table.sourceLine == plain.table.sourceLine)
+        #expect(gz.quarantine.map(\.line) == plain.quarantine.map(\.line))
+        #expect(gz.files[0].format == "policeuk+gzip")
+        let data = try Data(contentsOf: URL(fileURLWithPath: Paths.fixture("hostile-policeuk.csv.gz")))
+        #expect(gz.files[0].sha256 == Hashing.sha256(data) && gz.files[0].bytes == data.count)
+    }
+
+    /// Two gzip members back to back (as `cat a.gz b.gz` makes) are both read; tiny blocks make records straddle
+    /// block boundaries. The fixture has no final newline, so its last row and the second copy's header run together
+    /// into one 23-field row, quarantined as such — the bytes are what they are, and every row is accounted for.
+    @Test func concatenatedMembersAndSmallBlocks() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Paths.fixture("hostile-policeuk.csv.gz")))
+        let p = NSTemporaryDirectory() + "hotspot-gz-\(UUID().uuidString).csv.gz"
+        try (data + data).write(to: URL(fileURLWithPath: p))
+        var o = ReadOptions(); o.blockSize = 64
+        let a = try IncidentReader.read(files: [p], options: o)
+        let one = try IncidentReader.read(files: [Paths.fixture("hostile-policeuk.csv")])
+        #expect(a.read == 2 * one.read)
+        #expect(a.accepted == 2 * one.accepted - 1)
+        #expect(a.accepted + a.quarantine.count == a.read)
+        #expect(a.quarantine.contains { $0.reason == .wrongFieldCount && $0.line == 15 && $0.detail.hasPrefix("23 fields") })
+    }
+
+    @Test(.enabled(if: Paths.sharedAvailable, "../shared not found: real gzip files skipped"))
+    func realWestYorkshireMonth() throws {
+        let r = try IncidentReader.read(files: [Paths.sharedFile("data/policeuk/west-yorkshire/2018-07-west-yorkshire-street.csv.gz")])
+        #expect(r.read == 31_635)
+        #expect(r.accepted + r.quarantine.count == r.read)
+        #expect(r.quarantine.filter { $0.reason == .missingCoordinate }.count == 883)
+        let full = try IncidentReader.read(files: [Paths.sharedFile("data/policeuk/met-burglary-full/2018-06-metropolitan-street.csv.gz")])
+        #expect(full.read == 6_099 && full.quarantine.filter { $0.reason == .missingCoordinate }.count == 18)
+    }
+}

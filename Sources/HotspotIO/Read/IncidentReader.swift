@@ -284,20 +284,24 @@ public enum IncidentReader {
         guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.unreadable(path, "permission denied?") }
         defer { try? fh.close() }
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let gzip = path.hasSuffix(".gz")
+        var source: any ByteSource = gzip ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
         var hasher = SHA256()
+        var rawBytes = 0
         var layout: Layout?
         var table = IncidentTable(epsg: 4326, resolution: .month)
         var quarantine: [QuarantineEntry] = []
         var read = 0, duplicates = 0, bytes = 0
-        var seen = HashSet64(capacity: max(1024, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 180))
+        var seen = HashSet64(capacity: max(1024, total * (gzip ? 6 : 1) / 180))
         var anyDay = false
         var carry: [UInt8] = []
         var nextLine = 1
         var categoryCodes: [[UInt8]: UInt16] = [:]
         while true {
-            let data = try fh.read(upToCount: options.blockSize) ?? Data()
+            let (data, raw) = try source.next(options.blockSize)
             let final = data.isEmpty
             bytes += data.count
+            rawBytes += raw.count
             var buffer = carry
             buffer.append(contentsOf: data)
             if layout == nil {
@@ -308,7 +312,7 @@ public enum IncidentReader {
                     for i in 0..<b.count { if b[i] == UInt8(ascii: "\"") { q += 1 } else if b[i] == UInt8(ascii: "\n") && q % 2 == 0 { return i + 1 } }
                     return final ? b.count : nil
                 }
-                guard let end else { hasher.update(data: data); carry = buffer; if final { break }; continue }
+                guard let end else { hasher.update(data: raw); carry = buffer; if final { break }; continue }
                 var names: [String] = []
                 var sc = CSVScanner()
                 buffer.withUnsafeBufferPointer { b in
@@ -316,11 +320,11 @@ public enum IncidentReader {
                         if names.isEmpty { names = (0..<rec.count).map { rec.string($0) ?? "" } }
                     }
                 }
-                guard !names.isEmpty else { hasher.update(data: data); break }
+                guard !names.isEmpty else { hasher.update(data: raw); break }
                 let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
                 layout = try self.layout(header: names, path: path, options: options)
                 table = IncidentTable(epsg: layout!.epsg, resolution: .month)
-                table.reserveCapacity(total / 150 + 1024)  // police.uk rows are ~150–200 bytes: little slack to grow
+                table.reserveCapacity(total * (gzip ? 6 : 1) / 150 + 1024)  // police.uk rows are ~150–200 bytes: little slack to grow
                 nextLine = 1 + max(1, lines)
                 buffer.removeFirst(end)
             }
@@ -333,7 +337,7 @@ public enum IncidentReader {
             let h0 = hasher
             let jobs = parallelMap(chunks: (0...nseg).map { $0..<($0 + 1) }) { r -> Job in
                 let k = r.lowerBound
-                if k == nseg { var h = h0; h.update(data: data); return .hash(h) }
+                if k == nseg { var h = h0; h.update(data: raw); return .hash(h) }
                 return .segment(block.withUnsafeBufferPointer { b in
                     parseSegment(b, range: cuts[k]..<cuts[k + 1], layout: L, path: path, weighted: weighted)
                 })
@@ -388,7 +392,7 @@ public enum IncidentReader {
                 }
             }
             carry = Array(buffer[usable...])
-            progress?(path, bytes, total)
+            progress?(path, rawBytes, total)
             if final { break }
         }
         guard layout != nil else { throw InputError.emptyFile(path) }
@@ -396,7 +400,7 @@ public enum IncidentReader {
         var counts: [String: Int] = [:]
         for q in quarantine { counts[q.reason.rawValue, default: 0] += 1 }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        let summary = FileSummary(path: path, sha256: digest, bytes: bytes, format: layout!.format.rawValue, read: read,
+        let summary = FileSummary(path: path, sha256: digest, bytes: rawBytes, format: layout!.format.rawValue + (gzip ? "+gzip" : ""), read: read,
                                   accepted: table.count, quarantined: counts, duplicates: duplicates,
                                   duplicatesDropped: options.dropDuplicates)
         return (table, quarantine, summary)
