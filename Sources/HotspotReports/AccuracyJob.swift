@@ -32,8 +32,8 @@ public enum AccuracyJob {
         guard !keep.isEmpty else { throw InputError.unusable("\(hotspots): no feature matches \(whereProperty.map { "\($0.0)=\($0.1)" } ?? "")") }
         let layer = try Pipeline.loadLayer(LayerSpec(name: "hotspots", path: hotspots, idField: "id", nameField: "id"),
                                            gridDirectories: gridDirectories, keep: { keep.contains($0.id) })
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: later, options: read, gridDirectories: gridDirectories, boundary: b)
+        let job = try JobInputs.load(files: later, read: read, boundary: boundary, gridDirectories: gridDirectories)
+        let b = job.boundary, inc = job.incidents
         let n2 = layer.index.assign(x: inc.table.x, y: inc.table.y).filter { $0 >= 0 }.count
         var n1: Int?, N1: Int?
         if !earlier.isEmpty {
@@ -51,13 +51,10 @@ public enum AccuracyJob {
                    .double(acc.hitRate, decimals: 6), .double(acc.pai, decimals: 4), N1.map { Value.int($0) } ?? .null, n1.map { Value.int($0) } ?? .null,
                    acc.rri.map { Value.double($0, decimals: 4) } ?? .null]]
         try set.write("accuracy.csv", t.csv())
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: ["job": "accuracy", "hotspots": hotspots,
-                                                               "where": whereProperty.map { "\($0.0)=\($0.1)" } ?? "",
-                                                               "study_area": boundary ?? "extent of the later incidents"],
-                               inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.layers = [layer.metadata] + (b.map { [$0.metadata] } ?? [])
-        try set.finish(meta)
+        try set.finish(command: command, parameters: ["job": "accuracy", "hotspots": hotspots,
+                                                      "where": whereProperty.map { "\($0.0)=\($0.1)" } ?? "",
+                                                      "study_area": boundary ?? "extent of the later incidents"],
+                       inputs: job, extraLayers: [layer], warnings: job.warnings)
         return Result(accuracy: acc, later: inc, selected: layer.areas.count, written: set.written.map(\.path) + ["metadata.json"])
     }
 }

@@ -55,10 +55,9 @@ public enum CompareJob {
     public static func run(input: [String], read: ReadOptions, periods: [Period], boundary: String?, layers specs: [LayerSpec],
                            focus: [String], cell: Double?, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
-        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
-        var warnings = (b?.warnings ?? []) + layers.flatMap(\.warnings)
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents, layers = job.layers
+        var warnings = job.warnings
         let t = inc.table
         let nc = t.categories.count
         // Period of each incident (first matching period; periods may not overlap).
@@ -122,15 +121,10 @@ public enum CompareJob {
             tables["cells"] = ct
             try set.write("compare-cells.csv", ct.csv())
         }
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var params = ["job": "compare", "periods": periods.map(\.name).joined(separator: ","), "focus": focus.joined(separator: ";"),
                       "test": "exact conditional binomial test of equal Poisson rates, exposure = days in period"]
         if let c = cell { params["cell_m"] = Fmt.number(c) }
-        var meta = RunMetadata(command: command, parameters: params, inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.grid = gridMeta
-        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
-        meta.warnings = warnings
-        try set.finish(meta)
+        try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
         return Result(incidents: inc, tables: tables, focusMissing: focusMissing.sorted(), warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }

@@ -48,11 +48,11 @@ public enum EmergingJob {
     public static func run(input: [String], read: ReadOptions, boundary: String?, options o: EmergingJobOptions,
                            gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents
         let t = inc.table
         guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }
-        var warnings = b?.warnings ?? []
+        var warnings = job.warnings
         // Locations: grid cells, or the areas of a polygon layer.
         var grid: SquareGrid?, mask: [Bool]?, layer: LoadedLayer?
         var nLocations: Int
@@ -150,8 +150,7 @@ public enum EmergingJob {
         rsum.rows = RecentPattern.allCases.filter { rc[$0] != nil }.map { [.string($0.rawValue), .int(rc[$0]!)] }
         try set.write("emerging-summary.csv", sum.csv())
         try set.write("recent-summary.csv", rsum.csv())
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: params.merging([
+        try set.finish(command: command, parameters: params.merging([
             "job": "emerging", "time_step": o.step.description, "steps": "\(steps.count)",
             "first_step": steps.label(0), "last_step": steps.label(steps.count - 1), "time_window": "\(o.window)",
             "alpha": Fmt.number(o.emerging.alpha), "trend_alpha": Fmt.number(o.emerging.trendAlpha), "fdr": o.emerging.fdr.rawValue,
@@ -159,11 +158,7 @@ public enum EmergingJob {
             "persistent_requires_final_step": "\(o.emerging.persistentRequiresFinalStep)",
             "incidents_outside_steps": "\(cube.outsideSteps)", "incidents_outside_grid": "\(cube.outsideLocations)",
             "recent_params": "hotspot_prop=\(o.recent.hotspotProportion) persistent_prop=\(o.recent.persistentProportion) recent_prop=\(o.recent.recentProportion) critical_p=\(o.recent.criticalP)"]) { a, _ in a },
-            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.grid = grid
-        meta.layers = ((layer.map { [$0] } ?? []) + (b.map { [$0] } ?? [])).map(\.metadata)
-        meta.warnings = warnings
-        try set.finish(meta)
+            inputs: job, grid: grid, extraLayers: layer.map { [$0] } ?? [], warnings: warnings)
         var r = result
         r.written = set.written.map(\.path) + ["metadata.json"]
         return r

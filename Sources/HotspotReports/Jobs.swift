@@ -15,12 +15,11 @@ public enum AreasJob {
     public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: String?,
                            gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
-        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents, layers = job.layers
         let set = OutputSet(directory: out)
         var results: [AreaCounts] = []
-        var warnings = layers.flatMap(\.warnings) + (b?.warnings ?? [])
+        var warnings = job.warnings
         for l in layers {
             let c = AreaCounts.compute(inc.table, layer: l)
             results.append(c)
@@ -32,13 +31,8 @@ public enum AreasJob {
             try set.write("areas-\(l.name).geojson", GeoJSONWriter.featureCollection(name: "areas-\(l.name)", geometries: geoms, properties: c.table, idColumn: "id"))
             try set.write("areas-\(l.name).csv", c.table.csv())
         }
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: ["job": "areas", "drop_duplicates": "\(read.dropDuplicates)",
-                                                               "format": read.format.rawValue],
-                               inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
-        meta.warnings = warnings
-        try set.finish(meta)
+        try set.finish(command: command, parameters: ["job": "areas", "drop_duplicates": "\(read.dropDuplicates)",
+                                                      "format": read.format.rawValue], inputs: job, warnings: warnings)
         return Result(incidents: inc, layers: results, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }
@@ -56,43 +50,34 @@ public enum GridJob {
     public static func runHex(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
                               hex orientation: HexOrientation, clip: Bool, maxCells: Int, gridDirectories: [String],
                               out: String, command: String, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
         let set = OutputSet(directory: out)
         try set.write("grid.geojson", GeoJSONWriter.featureCollection(name: "grid", geometries: try Pipeline.toWGS84(p.geometries), properties: p.table, idColumn: "id"))
         try set.write("grid.csv", p.table.csv())
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: [
+        try set.finish(command: command, parameters: [
             "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
             "cell_area_m2": Fmt.fixed(p.grid.cellArea, 1), "cell_source": p.cellSizeSource, "clip": "\(clip && b != nil)"],
-            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.layers = b.map { [$0.metadata] } ?? []
-        meta.warnings = b?.warnings ?? []
-        try set.finish(meta)
+            inputs: job, warnings: job.warnings)
         return (inc, p, set.written.map(\.path) + ["metadata.json"])
     }
 
     public static func run(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
                            clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents
         let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells)
-        var warnings = b?.warnings ?? []
+        var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
         let set = OutputSet(directory: out)
         try set.write("grid.geojson", GeoJSONWriter.featureCollection(name: "grid", geometries: try Pipeline.toWGS84(product.geometries), properties: product.table, idColumn: "id"))
         try set.write("grid.csv", product.table.csv())
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: [
+        try set.finish(command: command, parameters: [
             "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
-            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.grid = product.choice.grid
-        meta.layers = b.map { [$0.metadata] } ?? []
-        meta.warnings = warnings
-        try set.finish(meta)
+            inputs: job, grid: product.choice.grid, warnings: warnings)
         return Result(incidents: inc, product: product, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }

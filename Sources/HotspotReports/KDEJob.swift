@@ -57,17 +57,16 @@ public enum KDEJob {
     public static func run(input: [String], read: ReadOptions, boundary: String?, layers specs: [LayerSpec],
                            options o: KDEOptions, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
-        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents, layers = job.layers
         let t = inc.table
         guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }
-        var warnings = (b?.warnings ?? []) + layers.flatMap(\.warnings)
+        var warnings = job.warnings
         var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
         h *= o.bandwidthAdjust
         let bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
         if let orientation = o.hex {
-            return try runHex(inc: inc, boundary: b, layers: layers, options: o, orientation: orientation, bandwidth: h,
+            return try runHex(job: job, options: o, orientation: orientation, bandwidth: h,
                               bandwidthSource: bandwidthSource, warnings: warnings, out: out, command: command)
         }
         let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
@@ -124,27 +123,23 @@ public enum KDEJob {
             dualParams = ["dual_operation": o.dualOperation.rawValue, "dual_floor": Fmt.number(floor),
                           "dual_files": o.dualFiles.joined(separator: ";"), "dual_incidents": "\(other.table.count)"]
         }
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: dualParams.merging([
+        try set.finish(command: command, parameters: dualParams.merging([
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
             "threshold_level": Fmt.number(hot.level), "smooth": "\(o.smooth)", "clip": "\(o.clip && b != nil)",
             "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)]) { a, _ in a },
-            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.grid = grid
-        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
-        meta.warnings = warnings
-        try set.finish(meta)
+            inputs: job, grid: grid, warnings: warnings)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 
     /// Density at hexagon centres, hot hexagons dissolved into hotspot polygons (no ESRI ASCII grid: it is square).
-    static func runHex(inc: LoadedIncidents, boundary b: LoadedLayer?, layers: [LoadedLayer], options o: KDEOptions,
+    static func runHex(job: JobInputs, options o: KDEOptions,
                        orientation: HexOrientation, bandwidth h: Double, bandwidthSource: String, warnings w: [String],
                        out: String, command: String) throws -> Result {
         var warnings = w
+        let inc = job.incidents, b = job.boundary, layers = job.layers
         let t = inc.table
         let p = try HexProduct.compute(t, size: o.cell, rule: o.cellRule, orientation: orientation, boundary: b, clip: o.clip, cellLimit: o.maxCells)
         let hex = p.grid
@@ -172,17 +167,13 @@ public enum KDEJob {
         try set.write("density.geojson", GeoJSONWriter.featureCollection(name: "density", geometries: try Pipeline.toWGS84(p.geometries), properties: ct, idColumn: "id"))
         try set.write("density.csv", ct.csv())
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: [
+        try set.finish(command: command, parameters: [
             "job": "kde", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(hex.size),
             "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_source": p.cellSizeSource, "unit": o.unit.rawValue,
             "mode": "exact", "threshold": hot.threshold.description, "threshold_level": Fmt.number(hot.level),
             "clip": "\(o.clip && b != nil)", "study_area_m2": Fmt.fixed(studyArea, 1)],
-            inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
-        meta.warnings = warnings
-        try set.finish(meta)
+            inputs: job, warnings: warnings)
         let surface = DensitySurface(grid: SquareGrid(x0: 0, y0: 0, cellSize: hex.size, ncols: hex.ncols, nrows: hex.nrows),
                                      values: values, parameters: KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: .exact), mode: .exact)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,

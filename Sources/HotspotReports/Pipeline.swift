@@ -128,3 +128,35 @@ public enum Pipeline {
               quarantinedByReason: inc.quarantinedByReason, duplicates: inc.files.reduce(0) { $0 + $1.duplicates })
     }
 }
+
+/// What every job starts from: the study boundary, the incidents (read, validated, projected, filtered to the
+/// boundary) and the polygon layers, all in EPSG:27700.
+public struct JobInputs {
+    public var boundary: LoadedLayer?
+    public var incidents: LoadedIncidents
+    public var layers: [LoadedLayer]
+    /// Warnings raised while loading (repaired polygons).
+    public var warnings: [String] { (boundary?.warnings ?? []) + layers.flatMap(\.warnings) }
+
+    public static func load(files: [String], read: ReadOptions, boundary: String?, layers: [LayerSpec] = [],
+                            gridDirectories: [String], progress: IncidentReader.Progress? = nil) throws -> JobInputs {
+        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let inc = try Pipeline.loadIncidents(files: files, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        return JobInputs(boundary: b, incidents: inc, layers: try layers.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) })
+    }
+}
+
+extension OutputSet {
+    /// Writes `quarantine.csv`, then `metadata.json` (last, listing every output with its SHA-256).
+    public func finish(command: String, parameters: [String: String], inputs: JobInputs, grid: SquareGrid? = nil,
+                       extraLayers: [LoadedLayer] = [], warnings: [String]) throws {
+        let inc = inputs.incidents
+        try write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
+        var meta = RunMetadata(command: command, parameters: parameters, inputs: inc.files, counts: Pipeline.counts(inc),
+                               projection: inc.projection)
+        meta.grid = grid
+        meta.layers = (extraLayers + inputs.layers + (inputs.boundary.map { [$0] } ?? [])).map(\.metadata)
+        meta.warnings = warnings
+        try finish(meta)
+    }
+}

@@ -49,10 +49,9 @@ public enum GiStarJob {
                            cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
                            fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
                            command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: input, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
-        let layers = try specs.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
-        var warnings = (b?.warnings ?? []) + layers.flatMap(\.warnings)
+        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+        let b = job.boundary, inc = job.incidents, layers = job.layers
+        var warnings = job.warnings
         let set = OutputSet(directory: out)
         var params: [String: String] = ["job": "gistar", "fdr": "\(fdr)", "permutations": "\(permutations)", "seed": "\(seed)"]
         let gi: GiStarResult, ids: [String], names: [String], geoms: [MultiPolygon], counts: [Double], nbText: String
@@ -134,12 +133,7 @@ public enum GiStarJob {
         }
         try set.write("gistar.geojson", GeoJSONWriter.featureCollection(name: "gistar", geometries: try Pipeline.toWGS84(keep.map { geoms[$0] }), properties: t, idColumn: "id"))
         try set.write("gistar.csv", t.csv())
-        try set.write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
-        var meta = RunMetadata(command: command, parameters: params, inputs: inc.files, counts: Pipeline.counts(inc), projection: inc.projection)
-        meta.grid = gridMeta
-        meta.layers = (layers + (b.map { [$0] } ?? [])).map(\.metadata)
-        meta.warnings = warnings
-        try set.finish(meta)
+        try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
         return Result(incidents: inc, gi: gi, ids: ids, names: names, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }
