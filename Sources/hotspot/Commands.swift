@@ -30,9 +30,10 @@ struct Areas: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count incidents per area (ward, LSOA, …), with rates per 1,000 residents.",
         discussion: """
-            Writes, per layer NAME: areas-NAME.geojson (RFC 7946) and areas-NAME.csv; plus quarantine.csv and
+            Writes, per layer NAME: areas-NAME.geojson (RFC 7946) and areas-NAME.csv; plus quarantine.csv and \
             metadata.json. Example:
-              hotspot areas Geodata/demo/incidents.csv --areas wards=Geodata/demo/wards.geojson \\
+              hotspot areas Geodata/demo/incidents.csv --areas \\
+                wards=Geodata/demo/wards.geojson \\
                 --population wards=Geodata/demo/wards_population.csv --out hotspot-out
             """)
     @OptionGroup var input: InputOptions
@@ -62,9 +63,10 @@ struct Grid: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count incidents per square grid cell (BNG-anchored).",
         discussion: """
-            Cells are half-open [x0, x0+c) × [y0, y0+c), anchored at multiples of the cell size in EPSG:27700, row 0
+            Cells are half-open [x0, x0+c) × [y0, y0+c), anchored at multiples of the cell size in EPSG:27700, row 0 \
             in the south, ids c{col}_{row}. Writes grid.geojson, grid.csv, quarantine.csv and metadata.json. Example:
-              hotspot grid Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip --cell 250
+              hotspot grid Geodata/demo/incidents.csv --boundary \\
+                Geodata/demo/boundary.geojson --clip --cell 250
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions

@@ -11,11 +11,11 @@ struct Hotspot: ParsableCommand {
         commandName: "hotspot",
         abstract: "Hotspot analysis of police and council incident data.",
         discussion: """
-            Reads data.police.uk CSVs (street-level crime, stop and search) or any CSV with a column mapping,
-            projects them to British National Grid (EPSG:27700) with PROJ, attributes them to wards and LSOAs with
+            Reads data.police.uk CSVs (street-level crime, stop and search) or any CSV with a column mapping, \
+            projects them to British National Grid (EPSG:27700) with PROJ, attributes them to wards and LSOAs with \
             GEOS, and writes RFC 7946 GeoJSON, CSV, a quarantine file of rejected rows and a metadata.json.
 
-            Exit codes: 0 success; 64 usage error; 65 unusable input data; 66 missing input file;
+            Exit codes: 0 success; 64 usage error; 65 unusable input data; 66 missing input file; \
             73 cannot write output; 70 internal error.
             """,
         version: HotspotVersion.string,

@@ -12,13 +12,15 @@ struct KDE: ParsableCommand {
         discussion: """
             Quartic density (ArcGIS Kernel Density, Silverman 1986 eq. 4.5) at grid-cell centres, per km² by default:
               density(x) = Σ_{d_i < h} w_i · 3/(π h²) · (1 − (d_i/h)²)²
-            Bandwidth h: --bandwidth metres, else --bandwidth-rule arcgis (0.9·min(SD, √(1/ln2)·Dm)·n^−0.2) or nrd;
-            times --bandwidth-adjust. The hot cells (--threshold) are dissolved into polygons, each with its area,
-            incidents, share, PAI and the wards/LSOAs it touches.
-            Writes density.geojson/.csv, density.asc + density.prj (ESRI ASCII grid), hotspots.geojson/.csv,
+            Bandwidth h: --bandwidth metres, else --bandwidth-rule arcgis (0.9·min(SD, √(1/ln2)·Dm)·n^−0.2) or nrd; \
+            times --bandwidth-adjust. The hot cells (--threshold) are dissolved into polygons, each with its area, \
+            incidents, share, PAI and the wards/LSOAs it touches. \
+            Writes density.geojson/.csv, density.asc + density.prj (ESRI ASCII grid), hotspots.geojson/.csv, \
             quarantine.csv, metadata.json; with --dual-with, also dual.geojson/.csv/.asc. Example:
-              hotspot kde Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip \\
-                --cell 100 --bandwidth 400 --threshold top:5 --areas wards=Geodata/demo/wards.geojson
+              hotspot kde Geodata/demo/incidents.csv --boundary \\
+                Geodata/demo/boundary.geojson --clip \\
+                --cell 100 --bandwidth 400 --threshold top:5 --areas \\
+                  wards=Geodata/demo/wards.geojson
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions

@@ -10,11 +10,13 @@ struct GiStarCommand: ParsableCommand {
         commandName: "gistar",
         abstract: "Getis-Ord Gi* hot and cold spots on grid cells or on wards/LSOAs, with FDR.",
         discussion: """
-            z_i = (Σ_j w_ij x_j − x̄ W_i) / (S √((n W_i − W_i²)/(n − 1))), binary weights, the location itself
-            included (Ord & Getis 1995). p two-sided; bins ±3/±2/±1 at 99/95/90% confidence, from Benjamini–Hochberg
+            z_i = (Σ_j w_ij x_j − x̄ W_i) / (S √((n W_i − W_i²)/(n − 1))), binary weights, the location itself \
+            included (Ord & Getis 1995). p two-sided; bins ±3/±2/±1 at 99/95/90% confidence, from Benjamini–Hochberg \
             adjusted p unless --no-fdr. Writes gistar.geojson/.csv, quarantine.csv, metadata.json. Examples:
-              hotspot gistar Geodata/demo/incidents.csv --cell 200 --neighbours distance:400
-              hotspot gistar Geodata/demo/incidents.csv --areas lsoa=Geodata/demo/lsoa.geojson --on lsoa --neighbours queen
+              hotspot gistar Geodata/demo/incidents.csv --cell 200 --neighbours \\
+                distance:400
+              hotspot gistar Geodata/demo/incidents.csv --areas \\
+                lsoa=Geodata/demo/lsoa.geojson --on lsoa --neighbours queen
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
@@ -63,15 +65,17 @@ struct EmergingCommand: ParsableCommand {
         commandName: "emerging",
         abstract: "Emerging hot spot analysis: new, intensifying, persistent, diminishing, sporadic… places over time.",
         discussion: """
-            Builds a space-time cube of counts (grid cell × time step), computes space-time Gi* (neighbours: the
-            cell's disc in this and the previous --window steps; ArcGIS's formulation), tests each cell's z series for
-            a trend with Mann-Kendall, and classifies it with ArcGIS Pro's Emerging Hot Spot rules (ESRI table order,
-            first match; a step is hot when significant at --alpha with z > 0; "90%" means 10·n ≥ 9·T). Also gives
-            the recent/non-recent typology of sfhotspot (persistent, emerging, former, intermittent).
-            Writes emerging.geojson/.csv (per cell: counts per step, latest Gi*, trends, category),
+            Builds a space-time cube of counts (grid cell × time step), computes space-time Gi* (neighbours: the \
+            cell's disc in this and the previous --window steps; ArcGIS's formulation), tests each cell's z series for \
+            a trend with Mann-Kendall, and classifies it with ArcGIS Pro's Emerging Hot Spot rules (ESRI table order, \
+            first match; a step is hot when significant at --alpha with z > 0; "90%" means 10·n ≥ 9·T). Also gives \
+            the recent/non-recent typology of sfhotspot (persistent, emerging, former, intermittent). \
+            Writes emerging.geojson/.csv (per cell: counts per step, latest Gi*, trends, category), \
             emerging-summary.csv, recent-summary.csv, quarantine.csv, metadata.json. Example:
-              hotspot emerging Geodata/demo/incidents.csv --boundary Geodata/demo/boundary.geojson --clip --cell 200
-              hotspot emerging Geodata/demo/incidents.csv --areas lsoa=Geodata/demo/lsoa.geojson --on lsoa
+              hotspot emerging Geodata/demo/incidents.csv --boundary \\
+                Geodata/demo/boundary.geojson --clip --cell 200
+              hotspot emerging Geodata/demo/incidents.csv --areas \\
+                lsoa=Geodata/demo/lsoa.geojson --on lsoa
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
@@ -142,12 +146,14 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare named periods (e.g. March–September 2019, 2020, 2021) per ward, LSOA, cell and focus area.",
         discussion: """
-            For each area and crime type: counts and rates per 1,000 residents per period; change, % change and the
-            exact test of equal Poisson rates (conditional binomial, exposure = days in the period) between
-            consecutive periods; and the borough-wide % change beside each area's. Writes compare-NAME.csv/.geojson per
+            For each area and crime type: counts and rates per 1,000 residents per period; change, % change and the \
+            exact test of equal Poisson rates (conditional binomial, exposure = days in the period) between \
+            consecutive periods; and the borough-wide % change beside each area's. Writes compare-NAME.csv/.geojson per \
             layer, compare-borough.csv, compare-focus.csv, compare-cells.csv (with --cell), metadata.json. Example:
-              hotspot compare 2018-0[3-9]-*.csv 2022-0[3-9]-*.csv --period 2018-03..2018-09 --period 2022-03..2022-09 \\
-                --areas wards=lbl_wd22_proposed_bng.geojson --population wards=population_census2011_wd22.csv \\
+              hotspot compare 2018-0[3-9]-*.csv 2022-0[3-9]-*.csv --period \\
+                2018-03..2018-09 --period 2022-03..2022-09 \\
+                --areas wards=lbl_wd22_proposed_bng.geojson --population \\
+                  wards=population_census2011_wd22.csv \\
                 --focus "Rushey Green" --focus "Lewisham Central"
             """)
     @OptionGroup var input: InputOptions
@@ -188,10 +194,12 @@ struct AccuracyCommand: ParsableCommand {
         commandName: "accuracy",
         abstract: "How well last period's hotspots predicted this period: hit rate, PAI, Recapture Rate Index.",
         discussion: """
-            PAI = (n/N)/(a/A) (Chainey et al. 2008); RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008), with --earlier.
+            PAI = (n/N)/(a/A) (Chainey et al. 2008); RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008), with --earlier. \
             Example (hot cells of an earlier kde run against later incidents):
-              hotspot accuracy later.csv --hotspots out/kde/hotspots.geojson --earlier earlier.csv --boundary borough.geojson
-              hotspot accuracy later.csv --hotspots out/emerging/emerging.geojson --where "category=New Hot Spot"
+              hotspot accuracy later.csv --hotspots out/kde/hotspots.geojson \\
+                --earlier earlier.csv --boundary borough.geojson
+              hotspot accuracy later.csv --hotspots out/emerging/emerging.geojson \\
+                --where "category=New Hot Spot"
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OutputOptions
