@@ -7,28 +7,27 @@ import Glibc
 public struct CSVRecord {
     /// The record's bytes (for the quarantine file and duplicate detection), without the line terminator.
     public internal(set) var bytes: UnsafeBufferPointer<UInt8>
-    /// Field start/end offsets into `bytes` (quotes excluded), and whether the field had doubled quotes inside.
-    var starts: [Int] = []
-    var ends: [Int] = []
-    var escaped: [Bool] = []
+    /// One field: start/end offsets into `bytes` (quotes excluded), and whether it had doubled quotes inside.
+    struct Field { var start: Int32, end: Int32, escaped: Bool }
+    var fields: [Field] = []
     /// Physical line number (1-based) where the record starts.
     public internal(set) var line: Int = 0
-    public var count: Int { starts.count }
+    public var count: Int { fields.count }
 
     init() { bytes = UnsafeBufferPointer(start: nil, count: 0) }
 
     /// Raw bytes of field `i` (quotes removed, doubled quotes not yet undoubled).
     public func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: bytes[starts[i]..<ends[i]])
+        UnsafeBufferPointer(rebasing: bytes[Int(fields[i].start)..<Int(fields[i].end)])
     }
 
-    public func isEmpty(_ i: Int) -> Bool { ends[i] == starts[i] }
+    public func isEmpty(_ i: Int) -> Bool { fields[i].end == fields[i].start }
 
     /// Field `i` as a String, or nil when it is not valid UTF-8.
     public func string(_ i: Int) -> String? {
         let r = raw(i)
         var s: String? = String(validating: r, as: UTF8.self)
-        if escaped[i], let v = s { s = v.replacingOccurrences(of: "\"\"", with: "\"") }
+        if fields[i].escaped, let v = s { s = v.replacingOccurrences(of: "\"\"", with: "\"") }
         return s
     }
 
@@ -97,9 +96,7 @@ public struct CSVScanner {
         var pos = 0
         while pos < n {
             // One record starting at pos.
-            record.starts.removeAll(keepingCapacity: true)
-            record.ends.removeAll(keepingCapacity: true)
-            record.escaped.removeAll(keepingCapacity: true)
+            record.fields.removeAll(keepingCapacity: true)
             var i = pos
             var lines = 0
             var complete = false
@@ -122,10 +119,10 @@ public struct CSVScanner {
                     if !closed {
                         if !final { return pos }
                         // Unterminated quote at end of input: take the rest as the field.
-                        record.starts.append(i + 1 - pos); record.ends.append(n - pos); record.escaped.append(esc)
+                        record.fields.append(.init(start: Int32(i + 1 - pos), end: Int32(n - pos), escaped: esc))
                         i = n; complete = true; break fieldLoop
                     }
-                    record.starts.append(i + 1 - pos); record.ends.append(j - pos); record.escaped.append(esc)
+                    record.fields.append(.init(start: Int32(i + 1 - pos), end: Int32(j - pos), escaped: esc))
                     i = j + 1
                     // Skip junk between the closing quote and the delimiter (lenient).
                     while i < n && b[i] != UInt8(ascii: ",") && b[i] != UInt8(ascii: "\n") { i += 1 }
@@ -140,7 +137,7 @@ public struct CSVScanner {
                     if j < n || final {
                         if e > i && b[e - 1] == UInt8(ascii: "\r") && (j == n || b[j] == UInt8(ascii: "\n")) { e -= 1 }
                     }
-                    record.starts.append(i - pos); record.ends.append(e - pos); record.escaped.append(false)
+                    record.fields.append(.init(start: Int32(i - pos), end: Int32(e - pos), escaped: false))
                     i = j
                 }
                 if i >= n {
@@ -150,7 +147,7 @@ public struct CSVScanner {
                 if b[i] == UInt8(ascii: ",") {
                     i += 1
                     if i >= n && final {  // trailing comma at end of input: one more empty field
-                        record.starts.append(i - pos); record.ends.append(i - pos); record.escaped.append(false)
+                        record.fields.append(.init(start: Int32(i - pos), end: Int32(i - pos), escaped: false))
                         complete = true; break fieldLoop
                     }
                     continue

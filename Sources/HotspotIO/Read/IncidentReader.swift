@@ -220,7 +220,9 @@ public enum IncidentReader {
             if let cc = L.categoryCol {
                 let raw = rec.raw(cc)
                 let h = Bytes.hash(raw)
-                if let cands = catIndex[h], let k = cands.first(where: { seg.categories[$0].elementsEqual(raw) }) { cat = k }
+                if let cands = catIndex[h], let k = cands.first(where: { c in
+                    seg.categories[c].count == raw.count && seg.categories[c].withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+                }) { cat = k }
                 else { cat = seg.categories.count; seg.categories.append(Array(raw)); catIndex[h, default: []].append(cat) }
             }
             let hasID = L.idCol.map { !rec.isEmpty($0) } ?? true
