@@ -89,15 +89,7 @@ public enum EmergingJob {
         let st: SpaceTimeGiStarResult
         if let l = layer {
             let rule = o.neighbours ?? .queen
-            let nb: Neighbourhood
-            switch rule {
-            case .queen: nb = try Contiguity.neighbourhood(l.areas, rule: .queen)
-            case .rook: nb = try Contiguity.neighbourhood(l.areas, rule: .rook)
-            case .knn(let k): let (x, y) = try Contiguity.centroids(l.areas); nb = Neighbourhood.kNearest(x: x, y: y, k: k)
-            case .distance(let d):
-                let (x, y) = try Contiguity.centroids(l.areas)
-                nb = Neighbourhood(lists: x.indices.map { i in x.indices.filter { j in j != i && (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]) <= d * d } })
-            }
+            let nb = try rule.neighbourhood(of: l.areas)
             st = spaceTimeGiStar(neighbourhood: nb, cube: cube, window: o.window)
             params["neighbourhood"] = rule.description
         } else {

@@ -21,6 +21,23 @@ public enum NeighbourRule: Sendable, Equatable {
         default: return nil
         }
     }
+    /// The neighbourhood of a polygon layer's areas (self included): contiguity by GEOS relate, or by centroid
+    /// distance / k nearest centroids.
+    public func neighbourhood(of areas: [Area]) throws -> Neighbourhood {
+        switch self {
+        case .queen: return try Contiguity.neighbourhood(areas, rule: .queen)
+        case .rook: return try Contiguity.neighbourhood(areas, rule: .rook)
+        case .knn(let k):
+            let (x, y) = try Contiguity.centroids(areas)
+            return Neighbourhood.kNearest(x: x, y: y, k: k)
+        case .distance(let d):
+            let (x, y) = try Contiguity.centroids(areas)
+            return Neighbourhood(lists: x.indices.map { i in
+                x.indices.filter { j in j != i && (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]) <= d * d }
+            })
+        }
+    }
+
     public var description: String {
         switch self {
         case .distance(let d): return "distance ≤ \(Fmt.number(d)) m"
@@ -62,17 +79,7 @@ public enum GiStarJob {
             let c = AreaCounts.compute(inc.table, layer: l)
             counts = c.rows.map { Double($0.count) }
             let rule = neighbours ?? .queen
-            let nb: Neighbourhood
-            switch rule {
-            case .queen: nb = try Contiguity.neighbourhood(l.areas, rule: .queen)
-            case .rook: nb = try Contiguity.neighbourhood(l.areas, rule: .rook)
-            case .knn(let k):
-                let (x, y) = try Contiguity.centroids(l.areas)
-                nb = Neighbourhood.kNearest(x: x, y: y, k: k)
-            case .distance(let d):
-                let (x, y) = try Contiguity.centroids(l.areas)
-                nb = Neighbourhood(lists: x.indices.map { i in x.indices.filter { j in j != i && (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]) <= d * d } })
-            }
+            let nb = try rule.neighbourhood(of: l.areas)
             let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
             if !islands.isEmpty { warnings.append("\(islands.count) area(s) have no neighbour under \(rule.description) (e.g. \(l.areas[islands[0]].id)); their Gi* uses only themselves") }
             gi = giStar(values: counts, neighbourhood: nb, permutations: permutations, seed: seed)

@@ -407,12 +407,4 @@ public enum IncidentReader {
                                   duplicatesDropped: options.dropDuplicates)
         return (table, quarantine, summary)
     }
-
-    /// 64-bit FNV-1a with a final avalanche (used only to spot identical rows).
-    static func fnv1a(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in b { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3 }
-        h ^= h >> 33; h &*= 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return h
-    }
 }
