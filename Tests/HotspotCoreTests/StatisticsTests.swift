@@ -126,14 +126,24 @@ import Testing
 }
 
 @Suite struct MannKendallColumnsTests {
-    @Test func columnsEqualOneByOne() {
+    /// Every column against a plain O(T²) computation of S and of the tie-corrected variance written here.
+    @Test func columnsEqualABruteForce() {
         var g = SystemRandomNumberGenerator()
         let T = 24, L = 300
         let series = (0..<T).map { _ in (0..<L).map { _ in Double(Int.random(in: 0...4, using: &g)) } }
         let cols = mannKendallColumns(series)
         for i in 0..<L {
-            let one = mannKendall(series.map { $0[i] })
-            #expect(cols[i] == one)
+            let x = series.map { $0[i] }
+            var s = 0
+            for a in 0..<T { for b in (a + 1)..<T { s += x[b] > x[a] ? 1 : (x[b] < x[a] ? -1 : 0) } }
+            var groups: [Double: Int] = [:]
+            for v in x { groups[v, default: 0] += 1 }
+            let n = Double(T)
+            let ties = groups.values.reduce(0.0) { acc, t in let t = Double(t); return acc + t * (t - 1) * (2 * t + 5) }
+            let v = (n * (n - 1) * (2 * n + 5) - ties) / 18
+            #expect(cols[i].s == Double(s))
+            #expect(abs(cols[i].varS - v) < 1e-9)
+            #expect(abs(cols[i].tau - Double(s) / (n * (n - 1) / 2)) < 1e-12)
         }
     }
 }
