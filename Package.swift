@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, bottom to top (data flows one way: read → validate → project → attribute/bin → analyse → export):
-//   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only); CZlib for .csv.gz input
+//   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only); CZlib for .csv.gz input;
+//                       CSQLite for GeoPackage output
 //   HotspotCore       – pure Swift analysis: columnar incidents, grids, binning, KDE, Gi*, FDR, Mann-Kendall
 //   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
 //   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata
@@ -29,10 +30,11 @@ let package = Package(
         .systemLibrary(name: "CGEOS", pkgConfig: "geos",
                        providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "HotspotCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "HotspotGeo", dependencies: ["HotspotCore", "CProj", "CGEOS"]),
         .target(name: "HotspotIO", dependencies: [
-            "HotspotCore", "HotspotGeo", "CZlib",
+            "HotspotCore", "HotspotGeo", "CZlib", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),

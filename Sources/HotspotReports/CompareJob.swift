@@ -82,9 +82,8 @@ public enum CompareJob {
             tables[l.name] = tab
             try set.write("compare-\(l.name).csv", tab.csv())
             let allRows = tab.rows.filter { if case .string(let s) = $0[2] { return s == all }; return false }
-            let geoms = try Pipeline.toWGS84(l.areas.map(\.geometry))
-            try set.write("compare-\(l.name).geojson", GeoJSONWriter.featureCollection(
-                name: "compare-\(l.name)", geometries: geoms, properties: Table(columns: tab.columns, rows: allRows), idColumn: "id"))
+            // One feature per area (all crime); rows are in area order, one "All crime" row per area.
+            try set.writeLayer("compare-\(l.name)", geometries: l.areas.map(\.geometry), properties: Table(columns: tab.columns, rows: allRows))
             for r in tab.rows {
                 guard case .string(let id) = r[0], case .string(let name) = r[1] else { continue }
                 for key in [name.lowercased(), id.lowercased()] where wanted.contains(key) {

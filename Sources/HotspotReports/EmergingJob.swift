@@ -131,7 +131,7 @@ public enum EmergingJob {
                  .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .string(recent[k].rawValue)]
         }
         let geoms = cells.map { k in layer.map { $0.areas[k].geometry } ?? MultiPolygon([Polygon(exterior: grid!.ring(index: k).map { XY($0.0, $0.1) })]) }
-        try set.write("emerging.geojson", GeoJSONWriter.featureCollection(name: "emerging", geometries: try Pipeline.toWGS84(geoms), properties: tab, idColumn: "id"))
+        try set.writeLayer("emerging", geometries: geoms, properties: tab)
         try set.write("emerging.csv", tab.csv())
         let result = Result(incidents: inc, grid: grid, ids: ids, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
         var sum = Table(columns: ["category_code", "category", "cells"])

@@ -27,8 +27,7 @@ public enum AreasJob {
                 let missing = l.areas.filter { pop[$0.id] == nil }.map(\.id)
                 if !missing.isEmpty { warnings.append("layer \(l.name): no population for \(missing.count) area(s), e.g. \(missing.prefix(3).joined(separator: ", ")); their rate is null") }
             }
-            let geoms = try Pipeline.toWGS84(l.areas.map(\.geometry))
-            try set.write("areas-\(l.name).geojson", GeoJSONWriter.featureCollection(name: "areas-\(l.name)", geometries: geoms, properties: c.table, idColumn: "id"))
+            try set.writeLayer("areas-\(l.name)", geometries: l.areas.map(\.geometry), properties: c.table)
             try set.write("areas-\(l.name).csv", c.table.csv())
         }
         try set.finish(command: command, parameters: ["job": "areas", "drop_duplicates": "\(read.dropDuplicates)",
@@ -54,7 +53,7 @@ public enum GridJob {
         let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
         let set = OutputSet(directory: out)
-        try set.write("grid.geojson", GeoJSONWriter.featureCollection(name: "grid", geometries: try Pipeline.toWGS84(p.geometries), properties: p.table, idColumn: "id"))
+        try set.writeLayer("grid", geometries: p.geometries, properties: p.table)
         try set.write("grid.csv", p.table.csv())
         try set.finish(command: command, parameters: [
             "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
@@ -72,7 +71,7 @@ public enum GridJob {
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
         let set = OutputSet(directory: out)
-        try set.write("grid.geojson", GeoJSONWriter.featureCollection(name: "grid", geometries: try Pipeline.toWGS84(product.geometries), properties: product.table, idColumn: "id"))
+        try set.writeLayer("grid", geometries: product.geometries, properties: product.table)
         try set.write("grid.csv", product.table.csv())
         try set.finish(command: command, parameters: [
             "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,

@@ -40,7 +40,7 @@ public enum KDEJob {
              .double(h.share, decimals: 6), .double(h.pai, decimals: 3), .double(h.peakDensity, decimals: nil)]
                 + layers.map { .string((h.touches[$0.name] ?? []).joined(separator: ";")) }
         }
-        try set.write("hotspots.geojson", GeoJSONWriter.featureCollection(name: "hotspots", geometries: try Pipeline.toWGS84(hotspots.map(\.geometry)), properties: ht, idColumn: "id"))
+        try set.writeLayer("hotspots", geometries: hotspots.map(\.geometry), properties: ht)
         try set.write("hotspots.csv", ht.csv())
     }
 
@@ -98,7 +98,7 @@ public enum KDEJob {
                     .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         let cellGeoms = cells.map { k in MultiPolygon([Polygon(exterior: grid.ring(index: k).map { XY($0.0, $0.1) })]) }
-        try set.write("density.geojson", GeoJSONWriter.featureCollection(name: "density", geometries: try Pipeline.toWGS84(cellGeoms), properties: ct, idColumn: "id"))
+        try set.writeLayer("density", geometries: cellGeoms, properties: ct)
         try set.write("density.csv", ct.csv())
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
@@ -116,7 +116,7 @@ public enum KDEJob {
                 return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
                         .double(surface.values[k], decimals: nil), .double(s2.values[k], decimals: nil), .double(dual[k], decimals: nil)]
             }
-            try set.write("dual.geojson", GeoJSONWriter.featureCollection(name: "dual", geometries: try Pipeline.toWGS84(cellGeoms), properties: dt, idColumn: "id"))
+            try set.writeLayer("dual", geometries: cellGeoms, properties: dt)
             try set.write("dual.csv", dt.csv())
             try set.write("dual.asc", ASCIIGridWriter.write(values: dual, grid: grid))
             try set.write("dual.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
@@ -164,7 +164,7 @@ public enum KDEJob {
             return [.string(hex.cellID(k)), .int(hex.col0 + k % hex.ncols), .int(hex.row0 + k / hex.ncols), .double(c.x, decimals: 1),
                     .double(c.y, decimals: 1), .int(Int(p.counts.counts[k])), .double(values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
-        try set.write("density.geojson", GeoJSONWriter.featureCollection(name: "density", geometries: try Pipeline.toWGS84(p.geometries), properties: ct, idColumn: "id"))
+        try set.writeLayer("density", geometries: p.geometries, properties: ct)
         try set.write("density.csv", ct.csv())
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.finish(command: command, parameters: [

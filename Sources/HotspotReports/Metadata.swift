@@ -62,9 +62,27 @@ public final class OutputSet {
         return p
     }
 
+    /// Records a file written by someone else (e.g. SQLite) in the outputs list.
+    func record(_ name: String, _ data: Data) {
+        written.append(.init(path: name, sha256: Hashing.sha256(data), bytes: data.count))
+    }
+
     public func finish(_ meta: RunMetadata) throws {
         var m = meta
         m.outputs = written.sorted { $0.path < $1.path }
         try AtomicFile.write(try m.json(), to: path("metadata.json"))
+    }
+}
+
+extension OutputSet {
+    /// A polygon layer in the two forms GIS users expect: `NAME.geojson` (RFC 7946, WGS84 lon/lat) and `NAME.gpkg`
+    /// (GeoPackage in EPSG:27700, the analysis CRS). `geometries` are in EPSG:27700; `id` is the feature id column.
+    public func writeLayer(_ name: String, geometries: [MultiPolygon], properties: Table, idColumn: String = "id") throws {
+        try write("\(name).geojson", GeoJSONWriter.featureCollection(name: name, geometries: try Pipeline.toWGS84(geometries),
+                                                                      properties: properties, idColumn: idColumn))
+        let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
+        let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: name.replacingOccurrences(of: "-", with: "_"),
+                                              geometries: geometries, properties: properties, crs: crs)
+        record("\(name).gpkg", data)
     }
 }

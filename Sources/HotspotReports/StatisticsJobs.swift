@@ -138,7 +138,7 @@ public enum GiStarJob {
              .double(gi.pAdjusted[k], decimals: nil), .int(Int(fdr ? gi.binFDR[k] : gi.bin[k])), .int(Int(gi.neighbours[k]))]
             + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
         }
-        try set.write("gistar.geojson", GeoJSONWriter.featureCollection(name: "gistar", geometries: try Pipeline.toWGS84(keep.map { geoms[$0] }), properties: t, idColumn: "id"))
+        try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t)
         try set.write("gistar.csv", t.csv())
         try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
         return Result(incidents: inc, gi: gi, ids: ids, names: names, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])

@@ -50,3 +50,28 @@ import Testing
         #expect(Hashing.sha256(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+@Suite struct GeoPackageWriterTests {
+    @Test func fileHeaderAndGeometryBlob() throws {
+        let square = MultiPolygon([Polygon(exterior: [XY(0, 0), XY(10, 0), XY(10, 20), XY(0, 20), XY(0, 0)])])
+        let t = Table(columns: ["id", "count", "rate"], rows: [[.string("a"), .int(3), .double(1.5, decimals: 2)]])
+        let p = NSTemporaryDirectory() + "hotspot-\(UUID().uuidString).gpkg"
+        let data = try GeoPackageWriter.write(path: p, table: "cells", geometries: [square], properties: t,
+                                              crs: .init(epsg: 27700, name: "OSGB36 / British National Grid", wkt: "PROJCS[\"x\"]"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: p)) == data)
+        #expect(data.prefix(15) == Data("SQLite format 3".utf8))
+        // SQLite header: user_version at offset 60 (10300 = GeoPackage 1.3), application_id at 68 ("GPKG").
+        #expect(data[60..<64].elementsEqual([0x00, 0x00, 0x28, 0x3C]))
+        #expect(data[68..<72].elementsEqual(Array("GPKG".utf8)))
+        let blob = GeoPackageWriter.geometryBlob(square, srs: 27700)
+        #expect(blob.prefix(4).elementsEqual([0x47, 0x50, 0x00, 0x03]))         // "GP", version 0, LE + xy envelope
+        #expect(blob[4..<8].elementsEqual(withUnsafeBytes(of: Int32(27700).littleEndian) { Array($0) }))
+        #expect(blob[40] == 1 && blob[41] == 6)                                   // WKB little-endian MultiPolygon
+        #expect(blob.count == 8 + 32 + 9 + 9 + 4 + 5 * 16)
+        // Same inputs, same bytes.
+        let again = try GeoPackageWriter.write(path: p, table: "cells", geometries: [square], properties: t,
+                                               crs: .init(epsg: 27700, name: "OSGB36 / British National Grid", wkt: "PROJCS[\"x\"]"))
+        #expect(again == data)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.contains(".tmp-") && $0.hasSuffix(".gpkg") }.isEmpty)
+    }
+}

@@ -1,0 +1,121 @@
+import CSQLite
+import Foundation
+import HotspotCore
+
+/// OGC GeoPackage 1.3 with one polygon feature table, what QGIS and ArcGIS open as a GIS file. Geometries are stored
+/// as GeoPackage binary (header + little-endian WKB MultiPolygon with an xy envelope) in the CRS given (EPSG:27700 for
+/// hotspot's layers). `gpkg_contents.last_change` is fixed at 1970-01-01 so that the same inputs give the same file.
+public enum GeoPackageWriter {
+    public struct CRS: Sendable {
+        public var epsg: Int, name: String, wkt: String
+        public init(epsg: Int, name: String, wkt: String) { self.epsg = epsg; self.name = name; self.wkt = wkt }
+    }
+
+    /// Writes the GeoPackage to `path` atomically and returns its bytes' SHA-256 source (the file's data).
+    public static func write(path: String, table: String, geometries: [MultiPolygon], properties: Table, crs: CRS) throws -> Data {
+        precondition(geometries.count == properties.rows.count)
+        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier).gpkg"
+        try? FileManager.default.removeItem(atPath: tmp)
+        var db: OpaquePointer?
+        guard sqlite3_open(tmp, &db) == SQLITE_OK, let db else { throw OutputError.cannotWrite(path, "cannot create a GeoPackage") }
+        func exec(_ sql: String) throws {
+            var err: UnsafeMutablePointer<CChar>?
+            if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
+                let m = err.map { String(cString: $0) } ?? "SQLite error"
+                sqlite3_free(err)
+                throw OutputError.cannotWrite(path, m)
+            }
+        }
+        do {
+            let ext = geometries.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+                ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
+            func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+            func ident(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            try exec("PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF; BEGIN;")
+            try exec("""
+                CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+                  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+                INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system');
+                INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system');
+                INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic', 4326, 'EPSG', 4326, 'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]', 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');
+                CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+                  description TEXT DEFAULT '', last_change DATETIME NOT NULL, min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE,
+                  srs_id INTEGER, CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+                CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+                  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL, CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+                  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+                  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+                """)
+            if crs.epsg != 4326 {
+                try exec("INSERT INTO gpkg_spatial_ref_sys VALUES (\(q(crs.name)), \(crs.epsg), 'EPSG', \(crs.epsg), \(q(crs.wkt)), NULL);")
+            }
+            try exec("INSERT INTO gpkg_contents VALUES (\(q(table)), 'features', \(q(table)), '', '1970-01-01T00:00:00.000Z', \(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY), \(crs.epsg));")
+            try exec("INSERT INTO gpkg_geometry_columns VALUES (\(q(table)), 'geom', 'MULTIPOLYGON', \(crs.epsg), 0, 0);")
+            // Column types from the values (integers, reals, text).
+            let types = properties.columns.indices.map { c -> String in
+                for r in properties.rows {
+                    switch r[c] {
+                    case .int: return "INTEGER"
+                    case .double: return "REAL"
+                    case .string: return "TEXT"
+                    case .null: continue
+                    }
+                }
+                return "TEXT"
+            }
+            let cols = zip(properties.columns, types).map { "\(ident($0.0)) \($0.1)" }.joined(separator: ", ")
+            try exec("CREATE TABLE \(ident(table)) (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON\(cols.isEmpty ? "" : ", " + cols));")
+            var stmt: OpaquePointer?
+            let placeholders = Array(repeating: "?", count: properties.columns.count + 1).joined(separator: ", ")
+            let names = (["geom"] + properties.columns.map(ident)).joined(separator: ", ")
+            guard sqlite3_prepare_v2(db, "INSERT INTO \(ident(table)) (\(names)) VALUES (\(placeholders));", -1, &stmt, nil) == SQLITE_OK else {
+                throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db)))
+            }
+            defer { sqlite3_finalize(stmt) }
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            for (k, g) in geometries.enumerated() {
+                sqlite3_reset(stmt)
+                let blob = geometryBlob(g, srs: Int32(crs.epsg))
+                _ = blob.withUnsafeBytes { sqlite3_bind_blob(stmt, 1, $0.baseAddress, Int32($0.count), transient) }
+                for (c, v) in properties.rows[k].enumerated() {
+                    let i = Int32(c + 2)
+                    switch v {
+                    case .int(let x): sqlite3_bind_int64(stmt, i, Int64(x))
+                    case .double(let x, _): if x.isFinite { sqlite3_bind_double(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
+                    case .string(let s): sqlite3_bind_text(stmt, i, s, -1, transient)
+                    case .null: sqlite3_bind_null(stmt, i)
+                    }
+                }
+                guard sqlite3_step(stmt) == SQLITE_DONE else { throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db))) }
+            }
+            try exec("COMMIT;")
+        } catch {
+            sqlite3_close(db)
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw error
+        }
+        sqlite3_close(db)
+        guard let data = FileManager.default.contents(atPath: tmp) else { throw OutputError.cannotWrite(path, "GeoPackage vanished") }
+        try? FileManager.default.removeItem(atPath: tmp)
+        try AtomicFile.write(data, to: path)
+        return data
+    }
+
+    /// GeoPackage binary geometry: "GP", version 0, flags (little-endian, xy envelope), srs id, envelope, WKB.
+    static func geometryBlob(_ mp: MultiPolygon, srs: Int32) -> Data {
+        var d = Data([0x47, 0x50, 0x00, 0x03])
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+        func f64(_ v: Double) { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+        u32(UInt32(bitPattern: srs))
+        let e = mp.extent ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        f64(e.minX); f64(e.maxX); f64(e.minY); f64(e.maxY)
+        d.append(1); u32(6); u32(UInt32(mp.polygons.count))
+        for p in mp.polygons {
+            d.append(1); u32(3)
+            let rings = [p.exterior] + p.holes
+            u32(UInt32(rings.count))
+            for r in rings { u32(UInt32(r.count)); for v in r { f64(v.x); f64(v.y) } }
+        }
+        return d
+    }
+}
