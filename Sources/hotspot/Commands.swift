@@ -92,8 +92,7 @@ struct Grid: ParsableCommand {
             note(summaryLine(r.incidents), quiet: input.quiet)
             let g = r.product.choice.grid
             note("grid: \(g.ncols) × \(g.nrows) cells of \(Fmt.number(g.cellSize)) m (\(r.product.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(r.product.cells.count) cells written, \(r.product.counts.outside) incidents outside the grid", quiet: input.quiet)
-            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
-            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
 }

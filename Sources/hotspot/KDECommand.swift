@@ -73,8 +73,7 @@ struct KDE: ParsableCommand {
             let s = r.surface, g = s.grid
             note("density: \(s.parameters.kernel.rawValue) kernel, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 1)) m (\(r.bandwidthSource)), \(grid.hex == nil ? "cells" : "hexagons") \(Fmt.number(g.cellSize)) m (\(r.cellSource)), \(s.mode.rawValue) evaluation", quiet: input.quiet)
             note("hotspots: \(r.hotspots.count) polygon(s) (\(o.threshold.description)), holding \(r.hotspots.reduce(0) { $0 + $1.incidents }) incidents", quiet: input.quiet)
-            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
-            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
 }

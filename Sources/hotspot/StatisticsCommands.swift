@@ -54,8 +54,7 @@ struct GiStarCommand: ParsableCommand {
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
             note("Gi*: \(r.gi.n) locations, neighbours \(r.neighbours); \(hot) hot and \(cold) cold at ≥ 90% confidence\(noFdr ? "" : " (FDR)")", quiet: input.quiet)
-            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
-            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
 }
@@ -135,8 +134,7 @@ struct EmergingCommand: ParsableCommand {
             note(summaryLine(r.incidents), quiet: input.quiet)
             note("cube: \(r.cells.count) \(on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
             for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
-            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
-            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
 }
@@ -183,8 +181,7 @@ struct CompareCommand: ParsableCommand {
             if let b = r.tables["borough"], let row = b.rows.first {
                 note("borough: " + zip(b.columns, row).filter { $0.0.hasPrefix("count_") || $0.0.hasPrefix("pct_change_") && !$0.0.contains("vs") }.map { "\($0.0)=\($0.1.csv)" }.joined(separator: " "), quiet: input.quiet)
             }
-            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
-            note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
 }
