@@ -65,7 +65,7 @@ public enum GiStarJob {
     public static func run(input: [String], read: ReadOptions, boundary: String?, layers specs: [LayerSpec], layerName: String?,
                            cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
                            fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
-                           command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
+                           command: String, hex: HexOrientation? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
@@ -86,6 +86,39 @@ public enum GiStarJob {
             ids = l.areas.map(\.id); names = l.areas.map(\.name); geoms = l.areas.map(\.geometry)
             nbText = rule.description
             params["layer"] = ln
+        } else if let orientation = hex {
+            // Hexagons: neighbours are the hexagons whose centres lie within the distance (default: the size across
+            // flats, i.e. the six that share an edge), self included.
+            let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
+            let hx = p.grid
+            let radius: Double
+            switch neighbours ?? .queen {
+            case .distance(let d): radius = d
+            case .queen, .rook: radius = hx.size
+            case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on hexagons use distance:METRES or queen")
+            }
+            let kept = p.cells
+            let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+            let reach = Int((radius / hx.size).rounded(.up)) + 1
+            let lists = kept.map { k -> [Int] in
+                let c = hx.centre(index: k), col = k % hx.ncols, row = k / hx.ncols
+                var l: [Int] = []
+                for dr in -reach...reach { for dc in -reach...reach {
+                    let rr = row + dr, cc = col + dc
+                    guard rr >= 0, rr < hx.nrows, cc >= 0, cc < hx.ncols, let j = position[rr * hx.ncols + cc] else { continue }
+                    let o = hx.centre(index: rr * hx.ncols + cc)
+                    if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-9) { l.append(j) }
+                } }
+                return l
+            }
+            counts = kept.map { Double(p.counts.counts[$0]) }
+            gi = giStar(values: counts, neighbourhood: Neighbourhood(lists: lists), permutations: permutations, seed: seed)
+            ids = kept.map { hx.cellID($0) }; names = ids
+            geoms = kept.map { MultiPolygon([Polygon(exterior: hx.ring(index: $0))]) }
+            extra = [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
+                     ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })]
+            nbText = "hexagon centres within \(Fmt.fixed(radius, 2)) m"
+            params["shape"] = "hexagon (\(orientation.rawValue)-top)"; params["across_flats_m"] = Fmt.number(hx.size)
         } else {
             let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: false, cellLimit: maxCells)
             let g = product.choice.grid

@@ -49,7 +49,7 @@ struct GiStarCommand: ParsableCommand {
                                       layerName: on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                       neighbours: neighbours.flatMap(NeighbourRule.init(parsing:)), fdr: !noFdr,
                                       permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
-                                      out: output.out, command: commandLine, progress: input.progress)
+                                      out: output.out, command: commandLine, hex: grid.hex, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count

@@ -93,3 +93,18 @@ import Testing
         #expect(m.balances)
     }
 }
+
+@Suite struct HexGiStarTests {
+    /// Gi* on hexagons: an interior hexagon has its six edge neighbours and itself; z follows the closed form.
+    @Test func hexagonNeighbourhoods() throws {
+        let demo = PipelineTests.demo
+        let out = NSTemporaryDirectory() + "hotspot-hexgi-\(UUID().uuidString)"
+        let r = try GiStarJob.run(input: [demo + "/incidents.csv"], read: ReadOptions(), boundary: nil, layers: [], layerName: nil,
+                                  cell: 400, rule: .sfhotspot, clip: false, maxCells: 1_000_000, neighbours: nil, fdr: true,
+                                  permutations: 0, seed: 1, gridDirectories: [], out: out, command: "test", hex: .flat)
+        #expect(r.gi.neighbours.max() == 7)
+        #expect(r.gi.neighbours.filter { $0 == 7 }.count > r.gi.neighbours.count / 2)
+        #expect(r.ids.allSatisfy { $0.hasPrefix("h") })
+        #expect(r.gi.z.allSatisfy { !$0.isNaN })
+    }
+}
