@@ -67,7 +67,7 @@ public enum EmergingJob {
             let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
             let g = product.choice.grid
             grid = g
-            if o.clip, let b { let inside = Set(try GridProduct.cellsTouching(b, grid: g)); mask = (0..<g.cellCount).map { inside.contains($0) } }
+            if o.clip, let b { mask = try GridProduct.mask(b, grid: g) }
             nLocations = g.cellCount
             params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
         }
@@ -130,7 +130,7 @@ public enum EmergingJob {
                  .double(r.trendCounts.z, decimals: nil), .double(r.trendCounts.p, decimals: nil), .double(r.trendCounts.tau, decimals: nil),
                  .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .string(recent[k].rawValue)]
         }
-        let geoms = cells.map { k in layer.map { $0.areas[k].geometry } ?? MultiPolygon([Polygon(exterior: grid!.ring(index: k).map { XY($0.0, $0.1) })]) }
+        let geoms = cells.map { k in layer.map { $0.areas[k].geometry } ?? grid!.cellPolygon(k) }
         try set.writeLayer("emerging", geometries: geoms, properties: tab)
         try set.write("emerging.csv", tab.csv())
         let result = Result(incidents: inc, grid: grid, ids: ids, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])

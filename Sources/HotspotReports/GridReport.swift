@@ -39,7 +39,14 @@ public struct GridProduct: Sendable {
 
     /// Cells whose square intersects any area of the layer.
     static func cellsTouching(_ layer: LoadedLayer, grid: SquareGrid) throws -> [Int] {
-        try cellsTouching(layer, count: grid.cellCount) { k in MultiPolygon([Polygon(exterior: grid.ring(index: k).map { XY($0.0, $0.1) })]) }
+        try cellsTouching(layer, count: grid.cellCount) { grid.cellPolygon($0) }
+    }
+
+    /// Per cell: does it touch the boundary? (The mask of `--clip` for surfaces and statistics.)
+    static func mask(_ layer: LoadedLayer, grid: SquareGrid) throws -> [Bool] {
+        var m = [Bool](repeating: false, count: grid.cellCount)
+        for k in try cellsTouching(layer, grid: grid) { m[k] = true }
+        return m
     }
 
     /// Cells (any shape) that intersect any area of the layer (GEOS intersects).
@@ -65,7 +72,7 @@ public struct GridProduct: Sendable {
     }
 
     public var geometries: [MultiPolygon] {
-        cells.map { k in MultiPolygon([Polygon(exterior: choice.grid.ring(index: k).map { XY($0.0, $0.1) })]) }
+        cells.map { choice.grid.cellPolygon($0) }
     }
 }
 
@@ -84,7 +91,7 @@ public struct HexProduct: Sendable {
         let hex = try HexGrid(covering: ext, size: d, orientation: orientation, cellLimit: cellLimit)
         let counts = binPoints(x: inc.x, y: inc.y, weights: inc.weight, hex: hex)
         var cells = Array(0..<hex.cellCount)
-        if clip, let b = boundary { cells = try GridProduct.cellsTouching(b, count: hex.cellCount) { MultiPolygon([Polygon(exterior: hex.ring(index: $0))]) } }
+        if clip, let b = boundary { cells = try GridProduct.cellsTouching(b, count: hex.cellCount) { hex.cellPolygon($0) } }
         else {
             // Without a clip, keep the hexagons that reach the extent.
             cells = cells.filter { k in
@@ -106,5 +113,5 @@ public struct HexProduct: Sendable {
         return t
     }
 
-    public var geometries: [MultiPolygon] { cells.map { MultiPolygon([Polygon(exterior: grid.ring(index: $0))]) } }
+    public var geometries: [MultiPolygon] { cells.map { grid.cellPolygon($0) } }
 }

@@ -74,12 +74,11 @@ public enum KDEJob {
         if h < grid.cellSize { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the cell size (\(Fmt.number(grid.cellSize)) m): the surface will look like separate dots; use a larger --bandwidth or a smaller --cell") }
         var mask: [Bool]?
         if o.clip, let b {
-            let inside = Set(try GridProduct.cellsTouching(b, grid: grid))
-            mask = (0..<grid.cellCount).map { inside.contains($0) }
-            if inside.isEmpty { warnings.append("the grid does not overlap the boundary") }
+            let m = try GridProduct.mask(b, grid: grid)
+            mask = m
+            if !m.contains(true) { warnings.append("the grid does not overlap the boundary") }
         }
-        var p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
-        p.mode = o.mode
+        let p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
         let surface = kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
         if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
         let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
@@ -97,7 +96,7 @@ public enum KDEJob {
             return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
                     .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
-        let cellGeoms = cells.map { k in MultiPolygon([Polygon(exterior: grid.ring(index: k).map { XY($0.0, $0.1) })]) }
+        let cellGeoms = cells.map { grid.cellPolygon($0) }
         try set.writeLayer("density", geometries: cellGeoms, properties: ct)
         try set.write("density.csv", ct.csv())
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
@@ -152,7 +151,7 @@ public enum KDEJob {
         let hot = selectHotCells(values: values, threshold: o.threshold, counts: p.counts.counts)
         let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? Double(p.cells.count) * hex.cellArea
         let hotspots = try HotspotPolygonBuilder.build(values: values, centres: (0..<hex.cellCount).map { hex.centre(index: $0) },
-                                                       cell: { MultiPolygon([Polygon(exterior: hex.ring(index: $0))]) }, hot: hot,
+                                                       cell: { hex.cellPolygon($0) }, hot: hot,
                                                        smoothed: nil, x: t.x, y: t.y, studyAreaM2: studyArea,
                                                        layers: layers.map { ($0.name, $0.areas) })
         let set = OutputSet(directory: out)

@@ -114,7 +114,7 @@ public enum GiStarJob {
             counts = kept.map { Double(p.counts.counts[$0]) }
             gi = giStar(values: counts, neighbourhood: Neighbourhood(lists: lists), permutations: permutations, seed: seed)
             ids = kept.map { hx.cellID($0) }; names = ids
-            geoms = kept.map { MultiPolygon([Polygon(exterior: hx.ring(index: $0))]) }
+            geoms = kept.map { hx.cellPolygon($0) }
             extra = [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
                      ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })]
             nbText = "hexagon centres within \(Fmt.fixed(radius, 2)) m"
@@ -124,7 +124,7 @@ public enum GiStarJob {
             let g = product.choice.grid
             gridMeta = g
             var mask: [Bool]?
-            if clip, let b { let inside = Set(try GridProduct.cellsTouching(b, grid: g)); mask = (0..<g.cellCount).map { inside.contains($0) } }
+            if clip, let b { mask = try GridProduct.mask(b, grid: g) }
             counts = product.counts.counts.map(Double.init)
             let radius: Double
             switch neighbours ?? .queen {
@@ -154,7 +154,7 @@ public enum GiStarJob {
             }
             let cells = (0..<g.cellCount).filter { mask?[$0] ?? true }
             ids = (0..<g.cellCount).map { g.cellID($0) }; names = ids
-            geoms = (0..<g.cellCount).map { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) }
+            geoms = (0..<g.cellCount).map { g.cellPolygon($0) }
             nbText = "distance ≤ \(Fmt.fixed(radius, 2)) m"
             extra = [("easting", (0..<g.cellCount).map { .double(g.centre(index: $0).x, decimals: 1) }),
                      ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })]

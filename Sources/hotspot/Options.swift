@@ -142,6 +142,27 @@ struct GridOptions: ParsableArguments {
     }
 }
 
+/// Where a statistic runs: on grid cells (default) or on a polygon layer, and who the neighbours are.
+struct LocationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas, e.g. wards or LSOAs) instead of a grid.", valueName: "name"))
+    var on: String?
+    @Option(help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
+    var neighbours: String?
+
+    func validate() throws {
+        if let n = neighbours, NeighbourRule(parsing: n) == nil {
+            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:400 or knn:8")
+        }
+    }
+
+    /// `--on NAME` must name one of the `--areas` layers.
+    func check(_ areas: AreaOptions) throws {
+        if let on, !areas.layers.contains(where: { $0.hasPrefix(on + "=") }) { throw ValidationError("--on \(on) needs --areas \(on)=FILE") }
+    }
+
+    var rule: NeighbourRule? { neighbours.flatMap(NeighbourRule.init(parsing:)) }
+}
+
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
     var out: String = "hotspot-out"

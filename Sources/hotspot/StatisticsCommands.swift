@@ -22,10 +22,7 @@ struct GiStarCommand: ParsableCommand {
     @OptionGroup var areas: AreaOptions
     @OptionGroup var grid: GridOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas) instead of a grid.", valueName: "name"))
-    var on: String?
-    @Option(help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
-    var neighbours: String?
+    @OptionGroup var locations: LocationOptions
     @Flag(help: "Report bins from raw p instead of Benjamini–Hochberg adjusted p.")
     var noFdr = false
     @Option(help: "Conditional permutations for a pseudo p-value (0 = none; 999 is usual).")
@@ -34,20 +31,15 @@ struct GiStarCommand: ParsableCommand {
     var seed: UInt64 = 12345
 
     func validate() throws {
-        if let n = neighbours, NeighbourRule(parsing: n) == nil {
-            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:400 or knn:8")
-        }
         if permutations < 0 { throw ValidationError("--permutations must be 0 or more, e.g. 999") }
-        if let on, !areas.layers.contains(where: { $0.hasPrefix(on + "=") }) {
-            throw ValidationError("--on \(on) needs --areas \(on)=FILE")
-        }
+        try locations.check(areas)
     }
 
     func run() throws {
         try runJob {
             let r = try GiStarJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, layers: areas.specs,
-                                      layerName: on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
-                                      neighbours: neighbours.flatMap(NeighbourRule.init(parsing:)), fdr: !noFdr,
+                                      layerName: locations.on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
+                                      neighbours: locations.rule, fdr: !noFdr,
                                       permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
                                       out: output.out, command: commandLine, hex: grid.hex, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
@@ -82,10 +74,7 @@ struct EmergingCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: ArgumentHelp("Neighbourhood distance in metres (default: cell × √2, queen).", valueName: "metres"))
     var radius: Double?
-    @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas, e.g. wards or LSOAs) instead of a grid.", valueName: "name"))
-    var on: String?
-    @Option(help: ArgumentHelp("Neighbours: queen (default), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
-    var neighbours: String?
+    @OptionGroup var locations: LocationOptions
     @Option(help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
     var step: String = "month"
     @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
@@ -104,11 +93,8 @@ struct EmergingCommand: ParsableCommand {
     var persistentWithoutFinalStep = false
 
     func validate() throws {
-        if let n = neighbours, NeighbourRule(parsing: n) == nil {
-            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:400 or knn:8")
-        }
-        if let on, !areas.layers.contains(where: { $0.hasPrefix(on + "=") }) { throw ValidationError("--on \(on) needs --areas \(on)=FILE") }
-        if case .knn? = neighbours.flatMap(NeighbourRule.init(parsing:)), on == nil {
+        try locations.check(areas)
+        if case .knn? = locations.rule, locations.on == nil {
             throw ValidationError("knn neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
         }
         if StepLength(parsing: step) == nil { throw ValidationError("--step '\(step)' is not understood: use month, 6months, week or 7days") }
@@ -122,8 +108,8 @@ struct EmergingCommand: ParsableCommand {
             var o = EmergingJobOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip
             o.radius = radius; o.step = StepLength(parsing: step)!
-            o.layer = on.flatMap { name in areas.specs.first { $0.name == name } }
-            o.neighbours = neighbours.flatMap(NeighbourRule.init(parsing:)); o.start = start.flatMap { DateParser.parse($0)?.day }
+            o.layer = locations.on.flatMap { name in areas.specs.first { $0.name == name } }
+            o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }
             o.window = window
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
@@ -132,7 +118,7 @@ struct EmergingCommand: ParsableCommand {
                                         gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                         progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
-            note("cube: \(r.cells.count) \(on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
+            note("cube: \(r.cells.count) \(locations.on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
             for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }

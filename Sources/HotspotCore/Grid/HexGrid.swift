@@ -98,6 +98,9 @@ public struct HexGrid: Sendable, Equatable, Codable {
     }
 
     public func cellID(_ k: Int) -> String { "h\(col0 + k % ncols)_\(row0 + k / ncols)" }
+
+    /// Hexagon `k` as a polygon value.
+    public func cellPolygon(_ k: Int) -> MultiPolygon { MultiPolygon([Polygon(exterior: ring(index: k))]) }
 }
 
 /// Counts per hexagon.

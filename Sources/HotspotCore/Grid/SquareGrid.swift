@@ -59,6 +59,11 @@ public struct SquareGrid: Sendable, Equatable, Codable {
         return [(xa, ya), (xb, ya), (xb, yb), (xa, yb), (xa, ya)]
     }
 
+    /// Cell `index` as a polygon value (counter-clockwise square), for dissolving, clipping and export.
+    public func cellPolygon(_ index: Int) -> MultiPolygon {
+        MultiPolygon([Polygon(exterior: ring(index: index).map { XY($0.0, $0.1) })])
+    }
+
     public static func cellID(index: Int, ncols: Int) -> String { "c\(index % ncols)_\(index / ncols)" }
     public func cellID(_ index: Int) -> String { SquareGrid.cellID(index: index, ncols: ncols) }
 

@@ -27,7 +27,7 @@ public enum HotspotPolygonBuilder {
                              studyAreaM2: Double, layers: [(name: String, areas: [Area])] = []) throws -> [HotspotPolygon] {
         let g = surface.grid
         return try build(values: surface.values, centres: (0..<g.cellCount).map { let c = g.centre(index: $0); return XY(c.x, c.y) },
-                         cell: { k in MultiPolygon([Polygon(exterior: g.ring(index: k).map { XY($0.0, $0.1) })]) },
+                         cell: { g.cellPolygon($0) },
                          hot: hot, smoothed: smooth ? isobands(values: surface.values, grid: g, level: hot.level) : nil,
                          x: x, y: y, studyAreaM2: studyAreaM2, layers: layers)
     }
