@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, bottom to top (data flows one way: read → validate → project → attribute/bin → analyse → export):
 //   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only); CZlib for .csv.gz input;
-//                       CSQLite for GeoPackage output
+//                       CSQLite for GeoPackage output; CHotspotSys for renameat2 (atomic folder swap)
 //   HotspotCore       – pure Swift analysis: columnar incidents, grids, binning, KDE, Gi*, FDR, Mann-Kendall
 //   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
 //   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata
@@ -31,10 +31,11 @@ let package = Package(
                        providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CHotspotSys"),
         .target(name: "HotspotCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "HotspotGeo", dependencies: ["HotspotCore", "CProj", "CGEOS"]),
         .target(name: "HotspotIO", dependencies: [
-            "HotspotCore", "HotspotGeo", "CZlib", "CSQLite",
+            "HotspotCore", "HotspotGeo", "CZlib", "CSQLite", "CHotspotSys",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),

@@ -39,8 +39,17 @@ def check_meta(folder):
     for o in m["outputs"]:
         h = hashlib.sha256(open(os.path.join(folder, o["path"]), "rb").read()).hexdigest()
         assert h == o["sha256"], f"{o['path']}: SHA-256 in metadata does not match"
-    q = open(os.path.join(folder, "quarantine.csv")).read().count("\n") - 1
-    assert q >= 0
+    # The folder holds exactly what metadata.json lists: nothing stale from an earlier run, nothing missing.
+    present = set()
+    for d, _, fs in os.walk(folder):
+        for f in fs:
+            present.add(os.path.relpath(os.path.join(d, f), folder))
+    listed = {o["path"] for o in m["outputs"]} | {"metadata.json"}
+    if m["parameters"].get("job") != "demo":
+        assert "quarantine.csv" in listed, f"{folder}: no quarantine.csv"
+    else:
+        listed |= {p for p in present if p.endswith("metadata.json")}
+    assert present == listed, f"{folder}: files not in metadata.json: {sorted(present - listed)}; listed but missing: {sorted(listed - present)}"
 
 root = sys.argv[1]
 n = 0

@@ -18,7 +18,7 @@ public enum AccuracyJob {
     ///     the value (e.g. category = "New Hot Spot", or hot = 1).
     ///   - earlier: the incidents the product was made from (for the RRI), optional.
     public static func run(later: [String], earlier: [String], read: ReadOptions, hotspots: String,
-                           whereProperty: (String, String)?, boundary: String?, gridDirectories: [String], out: String,
+                           whereProperty: (String, String)?, boundary: LayerSpec?, gridDirectories: [String], out: String,
                            command: String) throws -> Result {
         guard let data = FileManager.default.contents(atPath: hotspots) else { throw InputError.missingFile(hotspots) }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -45,7 +45,7 @@ public enum AccuracyJob {
         let study = b.map { $0.areas.reduce(0) { $0 + $1.geometry.area } } ?? inc.table.extent.map { $0.width * $0.height } ?? 0
         let acc = hotspotAccuracy(capturedLater: n2, totalLater: inc.table.count, areaM2: area, studyAreaM2: study,
                                   capturedEarlier: n1, totalEarlier: N1)
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         var t = Table(columns: ["hotspot_features", "area_km2", "study_area_km2", "later_incidents", "captured", "hit_rate", "pai", "earlier_incidents", "earlier_captured", "rri"])
         t.rows = [[.int(layer.areas.count), .double(area / 1e6, decimals: 6), .double(study / 1e6, decimals: 6), .int(inc.table.count), .int(n2),
                    .double(acc.hitRate, decimals: 6), .double(acc.pai, decimals: 4), N1.map { Value.int($0) } ?? .null, n1.map { Value.int($0) } ?? .null,
@@ -53,7 +53,7 @@ public enum AccuracyJob {
         try set.write("accuracy.csv", t.csv())
         try set.finish(command: command, parameters: ["job": "accuracy", "hotspots": hotspots,
                                                       "where": whereProperty.map { "\($0.0)=\($0.1)" } ?? "",
-                                                      "study_area": boundary ?? "extent of the later incidents"],
+                                                      "study_area": boundary?.path ?? "extent of the later incidents"],
                        inputs: job, extraLayers: [layer], warnings: job.warnings)
         return Result(accuracy: acc, later: inc, selected: layer.areas.count, written: set.written.map(\.path) + ["metadata.json"])
     }

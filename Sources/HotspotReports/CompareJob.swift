@@ -52,7 +52,7 @@ public enum CompareJob {
         return t
     }
 
-    public static func run(input: [String], read: ReadOptions, periods: [Period], boundary: String?, layers specs: [LayerSpec],
+    public static func run(input: [String], read: ReadOptions, periods: [Period], boundary: LayerSpec?, layers specs: [LayerSpec],
                            focus: [String], cell: Double?, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
@@ -65,7 +65,7 @@ public enum CompareJob {
         for (k, p) in periods.enumerated() where !periodOf.contains(k) { warnings.append("period \(p.name) holds no incidents: check the files cover it") }
         var borough = [[Int]](repeating: [Int](repeating: 0, count: nc + 1), count: periods.count)
         for i in 0..<t.count where periodOf[i] >= 0 { borough[periodOf[i]][0] += 1; borough[periodOf[i]][Int(t.category[i]) + 1] += 1 }
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         var tables: [String: Table] = [:]
         var focusRows: [[Value]] = []
         let wanted = Set(focus.map { $0.lowercased() })

@@ -45,7 +45,7 @@ public enum EmergingJob {
         }
     }
 
-    public static func run(input: [String], read: ReadOptions, boundary: String?, options o: EmergingJobOptions,
+    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, options o: EmergingJobOptions,
                            gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
@@ -107,7 +107,7 @@ public enum EmergingJob {
         let cells = (0..<nLocations).filter { mask?[$0] ?? true }
         let ids = layer.map { $0.areas.map(\.id) } ?? (0..<nLocations).map { grid!.cellID($0) }
         // Outputs.
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         let stepCols = (0..<steps.count).map { "count_" + steps.label($0).replacingOccurrences(of: "..", with: "_").replacingOccurrences(of: "-", with: "_") }
         let lead: [String] = layer == nil ? ["id", "col", "row", "easting", "northing"] : ["id", "name"]
         var tab = Table(columns: lead + ["count"] + stepCols +

@@ -12,12 +12,12 @@ public enum AreasJob {
         public var written: [String]
     }
 
-    public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: String?,
+    public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: LayerSpec?,
                            gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         var results: [AreaCounts] = []
         var warnings = job.warnings
         for l in layers {
@@ -46,13 +46,13 @@ public enum GridJob {
     }
 
     /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
-    public static func runHex(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
+    public static func runHex(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                               hex orientation: HexOrientation, clip: Bool, maxCells: Int, gridDirectories: [String],
                               out: String, command: String, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table)
         try set.write("grid.csv", p.table.csv())
         try set.finish(command: command, parameters: [
@@ -62,7 +62,7 @@ public enum GridJob {
         return (inc, p, set.written.map(\.path) + ["metadata.json"])
     }
 
-    public static func run(input: [String], read: ReadOptions, boundary: String?, cell: Double?, rule: CellSizeRule,
+    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                            clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
@@ -70,7 +70,7 @@ public enum GridJob {
         let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells)
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table)
         try set.write("grid.csv", product.table.csv())
         try set.finish(command: command, parameters: [
@@ -135,29 +135,32 @@ public enum DemoJob {
         func p(_ n: String) -> String { (d as NSString).appendingPathComponent(n) }
         let incidents = [p("incidents.csv")]
         var written: [String] = []
+        // One output set for the whole demo: its sub-folders are swapped in together.
+        let set = try OutputSet(directory: out)
+        func sub(_ name: String) -> String { set.path(name) }
         let a = try AreasJob.run(
             input: incidents, read: ReadOptions(),
             layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv")),
                      LayerSpec(name: "lsoa", path: p("lsoa.geojson"), population: p("lsoa_population.csv"))],
-            boundary: nil, gridDirectories: [], out: (out as NSString).appendingPathComponent("areas"), command: command)
+            boundary: nil, gridDirectories: [], out: sub("areas"), command: command)
         log("areas: " + [a.incidents].map { "read \($0.read), accepted \($0.table.count), quarantined \($0.quarantine.count)" }[0])
         for c in a.layers {
             let top = c.rows.sorted { ($0.count, $1.id) > ($1.count, $0.id) }.prefix(3).map { "\($0.name) \($0.count)" }
             log("  \(c.layer): \(c.rows.count) areas; busiest: \(top.joined(separator: ", "))")
         }
         written += a.written.map { "areas/" + $0 }
-        let g = try GridJob.run(input: incidents, read: ReadOptions(), boundary: p("boundary.geojson"), cell: nil,
+        let g = try GridJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")), cell: nil,
                                 rule: .sfhotspot, clip: true, maxCells: 5_000_000, gridDirectories: [],
-                                out: (out as NSString).appendingPathComponent("grid"), command: command)
+                                out: sub("grid"), command: command)
         let gg = g.product.choice.grid
         log("grid: \(gg.ncols)×\(gg.nrows) cells of \(Fmt.number(gg.cellSize)) m (sfhotspot rule), \(g.product.cells.count) cells in the boundary")
         written += g.written.map { "grid/" + $0 }
         var ko = KDEOptions()
         ko.clip = true
         ko.threshold = .topCells(percent: 5)
-        let k = try KDEJob.run(input: incidents, read: ReadOptions(), boundary: p("boundary.geojson"),
+        let k = try KDEJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")),
                                layers: [LayerSpec(name: "wards", path: p("wards.geojson")), LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
-                               options: ko, gridDirectories: [], out: (out as NSString).appendingPathComponent("kde"), command: command)
+                               options: ko, gridDirectories: [], out: sub("kde"), command: command)
         log("kde: quartic, bandwidth \(Fmt.fixed(k.surface.parameters.bandwidth, 1)) m (\(k.bandwidthSource) rule), \(Fmt.number(k.surface.grid.cellSize)) m cells, \(k.surface.mode.rawValue); \(k.hotspots.count) hotspot polygons (top 5% of cells)")
         for h in k.hotspots.prefix(3) {
             log("  \(h.id): \(Fmt.fixed(h.areaM2 / 1e6, 2)) km², \(h.incidents) incidents (\(Fmt.fixed(h.share * 100, 1))%), PAI \(Fmt.fixed(h.pai, 1)), wards \((h.touches["wards"] ?? []).joined(separator: ", "))")
@@ -165,24 +168,30 @@ public enum DemoJob {
         written += k.written.map { "kde/" + $0 }
         var eo = EmergingJobOptions()
         eo.cell = 200; eo.clip = true
-        let e = try EmergingJob.run(input: incidents, read: ReadOptions(), boundary: p("boundary.geojson"), options: eo,
-                                    gridDirectories: [], out: (out as NSString).appendingPathComponent("emerging"), command: command)
+        let e = try EmergingJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")), options: eo,
+                                    gridDirectories: [], out: sub("emerging"), command: command)
         log("emerging: \(e.cells.count) cells of 200 m × \(e.cube.steps.count) months; " + e.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))
         written += e.written.map { "emerging/" + $0 }
         let gi = try GiStarJob.run(input: incidents, read: ReadOptions(), boundary: nil, layers: [LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
                                    layerName: "lsoa", cell: nil, rule: .sfhotspot, clip: false, maxCells: 5_000_000, neighbours: .queen,
                                    fdr: true, permutations: 0, seed: 1, gridDirectories: [],
-                                   out: (out as NSString).appendingPathComponent("gistar-lsoa"), command: command)
+                                   out: sub("gistar-lsoa"), command: command)
         log("gistar (LSOAs, queen, FDR): \(gi.gi.binFDR.filter { $0 > 0 }.count) hot, \(gi.gi.binFDR.filter { $0 < 0 }.count) cold of \(gi.gi.n)")
         written += gi.written.map { "gistar-lsoa/" + $0 }
         let c = try CompareJob.run(input: incidents, read: ReadOptions(),
                                    periods: [Period(parsing: "2024-03..2024-09")!, Period(parsing: "2025-03..2025-09")!],
                                    boundary: nil, layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv"))],
                                    focus: ["Millpond", "Beacon Hill"], cell: nil, gridDirectories: [],
-                                   out: (out as NSString).appendingPathComponent("compare"), command: command)
+                                   out: sub("compare"), command: command)
         log("compare 2024-03..2024-09 vs 2025-03..2025-09: \(c.tables["wards"]?.rows.count ?? 0) ward × crime-type rows, focus Millpond and Beacon Hill")
         written += c.written.map { "compare/" + $0 }
-        for w in a.warnings + g.warnings + k.warnings + e.warnings + gi.warnings + c.warnings { log("warning: \(w)") }
-        return written
+        let warnings = a.warnings + g.warnings + k.warnings + e.warnings + gi.warnings + c.warnings
+        for w in warnings { log("warning: \(w)") }
+        for f in ["areas", "grid", "kde", "emerging", "gistar-lsoa", "compare"] { try set.recordFolder(f) }
+        var meta = RunMetadata(command: command, parameters: ["job": "demo", "data": d], inputs: a.incidents.files,
+                               counts: Pipeline.counts(a.incidents), projection: a.incidents.projection)
+        meta.warnings = warnings
+        try set.finish(meta)
+        return written + ["metadata.json"]
     }
 }

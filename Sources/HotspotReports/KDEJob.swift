@@ -54,7 +54,7 @@ public enum KDEJob {
         public var written: [String]
     }
 
-    public static func run(input: [String], read: ReadOptions, boundary: String?, layers specs: [LayerSpec],
+    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec],
                            options o: KDEOptions, gridDirectories: [String], out: String, command: String,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
@@ -86,7 +86,7 @@ public enum KDEJob {
         let hotspots = try HotspotPolygonBuilder.build(surface: surface, hot: hot, smooth: o.smooth, x: t.x, y: t.y,
                                                        studyAreaM2: studyArea, layers: layers.map { ($0.name, $0.areas) })
         // Outputs.
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         let unit = "density_" + o.unit.rawValue
         let cells = (0..<grid.cellCount).filter { mask?[$0] ?? true }
         var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])
@@ -154,7 +154,7 @@ public enum KDEJob {
                                                        cell: { hex.cellPolygon($0) }, hot: hot,
                                                        smoothed: nil, x: t.x, y: t.y, studyAreaM2: studyArea,
                                                        layers: layers.map { ($0.name, $0.areas) })
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         let unit = "density_" + o.unit.rawValue
         let hotSet = Set(hot.cells)
         var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])

@@ -44,14 +44,25 @@ public enum HotspotVersion {
     public static let string = "0.1.0"
 }
 
-/// Collects the files of one run, writes each atomically, records its SHA-256, then writes `metadata.json` last.
+/// Collects the files of one run in a staging folder (see `StagedFolder`), records each one's SHA-256, writes
+/// `metadata.json` last and swaps the whole set in: the output folder holds either the previous run's complete set
+/// or this one's, never a mixture, and nothing an earlier run left behind.
 public final class OutputSet {
+    /// The output folder as given.
     public let directory: String
+    let folder: StagedFolder
+    private var committed = false
     public private(set) var written: [RunMetadata.Output] = []
 
-    public init(directory: String) { self.directory = directory }
+    public init(directory: String) throws {
+        self.directory = directory
+        folder = try StagedFolder(target: directory)
+    }
 
-    public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    deinit { if !committed { folder.abandon() } }
+
+    /// Where file `name` is written (inside the staging folder until `finish`).
+    public func path(_ name: String) -> String { (folder.staging as NSString).appendingPathComponent(name) }
 
     @discardableResult
     public func write(_ name: String, _ text: String) throws -> String {
@@ -67,10 +78,25 @@ public final class OutputSet {
         written.append(.init(path: name, sha256: Hashing.sha256(data), bytes: data.count))
     }
 
+    /// Writes `metadata.json` (listing every output with its SHA-256) and swaps the set in.
     public func finish(_ meta: RunMetadata) throws {
         var m = meta
         m.outputs = written.sorted { $0.path < $1.path }
         try AtomicFile.write(try m.json(), to: path("metadata.json"))
+        try folder.commit()
+        committed = true
+    }
+
+    /// Records the files that nested output sets committed into `sub` (e.g. the demo's `areas/`, `kde/`).
+    public func recordFolder(_ sub: String) throws {
+        let dir = path(sub)
+        for f in ((try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? []).sorted() {
+            var isDir: ObjCBool = false
+            let full = (dir as NSString).appendingPathComponent(f)
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+                  let d = FileManager.default.contents(atPath: full) else { continue }
+            record("\(sub)/\(f)", d)
+        }
     }
 }
 

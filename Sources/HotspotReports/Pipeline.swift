@@ -95,8 +95,13 @@ public enum Pipeline {
     /// Reads a polygon layer, projects it to EPSG:27700, validates (repairing with a warning) and indexes it.
     /// `keep` selects features by their area value (id, name) before anything else is done.
     public static func loadLayer(_ spec: LayerSpec, gridDirectories: [String] = [], keep: ((Area) -> Bool)? = nil) throws -> LoadedLayer {
-        let src = try PolygonLayerReader.read(path: spec.path, idField: spec.idField, nameField: spec.nameField,
+        let src: PolygonLayerReader.Layer
+        do {
+            src = try PolygonLayerReader.read(path: spec.path, idField: spec.idField, nameField: spec.nameField,
                                               declaredEPSG: spec.epsg)
+        } catch PolygonLayerReader.LayerError.wrongCRS(let p, let why) {
+            throw PolygonLayerReader.LayerError.wrongCRS(p, why.replacingOccurrences(of: "NAME=", with: "\(spec.name)="))
+        }
         var areas = keep.map { src.areas.filter($0) } ?? src.areas
         if src.epsg != analysisEPSG {
             let p = try Projection(from: src.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
@@ -138,9 +143,9 @@ public struct JobInputs {
     /// Warnings raised while loading (repaired polygons).
     public var warnings: [String] { (boundary?.warnings ?? []) + layers.flatMap(\.warnings) }
 
-    public static func load(files: [String], read: ReadOptions, boundary: String?, layers: [LayerSpec] = [],
+    public static func load(files: [String], read: ReadOptions, boundary: LayerSpec?, layers: [LayerSpec] = [],
                             gridDirectories: [String], progress: IncidentReader.Progress? = nil) throws -> JobInputs {
-        let b = try boundary.map { try Pipeline.loadLayer(LayerSpec(name: "boundary", path: $0), gridDirectories: gridDirectories) }
+        let b = try boundary.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
         let inc = try Pipeline.loadIncidents(files: files, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
         return JobInputs(boundary: b, incidents: inc, layers: try layers.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) })
     }

@@ -12,12 +12,13 @@ public enum NeighbourRule: Sendable, Equatable {
 
     /// Parses `queen`, `rook`, `knn:8`, `distance:250`.
     public init?(parsing s: String) {
-        let p = s.split(separator: ":").map(String.init)
-        switch p[0] {
+        let p = s.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard let first = p.first else { return nil }
+        switch first {
         case "queen" where p.count == 1: self = .queen
         case "rook" where p.count == 1: self = .rook
-        case "knn" where p.count == 2: guard let k = Int(p[1]), k > 0 else { return nil }; self = .knn(k)
-        case "distance" where p.count == 2: guard let d = Double(p[1]), d > 0 else { return nil }; self = .distance(d)
+        case "knn" where p.count == 2: guard let k = Int(p[1]), (1...1000).contains(k) else { return nil }; self = .knn(k)
+        case "distance" where p.count == 2: guard let d = Double(p[1]), d >= 1, d <= 100_000 else { return nil }; self = .distance(d)
         default: return nil
         }
     }
@@ -62,14 +63,14 @@ public enum GiStarJob {
 
     /// - Parameters:
     ///   - layerName: run on this polygon layer (of `layers`); nil = a square grid.
-    public static func run(input: [String], read: ReadOptions, boundary: String?, layers specs: [LayerSpec], layerName: String?,
+    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec], layerName: String?,
                            cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
                            fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
                            command: String, hex: HexOrientation? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
-        let set = OutputSet(directory: out)
+        let set = try OutputSet(directory: out)
         var params: [String: String] = ["job": "gistar", "fdr": "\(fdr)", "permutations": "\(permutations)", "seed": "\(seed)"]
         let gi: GiStarResult, ids: [String], names: [String], geoms: [MultiPolygon], counts: [Double], nbText: String
         var extra: [(String, [Value])] = []

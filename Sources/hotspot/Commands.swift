@@ -17,6 +17,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try runJob {
+            if let q = quarantine { try OutputGuard.checkFile(q, inputs: input.files) }
             let inc = try Pipeline.loadIncidents(files: input.files, options: input.readOptions,
                                                  gridDirectories: input.gridDirectories, progress: input.progress)
             let report = InspectReport(inc)
@@ -46,8 +47,9 @@ struct Areas: ParsableCommand {
 
     func run() throws {
         try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             let r = try AreasJob.run(input: input.files, read: input.readOptions, layers: areas.specs,
-                                     boundary: areas.boundary, gridDirectories: input.gridDirectories,
+                                     boundary: areas.boundarySpec, gridDirectories: input.gridDirectories,
                                      out: output.out, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
@@ -75,8 +77,9 @@ struct Grid: ParsableCommand {
 
     func run() throws {
         try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             if let orientation = grid.hex {
-                let (inc, p, written) = try GridJob.runHex(input: input.files, read: input.readOptions, boundary: areas.boundary,
+                let (inc, p, written) = try GridJob.runHex(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
                                                            cell: grid.cell, rule: grid.cellRule, hex: orientation, clip: grid.clip,
                                                            maxCells: grid.maxCells, gridDirectories: input.gridDirectories,
                                                            out: output.out, command: commandLine, progress: input.progress)
@@ -85,7 +88,7 @@ struct Grid: ParsableCommand {
                 note("wrote \(written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
                 return
             }
-            let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary,
+            let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
                                     cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                     gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                     progress: input.progress)
@@ -109,6 +112,8 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try runJob {
+            let demoFiles = ((try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []).map { (data as NSString).appendingPathComponent($0) }
+            try OutputGuard.check(out: output.out, inputs: demoFiles)
             let files = try DemoJob.run(dataDirectory: data, out: output.out, command: commandLine) { note($0, quiet: quiet) }
             note("wrote \(files.count) files in \(output.out)", quiet: quiet)
         }

@@ -20,4 +20,10 @@ struct Hotspot: ParsableCommand {
             """,
         version: HotspotVersion.string,
         subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, EmergingCommand.self, CompareCommand.self, AccuracyCommand.self, Demo.self])
+
+    /// SIGINT/SIGTERM handlers first (they remove unfinished outputs and exit 130/143), then the usual parsing.
+    static func main() {
+        Signals.install()
+        main(nil)
+    }
 }

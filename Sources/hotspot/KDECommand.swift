@@ -27,11 +27,11 @@ struct KDE: ParsableCommand {
     @OptionGroup var grid: GridOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Bandwidth (search radius) in metres. Default: the --bandwidth-rule.", valueName: "metres"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bandwidth (search radius) in metres. Default: the --bandwidth-rule.", valueName: "metres"))
     var bandwidth: Double?
     @Option(help: "Default bandwidth rule: arcgis (ArcGIS Pro's spatial Silverman rule) or nrd (normal reference, MASS bandwidth.nrd averaged over x and y).")
     var bandwidthRule: BandwidthRule = .arcgis
-    @Option(help: "Multiplier applied to the bandwidth (e.g. 0.5 for a tighter surface).")
+    @Option(parsing: .unconditional, help: "Multiplier applied to the bandwidth (e.g. 0.5 for a tighter surface).")
     var bandwidthAdjust: Double = 1
     @Option(help: "Kernel: quartic (default, ArcGIS), epanechnikov, triangular, uniform, gaussian (σ = h/3, truncated at h).")
     var kernel: Kernel = .quartic
@@ -45,14 +45,15 @@ struct KDE: ParsableCommand {
     var dualWith: [String] = []
     @Option(help: "Dual KDE operation: ratio (a / max(b, floor)), log-ratio, difference (a − b).")
     var dual: DualOperation = .ratio
-    @Option(help: ArgumentHelp("Dual KDE floor for tiny denominators, in the density unit (default: 1% of the second surface's mean non-zero density).", valueName: "density"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Dual KDE floor for tiny denominators, in the density unit (default: 1% of the second surface's mean non-zero density).", valueName: "density"))
     var dualFloor: Double?
     @Flag(help: "Smooth hotspot outlines with a marching-squares isoline at the threshold level instead of cell edges.")
     var smooth = false
 
     func validate() throws {
-        if let b = bandwidth, !(b > 0) { throw ValidationError("--bandwidth must be a positive number of metres, e.g. --bandwidth 400") }
-        if !(bandwidthAdjust > 0) { throw ValidationError("--bandwidth-adjust must be positive, e.g. 0.5 or 2") }
+        try check(bandwidth, "--bandwidth", in: 1...100_000, unit: "metres", example: "400")
+        try check(bandwidthAdjust, "--bandwidth-adjust", in: 0.01...100, example: "0.5")
+        try check(dualFloor, "--dual-floor", in: 0...1e12, example: "0.1")
         if HotspotThreshold(parsing: threshold) == nil {
             throw ValidationError("--threshold '\(threshold)' is not understood: use top:5, share:50, abs:120 or pct:99")
         }
@@ -60,13 +61,14 @@ struct KDE: ParsableCommand {
 
     func run() throws {
         try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths + dualWith)
             var o = KDEOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule; o.bandwidthAdjust = bandwidthAdjust
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
             o.threshold = HotspotThreshold(parsing: threshold)!
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
-            let r = try KDEJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, layers: areas.specs,
+            let r = try KDEJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, layers: areas.specs,
                                    options: o, gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                    progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)

@@ -5,6 +5,19 @@ import HotspotGeo
 import HotspotIO
 import HotspotReports
 
+/// Numeric options must be finite and in a stated range: a value outside it is refused before anything is read.
+func check(_ value: Double?, _ flag: String, in range: ClosedRange<Double>, unit: String = "", example: String) throws {
+    guard let v = value else { return }
+    guard v.isFinite, range.contains(v) else {
+        throw ValidationError("\(flag) must be a number\(unit.isEmpty ? "" : " of \(unit)") from \(Fmt.number(range.lowerBound)) to \(Fmt.number(range.upperBound)) (got \(v)), e.g. \(flag) \(example)")
+    }
+}
+
+func check(_ value: Int?, _ flag: String, in range: ClosedRange<Int>, example: String) throws {
+    guard let v = value else { return }
+    guard range.contains(v) else { throw ValidationError("\(flag) must be a whole number from \(range.lowerBound) to \(range.upperBound) (got \(v)), e.g. \(flag) \(example)") }
+}
+
 /// Incident files and how to read them.
 struct InputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Incident CSV files (police.uk street-level, stop and search, or mapped CSV).",
@@ -30,7 +43,7 @@ struct InputOptions: ParsableArguments {
     var idCol: String?
     @Option(name: .customLong("weight-col"), help: "csv: column of non-negative weights (severity, harm).")
     var weightCol: String?
-    @Option(help: "csv: EPSG code of --x-col/--y-col (default 27700, British National Grid).")
+    @Option(parsing: .unconditional, help: "csv: EPSG code of --x-col/--y-col (default 27700, British National Grid).")
     var epsg: Int = 27700
 
     @Flag(help: "Drop rows identical to an earlier row (they go to the quarantine file). Rows without an id (anti-social behaviour) are never treated as duplicates.")
@@ -47,6 +60,7 @@ struct InputOptions: ParsableArguments {
         if (xCol == nil) != (yCol == nil) { throw ValidationError("--x-col and --y-col go together") }
         if (lonCol == nil) != (latCol == nil) { throw ValidationError("--lon-col and --lat-col go together") }
         if xCol != nil && lonCol != nil { throw ValidationError("give either --x-col/--y-col or --lon-col/--lat-col, not both") }
+        try check(epsg, "--epsg", in: 1024...999_999, example: "27700")
         if format == .csv && (dateCol == nil || (xCol == nil && lonCol == nil)) {
             throw ValidationError("--format csv needs --date-col and either --x-col/--y-col (with --epsg) or --lon-col/--lat-col")
         }
@@ -102,14 +116,37 @@ struct AreaOptions: ParsableArguments {
 
     func validate() throws {
         let l = try pairs(layers, "--areas")
+        var seen = Set<String>()
+        for s in layers {
+            let name = String(s.prefix { $0 != "=" })
+            guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
+                throw ValidationError("--areas \(name)=…: a layer name is 1–40 letters, digits, '_' or '-' (it names output files), e.g. wards or lsoa")
+            }
+            guard name != "boundary" else { throw ValidationError("--areas boundary=…: 'boundary' is the --boundary layer's name; call this layer something else") }
+            guard seen.insert(name).inserted else { throw ValidationError("--areas \(name) is given twice: give each layer a different name") }
+        }
         for (flag, list) in [("--area-id", areaID), ("--area-name", areaName), ("--population", population), ("--area-epsg", areaEPSG)] {
-            for k in try pairs(list, flag).keys where l[k] == nil {
-                throw ValidationError("\(flag) names layer '\(k)', but no --areas \(k)=FILE is given")
+            for k in try pairs(list, flag).keys where l[k] == nil && !(k == "boundary" && boundary != nil && flag != "--population") {
+                throw ValidationError("\(flag) names layer '\(k)', but no --areas \(k)=FILE\(flag == "--population" ? "" : " (or --boundary FILE for 'boundary')") is given")
             }
         }
         for (k, v) in try pairs(areaEPSG, "--area-epsg") where Int(v) == nil {
             throw ValidationError("--area-epsg \(k)=\(v): the EPSG code must be a number, e.g. 27700")
         }
+    }
+
+    /// Every file these options name (layers, populations, boundary).
+    var paths: [String] {
+        let l = (try? pairs(layers, "")) ?? [:], pops = (try? pairs(population, "")) ?? [:]
+        return Array(l.values) + Array(pops.values) + (boundary.map { [$0] } ?? [])
+    }
+
+    /// The --boundary layer, with any --area-id/--area-name/--area-epsg given for 'boundary'.
+    var boundarySpec: LayerSpec? {
+        guard let boundary else { return nil }
+        let ids = (try? pairs(areaID, "")) ?? [:], names = (try? pairs(areaName, "")) ?? [:], epsgs = (try? pairs(areaEPSG, "")) ?? [:]
+        return LayerSpec(name: "boundary", path: boundary, idField: ids["boundary"], nameField: names["boundary"],
+                         epsg: epsgs["boundary"].flatMap { Int($0) })
     }
 
     var specs: [LayerSpec] {
@@ -125,11 +162,13 @@ struct AreaOptions: ParsableArguments {
 
 /// Grid geometry.
 struct GridOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Cell size in metres. Default: the --cell-rule.", valueName: "metres"))
+    /// The most cells --max-cells may allow (a grid of 200 million cells already needs ~5 GB for a KDE).
+    static let cellCeiling = 200_000_000
+    @Option(parsing: .unconditional, help: ArgumentHelp("Cell size in metres. Default: the --cell-rule.", valueName: "metres"))
     var cell: Double?
     @Option(help: "Default cell-size rule: sfhotspot (shorter extent side / 50, rounded down to 100 m) or arcgis (shorter side / 250).")
     var cellRule: CellSizeRule = .sfhotspot
-    @Option(help: "Refuse grids with more cells than this.")
+    @Option(parsing: .unconditional, help: "Refuse grids with more cells than this.")
     var maxCells: Int = 5_000_000
     @Flag(help: "Keep only cells that touch the --boundary.")
     var clip = false
@@ -137,8 +176,8 @@ struct GridOptions: ParsableArguments {
     var hex: HexOrientation?
 
     func validate() throws {
-        if let c = cell, !(c > 0) { throw ValidationError("--cell must be a positive number of metres, e.g. --cell 100") }
-        if maxCells < 1 { throw ValidationError("--max-cells must be at least 1") }
+        try check(cell, "--cell", in: 1...100_000, unit: "metres", example: "100")
+        try check(maxCells, "--max-cells", in: 1...GridOptions.cellCeiling, example: "5000000")
     }
 }
 
@@ -151,7 +190,7 @@ struct LocationOptions: ParsableArguments {
 
     func validate() throws {
         if let n = neighbours, NeighbourRule(parsing: n) == nil {
-            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:400 or knn:8")
+            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:METRES (1–100000, e.g. distance:400) or knn:K (1–1000, e.g. knn:8)")
         }
     }
 

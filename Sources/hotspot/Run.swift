@@ -13,7 +13,11 @@ enum Exit {
 /// Runs a job, turning its errors into a one-line reason and a documented exit code.
 func runJob(_ body: () throws -> Void) throws {
     do { try body() } catch let e as InputError {
-        if case .missingFile = e { fail(e.description, Exit.noInput) }
+        switch e {
+        case .missingFile, .notAFile: fail(e.description, Exit.noInput)
+        case .sameFile: fail(e.description, Exit.usage)
+        default: break
+        }
         fail(e.description, Exit.dataError)
     } catch let e as OutputError {
         fail(e.description, Exit.cantCreate)
@@ -31,6 +35,7 @@ func runJob(_ body: () throws -> Void) throws {
 }
 
 func fail(_ message: String, _ code: Int32) -> Never {
+    Signals.cleanUp()
     FileHandle.standardError.write(Data("hotspot: error: \(message)\n".utf8))
     exit(code)
 }

@@ -25,19 +25,20 @@ struct GiStarCommand: ParsableCommand {
     @OptionGroup var locations: LocationOptions
     @Flag(help: "Report bins from raw p instead of Benjamini–Hochberg adjusted p.")
     var noFdr = false
-    @Option(help: "Conditional permutations for a pseudo p-value (0 = none; 999 is usual).")
+    @Option(parsing: .unconditional, help: "Conditional permutations for a pseudo p-value (0 = none; 999 is usual).")
     var permutations: Int = 0
-    @Option(help: "Seed for the permutations (results are reproducible).")
+    @Option(parsing: .unconditional, help: "Seed for the permutations (results are reproducible).")
     var seed: UInt64 = 12345
 
     func validate() throws {
-        if permutations < 0 { throw ValidationError("--permutations must be 0 or more, e.g. 999") }
+        try check(permutations, "--permutations", in: 0...99_999, example: "999")
         try locations.check(areas)
     }
 
     func run() throws {
         try runJob {
-            let r = try GiStarJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, layers: areas.specs,
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
+            let r = try GiStarJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, layers: areas.specs,
                                       layerName: locations.on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                       neighbours: locations.rule, fdr: !noFdr,
                                       permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
@@ -72,18 +73,18 @@ struct EmergingCommand: ParsableCommand {
     @OptionGroup var areas: AreaOptions
     @OptionGroup var grid: GridOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: ArgumentHelp("Neighbourhood distance in metres (default: cell × √2, queen).", valueName: "metres"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Neighbourhood distance in metres (default: cell × √2, queen).", valueName: "metres"))
     var radius: Double?
     @OptionGroup var locations: LocationOptions
     @Option(help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
     var step: String = "month"
     @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
     var start: String?
-    @Option(help: "Neighbourhood time window: previous steps included in a cell's neighbourhood (ArcGIS default 1; 0 = Gi* per step on its own).")
+    @Option(parsing: .unconditional, help: "Neighbourhood time window: previous steps included in a cell's neighbourhood (ArcGIS default 1; 0 = Gi* per step on its own).")
     var window: Int = 1
-    @Option(help: "Significance level for a hot/cold step (ArcGIS: 0.10, 90% confidence).")
+    @Option(parsing: .unconditional, help: "Significance level for a hot/cold step (ArcGIS: 0.10, 90% confidence).")
     var alpha: Double = 0.10
-    @Option(help: "Significance level of the Mann-Kendall trend.")
+    @Option(parsing: .unconditional, help: "Significance level of the Mann-Kendall trend.")
     var trendAlpha: Double = 0.05
     @Option(help: "FDR for the step significance: slice (Benjamini–Hochberg within each step, default), cube, none.")
     var fdr: FDRScope = .slice
@@ -99,12 +100,15 @@ struct EmergingCommand: ParsableCommand {
         }
         if StepLength(parsing: step) == nil { throw ValidationError("--step '\(step)' is not understood: use month, 6months, week or 7days") }
         if let s = start, DateParser.parse(s) == nil { throw ValidationError("--start '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
-        if window < 0 { throw ValidationError("--window must be 0 or more") }
-        if !(alpha > 0 && alpha < 1) || !(trendAlpha > 0 && trendAlpha < 1) { throw ValidationError("--alpha and --trend-alpha must be between 0 and 1, e.g. 0.10") }
+        try check(window, "--window", in: 0...100, example: "1")
+        try check(radius, "--radius", in: 1...100_000, unit: "metres", example: "400")
+        try check(alpha, "--alpha", in: 0.0001...0.5, example: "0.10")
+        try check(trendAlpha, "--trend-alpha", in: 0.0001...0.5, example: "0.05")
     }
 
     func run() throws {
         try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             var o = EmergingJobOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip
             o.radius = radius; o.step = StepLength(parsing: step)!
@@ -114,7 +118,7 @@ struct EmergingCommand: ParsableCommand {
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
             o.emerging.persistentRequiresFinalStep = !persistentWithoutFinalStep
-            let r = try EmergingJob.run(input: input.files, read: input.readOptions, boundary: areas.boundary, options: o,
+            let r = try EmergingJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, options: o,
                                         gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                         progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
@@ -147,21 +151,24 @@ struct CompareCommand: ParsableCommand {
     var periods: [String] = []
     @Option(name: .customLong("focus"), help: ArgumentHelp("An area to report on its own, by name or code (repeatable).", valueName: "name"))
     var focus: [String] = []
-    @Option(help: ArgumentHelp("Also compare grid cells of this size (metres).", valueName: "metres"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also compare grid cells of this size (metres).", valueName: "metres"))
     var cell: Double?
 
     func validate() throws {
+        for p in periods where Period(parsing: p) == nil {
+            throw ValidationError("--period '\(p)' is not understood: use YYYY-MM..YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (first ≤ last, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. --period 2019-03..2019-09")
+        }
         if periods.count < 2 { throw ValidationError("give at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09") }
-        for p in periods where Period(parsing: p) == nil { throw ValidationError("--period '\(p)' is not understood: use YYYY-MM..YYYY-MM") }
         let ps = periods.compactMap(Period.init(parsing:))
         for k in 1..<ps.count where ps[k].first <= ps[k - 1].last { throw ValidationError("periods must be in order and must not overlap (\(ps[k - 1].name), \(ps[k].name))") }
-        if let c = cell, !(c > 0) { throw ValidationError("--cell must be a positive number of metres") }
+        try check(cell, "--cell", in: 1...100_000, unit: "metres", example: "250")
     }
 
     func run() throws {
         try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             let r = try CompareJob.run(input: input.files, read: input.readOptions, periods: periods.compactMap(Period.init(parsing:)),
-                                       boundary: areas.boundary, layers: areas.specs, focus: focus, cell: cell,
+                                       boundary: areas.boundarySpec, layers: areas.specs, focus: focus, cell: cell,
                                        gridDirectories: input.gridDirectories, out: output.out, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             if let b = r.tables["borough"], let row = b.rows.first {
@@ -201,12 +208,13 @@ struct AccuracyCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + earlier + [hotspots] + (boundary.map { [$0] } ?? []))
             let wp = whereClause.map { w -> (String, String) in
                 let i = w.firstIndex(of: "=")!
                 return (String(w[..<i]), String(w[w.index(after: i)...]))
             }
             let r = try AccuracyJob.run(later: input.files, earlier: earlier, read: input.readOptions, hotspots: hotspots,
-                                        whereProperty: wp, boundary: boundary, gridDirectories: input.gridDirectories,
+                                        whereProperty: wp, boundary: boundary.map { LayerSpec(name: "boundary", path: $0) }, gridDirectories: input.gridDirectories,
                                         out: output.out, command: commandLine)
             let a = r.accuracy
             note("\(r.selected) hotspot feature(s), \(Fmt.fixed(a.areaM2 / 1e6, 3)) km² of \(Fmt.fixed(a.studyAreaM2 / 1e6, 3)) km²: captured \(a.captured) of \(a.total) later incidents, hit rate \(Fmt.fixed(a.hitRate * 100, 1))%, PAI \(Fmt.fixed(a.pai, 2))" + (a.rri.map { ", RRI \(Fmt.fixed($0, 2))" } ?? ""), quiet: input.quiet)

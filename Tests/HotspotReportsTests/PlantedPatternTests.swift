@@ -19,7 +19,7 @@ import Testing
         var o = EmergingJobOptions()
         o.cell = 200; o.clip = true; o.emerging.fdr = fdr
         let out = NSTemporaryDirectory() + "hotspot-planted-\(UUID().uuidString)"
-        let r = try EmergingJob.run(input: [demo + "/incidents.csv"], read: ReadOptions(), boundary: demo + "/boundary.geojson",
+        let r = try EmergingJob.run(input: [demo + "/incidents.csv"], read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: demo + "/boundary.geojson"),
                                     options: o, gridDirectories: [], out: out, command: "test")
         #expect(r.cube.steps.count == 36)
         for p in truth.patterns {

@@ -25,7 +25,7 @@ public enum HotspotThreshold: Sendable, Codable, Equatable {
         switch parts[0] {
         case "top": guard v > 0, v <= 100 else { return nil }; self = .topCells(percent: v)
         case "share": guard v > 0, v <= 100 else { return nil }; self = .incidentShare(percent: v)
-        case "abs": self = .absolute(v)
+        case "abs": guard v >= 0 else { return nil }; self = .absolute(v)
         case "pct": guard v >= 0, v < 100 else { return nil }; self = .percentile(v)
         default: return nil
         }

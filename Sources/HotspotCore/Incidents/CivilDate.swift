@@ -1,6 +1,10 @@
 /// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01), after
 /// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms" (days_from_civil / civil_from_days).
 public enum CivilDate {
+    /// Years accepted for incident dates and periods: earlier or later ones are typing errors (0000-01, 9999-12)
+    /// that would otherwise make thousands of empty time steps.
+    public static let plausibleYears = 1900...2099
+
     /// Days since 1970-01-01 of the civil date `year-month-day` (month 1…12).
     @inlinable
     public static func days(year: Int, month: Int, day: Int) -> Int {

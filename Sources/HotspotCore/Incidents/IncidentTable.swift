@@ -25,6 +25,8 @@ public struct IncidentTable: Sendable {
     public var sourceLine: [UInt32] = []
     /// Category names, in first-seen order; `category[i]` indexes this list.
     public var categories: [String] = []
+    /// Lookup for `categoryCode` (rebuilt when `categories` was set directly).
+    private var categoryIndex: [String: UInt16] = [:]
     public var resolution: TimeResolution
 
     public init(epsg: Int, resolution: TimeResolution) {
@@ -43,10 +45,18 @@ public struct IncidentTable: Sendable {
         category.reserveCapacity(n); sourceFile.reserveCapacity(n); sourceLine.reserveCapacity(n)
     }
 
-    /// Index of `name` in `categories`, adding it when new.
-    public mutating func categoryCode(_ name: String) -> UInt16 {
-        if let i = categories.firstIndex(of: name) { return UInt16(i) }
+    /// The most distinct categories a table holds (codes are 16-bit).
+    public static let maxCategories = Int(UInt16.max)
+
+    /// Index of `name` in `categories`, adding it when new; nil when the table already holds `maxCategories`.
+    public mutating func categoryCode(_ name: String) -> UInt16? {
+        if categoryIndex.count != categories.count {
+            categoryIndex = Dictionary(categories.enumerated().map { ($1, UInt16($0)) }, uniquingKeysWith: { a, _ in a })
+        }
+        if let i = categoryIndex[name] { return i }
+        guard categories.count < IncidentTable.maxCategories else { return nil }
         categories.append(name)
+        categoryIndex[name] = UInt16(categories.count - 1)
         return UInt16(categories.count - 1)
     }
 
@@ -87,9 +97,12 @@ public struct IncidentTable: Sendable {
     }
 
     /// Appends every row of `other` (same CRS), re-coding categories and offsetting source-file indices.
-    public mutating func append(contentsOf other: IncidentTable, fileOffset: UInt16 = 0) {
+    /// Returns false, appending nothing, when the categories together would exceed `maxCategories`.
+    @discardableResult
+    public mutating func append(contentsOf other: IncidentTable, fileOffset: UInt16 = 0) -> Bool {
         precondition(other.epsg == epsg, "cannot append tables in different CRSs")
-        let remap = other.categories.map { categoryCode($0) }
+        guard Set(categories).union(other.categories).count <= IncidentTable.maxCategories else { return false }
+        let remap = other.categories.map { categoryCode($0)! }
         if other.isWeighted && !isWeighted { weight = [Double](repeating: 1, count: count) }
         for i in 0..<other.count {
             x.append(other.x[i]); y.append(other.y[i]); day.append(other.day[i])
@@ -98,6 +111,7 @@ public struct IncidentTable: Sendable {
             if isWeighted { weight.append(other.weight(at: i)) }
         }
         if other.resolution == .day { resolution = .day }
+        return true
     }
 
     /// Bounding box of the coordinates, or nil when empty.

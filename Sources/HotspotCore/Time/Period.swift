@@ -15,10 +15,10 @@ public struct Period: Sendable, Codable, Equatable {
         func bound(_ t: String, end: Bool) -> Int? {
             let f = t.split(separator: "-").map { Int($0) }
             guard f.allSatisfy({ $0 != nil }) else { return nil }
-            if f.count == 2, let y = f[0], let m = f[1], (1...12).contains(m) {
+            if f.count == 2, let y = f[0], let m = f[1], (1...12).contains(m), CivilDate.plausibleYears.contains(y) {
                 return end ? CivilDate.days(year: y, month: m, day: CivilDate.daysInMonth(year: y, month: m)) : CivilDate.days(year: y, month: m, day: 1)
             }
-            if f.count == 3, let y = f[0], let m = f[1], let d = f[2], (1...12).contains(m), d >= 1, d <= CivilDate.daysInMonth(year: y, month: m) {
+            if f.count == 3, let y = f[0], let m = f[1], let d = f[2], (1...12).contains(m), CivilDate.plausibleYears.contains(y), d >= 1, d <= CivilDate.daysInMonth(year: y, month: m) {
                 return CivilDate.days(year: y, month: m, day: d)
             }
             return nil

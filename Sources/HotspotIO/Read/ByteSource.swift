@@ -23,6 +23,8 @@ final class GzipSource: ByteSource {
     private var stream = z_stream()
     private var input = Data()
     private var finished = false
+    /// True between a member's first byte and its end-of-stream marker (CRC and length checked by zlib).
+    private var inMember = false
 
     init(handle: FileHandle, path: String) throws {
         self.handle = handle; self.path = path
@@ -41,10 +43,14 @@ final class GzipSource: ByteSource {
         while produced < maxCount {
             if input.isEmpty {
                 let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-                if chunk.isEmpty { finished = true; break }
+                if chunk.isEmpty {
+                    if inMember { throw truncated }
+                    finished = true; break
+                }
                 raw.append(chunk)
                 input = chunk
             }
+            inMember = true
             var consumed = 0
             let status: Int32 = input.withUnsafeBytes { inBuf in
                 out.withUnsafeMutableBytes { outBuf in
@@ -60,6 +66,7 @@ final class GzipSource: ByteSource {
             }
             input.removeFirst(consumed)
             if status == Z_STREAM_END {
+                inMember = false
                 // Another gzip member may follow.
                 if input.isEmpty {
                     let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
@@ -75,5 +82,9 @@ final class GzipSource: ByteSource {
         }
         out.count = produced
         return (out, raw)
+    }
+
+    private var truncated: InputError {
+        InputError.unreadable(path, "truncated gzip file: it ends before its end-of-stream marker and checksum (cut short while copying or downloading?); nothing was used")
     }
 }

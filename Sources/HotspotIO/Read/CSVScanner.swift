@@ -12,6 +12,10 @@ public struct CSVRecord {
     var fields: [Field] = []
     /// Physical line number (1-based) where the record starts.
     public internal(set) var line: Int = 0
+    /// Line breaks inside the record (in quoted fields).
+    public internal(set) var lineSpan: Int = 0
+    /// True when a quoted field was still open at the end of the input (it ran to the end of the file).
+    public internal(set) var unterminatedQuote = false
     public var count: Int { fields.count }
 
     init() { bytes = UnsafeBufferPointer(start: nil, count: 0) }
@@ -100,6 +104,7 @@ public struct CSVScanner {
             var i = pos
             var lines = 0
             var complete = false
+            record.unterminatedQuote = false
             fieldLoop: while true {
                 if i < n && b[i] == UInt8(ascii: "\"") {
                     // Quoted field.
@@ -120,6 +125,7 @@ public struct CSVScanner {
                         if !final { return pos }
                         // Unterminated quote at end of input: take the rest as the field.
                         record.fields.append(.init(start: Int32(i + 1 - pos), end: Int32(n - pos), escaped: esc))
+                        record.unterminatedQuote = true
                         i = n; complete = true; break fieldLoop
                     }
                     record.fields.append(.init(start: Int32(i + 1 - pos), end: Int32(j - pos), escaped: esc))
@@ -162,6 +168,7 @@ public struct CSVScanner {
             if bytesEnd > pos && b[bytesEnd - 1] == UInt8(ascii: "\r") { bytesEnd -= 1 }
             record.bytes = UnsafeBufferPointer(rebasing: b[pos..<bytesEnd])
             record.line = nextLine
+            record.lineSpan = lines
             nextLine += 1 + lines
             // Blank lines are not records (but they are counted in line numbers).
             if bytesEnd > pos { try body(record) }
@@ -174,6 +181,10 @@ public struct CSVScanner {
 /// Exact decimal → Double for the common case (≤ 19 significant digits, ≤ 22 fraction digits): the integer
 /// mantissa and the power of ten are both exact doubles, so one IEEE division is correctly rounded — the same
 /// result as `strtod`. Other inputs (exponents, long mantissas) fall back to `Double(String)`.
+///
+/// Only plain decimal numbers are numbers: `[+-]digits[.digits][(e|E)[+-]digits]` with surrounding spaces.
+/// Hex floats (`0x10`), `inf`, `nan`, embedded NUL or other bytes, and values that overflow to infinity or
+/// underflow to zero or a subnormal from non-zero digits are refused (nil).
 public enum FastDouble {
     @usableFromInline static let pow10: [Double] = (0...22).map { i in var p = 1.0; for _ in 0..<i { p *= 10 }; return p }
 
@@ -202,8 +213,30 @@ public enum FastDouble {
     }
 
     @usableFromInline static func slow(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard let s = String(validating: b, as: UTF8.self) else { return nil }
-        guard let v = Double(s.trimmingSpaces), v.isFinite else { return nil }
+        // Strict grammar first: Double(String) would also take hex floats, "inf", "nan", and stop at a NUL.
+        var i = 0, n = b.count
+        while i < n && b[i] == UInt8(ascii: " ") { i += 1 }
+        while n > i && b[n - 1] == UInt8(ascii: " ") { n -= 1 }
+        if i < n && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) { i += 1 }
+        var digits = 0, nonZero = false, sawDot = false
+        while i < n {
+            let c = b[i]
+            if c >= 48 && c <= 57 { digits += 1; if c != 48 { nonZero = true } }
+            else if c == UInt8(ascii: ".") && !sawDot { sawDot = true }
+            else { break }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        if i < n {
+            guard b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") else { return nil }
+            i += 1
+            if i < n && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) { i += 1 }
+            let expStart = i
+            while i < n && b[i] >= 48 && b[i] <= 57 { i += 1 }
+            guard i > expStart, i == n else { return nil }
+        }
+        guard let s = String(validating: b, as: UTF8.self), let v = Double(s.trimmingSpaces), v.isFinite else { return nil }
+        if nonZero && !v.isNormal { return nil }  // underflow: 1e-400 is not 0
         return v
     }
 }

@@ -2,6 +2,10 @@ import HotspotCore
 
 /// Date parsing for incident files. All results are day numbers (days since 1970-01-01).
 public enum DateParser {
+    /// Years accepted as incident dates. Earlier or later dates are typing errors (0000-01, 9999-12) that would
+    /// otherwise make thousands of empty time steps.
+    public static let years = CivilDate.plausibleYears
+
     /// Parses `YYYY-MM` (→ the first of the month, `isMonth` true), `YYYY-MM-DD`, or an ISO 8601 date-time
     /// `YYYY-MM-DDThh:mm[:ss[.fff]][Z|±hh:mm]`. A date-time with an offset is converted to **UK civil time**
     /// (GMT, or BST from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October), so
@@ -17,7 +21,8 @@ public enum DateParser {
             for k in i..<(i + len) { let c = b[k]; guard c >= 48 && c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
             return v
         }
-        guard let y = num(s, 4), s + 7 <= n, b[s + 4] == UInt8(ascii: "-"), let m = num(s + 5, 2), (1...12).contains(m)
+        guard let y = num(s, 4), s + 7 <= n, b[s + 4] == UInt8(ascii: "-"), let m = num(s + 5, 2), (1...12).contains(m),
+              years.contains(y)
         else { return nil }
         if n == s + 7 { return (CivilDate.days(year: y, month: m, day: 1), true) }
         guard n >= s + 10, b[s + 7] == UInt8(ascii: "-"), let d = num(s + 8, 2),

@@ -52,6 +52,10 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case badHeader(file: String, format: String, missing: [String])
     case unknownFormat(file: String, header: [String])
     case mixedCRS(String)
+    /// The path exists but is not a readable data file (a folder, a device, a symbolic-link loop, no permission).
+    case notAFile(String, String)
+    /// The same file (or the same contents) given twice: every incident would be counted twice.
+    case sameFile(String, String, String)
     /// The data were read but cannot support the analysis asked for (e.g. too few incidents).
     case unusable(String)
 
@@ -64,9 +68,11 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
             return "\(f): not a valid \(format) file: missing column(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")). "
                 + IncidentFormat.formatsUnderstood
         case let .unknownFormat(f, header):
-            return "\(f): cannot tell the format from the header (\(header.prefix(8).joined(separator: ","))…); "
+            return "\(f): cannot tell the format from the header (\(header.prefix(8).map { $0.count > 40 ? $0.prefix(40) + "…" : $0 }.joined(separator: ","))…); "
                 + IncidentFormat.formatsUnderstood
         case .mixedCRS(let m): return m
+        case let .notAFile(f, why): return "\(f): cannot read it: \(why)"
+        case let .sameFile(a, b, why): return "\(b) is the same file as \(a) (\(why)): its incidents would be counted twice; give each file once"
         case .unusable(let m): return m
         }
     }
@@ -100,8 +106,20 @@ public enum IncidentReader {
         var table: IncidentTable?
         var quarantine: [QuarantineEntry] = []
         var summaries: [FileSummary] = []
+        guard files.count <= Int(UInt16.max) else {
+            throw InputError.unusable("\(files.count) input files: at most \(UInt16.max) can be read in one run; concatenate them first")
+        }
+        var identities: [InputFile.Identity: String] = [:]
+        for path in files {
+            let id = try InputFile.check(path)
+            if let first = identities[id] { throw InputError.sameFile(first, path, first == path ? "named twice" : "the same file under two names") }
+            identities[id] = path
+        }
+        var digests: [String: String] = [:]
         for (k, path) in files.enumerated() {
             var (t, q, s) = try readFile(path, fileIndex: UInt16(k), options: options, progress: progress)
+            if let first = digests[s.sha256] { throw InputError.sameFile(first, path, "identical contents, SHA-256 \(s.sha256.prefix(12))…") }
+            digests[s.sha256] = path
             quarantine += q
             summaries.append(s)
             if table == nil { table = t } else {
@@ -109,7 +127,9 @@ public enum IncidentReader {
                     throw InputError.mixedCRS("\(path): coordinates are EPSG:\(t.epsg) but earlier files are EPSG:\(table!.epsg); read them separately")
                 }
                 t.sourceFile = t.sourceFile.map { _ in UInt16(k) }
-                table!.append(contentsOf: t)
+                guard table!.append(contentsOf: t) else {
+                    throw InputError.unusable("\(path): with the earlier files, more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column?")
+                }
             }
         }
         return ReadResult(table: table ?? IncidentTable(epsg: 4326, resolution: .month), quarantine: quarantine, files: summaries)
@@ -179,6 +199,8 @@ public enum IncidentReader {
         var start: [Int] = [], end: [Int] = []  // byte range of the row in the block (for a dropped duplicate's text)
         var quarantine: [QuarantineEntry] = []
         var anyDay = false
+        /// More distinct categories than a table can hold (the rest of the segment was not parsed).
+        var tooManyCategories = false
         /// Physical lines consumed (line numbers above are relative: the segment's first line is 1).
         var lines = 0
     }
@@ -195,6 +217,9 @@ public enum IncidentReader {
                                                   raw: String(decoding: rec.bytes, as: UTF8.self)))
         }
         scanner.scan(UnsafeBufferPointer(rebasing: b[range]), final: true) { rec in
+            if rec.unterminatedQuote {
+                return reject(rec, .unbalancedQuote, "a quoted field opened on line \(rec.line) is never closed: lines \(rec.line)–\(rec.line + rec.lineSpan) were read as one row")
+            }
             guard rec.isValidUTF8 else { return reject(rec, .invalidUTF8, "row is not valid UTF-8") }
             guard rec.count == L.fields else {
                 return reject(rec, .wrongFieldCount, "\(rec.count) fields, header has \(L.fields)")
@@ -207,12 +232,12 @@ public enum IncidentReader {
                 return reject(rec, .coordinateOutOfRange, "longitude \(x), latitude \(y)")
             }
             guard let date = DateParser.parse(rec.raw(L.dateCol)) else {
-                return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as YYYY-MM, YYYY-MM-DD or ISO 8601")
+                return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as a date: YYYY-MM, YYYY-MM-DD or ISO 8601, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)")
             }
             var w = 1.0
             if let wc = L.weightCol {
                 guard let v = rec.double(wc), v >= 0 else {
-                    return reject(rec, .unparsableCoordinate, "weight '\(rec.string(wc) ?? "")' is not a non-negative number")
+                    return reject(rec, .badWeight, "weight '\(rec.string(wc) ?? "")' is not a non-negative decimal number")
                 }
                 w = v
             }
@@ -223,9 +248,13 @@ public enum IncidentReader {
                 if let cands = catIndex[h], let k = cands.first(where: { c in
                     seg.categories[c].count == raw.count && seg.categories[c].withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
                 }) { cat = k }
-                else { cat = seg.categories.count; seg.categories.append(Array(raw)); catIndex[h, default: []].append(cat) }
+                else {
+                    guard seg.categories.count < IncidentTable.maxCategories else { seg.tooManyCategories = true; return }
+                    cat = seg.categories.count; seg.categories.append(Array(raw)); catIndex[h, default: []].append(cat)
+                }
             }
-            let hasID = L.idCol.map { !rec.isEmpty($0) } ?? true
+            // A duplicate must carry an id (README): formats without an id column never have duplicates.
+            let hasID = L.idCol.map { !rec.isEmpty($0) } ?? false
             seg.x.append(x); seg.y.append(y); seg.day.append(Int32(date.day)); seg.category.append(UInt16(cat))
             if weighted { seg.weight.append(w) }
             seg.line.append(UInt32(rec.line))
@@ -276,14 +305,32 @@ public enum IncidentReader {
 
     static func countNewlines(_ b: UnsafeBufferPointer<UInt8>) -> Int { Bytes.count(b, UInt8(ascii: "\n"), from: 0, to: b.count) }
 
+    /// A header longer than this is not a CSV header (e.g. `/dev/zero`, a binary file).
+    static let maxHeaderBytes = 64 << 10
+    /// A row longer than this is an unbalanced quote or a file without line breaks, not data.
+    static let maxRecordBytes = 64 << 20
+
+    enum LineEndings {
+        case lf, crOnly
+        /// CR-only when the first block holds a CR and no LF at all.
+        static func detect(_ d: Data) -> LineEndings {
+            d.contains(13) && !d.contains(10) ? .crOnly : .lf
+        }
+        static func crToLF(_ d: Data) -> Data {
+            var out = d
+            out.withUnsafeMutableBytes { b in for i in b.indices where b[i] == 13 { b[i] = 10 } }
+            return out
+        }
+    }
+
     /// Work for one block: a segment to parse, or the running SHA-256 to update (done alongside the parsing).
     enum Job: Sendable { case segment(Segment), hash(SHA256) }
 
     static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
-        guard FileManager.default.fileExists(atPath: path) else { throw InputError.missingFile(path) }
-        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.unreadable(path, "permission denied?") }
+        try InputFile.check(path)
+        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.notAFile(path, "cannot be opened") }
         defer { try? fh.close() }
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let gzip = path.hasSuffix(".gz")
@@ -299,9 +346,20 @@ public enum IncidentReader {
         var carry: [UInt8] = []
         var nextLine = 1
         var categoryCodes: [[UInt8]: UInt16] = [:]
+        var lineEndings: LineEndings?
         while true {
-            let (data, raw) = try source.next(options.blockSize)
+            let (next, raw) = try source.next(options.blockSize)
+            var data = next
             let final = data.isEmpty
+            if lineEndings == nil && !data.isEmpty {
+                // UTF-16 shows in the header line (a byte-order mark, or a NUL after every ASCII byte); a NUL
+                // further on is damage to one row, which the row checks quarantine.
+                let headerEnd = data.prefix(4096).firstIndex(of: 10) ?? data.startIndex + min(4096, data.count)
+                if let why = InputFile.encodingProblem(data[data.startIndex..<headerEnd]) { throw InputError.unreadable(path, why) }
+                lineEndings = LineEndings.detect(data)
+            }
+            // Old Mac files end lines with CR alone: read them as LF (same length, so offsets and hashes hold).
+            if lineEndings == .crOnly { data = LineEndings.crToLF(data) }
             bytes += data.count
             rawBytes += raw.count
             var buffer = carry
@@ -314,7 +372,15 @@ public enum IncidentReader {
                     for i in 0..<b.count { if b[i] == UInt8(ascii: "\"") { q += 1 } else if b[i] == UInt8(ascii: "\n") && q % 2 == 0 { return i + 1 } }
                     return final ? b.count : nil
                 }
-                guard let end else { hasher.update(data: raw); carry = buffer; if final { break }; continue }
+                guard let end else {
+                    guard buffer.count <= maxHeaderBytes else {
+                        throw InputError.unreadable(path, "no line break in the first \(maxHeaderBytes >> 10) KiB: not a CSV file with a header line")
+                    }
+                    hasher.update(data: raw); carry = buffer; if final { break }; continue
+                }
+                guard end <= maxHeaderBytes else {
+                    throw InputError.unreadable(path, "the header line is longer than \(maxHeaderBytes >> 10) KiB: not a CSV file with a header line")
+                }
                 var names: [String] = []
                 var sc = CSVScanner()
                 buffer.withUnsafeBufferPointer { b in
@@ -359,17 +425,19 @@ public enum IncidentReader {
             }
             // Merge in order: duplicates are decided here, so the first occurrence is the one kept.
             for seg in segments {
+                let tooMany = InputError.unusable("\(path): more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column (a crime type, not an id or a free-text field)?")
+                if seg.tooManyCategories { throw tooMany }
                 read += seg.x.count + seg.quarantine.count
                 quarantine += seg.quarantine
                 if seg.anyDay { anyDay = true }
-                let remap = seg.categories.map { bytes -> UInt16 in
+                let remap = try seg.categories.map { bytes -> UInt16 in
                     if let c = categoryCodes[bytes] { return c }
                     let name = String(decoding: bytes, as: UTF8.self)
-                    let c = table.categoryCode(name.isEmpty ? "(blank)" : name)
+                    guard let c = table.categoryCode(name.isEmpty ? "(blank)" : name) else { throw tooMany }
                     categoryCodes[bytes] = c
                     return c
                 }
-                let noCategory = L.categoryCol == nil ? table.categoryCode("(all)") : 0
+                let noCategory = L.categoryCol == nil ? table.categoryCode("(all)")! : 0
                 let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
                 if !options.dropDuplicates {
                     // Count repeats only; the rows all stay, so append the columns in bulk.
@@ -394,6 +462,9 @@ public enum IncidentReader {
                 }
             }
             carry = Array(buffer[usable...])
+            if carry.count > maxRecordBytes {
+                throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(maxRecordBytes >> 20) MiB: a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
+            }
             progress?(path, rawBytes, total)
             if final { break }
         }

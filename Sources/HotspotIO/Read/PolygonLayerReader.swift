@@ -21,6 +21,8 @@ public enum PolygonLayerReader {
         case noField(String, String, [String])
         case noPolygons(String)
         case duplicateID(String, String)
+        case badGeometry(String, String)
+        case wrongCRS(String, String)
 
         public var description: String {
             switch self {
@@ -28,16 +30,20 @@ public enum PolygonLayerReader {
             case let .noField(p, f, have): return "\(p): no property '\(f)' on its features; properties are: \(have.joined(separator: ", "))"
             case .noPolygons(let p): return "\(p): no Polygon or MultiPolygon features"
             case let .duplicateID(p, id): return "\(p): id '\(id)' appears on more than one feature; choose a unique --area-id field"
+            case let .badGeometry(p, why): return "\(p): \(why); repair the file (e.g. QGIS Fix geometries, or ogr2ogr -makevalid)"
+            case let .wrongCRS(p, why): return "\(p): \(why)"
             }
         }
     }
 
     public static func read(path: String, idField: String? = nil, nameField: String? = nil,
                             declaredEPSG: Int? = nil) throws -> Layer {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError.missingFile(path) }
+        let data = try InputFile.contents(path)
+        if let why = InputFile.encodingProblem(data.prefix(4096)) { throw InputError.unreadable(path, why) }
         let obj: Any
         do { obj = try JSONSerialization.jsonObject(with: data) } catch {
-            throw LayerError.notGeoJSON(path, "invalid JSON")
+            let why = String(data: data.prefix(4096), encoding: .utf8) == nil ? "not UTF-8 text" : "invalid JSON"
+            throw LayerError.notGeoJSON(path, why)
         }
         guard let root = obj as? [String: Any], let features = root["features"] as? [[String: Any]] else {
             throw LayerError.notGeoJSON(path, "no 'features' array")
@@ -61,12 +67,19 @@ public enum PolygonLayerReader {
             let id = "\(idv)", name = "\(namev)"
             guard ids.insert(id).inserted else { throw LayerError.duplicateID(path, id) }
             var polys: [Polygon] = []
-            if type == "Polygon", let c = g["coordinates"] as? [Any] { polys = [polygon(c)] }
-            else if type == "MultiPolygon", let c = g["coordinates"] as? [Any] { polys = c.compactMap { ($0 as? [Any]).map(polygon) } }
+            let what = "feature '\(id)'"
+            if type == "Polygon", let c = g["coordinates"] as? [Any] { polys = [try polygon(c, what, path)] }
+            else if type == "MultiPolygon", let c = g["coordinates"] as? [Any] {
+                polys = try c.map { p in
+                    guard let rings = p as? [Any] else { throw LayerError.badGeometry(path, "\(what): a MultiPolygon member is not a list of rings") }
+                    return try polygon(rings, what, path)
+                }
+            }
             else { continue }
             areas.append(Area(id: id, name: name, geometry: MultiPolygon(polys)))
         }
         guard !areas.isEmpty else { throw LayerError.noPolygons(path) }
+        try checkCRS(areas, epsg: epsg, declared: declaredEPSG != nil, path: path)
         return Layer(areas: areas, epsg: epsg, idField: idF, nameField: nameF, sha256: Hashing.sha256(data), path: path)
     }
 
@@ -76,15 +89,51 @@ public enum PolygonLayerReader {
         throw LayerError.noField(path, suffix == "CD" ? "(an id field: give --area-id)" : "(a name field: give --area-name)", names)
     }
 
-    static func polygon(_ rings: [Any]) -> Polygon {
-        let rs: [[XY]] = rings.map { r in
-            ((r as? [Any]) ?? []).compactMap { p -> XY? in
+    /// One GeoJSON polygon: every ring closed (first position = last, RFC 7946 §3.1.6), at least 4 positions,
+    /// every position a pair of finite numbers. Nothing is dropped or closed silently.
+    static func polygon(_ rings: [Any], _ what: String, _ path: String) throws -> Polygon {
+        let rs: [[XY]] = try rings.enumerated().map { k, r in
+            guard let positions = r as? [Any] else { throw LayerError.badGeometry(path, "\(what): ring \(k + 1) is not a list of positions") }
+            let ring = try positions.enumerated().map { j, p -> XY in
                 guard let a = p as? [Any], a.count >= 2, let x = (a[0] as? NSNumber)?.doubleValue,
-                      let y = (a[1] as? NSNumber)?.doubleValue else { return nil }
+                      let y = (a[1] as? NSNumber)?.doubleValue, x.isFinite, y.isFinite else {
+                    throw LayerError.badGeometry(path, "\(what): ring \(k + 1), position \(j + 1) is not a pair of numbers")
+                }
                 return XY(x, y)
             }
+            guard ring.count >= 4 else { throw LayerError.badGeometry(path, "\(what): ring \(k + 1) has \(ring.count) positions; a closed ring needs at least 4") }
+            guard ring.first! == ring.last! else {
+                throw LayerError.badGeometry(path, "\(what): ring \(k + 1) is not closed (its first and last positions differ), so its area is undefined")
+            }
+            return ring
         }
-        return Polygon(exterior: rs.first ?? [], holes: Array(rs.dropFirst()))
+        guard !rs.isEmpty else { throw LayerError.badGeometry(path, "\(what): a polygon without rings") }
+        return Polygon(exterior: rs[0], holes: Array(rs.dropFirst()))
+    }
+
+    /// Coordinates must fit the CRS they are read in: lon/lat within ±180/±90 for EPSG:4326, British National Grid
+    /// eastings and northings within Great Britain's for EPSG:27700. The message names the flag that fixes it.
+    static func checkCRS(_ areas: [Area], epsg: Int, declared: Bool, path: String) throws {
+        var e = Extent(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
+        for a in areas { for p in a.geometry.polygons { for r in [p.exterior] + p.holes { for q in r {
+            e = Extent(minX: min(e.minX, q.x), minY: min(e.minY, q.y), maxX: max(e.maxX, q.x), maxY: max(e.maxY, q.y))
+        } } } }
+        let looksLonLat = e.minX >= -180 && e.maxX <= 180 && e.minY >= -90 && e.maxY <= 90
+        let looksBNG = e.minX >= -110_000 && e.maxX <= 800_000 && e.minY >= -110_000 && e.maxY <= 1_400_000
+        let range = "x \(Fmt.number(e.minX))…\(Fmt.number(e.maxX)), y \(Fmt.number(e.minY))…\(Fmt.number(e.maxY))"
+        let source = declared ? "declared as EPSG:\(epsg)" : (epsg == 4326 ? "read as WGS84 lon/lat (GeoJSON without a crs member)" : "its crs member says EPSG:\(epsg)")
+        switch epsg {
+        case 4326 where !looksLonLat:
+            throw LayerError.wrongCRS(path, "coordinates (\(range)) are not longitudes and latitudes but the layer is \(source)"
+                + (looksBNG ? "; they look like British National Grid metres: declare it with --area-epsg NAME=27700" : "; declare its CRS with --area-epsg NAME=CODE"))
+        case 27700 where !looksBNG || looksLonLat:
+            throw LayerError.wrongCRS(path, "coordinates (\(range)) are not British National Grid metres in Great Britain but the layer is \(source)"
+                + (looksLonLat ? "; they look like WGS84 longitudes and latitudes: declare --area-epsg NAME=4326 (or remove the crs member)" : ""))
+        default:
+            guard abs(e.minX) < 1e8, abs(e.maxX) < 1e8, abs(e.minY) < 1e8, abs(e.maxY) < 1e8 else {
+                throw LayerError.wrongCRS(path, "coordinates (\(range)) are too large for EPSG:\(epsg)")
+            }
+        }
     }
 }
 
@@ -92,9 +141,8 @@ public enum PolygonLayerReader {
 /// whose values match the layer's ids, and the last numeric column, unless named).
 public enum PopulationReader {
     public static func read(path: String, idColumn: String? = nil, valueColumn: String? = nil) throws -> [String: Double] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw InputError.missingFile(path)
-        }
+        let text = try InputFile.text(path, limit: 256 << 20)
+        let data = Data(text.utf8)
         var rows: [[String]] = []
         var scanner = CSVScanner()
         data.withUnsafeBytes { raw in
@@ -102,7 +150,6 @@ public enum PopulationReader {
                 rows.append((0..<rec.count).map { rec.string($0) ?? "" })
             }
         }
-        _ = text
         guard let header = rows.first, rows.count > 1 else { throw InputError.emptyFile(path) }
         let body = rows.dropFirst()
         let idc = idColumn.flatMap { header.firstIndex(of: $0) } ?? 0

@@ -8,6 +8,8 @@ public enum QuarantineReason: String, Sendable, Codable, CaseIterable, Comparabl
     case badDate = "bad date"
     case wrongFieldCount = "wrong field count"
     case invalidUTF8 = "invalid UTF-8"
+    case unbalancedQuote = "unbalanced quote"
+    case badWeight = "bad weight"
     case duplicateRow = "duplicate row"
     case projectionFailed = "projection failed"
     case outsideStudyArea = "outside study area"

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum OutputError: Error, CustomStringConvertible {
     case cannotWrite(String, String)
@@ -10,15 +13,28 @@ public enum OutputError: Error, CustomStringConvertible {
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which is then renamed over the
 /// target, so a reader never sees a half-written output and a failed run leaves the previous file intact.
 public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
+    public static func write(_ data: Data, to given: String) throws {
+        var path = given
+        var st = stat()
+        if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK, let r = realpath(path, nil) {
+            path = String(cString: r); free(r)  // write the file the link points to; keep the link
+        }
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT == S_IFIFO || st.st_mode & S_IFMT == S_IFCHR) {
+            // A pipe or a device (/dev/stdout): write into it, do not replace it with a regular file.
+            guard let fh = FileHandle(forWritingAtPath: path) else { throw OutputError.cannotWrite(given, "cannot open it for writing") }
+            defer { try? fh.close() }
+            do { try fh.write(contentsOf: data) } catch { throw OutputError.cannotWrite(given, "\(error.localizedDescription)") }
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(path, "cannot create folder \(dir.path)")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: data) else {
-            throw OutputError.cannotWrite(path, "cannot create a temporary file in \(dir.path)")
+        if let why = writeAll(data, to: tmp.path) {
+            unlink(tmp.path)
+            throw OutputError.cannotWrite(path, why)
         }
         if rename(tmp.path, path) != 0 {
             try? FileManager.default.removeItem(at: tmp)
@@ -27,4 +43,21 @@ public enum AtomicFile {
     }
 
     public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
+    /// Writes `data` to a new file with write(2); nil on success, else the reason (e.g. "No space left on device").
+    static func writeAll(_ data: Data, to path: String) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        var failure: String?
+        data.withUnsafeBytes { b in
+            var off = 0
+            while off < b.count {
+                let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
+                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
+                off += n
+            }
+        }
+        if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        return failure
+    }
 }

@@ -1,0 +1,172 @@
+import CHotspotSys
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An output folder written as a whole. Files go to a staging folder beside the target, in the same filesystem
+/// (`.NAME.hotspot-staging-PID`); `commit()` swaps it in with one atomic `renameat2(RENAME_EXCHANGE)` (or a plain
+/// rename when the target is new) and removes the old contents. Until then the previous outputs are untouched: a
+/// run that fails, is interrupted (SIGINT/SIGTERM remove the staging folder; see `Signals`) or is killed leaves
+/// them as they were, and files of an earlier run that this run does not write do not survive a commit. Two runs
+/// into the same folder each swap in a complete set; the last to finish wins. Staging folders of runs that died
+/// (their PID is gone) are swept when the next run starts.
+public final class StagedFolder: Sendable {
+    /// The folder the outputs end up in (absolute, symbolic links resolved).
+    public let target: String
+    /// Where they are written meanwhile.
+    public let staging: String
+
+    /// The files a folder must hold for hotspot to replace it: outputs of an earlier run.
+    public static let marker = "metadata.json"
+
+    public init(target path: String) throws {
+        var t = URL(fileURLWithPath: path).standardizedFileURL.path
+        if let real = realpath(t, nil) { t = String(cString: real); free(real) }
+        target = t
+        let parent = (t as NSString).deletingLastPathComponent, name = (t as NSString).lastPathComponent
+        staging = (parent as NSString).appendingPathComponent(".\(name).hotspot-staging-\(getpid())")
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw OutputError.cannotWrite(path, "cannot create its parent folder \(parent)")
+        }
+        try StagedFolder.checkReplaceable(t, shownAs: path)
+        StagedFolder.sweep(parent: parent, name: name)
+        try? FileManager.default.removeItem(atPath: staging)
+        guard mkdir(staging, 0o755) == 0 else {
+            throw OutputError.cannotWrite(path, "cannot create a staging folder in \(parent): \(String(cString: strerror(errno)))")
+        }
+        Signals.track(staging)
+    }
+
+    /// Refuses to replace a file, or a folder holding anything but an earlier run's outputs.
+    static func checkReplaceable(_ t: String, shownAs path: String) throws {
+        var st = stat()
+        guard lstat(t, &st) == 0 else { return }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw OutputError.cannotWrite(path, "it exists and is not a folder") }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: t)) ?? []
+        guard !entries.isEmpty else { return }
+        let meta = (t as NSString).appendingPathComponent(marker)
+        if let d = FileManager.default.contents(atPath: meta),
+           let root = (try? JSONSerialization.jsonObject(with: d)) as? [String: Any], root["tool"] as? String == "hotspot" { return }
+        throw OutputError.cannotWrite(path, "the folder holds files that hotspot did not write (it has no hotspot \(marker)); "
+            + "--out replaces the whole folder, so give a new or empty one")
+    }
+
+    /// Removes staging folders beside `name` whose process is gone (killed with SIGKILL, power loss).
+    static func sweep(parent: String, name: String) {
+        let prefix = ".\(name).hotspot-staging-"
+        for e in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where e.hasPrefix(prefix) {
+            guard let pid = Int32(e.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(e))
+            }
+        }
+    }
+
+    /// Swaps the staging folder in as the target; the previous contents are removed.
+    public func commit() throws {
+        if rename(staging, target) != 0 {
+            let e = errno
+            guard e == EEXIST || e == ENOTEMPTY || e == EISDIR else {
+                throw OutputError.cannotWrite(target, "cannot move the finished outputs in: \(String(cString: strerror(e)))")
+            }
+            try StagedFolder.checkReplaceable(target, shownAs: target)
+            if hotspot_exchange(staging, target) != 0 {
+                // Filesystems without RENAME_EXCHANGE: move the old folder aside, then the new one in.
+                let old = staging + ".old"
+                guard rename(target, old) == 0, rename(staging, target) == 0 else {
+                    throw OutputError.cannotWrite(target, "cannot swap the finished outputs in: \(String(cString: strerror(errno)))")
+                }
+                try? FileManager.default.removeItem(atPath: old)
+            } else {
+                try? FileManager.default.removeItem(atPath: staging)  // now the previous outputs
+            }
+        }
+        Signals.untrack(staging)
+    }
+
+    /// Removes the staging folder (the run failed); the target is untouched.
+    public func abandon() {
+        try? FileManager.default.removeItem(atPath: staging)
+        Signals.untrack(staging)
+    }
+}
+
+/// SIGINT and SIGTERM: remove every staging folder and temporary file, then exit 130 or 143 (128 + signal).
+public enum Signals {
+    private static let paths = Mutex<Set<String>>([])
+
+    static func track(_ p: String) { _ = paths.withLock { $0.insert(p) } }
+    static func untrack(_ p: String) { _ = paths.withLock { $0.remove(p) } }
+
+    /// Removes whatever is still being written (staging folders, temporary files).
+    public static func cleanUp() {
+        let ps = paths.withLock { s -> Set<String> in let c = s; s.removeAll(); return c }
+        for p in ps { try? FileManager.default.removeItem(atPath: p) }
+    }
+
+    /// Installs the handlers: call once, first thing, before any other thread starts. SIGINT and SIGTERM are
+    /// blocked in every thread and taken by one waiting thread (`sigwait`), which cleans up and exits.
+    public static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let waiter = Thread {
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, SIGINT)
+            sigaddset(&set, SIGTERM)
+            var sig: Int32 = 0
+            while sigwait(&set, &sig) != 0 {}
+            cleanUp()
+            FileHandle.standardError.write(Data("\nhotspot: interrupted; the output folder was left as it was\n".utf8))
+            exit(128 + sig)
+        }
+        waiter.start()
+    }
+}
+
+/// Checks made before a run reads anything: the output folder can be replaced, and no input lies inside it (each
+/// run replaces the folder as a whole, so an input there would be lost).
+public enum OutputGuard {
+    public static func check(out: String, inputs: [String]) throws {
+        let target = resolved(out)
+        for i in inputs {
+            let r = resolved(i)
+            if r == target || r.hasPrefix(target + "/") {
+                throw OutputError.cannotWrite(out, "the input \(i) is inside it, and each run replaces the output folder as a whole; move the input or choose another --out")
+            }
+        }
+        try StagedFolder.checkReplaceable(target, shownAs: out)
+    }
+
+    /// Refuses an output file that is one of the inputs.
+    public static func checkFile(_ output: String, inputs: [String]) throws {
+        var o = stat()
+        guard stat(output, &o) == 0 else { return }
+        for i in inputs {
+            var s = stat()
+            if stat(i, &s) == 0 && s.st_dev == o.st_dev && s.st_ino == o.st_ino {
+                throw OutputError.cannotWrite(output, "it is the input \(i); choose another file name")
+            }
+        }
+    }
+
+    /// Absolute path with symbolic links resolved as far as the path exists.
+    static func resolved(_ p: String) -> String {
+        var url = URL(fileURLWithPath: p).standardizedFileURL
+        var tail: [String] = []
+        while url.path != "/" {
+            if let r = realpath(url.path, nil) {
+                defer { free(r) }
+                return ([String(cString: r)] + tail.reversed()).joined(separator: "/")
+            }
+            tail.append(url.lastPathComponent)
+            url.deleteLastPathComponent()
+        }
+        return "/" + tail.reversed().joined(separator: "/")
+    }
+}
