@@ -218,7 +218,7 @@ public enum IncidentReader {
         }
         scanner.scan(UnsafeBufferPointer(rebasing: b[range]), final: true) { rec in
             if rec.unterminatedQuote {
-                return reject(rec, .unbalancedQuote, "a quoted field opened on line \(rec.line) is never closed: lines \(rec.line)–\(rec.line + rec.lineSpan) were read as one row")
+                return reject(rec, .unbalancedQuote, unbalancedQuoteDetail(line: rec.line, span: rec.lineSpan))
             }
             guard rec.isValidUTF8 else { return reject(rec, .invalidUTF8, "row is not valid UTF-8") }
             guard rec.count == L.fields else {
@@ -304,6 +304,10 @@ public enum IncidentReader {
     }
 
     static func countNewlines(_ b: UnsafeBufferPointer<UInt8>) -> Int { Bytes.count(b, UInt8(ascii: "\n"), from: 0, to: b.count) }
+
+    static func unbalancedQuoteDetail(line: Int, span: Int) -> String {
+        "a quoted field opened on line \(line) is never closed: lines \(line)–\(line + span) (the end of the file) were read as one row"
+    }
 
     /// A header longer than this is not a CSV header (e.g. `/dev/zero`, a binary file).
     static let maxHeaderBytes = 64 << 10
@@ -418,7 +422,13 @@ public enum IncidentReader {
                     // Relative line numbers → physical line numbers in the file.
                     let offset = UInt32(nextLine - 1)
                     for i in s.line.indices { s.line[i] += offset }
-                    for i in s.quarantine.indices { s.quarantine[i].line += Int(offset) }
+                    for i in s.quarantine.indices {
+                        s.quarantine[i].line += Int(offset)
+                        if s.quarantine[i].reason == .unbalancedQuote {
+                            let q = s.quarantine[i]
+                            s.quarantine[i].detail = unbalancedQuoteDetail(line: q.line, span: q.raw.utf8.count { $0 == 10 })
+                        }
+                    }
                     nextLine += s.lines
                     segments.append(s)
                 }

@@ -18,6 +18,9 @@ public final class StagedFolder: Sendable {
     /// Where they are written meanwhile.
     public let staging: String
 
+    /// Tells apart the staging folders of one process.
+    private static let counter = Atomic<Int>(0)
+
     /// The files a folder must hold for hotspot to replace it: outputs of an earlier run.
     public static let marker = "metadata.json"
 
@@ -26,7 +29,7 @@ public final class StagedFolder: Sendable {
         if let real = realpath(t, nil) { t = String(cString: real); free(real) }
         target = t
         let parent = (t as NSString).deletingLastPathComponent, name = (t as NSString).lastPathComponent
-        staging = (parent as NSString).appendingPathComponent(".\(name).hotspot-staging-\(getpid())")
+        staging = (parent as NSString).appendingPathComponent(".\(name).hotspot-staging-\(getpid())-\(StagedFolder.counter.add(1, ordering: .relaxed).newValue)")
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(path, "cannot create its parent folder \(parent)")
         }
@@ -57,7 +60,7 @@ public final class StagedFolder: Sendable {
     static func sweep(parent: String, name: String) {
         let prefix = ".\(name).hotspot-staging-"
         for e in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where e.hasPrefix(prefix) {
-            guard let pid = Int32(e.dropFirst(prefix.count)), pid != getpid() else { continue }
+            guard let pid = Int32(e.dropFirst(prefix.count).prefix { $0 != "-" && $0 != "." }), pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
                 try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(e))
             }
