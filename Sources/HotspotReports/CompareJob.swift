@@ -62,7 +62,15 @@ public enum CompareJob {
         let nc = t.categories.count
         // Period of each incident (first matching period; periods may not overlap).
         let periodOf = (0..<t.count).map { i in periods.firstIndex { $0.contains(day: Int(t.day[i])) } ?? -1 }
-        for (k, p) in periods.enumerated() where !periodOf.contains(k) { warnings.append("period \(p.name) holds no incidents: check the files cover it") }
+        for (k, p) in periods.enumerated() {
+            if !periodOf.contains(k) { warnings.append("period \(p.name) holds no incidents: check the files cover it"); continue }
+            // Months of the period without a single incident: the files probably do not cover them.
+            let months = TimeSteps(length: .months(1), days: [Int32(p.first), Int32(p.last)])
+            let empty = months.emptySteps(days: t.day)
+            if !empty.isEmpty {
+                warnings.append("period \(p.name): \(empty.count) of its \(months.count) months hold no incidents (\(months.describe(empty))); check the files cover them, or the period's counts and rates are too low")
+            }
+        }
         var borough = [[Int]](repeating: [Int](repeating: 0, count: nc + 1), count: periods.count)
         for i in 0..<t.count where periodOf[i] >= 0 { borough[periodOf[i]][0] += 1; borough[periodOf[i]][Int(t.category[i]) + 1] += 1 }
         let set = try OutputSet(directory: out)

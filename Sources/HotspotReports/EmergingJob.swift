@@ -6,6 +6,8 @@ import HotspotIO
 public struct EmergingJobOptions: Sendable {
     public var cell: Double?
     public var cellRule: CellSizeRule = .sfhotspot
+    /// Grid extent (EPSG:27700) instead of the boundary's or the incidents'.
+    public var extent: Extent?
     public var maxCells = 5_000_000
     public var clip = false
     /// Neighbourhood distance in metres (default cell × √2: queen).
@@ -64,7 +66,7 @@ public enum EmergingJob {
             nLocations = l.areas.count
             params["layer"] = spec.name
         } else {
-            let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
+            let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells, extent: o.extent)
             let g = product.choice.grid
             grid = g
             if o.clip, let b { mask = try GridProduct.mask(b, grid: g) }
@@ -72,6 +74,16 @@ public enum EmergingJob {
             params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
         }
         let steps = TimeSteps(length: o.step, days: t.day, anchor: o.start)
+        guard steps.count <= TimeSteps.maxSteps else {
+            throw InputError.unusable("the data span \(steps.count) time steps of \(o.step.description) (\(steps.label(0)) … \(steps.label(steps.count - 1))), above \(TimeSteps.maxSteps): use a longer --step, or check the dates (inspect lists the months)")
+        }
+        guard Double(steps.count) * Double(nLocations) <= 2e8 else {
+            throw InputError.unusable("a space-time cube of \(nLocations) locations × \(steps.count) steps is too large to hold; use a larger --cell or a longer --step")
+        }
+        let empty = steps.emptySteps(days: t.day)
+        if !empty.isEmpty {
+            warnings.append("\(empty.count) of \(steps.count) time steps hold no incidents at all (\(steps.describe(empty))): a gap in the files reads as a real absence of crime and makes places look Sporadic, Oscillating or New; analyse a continuous run of data")
+        }
         guard steps.count >= 2 else { throw InputError.unusable("the data span \(steps.count) time step(s) of \(o.step.description); emerging hot spot analysis needs at least 2 (10 or more for a meaningful trend)") }
         if t.resolution == .month, case .days = o.step { warnings.append("the data are monthly (police.uk); day-based steps put every incident on the first of its month") }
         if t.resolution == .month, case .weeks = o.step { warnings.append("the data are monthly (police.uk); weekly steps put every incident in the week holding the first of its month") }

@@ -14,6 +14,22 @@ public struct GridChoice: Sendable, Codable {
 
 /// Grid counts over the study area, with the cells kept after an optional clip to the boundary.
 public struct GridProduct: Sendable {
+    /// The grid's extent: `--extent` when given (incidents outside it are kept for neighbourhoods and densities),
+    /// else the boundary's, else the incidents'.
+    public static func studyExtent(_ inc: IncidentTable, boundary: LoadedLayer?, extent: Extent?) throws -> (Extent, String) {
+        if let extent { return (extent, "extent") }
+        let bExt = boundary?.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+        guard let ext = bExt ?? inc.extent else { throw GridError.emptyExtent }
+        return (ext, bExt == nil ? "incidents" : "boundary")
+    }
+
+    /// The rule's cell size, refused when the extent has no width or height (one point, one line).
+    static func derivedSize(_ rule: CellSizeRule, _ ext: Extent) throws -> Double {
+        let c = rule.cellSize(for: ext)
+        guard c > 0, c.isFinite else { throw GridError.singlePoint }
+        return c
+    }
+
     public var choice: GridChoice
     public var counts: GridCounts
     /// Indices of the cells written (all cells, or those touching the boundary when clipped).
@@ -21,10 +37,9 @@ public struct GridProduct: Sendable {
 
     /// Chooses the grid (extent from the boundary or the incidents; cell size fixed or by rule), bins, clips.
     public static func compute(_ inc: IncidentTable, cellSize: Double?, rule: CellSizeRule = .sfhotspot,
-                               boundary: LoadedLayer?, clip: Bool, cellLimit: Int) throws -> GridProduct {
-        let bExt = boundary?.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
-        guard let ext = bExt ?? inc.extent else { throw GridError.emptyExtent }
-        let c = cellSize ?? rule.cellSize(for: ext)
+                               boundary: LoadedLayer?, clip: Bool, cellLimit: Int, extent: Extent? = nil) throws -> GridProduct {
+        let (ext, extentSource) = try studyExtent(inc, boundary: boundary, extent: extent)
+        let c = try cellSize ?? derivedSize(rule, ext)
         let grid = try SquareGrid(covering: ext, cellSize: c, cellLimit: cellLimit)
         let counts = binPoints(x: inc.x, y: inc.y, weights: inc.weight, grid: grid)
         var cells = Array(0..<grid.cellCount)
@@ -32,7 +47,7 @@ public struct GridProduct: Sendable {
             cells = try cellsTouching(b, grid: grid)
         }
         return GridProduct(choice: GridChoice(grid: grid, cellSizeSource: cellSize == nil ? rule.rawValue : "fixed",
-                                              extentSource: bExt == nil ? "incidents" : "boundary",
+                                              extentSource: extentSource,
                                               clipped: clip && boundary != nil),
                            counts: counts, cells: cells)
     }
@@ -84,10 +99,9 @@ public struct HexProduct: Sendable {
     public var cellSizeSource: String
 
     public static func compute(_ inc: IncidentTable, size: Double?, rule: CellSizeRule, orientation: HexOrientation,
-                               boundary: LoadedLayer?, clip: Bool, cellLimit: Int) throws -> HexProduct {
-        let bExt = boundary?.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
-        guard let ext = bExt ?? inc.extent else { throw GridError.emptyExtent }
-        let d = size ?? rule.cellSize(for: ext)
+                               boundary: LoadedLayer?, clip: Bool, cellLimit: Int, extent: Extent? = nil) throws -> HexProduct {
+        let (ext, _) = try GridProduct.studyExtent(inc, boundary: boundary, extent: extent)
+        let d = try size ?? GridProduct.derivedSize(rule, ext)
         let hex = try HexGrid(covering: ext, size: d, orientation: orientation, cellLimit: cellLimit)
         let counts = binPoints(x: inc.x, y: inc.y, weights: inc.weight, hex: hex)
         var cells = Array(0..<hex.cellCount)

@@ -23,6 +23,9 @@ public enum AreasJob {
         for l in layers {
             let c = AreaCounts.compute(inc.table, layer: l)
             results.append(c)
+            if inc.table.count > 0 && c.rows.allSatisfy({ $0.count == 0 }) && !warnings.contains(where: { $0.hasPrefix("layer \(l.name) ") }) {
+                warnings.append("layer \(l.name): none of the \(inc.table.count) incidents falls in any of its \(l.areas.count) areas; check the layer's CRS and that it covers the incidents")
+            }
             if let pop = l.population {
                 let missing = l.areas.filter { pop[$0.id] == nil }.map(\.id)
                 if !missing.isEmpty { warnings.append("layer \(l.name): no population for \(missing.count) area(s), e.g. \(missing.prefix(3).joined(separator: ", ")); their rate is null") }
@@ -48,10 +51,10 @@ public enum GridJob {
     /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
     public static func runHex(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                               hex orientation: HexOrientation, clip: Bool, maxCells: Int, gridDirectories: [String],
-                              out: String, command: String, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
+                              out: String, command: String, extent: Extent? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
-        let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
+        let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
         let set = try OutputSet(directory: out)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table)
         try set.write("grid.csv", p.table.csv())
@@ -64,10 +67,10 @@ public enum GridJob {
 
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                            clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
+                           extent: Extent? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
-        let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells)
+        let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
         let set = try OutputSet(directory: out)
@@ -112,7 +115,7 @@ public struct InspectReport {
         if let e = inc.table.extent {
             s += "extent (EPSG:27700): E \(Fmt.fixed(e.minX, 1))…\(Fmt.fixed(e.maxX, 1)), N \(Fmt.fixed(e.minY, 1))…\(Fmt.fixed(e.maxY, 1))\n"
         }
-        if let p = inc.projection { s += "projection: \(p.operation) (accuracy \(p.accuracyMetres) m), \(p.distinctPoints) distinct points\n" }
+        if let p = inc.projection { s += "projection: \(p.operation) (accuracy \(p.accuracyMetres < 0 ? "unknown" : "\(p.accuracyMetres) m")), \(p.distinctPoints) distinct points\n" }
         return s
     }
 

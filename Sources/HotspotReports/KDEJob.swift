@@ -7,6 +7,8 @@ import HotspotIO
 public struct KDEOptions: Sendable {
     public var cell: Double?
     public var cellRule: CellSizeRule = .sfhotspot
+    /// Grid extent (EPSG:27700) instead of the boundary's or the incidents'.
+    public var extent: Extent?
     /// Fixed bandwidth in metres, else the rule.
     public var bandwidth: Double?
     public var bandwidthRule: BandwidthRule = .arcgis
@@ -69,7 +71,7 @@ public enum KDEJob {
             return try runHex(job: job, options: o, orientation: orientation, bandwidth: h,
                               bandwidthSource: bandwidthSource, warnings: warnings, out: out, command: command)
         }
-        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells)
+        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells, extent: o.extent)
         let grid = product.choice.grid
         if h < grid.cellSize { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the cell size (\(Fmt.number(grid.cellSize)) m): the surface will look like separate dots; use a larger --bandwidth or a smaller --cell") }
         var mask: [Bool]?
@@ -79,6 +81,7 @@ public enum KDEJob {
             if !m.contains(true) { warnings.append("the grid does not overlap the boundary") }
         }
         let p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
+        if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) { throw InputError.unusable(why) }
         let surface = kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
         if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
         let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
@@ -140,7 +143,7 @@ public enum KDEJob {
         var warnings = w
         let inc = job.incidents, b = job.boundary, layers = job.layers
         let t = inc.table
-        let p = try HexProduct.compute(t, size: o.cell, rule: o.cellRule, orientation: orientation, boundary: b, clip: o.clip, cellLimit: o.maxCells)
+        let p = try HexProduct.compute(t, size: o.cell, rule: o.cellRule, orientation: orientation, boundary: b, clip: o.clip, cellLimit: o.maxCells, extent: o.extent)
         let hex = p.grid
         if h < hex.size { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the hexagon size (\(Fmt.number(hex.size)) m)") }
         if o.smooth { warnings.append("--smooth applies to square grids; hexagon hotspots follow the hexagon edges") }

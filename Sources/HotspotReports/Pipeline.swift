@@ -12,6 +12,9 @@ public struct LoadedIncidents: Sendable {
     public var quarantine: [QuarantineEntry]
     public var files: [FileSummary]
     public var projection: ProjectionInfo?
+    /// What the user should know about these incidents (points outside Great Britain, an operation of unknown
+    /// accuracy).
+    public var warnings: [String] = []
     public var read: Int { files.reduce(0) { $0 + $1.read } }
     public var quarantinedByReason: [String: Int] {
         var d: [String: Int] = [:]
@@ -79,8 +82,25 @@ public enum Pipeline {
                 table = table.filtered { !table.x[$0].isNaN }
             }
         }
+        var warnings: [String] = []
+        // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
+        // longitude/latitude, a wrong --epsg, or another country's data.
+        let outsideGB = (0..<table.count).reduce(0) { n, i in
+            n + (table.x[i] >= -110_000 && table.x[i] <= 800_000 && table.y[i] >= -110_000 && table.y[i] <= 1_400_000 ? 0 : 1)
+        }
+        if outsideGB > 0 {
+            let hint = r.table.epsg == 4326 ? "are longitude and latitude swapped (--lon-col/--lat-col)?" : "is --epsg \(r.table.epsg) right for --x-col/--y-col?"
+            warnings.append("\(outsideGB) of \(table.count) incidents lie outside Great Britain after projection to EPSG:27700: \(hint)")
+        }
+        if let p = info, p.accuracyMetres < 0 {
+            warnings.append("PROJ transformed some points with an operation of unknown accuracy ('\(p.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates")
+        }
         if let b = boundary {
             let inside = b.index.assign(x: table.x, y: table.y)
+            if table.count > 0 && !inside.contains(where: { $0 >= 0 }) {
+                let be = b.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+                throw InputError.unusable("none of the \(table.count) incidents lies inside the boundary \(b.source.path) (boundary \(describe(be)), incidents \(describe(table.extent)) in EPSG:27700): check the boundary's CRS (a GeoJSON without a crs member is read as WGS84 lon/lat; --area-epsg boundary=27700 declares British National Grid) and that it covers the incidents")
+            }
             for i in 0..<table.count where inside[i] < 0 {
                 quarantine.append(QuarantineEntry(
                     file: files[Int(table.sourceFile[i])], line: Int(table.sourceLine[i]), reason: .outsideStudyArea,
@@ -88,8 +108,32 @@ public enum Pipeline {
             }
             table = table.filtered { inside[$0] >= 0 }
         }
+        // Rows rejected after reading (projection failed, outside the study area) get their raw text too.
+        let missing = Dictionary(grouping: quarantine.indices.filter { quarantine[$0].raw.isEmpty }, by: { quarantine[$0].file })
+        for (file, idx) in missing {
+            let rows = try IncidentReader.rawRows(path: file, lines: Set(idx.map { quarantine[$0].line }))
+            for i in idx { quarantine[i].raw = rows[quarantine[i].line] ?? "" }
+        }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
-        return LoadedIncidents(table: table, quarantine: quarantine, files: r.files, projection: info)
+        return LoadedIncidents(table: table, quarantine: quarantine, files: r.files, projection: info, warnings: warnings)
+    }
+
+    /// An extent in words, for messages.
+    static func describe(_ e: Extent?) -> String {
+        guard let e else { return "empty" }
+        return "E \(Fmt.fixed(e.minX, 0))…\(Fmt.fixed(e.maxX, 0)), N \(Fmt.fixed(e.minY, 0))…\(Fmt.fixed(e.maxY, 0))"
+    }
+
+    /// Warnings for a polygon layer that the incidents do not reach: no overlap at all (a wrong CRS), or no
+    /// incident in any area.
+    public static func coverageWarnings(_ layer: LoadedLayer, _ inc: IncidentTable) -> [String] {
+        guard inc.count > 0 else { return [] }
+        let le = layer.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+        guard let le, let ie = inc.extent else { return [] }
+        if le.maxX < ie.minX || ie.maxX < le.minX || le.maxY < ie.minY || ie.maxY < le.minY {
+            return ["layer \(layer.name) (\(layer.source.path)) does not overlap the incidents (layer \(describe(le)), incidents \(describe(ie)) in EPSG:27700): no incident can fall in its areas; check its CRS (--area-epsg \(layer.name)=27700 or =4326) and that it is the right place"]
+        }
+        return []
     }
 
     /// Reads a polygon layer, projects it to EPSG:27700, validates (repairing with a warning) and indexes it.
@@ -141,7 +185,10 @@ public struct JobInputs {
     public var incidents: LoadedIncidents
     public var layers: [LoadedLayer]
     /// Warnings raised while loading (repaired polygons).
-    public var warnings: [String] { (boundary?.warnings ?? []) + layers.flatMap(\.warnings) }
+    public var warnings: [String] {
+        incidents.warnings + (boundary?.warnings ?? []) + layers.flatMap(\.warnings)
+            + layers.flatMap { Pipeline.coverageWarnings($0, incidents.table) }
+    }
 
     public static func load(files: [String], read: ReadOptions, boundary: LayerSpec?, layers: [LayerSpec] = [],
                             gridDirectories: [String], progress: IncidentReader.Progress? = nil) throws -> JobInputs {

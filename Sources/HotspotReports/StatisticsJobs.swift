@@ -66,7 +66,7 @@ public enum GiStarJob {
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec], layerName: String?,
                            cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
                            fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
-                           command: String, hex: HexOrientation? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+                           command: String, hex: HexOrientation? = nil, extent: Extent? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
@@ -90,7 +90,7 @@ public enum GiStarJob {
         } else if let orientation = hex {
             // Hexagons: neighbours are the hexagons whose centres lie within the distance (default: the size across
             // flats, i.e. the six that share an edge), self included.
-            let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells)
+            let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
             let hx = p.grid
             let radius: Double
             switch neighbours ?? .queen {
@@ -121,7 +121,7 @@ public enum GiStarJob {
             nbText = "hexagon centres within \(Fmt.fixed(radius, 2)) m"
             params["shape"] = "hexagon (\(orientation.rawValue)-top)"; params["across_flats_m"] = Fmt.number(hx.size)
         } else {
-            let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: false, cellLimit: maxCells)
+            let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: false, cellLimit: maxCells, extent: extent)
             let g = product.choice.grid
             gridMeta = g
             var mask: [Bool]?
@@ -164,6 +164,7 @@ public enum GiStarJob {
         }
         params["neighbours"] = nbText
         let keep = (0..<ids.count).filter { !gi.z[$0].isNaN || layerName != nil }
+        warnings += sparseWarnings(counts: keep.map { counts[$0] }, bins: keep.map { fdr ? gi.binFDR[$0] : gi.bin[$0] })
         var t = Table(columns: ["id", "name"] + extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr", "gi_bin", "neighbours"]
                       + (permutations > 0 ? ["pseudo_p"] : []))
         t.rows = keep.map { k in
@@ -177,4 +178,17 @@ public enum GiStarJob {
         try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
         return Result(incidents: inc, gi: gi, ids: ids, names: names, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
+}
+
+/// Gi* is a large-sample statistic: on a handful of incidents spread over many locations it still reports "hot at
+/// 99 %" places, many holding no incident. These warnings say so (and why z is blank when nothing was counted).
+func sparseWarnings(counts: [Double], bins: [Int8]) -> [String] {
+    let total = counts.reduce(0, +)
+    let nonZero = counts.filter { $0 > 0 }.count
+    if total == 0 {
+        return ["no incident lies in any of the \(counts.count) locations: Gi* is undefined when every count is 0, so gi_z and gi_p are blank"]
+    }
+    guard total < 30 || Double(nonZero) < 0.05 * Double(counts.count) else { return [] }
+    let hotEmpty = zip(counts, bins).filter { $0.1 > 0 && $0.0 == 0 }.count
+    return ["sparse data: \(Fmt.number(total)) incidents in \(nonZero) of \(counts.count) locations; Gi* p-values assume counts spread over many locations and are unreliable here (\(hotEmpty) 'hot' location(s) hold no incident themselves); use a larger --cell, a polygon layer (--on), or more data"]
 }

@@ -22,6 +22,7 @@ struct Inspect: ParsableCommand {
                                                  gridDirectories: input.gridDirectories, progress: input.progress)
             let report = InspectReport(inc)
             print(json ? report.json : report.text)
+            for w in inc.warnings { note("warning: \(w)", quiet: input.quiet) }
             if let q = quarantine { try AtomicFile.write(Pipeline.quarantineCSV(inc.quarantine), to: q) }
         }
     }
@@ -82,7 +83,7 @@ struct Grid: ParsableCommand {
                 let (inc, p, written) = try GridJob.runHex(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
                                                            cell: grid.cell, rule: grid.cellRule, hex: orientation, clip: grid.clip,
                                                            maxCells: grid.maxCells, gridDirectories: input.gridDirectories,
-                                                           out: output.out, command: commandLine, progress: input.progress)
+                                                           out: output.out, command: commandLine, extent: grid.gridExtent, progress: input.progress)
                 note(summaryLine(inc), quiet: input.quiet)
                 note("grid: \(p.cells.count) \(orientation.rawValue)-top hexagons, \(Fmt.number(p.grid.size)) m across flats (\(p.cellSizeSource)), \(p.counts.outside) incidents outside", quiet: input.quiet)
                 note("wrote \(written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
@@ -91,7 +92,7 @@ struct Grid: ParsableCommand {
             let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
                                     cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                     gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
-                                    progress: input.progress)
+                                    extent: grid.gridExtent, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let g = r.product.choice.grid
             note("grid: \(g.ncols) × \(g.nrows) cells of \(Fmt.number(g.cellSize)) m (\(r.product.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(r.product.cells.count) cells written, \(r.product.counts.outside) incidents outside the grid", quiet: input.quiet)

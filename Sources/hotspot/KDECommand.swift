@@ -63,7 +63,7 @@ struct KDE: ParsableCommand {
         try runJob {
             try OutputGuard.check(out: output.out, inputs: input.files + areas.paths + dualWith)
             var o = KDEOptions()
-            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex
+            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex; o.extent = grid.gridExtent
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule; o.bandwidthAdjust = bandwidthAdjust
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
             o.threshold = HotspotThreshold(parsing: threshold)!

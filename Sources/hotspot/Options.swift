@@ -168,6 +168,10 @@ struct GridOptions: ParsableArguments {
     var cell: Double?
     @Option(help: "Default cell-size rule: sfhotspot (shorter extent side / 50, rounded down to 100 m) or arcgis (shorter side / 250).")
     var cellRule: CellSizeRule = .sfhotspot
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Grid extent XMIN YMIN XMAX YMAX in EPSG:27700 metres. It sets the grid only: incidents outside it still count as neighbours (Gi*) and still add density near its edge (KDE). Use it rather than --boundary when the area of interest is part of a larger dataset; --boundary removes the incidents outside it.",
+        valueName: "xmin ymin xmax ymax"))
+    var extent: [Double] = []
     @Option(parsing: .unconditional, help: "Refuse grids with more cells than this.")
     var maxCells: Int = 5_000_000
     @Flag(help: "Keep only cells that touch the --boundary.")
@@ -178,6 +182,11 @@ struct GridOptions: ParsableArguments {
     func validate() throws {
         try check(cell, "--cell", in: 1...100_000, unit: "metres", example: "100")
         try check(maxCells, "--max-cells", in: 1...GridOptions.cellCeiling, example: "5000000")
+        if !extent.isEmpty {
+            guard extent.count == 4, extent.allSatisfy({ $0.isFinite && abs($0) <= 2_000_000 }), extent[0] < extent[2], extent[1] < extent[3] else {
+                throw ValidationError("--extent takes four EPSG:27700 numbers XMIN YMIN XMAX YMAX with XMIN < XMAX and YMIN < YMAX, e.g. --extent 533000 170000 541000 178000")
+            }
+        }
     }
 }
 
@@ -205,6 +214,10 @@ struct LocationOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
     var out: String = "hotspot-out"
+}
+
+extension GridOptions {
+    var gridExtent: Extent? { extent.count == 4 ? Extent(minX: extent[0], minY: extent[1], maxX: extent[2], maxY: extent[3]) : nil }
 }
 
 extension IncidentFormat: ExpressibleByArgument {}

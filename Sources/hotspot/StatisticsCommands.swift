@@ -42,7 +42,7 @@ struct GiStarCommand: ParsableCommand {
                                       layerName: locations.on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                       neighbours: locations.rule, fdr: !noFdr,
                                       permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
-                                      out: output.out, command: commandLine, hex: grid.hex, progress: input.progress)
+                                      out: output.out, command: commandLine, hex: grid.hex, extent: grid.gridExtent, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
@@ -110,7 +110,7 @@ struct EmergingCommand: ParsableCommand {
         try runJob {
             try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             var o = EmergingJobOptions()
-            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip
+            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.extent = grid.gridExtent
             o.radius = radius; o.step = StepLength(parsing: step)!
             o.layer = locations.on.flatMap { name in areas.specs.first { $0.name == name } }
             o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }

@@ -59,9 +59,7 @@ public struct DensitySurface: Sendable {
 public func kernelDensity(x: [Double], y: [Double], weights: [Double] = [], grid: SquareGrid,
                           parameters p: KDEParameters, mask: [Bool]? = nil) -> DensitySurface {
     let h = p.bandwidth, c = grid.cellSize
-    let footprint = Double.pi * (h / c) * (h / c) + 1
-    var mode = p.mode
-    if mode == .auto { mode = Double(x.count) * footprint <= p.exactBudget ? .exact : .binned }
+    let mode = KDEPlan(count: x.count, grid: grid, parameters: p).mode
     var values: [Double]
     var errorPerIncident = 0.0
     var contributing = 0
@@ -163,4 +161,34 @@ func stampKernels(x: [Double], y: [Double], w: [Double], grid: SquareGrid, kerne
     values.reserveCapacity(nr * nc)
     for p in parts { values += p }
     return (values, contributing)
+}
+
+
+/// What a kernel density evaluation will cost, known before any memory is allocated: the evaluation mode `auto`
+/// resolves to, the kernel evaluations of the exact mode (n · (π (h/c)² + 1)) and the cells of the binned mode's
+/// padded fine grid (((ncols + 2p)·s) · ((nrows + 2p)·s), p = ⌈h/c⌉ + 1 cells of padding, s subdivisions).
+public struct KDEPlan: Sendable {
+    public let mode: KDEMode
+    public let exactEvaluations: Double
+    public let fineCells: Double
+
+    public init(count: Int, grid: SquareGrid, parameters p: KDEParameters) {
+        let h = p.bandwidth, c = grid.cellSize
+        let footprint = Double.pi * (h / c) * (h / c) + 1
+        exactEvaluations = Double(count) * footprint
+        let s = Double(max(1, p.subdivisions)), pad = (h / c).rounded(.up) + 1
+        fineCells = (Double(grid.ncols) + 2 * pad) * s * (Double(grid.nrows) + 2 * pad) * s
+        mode = p.mode == .auto ? (exactEvaluations <= p.exactBudget ? .exact : .binned) : p.mode
+    }
+
+    /// Why this evaluation should not be attempted (memory or hours of work), or nil.
+    public func refusal(cellLimit: Int) -> String? {
+        if mode == .binned && fineCells > 16 * Double(cellLimit) {
+            return "binned kernel density would pad the grid to \(Int(min(fineCells, 9e18))) fine cells (bandwidth/cell too large), above \(16 * cellLimit); use a larger --cell or a smaller --bandwidth"
+        }
+        if mode == .exact && exactEvaluations > 5e11 {
+            return "exact kernel density would take \(Int(min(exactEvaluations, 9e18))) kernel evaluations (hours); use --mode binned, a larger --cell or a smaller --bandwidth"
+        }
+        return nil
+    }
 }

@@ -19,12 +19,15 @@ public struct SquareGrid: Sendable, Equatable, Codable {
     /// - Throws: `GridError.tooManyCells` above `cellLimit` cells, `.invalidCellSize` for a non-positive size.
     public init(covering extent: Extent, cellSize c: Double, cellLimit: Int = 5_000_000) throws {
         guard c > 0, c.isFinite else { throw GridError.invalidCellSize(c) }
+        guard [extent.minX, extent.minY, extent.maxX, extent.maxY].allSatisfy({ $0.isFinite && abs($0) < 1e9 }) else {
+            throw GridError.extentOutOfRange
+        }
         let x0 = (extent.minX / c).rounded(.down) * c
         let y0 = (extent.minY / c).rounded(.down) * c
         let nc = ((extent.maxX - x0) / c).rounded(.down) + 1
         let nr = ((extent.maxY - y0) / c).rounded(.down) + 1
         guard nc * nr <= Double(cellLimit) else {
-            throw GridError.tooManyCells(cells: Int(nc * nr), limit: cellLimit, cellSize: c,
+            throw GridError.tooManyCells(cells: nc * nr < 9e18 ? Int(nc * nr) : Int.max, limit: cellLimit, cellSize: c,
                                          suggested: SquareGrid.smallestCellSize(for: extent, cellLimit: cellLimit))
         }
         self.init(x0: x0, y0: y0, cellSize: c, ncols: Int(nc), nrows: Int(nr))
@@ -70,7 +73,7 @@ public struct SquareGrid: Sendable, Equatable, Codable {
     /// Smallest multiple of 10 m giving at most `cellLimit` cells over `extent` (used in error messages).
     static func smallestCellSize(for e: Extent, cellLimit: Int) -> Double {
         let raw = ((e.width * e.height) / Double(cellLimit)).squareRoot()
-        return max(10, ((raw / 10).rounded(.up) + 1) * 10)
+        return min(1e9, max(10, ((raw / 10).rounded(.up) + 1) * 10))
     }
 }
 
@@ -78,6 +81,8 @@ public enum GridError: Error, Equatable, CustomStringConvertible {
     case invalidCellSize(Double)
     case tooManyCells(cells: Int, limit: Int, cellSize: Double, suggested: Double)
     case emptyExtent
+    case extentOutOfRange
+    case singlePoint
 
     public var description: String {
         switch self {
@@ -86,6 +91,8 @@ public enum GridError: Error, Equatable, CustomStringConvertible {
             return "a \(Int(c)) m grid over this extent has \(n) cells, above the limit of \(limit); "
                 + "use a larger --cell (≥ \(Int(s)) m fits) or raise --max-cells"
         case .emptyExtent: return "no incidents and no boundary to take the grid extent from"
+        case .extentOutOfRange: return "the grid extent has coordinates beyond ±1,000,000 km: check the boundary's and the incidents' CRS"
+        case .singlePoint: return "the incidents all lie at one point, so no cell size can be derived from their extent; give --cell METRES or a --boundary"
         }
     }
 }

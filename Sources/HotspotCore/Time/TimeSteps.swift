@@ -86,6 +86,29 @@ public struct TimeSteps: Sendable, Codable, Equatable {
         }
     }
 
+    /// Steps that hold none of `days` (a gap in the data reads as a real absence of crime).
+    public func emptySteps(days: [Int32]) -> [Int] {
+        var seen = [Bool](repeating: false, count: count)
+        for d in days { if let k = step(ofDay: Int(d)) { seen[k] = true } }
+        return (0..<count).filter { !seen[$0] }
+    }
+
+    /// Step indices as labels, consecutive runs joined: `2018-10 … 2022-02, 2022-05`.
+    public func describe(_ ks: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < ks.count {
+            var j = i
+            while j + 1 < ks.count && ks[j + 1] == ks[j] + 1 { j += 1 }
+            parts.append(j == i ? label(ks[i]) : "\(label(ks[i])) … \(label(ks[j]))")
+            i = j + 1
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The most steps an analysis takes: more is a date typed wrongly or a step far too short.
+    public static let maxSteps = 2_000
+
     /// Label of step k: `2022-03` for months, `2022-03..2022-08` for n months, the first day otherwise.
     public func label(_ k: Int) -> String {
         switch length {

@@ -305,6 +305,34 @@ public enum IncidentReader {
 
     static func countNewlines(_ b: UnsafeBufferPointer<UInt8>) -> Int { Bytes.count(b, UInt8(ascii: "\n"), from: 0, to: b.count) }
 
+    /// The raw text of the rows of `path` that start on `lines` (physical line numbers), by streaming the file
+    /// again: the quarantine file carries the row for rows rejected after reading (projection failed, outside the
+    /// study area). The file's identity is checked by its SHA-256 elsewhere; here the rows are only looked up.
+    public static func rawRows(path: String, lines: Set<Int>) throws -> [Int: String] {
+        guard !lines.isEmpty, let fh = FileHandle(forReadingAtPath: path) else { return [:] }
+        defer { try? fh.close() }
+        var source: any ByteSource = path.hasSuffix(".gz") ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
+        var scanner = CSVScanner()
+        var out: [Int: String] = [:]
+        var crOnly: Bool?
+        let last = lines.max()!
+        while out.count < lines.count {
+            var (data, _) = try source.next(1 << 22)
+            if crOnly == nil && !data.isEmpty { crOnly = LineEndings.detect(data) == .crOnly }
+            if crOnly == true { data = LineEndings.crToLF(data) }
+            let final = data.isEmpty
+            var past = false
+            data.withUnsafeBytes { raw in
+                scanner.scan(raw.bindMemory(to: UInt8.self), final: final) { rec in
+                    if lines.contains(rec.line) { out[rec.line] = String(decoding: rec.bytes, as: UTF8.self) }
+                    if rec.line > last { past = true }
+                }
+            }
+            if final || past { break }
+        }
+        return out
+    }
+
     static func unbalancedQuoteDetail(line: Int, span: Int) -> String {
         "a quoted field opened on line \(line) is never closed: lines \(line)–\(line + span) (the end of the file) were read as one row"
     }

@@ -30,7 +30,18 @@ public enum Value: Sendable, Equatable {
 public struct Table: Sendable {
     public var columns: [String]
     public var rows: [[Value]]
-    public init(columns: [String], rows: [[Value]] = []) { self.columns = columns; self.rows = rows }
+    /// Column names are made unique, ignoring case as SQLite and GIS software do ("Burglary" and "burglary" give
+    /// `count_burglary` and `count_burglary_2`).
+    public init(columns: [String], rows: [[Value]] = []) { self.columns = Table.unique(columns); self.rows = rows }
+
+    static func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.map { n in
+            var name = n, k = 2
+            while !seen.insert(name.lowercased()).inserted { name = "\(n)_\(k)"; k += 1 }
+            return name
+        }
+    }
 
     /// RFC 4180 CSV with a header line, LF line ends.
     public func csv() -> String {
