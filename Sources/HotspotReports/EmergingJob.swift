@@ -102,7 +102,9 @@ public enum EmergingJob {
         if let l = layer {
             let rule = o.neighbours ?? .queen
             let nb = try rule.neighbourhood(of: l.areas)
-            st = spaceTimeGiStar(neighbourhood: nb, cube: cube, window: o.window)
+            st = PhaseProgress.phase("space-time Gi*", total: Double(nLocations * steps.count), unit: "cells") {
+                spaceTimeGiStar(neighbourhood: nb, cube: cube, window: o.window)
+            }
             params["neighbourhood"] = rule.description
         } else {
             let radius: Double
@@ -111,7 +113,9 @@ public enum EmergingJob {
             case .rook?: radius = grid!.cellSize
             default: radius = o.radius ?? grid!.cellSize * 2.0.squareRoot()
             }
-            st = spaceTimeGiStar(grid: grid!, cube: cube, radius: radius, window: o.window, mask: mask)
+            st = PhaseProgress.phase("space-time Gi*", total: Double(nLocations * steps.count), unit: "cells") {
+                spaceTimeGiStar(grid: grid!, cube: cube, radius: radius, window: o.window, mask: mask)
+            }
             params["neighbourhood_m"] = Fmt.fixed(radius, 3)
         }
         let results = classifyEmerging(z: st.z, p: st.p, counts: cube.counts, options: o.emerging)

@@ -21,7 +21,9 @@ public enum AreasJob {
         var results: [AreaCounts] = []
         var warnings = job.warnings
         for l in layers {
-            let c = AreaCounts.compute(inc.table, layer: l)
+            let c = PhaseProgress.phase("attribute to \(l.name)", total: Double(inc.table.count), unit: "points") {
+                AreaCounts.compute(inc.table, layer: l)
+            }
             results.append(c)
             if inc.table.count > 0 && c.rows.allSatisfy({ $0.count == 0 }) && !warnings.contains(where: { $0.hasPrefix("layer \(l.name) ") }) {
                 warnings.append("layer \(l.name): none of the \(inc.table.count) incidents falls in any of its \(l.areas.count) areas; check the layer's CRS and that it covers the incidents")

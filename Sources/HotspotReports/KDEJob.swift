@@ -82,7 +82,9 @@ public enum KDEJob {
         }
         let p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
         if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) { throw InputError.unusable(why) }
-        let surface = kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
+        let surface = PhaseProgress.phase("kernel density", total: Double(grid.cellCount), unit: "cells") {
+            kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
+        }
         if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
         let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
         let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? (grid.extent.width * grid.extent.height)

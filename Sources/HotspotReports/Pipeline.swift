@@ -74,12 +74,12 @@ public enum Pipeline {
             info = try p.transform(x: &table.x, y: &table.y)
             table.epsg = analysisEPSG
             if info!.failed > 0 {
-                let bad = (0..<table.count).filter { table.x[$0].isNaN }
+                let bad = (0..<table.count).filter { !table.x[$0].isFinite || !table.y[$0].isFinite }
                 for i in bad {
                     quarantine.append(QuarantineEntry(file: files[Int(table.sourceFile[i])], line: Int(table.sourceLine[i]),
                                                       reason: .projectionFailed, detail: "PROJ could not transform this point", raw: ""))
                 }
-                table = table.filtered { !table.x[$0].isNaN }
+                table = table.filtered { table.x[$0].isFinite && table.y[$0].isFinite }
             }
         }
         var warnings: [String] = []
@@ -96,7 +96,9 @@ public enum Pipeline {
             warnings.append("PROJ transformed some points with an operation of unknown accuracy ('\(p.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates")
         }
         if let b = boundary {
-            let inside = b.index.assign(x: table.x, y: table.y)
+            let inside = PhaseProgress.phase("keep points inside the boundary", total: Double(table.count), unit: "points") {
+                b.index.assign(x: table.x, y: table.y)
+            }
             if table.count > 0 && !inside.contains(where: { $0 >= 0 }) {
                 let be = b.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
                 throw InputError.unusable("none of the \(table.count) incidents lies inside the boundary \(b.source.path) (boundary \(describe(be)), incidents \(describe(table.extent)) in EPSG:27700): check the boundary's CRS (a GeoJSON without a crs member is read as WGS84 lon/lat; --area-epsg boundary=27700 declares British National Grid) and that it covers the incidents")

@@ -75,14 +75,10 @@ struct InputOptions: ParsableArguments {
         return o
     }
 
+    /// Progress is drawn by `ProgressView` (on a terminal only); the reader's own callback is not used.
     var progress: IncidentReader.Progress? {
-        if quiet { return nil }
-        let report: IncidentReader.Progress = { file, done, total in
-            guard total > 50_000_000 else { return }
-            FileHandle.standardError.write(Data("\r\(file): \(done * 100 / max(1, total))%".utf8))
-            if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
-        }
-        return report
+        ProgressView.install(quiet: quiet)
+        return nil
     }
 }
 

@@ -31,12 +31,14 @@ public struct HexGrid: Sendable, Equatable, Codable {
     /// The hexagons whose centres lie within one cell of `extent`, so that every point in it has its cell.
     public init(covering e: Extent, size: Double, orientation: HexOrientation, cellLimit: Int = 5_000_000) throws {
         guard size > 0, size.isFinite else { throw GridError.invalidCellSize(size) }
+        guard [e.minX, e.minY, e.maxX, e.maxY].allSatisfy({ $0.isFinite && abs($0) < 1e9 }) else { throw GridError.extentOutOfRange }
         let R = size / 3.0.squareRoot()
         let (dx, dy) = orientation == .pointy ? (size, 1.5 * R) : (1.5 * R, size)
         let c0 = Int((e.minX / dx).rounded(.down)) - 1, c1 = Int((e.maxX / dx).rounded(.up)) + 1
         let r0 = Int((e.minY / dy).rounded(.down)) - 1, r1 = Int((e.maxY / dy).rounded(.up)) + 1
-        let n = (c1 - c0 + 1) * (r1 - r0 + 1)
-        guard n <= cellLimit else {
+        let nd = Double(c1 - c0 + 1) * Double(r1 - r0 + 1)
+        guard nd <= Double(cellLimit) else {
+            let n = nd < 9e18 ? Int(nd) : Int.max
             throw GridError.tooManyCells(cells: n, limit: cellLimit, cellSize: size,
                                          suggested: SquareGrid.smallestCellSize(for: e, cellLimit: cellLimit))
         }

@@ -1,6 +1,7 @@
 import CProj
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 import HotspotCore
 
@@ -92,7 +93,13 @@ public final class Projection {
         let (ux, uy, index) = distinct ?? (x, y, [])
         var px = ux, py = uy
         var failed = 0
-        let chunks = Parallel.chunks(px.count, minimum: 200_000)
+        // Chunks of at most a million points, so that progress can be shown on long runs.
+        let pieces = max(Parallel.chunks(px.count, minimum: 200_000).count, (px.count + 999_999) / 1_000_000)
+        let size = (px.count + pieces - 1) / max(1, pieces)
+        let chunks = (0..<pieces).map { $0 * size..<min(px.count, ($0 + 1) * size) }.filter { !$0.isEmpty }
+        let done = Atomic<Int>(0), total = Double(px.count)
+        PhaseProgress.send(.begin(phase: "project to EPSG:\(targetEPSG)", total: total, unit: "points"))
+        defer { PhaseProgress.send(.end) }
         if chunks.count <= 1 {
             failed = px.withUnsafeMutableBufferPointer { xb in
                 py.withUnsafeMutableBufferPointer { yb in transformInPlace(x: xb, y: yb) }
@@ -107,6 +114,8 @@ public final class Projection {
                 let f = cx.withUnsafeMutableBufferPointer { xb in
                     cy.withUnsafeMutableBufferPointer { yb in p.transformInPlace(x: xb, y: yb) }
                 }
+                let d = done.add(range.count, ordering: .relaxed).newValue
+                PhaseProgress.send(.advance(Double(d)))
                 return (cx, cy, f)
             }
             px.removeAll(keepingCapacity: true); py.removeAll(keepingCapacity: true)
@@ -121,7 +130,7 @@ public final class Projection {
                 for i in 0..<xb.count {
                     let k = index.isEmpty ? i : Int(index[i])
                     xb[i] = px[k]; yb[i] = py[k]
-                    if px[k].isNaN { failedPoints += 1 }
+                    if !px[k].isFinite || !py[k].isFinite { failedPoints += 1 }
                 }
             }
         }

@@ -231,6 +231,9 @@ public enum IncidentReader {
             if L.isLonLat && !(x >= -180 && x <= 180 && y >= -90 && y <= 90) {
                 return reject(rec, .coordinateOutOfRange, "longitude \(x), latitude \(y)")
             }
+            if !L.isLonLat && !(abs(x) <= 1e8 && abs(y) <= 1e8) {
+                return reject(rec, .projectedOutOfRange, "x \(x), y \(y): beyond ±100,000 km in EPSG:\(L.epsg)")
+            }
             guard let date = DateParser.parse(rec.raw(L.dateCol)) else {
                 return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as a date: YYYY-MM, YYYY-MM-DD or ISO 8601, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)")
             }
@@ -379,6 +382,8 @@ public enum IncidentReader {
         var nextLine = 1
         var categoryCodes: [[UInt8]: UInt16] = [:]
         var lineEndings: LineEndings?
+        PhaseProgress.send(.begin(phase: "read \((path as NSString).lastPathComponent)", total: Double(total), unit: "B"))
+        defer { PhaseProgress.send(.end) }
         while true {
             let (next, raw) = try source.next(options.blockSize)
             var data = next
@@ -504,6 +509,7 @@ public enum IncidentReader {
                 throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(maxRecordBytes >> 20) MiB: a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
             }
             progress?(path, rawBytes, total)
+            PhaseProgress.send(.advance(Double(rawBytes)))
             if final { break }
         }
         guard layout != nil else { throw InputError.emptyFile(path) }

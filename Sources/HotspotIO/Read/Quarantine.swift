@@ -5,6 +5,8 @@ public enum QuarantineReason: String, Sendable, Codable, CaseIterable, Comparabl
     case missingCoordinate = "missing coordinate"
     case unparsableCoordinate = "unparsable coordinate"
     case coordinateOutOfRange = "lon/lat out of range"
+    /// Projected x/y beyond ±100,000 km: not a coordinate in any projected CRS.
+    case projectedOutOfRange = "x/y out of range"
     case badDate = "bad date"
     case wrongFieldCount = "wrong field count"
     case invalidUTF8 = "invalid UTF-8"
