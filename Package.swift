@@ -8,7 +8,8 @@ import PackageDescription
 //   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
 //   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata
 //   HotspotReports    – the jobs users run (inspect, area counts, grid counts, demo) and their output sets
-//   hotspot           – the CLI (swift-argument-parser), thin
+//   HotspotCLI        – the commands (swift-argument-parser), thin; hotspot – its main
+//   hotspot-fuzz      – libFuzzer target / corpus replayer for the CSV reader, GeoJSON reader and option parsing
 let package = Package(
     name: "hotspot",
     platforms: [.macOS(.v15)],
@@ -39,10 +40,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
-        .executableTarget(name: "hotspot", dependencies: [
+        .target(name: "HotspotCLI", dependencies: [
             "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "hotspot", dependencies: ["HotspotCLI"]),
+        // Coverage-guided fuzzing (tools/fuzz): built with -sanitize=fuzzer it is a libFuzzer target; built
+        // normally it replays the files it is given (the committed seed corpus, in tools/test).
+        .executableTarget(name: "hotspot-fuzz", dependencies: ["HotspotIO", "HotspotCLI"]),
         .executableTarget(name: "hotspot-demodata", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
         .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports", "HotspotTestSupport"]),
         .target(name: "HotspotTestSupport", path: "Tests/TestSupport"),

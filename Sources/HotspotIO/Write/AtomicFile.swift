@@ -16,8 +16,12 @@ public enum AtomicFile {
     public static func write(_ data: Data, to given: String) throws {
         var path = given
         var st = stat()
-        if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK, let r = realpath(path, nil) {
-            path = String(cString: r); free(r)  // write the file the link points to; keep the link
+        // Write the file a symbolic link points to (even one not yet there), keeping the link.
+        var hops = 0
+        while lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK && hops < 16,
+              let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            path = dest.hasPrefix("/") ? dest : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
+            hops += 1
         }
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT == S_IFIFO || st.st_mode & S_IFMT == S_IFCHR) {
             // A pipe or a device (/dev/stdout): write into it, do not replace it with a regular file.

@@ -112,6 +112,9 @@ public enum Signals {
     /// Installs the handlers: call once, first thing, before any other thread starts. SIGINT and SIGTERM are
     /// blocked in every thread and taken by one waiting thread (`sigwait`), which cleans up and exits.
     public static func install() {
+        // A background job of a non-interactive shell starts with SIGINT ignored; an explicit signal still stops it.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)

@@ -5,9 +5,9 @@ import HotspotGeo
 import HotspotIO
 import HotspotReports
 
-@main
-struct Hotspot: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Hotspot: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "hotspot",
         abstract: "Hotspot analysis of police and council incident data.",
         discussion: """
@@ -22,7 +22,7 @@ struct Hotspot: ParsableCommand {
         subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, EmergingCommand.self, CompareCommand.self, AccuracyCommand.self, Demo.self])
 
     /// SIGINT/SIGTERM handlers first (they remove unfinished outputs and exit 130/143), then the usual parsing.
-    static func main() {
+    public static func main() {
         Signals.install()
         main(nil)
     }

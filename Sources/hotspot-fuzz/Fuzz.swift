@@ -1,0 +1,83 @@
+import Foundation
+import HotspotCLI
+import HotspotIO
+
+/// One fuzz input. The first byte picks the target, the rest is its input:
+///   0 – an incident CSV (auto format, then a mapped CSV), read by `IncidentReader` in small blocks;
+///   1 – a GeoJSON polygon layer, read by `PolygonLayerReader`;
+///   2 – a command line (NUL-separated arguments), parsed and validated by `Hotspot.parseAsRoot`.
+/// Every outcome but a crash is fine; for CSVs the bookkeeping must balance (accepted + quarantined = read).
+func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
+    guard let target = bytes.first else { return }
+    let body = Data(bytes.dropFirst())
+    switch target % 3 {
+    case 0:
+        let path = scratch("csv")
+        try? body.write(to: URL(fileURLWithPath: path))
+        for mapped in [false, true] {
+            var o = ReadOptions()
+            o.blockSize = 64  // many blocks: exercises the carry between them
+            if mapped { o.mapping = ColumnMapping(x: "x", y: "y", date: "d", category: "c", id: "i", weight: "w") }
+            o.dropDuplicates = mapped
+            if let r = try? IncidentReader.read(files: [path], options: o) {
+                precondition(r.accepted + r.quarantine.count == r.read, "bookkeeping does not balance")
+            }
+        }
+    case 1:
+        let path = scratch("geojson")
+        try? body.write(to: URL(fileURLWithPath: path))
+        _ = try? PolygonLayerReader.read(path: path)
+    default:
+        let args = body.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        _ = try? Hotspot.parseAsRoot(args)
+    }
+}
+
+/// A per-process scratch file in /dev/shm when there is one.
+func scratch(_ ext: String) -> String {
+    let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+    return "\(dir)/hotspot-fuzz-\(getpid()).\(ext)"
+}
+
+/// libFuzzer's entry point for one input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+
+#if FUZZING
+/// libFuzzer's driver (in the runtime that -sanitize=fuzzer links), started from this executable's main.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+#endif
+
+/// Built with -DFUZZING -sanitize=fuzzer: the libFuzzer driver (its usual flags). Otherwise: replays every file
+/// given (or every file in the folders given), e.g. the seed corpus and the saved crash inputs.
+@main
+struct FuzzMain {
+    static func main() throws {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, { fuzzerTestOneInput($0, $1) }))
+        #else
+        var n = 0
+        for arg in CommandLine.arguments.dropFirst() {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: arg, isDirectory: &isDir)
+            let files = isDir.boolValue
+                ? try FileManager.default.contentsOfDirectory(atPath: arg).sorted().map { (arg as NSString).appendingPathComponent($0) }
+                : [arg]
+            for f in files {
+                let d = try Data(contentsOf: URL(fileURLWithPath: f))
+                d.withUnsafeBytes { fuzzOne($0) }
+                n += 1
+            }
+        }
+        print("hotspot-fuzz: replayed \(n) inputs, no crash")
+        #endif
+    }
+}

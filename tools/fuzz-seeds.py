@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpus into a folder (tools/fuzz, tools/test): one file per seed, first byte = target
+(0 CSV, 1 GeoJSON, 2 command line; see Sources/hotspot-fuzz/Fuzz.swift). Seeds come from the demo data, the
+committed fixtures and, when present, the real police.uk files in ../shared (first lines only)."""
+import glob, gzip, os, sys
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+root = os.path.join(os.path.dirname(__file__), "..")
+seeds = []
+
+def head(path, n):
+    op = gzip.open if path.endswith(".gz") else open
+    with op(path, "rb") as f:
+        return b"".join(f.readline() for _ in range(n))
+
+seeds.append(b"\x00" + head(os.path.join(root, "Geodata/demo/incidents.csv"), 12))
+seeds.append(b"\x00" + head(os.path.join(root, "Tests/Fixtures/hostile-policeuk.csv"), 40))
+seeds.append(b"\x00" + b"i,d,x,y,c,w\n1,2024-01-05,537000.5,175000,Theft,2\n1,2024-01-05,537000.5,175000,Theft,2\n2,2024-02,5.37e5,1.75e5,\"Bur\"\"glary\",x\n")
+seeds.append(b"\x00" + b"Crime ID,Month,Longitude,Latitude,Crime type\r,2022-03,-0.02,51.45,Drugs\r")
+shared = os.path.join(root, "..", "shared", "data", "policeuk")
+for p in sorted(glob.glob(os.path.join(shared, "*", "*.csv*")))[:6]:
+    seeds.append(b"\x00" + head(p, 8))
+ring = b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A","name":"A"},"geometry":{"type":"Polygon","coordinates":[[[-0.02,51.45],[0,51.45],[0,51.47],[-0.02,51.45]]]}}]}'
+seeds.append(b"\x01" + ring)
+seeds.append(b"\x01" + ring.replace(b"{\"type\":\"FeatureCollection\"", b"{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:27700\"}}"))
+for args in [["grid", "a.csv", "--cell", "100", "--extent", "1", "2", "3", "4"], ["kde", "a.csv", "--bandwidth", "-5", "--threshold", "top:5"],
+             ["gistar", "a.csv", "--neighbours", "distance:400", "--areas", "w=x.geojson", "--on", "w"],
+             ["emerging", "a.csv", "--step", "6months", "--start", "2023-03", "--radius", "nan"],
+             ["compare", "a.csv", "--period", "2019-03..2019-09", "--period", "2020-03..2020-09", "--cell", "1e300"],
+             ["areas", "a.csv", "--areas", "../x=y", "--area-epsg", "boundary=27700", "--boundary", "b"]]:
+    seeds.append(b"\x02" + b"\x00".join(a.encode() for a in args))
+for k, s in enumerate(seeds):
+    with open(os.path.join(out, f"seed-{k:03d}"), "wb") as f:
+        f.write(s)
+print(f"{len(seeds)} seeds in {out}")
