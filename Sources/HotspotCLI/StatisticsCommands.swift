@@ -47,6 +47,7 @@ struct GiStarCommand: ParsableCommand {
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
             note("Gi*: \(r.gi.n) locations, neighbours \(r.neighbours); \(hot) hot and \(cold) cold at ≥ 90% confidence\(noFdr ? "" : " (FDR)")", quiet: input.quiet)
+            note("hottest: \(r.hottest(3, fdr: !noFdr))", quiet: input.quiet)
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }

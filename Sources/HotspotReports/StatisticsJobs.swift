@@ -56,9 +56,21 @@ public enum GiStarJob {
         public var gi: GiStarResult
         public var ids: [String]
         public var names: [String]
+        /// Incidents per location (weighted), in the order of `ids`.
+        public var counts: [Double]
         public var neighbours: String
         public var warnings: [String]
         public var written: [String]
+
+        /// The `k` hot locations with the largest z, as `ID NAME (N incidents, z Z)` (name omitted for grid cells).
+        public func hottest(_ k: Int, fdr: Bool) -> String {
+            let bins = gi.bins(fdr: fdr)
+            let top = ids.indices.filter { bins[$0] > 0 && gi.z[$0].isFinite }.sorted { (gi.z[$0], ids[$1]) > (gi.z[$1], ids[$0]) }.prefix(k)
+            guard !top.isEmpty else { return "no hot location" }
+            return top.map { i in
+                (names[i] == ids[i] ? ids[i] : "\(ids[i]) \(names[i])") + " (\(Fmt.number(counts[i])) incidents, z \(Fmt.fixed(gi.z[i], 2)))"
+            }.joined(separator: ", ")
+        }
     }
 
     /// - Parameters:
@@ -176,7 +188,7 @@ public enum GiStarJob {
         try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t)
         try set.write("gistar.csv", t.csv())
         try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
-        return Result(incidents: inc, gi: gi, ids: ids, names: names, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+        return Result(incidents: inc, gi: gi, ids: ids, names: names, counts: counts, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }
 

@@ -94,6 +94,21 @@ import Testing
         #expect(r.quarantine.first?.detail.contains("opened on line 3") == true)
     }
 
+    @Test func aRowThatNeverEndsIsRefusedWithItsLine() throws {
+        var text = Self.header + Self.row("a", "2022-03", "-0.02", "51.45")
+        text += "b,2022-03,Met,Met,-0.02,51.45,\"never closed" + String(repeating: "\nmore text,more", count: 3000)
+        var o = ReadOptions(); o.blockSize = 4096; o.maxRecordBytes = 16 << 10
+        let m = message { _ = try IncidentReader.read(files: [try temp("runon.csv", text)], options: o) }
+        #expect(m?.contains("line 3: one row runs on for more than 16 KiB") == true, "\(m ?? "")")
+    }
+
+    @Test func projectedCoordinatesMustBeOnEarth() throws {
+        let p = try temp("xy.csv", "when,E,N\n2024-01-05,1e30,175000\n2024-01-05,537000,175000\n")
+        var o = ReadOptions(); o.mapping = ColumnMapping(x: "E", y: "N", date: "when")
+        let r = try IncidentReader.read(files: [p], options: o)
+        #expect(r.quarantine.map(\.reason) == [.projectedOutOfRange] && r.accepted == 1)
+    }
+
     @Test func nonNumericWeightHasItsOwnReason() throws {
         let p = try temp("w.csv", "when,E,N,harm\n2024-01-05,537000,175000,x\n2024-01-05,537000,175000,2\n")
         var o = ReadOptions(); o.mapping = ColumnMapping(x: "E", y: "N", date: "when", weight: "harm")

@@ -95,6 +95,8 @@ public struct ReadOptions: Sendable {
     /// anti-social-behaviour rows have no Crime ID and identical ones are distinct incidents).
     public var dropDuplicates = false
     public var blockSize = 1 << 22
+    /// A row longer than this is refused as an unbalanced quote or a file without line breaks (64 MiB).
+    public var maxRecordBytes = 64 << 20
     public init() {}
 }
 
@@ -342,8 +344,6 @@ public enum IncidentReader {
 
     /// A header longer than this is not a CSV header (e.g. `/dev/zero`, a binary file).
     static let maxHeaderBytes = 64 << 10
-    /// A row longer than this is an unbalanced quote or a file without line breaks, not data.
-    static let maxRecordBytes = 64 << 20
 
     enum LineEndings {
         case lf, crOnly
@@ -505,8 +505,8 @@ public enum IncidentReader {
                 }
             }
             carry = Array(buffer[usable...])
-            if carry.count > maxRecordBytes {
-                throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(maxRecordBytes >> 20) MiB: a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
+            if carry.count > options.maxRecordBytes {
+                throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(Fmt.bytes(options.maxRecordBytes)): a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
             }
             progress?(path, rawBytes, total)
             PhaseProgress.send(.advance(Double(rawBytes)))

@@ -16,6 +16,13 @@ public enum AtomicFile {
     public static func write(_ data: Data, to given: String) throws {
         var path = given
         var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT == S_IFIFO || st.st_mode & S_IFMT == S_IFCHR) {
+            // A pipe or a device (/dev/stdout): write into it, do not replace it with a regular file.
+            guard let fh = FileHandle(forWritingAtPath: given) else { throw OutputError.cannotWrite(given, "cannot open it for writing") }
+            defer { try? fh.close() }
+            do { try fh.write(contentsOf: data) } catch { throw OutputError.cannotWrite(given, "\(error.localizedDescription)") }
+            return
+        }
         // Write the file a symbolic link points to (even one not yet there), keeping the link.
         var hops = 0
         while lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK && hops < 16,
@@ -23,19 +30,14 @@ public enum AtomicFile {
             path = dest.hasPrefix("/") ? dest : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(dest)
             hops += 1
         }
-        if stat(path, &st) == 0 && (st.st_mode & S_IFMT == S_IFIFO || st.st_mode & S_IFMT == S_IFCHR) {
-            // A pipe or a device (/dev/stdout): write into it, do not replace it with a regular file.
-            guard let fh = FileHandle(forWritingAtPath: path) else { throw OutputError.cannotWrite(given, "cannot open it for writing") }
-            defer { try? fh.close() }
-            do { try fh.write(contentsOf: data) } catch { throw OutputError.cannotWrite(given, "\(error.localizedDescription)") }
-            return
-        }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(path, "cannot create folder \(dir.path)")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        Signals.track(tmp.path)
+        defer { Signals.untrack(tmp.path) }
         if let why = writeAll(data, to: tmp.path) {
             unlink(tmp.path)
             throw OutputError.cannotWrite(path, why)

@@ -1,5 +1,10 @@
 /// Deterministic number formatting for every output (no locale, no platform printf differences).
 public enum Fmt {
+    /// A byte count in words: "64 MiB", "512 KiB", "100 bytes".
+    public static func bytes(_ n: Int) -> String {
+        n >= 1 << 20 && n % (1 << 20) == 0 ? "\(n >> 20) MiB" : n >= 1 << 10 && n % (1 << 10) == 0 ? "\(n >> 10) KiB" : "\(n) bytes"
+    }
+
     /// Fixed-point with `decimals` places (≤ 9), rounding half away from zero; never "-0.000".
     public static func fixed(_ v: Double, _ decimals: Int) -> String {
         guard v.isFinite else { return "null" }

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Runs the README's examples and checks that what they print is what the README shows.
+
+Usage: tools/check_readme.py path/to/hotspot. Each ```bash block holding `hotspot` commands is run with bash (the
+`--out out/…` folders go to a temporary folder); a block whose input files are missing (exit 66, e.g. the
+placeholder names, or ../shared absent) is skipped. Lines `# …` after a command are its expected output: each must
+appear in what the block printed (a line ending in "…" is a prefix). The compare example's table must equal
+compare-focus.csv."""
+import os, re, subprocess, sys, tempfile
+
+bin_ = os.path.abspath(sys.argv[1])
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
+ok = bad = skipped = 0
+tmp = tempfile.mkdtemp()
+for block in blocks:
+    lines = block.splitlines()
+    if not any(l.startswith("hotspot ") for l in lines) or "tools/" in block:
+        continue
+    expected, seen_cmd = [], False
+    for l in lines:
+        if l.startswith("hotspot ") or re.match(r"^[A-Z]+=", l): seen_cmd = True
+        elif l.startswith("# ") and seen_cmd: expected.append(l[2:].rstrip())
+    script = "\n".join(l for l in lines if not l.startswith("# "))
+    script = script.replace("--out out/", f"--out {tmp}/out/")
+    p = subprocess.run(["bash", "-c", f'set -e\nhotspot() {{ "{bin_}" "$@"; }}\n' + script], cwd=root, capture_output=True, text=True)
+    first = lines[0][:70]
+    if p.returncode == 66:
+        skipped += 1; print(f"  skip (input files not here): {first}"); continue
+    if p.returncode != 0:
+        bad += 1; print(f"  FAIL exit {p.returncode}: {first}\n{p.stderr[-400:]}"); continue
+    printed = [l.rstrip() for l in (p.stdout + p.stderr).splitlines()]
+    for e in expected:
+        hit = any(l.startswith(e[:-1].rstrip()) for l in printed) if e.endswith("…") else e in printed
+        if hit: ok += 1
+        else: bad += 1; print(f"  FAIL the README shows a line the command does not print:\n    {e}\n  printed:\n    " + "\n    ".join(printed[-8:]))
+    if not expected: ok += 1
+# The compare table: every row's numbers equal compare-focus.csv.
+table = re.search(r"\| ward \| 2018 .*?\n\|[-:| ]+\|\n((?:\|.*\|\n)+)", readme)
+focus = os.path.join(tmp, "out/compare/compare-focus.csv")
+if table and os.path.exists(focus):
+    import csv
+    rows = {r["name"]: r for r in csv.DictReader(open(focus)) if r["crime_type"] == "All crime" and r["layer"] == "wards"}
+    for line in table.group(1).splitlines():
+        cells = [c.strip().replace("−", "-").replace("+", "") for c in line.strip("|").split("|")]
+        r = rows.get(cells[0])
+        want = [r[k] for k in ["count_2018-03..2018-09", "rate_per_1000_2018-03..2018-09", "count_2022-03..2022-09",
+                               "rate_per_1000_2022-03..2022-09", "change_2018-03..2018-09_to_2022-03..2022-09",
+                               "pct_change_2018-03..2018-09_to_2022-03..2022-09"]] if r else None
+        pv = f"{float(r['p_2018-03..2018-09_to_2022-03..2022-09']):.3f}" if r else None
+        got = cells[1:7]
+        if r and got == want and cells[7] == pv and cells[8] == r["borough_pct_change_2018-03..2018-09_to_2022-03..2022-09"]:
+            ok += 1
+        else:
+            bad += 1; print(f"  FAIL README compare row {cells} != compare-focus.csv {want, pv}")
+print(f"readme: {ok} passed, {bad} failed, {skipped} skipped")
+sys.exit(1 if bad else 0)
