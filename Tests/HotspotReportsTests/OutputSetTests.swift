@@ -69,6 +69,14 @@ import Testing
         #expect(siblings(out) == ["out"])
     }
 
+    @Test func singleFilesSweepTheTemporariesOfKilledRuns() throws {
+        let dir = NSTemporaryDirectory() + "hotspot-atomic-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "half".write(toFile: dir + "/.q.csv.tmp-4194305", atomically: false, encoding: .utf8)
+        try AtomicFile.write("file\n", to: dir + "/q.csv")
+        #expect(files(dir) == ["q.csv"])
+    }
+
     @Test func inputsInsideTheOutputFolderAreRefused() throws {
         let out = folder()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -36,6 +36,13 @@ public enum AtomicFile {
             throw OutputError.cannotWrite(path, "cannot create folder \(dir.path)")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        // Temporary files of runs that were killed while writing this file are swept.
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        for e in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where e.hasPrefix(prefix) {
+            if let pid = Int32(e.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(dir.appendingPathComponent(e).path)
+            }
+        }
         Signals.track(tmp.path)
         defer { Signals.untrack(tmp.path) }
         if let why = writeAll(data, to: tmp.path) {
