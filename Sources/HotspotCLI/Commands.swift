@@ -41,6 +41,7 @@ struct Areas: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var mapOptions: MapCLIOptions
 
     func validate() throws {
         if areas.layers.isEmpty { throw ValidationError("give at least one layer, e.g. --areas wards=wards.geojson") }
@@ -51,7 +52,7 @@ struct Areas: ParsableCommand {
             try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             let r = try AreasJob.run(input: input.files, read: input.readOptions, layers: areas.specs,
                                      boundary: areas.boundarySpec, gridDirectories: input.gridDirectories,
-                                     out: output.out, command: commandLine, progress: input.progress)
+                                     out: output.out, command: commandLine, map: mapOptions.options, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
             for c in r.layers {
@@ -75,6 +76,11 @@ struct Grid: ParsableCommand {
     @OptionGroup var areas: AreaOptions
     @OptionGroup var grid: GridOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var mapOptions: MapCLIOptions
+
+    func validate() throws {
+        if mapOptions.map && grid.hex != nil { throw ValidationError("--map draws square grids; hexagon maps are not available yet: drop --hex or --map") }
+    }
 
     func run() throws {
         try runJob {
@@ -92,7 +98,7 @@ struct Grid: ParsableCommand {
             let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
                                     cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                     gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
-                                    extent: grid.gridExtent, progress: input.progress)
+                                    extent: grid.gridExtent, map: mapOptions.options, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let g = r.product.choice.grid
             note("grid: \(g.ncols) × \(g.nrows) cells of \(Fmt.number(g.cellSize)) m (\(r.product.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(r.product.cells.count) cells written, \(r.product.counts.outside) incidents outside the grid", quiet: input.quiet)

@@ -26,6 +26,7 @@ struct KDE: ParsableCommand {
     @OptionGroup var areas: AreaOptions
     @OptionGroup var grid: GridOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var mapOptions: MapCLIOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Bandwidth (search radius) in metres. Default: the --bandwidth-rule.", valueName: "metres"))
     var bandwidth: Double?
@@ -68,6 +69,7 @@ struct KDE: ParsableCommand {
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
             o.threshold = HotspotThreshold(parsing: threshold)!
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
+            o.map = mapOptions.options
             let r = try KDEJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, layers: areas.specs,
                                    options: o, gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                    progress: input.progress)

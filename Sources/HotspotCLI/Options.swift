@@ -216,6 +216,57 @@ extension GridOptions {
     var gridExtent: Extent? { extent.count == 4 ? Extent(minX: extent[0], minY: extent[1], maxX: extent[2], maxY: extent[3]) : nil }
 }
 
+/// A print map of the product (SVG, PDF, PNG) beside its layers.
+struct MapCLIOptions: ParsableArguments {
+    @Flag(help: "Also draw the product as a print map: map.svg (vector), map.pdf, map.png, in British National Grid.")
+    var map = false
+    @Option(name: .customLong("map-format"), help: ArgumentHelp("Map formats, comma-separated: svg, pdf, png (default all three).", valueName: "list"))
+    var mapFormat: String = "svg,pdf,png"
+    @Option(help: "Paper: a4 or a3.")
+    var paper: MapPage.Paper = .a4
+    @Option(help: "Orientation: landscape or portrait.")
+    var orientation: MapPage.Orientation = .landscape
+    @Option(parsing: .unconditional, help: ArgumentHelp("PNG resolution in dots per inch (72–600).", valueName: "dpi"))
+    var dpi: Int = 300
+    @Option(help: ArgumentHelp("Map title (default: the crime types and the product).", valueName: "text"))
+    var title: String?
+    @Option(name: .customLong("focus"), help: ArgumentHelp("An area to highlight (and, in compare, to report on), by name or code, e.g. \"Rushey Green\" (repeatable).", valueName: "name"))
+    var focus: [String] = []
+    @Option(help: ArgumentHelp("What the map frames: study (the boundary or the data, default) or focus (the --focus areas).", valueName: "study|focus"))
+    var zoom: String = "study"
+    @Flag(help: "Draw the incidents as points.")
+    var points = false
+    @Option(name: .customLong("outline"), help: ArgumentHelp("Also outline the areas of this --areas layer (e.g. lsoa), thinly and without labels.", valueName: "name"))
+    var outline: String?
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Print 'Map made DATE' (YYYY-MM-DD); without it the map carries no date, so re-runs are byte-identical.", valueName: "date"))
+    var asOf: String?
+
+    var formats: [MapRaster.Format] { mapFormat.split(separator: ",").compactMap { MapRaster.Format(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) } }
+
+    func validate() throws {
+        let parts = mapFormat.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !parts.isEmpty, parts.allSatisfy({ MapRaster.Format(rawValue: $0) != nil }) else {
+            throw ValidationError("--map-format '\(mapFormat)' is not understood: give svg, pdf and/or png, e.g. --map-format svg,png")
+        }
+        try check(dpi, "--dpi", in: 72...600, example: "300")
+        guard zoom == "study" || zoom == "focus" else { throw ValidationError("--zoom takes study or focus") }
+        if zoom == "focus" && focus.isEmpty { throw ValidationError("--zoom focus needs at least one --focus AREA, e.g. --focus \"Rushey Green\"") }
+        if let a = asOf, DateParser.parse(a) == nil { throw ValidationError("--as-of '\(a)' is not a date: use YYYY-MM-DD") }
+    }
+
+    /// The map to draw, or nil without --map.
+    var options: MapOptions? {
+        guard map else { return nil }
+        var o = MapOptions()
+        o.page = MapPage(paper: paper, orientation: orientation)
+        o.formats = formats; o.dpi = dpi; o.title = title; o.focus = focus; o.zoomFocus = zoom == "focus"
+        o.showPoints = points; o.outlineLayer = outline; o.asOf = asOf
+        return o
+    }
+}
+
+extension MapPage.Paper: ExpressibleByArgument {}
+extension MapPage.Orientation: ExpressibleByArgument {}
 extension IncidentFormat: ExpressibleByArgument {}
 extension CellSizeRule: ExpressibleByArgument {}
 extension HexOrientation: ExpressibleByArgument {}

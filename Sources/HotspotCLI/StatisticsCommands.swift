@@ -23,6 +23,7 @@ struct GiStarCommand: ParsableCommand {
     @OptionGroup var grid: GridOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var locations: LocationOptions
+    @OptionGroup var mapOptions: MapCLIOptions
     @Flag(help: "Report bins from raw p instead of Benjamini–Hochberg adjusted p.")
     var noFdr = false
     @Option(parsing: .unconditional, help: "Conditional permutations for a pseudo p-value (0 = none; 999 is usual).")
@@ -42,7 +43,8 @@ struct GiStarCommand: ParsableCommand {
                                       layerName: locations.on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
                                       neighbours: locations.rule, fdr: !noFdr,
                                       permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
-                                      out: output.out, command: commandLine, hex: grid.hex, extent: grid.gridExtent, progress: input.progress)
+                                      out: output.out, command: commandLine, hex: grid.hex, extent: grid.gridExtent,
+                                      map: mapOptions.options, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
@@ -77,6 +79,7 @@ struct EmergingCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Neighbourhood distance in metres (default: cell × √2, queen).", valueName: "metres"))
     var radius: Double?
     @OptionGroup var locations: LocationOptions
+    @OptionGroup var mapOptions: MapCLIOptions
     @Option(help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
     var step: String = "month"
     @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
@@ -116,6 +119,7 @@ struct EmergingCommand: ParsableCommand {
             o.layer = locations.on.flatMap { name in areas.specs.first { $0.name == name } }
             o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }
             o.window = window
+            o.map = mapOptions.options
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
             o.emerging.persistentRequiresFinalStep = !persistentWithoutFinalStep

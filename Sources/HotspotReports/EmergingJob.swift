@@ -17,6 +17,8 @@ public struct EmergingJobOptions: Sendable {
     public var start: Int?
     /// Neighbourhood time window (ArcGIS's default 1; 0 = spatial Gi* per step).
     public var window = 1
+    /// Draw the categories as a print map.
+    public var map: MapOptions?
     public var emerging = EmergingOptions()
     public var recent = RecentOptions()
     /// Run on a polygon layer (wards, LSOAs) instead of a grid, with this neighbourhood (default queen contiguity).
@@ -156,6 +158,14 @@ public enum EmergingJob {
         for k in cells { rc[recent[k], default: 0] += 1 }
         var rsum = Table(columns: ["recent_pattern", "cells"])
         rsum.rows = RecentPattern.allCases.filter { rc[$0] != nil }.map { [.string($0.rawValue), .int(rc[$0]!)] }
+        if let mo = o.map {
+            let cls = MapStyle.codes(cells.map { Int(results[$0].pattern.rawValue) }, table: MapStyle.emerging, field: "category_code",
+                                     title: "Emerging hot spots (\(steps.count) steps of \(o.step.description))")
+            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layer.map { [$0] } ?? [],
+                                     parameters: "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2") , window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))",
+                                     product: "emerging hot spots")
+            try MapJob.draw(ctx, features: geoms, classification: cls, dissolve: layer == nil, options: mo, into: set)
+        }
         try set.write("emerging-summary.csv", sum.csv())
         try set.write("recent-summary.csv", rsum.csv())
         try set.finish(command: command, parameters: params.merging([

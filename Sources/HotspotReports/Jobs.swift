@@ -13,7 +13,7 @@ public enum AreasJob {
     }
 
     public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: LayerSpec?,
-                           gridDirectories: [String], out: String, command: String,
+                           gridDirectories: [String], out: String, command: String, map: MapOptions? = nil,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
@@ -34,6 +34,16 @@ public enum AreasJob {
             }
             try set.writeLayer("areas-\(l.name)", geometries: l.areas.map(\.geometry), properties: c.table)
             try set.write("areas-\(l.name).csv", c.table.csv())
+            if let mo = map {
+                let rated = l.population != nil
+                let values = c.rows.map { rated ? ($0.ratePer1000 ?? .nan) : Double($0.count) }
+                let cls = MapStyle.quantiles(values, field: rated ? "rate_per_1000" : "count",
+                                             title: rated ? "Incidents per 1,000 residents" : "Incidents", ramp: MapStyle.puBu5, decimals: rated ? 1 : 0)
+                let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [l] + layers.filter { $0.name != l.name },
+                                         parameters: rated ? "Rates per 1,000 residents (population: \((l.populationPath as NSString?)?.lastPathComponent ?? "")) · \(l.areas.count) areas" : "Counts · \(l.areas.count) areas",
+                                         product: "\(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) \(rated ? "rates" : "counts")")
+                try MapJob.draw(ctx, features: l.areas.map(\.geometry), classification: cls, dissolve: false, options: mo, into: set, name: "map-\(l.name)")
+            }
         }
         try set.finish(command: command, parameters: ["job": "areas", "drop_duplicates": "\(read.dropDuplicates)",
                                                       "format": read.format.rawValue], inputs: job, warnings: warnings)
@@ -69,7 +79,7 @@ public enum GridJob {
 
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                            clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
-                           extent: Extent? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+                           extent: Extent? = nil, map: MapOptions? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
         let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
@@ -78,6 +88,14 @@ public enum GridJob {
         let set = try OutputSet(directory: out)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table)
         try set.write("grid.csv", product.table.csv())
+        if let mo = map {
+            let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
+                                         ramp: MapStyle.ylOrRd5, decimals: 0)
+            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [],
+                                     parameters: "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))",
+                                     product: "counts per grid cell")
+            try MapJob.draw(ctx, features: product.geometries, classification: cls, dissolve: true, options: mo, into: set)
+        }
         try set.finish(command: command, parameters: [
             "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
@@ -143,11 +161,14 @@ public enum DemoJob {
         // One output set for the whole demo: its sub-folders are swapped in together.
         let set = try OutputSet(directory: out)
         func sub(_ name: String) -> String { set.path(name) }
+        // The tasking maps: density with hotspots, emerging categories, ward rates (SVG, PDF, PNG).
+        var mo = MapOptions()
+        mo.focus = ["Millpond"]
         let a = try AreasJob.run(
             input: incidents, read: ReadOptions(),
             layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv")),
                      LayerSpec(name: "lsoa", path: p("lsoa.geojson"), population: p("lsoa_population.csv"))],
-            boundary: nil, gridDirectories: [], out: sub("areas"), command: command)
+            boundary: nil, gridDirectories: [], out: sub("areas"), command: command, map: mo)
         log("areas: " + [a.incidents].map { "read \($0.read), accepted \($0.table.count), quarantined \($0.quarantine.count)" }[0])
         for c in a.layers {
             let top = c.rows.sorted { ($0.count, $1.id) > ($1.count, $0.id) }.prefix(3).map { "\($0.name) \($0.count)" }
@@ -163,6 +184,7 @@ public enum DemoJob {
         var ko = KDEOptions()
         ko.clip = true
         ko.threshold = .topCells(percent: 5)
+        ko.map = mo
         let k = try KDEJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")),
                                layers: [LayerSpec(name: "wards", path: p("wards.geojson")), LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
                                options: ko, gridDirectories: [], out: sub("kde"), command: command)
@@ -172,7 +194,7 @@ public enum DemoJob {
         }
         written += k.written.map { "kde/" + $0 }
         var eo = EmergingJobOptions()
-        eo.cell = 200; eo.clip = true
+        eo.cell = 200; eo.clip = true; eo.map = mo
         let e = try EmergingJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")), options: eo,
                                     gridDirectories: [], out: sub("emerging"), command: command)
         log("emerging: \(e.cells.count) cells of 200 m × \(e.cube.steps.count) months; " + e.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))

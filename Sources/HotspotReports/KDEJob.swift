@@ -19,6 +19,8 @@ public struct KDEOptions: Sendable {
     public var mode: KDEMode = .auto
     public var threshold: HotspotThreshold = .topCells(percent: 5)
     public var smooth = false
+    /// Draw the density with its hotspots as a print map.
+    public var map: MapOptions?
     public var clip = false
     public var maxCells = 5_000_000
     /// Hexagons (cell = distance across flats) instead of squares.
@@ -36,11 +38,16 @@ public struct KDEOptions: Sendable {
 public enum KDEJob {
     /// hotspots.geojson and hotspots.csv.
     static func writeHotspots(_ hotspots: [HotspotPolygon], unit: String, layers: [LoadedLayer], to set: OutputSet) throws {
-        var ht = Table(columns: ["id", "area_m2", "area_km2", "incidents", "share", "pai", "peak_" + unit] + layers.map { "touches_" + $0.name })
+        var ht = Table(columns: ["id", "area_m2", "area_km2", "incidents", "share", "pai", "peak_" + unit]
+                       + layers.flatMap { ["touches_" + $0.name, "touches_" + $0.name + "_names"] })
         ht.rows = hotspots.map { h in
             [.string(h.id), .double(h.areaM2, decimals: 1), .double(h.areaM2 / 1e6, decimals: 6), .int(h.incidents),
              .double(h.share, decimals: 6), .double(h.pai, decimals: 3), .double(h.peakDensity, decimals: nil)]
-                + layers.map { .string((h.touches[$0.name] ?? []).joined(separator: ";")) }
+                + layers.flatMap { l -> [Value] in
+                    let ids = h.touches[l.name] ?? []
+                    let names = Dictionary(l.areas.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+                    return [.string(ids.joined(separator: ";")), .string(ids.map { names[$0] ?? $0 }.joined(separator: ";"))]
+                }
         }
         try set.writeLayer("hotspots", geometries: hotspots.map(\.geometry), properties: ht)
         try set.write("hotspots.csv", ht.csv())
@@ -107,6 +114,16 @@ public enum KDEJob {
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
+        if let mo = o.map {
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers,
+                                     parameters: "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation",
+                                     product: "kernel density and hotspots")
+            ctx.hotspots = hotspots
+            let cls = MapStyle.meanMultiples(cells.map { surface.values[$0] }, field: unit,
+                                         title: "Density (incidents per \(o.unit == .perKm2 ? "km²" : "m²"))", ramp: MapStyle.ylOrRd5,
+                                         decimals: o.unit == .perKm2 ? 1 : 6)
+            try MapJob.draw(ctx, features: cellGeoms, classification: cls, dissolve: true, options: mo, into: set)
+        }
         var dualParams: [String: String] = [:]
         if !o.dualFiles.isEmpty {
             let other = try Pipeline.loadIncidents(files: o.dualFiles, options: read, gridDirectories: gridDirectories, boundary: b)

@@ -31,6 +31,28 @@ public struct RunMetadata: Encodable {
     public var warnings: [String] = []
     public var outputs: [Output] = []
     public var attribution: [String] = []
+    /// What the accepted incidents cover: first and last date, and the types included with their counts.
+    public var coverage: Coverage?
+
+    public struct Coverage: Encodable {
+        public var firstDate: String?, lastDate: String?
+        public var resolution: String
+        public var types: [String: Int]
+        public init(_ t: IncidentTable) {
+            let lo = t.day.min(), hi = t.day.max()
+            firstDate = lo.map { CivilDate.dayLabel(Int($0)) }
+            // Monthly data (police.uk) cover the whole of their last month.
+            lastDate = hi.map { d in
+                guard t.resolution == .month else { return CivilDate.dayLabel(Int(d)) }
+                let c = CivilDate.civil(days: Int(d))
+                return CivilDate.dayLabel(CivilDate.days(year: c.year, month: c.month, day: CivilDate.daysInMonth(year: c.year, month: c.month)))
+            }
+            resolution = t.resolution.rawValue
+            var n = [Int](repeating: 0, count: t.categories.count)
+            for c in t.category { n[Int(c)] += 1 }
+            types = Dictionary(t.categories.indices.filter { n[$0] > 0 }.map { (t.categories[$0], n[$0]) }, uniquingKeysWith: +)
+        }
+    }
 
     func json() throws -> Data {
         let e = JSONEncoder()
@@ -65,12 +87,21 @@ public final class OutputSet {
     public func path(_ name: String) -> String { (folder.staging as NSString).appendingPathComponent(name) }
 
     @discardableResult
-    public func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String { try write(name, Data(text.utf8)) }
+
+    @discardableResult
+    public func write(_ name: String, _ data: Data) throws -> String {
         let p = path(name)
-        let data = Data(text.utf8)
         try AtomicFile.write(data, to: p)
+        written.removeAll { $0.path == name }
         written.append(.init(path: name, sha256: Hashing.sha256(data), bytes: data.count))
         return p
+    }
+
+    /// Removes a file written earlier in this set (e.g. an intermediate SVG).
+    public func remove(_ name: String) throws {
+        unlink(path(name))
+        written.removeAll { $0.path == name }
     }
 
     /// Records a file written by someone else (e.g. SQLite) in the outputs list.

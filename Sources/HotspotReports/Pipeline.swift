@@ -211,6 +211,8 @@ extension OutputSet {
         meta.grid = grid
         meta.layers = (extraLayers + inputs.layers + (inputs.boundary.map { [$0] } ?? [])).map(\.metadata)
         meta.warnings = warnings
+        meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)
+        meta.coverage = .init(inc.table)
         try finish(meta)
     }
 }

@@ -78,7 +78,8 @@ public enum GiStarJob {
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec], layerName: String?,
                            cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
                            fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
-                           command: String, hex: HexOrientation? = nil, extent: Extent? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+                           command: String, hex: HexOrientation? = nil, extent: Extent? = nil, map: MapOptions? = nil,
+                           progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
@@ -186,6 +187,14 @@ public enum GiStarJob {
             + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
         }
         try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t)
+        if let mo = map {
+            let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
+                                     title: "Getis-Ord Gi*\(fdr ? " (FDR)" : "")")
+            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers,
+                                     parameters: "Gi* · neighbours: \(nbText) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : ""),
+                                     product: "hot and cold spots (Gi*)")
+            try MapJob.draw(ctx, features: keep.map { geoms[$0] }, classification: cls, dissolve: layerName == nil, options: mo, into: set)
+        }
         try set.write("gistar.csv", t.csv())
         try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
         return Result(incidents: inc, gi: gi, ids: ids, names: names, counts: counts, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])

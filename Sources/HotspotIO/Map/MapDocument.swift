@@ -35,10 +35,13 @@ public struct MapDocument: Sendable {
         public var fill: String?
         public var labels: [(at: XY, text: String)]
         public var labelSize: Double
+        /// Labels centred on their point (`middle`), or starting just right of and above it (`start`).
+        public var labelAnchor: String
+        public var labelColour: String
         public init(name: String, geometries: [MultiPolygon], stroke: String, width: Double, dash: String? = nil, fill: String? = nil,
-                    labels: [(at: XY, text: String)] = [], labelSize: Double = 2.6) {
+                    labels: [(at: XY, text: String)] = [], labelSize: Double = 2.6, labelAnchor: String = "middle", labelColour: String = "#111111") {
             self.name = name; self.geometries = geometries; self.stroke = stroke; self.width = width; self.dash = dash
-            self.fill = fill; self.labels = labels; self.labelSize = labelSize
+            self.fill = fill; self.labels = labels; self.labelSize = labelSize; self.labelAnchor = labelAnchor; self.labelColour = labelColour
         }
     }
 
@@ -131,10 +134,11 @@ public struct MapDocument: Sendable {
         }
         // Labels above everything, with a white halo so that they read on any fill.
         for l in outlines where !l.labels.isEmpty {
-            o += "<g id=\"\(x(l.name))-labels\" font-size=\"\(n(l.labelSize))\" text-anchor=\"middle\" fill=\"#111111\" "
+            o += "<g id=\"\(x(l.name))-labels\" font-size=\"\(n(l.labelSize))\" text-anchor=\"\(l.labelAnchor)\" fill=\"\(l.labelColour)\" "
                 + "stroke=\"#ffffff\" stroke-width=\"\(n(l.labelSize * 0.28))\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n"
+            let (dx, dy) = l.labelAnchor == "start" ? (0.6, -0.4) : (0, l.labelSize * 0.35)
             for lab in l.labels {
-                o += "<text x=\"\(n(px(lab.at.x)))\" y=\"\(n(py(lab.at.y) + l.labelSize * 0.35))\">\(x(lab.text))</text>\n"
+                o += "<text x=\"\(n(px(lab.at.x) + dx))\" y=\"\(n(py(lab.at.y) + dy))\">\(x(lab.text))</text>\n"
             }
             o += "</g>\n"
         }

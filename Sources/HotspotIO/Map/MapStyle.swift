@@ -56,6 +56,33 @@ public enum MapStyle {
         (0, "#ffffff", "No Pattern Detected"),
     ]
 
+    /// Classes at multiples of the mean of the positive values (Chainey, Tompson & Uhlig 2008: incremental multiples
+    /// of the mean cell density): below 1×, 1–2×, 2–3×, 3–4×, 4× and more. Unlike quantiles, the classes keep
+    /// their meaning on an even surface (few cells above 2× the mean) and on a peaked one.
+    public static func meanMultiples(_ values: [Double], field: String, title: String, ramp: [String], decimals: Int) -> Classification {
+        let pos = values.filter { $0 > 0 && $0.isFinite }
+        guard !pos.isEmpty else {
+            return Classification(field: field, title: title, kind: .graduated(lower: [], upper: []), classes: [], classOf: values.map { _ in nil })
+        }
+        let mean = pos.reduce(0, +) / Double(pos.count), hi = pos.max()!
+        let k = ramp.count
+        let lower = [pos.min()!] + (1..<k).map { Double($0) * mean }
+        let upper = Array(lower.dropFirst()) + [hi]
+        var classes = (0..<k).map { i -> Classification.Class in
+            let label = i == 0 ? "below the mean (< \(Fmt.fixed(mean, decimals)))"
+                : i == k - 1 ? "\(i)× the mean or more (≥ \(Fmt.fixed(lower[i], decimals)))"
+                : "\(i)–\(i + 1)× the mean (\(Fmt.fixed(lower[i], decimals)) – \(Fmt.fixed(upper[i], decimals)))"
+            return Classification.Class(label: label, fill: ramp[i], count: 0)
+        }
+        let classOf: [Int?] = values.map { v in
+            guard v > 0, v.isFinite else { return nil }
+            let c = min(k - 1, Int((v / mean).rounded(.down)))
+            classes[c].count += 1
+            return c
+        }
+        return Classification(field: field, title: title, kind: .graduated(lower: lower, upper: upper), classes: classes, classOf: classOf)
+    }
+
     /// Quantile classes of the positive values (zeros and NaN are not drawn): `k` classes with breaks at the
     /// k-quantiles of the positive values (type 7, as R's default), merged where breaks coincide.
     public static func quantiles(_ values: [Double], field: String, title: String, ramp: [String], decimals: Int) -> Classification {

@@ -30,6 +30,14 @@ public enum Fmt {
         return "\(v)"
     }
 
+    /// A whole count with thousands separators: 1,071.
+    public static func grouped(_ n: Int) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, c) in s.enumerated() { if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }; out.append(c) }
+        return (n < 0 ? "-" : "") + out
+    }
+
     /// JSON string literal.
     public static func jsonString(_ s: String) -> String {
         var out = "\""

@@ -1,0 +1,147 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// What a map should look like (`--map` on kde, gistar, emerging, grid and areas).
+public struct MapOptions: Sendable {
+    public var page = MapPage()
+    public var formats: [MapRaster.Format] = [.svg, .pdf, .png]
+    /// PNG resolution, dots per inch.
+    public var dpi = 300
+    public var title: String?
+    /// Areas to highlight, by name or code (any layer).
+    public var focus: [String] = []
+    /// Frame the focus areas instead of the whole study area.
+    public var zoomFocus = false
+    public var showPoints = false
+    /// Also outline the areas of this layer (e.g. lsoa), thinly and without labels.
+    public var outlineLayer: String?
+    /// The date printed as "Map made …"; nil prints none (so that re-runs are byte-identical).
+    public var asOf: String?
+    public init() {}
+}
+
+/// Attribution printed on every map and recorded in metadata.json.
+public enum Attribution {
+    public static let policeData = "Contains public sector information licensed under the Open Government Licence v3.0."
+    public static let boundaries = "Contains National Statistics and OS data © Crown copyright and database right."
+    public static func lines(boundaries used: Bool) -> [String] { used ? [policeData, boundaries] : [policeData] }
+}
+
+/// Draws a product as a print map (SVG, and PDF/PNG through rsvg-convert) into an output set.
+public enum MapJob {
+    /// The map context every product shares: where the incidents are, the layers to draw, the words to print.
+    public struct Context {
+        public var incidents: LoadedIncidents
+        public var boundary: LoadedLayer?
+        public var layers: [LoadedLayer]
+        public var hotspots: [HotspotPolygon] = []
+        /// One line of parameters (cell, bandwidth, kernel, threshold, neighbours, FDR).
+        public var parameters: String
+        public var product: String
+        public init(incidents: LoadedIncidents, boundary: LoadedLayer?, layers: [LoadedLayer], parameters: String, product: String) {
+            self.incidents = incidents; self.boundary = boundary; self.layers = layers; self.parameters = parameters; self.product = product
+        }
+    }
+
+    /// The period the accepted incidents cover, from their first and last dates (not the file names).
+    public static func period(_ t: IncidentTable) -> String {
+        guard let lo = t.day.min(), let hi = t.day.max() else { return "no incidents" }
+        if t.resolution == .month {
+            let a = CivilDate.monthOrdinal(ofDay: Int(lo)), b = CivilDate.monthOrdinal(ofDay: Int(hi))
+            return a == b ? monthName(a) : "\(monthName(a)) – \(monthName(b))"
+        }
+        return "\(dayName(Int(lo))) – \(dayName(Int(hi)))"
+    }
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static func monthName(_ ordinal: Int) -> String {
+        let c = CivilDate.civil(days: CivilDate.days(year: ordinal / 12, month: ordinal % 12 + 1, day: 1))
+        return "\(months[c.month - 1]) \(c.year)"
+    }
+    static func dayName(_ d: Int) -> String { let c = CivilDate.civil(days: d); return "\(c.day) \(months[c.month - 1].prefix(3)) \(c.year)" }
+
+    /// "Ward boundaries", "LSOA boundaries", "Beats boundaries".
+    static func layerTitle(_ name: String) -> String {
+        switch name.lowercased() {
+        case "wards", "ward": return "Ward boundaries"
+        case "lsoa", "lsoas": return "LSOA boundaries"
+        case "msoa", "msoas": return "MSOA boundaries"
+        default: return name.prefix(1).uppercased() + name.dropFirst() + " boundaries"
+        }
+    }
+
+    /// The crime types included, most frequent first ("all types" when more than four).
+    public static func types(_ t: IncidentTable) -> String {
+        var n = [Int](repeating: 0, count: t.categories.count)
+        for c in t.category { n[Int(c)] += 1 }
+        let used = t.categories.indices.filter { n[$0] > 0 }.sorted { (n[$0], t.categories[$1]) > (n[$1], t.categories[$0]) }
+        if used.count == 1 { return t.categories[used[0]] }
+        if used.count <= 4 { return used.map { t.categories[$0] }.joined(separator: ", ") }
+        return "All crime (\(used.count) types)"
+    }
+
+    /// Draws `map.svg` (+ `.pdf`, `.png`) of `features` classified by `classification`. `dissolve` merges each
+    /// class's features (grid cells) into one shape with GEOS; polygon layers are drawn as they are.
+    @discardableResult
+    public static func draw(_ c: Context, features: [MultiPolygon], classification: Classification, dissolve: Bool,
+                            options o: MapOptions, into set: OutputSet, name: String = "map") throws -> [String] {
+        let geos = try GEOSContext()
+        var shapes: [MultiPolygon?] = []
+        for k in classification.classes.indices {
+            let members = features.indices.filter { classification.classOf[$0] == k }.map { features[$0] }
+            if members.isEmpty { shapes.append(nil); continue }
+            shapes.append(dissolve ? try geos.coverageUnion(members) : MultiPolygon(members.flatMap(\.polygons)))
+        }
+        let wards = c.layers.first { $0.name == "wards" } ?? c.layers.first
+        // Extent: the focus areas with --zoom focus, else the boundary, else the features, else the incidents.
+        let focusAreas = c.layers.flatMap { l in l.areas.filter { a in o.focus.contains { $0.caseInsensitiveCompare(a.name) == .orderedSame || $0 == a.id } } }
+        func union(_ gs: [MultiPolygon]) -> Extent? { gs.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e } }
+        let extent = (o.zoomFocus ? union(focusAreas.map(\.geometry)) : nil)
+            ?? c.boundary.flatMap { union($0.areas.map(\.geometry)) } ?? union(features) ?? c.incidents.table.extent
+            ?? Extent(minX: 0, minY: 0, maxX: 1, maxY: 1)
+        let t = c.incidents.table
+        var doc = MapDocument(page: o.page, extent: extent,
+                              title: o.title ?? "\(types(t)): \(c.product)",
+                              subtitle: "\(period(t)) · \(Fmt.grouped(t.count)) incidents · \(types(t))",
+                              details: [c.parameters],
+                              attribution: Attribution.lines(boundaries: c.boundary != nil || !c.layers.isEmpty), madeOn: o.asOf)
+        doc.fill = .init(classification: classification, shapes: shapes)
+        if let l = o.outlineLayer.flatMap({ n in c.layers.first { $0.name == n } }), l.name != wards?.name {
+            doc.outlines.append(.init(name: l.name, geometries: l.areas.map(\.geometry), stroke: "#9a9a9a", width: 0.12))
+            doc.outlineLegend.append((layerTitle(l.name), "#9a9a9a"))
+        }
+        if let w = wards {
+            let labels = try w.areas.compactMap { a in try geos.pointOnSurface(a.geometry).map { (at: $0, text: a.name) } }
+            doc.outlines.append(.init(name: w.name, geometries: w.areas.map(\.geometry), stroke: "#555555", width: 0.25, labels: labels, labelSize: 2.4))
+            doc.outlineLegend.append((layerTitle(w.name), "#555555"))
+        }
+        if let b = c.boundary {
+            doc.outlines.append(.init(name: "boundary", geometries: b.areas.map(\.geometry), stroke: "#111111", width: 0.5))
+            doc.outlineLegend.append(("Study area", "#111111"))
+        }
+        if !focusAreas.isEmpty {
+            doc.outlines.append(.init(name: "focus", geometries: focusAreas.map(\.geometry), stroke: "#1b7837", width: 0.9))
+            doc.outlineLegend.append(("Focus: " + focusAreas.map(\.name).joined(separator: ", "), "#1b7837"))
+        }
+        if !c.hotspots.isEmpty {
+            // Hotspot ids beside their polygon's north-east corner, clear of the ward names at the wards' centres.
+            let labels = c.hotspots.compactMap { h in h.geometry.extent.map { (at: XY($0.maxX, $0.maxY), text: h.id) } }
+            doc.outlines.append(.init(name: "hotspots", geometries: c.hotspots.map(\.geometry), stroke: "#08306b", width: 0.7,
+                                      labels: labels, labelSize: 3.0, labelAnchor: "start", labelColour: "#08306b"))
+            doc.outlineLegend.append(("Hotspots (h1 = highest peak)", "#08306b"))
+        }
+        if o.showPoints { doc.points = (0..<t.count).map { XY(t.x[$0], t.y[$0]) } }
+        let svg = doc.svg()
+        var written: [String] = []
+        try set.write("\(name).svg", svg)
+        written.append("\(name).svg")
+        for f in o.formats where f != .svg {
+            let data = try MapRaster.convert(svg: set.path("\(name).svg"), to: f, dpi: o.dpi)
+            try set.write("\(name).\(f.rawValue)", data)
+            written.append("\(name).\(f.rawValue)")
+        }
+        if !o.formats.contains(.svg) { try set.remove("\(name).svg"); written.removeFirst() }
+        return written
+    }
+}
