@@ -46,6 +46,13 @@ struct InputOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "csv: EPSG code of --x-col/--y-col (default 27700, British National Grid).")
     var epsg: Int = 27700
 
+    @Option(name: .customLong("type"), help: ArgumentHelp("Analyse only this crime type (repeatable), e.g. --type Burglary --type Robbery: a police.uk crime type or a value of --category-col, matched ignoring case.", valueName: "type"))
+    var types: [String] = []
+    @Option(help: ArgumentHelp("Analyse only incidents on or after this date: YYYY-MM (its first day) or YYYY-MM-DD.", valueName: "date"))
+    var from: String?
+    @Option(help: ArgumentHelp("Analyse only incidents on or before this date: YYYY-MM (its last day) or YYYY-MM-DD.", valueName: "date"))
+    var to: String?
+
     @Flag(help: "Drop rows identical to an earlier row (they go to the quarantine file). Rows without an id (anti-social behaviour) are never treated as duplicates.")
     var dropDuplicates = false
 
@@ -61,6 +68,10 @@ struct InputOptions: ParsableArguments {
         if (lonCol == nil) != (latCol == nil) { throw ValidationError("--lon-col and --lat-col go together") }
         if xCol != nil && lonCol != nil { throw ValidationError("give either --x-col/--y-col or --lon-col/--lat-col, not both") }
         try check(epsg, "--epsg", in: 1024...999_999, example: "27700")
+        for (flag, v) in [("--from", from), ("--to", to)] {
+            if let v, DateParser.parse(v) == nil { throw ValidationError("\(flag) '\(v)' is not a date: use YYYY-MM or YYYY-MM-DD (years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. \(flag) 2022-03") }
+        }
+        if let a = selection.from, let b = selection.to, a > b { throw ValidationError("--from \(from!) is after --to \(to!)") }
         if format == .csv && (dateCol == nil || (xCol == nil && lonCol == nil)) {
             throw ValidationError("--format csv needs --date-col and either --x-col/--y-col (with --epsg) or --lon-col/--lat-col")
         }
@@ -72,7 +83,20 @@ struct InputOptions: ParsableArguments {
         o.mapping = ColumnMapping(x: xCol, y: yCol, lon: lonCol, lat: latCol, date: dateCol, category: categoryCol,
                                   id: idCol, weight: weightCol, epsg: epsg)
         o.dropDuplicates = dropDuplicates
+        o.selection = selection
         return o
+    }
+
+    /// --type/--from/--to; a month as --to means its last day.
+    var selection: Selection {
+        let f = from.flatMap { DateParser.parse($0)?.day }
+        let t = to.flatMap { s -> Int? in
+            guard let d = DateParser.parse(s) else { return nil }
+            guard d.isMonth else { return d.day }
+            let c = CivilDate.civil(days: d.day)
+            return CivilDate.days(year: c.year, month: c.month, day: CivilDate.daysInMonth(year: c.year, month: c.month))
+        }
+        return Selection(types: types, from: f, to: t)
     }
 
     /// Progress is drawn by `ProgressView` (on a terminal only); the reader's own callback is not used.

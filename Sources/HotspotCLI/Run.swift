@@ -48,9 +48,10 @@ func note(_ message: String, quiet: Bool = false) {
 var commandLine: String { (["hotspot"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
 
 func summaryLine(_ inc: LoadedIncidents) -> String {
-    var s = "read \(inc.read) rows: \(inc.table.count) accepted, \(inc.quarantine.count) quarantined"
+    var s = "read \(inc.read) rows: \(inc.accepted) accepted, \(inc.quarantine.count) quarantined"
     let reasons = inc.quarantinedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
     if !reasons.isEmpty { s += " (" + reasons.joined(separator: ", ") + ")" }
+    if inc.notSelected > 0 { s += "; \(inc.table.count) selected, \(inc.notSelected) left out by --type/--from/--to" }
     if let p = inc.projection {
         s += "; projected \(p.distinctPoints) distinct points with '\(p.operation)' (accuracy \(p.accuracyMetres < 0 ? "unknown" : "\(p.accuracyMetres) m"))"
     }

@@ -126,7 +126,8 @@ public struct InspectReport {
         for f in inc.files {
             s += "  \(f.path) [\(f.format)] \(f.read) rows, \(f.accepted) accepted, \(f.quarantinedTotal) quarantined, \(f.duplicates) duplicate rows\(f.duplicatesDropped ? " (dropped)" : " (kept)")\n"
         }
-        s += "rows read: \(inc.read)\naccepted: \(inc.table.count)\nquarantined: \(inc.quarantine.count)\n"
+        s += "rows read: \(inc.read)\naccepted: \(inc.accepted)\nquarantined: \(inc.quarantine.count)\n"
+        if inc.notSelected > 0 { s += "selected: \(inc.table.count) (\(inc.notSelected) left out by --type/--from/--to)\n" }
         for (r, n) in inc.quarantinedByReason.sorted(by: { $0.key < $1.key }) { s += "  \(r): \(n)\n" }
         s += "months:\n"
         for (m, n) in months { s += "  \(m): \(n)\n" }
@@ -141,7 +142,7 @@ public struct InspectReport {
 
     public var json: String {
         let inc = incidents
-        var s = "{\"read\":\(inc.read),\"accepted\":\(inc.table.count),\"quarantined\":\(inc.quarantine.count),"
+        var s = "{\"read\":\(inc.read),\"accepted\":\(inc.accepted),\"quarantined\":\(inc.quarantine.count),\"not_selected\":\(inc.notSelected),"
         s += "\"quarantined_by_reason\":{" + inc.quarantinedByReason.sorted { $0.key < $1.key }.map { "\(Fmt.jsonString($0.key)):\($0.value)" }.joined(separator: ",") + "},"
         s += "\"months\":{" + months.map { "\(Fmt.jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "},"
         s += "\"crime_types\":{" + types.map { "\(Fmt.jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"

@@ -14,6 +14,8 @@ public struct RunMetadata: Encodable {
     public struct Output: Encodable { public var path: String, sha256: String, bytes: Int }
     public struct Counts: Encodable {
         public var read: Int, accepted: Int, quarantined: Int
+        /// Accepted but left out by --type/--from/--to, and the incidents analysed (accepted − not selected).
+        public var notSelected: Int = 0, analysed: Int = 0
         public var quarantinedByReason: [String: Int]
         public var duplicates: Int
     }

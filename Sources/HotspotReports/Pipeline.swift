@@ -15,14 +15,18 @@ public struct LoadedIncidents: Sendable {
     /// What the user should know about these incidents (points outside Great Britain, an operation of unknown
     /// accuracy).
     public var warnings: [String] = []
+    /// Accepted incidents left out by `--type`/`--from`/`--to` (valid rows, so not quarantined).
+    public var notSelected = 0
     public var read: Int { files.reduce(0) { $0 + $1.read } }
+    /// Rows accepted by the reader (before the selection).
+    public var accepted: Int { table.count + notSelected }
     public var quarantinedByReason: [String: Int] {
         var d: [String: Int] = [:]
         for q in quarantine { d[q.reason.rawValue, default: 0] += 1 }
         return d
     }
     /// The bookkeeping invariant: accepted + quarantined = read.
-    public var balances: Bool { table.count + quarantine.count == read }
+    public var balances: Bool { accepted + quarantine.count == read }
 }
 
 /// A polygon layer in EPSG:27700, validated and indexed.
@@ -83,6 +87,30 @@ public enum Pipeline {
             }
         }
         var warnings: [String] = []
+        // The selection: crime types and dates.
+        var notSelected = 0
+        let sel = options.selection
+        if !sel.isEmpty {
+            var wanted = Set<UInt16>()
+            if !sel.types.isEmpty {
+                var unknown: [String] = []
+                for ty in sel.types {
+                    let hits = table.categories.indices.filter { table.categories[$0].caseInsensitiveCompare(ty) == .orderedSame }
+                    if hits.isEmpty { unknown.append(ty) }
+                    wanted.formUnion(hits.map { UInt16($0) })
+                }
+                if !unknown.isEmpty {
+                    throw InputError.unusable("--type \(unknown.map { "'\($0)'" }.joined(separator: ", ")): no such crime type in the data; the types present are: \(table.categories.sorted().joined(separator: ", "))")
+                }
+            }
+            let from = sel.from.map(Int32.init) ?? .min, to = sel.to.map(Int32.init) ?? .max
+            let before = table.count
+            table = table.filtered { i in (sel.types.isEmpty || wanted.contains(table.category[i])) && table.day[i] >= from && table.day[i] <= to }
+            notSelected = before - table.count
+            if table.count == 0 && before > 0 {
+                warnings.append("the selection (--type/--from/--to) keeps none of the \(before) accepted incidents")
+            }
+        }
         // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
         // longitude/latitude, a wrong --epsg, or another country's data.
         let outsideGB = (0..<table.count).reduce(0) { n, i in
@@ -117,7 +145,7 @@ public enum Pipeline {
             for i in idx { quarantine[i].raw = rows[quarantine[i].line] ?? "" }
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
-        return LoadedIncidents(table: table, quarantine: quarantine, files: r.files, projection: info, warnings: warnings)
+        return LoadedIncidents(table: table, quarantine: quarantine, files: r.files, projection: info, warnings: warnings, notSelected: notSelected)
     }
 
     /// An extent in words, for messages.
@@ -175,7 +203,7 @@ public enum Pipeline {
     }
 
     public static func counts(_ inc: LoadedIncidents) -> RunMetadata.Counts {
-        .init(read: inc.read, accepted: inc.table.count, quarantined: inc.quarantine.count,
+        .init(read: inc.read, accepted: inc.accepted, quarantined: inc.quarantine.count, notSelected: inc.notSelected, analysed: inc.table.count,
               quarantinedByReason: inc.quarantinedByReason, duplicates: inc.files.reduce(0) { $0 + $1.duplicates })
     }
 }

@@ -97,7 +97,20 @@ public struct ReadOptions: Sendable {
     public var blockSize = 1 << 22
     /// A row longer than this is refused as an unbalanced quote or a file without line breaks (64 MiB).
     public var maxRecordBytes = 64 << 20
+    /// Which accepted incidents an analysis uses (`--type`, `--from`, `--to`); the rest are counted as not selected.
+    public var selection = Selection()
     public init() {}
+}
+
+/// The incidents an analysis is about: crime types (police.uk types, or the mapped category column; matched
+/// ignoring case) and a date range (days since 1970-01-01, inclusive). Rows outside it are valid, so they are not
+/// quarantined: they are counted in `metadata.json` as not selected.
+public struct Selection: Sendable, Equatable {
+    public var types: [String] = []
+    public var from: Int?
+    public var to: Int?
+    public init(types: [String] = [], from: Int? = nil, to: Int? = nil) { self.types = types; self.from = from; self.to = to }
+    public var isEmpty: Bool { types.isEmpty && from == nil && to == nil }
 }
 
 /// Streams incident CSVs block by block (never holding a file whole), validating every row.
