@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks an output folder: every GeoJSON is RFC 7946 (FeatureCollection, no crs, lon/lat in range, <= 6 decimals,
 exterior rings counter-clockwise, holes clockwise, closed rings, unique ids) and every metadata.json balances
-(accepted + quarantined = read) and lists each output with its SHA-256."""
-import hashlib, json, os, re, sys
+(accepted + quarantined = read) and lists each output with its SHA-256. Every layer opens styled: a .qml beside
+each GeoJSON (well-formed QGIS XML), and each GeoPackage holds an R-tree index and its default style in
+layer_styles. Every map is a PNG of the page size at its resolution that is not blank, and a PDF that opens."""
+import hashlib, json, os, re, shutil, sqlite3, struct, subprocess, sys, tempfile, xml.dom.minidom
 
 def area2(r):
     return sum(r[i][0] * r[i + 1][1] - r[i + 1][0] * r[i][1] for i in range(len(r) - 1))
@@ -51,12 +53,50 @@ def check_meta(folder):
         listed |= {p for p in present if p.endswith("metadata.json")}
     assert present == listed, f"{folder}: files not in metadata.json: {sorted(present - listed)}; listed but missing: {sorted(listed - present)}"
 
+def check_styles(path):
+    qml = path[:-len(".geojson")] + ".qml"
+    assert os.path.exists(qml), f"{path}: no .qml style beside it"
+    doc = xml.dom.minidom.parse(qml)
+    assert doc.getElementsByTagName("renderer-v2"), f"{qml}: no renderer"
+    gpkg = path[:-len(".geojson")] + ".gpkg"
+    c = sqlite3.connect(gpkg)
+    table = c.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchone()[0]
+    styles = c.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ? AND useAsDefault = 1", (table,)).fetchall()
+    assert len(styles) == 1, f"{gpkg}: no default style for {table} in layer_styles"
+    assert styles[0][0] == open(qml).read(), f"{gpkg}: layer_styles differs from the .qml"
+    n, r = c.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0], c.execute(f'SELECT count(*) FROM "rtree_{table}_geom"').fetchone()[0]
+    assert n == r, f"{gpkg}: R-tree holds {r} of {n} features"
+
+def check_map(png):
+    with open(png, "rb") as f:
+        head = f.read(24)
+    w, h = struct.unpack(">II", head[16:24])
+    # A4 is 297 × 210 mm, A3 420 × 297 mm: at 300 dpi 3508 × 2480 and 4961 × 3508 pixels (± 1 for rounding).
+    sizes = [(3508, 2480), (4961, 3508)]
+    assert any(abs(w - a) <= 1 and abs(h - b) <= 1 or abs(w - b) <= 1 and abs(h - a) <= 1 for a, b in sizes), f"{png}: {w}×{h} is not A4/A3 at 300 dpi"
+    pdf = png[:-4] + ".pdf"
+    if os.path.exists(pdf) and shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True)
+        assert info.returncode == 0 and re.search(r"^Pages:\s+1$", info.stdout, re.M), f"{pdf}: pdfinfo cannot open it"
+        if shutil.which("pdftoppm"):
+            with tempfile.TemporaryDirectory() as t:
+                subprocess.run(["pdftoppm", "-r", "20", pdf, t + "/p"], check=True)
+                data = open(os.path.join(t, sorted(os.listdir(t))[0]), "rb").read()
+                parts = data.split(b"\n", 3)
+                px = parts[3]
+                colours = {px[i:i + 3] for i in range(0, len(px) - 2, 3)}
+                inked = sum(1 for i in range(0, len(px) - 2, 3) if px[i:i + 3] != b"\xff\xff\xff")
+                assert len(colours) >= 6 and inked > len(px) // 3 // 20, f"{pdf}: the page looks blank ({len(colours)} colours, {inked} inked pixels)"
+
 root = sys.argv[1]
 n = 0
 for dirpath, _, files in os.walk(root):
     for f in sorted(files):
         if f.endswith(".geojson"):
             check_geojson(os.path.join(dirpath, f)); n += 1
+            check_styles(os.path.join(dirpath, f))
+        if f.startswith("map") and f.endswith(".png"):
+            check_map(os.path.join(dirpath, f))
     if "metadata.json" in files:
         check_meta(dirpath)
 assert n > 0, "no GeoJSON found"

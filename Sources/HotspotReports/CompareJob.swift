@@ -91,7 +91,8 @@ public enum CompareJob {
             try set.write("compare-\(l.name).csv", tab.csv())
             let allRows = tab.rows.filter { if case .string(let s) = $0[2] { return s == all }; return false }
             // One feature per area (all crime); rows are in area order, one "All crime" row per area.
-            try set.writeLayer("compare-\(l.name)", geometries: l.areas.map(\.geometry), properties: Table(columns: tab.columns, rows: allRows))
+            try set.writeLayer("compare-\(l.name)", geometries: l.areas.map(\.geometry), properties: Table(columns: tab.columns, rows: allRows),
+                               style: .outline(colour: "#555555", widthMM: 0.3, labelField: "name"))
             for r in tab.rows {
                 guard case .string(let id) = r[0], case .string(let name) = r[1] else { continue }
                 for key in [name.lowercased(), id.lowercased()] where wanted.contains(key) {

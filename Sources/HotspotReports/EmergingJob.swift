@@ -140,7 +140,8 @@ public enum EmergingJob {
                 let c = g.centre(index: k)
                 head += [.int(k % g.ncols), .int(k / g.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1)]
             } else { head.append(.string(layer!.areas[k].name)) }
-            return head + [.double(series.reduce(0, +), decimals: nil)] + series.map { .double($0, decimals: nil) } +
+            let w = t.isWeighted
+            return head + [Value.count(series.reduce(0, +), weighted: w)] + series.map { Value.count($0, weighted: w) } +
                 [.double(r.finalZ, decimals: nil), .double(r.finalP, decimals: nil),
                  .int(Int(o.emerging.fdr == .none ? giBin(z: r.finalZ, p: r.finalP) : giBin(z: r.finalZ, p: lastP[k], adjusted: true))),
                  .int(r.hotSteps), .int(r.coldSteps),
@@ -149,7 +150,9 @@ public enum EmergingJob {
                  .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .string(recent[k].rawValue)]
         }
         let geoms = cells.map { k in layer.map { $0.areas[k].geometry } ?? grid!.cellPolygon(k) }
-        try set.writeLayer("emerging", geometries: geoms, properties: tab)
+        let cls = MapStyle.codes(cells.map { Int(results[$0].pattern.rawValue) }, table: MapStyle.emerging, field: "category_code",
+                                 title: "Emerging hot spots (\(steps.count) steps of \(o.step.description))")
+        try set.writeLayer("emerging", geometries: geoms, properties: tab, style: .classified(cls))
         try set.write("emerging.csv", tab.csv())
         let result = Result(incidents: inc, grid: grid, ids: ids, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
         var sum = Table(columns: ["category_code", "category", "cells"])
@@ -159,8 +162,6 @@ public enum EmergingJob {
         var rsum = Table(columns: ["recent_pattern", "cells"])
         rsum.rows = RecentPattern.allCases.filter { rc[$0] != nil }.map { [.string($0.rawValue), .int(rc[$0]!)] }
         if let mo = o.map {
-            let cls = MapStyle.codes(cells.map { Int(results[$0].pattern.rawValue) }, table: MapStyle.emerging, field: "category_code",
-                                     title: "Emerging hot spots (\(steps.count) steps of \(o.step.description))")
             let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layer.map { [$0] } ?? [],
                                      parameters: "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2") , window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))",
                                      product: "emerging hot spots")

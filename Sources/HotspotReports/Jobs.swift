@@ -32,13 +32,13 @@ public enum AreasJob {
                 let missing = l.areas.filter { pop[$0.id] == nil }.map(\.id)
                 if !missing.isEmpty { warnings.append("layer \(l.name): no population for \(missing.count) area(s), e.g. \(missing.prefix(3).joined(separator: ", ")); their rate is null") }
             }
-            try set.writeLayer("areas-\(l.name)", geometries: l.areas.map(\.geometry), properties: c.table)
+            let rated = l.population != nil
+            let values = c.rows.map { rated ? ($0.ratePer1000 ?? .nan) : Double($0.count) }
+            let cls = MapStyle.quantiles(values, field: rated ? "rate_per_1000" : "count",
+                                         title: rated ? "Incidents per 1,000 residents" : "Incidents", ramp: MapStyle.puBu5, decimals: rated ? 1 : 0)
+            try set.writeLayer("areas-\(l.name)", geometries: l.areas.map(\.geometry), properties: c.table, style: .classified(cls))
             try set.write("areas-\(l.name).csv", c.table.csv())
             if let mo = map {
-                let rated = l.population != nil
-                let values = c.rows.map { rated ? ($0.ratePer1000 ?? .nan) : Double($0.count) }
-                let cls = MapStyle.quantiles(values, field: rated ? "rate_per_1000" : "count",
-                                             title: rated ? "Incidents per 1,000 residents" : "Incidents", ramp: MapStyle.puBu5, decimals: rated ? 1 : 0)
                 let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [l] + layers.filter { $0.name != l.name },
                                          parameters: rated ? "Rates per 1,000 residents (population: \((l.populationPath as NSString?)?.lastPathComponent ?? "")) · \(l.areas.count) areas" : "Counts · \(l.areas.count) areas",
                                          product: "\(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) \(rated ? "rates" : "counts")")
@@ -68,7 +68,9 @@ public enum GridJob {
         let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
         let set = try OutputSet(directory: out)
-        try set.writeLayer("grid", geometries: p.geometries, properties: p.table)
+        try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
+                           style: .classified(MapStyle.quantiles(p.cells.map { Double(p.counts.counts[$0]) }, field: "count",
+                                                                 title: "Incidents per cell", ramp: MapStyle.ylOrRd5, decimals: 0)))
         try set.write("grid.csv", p.table.csv())
         try set.finish(command: command, parameters: [
             "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
@@ -86,11 +88,11 @@ public enum GridJob {
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
         let set = try OutputSet(directory: out)
-        try set.writeLayer("grid", geometries: product.geometries, properties: product.table)
+        let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
+                                     ramp: MapStyle.ylOrRd5, decimals: 0)
+        try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
         try set.write("grid.csv", product.table.csv())
         if let mo = map {
-            let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
-                                         ramp: MapStyle.ylOrRd5, decimals: 0)
             let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [],
                                      parameters: "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))",
                                      product: "counts per grid cell")

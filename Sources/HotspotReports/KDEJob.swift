@@ -37,6 +37,15 @@ public struct KDEOptions: Sendable {
 /// Density surface + hotspot polygons, written as cells (GeoJSON, CSV), an ESRI ASCII grid and hotspot polygons.
 public enum KDEJob {
     /// hotspots.geojson and hotspots.csv.
+    /// Hotspot polygons open as dark blue outlines labelled by id (h1 = highest peak).
+    static let hotspotStyle = LayerStyle.outline(colour: "#08306b", widthMM: 0.6, labelField: "id")
+
+    /// The density classes of maps and styles: multiples of the mean non-zero cell density.
+    static func densityClassification(_ values: [Double], unit: DensityUnit) -> Classification {
+        MapStyle.meanMultiples(values, field: "density_" + unit.rawValue, title: "Density (incidents per \(unit == .perKm2 ? "km²" : "m²"))",
+                               ramp: MapStyle.ylOrRd5, decimals: unit == .perKm2 ? 1 : 6)
+    }
+
     static func writeHotspots(_ hotspots: [HotspotPolygon], unit: String, layers: [LoadedLayer], to set: OutputSet) throws {
         var ht = Table(columns: ["id", "area_m2", "area_km2", "incidents", "share", "pai", "peak_" + unit]
                        + layers.flatMap { ["touches_" + $0.name, "touches_" + $0.name + "_names"] })
@@ -49,7 +58,7 @@ public enum KDEJob {
                     return [.string(ids.joined(separator: ";")), .string(ids.map { names[$0] ?? $0 }.joined(separator: ";"))]
                 }
         }
-        try set.writeLayer("hotspots", geometries: hotspots.map(\.geometry), properties: ht)
+        try set.writeLayer("hotspots", geometries: hotspots.map(\.geometry), properties: ht, style: hotspotStyle)
         try set.write("hotspots.csv", ht.csv())
     }
 
@@ -109,7 +118,8 @@ public enum KDEJob {
                     .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         let cellGeoms = cells.map { grid.cellPolygon($0) }
-        try set.writeLayer("density", geometries: cellGeoms, properties: ct)
+        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit)
+        try set.writeLayer("density", geometries: cellGeoms, properties: ct, style: .classified(densityClasses))
         try set.write("density.csv", ct.csv())
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
@@ -119,10 +129,7 @@ public enum KDEJob {
                                      parameters: "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation",
                                      product: "kernel density and hotspots")
             ctx.hotspots = hotspots
-            let cls = MapStyle.meanMultiples(cells.map { surface.values[$0] }, field: unit,
-                                         title: "Density (incidents per \(o.unit == .perKm2 ? "km²" : "m²"))", ramp: MapStyle.ylOrRd5,
-                                         decimals: o.unit == .perKm2 ? 1 : 6)
-            try MapJob.draw(ctx, features: cellGeoms, classification: cls, dissolve: true, options: mo, into: set)
+            try MapJob.draw(ctx, features: cellGeoms, classification: densityClasses, dissolve: true, options: mo, into: set)
         }
         var dualParams: [String: String] = [:]
         if !o.dualFiles.isEmpty {
@@ -137,7 +144,10 @@ public enum KDEJob {
                 return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
                         .double(surface.values[k], decimals: nil), .double(s2.values[k], decimals: nil), .double(dual[k], decimals: nil)]
             }
-            try set.writeLayer("dual", geometries: cellGeoms, properties: dt)
+            let dualField = o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")
+            try set.writeLayer("dual", geometries: cellGeoms, properties: dt,
+                               style: .classified(MapStyle.quantiles(cells.map { dual[$0] }, field: dualField, title: o.dualOperation.rawValue,
+                                                                     ramp: MapStyle.ylOrRd5, decimals: 3)))
             try set.write("dual.csv", dt.csv())
             try set.write("dual.asc", ASCIIGridWriter.write(values: dual, grid: grid))
             try set.write("dual.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
@@ -185,7 +195,8 @@ public enum KDEJob {
             return [.string(hex.cellID(k)), .int(hex.col0 + k % hex.ncols), .int(hex.row0 + k / hex.ncols), .double(c.x, decimals: 1),
                     .double(c.y, decimals: 1), .int(Int(p.counts.counts[k])), .double(values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
-        try set.writeLayer("density", geometries: p.geometries, properties: ct)
+        try set.writeLayer("density", geometries: p.geometries, properties: ct,
+                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit)))
         try set.write("density.csv", ct.csv())
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.finish(command: command, parameters: [

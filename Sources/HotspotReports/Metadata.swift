@@ -136,12 +136,16 @@ public final class OutputSet {
 extension OutputSet {
     /// A polygon layer in the two forms GIS users expect: `NAME.geojson` (RFC 7946, WGS84 lon/lat) and `NAME.gpkg`
     /// (GeoPackage in EPSG:27700, the analysis CRS). `geometries` are in EPSG:27700; `id` is the feature id column.
-    public func writeLayer(_ name: String, geometries: [MultiPolygon], properties: Table, idColumn: String = "id") throws {
+    /// With a `style`, the layer opens styled in QGIS: `NAME.qml` beside the GeoJSON and the GeoPackage's default
+    /// style in `layer_styles`.
+    public func writeLayer(_ name: String, geometries: [MultiPolygon], properties: Table, idColumn: String = "id",
+                           style: LayerStyle? = nil) throws {
         try write("\(name).geojson", GeoJSONWriter.featureCollection(name: name, geometries: try Pipeline.toWGS84(geometries),
                                                                       properties: properties, idColumn: idColumn))
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: name.replacingOccurrences(of: "-", with: "_"),
-                                              geometries: geometries, properties: properties, crs: crs)
+                                              geometries: geometries, properties: properties, crs: crs, style: style)
         record("\(name).gpkg", data)
+        if let style { try write("\(name).qml", style.qml) }
     }
 }

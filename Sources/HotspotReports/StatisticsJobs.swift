@@ -182,14 +182,14 @@ public enum GiStarJob {
                       + (permutations > 0 ? ["pseudo_p"] : []))
         t.rows = keep.map { k in
             [.string(ids[k]), .string(names[k])] + extra.map { $0.1[k] } +
-            [.double(counts[k], decimals: nil), .double(gi.z[k], decimals: nil), .double(gi.p[k], decimals: nil),
+            [Value.count(counts[k], weighted: inc.table.isWeighted), .double(gi.z[k], decimals: nil), .double(gi.p[k], decimals: nil),
              .double(gi.pAdjusted[k], decimals: nil), .int(Int(fdr ? gi.binFDR[k] : gi.bin[k])), .int(Int(gi.neighbours[k]))]
             + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
         }
-        try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t)
+        let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
+                                 title: "Getis-Ord Gi*\(fdr ? " (FDR)" : "")")
+        try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t, style: .classified(cls))
         if let mo = map {
-            let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
-                                     title: "Getis-Ord Gi*\(fdr ? " (FDR)" : "")")
             let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers,
                                      parameters: "Gi* · neighbours: \(nbText) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : ""),
                                      product: "hot and cold spots (Gi*)")

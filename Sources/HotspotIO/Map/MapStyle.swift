@@ -110,7 +110,7 @@ public enum MapStyle {
             return c
         }
         return Classification(field: field, title: title,
-                              kind: .graduated(lower: Array(breaks.prefix(n)), upper: Array(breaks.dropFirst().prefix(n))),
+                              kind: .graduated(lower: Array(breaks.prefix(n)), upper: breaks.count > 1 ? Array(breaks.dropFirst().prefix(n)) : [breaks[0]]),
                               classes: classes, classOf: classOf)
     }
 

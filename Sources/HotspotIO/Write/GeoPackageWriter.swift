@@ -5,6 +5,8 @@ import HotspotCore
 /// OGC GeoPackage 1.3 with one polygon feature table, what QGIS and ArcGIS open as a GIS file. Geometries are stored
 /// as GeoPackage binary (header + little-endian WKB MultiPolygon with an xy envelope) in the CRS given (EPSG:27700 for
 /// hotspot's layers). `gpkg_contents.last_change` is fixed at 1970-01-01 so that the same inputs give the same file.
+/// The feature table has an R-tree spatial index (the `gpkg_rtree_index` extension, with its triggers) and, when a
+/// style is given, QGIS's `layer_styles` table holding it as the layer's default style.
 public enum GeoPackageWriter {
     public struct CRS: Sendable {
         public var epsg: Int, name: String, wkt: String
@@ -12,7 +14,8 @@ public enum GeoPackageWriter {
     }
 
     /// Writes the GeoPackage to `path` atomically and returns its bytes' SHA-256 source (the file's data).
-    public static func write(path: String, table: String, geometries: [MultiPolygon], properties: Table, crs: CRS) throws -> Data {
+    public static func write(path: String, table: String, geometries: [MultiPolygon], properties: Table, crs: CRS,
+                             style: LayerStyle? = nil) throws -> Data {
         precondition(geometries.count == properties.rows.count)
         let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier).gpkg"
         try? FileManager.default.removeItem(atPath: tmp)
@@ -87,6 +90,47 @@ public enum GeoPackageWriter {
                     }
                 }
                 guard sqlite3_step(stmt) == SQLITE_DONE else { throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db))) }
+            }
+            // R-tree spatial index (GeoPackage 1.3 §F.3): filled from the envelopes, then the spec's triggers keep it
+            // in step with edits made in QGIS or GDAL (which provide the ST_ functions they call).
+            let rt = ident("rtree_\(table)_geom"), t = ident(table)
+            try exec("""
+                CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+                  scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+                INSERT INTO gpkg_extensions VALUES (\(q(table)), 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
+                CREATE VIRTUAL TABLE \(rt) USING rtree(id, minx, maxx, miny, maxy);
+                """)
+            for (k, g) in geometries.enumerated() {
+                guard let e = g.extent else { continue }
+                try exec("INSERT INTO \(rt) VALUES (\(k + 1), \(e.minX), \(e.maxX), \(e.minY), \(e.maxY));")
+            }
+            let tn = "rtree_\(table)_geom"
+            try exec("""
+                CREATE TRIGGER \(ident(tn + "_insert")) AFTER INSERT ON \(t) WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+                BEGIN INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+                CREATE TRIGGER \(ident(tn + "_update1")) AFTER UPDATE OF geom ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+                BEGIN INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+                CREATE TRIGGER \(ident(tn + "_update2")) AFTER UPDATE OF geom ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+                BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
+                CREATE TRIGGER \(ident(tn + "_update3")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+                BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+                CREATE TRIGGER \(ident(tn + "_update4")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+                BEGIN DELETE FROM \(rt) WHERE id IN (OLD.fid, NEW.fid); END;
+                CREATE TRIGGER \(ident(tn + "_delete")) AFTER DELETE ON \(t) WHEN old.geom NOT NULL
+                BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
+                """)
+            if let style {
+                // QGIS's own table: the style with useAsDefault = 1 is applied when the layer is opened.
+                try exec("""
+                    CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+                      f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
+                      useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT CURRENT_TIMESTAMP);
+                    INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id)
+                      VALUES ('layer_styles', 'attributes', 'layer_styles', '', '1970-01-01T00:00:00.000Z', 0);
+                    INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD,
+                      useAsDefault, description, owner, ui, update_time)
+                      VALUES ('', '', \(q(table)), 'geom', \(q(table)), \(q(style.qml)), '', 1, 'hotspot default style', '', NULL, '1970-01-01T00:00:00.000Z');
+                    """)
             }
             try exec("COMMIT;")
         } catch {

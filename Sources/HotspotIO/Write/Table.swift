@@ -50,3 +50,10 @@ public struct Table: Sendable {
         return s
     }
 }
+
+extension Value {
+    /// A count: INTEGER in GeoPackages and an integer in GeoJSON, unless the incidents carry weights (then REAL).
+    public static func count(_ v: Double, weighted: Bool) -> Value {
+        weighted || v != v.rounded() || !v.isFinite ? .double(v, decimals: nil) : .int(Int(v))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import HotspotCore
+import Testing
+@testable import HotspotIO
+
+/// Classes, legends and styles of maps and layers (issue 8).
+@Suite struct MapStyleTests {
+    @Test func meanMultiplesClassEveryPositiveValue() {
+        let v: [Double] = [0, 1, 2, 3, 4, 10, .nan, 0.5]
+        let c = MapStyle.meanMultiples(v, field: "d", title: "D", ramp: MapStyle.ylOrRd5, decimals: 1)
+        let mean = (1 + 2 + 3 + 4 + 10 + 0.5) / 6.0
+        #expect(c.classOf[0] == nil && c.classOf[6] == nil)
+        for (i, x) in v.enumerated() where x > 0 { #expect(c.classOf[i] == min(4, Int(x / mean))) }
+        #expect(c.classes.map(\.count).reduce(0, +) == 6)
+        #expect(c.present.allSatisfy { $0.cls.count > 0 })
+    }
+
+    @Test func quantilesMergeTiesAndNeverTrap() {
+        #expect(MapStyle.quantiles([0, 0], field: "c", title: "C", ramp: MapStyle.puBu5, decimals: 0).classes.isEmpty)
+        let one = MapStyle.quantiles([3, 3, 3, 0], field: "c", title: "C", ramp: MapStyle.puBu5, decimals: 0)
+        #expect(one.classes.count == 1 && one.classes[0].count == 3)
+        _ = LayerStyle.classified(one).qml
+        let q = MapStyle.quantiles((1...100).map(Double.init), field: "c", title: "C", ramp: MapStyle.puBu5, decimals: 0)
+        #expect(q.classes.map(\.count) == [20, 20, 20, 20, 20])
+    }
+
+    @Test func codeClassesCountAndLegendShowsOnlyPresent() {
+        let c = MapStyle.codes([3, 3, 0, -1, 0, 2], table: MapStyle.giBins, field: "gi_bin", title: "Gi*")
+        #expect(c.present.map(\.cls.label) == ["Cold spot, 90 % confidence", "Not significant", "Hot spot, 95 % confidence", "Hot spot, 99 % confidence"])
+        #expect(c.present.map(\.cls.count) == [1, 2, 1, 2])
+    }
+
+    @Test func qmlIsWellFormedQGISXML() throws {
+        let c = MapStyle.codes([1, 2, -3, 0], table: MapStyle.emerging, field: "category_code", title: "E")
+        for s in [LayerStyle.classified(c), .outline(colour: "#08306b", widthMM: 0.6, labelField: "id"),
+                  .classified(MapStyle.meanMultiples([1, 2, 3], field: "d", title: "D & <x>", ramp: MapStyle.ylOrRd5, decimals: 1))] {
+            let doc = try XMLDocument(xmlString: s.qml)
+            #expect(try doc.nodes(forXPath: "/qgis/renderer-v2").count == 1)
+        }
+        #expect(LayerStyle.classified(c).qml.contains("value=\"-3\" symbol=\"10\" label=\"Intensifying Cold Spot\""))
+    }
+
+    @Test func theSVGMapCarriesItsFurniture() {
+        let sq = MultiPolygon([Polygon(exterior: [XY(0, 0), XY(1000, 0), XY(1000, 1000), XY(0, 1000), XY(0, 0)])])
+        let c = MapStyle.codes([3], table: MapStyle.giBins, field: "gi_bin", title: "Gi*")
+        var d = MapDocument(page: MapPage(), extent: sq.extent!, title: "T & t", subtitle: "March 2022", details: ["p"],
+                            attribution: ["Contains public sector information licensed under the Open Government Licence v3.0."])
+        d.fill = .init(classification: c, shapes: c.classes.indices.map { $0 == 6 ? sq : nil })
+        d.outlines = [.init(name: "wards", geometries: [sq], stroke: "#555555", width: 0.3, labels: [(XY(500, 500), "Rushey Green")])]
+        let svg = d.svg()
+        #expect(svg.contains("<title>T &amp; t</title>") && svg.contains("Rushey Green") && svg.contains("paint-order=\"stroke\""))
+        #expect(svg.contains("Hot spot, 99 % confidence (1)") && !svg.contains("Not significant"))
+        #expect(svg.contains("id=\"scale-bar\"") && svg.contains("id=\"north-arrow\"") && svg.contains("Open Government Licence"))
+        #expect(!svg.contains("Map made"))
+        #expect(svg == d.svg())
+        d.madeOn = "2026-11-25"
+        #expect(d.svg().contains("Map made 2026-11-25"))
+    }
+}
