@@ -36,6 +36,13 @@ for block in blocks:
         if hit: ok += 1
         else: bad += 1; print(f"  FAIL the README shows a line the command does not print:\n    {e}\n  printed:\n    " + "\n    ".join(printed[-8:]))
     if not expected: ok += 1
+    # A picture shown right after the block is what the block draws, byte for byte.
+    pic = re.search(re.escape(block) + r"```\n\n!\[[^\]]*\]\(([^)]+\.png)\)", readme)
+    out_dir = re.search(r"--out out/(\S+)", block)
+    if pic and out_dir:
+        made = os.path.join(tmp, "out", out_dir.group(1), "map.png")
+        if open(made, "rb").read() == open(os.path.join(root, pic.group(1)), "rb").read(): ok += 1
+        else: bad += 1; print(f"  FAIL {pic.group(1)} is not what the README's command draws ({made})")
 # The compare table: every row's numbers equal compare-focus.csv.
 table = re.search(r"\| ward \| 2018 .*?\n\|[-:| ]+\|\n((?:\|.*\|\n)+)", readme)
 focus = os.path.join(tmp, "out/compare/compare-focus.csv")

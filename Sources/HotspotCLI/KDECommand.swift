@@ -48,6 +48,8 @@ struct KDE: ParsableCommand {
     var dual: DualOperation = .ratio
     @Option(parsing: .unconditional, help: ArgumentHelp("Dual KDE floor for tiny denominators, in the density unit (default: 1% of the second surface's mean non-zero density).", valueName: "density"))
     var dualFloor: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Drop hotspot polygons holding fewer than this many incidents (0 keeps all).", valueName: "count"))
+    var minIncidents: Int = 0
     @Flag(help: "Smooth hotspot outlines with a marching-squares isoline at the threshold level instead of cell edges.")
     var smooth = false
 
@@ -55,6 +57,7 @@ struct KDE: ParsableCommand {
         try check(bandwidth, "--bandwidth", in: 1...100_000, unit: "metres", example: "400")
         try check(bandwidthAdjust, "--bandwidth-adjust", in: 0.01...100, example: "0.5")
         try check(dualFloor, "--dual-floor", in: 0...1e12, example: "0.1")
+        try check(minIncidents, "--min-incidents", in: 0...1_000_000, example: "3")
         if HotspotThreshold(parsing: threshold) == nil {
             throw ValidationError("--threshold '\(threshold)' is not understood: use top:5, share:50, abs:120 or pct:99")
         }
@@ -70,6 +73,7 @@ struct KDE: ParsableCommand {
             o.threshold = HotspotThreshold(parsing: threshold)!
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
             o.map = mapOptions.options
+            o.minIncidents = minIncidents
             let r = try KDEJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, layers: areas.specs,
                                    options: o, gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
                                    progress: input.progress)

@@ -19,6 +19,8 @@ public struct KDEOptions: Sendable {
     public var mode: KDEMode = .auto
     public var threshold: HotspotThreshold = .topCells(percent: 5)
     public var smooth = false
+    /// Drop hotspot polygons holding fewer incidents than this (the rest are renumbered h1, h2, … by peak).
+    public var minIncidents = 0
     /// Draw the density with its hotspots as a print map.
     public var map: MapOptions?
     public var clip = false
@@ -37,6 +39,16 @@ public struct KDEOptions: Sendable {
 /// Density surface + hotspot polygons, written as cells (GeoJSON, CSV), an ESRI ASCII grid and hotspot polygons.
 public enum KDEJob {
     /// hotspots.geojson and hotspots.csv.
+    /// Hotspot polygons holding at least `minIncidents`, renumbered h1, h2, … in their order (descending peak).
+    static func keep(_ hs: [HotspotPolygon], minIncidents k: Int, warnings: inout [String]) -> [HotspotPolygon] {
+        guard k > 0 else { return hs }
+        let kept = hs.filter { $0.incidents >= k }
+        if kept.count < hs.count {
+            warnings.append("\(hs.count - kept.count) of \(hs.count) hotspot polygon(s) hold fewer than \(k) incidents and were dropped (--min-incidents)")
+        }
+        return kept.enumerated().map { i, h in var h = h; h.id = "h\(i + 1)"; return h }
+    }
+
     /// Hotspot polygons open as dark blue outlines labelled by id (h1 = highest peak).
     static let hotspotStyle = LayerStyle.outline(colour: "#08306b", widthMM: 0.6, labelField: "id")
 
@@ -104,8 +116,9 @@ public enum KDEJob {
         if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
         let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
         let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? (grid.extent.width * grid.extent.height)
-        let hotspots = try HotspotPolygonBuilder.build(surface: surface, hot: hot, smooth: o.smooth, x: t.x, y: t.y,
-                                                       studyAreaM2: studyArea, layers: layers.map { ($0.name, $0.areas) })
+        let hotspots = keep(try HotspotPolygonBuilder.build(surface: surface, hot: hot, smooth: o.smooth, x: t.x, y: t.y,
+                                                            studyAreaM2: studyArea, layers: layers.map { ($0.name, $0.areas) }),
+                            minIncidents: o.minIncidents, warnings: &warnings)
         // Outputs.
         let set = try OutputSet(directory: out)
         let unit = "density_" + o.unit.rawValue
@@ -182,10 +195,11 @@ public enum KDEJob {
         for (j, k) in p.cells.enumerated() { values[k] = dens[j] }
         let hot = selectHotCells(values: values, threshold: o.threshold, counts: p.counts.counts)
         let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? Double(p.cells.count) * hex.cellArea
-        let hotspots = try HotspotPolygonBuilder.build(values: values, centres: (0..<hex.cellCount).map { hex.centre(index: $0) },
-                                                       cell: { hex.cellPolygon($0) }, hot: hot,
-                                                       smoothed: nil, x: t.x, y: t.y, studyAreaM2: studyArea,
-                                                       layers: layers.map { ($0.name, $0.areas) })
+        let hotspots = keep(try HotspotPolygonBuilder.build(values: values, centres: (0..<hex.cellCount).map { hex.centre(index: $0) },
+                                                            cell: { hex.cellPolygon($0) }, hot: hot,
+                                                            smoothed: nil, x: t.x, y: t.y, studyAreaM2: studyArea,
+                                                            layers: layers.map { ($0.name, $0.areas) }),
+                            minIncidents: o.minIncidents, warnings: &warnings)
         let set = try OutputSet(directory: out)
         let unit = "density_" + o.unit.rawValue
         let hotSet = Set(hot.cells)

@@ -136,9 +136,10 @@ public enum MapJob {
         var written: [String] = []
         try set.write("\(name).svg", svg)
         written.append("\(name).svg")
-        for f in o.formats where f != .svg {
-            let data = try MapRaster.convert(svg: set.path("\(name).svg"), to: f, dpi: o.dpi)
-            try set.write("\(name).\(f.rawValue)", data)
+        let rasters = o.formats.filter { $0 != .svg }
+        let data = try MapRaster.convert(svg: set.path("\(name).svg"), to: rasters, dpi: o.dpi)
+        for f in rasters {
+            try set.write("\(name).\(f.rawValue)", data[f]!)
             written.append("\(name).\(f.rawValue)")
         }
         if !o.formats.contains(.svg) { try set.remove("\(name).svg"); written.removeFirst() }

@@ -229,9 +229,21 @@ public struct MapDocument: Sendable {
 public enum MapRaster {
     public enum Format: String, Sendable, CaseIterable { case svg, pdf, png }
 
-    /// Converts `svg` (a file) to `format` at `dpi`; returns the bytes. SOURCE_DATE_EPOCH fixes the PDF's dates so
-    /// that re-runs are byte-identical.
-    public static func convert(svg: String, to format: Format, dpi: Int) throws -> Data {
+    /// Converts `svg` (a file) to each of `formats` at `dpi`, the conversions running side by side; returns the
+    /// bytes of each. SOURCE_DATE_EPOCH fixes the PDF's dates so that re-runs are byte-identical.
+    public static func convert(svg: String, to formats: [Format], dpi: Int) throws -> [Format: Data] {
+        let started = try formats.map { try start(svg: svg, to: $0, dpi: dpi) }
+        var out: [Format: Data] = [:]
+        var failure: Error?
+        for (f, job) in zip(formats, started) {
+            do { out[f] = try job() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+        return out
+    }
+
+    /// Starts one conversion; the closure waits for it and returns the bytes.
+    static func start(svg: String, to format: Format, dpi: Int) throws -> () throws -> Data {
         guard let tool = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw OutputError.cannotWrite(svg, "rsvg-convert (Debian package librsvg2-bin) is needed for PNG and PDF maps: run tools/setup, or ask for --map-format svg")
         }
@@ -245,12 +257,14 @@ public enum MapRaster {
         let err = Pipe()
         p.standardError = err
         try p.run()
-        p.waitUntilExit()
-        defer { unlink(out) }
-        guard p.terminationStatus == 0, let d = FileManager.default.contents(atPath: out) else {
-            let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw OutputError.cannotWrite(svg, "rsvg-convert failed: \(msg.prefix(200))")
+        return {
+            p.waitUntilExit()
+            defer { unlink(out) }
+            guard p.terminationStatus == 0, let d = FileManager.default.contents(atPath: out) else {
+                let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                throw OutputError.cannotWrite(svg, "rsvg-convert failed: \(msg.prefix(200))")
+            }
+            return d
         }
-        return d
     }
 }
