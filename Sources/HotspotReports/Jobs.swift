@@ -92,13 +92,13 @@ public enum GridJob {
                                      ramp: MapStyle.ylOrRd5, decimals: 0)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
         try set.write("grid.csv", product.table.csv())
+        let mapLine = "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
         if let mo = map {
-            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [],
-                                     parameters: "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))",
-                                     product: "counts per grid cell")
+            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [], parameters: mapLine, product: "counts per grid cell")
             try MapJob.draw(ctx, features: product.geometries, classification: cls, dissolve: true, options: mo, into: set)
         }
         try set.finish(command: command, parameters: [
+            "map_parameters": mapLine, "map_product": "counts per grid cell",
             "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
             inputs: job, grid: product.choice.grid, warnings: warnings)

@@ -137,11 +137,11 @@ public enum KDEJob {
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
+        let mapLine = "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
+        let mapProduct = "kernel density and hotspots"
         if let mo = o.map {
-            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers,
-                                     parameters: "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation",
-                                     product: "kernel density and hotspots")
-            ctx.hotspots = hotspots
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: mapLine, product: mapProduct)
+            ctx.hotspots = hotspots.map { ($0.id, $0.geometry) }
             try MapJob.draw(ctx, features: cellGeoms, classification: densityClasses, dissolve: true, options: mo, into: set)
         }
         var dualParams: [String: String] = [:]
@@ -168,6 +168,7 @@ public enum KDEJob {
                           "dual_files": o.dualFiles.joined(separator: ";"), "dual_incidents": "\(other.table.count)"]
         }
         try set.finish(command: command, parameters: dualParams.merging([
+            "map_parameters": mapLine, "map_product": mapProduct,
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,

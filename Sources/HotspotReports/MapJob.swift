@@ -33,15 +33,25 @@ public enum Attribution {
 public enum MapJob {
     /// The map context every product shares: where the incidents are, the layers to draw, the words to print.
     public struct Context {
-        public var incidents: LoadedIncidents
+        /// The period the incidents cover, their types and number (the subtitle), and their points (`--points`).
+        public var period: String, types: String, count: Int
+        public var points: [XY]
         public var boundary: LoadedLayer?
         public var layers: [LoadedLayer]
-        public var hotspots: [HotspotPolygon] = []
+        /// Hotspot polygons, outlined and labelled by id.
+        public var hotspots: [(id: String, geometry: MultiPolygon)] = []
         /// One line of parameters (cell, bandwidth, kernel, threshold, neighbours, FDR).
         public var parameters: String
         public var product: String
         public init(incidents: LoadedIncidents, boundary: LoadedLayer?, layers: [LoadedLayer], parameters: String, product: String) {
-            self.incidents = incidents; self.boundary = boundary; self.layers = layers; self.parameters = parameters; self.product = product
+            let t = incidents.table
+            self.init(period: MapJob.period(t), types: MapJob.types(t), count: t.count, points: (0..<t.count).map { XY(t.x[$0], t.y[$0]) },
+                      boundary: boundary, layers: layers, parameters: parameters, product: product)
+        }
+        public init(period: String, types: String, count: Int, points: [XY], boundary: LoadedLayer?, layers: [LoadedLayer],
+                    parameters: String, product: String) {
+            self.period = period; self.types = types; self.count = count; self.points = points
+            self.boundary = boundary; self.layers = layers; self.parameters = parameters; self.product = product
         }
     }
 
@@ -82,7 +92,7 @@ public enum MapJob {
     }
 
     /// Draws `map.svg` (+ `.pdf`, `.png`) of `features` classified by `classification`. `dissolve` merges each
-    /// class's features (grid cells) into one shape with GEOS; polygon layers are drawn as they are.
+    /// class's features (grid cells, edge to edge) into one shape; polygon layers are drawn as they are.
     @discardableResult
     public static func draw(_ c: Context, features: [MultiPolygon], classification: Classification, dissolve: Bool,
                             options o: MapOptions, into set: OutputSet, name: String = "map") throws -> [String] {
@@ -91,19 +101,19 @@ public enum MapJob {
         for k in classification.classes.indices {
             let members = features.indices.filter { classification.classOf[$0] == k }.map { features[$0] }
             if members.isEmpty { shapes.append(nil); continue }
-            shapes.append(dissolve ? try geos.coverageUnion(members) : MultiPolygon(members.flatMap(\.polygons)))
+            shapes.append(dissolve ? MultiPolygon(dissolveEdgeToEdge(members).map { Polygon(exterior: $0) })
+                                   : MultiPolygon(members.flatMap(\.polygons)))
         }
         let wards = c.layers.first { $0.name == "wards" } ?? c.layers.first
         // Extent: the focus areas with --zoom focus, else the boundary, else the features, else the incidents.
         let focusAreas = c.layers.flatMap { l in l.areas.filter { a in o.focus.contains { $0.caseInsensitiveCompare(a.name) == .orderedSame || $0 == a.id } } }
         func union(_ gs: [MultiPolygon]) -> Extent? { gs.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e } }
         let extent = (o.zoomFocus ? union(focusAreas.map(\.geometry)) : nil)
-            ?? c.boundary.flatMap { union($0.areas.map(\.geometry)) } ?? union(features) ?? c.incidents.table.extent
-            ?? Extent(minX: 0, minY: 0, maxX: 1, maxY: 1)
-        let t = c.incidents.table
+            ?? c.boundary.flatMap { union($0.areas.map(\.geometry)) } ?? union(features)
+            ?? Extent(x: c.points.map(\.x), y: c.points.map(\.y)) ?? Extent(minX: 0, minY: 0, maxX: 1, maxY: 1)
         var doc = MapDocument(page: o.page, extent: extent,
-                              title: o.title ?? "\(types(t)): \(c.product)",
-                              subtitle: "\(period(t)) · \(Fmt.grouped(t.count)) incidents · \(types(t))",
+                              title: o.title ?? "\(c.types): \(c.product)",
+                              subtitle: "\(c.period) · \(Fmt.grouped(c.count)) incidents · \(c.types)",
                               details: [c.parameters],
                               attribution: Attribution.lines(boundaries: c.boundary != nil || !c.layers.isEmpty), madeOn: o.asOf)
         doc.fill = .init(classification: classification, shapes: shapes)
@@ -131,7 +141,7 @@ public enum MapJob {
                                       labels: labels, labelSize: 3.0, labelAnchor: "start", labelColour: "#08306b"))
             doc.outlineLegend.append(("Hotspots (h1 = highest peak)", "#08306b"))
         }
-        if o.showPoints { doc.points = (0..<t.count).map { XY(t.x[$0], t.y[$0]) } }
+        if o.showPoints { doc.points = c.points }
         let svg = doc.svg()
         var written: [String] = []
         try set.write("\(name).svg", svg)

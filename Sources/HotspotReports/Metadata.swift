@@ -120,6 +120,13 @@ public final class OutputSet {
         committed = true
     }
 
+    /// Writes a ready-made `metadata.json` (a redraw's updated record) and swaps the set in.
+    public func commit(metadata: Data) throws {
+        try AtomicFile.write(metadata, to: path("metadata.json"))
+        try folder.commit()
+        committed = true
+    }
+
     /// Records the files that nested output sets committed into `sub` (e.g. the demo's `areas/`, `kde/`).
     public func recordFolder(_ sub: String) throws {
         let dir = path(sub)

@@ -189,10 +189,10 @@ public enum GiStarJob {
         let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
                                  title: "Getis-Ord Gi*\(fdr ? " (FDR)" : "")")
         try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t, style: .classified(cls))
+        params["map_parameters"] = "Gi* · neighbours: \(nbText) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
+        params["map_product"] = "hot and cold spots (Gi*)"
         if let mo = map {
-            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers,
-                                     parameters: "Gi* · neighbours: \(nbText) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : ""),
-                                     product: "hot and cold spots (Gi*)")
+            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: params["map_parameters"]!, product: params["map_product"]!)
             try MapJob.draw(ctx, features: keep.map { geoms[$0] }, classification: cls, dissolve: layerName == nil, options: mo, into: set)
         }
         try set.write("gistar.csv", t.csv())

@@ -75,3 +75,25 @@ import Testing
         #expect(Polygon.signedArea2(r.exterior) > 0 && Polygon.signedArea2(r.holes[0]) < 0)
     }
 }
+
+@Suite struct EdgeDissolveTests {
+    func square(_ c: Int, _ r: Int) -> MultiPolygon {
+        let g = SquareGrid(x0: 0, y0: 0, cellSize: 100, ncols: 10, nrows: 10)
+        return g.cellPolygon(r * 10 + c)
+    }
+    /// Even-odd area of rings: |Σ signed areas| per connected piece; here the pieces are checked separately.
+    func area(_ rings: [[XY]]) -> Double { rings.reduce(0) { $0 + Polygon.signedArea2($1) / 2 } }
+
+    @Test func aBlockOfCellsBecomesOneRing() {
+        let rings = dissolveEdgeToEdge([square(0, 0), square(1, 0), square(0, 1), square(1, 1)])
+        #expect(rings.count == 1 && rings[0].count == 9 && area(rings) == 40_000)
+    }
+    @Test func aRingOfCellsKeepsItsHole() {
+        let cells = (0..<3).flatMap { c in (0..<3).map { r in (c, r) } }.filter { $0 != (1, 1) }.map { square($0.0, $0.1) }
+        let rings = dissolveEdgeToEdge(cells)
+        #expect(rings.count == 2 && abs(area(rings)) == 80_000)  // 9 cells less the hole
+    }
+    @Test func separateCellsStaySeparate() {
+        #expect(dissolveEdgeToEdge([square(0, 0), square(5, 5)]).count == 2)
+    }
+}

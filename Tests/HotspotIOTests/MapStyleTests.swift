@@ -60,3 +60,21 @@ import Testing
         #expect(d.svg().contains("Map made 2026-11-25"))
     }
 }
+
+@Suite struct GeoPackageRoundTripTests {
+    @Test func whatTheWriterWritesTheReaderReads() throws {
+        let p = NSTemporaryDirectory() + "hotspot-gpkg-\(UUID().uuidString).gpkg"
+        let a = MultiPolygon([Polygon(exterior: [XY(0, 0), XY(10, 0), XY(10, 10), XY(0, 10), XY(0, 0)],
+                                      holes: [[XY(2, 2), XY(2, 4), XY(4, 4), XY(4, 2), XY(2, 2)]])])
+        let b = MultiPolygon([Polygon(exterior: [XY(20, 0), XY(30, 0), XY(30, 5), XY(20, 0)]),
+                              Polygon(exterior: [XY(40, 0), XY(50, 0), XY(50, 5), XY(40, 0)])])
+        let t = Table(columns: ["id", "count", "rate"], rows: [[.string("A"), .int(3), .double(1.5, decimals: nil)],
+                                                             [.string("B"), .int(0), .null]])
+        _ = try GeoPackageWriter.write(path: p, table: "t", geometries: [a, b], properties: t,
+                                       crs: .init(epsg: 27700, name: "OSGB36 / British National Grid", wkt: "PROJCS[]"))
+        let r = try GeoPackageReader.read(path: p)
+        #expect(r.table == "t" && r.epsg == 27700)
+        #expect(r.geometries == [a, b])
+        #expect(r.text["id"]! == ["A", "B"] && r.columns["count"]! == [3, 0] && r.columns["rate"]! == [1.5, nil])
+    }
+}

@@ -99,8 +99,16 @@ public enum MapStyle {
         breaks = breaks.enumerated().filter { $0.offset == 0 || $0.element > breaks[$0.offset - 1] }.map(\.element)
         let n = max(1, breaks.count - 1)
         let colours = n == 1 ? [ramp[k - 1]] : (0..<n).map { ramp[Int((Double($0) * Double(k - 1) / Double(n - 1)).rounded())] }
-        var classes = (0..<n).map { i in
-            Classification.Class(label: "\(Fmt.fixed(breaks[i], decimals)) – \(Fmt.fixed(breaks[min(i + 1, breaks.count - 1)], decimals))", fill: colours[i], count: 0)
+        // Whole counts read as whole ranges: "1", "2", "3–4", "5–149" (class k holds lower ≤ v < next lower).
+        let whole = decimals == 0 && breaks.allSatisfy { $0 == $0.rounded() }
+        var classes = (0..<n).map { i -> Classification.Class in
+            let a = breaks[i], b = breaks[min(i + 1, breaks.count - 1)]
+            var label = "\(Fmt.fixed(a, decimals)) – \(Fmt.fixed(b, decimals))"
+            if whole {
+                let top = i == n - 1 ? b : b - 1
+                label = top <= a ? Fmt.fixed(a, 0) : "\(Fmt.fixed(a, 0))–\(Fmt.fixed(top, 0))"
+            }
+            return Classification.Class(label: label, fill: colours[i], count: 0)
         }
         let classOf: [Int?] = values.map { v in
             guard v > 0, v.isFinite else { return nil }
