@@ -17,6 +17,15 @@ def check_geojson(path):
     for g in re.finditer(r'"coordinates":(\[[^{}]*\])', text):
         for m in re.finditer(r"-?\d+\.(\d+)", g.group(1)):
             assert len(m.group(1)) <= 6, f"{path}: coordinate with more than 6 decimals"
+    # Layer fields survive a Shapefile export: ≤ 10 characters of a–z, 0–9, _; NAME.fields.csv lists each.
+    names = list(d["features"][0]["properties"].keys()) if d["features"] else []
+    for k in names:
+        assert re.fullmatch(r"[a-z0-9_]{1,10}", k), f"{path}: field '{k}' is not Shapefile-safe"
+    fields = path[:-len(".geojson")] + ".fields.csv"
+    assert os.path.exists(fields), f"{path}: no {os.path.basename(fields)}"
+    import csv
+    listed = [r["field"] for r in csv.DictReader(open(fields))]
+    assert listed == names or not names, f"{fields}: lists {listed[:5]}…, the layer has {names[:5]}…"
     ids = set()
     for f in d["features"]:
         assert f["id"] not in ids, f"{path}: duplicate id {f['id']}"

@@ -51,13 +51,29 @@ public enum MapRedrawJob {
             try? FileManager.default.createDirectory(atPath: (dst as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if link(src, dst) != 0 { try FileManager.default.copyItem(atPath: src, toPath: dst) }
         }
-        func gpkg(_ name: String) throws -> GeoPackageReader.Layer { try GeoPackageReader.read(path: (folder as NSString).appendingPathComponent(name)) }
-        func values(_ l: GeoPackageReader.Layer, _ field: String) -> [Double] { (l.columns[field] ?? []).map { $0 ?? .nan } }
+        // Layers carry short field names (FieldNames); NAME.fields.csv maps the full names to them.
+        var shortNames: [String: [String: String]] = [:]
+        func gpkg(_ name: String) throws -> GeoPackageReader.Layer {
+            let l = try GeoPackageReader.read(path: (folder as NSString).appendingPathComponent(name))
+            let dict = (folder as NSString).appendingPathComponent((name as NSString).deletingPathExtension + ".fields.csv")
+            var map: [String: String] = [:]
+            if let text = try? String(contentsOfFile: dict, encoding: .utf8) {
+                for line in text.split(separator: "\n").dropFirst() {
+                    let f = line.split(separator: ",", maxSplits: 2).map(String.init)
+                    if f.count >= 2 { map[f[1]] = f[0] }
+                }
+            }
+            shortNames[l.table] = map
+            return l
+        }
+        func values(_ l: GeoPackageReader.Layer, _ field: String) -> [Double] {
+            (l.columns[shortNames[l.table]?[field] ?? field] ?? []).map { $0 ?? .nan }
+        }
         var written: [String] = []
         switch job {
         case "kde":
             let d = try gpkg("density.gpkg")
-            let field = d.columns["density_per_km2"] != nil ? "density_per_km2" : "density_per_m2"
+            let field = values(d, "density_per_km2").isEmpty ? "density_per_m2" : "density_per_km2"
             let cls = KDEJob.densityClassification(values(d, field), unit: field.hasSuffix("km2") ? .perKm2 : .perM2)
             var ctx = ctxBase
             if let h = try? gpkg("hotspots.gpkg") {

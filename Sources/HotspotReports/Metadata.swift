@@ -145,10 +145,24 @@ extension OutputSet {
     /// (GeoPackage in EPSG:27700, the analysis CRS). `geometries` are in EPSG:27700; `id` is the feature id column.
     /// With a `style`, the layer opens styled in QGIS: `NAME.qml` beside the GeoJSON and the GeoPackage's default
     /// style in `layer_styles`.
-    public func writeLayer(_ name: String, geometries: [MultiPolygon], properties: Table, idColumn: String = "id",
-                           style: LayerStyle? = nil) throws {
+    /// Property names follow `FieldNames` (≤ 10 characters, Shapefile-safe); `NAME.fields.csv` maps them to the CSV's
+    /// full column names.
+    public func writeLayer(_ name: String, geometries: [MultiPolygon], properties long: Table, idColumn: String = "id",
+                           style longStyle: LayerStyle? = nil) throws {
+        let short = FieldNames.shorten(long.columns)
+        let rename = Dictionary(zip(long.columns, short), uniquingKeysWith: { a, _ in a })
+        let properties = Table(columns: short, rows: long.rows)
+        let style = longStyle?.renamed(rename)
+        var dict = Table(columns: ["field", "column", "type"])
+        dict.rows = long.columns.indices.map { c in
+            let type = long.rows.lazy.compactMap { r -> String? in
+                switch r[c] { case .int: return "integer"; case .double: return "real"; case .string: return "text"; case .null: return nil }
+            }.first ?? "text"
+            return [.string(short[c]), .string(long.columns[c]), .string(type)]
+        }
+        try write("\(name).fields.csv", dict.csv())
         try write("\(name).geojson", GeoJSONWriter.featureCollection(name: name, geometries: try Pipeline.toWGS84(geometries),
-                                                                      properties: properties, idColumn: idColumn))
+                                                                      properties: properties, idColumn: rename[idColumn] ?? idColumn))
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: name.replacingOccurrences(of: "-", with: "_"),
                                               geometries: geometries, properties: properties, crs: crs, style: style)

@@ -78,3 +78,20 @@ import Testing
         #expect(r.text["id"]! == ["A", "B"] && r.columns["count"]! == [3, 0] && r.columns["rate"]! == [1.5, nil])
     }
 }
+
+@Suite struct FieldNameTests {
+    @Test func layerFieldsAreShapefileSafeUniqueAndReadable() {
+        let long = ["id", "name", "count", "weighted_count", "rate_per_1000", "count_anti_social_behaviour", "count_Burglary",
+                    "count_burglary", "count_2018-03..2018-09", "rate_per_1000_2018-03..2018-09", "count_2022-03..2022-09",
+                    "pct_change_2018-03..2018-09_to_2022-03..2022-09", "p_2018-03..2018-09_to_2022-03..2022-09",
+                    "density_per_km2", "touches_wards_names", "a.b-c", "2022", "count_theft_from_the_person", "recent_pattern"]
+        let s = FieldNames.shorten(long)
+        #expect(s.allSatisfy { $0.count <= 10 && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") } })
+        #expect(Set(s).count == s.count)
+        #expect(Array(s.prefix(6)) == ["id", "name", "count", "w_count", "rate1000", "n_asb"])
+        #expect(s[6] == "n_burglary" && s[7] == "n_burgla_2")
+        #expect(Array(s[8...12]) == ["count_p1", "rate_p1", "count_p2", "pchg_p1_p2", "p_p1_to_p2"])
+        #expect(Array(s[13...]) == ["dens_km2", "in_wards_n", "a_b_c", "f2022", "n_theftper", "recent"])
+        #expect(FieldNames.shorten(long) == s)  // deterministic
+    }
+}

@@ -8,6 +8,14 @@ public enum LayerStyle: Sendable {
     /// Outlines only, optionally labelled by a field (hotspot polygons: `id`).
     case outline(colour: String, widthMM: Double, labelField: String?)
 
+    /// The same style reading renamed fields (full CSV names → the layer's short names).
+    public func renamed(_ names: [String: String]) -> LayerStyle {
+        switch self {
+        case .classified(var c): c.field = names[c.field] ?? c.field; return .classified(c)
+        case let .outline(colour, width, label): return .outline(colour: colour, widthMM: width, labelField: label.map { names[$0] ?? $0 })
+        }
+    }
+
     /// The QGIS style document (QML, QGIS 3).
     public var qml: String {
         var o = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
