@@ -105,7 +105,7 @@ for dirpath, _, files in os.walk(root):
         if f.endswith(".geojson"):
             check_geojson(os.path.join(dirpath, f)); n += 1
             check_styles(os.path.join(dirpath, f))
-        if f.startswith("map") and f.endswith(".png"):
+        if (f.startswith("map") or f.startswith("profile-")) and f.endswith(".png"):
             check_map(os.path.join(dirpath, f))
     if "metadata.json" in files:
         check_meta(dirpath)

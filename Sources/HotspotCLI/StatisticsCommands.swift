@@ -152,20 +152,14 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
     @OptionGroup var output: OutputOptions
-    @Option(name: .customLong("period"), help: ArgumentHelp("A period, YYYY-MM..YYYY-MM (inclusive) or YYYY-MM-DD..YYYY-MM-DD; repeat, in order.", valueName: "from..to"))
-    var periods: [String] = []
+    @OptionGroup var timing: PeriodOptions
     @Option(name: .customLong("focus"), help: ArgumentHelp("An area to report on its own, by name or code (repeatable).", valueName: "name"))
     var focus: [String] = []
     @Option(parsing: .unconditional, help: ArgumentHelp("Also compare grid cells of this size (metres).", valueName: "metres"))
     var cell: Double?
+    var periods: [String] { timing.periods }
 
     func validate() throws {
-        for p in periods where Period(parsing: p) == nil {
-            throw ValidationError("--period '\(p)' is not understood: use YYYY-MM..YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (first ≤ last, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. --period 2019-03..2019-09")
-        }
-        if periods.count < 2 { throw ValidationError("give at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09") }
-        let ps = periods.compactMap(Period.init(parsing:))
-        for k in 1..<ps.count where ps[k].first <= ps[k - 1].last { throw ValidationError("periods must be in order and must not overlap (\(ps[k - 1].name), \(ps[k].name))") }
         try check(cell, "--cell", in: 1...100_000, unit: "metres", example: "250")
     }
 
@@ -229,3 +223,58 @@ struct AccuracyCommand: ParsableCommand {
 }
 
 extension FDRScope: ExpressibleByArgument {}
+
+/// Periods to compare (compare, profile).
+struct PeriodOptions: ParsableArguments {
+    @Option(name: .customLong("period"), help: ArgumentHelp("A period, YYYY-MM..YYYY-MM (inclusive) or YYYY-MM-DD..YYYY-MM-DD; repeat, in order.", valueName: "from..to"))
+    var periods: [String] = []
+
+    func validate() throws {
+        for p in periods where Period(parsing: p) == nil {
+            throw ValidationError("--period '\(p)' is not understood: use YYYY-MM..YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (first ≤ last, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. --period 2019-03..2019-09")
+        }
+        if periods.count < 2 { throw ValidationError("give at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09") }
+        let ps = periods.compactMap(Period.init(parsing:))
+        for k in 1..<ps.count where ps[k].first <= ps[k - 1].last { throw ValidationError("periods must be in order and must not overlap (\(ps[k - 1].name), \(ps[k].name))") }
+    }
+}
+
+struct ProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "One page per focus area: counts by crime type per period, rate against the borough, change and its p, a small map.",
+        discussion: """
+            The council's own reporting compares a ward across windows, e.g. March–September of 2019, 2020 and 2021. \
+            For each --focus area: a grouped bar chart of counts by crime type for each period, its rate per 1,000 \
+            residents (--population) against the borough's, the change between periods with the exact test of equal \
+            Poisson rates (as compare), and a small map of the area with its hotspot cells in the last period. Writes \
+            profile-NAME.svg/.pdf/.png and profile-NAME.csv, with all of compare's outputs. Example:
+              hotspot profile 2022-*.csv 2018-*.csv --period 2018-03..2018-09 \\
+                --period 2022-03..2022-09 --areas wards=wards.geojson \\
+                --population wards=population.csv --focus "Rushey Green"
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var timing: PeriodOptions
+    @OptionGroup var mapOptions: MapCLIOptions
+
+    func validate() throws {
+        if mapOptions.focus.isEmpty { throw ValidationError("give at least one --focus AREA (a ward's name or code), e.g. --focus \"Rushey Green\"") }
+        if areas.layers.isEmpty { throw ValidationError("give the layer the focus areas are in, e.g. --areas wards=wards.geojson --population wards=population.csv") }
+    }
+
+    func run() throws {
+        try runJob {
+            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
+            var mo = mapOptions.options ?? { var m = mapOptions; m.map = true; return m.options! }()
+            mo.page = MapPage(paper: mapOptions.paper, orientation: .portrait)
+            let r = try CompareJob.run(input: input.files, read: input.readOptions, periods: timing.periods.compactMap(Period.init(parsing:)),
+                                       boundary: areas.boundarySpec, layers: areas.specs, focus: mapOptions.focus, cell: nil,
+                                       gridDirectories: input.gridDirectories, out: output.out, command: commandLine, profile: mo,
+                                       progress: input.progress)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
+        }
+    }
+}

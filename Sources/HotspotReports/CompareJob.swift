@@ -54,7 +54,7 @@ public enum CompareJob {
 
     public static func run(input: [String], read: ReadOptions, periods: [Period], boundary: LayerSpec?, layers specs: [LayerSpec],
                            focus: [String], cell: Double?, gridDirectories: [String], out: String, command: String,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
+                           profile: MapOptions? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
@@ -78,6 +78,8 @@ public enum CompareJob {
         var focusRows: [[Value]] = []
         let wanted = Set(focus.map { $0.lowercased() })
         var found = Set<String>()
+        var profiled = Set<String>()
+        var written: [String] = []
         for l in layers {
             let assign = l.index.assign(x: t.x, y: t.y)
             var counts = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: nc + 1), count: l.areas.count), count: periods.count)
@@ -99,6 +101,15 @@ public enum CompareJob {
                     focusRows.append([.string(l.name)] + r)
                     found.insert(key)
                     break
+                }
+            }
+            if let po = profile {
+                for (u, a) in l.areas.enumerated() where wanted.contains(a.name.lowercased()) || wanted.contains(a.id.lowercased()) {
+                    guard !profiled.contains(a.id) else { continue }
+                    profiled.insert(a.id)
+                    let rows = Table(columns: ["layer"] + tab.columns, rows: focusRows.filter { if case .string(let s) = $0[1] { return s == a.id }; return false })
+                    written += try ProfilePages.draw(area: a, index: u, layer: l, incidents: t, periods: periods, periodOf: periodOf,
+                                                     counts: counts, borough: borough, rows: rows, options: po, into: set)
                 }
             }
         }

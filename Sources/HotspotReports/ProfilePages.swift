@@ -1,0 +1,67 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// `hotspot profile`: one page per focus area (see `ProfilePage`), with the CSV behind it, from the same counts,
+/// rates and Poisson tests as `compare`.
+enum ProfilePages {
+    /// Draws `profile-SLUG.svg/.pdf/.png` and `profile-SLUG.csv` for area `index` of `layer`.
+    static func draw(area a: Area, index u: Int, layer l: LoadedLayer, incidents t: IncidentTable, periods: [Period], periodOf: [Int],
+                     counts: [[[Int]]], borough: [[Int]], rows: Table, options o: MapOptions, into set: OutputSet) throws -> [String] {
+        let slug = String(a.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
+        let name = "profile-\(slug.isEmpty ? a.id : slug)"
+        // Crime types present in the area, most frequent first.
+        let nc = t.categories.count
+        let total = (0..<nc).map { c in periods.indices.reduce(0) { $0 + counts[$1][u][c + 1] } }
+        let present = (0..<nc).filter { total[$0] > 0 }.sorted { (total[$0], t.categories[$1]) > (total[$1], t.categories[$0]) }
+        let pop = l.population?[a.id]
+        let boroughPop = l.population.map { p in l.areas.reduce(0.0) { $0 + (p[$1.id] ?? 0) } }
+        let periodRows = periods.indices.map { k in
+            ProfilePage.PeriodRow(period: periods[k].name, count: counts[k][u][0], rate: pop.map { Double(counts[k][u][0]) / $0 * 1000 },
+                                  boroughCount: borough[k][0], boroughRate: boroughPop.map { Double(borough[k][0]) / $0 * 1000 })
+        }
+        let changes = (1..<max(1, periods.count)).map { k -> ProfilePage.Change in
+            let c = poissonRateTest(before: counts[k - 1][u][0], after: counts[k][u][0],
+                                    exposureBefore: Double(periods[k - 1].days), exposureAfter: Double(periods[k].days))
+            let b = poissonRateTest(before: borough[k - 1][0], after: borough[k][0])
+            return .init(from: periods[k - 1].name, to: periods[k].name, change: c.change, percent: c.percentChange, p: c.p, boroughPercent: b.percentChange)
+        }
+        // Hot cells of the last period: the top 5 % of 100 m cells of a quartic KDE (ArcGIS bandwidth) over the layer.
+        let last = periods.count - 1
+        let li = (0..<t.count).filter { periodOf[$0] == last }
+        var hot: [MultiPolygon] = []
+        var hotLabel = "\(a.name): no incidents in the last period"
+        if li.count >= 2, let ext = l.areas.compactMap(\.geometry.extent).reduce(nil as Extent?, { a, e in a.map { $0.union(e) } ?? e }) {
+            let x = li.map { t.x[$0] }, y = li.map { t.y[$0] }
+            let h = Bandwidth.compute(.arcgis, x: x, y: y)
+            let grid = try SquareGrid(covering: ext, cellSize: 100)
+            let s = kernelDensity(x: x, y: y, weights: [], grid: grid, parameters: KDEParameters(bandwidth: h, kernel: .quartic, unit: .perKm2, mode: .auto))
+            let sel = selectHotCells(s, threshold: .topCells(percent: 5))
+            if let e = a.geometry.extent {
+                hot = sel.cells.filter { k in let c = grid.centre(index: k); return e.contains(x: c.x, y: c.y) }.map { grid.cellPolygon($0) }
+            }
+            hotLabel = "Hotspot cells, \(periods[last].name)|top 5 % of 100 m cells over all \(l.name), quartic kernel density, bandwidth \(Fmt.fixed(h, 0)) m"
+        }
+        let neighbours = l.areas.enumerated().filter { $0.offset != u }.map(\.element.geometry).filter { g in
+            guard let e = g.extent, let f = a.geometry.extent else { return false }
+            let pad = max(f.width, f.height) * 0.3
+            return e.maxX >= f.minX - pad && e.minX <= f.maxX + pad && e.maxY >= f.minY - pad && e.minY <= f.maxY + pad
+        }
+        let types = present.map { t.categories[$0] }
+        let page = ProfilePage(
+            title: o.title ?? "\(a.name) (\(a.id))", subtitle: "\(MapJob.types(t)) · \(periods.map(\.name).joined(separator: ", "))",
+            attribution: Attribution.lines(boundaries: true), periods: periods.map(\.name), types: types,
+            counts: present.map { c in periods.indices.map { counts[$0][u][c + 1] } }, rows: periodRows, changes: changes,
+            area: a.geometry, neighbours: neighbours, hotCells: hot, hotLabel: hotLabel)
+        var written = ["\(name).csv"]
+        try set.write("\(name).csv", rows.csv())
+        try set.write("\(name).svg", page.svg())
+        written.append("\(name).svg")
+        let rasters = o.formats.filter { $0 != .svg }
+        let data = try MapRaster.convert(svg: set.path("\(name).svg"), to: rasters, dpi: o.dpi)
+        for f in rasters { try set.write("\(name).\(f.rawValue)", data[f]!); written.append("\(name).\(f.rawValue)") }
+        if !o.formats.contains(.svg) { try set.remove("\(name).svg"); written.removeAll { $0 == "\(name).svg" } }
+        return written
+    }
+}
