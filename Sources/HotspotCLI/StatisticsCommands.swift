@@ -120,6 +120,7 @@ struct EmergingCommand: ParsableCommand {
             o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }
             o.window = window
             o.map = mapOptions.options
+            o.mapLayers = areas.specs
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
             o.emerging.persistentRequiresFinalStep = !persistentWithoutFinalStep

@@ -19,6 +19,8 @@ public struct EmergingJobOptions: Sendable {
     public var window = 1
     /// Draw the categories as a print map.
     public var map: MapOptions?
+    /// Area layers drawn on the map (ward names), besides the --on layer.
+    public var mapLayers: [LayerSpec] = []
     public var emerging = EmergingOptions()
     public var recent = RecentOptions()
     /// Run on a polygon layer (wards, LSOAs) instead of a grid, with this neighbourhood (default queen contiguity).
@@ -151,7 +153,7 @@ public enum EmergingJob {
         }
         let geoms = cells.map { k in layer.map { $0.areas[k].geometry } ?? grid!.cellPolygon(k) }
         let cls = MapStyle.codes(cells.map { Int(results[$0].pattern.rawValue) }, table: MapStyle.emerging, field: "category_code",
-                                 title: "Emerging hot spots (\(steps.count) steps of \(o.step.description))")
+                                 title: "Emerging hot spots (\(steps.count) time steps, \(o.step.description))")
         try set.writeLayer("emerging", geometries: geoms, properties: tab, style: .classified(cls))
         try set.write("emerging.csv", tab.csv())
         let result = Result(incidents: inc, grid: grid, ids: ids, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
@@ -165,7 +167,8 @@ public enum EmergingJob {
         params["map_product"] = "emerging hot spots"
         params["map_legend"] = cls.title
         if let mo = o.map {
-            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layer.map { [$0] } ?? [],
+            let drawn = try o.mapLayers.filter { $0.name != layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn + (layer.map { [$0] } ?? []),
                                      parameters: params["map_parameters"]!, product: params["map_product"]!)
             try MapJob.draw(ctx, features: geoms, classification: cls, dissolve: layer == nil, options: mo, into: set)
         }

@@ -198,6 +198,7 @@ public enum DemoJob {
         written += k.written.map { "kde/" + $0 }
         var eo = EmergingJobOptions()
         eo.cell = 200; eo.clip = true; eo.map = mo
+        eo.mapLayers = [LayerSpec(name: "wards", path: p("wards.geojson"))]
         let e = try EmergingJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")), options: eo,
                                     gridDirectories: [], out: sub("emerging"), command: command)
         log("emerging: \(e.cells.count) cells of 200 m × \(e.cube.steps.count) months; " + e.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))
