@@ -68,7 +68,7 @@ struct Grid: ParsableCommand {
         abstract: "Count incidents per square grid cell (BNG-anchored).",
         discussion: """
             Cells are half-open [x0, x0+c) × [y0, y0+c), anchored at multiples of the cell size in EPSG:27700, row 0 \
-            in the south, ids c{col}_{row}. Writes grid.geojson, grid.csv, quarantine.csv and metadata.json. Example:
+            in the south, ids E{easting}N{northing} of the south-west corner (stable across runs). Writes grid.geojson, grid.csv, quarantine.csv and metadata.json. Example:
               hotspot grid Geodata/demo/incidents.csv --boundary \\
                 Geodata/demo/boundary.geojson --clip --cell 250
             """)

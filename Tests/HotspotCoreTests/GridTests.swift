@@ -8,7 +8,10 @@ import Testing
         let g = try SquareGrid(covering: Extent(minX: 532_000.3, minY: 168_000.9, maxX: 541_999.7, maxY: 179_999.2), cellSize: 100)
         #expect(g.x0 == 532_000 && g.y0 == 168_000 && g.ncols == 100 && g.nrows == 120)
         #expect(g.centre(col: 0, row: 0) == (532_050, 168_050))
-        #expect(g.cellID(g.ncols + 2) == "c2_1")
+        #expect(g.cellID(g.ncols + 2) == "E532200N168100")
+        // The same place keeps its id in a grid with another origin.
+        let h = try SquareGrid(covering: Extent(minX: 531_000, minY: 167_000, maxX: 533_000, maxY: 169_000), cellSize: 100)
+        #expect(h.cellID(h.index(x: 532_250, y: 168_150)!) == "E532200N168100")
         // Half-open cells: a point on a cell's west/south edge belongs to that cell.
         #expect(g.index(x: 532_100, y: 168_000) == 1)
         #expect(g.index(x: 532_099.999, y: 168_099.999) == 0)

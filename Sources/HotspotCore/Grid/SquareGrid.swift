@@ -67,8 +67,13 @@ public struct SquareGrid: Sendable, Equatable, Codable {
         MultiPolygon([Polygon(exterior: ring(index: index).map { XY($0.0, $0.1) })])
     }
 
-    public static func cellID(index: Int, ncols: Int) -> String { "c\(index % ncols)_\(index / ncols)" }
-    public func cellID(_ index: Int) -> String { SquareGrid.cellID(index: index, ncols: ncols) }
+    /// A cell's id says where it is: `E{easting}N{northing}` of its south-west corner in metres (e.g.
+    /// `E533900N170600`), so the same place has the same id in every run, week and product of the same cell size,
+    /// whatever the extent (col/row count from each run's own origin).
+    public func cellID(_ index: Int) -> String {
+        func m(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+        return "E\(m(x0 + Double(index % ncols) * cellSize))N\(m(y0 + Double(index / ncols) * cellSize))"
+    }
 
     /// Smallest multiple of 10 m giving at most `cellLimit` cells over `extent` (used in error messages).
     static func smallestCellSize(for e: Extent, cellLimit: Int) -> Double {
