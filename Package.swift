@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CProj", pkgConfig: "proj",
@@ -39,7 +40,7 @@ let package = Package(
             "HotspotCore", "HotspotGeo", "CZlib", "CSQLite", "CHotspotSys",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
+        .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO", .product(name: "Yams", package: "Yams")]),
         .target(name: "HotspotCLI", dependencies: [
             "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -43,6 +43,22 @@ for block in blocks:
         made = os.path.join(tmp, "out", out_dir.group(1), "map.png")
         if open(made, "rb").read() == open(os.path.join(root, pic.group(1)), "rb").read(): ok += 1
         else: bad += 1; print(f"  FAIL {pic.group(1)} is not what the README's command draws ({made})")
+# Every project file shown (```yaml) runs: written beside the README (its paths are relative to the repository), run,
+# and its output folder checked.
+for k, y in enumerate(re.findall(r"```yaml\n(.*?)```", readme, re.S)):
+    pf = os.path.join(root, f".readme-project-{k}.yaml")
+    outdir = re.search(r"^out: (\S+)", y, re.M)
+    y2 = y.replace(f"out: {outdir.group(1)}", f"out: {tmp}/project-{k}") if outdir else y
+    open(pf, "w").write(y2)
+    try:
+        p = subprocess.run([bin_, "run", pf, "--quiet"], cwd=root, capture_output=True, text=True)
+    finally:
+        os.remove(pf)
+    if p.returncode == 66 and "../shared" in y:
+        skipped += 1; print("  skip (../shared not here): project file example"); continue
+    c = subprocess.run([sys.executable, os.path.join(root, "tools/check_outputs.py"), f"{tmp}/project-{k}"], capture_output=True, text=True)
+    if p.returncode == 0 and c.returncode == 0: ok += 1
+    else: bad += 1; print(f"  FAIL the README's project file example: exit {p.returncode} {p.stderr[-300:]} {c.stderr[-300:]}")
 # The compare table: every row's numbers equal compare-focus.csv.
 table = re.search(r"\| ward \| 2018 .*?\n\|[-:| ]+\|\n((?:\|.*\|\n)+)", readme)
 focus = os.path.join(tmp, "out/compare/compare-focus.csv")

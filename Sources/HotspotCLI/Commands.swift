@@ -122,7 +122,7 @@ struct Demo: ParsableCommand {
             let demoFiles = ((try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []).map { (data as NSString).appendingPathComponent($0) }
             try OutputGuard.check(out: output.out, inputs: demoFiles)
             let files = try DemoJob.run(dataDirectory: data, out: output.out, command: commandLine) { note($0, quiet: quiet) }
-            note("wrote \(files.count) files in \(output.out)", quiet: quiet)
+            note("wrote \(files.joined(separator: ", ")) in \(output.out)", quiet: quiet)
         }
     }
 }
@@ -155,6 +155,52 @@ struct MapCommand: ParsableCommand {
             }
             let r = try MapRedrawJob.run(folder: folder, options: o, gridDirectories: gridDirectories)
             reportEnd(warnings: r.warnings, written: r.written, out: folder, quiet: quiet)
+        }
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a project file: read and project the incidents once, write every product it names.",
+        discussion: """
+            The project file (YAML, comments allowed) names the inputs, boundary, area layers with their populations, \
+            focus areas and the products with their parameters; `hotspot init` writes a commented example. Unknown \
+            keys, wrong values and missing files stop the run before anything is written, with the file, line and \
+            key. Example:
+              hotspot init hotspot.yaml && hotspot run hotspot.yaml
+            """)
+    @Argument(help: ArgumentHelp("The project file.", valueName: "project.yaml"))
+    var project: String
+    @Flag(help: "No progress messages on stderr.")
+    var quiet = false
+
+    func run() throws {
+        try runJob {
+            let p = try Project.load(project)
+            ProgressView.install(quiet: quiet)
+            let (inc, names, warnings) = try ProjectJob.run(p, command: commandLine, log: { note($0, quiet: quiet) })
+            note(summaryLine(inc), quiet: quiet)
+            reportEnd(warnings: warnings, written: names.map { $0 + "/" } + ["metadata.json"], out: p.out, quiet: quiet)
+        }
+    }
+}
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a commented example project file for the demo data.",
+        discussion: "Example:\n  hotspot init hotspot.yaml --data Geodata/demo && hotspot run hotspot.yaml")
+    @Argument(help: ArgumentHelp("The project file to write (refused if it exists).", valueName: "file"))
+    var file: String = "hotspot.yaml"
+    @Option(help: ArgumentHelp("Folder of the demo data, as seen from the project file.", valueName: "folder"))
+    var data: String = "Geodata/demo"
+
+    func run() throws {
+        try runJob {
+            guard !FileManager.default.fileExists(atPath: file) else { throw OutputError.cannotWrite(file, "it exists; choose another name or remove it") }
+            try AtomicFile.write(ProjectJob.example(data: data), to: file)
+            note("wrote \(file): edit it, then run: hotspot run \(file)")
         }
     }
 }

@@ -54,8 +54,8 @@ public enum CompareJob {
 
     public static func run(input: [String], read: ReadOptions, periods: [Period], boundary: LayerSpec?, layers specs: [LayerSpec],
                            focus: [String], cell: Double?, gridDirectories: [String], out: String, command: String,
-                           profile: MapOptions? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+                           profile: MapOptions? = nil, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
         let t = inc.table

@@ -53,8 +53,8 @@ public enum EmergingJob {
 
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, options o: EmergingJobOptions,
                            gridDirectories: [String], out: String, command: String,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
         let t = inc.table
         guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }

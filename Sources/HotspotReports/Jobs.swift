@@ -14,8 +14,8 @@ public enum AreasJob {
 
     public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: LayerSpec?,
                            gridDirectories: [String], out: String, command: String, map: MapOptions? = nil,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         let set = try OutputSet(directory: out)
         var results: [AreaCounts] = []
@@ -63,8 +63,8 @@ public enum GridJob {
     /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
     public static func runHex(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                               hex orientation: HexOrientation, clip: Bool, maxCells: Int, gridDirectories: [String],
-                              out: String, command: String, extent: Extent? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+                              out: String, command: String, extent: Extent? = nil, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
         let set = try OutputSet(directory: out)
@@ -81,8 +81,8 @@ public enum GridJob {
 
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
                            clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
-                           extent: Extent? = nil, map: MapOptions? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+                           extent: Extent? = nil, map: MapOptions? = nil, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents
         let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
         var warnings = job.warnings
@@ -155,74 +155,16 @@ public struct InspectReport {
     }
 }
 
-/// The main job on the embedded demo data: inspect, ward and LSOA counts with rates, grid counts.
+/// The main job on the embedded demo data: its project file (`Geodata/demo/project.yaml`: ward and LSOA counts with
+/// rates, grid counts, KDE with hotspots, Gi* on LSOAs, emerging hot spots, a year-on-year comparison with profiles,
+/// and their maps), written to `out`.
 public enum DemoJob {
     public static func run(dataDirectory d: String, out: String, command: String, log: (String) -> Void) throws -> [String] {
-        func p(_ n: String) -> String { (d as NSString).appendingPathComponent(n) }
-        let incidents = [p("incidents.csv")]
-        var written: [String] = []
-        // One output set for the whole demo: its sub-folders are swapped in together.
-        let set = try OutputSet(directory: out)
-        func sub(_ name: String) -> String { set.path(name) }
-        // The tasking maps: density with hotspots, emerging categories, ward rates (SVG, PDF, PNG).
-        var mo = MapOptions()
-        mo.focus = ["Millpond"]
-        let a = try AreasJob.run(
-            input: incidents, read: ReadOptions(),
-            layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv")),
-                     LayerSpec(name: "lsoa", path: p("lsoa.geojson"), population: p("lsoa_population.csv"))],
-            boundary: nil, gridDirectories: [], out: sub("areas"), command: command, map: mo)
-        log("areas: " + [a.incidents].map { "read \($0.read), accepted \($0.table.count), quarantined \($0.quarantine.count)" }[0])
-        for c in a.layers {
-            let top = c.rows.sorted { ($0.count, $1.id) > ($1.count, $0.id) }.prefix(3).map { "\($0.name) \($0.count)" }
-            log("  \(c.layer): \(c.rows.count) areas; busiest: \(top.joined(separator: ", "))")
-        }
-        written += a.written.map { "areas/" + $0 }
-        let g = try GridJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")), cell: nil,
-                                rule: .sfhotspot, clip: true, maxCells: 5_000_000, gridDirectories: [],
-                                out: sub("grid"), command: command)
-        let gg = g.product.choice.grid
-        log("grid: \(gg.ncols)×\(gg.nrows) cells of \(Fmt.number(gg.cellSize)) m (sfhotspot rule), \(g.product.cells.count) cells in the boundary")
-        written += g.written.map { "grid/" + $0 }
-        var ko = KDEOptions()
-        ko.clip = true
-        ko.threshold = .topCells(percent: 5)
-        ko.map = mo
-        let k = try KDEJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")),
-                               layers: [LayerSpec(name: "wards", path: p("wards.geojson")), LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
-                               options: ko, gridDirectories: [], out: sub("kde"), command: command)
-        log("kde: quartic, bandwidth \(Fmt.fixed(k.surface.parameters.bandwidth, 1)) m (\(k.bandwidthSource) rule), \(Fmt.number(k.surface.grid.cellSize)) m cells, \(k.surface.mode.rawValue); \(k.hotspots.count) hotspot polygons (top 5% of cells)")
-        for h in k.hotspots.prefix(3) {
-            log("  \(h.id): \(Fmt.fixed(h.areaM2 / 1e6, 2)) km², \(h.incidents) incidents (\(Fmt.fixed(h.share * 100, 1))%), PAI \(Fmt.fixed(h.pai, 1)), wards \((h.touches["wards"] ?? []).joined(separator: ", "))")
-        }
-        written += k.written.map { "kde/" + $0 }
-        var eo = EmergingJobOptions()
-        eo.cell = 200; eo.clip = true; eo.map = mo
-        eo.mapLayers = [LayerSpec(name: "wards", path: p("wards.geojson"))]
-        let e = try EmergingJob.run(input: incidents, read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: p("boundary.geojson")), options: eo,
-                                    gridDirectories: [], out: sub("emerging"), command: command)
-        log("emerging: \(e.cells.count) cells of 200 m × \(e.cube.steps.count) months; " + e.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))
-        written += e.written.map { "emerging/" + $0 }
-        let gi = try GiStarJob.run(input: incidents, read: ReadOptions(), boundary: nil, layers: [LayerSpec(name: "lsoa", path: p("lsoa.geojson"))],
-                                   layerName: "lsoa", cell: nil, rule: .sfhotspot, clip: false, maxCells: 5_000_000, neighbours: .queen,
-                                   fdr: true, permutations: 0, seed: 1, gridDirectories: [],
-                                   out: sub("gistar-lsoa"), command: command)
-        log("gistar (LSOAs, queen, FDR): \(gi.gi.binFDR.filter { $0 > 0 }.count) hot, \(gi.gi.binFDR.filter { $0 < 0 }.count) cold of \(gi.gi.n)")
-        written += gi.written.map { "gistar-lsoa/" + $0 }
-        let c = try CompareJob.run(input: incidents, read: ReadOptions(),
-                                   periods: [Period(parsing: "2024-03..2024-09")!, Period(parsing: "2025-03..2025-09")!],
-                                   boundary: nil, layers: [LayerSpec(name: "wards", path: p("wards.geojson"), population: p("wards_population.csv"))],
-                                   focus: ["Millpond", "Beacon Hill"], cell: nil, gridDirectories: [],
-                                   out: sub("compare"), command: command)
-        log("compare 2024-03..2024-09 vs 2025-03..2025-09: \(c.tables["wards"]?.rows.count ?? 0) ward × crime-type rows, focus Millpond and Beacon Hill")
-        written += c.written.map { "compare/" + $0 }
-        let warnings = a.warnings + g.warnings + k.warnings + e.warnings + gi.warnings + c.warnings
+        var p = try Project.load((d as NSString).appendingPathComponent("project.yaml"))
+        p.out = out
+        let (inc, names, warnings) = try ProjectJob.run(p, command: command, log: log)
+        log("read \(inc.read), accepted \(inc.accepted), quarantined \(inc.quarantine.count)")
         for w in warnings { log("warning: \(w)") }
-        for f in ["areas", "grid", "kde", "emerging", "gistar-lsoa", "compare"] { try set.recordFolder(f) }
-        var meta = RunMetadata(command: command, parameters: ["job": "demo", "data": d], inputs: a.incidents.files,
-                               counts: Pipeline.counts(a.incidents), projection: a.incidents.projection)
-        meta.warnings = warnings
-        try set.finish(meta)
-        return written + ["metadata.json"]
+        return names.map { $0 + "/" } + ["metadata.json"]
     }
 }

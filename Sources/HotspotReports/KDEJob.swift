@@ -86,8 +86,8 @@ public enum KDEJob {
 
     public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec],
                            options o: KDEOptions, gridDirectories: [String], out: String, command: String,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         let t = inc.table
         guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }

@@ -79,8 +79,8 @@ public enum GiStarJob {
                            cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
                            fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
                            command: String, hex: HexOrientation? = nil, extent: Extent? = nil, map: MapOptions? = nil,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
         let set = try OutputSet(directory: out)

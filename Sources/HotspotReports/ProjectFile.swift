@@ -1,0 +1,272 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+import Yams
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A recurring analysis written down once (`hotspot run PROJECT.yaml`): the inputs, the boundary, the area layers
+/// with their populations, focus areas, and the products with their parameters. YAML (comments allowed), decoded
+/// strictly: an unknown key, a value of the wrong type or out of range, or a missing file stops the run before
+/// anything is read or written, with the file, line and key in one message. Paths are relative to the file.
+public struct Project: Sendable {
+    public var path: String
+    public var files: [String]
+    public var read = ReadOptions()
+    public var boundary: LayerSpec?
+    public var layers: [LayerSpec] = []
+    public var focus: [String] = []
+    public var out: String
+    public var gridDirectories: [String] = []
+    public var map = MapOptions()
+    public var products = Products()
+
+    public struct Products: Sendable {
+        public var areas: Bool? = nil
+        public var areasMap = false
+        public var grid: GridRequest?
+        public var kde: KDEOptions?
+        public var gistar: GiStarRequest?
+        public var emerging: EmergingJobOptions?
+        public var compare: [Period]?
+        public var profile = false
+        public var names: [String] {
+            [areas != nil ? "areas" : nil, grid != nil ? "grid" : nil, kde != nil ? "kde" : nil, gistar != nil ? "gistar" : nil,
+             emerging != nil ? "emerging" : nil, compare != nil ? "compare" : nil].compactMap { $0 }
+        }
+    }
+    public struct GridRequest: Sendable { public var cell: Double?, clip = false, map = false, maxCells = 5_000_000 }
+    public struct GiStarRequest: Sendable {
+        public var cell: Double?, on: String?, neighbours: NeighbourRule?, fdr = true, permutations = 0, clip = false, map = false
+    }
+
+    public struct ProjectError: Error, CustomStringConvertible {
+        public var file: String, line: Int, key: String, message: String
+        public var description: String { "\(file):\(line): \(key): \(message)" }
+    }
+
+    /// Reads and checks a project file.
+    public static func load(_ path: String) throws -> Project {
+        let text = try InputFile.text(path, limit: 1 << 20)
+        let root: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else { throw ProjectError(file: path, line: 1, key: "(file)", message: "the file is empty") }
+            root = n
+        } catch let e as ProjectError { throw e } catch let e as YamlError {
+            throw ProjectError(file: path, line: Self.line(of: e), key: "(syntax)", message: "not valid YAML: \("\(e)".split(separator: "\n").first ?? "")")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        let top = Field(node: root, key: "(top level)", file: path, dir: dir)
+        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products"])
+        guard let inputs = m["inputs"] else { throw top.error("the project needs an 'inputs' section with 'files'") }
+        let im = try inputs.mapping(["files", "format", "columns", "drop_duplicates", "types", "from", "to"])
+        guard let filesField = im["files"] else { throw inputs.error("'files' is missing: give the incident CSVs, e.g. files: [\"data/*.csv\"]") }
+        let files = try filesField.strings().flatMap { try filesField.glob($0) }
+        guard !files.isEmpty else { throw filesField.error("no file matches") }
+        var p = Project(path: path, files: files, out: try m["out"]?.path() ?? (dir as NSString).appendingPathComponent("hotspot-out"))
+        if let f = im["format"] {
+            guard let v = IncidentFormat(rawValue: try f.string()) else { throw f.error("use auto, policeuk, stopsearch or csv") }
+            p.read.format = v
+        }
+        if let c = im["columns"] {
+            let cm = try c.mapping(["x", "y", "lon", "lat", "date", "category", "id", "weight", "epsg"])
+            p.read.mapping = ColumnMapping(x: try cm["x"]?.string(), y: try cm["y"]?.string(), lon: try cm["lon"]?.string(),
+                                           lat: try cm["lat"]?.string(), date: try cm["date"]?.string(), category: try cm["category"]?.string(),
+                                           id: try cm["id"]?.string(), weight: try cm["weight"]?.string(),
+                                           epsg: try cm["epsg"]?.int(1024...999_999) ?? 27700)
+        }
+        p.read.dropDuplicates = try im["drop_duplicates"]?.bool() ?? false
+        p.read.selection = Selection(types: try im["types"]?.strings() ?? [], from: try im["from"]?.date(end: false), to: try im["to"]?.date(end: true))
+        if let b = m["boundary"] {
+            if case .scalar = b.node { p.boundary = LayerSpec(name: "boundary", path: try b.existingFile()) } else {
+                let bm = try b.mapping(["file", "id", "name", "epsg"])
+                guard let f = bm["file"] else { throw b.error("'file' is missing") }
+                p.boundary = LayerSpec(name: "boundary", path: try f.existingFile(), idField: try bm["id"]?.string(),
+                                       nameField: try bm["name"]?.string(), epsg: try bm["epsg"]?.int(1024...999_999))
+            }
+        }
+        if let a = m["areas"] {
+            for (name, l) in try a.orderedMapping() {
+                guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", options: .regularExpression) != nil, name != "boundary" else {
+                    throw l.error("a layer name is 1–40 letters, digits, '_' or '-' (and not 'boundary')")
+                }
+                let lm = try l.mapping(["file", "population", "id", "name", "epsg"])
+                guard let f = lm["file"] else { throw l.error("'file' is missing") }
+                p.layers.append(LayerSpec(name: name, path: try f.existingFile(), idField: try lm["id"]?.string(), nameField: try lm["name"]?.string(),
+                                          epsg: try lm["epsg"]?.int(1024...999_999), population: try lm["population"]?.existingFile()))
+            }
+        }
+        p.focus = try m["focus"]?.strings() ?? []
+        p.gridDirectories = try m["grid_dirs"]?.strings().map { try Field.resolve($0, dir) } ?? []
+        if let mp = m["map"] {
+            let mm = try mp.mapping(["paper", "orientation", "dpi", "formats", "title", "zoom", "points", "outline", "as_of"])
+            if let v = mm["paper"] { guard let x = MapPage.Paper(rawValue: try v.string()) else { throw v.error("use a4 or a3") }; p.map.page.paper = x }
+            if let v = mm["orientation"] {
+                guard let x = MapPage.Orientation(rawValue: try v.string()) else { throw v.error("use landscape or portrait") }; p.map.page.orientation = x
+            }
+            p.map.dpi = try mm["dpi"]?.int(72...600) ?? 300
+            if let v = mm["formats"] {
+                p.map.formats = try v.strings().map { s in guard let f = MapRaster.Format(rawValue: s) else { throw v.error("'\(s)': use svg, pdf, png") }; return f }
+            }
+            p.map.title = try mm["title"]?.string()
+            if let z = mm["zoom"] { let s = try z.string(); guard s == "study" || s == "focus" else { throw z.error("use study or focus") }; p.map.zoomFocus = s == "focus" }
+            p.map.showPoints = try mm["points"]?.bool() ?? false
+            p.map.outlineLayer = try mm["outline"]?.string()
+            p.map.asOf = try mm["as_of"]?.string()
+        }
+        p.map.focus = p.focus
+        guard let prods = m["products"] else { throw top.error("the project needs a 'products' section (areas, grid, kde, gistar, emerging, compare)") }
+        let pm = try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare"])
+        if let a = pm["areas"] {
+            guard !p.layers.isEmpty else { throw a.error("areas needs an 'areas' section with at least one layer") }
+            p.products.areas = true
+            p.products.areasMap = try a.mapping(["map"])["map"]?.bool() ?? false
+        }
+        if let g = pm["grid"] {
+            let gm = try g.mapping(["cell", "clip", "map", "max_cells"])
+            p.products.grid = GridRequest(cell: try gm["cell"]?.double(1...100_000), clip: try gm["clip"]?.bool() ?? false,
+                                          map: try gm["map"]?.bool() ?? false, maxCells: try gm["max_cells"]?.int(1...200_000_000) ?? 5_000_000)
+        }
+        if let k = pm["kde"] {
+            let km = try k.mapping(["cell", "bandwidth", "bandwidth_rule", "kernel", "threshold", "min_incidents", "clip", "map"])
+            var o = KDEOptions()
+            o.cell = try km["cell"]?.double(1...100_000)
+            o.bandwidth = try km["bandwidth"]?.double(1...100_000)
+            if let r = km["bandwidth_rule"] { guard let v = BandwidthRule(rawValue: try r.string()) else { throw r.error("use arcgis or nrd") }; o.bandwidthRule = v }
+            if let r = km["kernel"] { guard let v = Kernel(rawValue: try r.string()) else { throw r.error("use quartic, epanechnikov, triangular, uniform or gaussian") }; o.kernel = v }
+            if let t = km["threshold"] { guard let v = HotspotThreshold(parsing: try t.string()) else { throw t.error("use top:5, share:50, abs:120 or pct:99") }; o.threshold = v }
+            o.minIncidents = try km["min_incidents"]?.int(0...1_000_000) ?? 0
+            o.clip = try km["clip"]?.bool() ?? false
+            if try km["map"]?.bool() ?? false { o.map = p.map }
+            p.products.kde = o
+        }
+        if let g = pm["gistar"] {
+            let gm = try g.mapping(["cell", "on", "neighbours", "fdr", "permutations", "clip", "map"])
+            var r = GiStarRequest(cell: try gm["cell"]?.double(1...100_000), on: try gm["on"]?.string())
+            if let n = gm["neighbours"] { guard let v = NeighbourRule(parsing: try n.string()) else { throw n.error("use queen, rook, distance:400 or knn:8") }; r.neighbours = v }
+            if let on = r.on, !p.layers.contains(where: { $0.name == on }) { throw gm["on"]!.error("no layer '\(on)' in 'areas'") }
+            r.fdr = try gm["fdr"]?.bool() ?? true
+            r.permutations = try gm["permutations"]?.int(0...99_999) ?? 0
+            r.clip = try gm["clip"]?.bool() ?? false
+            r.map = try gm["map"]?.bool() ?? false
+            p.products.gistar = r
+        }
+        if let e = pm["emerging"] {
+            let em = try e.mapping(["cell", "on", "step", "start", "window", "clip", "map"])
+            var o = EmergingJobOptions()
+            o.cell = try em["cell"]?.double(1...100_000)
+            if let on = em["on"] {
+                let name = try on.string()
+                guard let spec = p.layers.first(where: { $0.name == name }) else { throw on.error("no layer '\(name)' in 'areas'") }
+                o.layer = spec
+            }
+            if let s = em["step"] { guard let v = StepLength(parsing: try s.string()) else { throw s.error("use month, 6months, week or 7days") }; o.step = v }
+            o.start = try em["start"]?.date(end: false)
+            o.window = try em["window"]?.int(0...100) ?? 1
+            o.clip = try em["clip"]?.bool() ?? false
+            if try em["map"]?.bool() ?? false { o.map = p.map; o.mapLayers = p.layers }
+            p.products.emerging = o
+        }
+        if let c = pm["compare"] {
+            let cm = try c.mapping(["periods", "profile"])
+            guard let pf = cm["periods"] else { throw c.error("'periods' is missing, e.g. periods: [2019-03..2019-09, 2020-03..2020-09]") }
+            let ps = try pf.strings().map { s in guard let v = Period(parsing: s) else { throw pf.error("'\(s)' is not a period: use YYYY-MM..YYYY-MM") }; return v }
+            guard ps.count >= 2 else { throw pf.error("give at least two periods") }
+            for k in 1..<ps.count where ps[k].first <= ps[k - 1].last { throw pf.error("periods must be in order and must not overlap") }
+            p.products.compare = ps
+            p.products.profile = try cm["profile"]?.bool() ?? false
+        }
+        guard !p.products.names.isEmpty else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare") }
+        return p
+    }
+
+    static func line(of e: YamlError) -> Int {
+        switch e {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): return mark.line
+        default: return 1
+        }
+    }
+
+    /// One value of the file with where it is, for messages.
+    struct Field {
+        let node: Node, key: String, file: String, dir: String
+        var line: Int { node.mark?.line ?? 1 }
+        func error(_ m: String) -> ProjectError { ProjectError(file: file, line: line, key: key, message: m) }
+
+        func orderedMapping() throws -> [(String, Field)] {
+            guard case .mapping(let m) = node else { throw error("expected a mapping (key: value lines)") }
+            return try m.map { k, v in
+                guard case .scalar(let s) = k else { throw error("keys must be plain words") }
+                return (s.string, Field(node: v, key: key == "(top level)" ? s.string : "\(key).\(s.string)", file: file, dir: dir))
+            }
+        }
+        /// The keys of a mapping, refusing any not in `allowed`.
+        func mapping(_ allowed: Set<String>) throws -> [String: Field] {
+            var out: [String: Field] = [:]
+            for (k, f) in try orderedMapping() {
+                guard allowed.contains(k) else {
+                    throw ProjectError(file: file, line: f.line, key: f.key, message: "unknown key; \(key == "(top level)" ? "the file" : key) takes \(allowed.sorted().joined(separator: ", "))")
+                }
+                guard out[k] == nil else { throw ProjectError(file: file, line: f.line, key: f.key, message: "given twice") }
+                out[k] = f
+            }
+            return out
+        }
+        func string() throws -> String {
+            guard case .scalar(let s) = node else { throw error("expected a single value") }
+            return s.string
+        }
+        func strings() throws -> [String] {
+            switch node {
+            case .scalar(let s): return [s.string]
+            case .sequence(let q): return try q.map { n in guard case .scalar(let s) = n else { throw error("expected a list of values") }; return s.string }
+            default: throw error("expected a value or a list")
+            }
+        }
+        func double(_ range: ClosedRange<Double>) throws -> Double {
+            guard let v = Double(try string()), v.isFinite, range.contains(v) else {
+                throw error("expected a number from \(Fmt.number(range.lowerBound)) to \(Fmt.number(range.upperBound))")
+            }
+            return v
+        }
+        func int(_ range: ClosedRange<Int>) throws -> Int {
+            guard let v = Int(try string()), range.contains(v) else { throw error("expected a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            return v
+        }
+        func bool() throws -> Bool {
+            switch try string().lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: throw error("expected true or false")
+            }
+        }
+        func date(end: Bool) throws -> Int {
+            guard let d = DateParser.parse(try string()) else { throw error("expected a date, YYYY-MM or YYYY-MM-DD") }
+            guard end && d.isMonth else { return d.day }
+            let c = CivilDate.civil(days: d.day)
+            return CivilDate.days(year: c.year, month: c.month, day: CivilDate.daysInMonth(year: c.year, month: c.month))
+        }
+        static func resolve(_ p: String, _ dir: String) throws -> String {
+            p.hasPrefix("/") ? p : (dir as NSString).appendingPathComponent(p)
+        }
+        func path() throws -> String { try Field.resolve(try string(), dir) }
+        func existingFile() throws -> String {
+            let p = try path()
+            do { try InputFile.check(p) } catch { throw self.error("\(error)") }
+            return p
+        }
+        /// A path or a glob pattern (`data/2022-*.csv`), relative to the project file; matches sorted.
+        func glob(_ pattern: String) throws -> [String] {
+            let full = try Field.resolve(pattern, dir)
+            if !pattern.contains(where: { "*?[".contains($0) }) {
+                do { try InputFile.check(full) } catch { throw self.error("\(error)") }
+                return [full]
+            }
+            var g = glob_t()
+            defer { globfree(&g) }
+            guard Glibc.glob(full, 0, nil, &g) == 0 else { throw self.error("no file matches \(pattern)") }
+            return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+        }
+    }
+}

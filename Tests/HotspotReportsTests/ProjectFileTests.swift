@@ -1,0 +1,72 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+import HotspotTestSupport
+import Testing
+@testable import HotspotReports
+
+/// Project files (issue 9): strict decoding with file, line and key; one read for every product.
+@Suite struct ProjectFileTests {
+    static let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
+
+    func write(_ text: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "hotspot-project-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = dir + "/p.yaml"
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+    func error(_ text: String) throws -> Project.ProjectError? {
+        do { _ = try Project.load(try write(text)); return nil } catch let e as Project.ProjectError { return e }
+    }
+    var base: String {
+        """
+        inputs:
+          files: [\(Self.demo)/incidents.csv]
+        areas:
+          wards: {file: \(Self.demo)/wards.geojson, population: \(Self.demo)/wards_population.csv}
+        products:
+          areas: {}
+          grid: {cell: 500}
+        """
+    }
+
+    @Test func theShippedDemoProjectAndTheInitExampleLoad() throws {
+        let p = try Project.load(Self.demo + "/project.yaml")
+        #expect(p.products.names == ["areas", "grid", "kde", "gistar", "emerging", "compare"])
+        #expect(p.files == [Self.demo + "/incidents.csv"] && p.layers.map(\.name) == ["wards", "lsoa"])
+        let dir = NSTemporaryDirectory() + "hotspot-init-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try ProjectJob.example(data: Self.demo).write(toFile: dir + "/h.yaml", atomically: true, encoding: .utf8)
+        #expect(try Project.load(dir + "/h.yaml").products.names.count == 6)
+    }
+
+    @Test func mistakesNameTheLineAndTheKey() throws {
+        let unknown = try error(base + "\n  kde: {cel: 100}\n")
+        #expect(unknown?.line == 8 && unknown?.key == "products.kde.cel" && unknown?.message.contains("takes") == true)
+        let type = try error(base.replacingOccurrences(of: "cell: 500", with: "cell: big"))
+        #expect(type?.line == 7 && type?.key == "products.grid.cell" && type?.message.contains("number from 1 to 100000") == true)
+        let missing = try error(base.replacingOccurrences(of: "wards_population.csv", with: "nope.csv"))
+        #expect(missing?.line == 4 && missing?.key == "areas.wards.population" && missing?.message.contains("no such file") == true)
+        let noGlob = try error(base.replacingOccurrences(of: "incidents.csv", with: "none-*.csv"))
+        #expect(noGlob?.key == "inputs.files")
+        let syntax = try error("inputs:\n  files: [a.csv\n")
+        #expect(syntax?.key == "(syntax)")
+        #expect(try error(base + "\nextra: 1\n")?.key == "extra")
+    }
+
+    @Test func oneRunReadsOnceAndWritesEveryProduct() throws {
+        let out = NSTemporaryDirectory() + "hotspot-run-\(UUID().uuidString)"
+        var p = try Project.load(try write(base + "\n  compare: {periods: [2024-03..2024-09, 2025-03..2025-09]}\n"))
+        p.out = out
+        let (inc, names, _) = try ProjectJob.run(p, command: "t", log: { _ in })
+        #expect(names == ["areas", "grid", "compare"])
+        #expect(inc.balances)
+        for n in names { #expect(FileManager.default.fileExists(atPath: out + "/\(n)/metadata.json")) }
+        // Same counts as the separate command.
+        let alone = try AreasJob.run(input: p.files, read: p.read, layers: p.layers, boundary: nil, gridDirectories: [], out: out + "-alone", command: "t")
+        let fromRun = try String(contentsOfFile: out + "/areas/areas-wards.csv", encoding: .utf8)
+        #expect(fromRun == (try String(contentsOfFile: out + "-alone/areas-wards.csv", encoding: .utf8)))
+        #expect(alone.layers[0].rows.reduce(0) { $0 + $1.count } > 0)
+    }
+}
