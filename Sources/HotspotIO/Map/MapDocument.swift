@@ -96,12 +96,7 @@ public struct MapDocument: Sendable {
             }
             return d
         }
-        var o = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(W))mm" height="\(n(H))mm" viewBox="0 0 \(n(W)) \(n(H))" \
-        font-family="DejaVu Sans, Arial, Helvetica, sans-serif">
-        <title>\(x(title))</title>
-        <rect width="\(n(W))" height="\(n(H))" fill="#ffffff"/>
+        var o = SVG.header(width: W, height: H, title: title) + """
         <defs><clipPath id="frame"><rect x="\(n(f.x))" y="\(n(f.y))" width="\(n(f.w))" height="\(n(f.h))"/></clipPath></defs>
 
         """
@@ -183,7 +178,29 @@ public struct MapDocument: Sendable {
         return o + "</g>\n"
     }
 
-    func northArrow(x: Double, y: Double) -> String {
+    func northArrow(x: Double, y: Double) -> String { SVG.northArrow(x: x, y: y) }
+    func scaleBar(x: Double, y: Double, metresPerMM: Double, maxWidth: Double) -> String {
+        SVG.scaleBar(x: x, y: y, metresPerMM: metresPerMM, maxWidth: maxWidth)
+    }
+    func n(_ v: Double) -> String { SVG.n(v) }
+    func x(_ s: String) -> String { SVG.x(s) }
+}
+
+/// SVG pieces shared by maps and profile pages (millimetre user units, deterministic number text).
+enum SVG {
+    /// The document head: A-series page of `width` × `height` mm, white background, the maps' font.
+    static func header(width W: Double, height H: Double, title: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(W))mm" height="\(n(H))mm" viewBox="0 0 \(n(W)) \(n(H))" \
+        font-family="DejaVu Sans, Arial, Helvetica, sans-serif">
+        <title>\(x(title))</title>
+        <rect width="\(n(W))" height="\(n(H))" fill="#ffffff"/>
+
+        """
+    }
+
+    static func northArrow(x: Double, y: Double) -> String {
         """
         <g id="north-arrow"><path d="M\(n(x)) \(n(y))L\(n(x + 3)) \(n(y + 9))L\(n(x)) \(n(y + 7))Z" fill="#111111"/>\
         <path d="M\(n(x)) \(n(y))L\(n(x - 3)) \(n(y + 9))L\(n(x)) \(n(y + 7))Z" fill="#ffffff" stroke="#111111" stroke-width="0.2"/>\
@@ -193,7 +210,7 @@ public struct MapDocument: Sendable {
     }
 
     /// A two-part scale bar of a round length (1, 2 or 5 × 10^k m) no wider than `maxWidth` mm.
-    func scaleBar(x: Double, y: Double, metresPerMM: Double, maxWidth: Double) -> String {
+    static func scaleBar(x: Double, y: Double, metresPerMM: Double, maxWidth: Double) -> String {
         let maxM = maxWidth * metresPerMM
         var len = pow(10, (log10(maxM)).rounded(.down))
         for m in [5.0, 2.0, 1.0] where len * m <= maxM { len *= m; break }
@@ -211,7 +228,7 @@ public struct MapDocument: Sendable {
     }
 
     /// A number for SVG: two decimals, trailing zeros dropped.
-    func n(_ v: Double) -> String {
+    static func n(_ v: Double) -> String {
         var s = String(format: "%.2f", v)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
@@ -219,7 +236,7 @@ public struct MapDocument: Sendable {
     }
 
     /// XML text escaping.
-    func x(_ s: String) -> String {
+    static func x(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

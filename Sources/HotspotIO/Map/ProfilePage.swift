@@ -46,14 +46,8 @@ public struct ProfilePage: Sendable {
 
     public func svg() -> String {
         let (W, H) = page.size
-        let doc = MapDocument(page: page, extent: Extent(minX: 0, minY: 0, maxX: 1, maxY: 1), title: "", subtitle: "", details: [], attribution: [])
-        let n = doc.n, x = doc.x
-        var o = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(W))mm" height="\(n(H))mm" viewBox="0 0 \(n(W)) \(n(H))" \
-        font-family="DejaVu Sans, Arial, Helvetica, sans-serif">
-        <title>\(x(title))</title>
-        <rect width="\(n(W))" height="\(n(H))" fill="#ffffff"/>
+        let n = SVG.n, x = SVG.x
+        var o = SVG.header(width: W, height: H, title: title) + """
         <text x="12" y="18" font-size="6" font-weight="bold">\(x(title))</text>
         <text x="12" y="25" font-size="3.4">\(x(subtitle))</text>
 
@@ -132,8 +126,8 @@ public struct ProfilePage: Sendable {
             if !hotCells.isEmpty { o += "<path d=\"\(hotCells.map(path).joined())\" fill=\"#d7301f\" fill-opacity=\"0.85\" stroke=\"none\"/>\n" }
             o += "<path d=\"\(path(area))\" fill=\"none\" stroke=\"#1b7837\" stroke-width=\"0.8\" fill-rule=\"evenodd\"/>\n</g>\n"
             o += "<rect x=\"\(n(mx))\" y=\"\(n(my))\" width=\"\(n(mw))\" height=\"\(n(mh))\" fill=\"none\" stroke=\"#444444\" stroke-width=\"0.3\"/>\n"
-            o += doc.scaleBar(x: mx + 5, y: my + mh - 5, metresPerMM: 1 / s, maxWidth: 40)
-            o += doc.northArrow(x: mx + mw - 8, y: my + 4)
+            o += SVG.scaleBar(x: mx + 5, y: my + mh - 5, metresPerMM: 1 / s, maxWidth: 40)
+            o += SVG.northArrow(x: mx + mw - 8, y: my + 4)
         }
         var ay = H - 8 - 3.2 * Double(attribution.count - 1)
         for a in attribution { o += "<text x=\"12\" y=\"\(n(ay))\" font-size=\"2.3\" fill=\"#333333\">\(x(a))</text>\n"; ay += 3.2 }
