@@ -84,6 +84,8 @@ struct EmergingCommand: ParsableCommand {
     var step: String = "month"
     @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
     var start: String?
+    @Option(help: ArgumentHelp("A day in the final step, YYYY-MM or YYYY-MM-DD: fixes the last step instead of taking it from the data (a final step with no incidents counts as empty, it is not dropped).", valueName: "date"))
+    var end: String?
     @Option(parsing: .unconditional, help: "Neighbourhood time window: previous steps included in a cell's neighbourhood (ArcGIS default 1; 0 = Gi* per step on its own).")
     var window: Int = 1
     @Option(parsing: .unconditional, help: "Significance level for a hot/cold step (ArcGIS: 0.10, 90% confidence).")
@@ -104,6 +106,10 @@ struct EmergingCommand: ParsableCommand {
         }
         if StepLength(parsing: step) == nil { throw ValidationError("--step '\(step)' is not understood: use month, 6months, week or 7days") }
         if let s = start, DateParser.parse(s) == nil { throw ValidationError("--start '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
+        if let s = end, DateParser.parse(s) == nil { throw ValidationError("--end '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
+        if let a = start.flatMap({ DateParser.parse($0)?.day }), let b = end.flatMap({ DateParser.parse($0)?.day }), b < a {
+            throw ValidationError("--end \(end!) is before --start \(start!)")
+        }
         try check(window, "--window", in: 0...100, example: "1")
         try check(radius, "--radius", in: 1...100_000, unit: "metres", example: "400")
         try check(alpha, "--alpha", in: 0.0001...0.5, example: "0.10")
@@ -118,6 +124,7 @@ struct EmergingCommand: ParsableCommand {
             o.radius = radius; o.step = StepLength(parsing: step)!
             o.layer = locations.on.flatMap { name in areas.specs.first { $0.name == name } }
             o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }
+            o.end = end.flatMap { DateParser.parse($0)?.day }
             o.window = window
             o.map = mapOptions.options
             o.mapLayers = areas.specs

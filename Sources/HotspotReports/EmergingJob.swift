@@ -15,6 +15,8 @@ public struct EmergingJobOptions: Sendable {
     public var step: StepLength = .months(1)
     /// First day of the first step (default: the first month/week present).
     public var start: Int?
+    /// A day in the final step (default: the last day present); later incidents are outside the cube.
+    public var end: Int?
     /// Neighbourhood time window (ArcGIS's default 1; 0 = spatial Gi* per step).
     public var window = 1
     /// Draw the categories as a print map.
@@ -77,7 +79,8 @@ public enum EmergingJob {
             nLocations = g.cellCount
             params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
         }
-        let steps = TimeSteps(length: o.step, days: t.day, anchor: o.start)
+        let steps = o.end.map { TimeSteps(length: o.step, days: t.day, anchor: o.start, end: $0) }
+            ?? TimeSteps(length: o.step, days: t.day, anchor: o.start)
         guard steps.count <= TimeSteps.maxSteps else {
             throw InputError.unusable("the data span \(steps.count) time steps of \(o.step.description) (\(steps.label(0)) … \(steps.label(steps.count - 1))), above \(TimeSteps.maxSteps): use a longer --step, or check the dates (inspect lists the months)")
         }

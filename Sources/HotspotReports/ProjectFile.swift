@@ -153,7 +153,7 @@ public struct Project: Sendable {
             p.products.gistar = r
         }
         if let e = pm["emerging"] {
-            let em = try e.mapping(["cell", "on", "step", "start", "window", "clip", "map"])
+            let em = try e.mapping(["cell", "on", "step", "start", "end", "window", "clip", "map"])
             var o = EmergingJobOptions()
             o.cell = try em["cell"]?.double(1...100_000)
             if let on = em["on"] {
@@ -163,6 +163,7 @@ public struct Project: Sendable {
             }
             if let s = em["step"] { guard let v = StepLength(parsing: try s.string()) else { throw s.error("use month, 6months, week or 7days") }; o.step = v }
             o.start = try em["start"]?.date(end: false)
+            o.end = try em["end"]?.date(end: true)
             o.window = try em["window"]?.int(0...100) ?? 1
             o.clip = try em["clip"]?.bool() ?? false
             if try em["map"]?.bool() ?? false { o.map = p.map; o.mapLayers = p.layers }

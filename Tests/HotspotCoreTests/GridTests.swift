@@ -100,3 +100,16 @@ import Testing
         #expect(dissolveEdgeToEdge([square(0, 0), square(5, 5)]).count == 2)
     }
 }
+
+@Suite struct TimeStepEndTests {
+    @Test func aFinalStepFixedByTheUserIsKeptEvenWhenEmpty() {
+        let d = Int32(CivilDate.days(year: 2024, month: 1, day: 10)), e = Int32(CivilDate.days(year: 2024, month: 2, day: 3))
+        let byData = TimeSteps(length: .months(1), days: [d, e])
+        #expect(byData.count == 2)
+        let fixed = TimeSteps(length: .months(1), days: [d, e], end: CivilDate.days(year: 2024, month: 5, day: 31))
+        #expect(fixed.count == 5 && fixed.label(4) == "2024-05")
+        #expect(fixed.emptySteps(days: [d, e]) == [2, 3, 4])
+        let weeks = TimeSteps(length: .weeks, days: [d], end: CivilDate.days(year: 2024, month: 1, day: 28))
+        #expect(weeks.count == 3)  // the ISO weeks of 8, 15 and 22 January 2024
+    }
+}

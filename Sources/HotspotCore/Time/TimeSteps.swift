@@ -40,6 +40,13 @@ public struct TimeSteps: Sendable, Codable, Equatable {
 
     /// Steps covering `days` from `anchor` (default: the first month / ISO week / day present), `count` steps
     /// (default: up to the last day present).
+    /// Steps from `anchor` (or the first day present) up to the step holding `end`, whether or not its days hold
+    /// incidents (a final step fixed by the user, not by the data).
+    public init(length: StepLength, days: [Int32], anchor: Int? = nil, end: Int) {
+        self.init(length: length, days: days, anchor: anchor, count: 0)
+        count = max(0, (step(ofDay: end, unbounded: true) ?? -1) + 1)
+    }
+
     public init(length: StepLength, days: [Int32], anchor: Int? = nil, count: Int? = nil) {
         self.length = length
         let first = Int(days.min() ?? 0), last = Int(days.max() ?? 0)
