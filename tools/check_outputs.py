@@ -31,6 +31,10 @@ def check_geojson(path):
         assert f["id"] not in ids, f"{path}: duplicate id {f['id']}"
         ids.add(f["id"])
         g = f["geometry"]
+        if g["type"] == "Point":
+            x, y = g["coordinates"]
+            assert -180 <= x <= 180 and -90 <= y <= 90, f"{path}: not lon/lat"
+            continue
         polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
         for p in polys:
             for k, ring in enumerate(p):
@@ -43,10 +47,12 @@ def check_geojson(path):
 
 def check_meta(folder):
     m = json.load(open(os.path.join(folder, "metadata.json")))
-    c = m["counts"]
-    assert c["accepted"] + c["quarantined"] == c["read"], f"{folder}: counts do not balance {c}"
-    for f in m["inputs"]:
-        assert f["accepted"] + sum(f["quarantined"].values()) == f["read"], f
+    weekly = "week" in m  # a weekly layer set: manifest.json is its record
+    if not weekly:
+        c = m["counts"]
+        assert c["accepted"] + c["quarantined"] == c["read"], f"{folder}: counts do not balance {c}"
+        for f in m["inputs"]:
+            assert f["accepted"] + sum(f["quarantined"].values()) == f["read"], f
     for o in m["outputs"]:
         h = hashlib.sha256(open(os.path.join(folder, o["path"]), "rb").read()).hexdigest()
         assert h == o["sha256"], f"{o['path']}: SHA-256 in metadata does not match"
@@ -56,7 +62,9 @@ def check_meta(folder):
         for f in fs:
             present.add(os.path.relpath(os.path.join(d, f), folder))
     listed = {o["path"] for o in m["outputs"]} | {"metadata.json"}
-    if m["parameters"].get("job") not in ("demo", "run"):
+    if weekly:
+        listed |= {"manifest.json"}
+    elif m["parameters"].get("job") not in ("demo", "run"):
         assert "quarantine.csv" in listed, f"{folder}: no quarantine.csv"
     else:
         listed |= {p for p in present if p.endswith("metadata.json")}
@@ -104,7 +112,8 @@ for dirpath, _, files in os.walk(root):
     for f in sorted(files):
         if f.endswith(".geojson"):
             check_geojson(os.path.join(dirpath, f)); n += 1
-            check_styles(os.path.join(dirpath, f))
+            if os.path.exists(os.path.join(dirpath, f[:-len(".geojson")] + ".gpkg")):
+                check_styles(os.path.join(dirpath, f))
         if (f.startswith("map") or f.startswith("profile-")) and f.endswith(".png"):
             check_map(os.path.join(dirpath, f))
     if "metadata.json" in files:

@@ -204,3 +204,63 @@ struct InitCommand: ParsableCommand {
         }
     }
 }
+
+struct WeeklyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weekly",
+        abstract: "The neighbourhood team's weekly layers: incidents, wards, hotspots, Gi*, emerging, manifest.",
+        discussion: """
+            Builds OUT/layers/WEEK/ from a project file (its inputs, boundary and ward layer; OUT is its 'out'): \
+            incidents-WEEK.geojson, wards-WEEK, hotspots-WEEK (ids kept across weeks, status new/continuing/ended), \
+            gistar-WEEK, emerging-WEEK (GeoJSON + GeoPackage + QGIS style each) and manifest.json, and mirrors the \
+            newest week in OUT/layers/latest/. Needs dated incidents (not police.uk's months). Example:
+              hotspot weekly project.yaml --week 2026-W47
+              hotspot weekly project.yaml --since-last
+            """)
+    @Argument(help: ArgumentHelp("The project file.", valueName: "project.yaml"))
+    var project: String
+    @Option(help: ArgumentHelp("The ISO week to build, e.g. 2026-W47.", valueName: "YYYY-Www"))
+    var week: String?
+    @Flag(help: "Build the newest complete week in the data.")
+    var latest = false
+    @Flag(help: "Build every week after the newest one already built, up to the newest complete week.")
+    var sinceLast = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("Blank counts from 1 to K−1 in the ward and grid layers (for publication); 0 = none.", valueName: "K"))
+    var suppressBelow: Int = 0
+    @Flag(help: "No messages on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard [week != nil, latest, sinceLast].filter({ $0 }).count == 1 else { throw ValidationError("give one of --week YYYY-Www, --latest or --since-last") }
+        if let w = week, CivilDate.parseISOWeek(w) == nil { throw ValidationError("--week '\(w)' is not an ISO week: use YYYY-Www, e.g. 2026-W47") }
+        try check(suppressBelow, "--suppress-below", in: 0...1000, example: "3")
+    }
+
+    func run() throws {
+        try runJob {
+            let p = try Project.load(project)
+            var o = WeeklyJob.Options()
+            o.suppressBelow = suppressBelow
+            if let k = p.products.kde?.cell { o.kdeCell = k }
+            if let g = p.products.gistar?.cell { o.gistarCell = g }
+            var weeks: [String]
+            if let week { weeks = [week] } else {
+                let newest = try WeeklyJob.latestWeek(p)
+                weeks = [newest]
+                if sinceLast, let target = CivilDate.parseISOWeek(newest) {
+                    let layers = (p.out as NSString).appendingPathComponent("layers")
+                    let built = ((try? FileManager.default.contentsOfDirectory(atPath: layers)) ?? []).compactMap(CivilDate.parseISOWeek).max()
+                    if let b = built {
+                        weeks = stride(from: b + 7, through: target, by: 7).map { CivilDate.isoWeekLabel(ofDay: $0) }
+                        if weeks.isEmpty { note("nothing to build: \(CivilDate.isoWeekLabel(ofDay: b)) is the newest complete week", quiet: quiet) }
+                    }
+                }
+            }
+            for w in weeks {
+                let r = try WeeklyJob.run(p, week: w, options: o, command: commandLine)
+                for x in r.warnings { note("warning: \(x)", quiet: quiet) }
+                note("\(r.week): " + r.features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + " → \(r.folder)", quiet: quiet)
+            }
+        }
+    }
+}

@@ -113,3 +113,15 @@ import Testing
         #expect(weeks.count == 3)  // the ISO weeks of 8, 15 and 22 January 2024
     }
 }
+
+@Suite struct ISOWeekTests {
+    @Test func isoWeeksFollowTheStandard() {
+        // 2026-11-16 is the Monday of 2026-W47; 2020 has 53 weeks; 2021-01-03 belongs to 2020-W53.
+        #expect(CivilDate.parseISOWeek("2026-W47") == CivilDate.days(year: 2026, month: 11, day: 16))
+        #expect(CivilDate.isoWeekLabel(ofDay: CivilDate.days(year: 2026, month: 11, day: 22)) == "2026-W47")
+        #expect(CivilDate.isoWeekLabel(ofDay: CivilDate.days(year: 2021, month: 1, day: 3)) == "2020-W53")
+        #expect(CivilDate.parseISOWeek("2020-W53") == CivilDate.days(year: 2020, month: 12, day: 28))
+        #expect(CivilDate.parseISOWeek("2021-W53") == nil && CivilDate.parseISOWeek("2026-47") == nil)
+        #expect(CivilDate.isoWeekLabel(ofDay: CivilDate.days(year: 2025, month: 1, day: 1)) == "2025-W01")
+    }
+}

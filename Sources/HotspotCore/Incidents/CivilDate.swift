@@ -56,6 +56,37 @@ public enum CivilDate {
     }
 
     /// Month ordinal of a day number.
+    /// The Monday starting ISO 8601 week `week` of `year` (week 1 holds 4 January), or nil when the year has no
+    /// such week.
+    public static func isoWeekStart(year: Int, week: Int) -> Int? {
+        let jan4 = days(year: year, month: 1, day: 4)
+        let monday1 = jan4 - ((jan4 % 7 + 7 + 3) % 7)  // 1970-01-01 was a Thursday
+        guard week >= 1, week <= 53 else { return nil }
+        let d = monday1 + (week - 1) * 7
+        return isoWeek(ofDay: d).year == year ? d : nil
+    }
+
+    /// The ISO 8601 week-numbering year and week of a day.
+    public static func isoWeek(ofDay d: Int) -> (year: Int, week: Int) {
+        let monday = d - ((d % 7 + 7 + 3) % 7)
+        let thursday = monday + 3
+        let y = civil(days: thursday).year
+        return (y, (thursday - days(year: y, month: 1, day: 1)) / 7 + 1)
+    }
+
+    /// `2026-W47`, the label of the ISO week holding day `d`.
+    public static func isoWeekLabel(ofDay d: Int) -> String {
+        let w = isoWeek(ofDay: d)
+        return "\(w.year)-W" + (w.week < 10 ? "0" : "") + "\(w.week)"
+    }
+
+    /// Parses `2026-W47` to the Monday starting it.
+    public static func parseISOWeek(_ s: String) -> Int? {
+        let p = s.uppercased().split(separator: "-")
+        guard p.count == 2, p[1].hasPrefix("W"), let y = Int(p[0]), plausibleYears.contains(y), let w = Int(p[1].dropFirst()) else { return nil }
+        return isoWeekStart(year: y, week: w)
+    }
+
     public static func monthOrdinal(ofDay days: Int) -> Int {
         let c = civil(days: days)
         return monthOrdinal(year: c.year, month: c.month)

@@ -31,6 +31,22 @@ public enum GeoJSONWriter {
         return s
     }
 
+    /// A FeatureCollection of points (lon/lat, RFC 7946) with `properties` per point.
+    public static func points(name: String, x: [Double], y: [Double], properties: Table, idColumn: String,
+                              decimals: Int = GeoJSONWriter.decimals) -> String {
+        precondition(x.count == properties.rows.count && y.count == x.count)
+        let idIndex = properties.columns.firstIndex(of: idColumn)
+        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
+        for i in x.indices {
+            if i > 0 { s += "," }
+            s += "\n{\"type\":\"Feature\""
+            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
+            s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(Fmt.fixed(x[i], decimals)),\(Fmt.fixed(y[i], decimals))]}"
+            s += ",\"properties\":{" + properties.columns.enumerated().map { Fmt.jsonString($1) + ":" + properties.rows[i][$0].json }.joined(separator: ",") + "}}"
+        }
+        return s + "\n]}\n"
+    }
+
     /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
     public static func geometry(_ mp: MultiPolygon, decimals: Int = GeoJSONWriter.decimals) -> String {
         let g = mp.rightHandRule
