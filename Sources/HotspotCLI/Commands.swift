@@ -221,6 +221,8 @@ struct WeeklyCommand: ParsableCommand {
     var project: String
     @Option(help: ArgumentHelp("The ISO week to build, e.g. 2026-W47.", valueName: "YYYY-Www"))
     var week: String?
+    @Flag(help: "Calendar months instead of ISO weeks (police.uk's monthly data): --week then takes YYYY-MM.")
+    var monthly = false
     @Flag(help: "Build the newest complete week in the data.")
     var latest = false
     @Flag(help: "Build every week after the newest one already built, up to the newest complete week.")
@@ -232,27 +234,34 @@ struct WeeklyCommand: ParsableCommand {
 
     func validate() throws {
         guard [week != nil, latest, sinceLast].filter({ $0 }).count == 1 else { throw ValidationError("give one of --week YYYY-Www, --latest or --since-last") }
-        if let w = week, CivilDate.parseISOWeek(w) == nil { throw ValidationError("--week '\(w)' is not an ISO week: use YYYY-Www, e.g. 2026-W47") }
+        if let w = week, unit.start(w) == nil {
+            throw ValidationError(monthly ? "--week '\(w)' is not a month: with --monthly use YYYY-MM, e.g. 2025-10" : "--week '\(w)' is not an ISO week: use YYYY-Www, e.g. 2026-W47")
+        }
         try check(suppressBelow, "--suppress-below", in: 0...1000, example: "3")
     }
+
+    var unit: WeeklyJob.Unit { monthly ? .month : .week }
 
     func run() throws {
         try runJob {
             let p = try Project.load(project)
             var o = WeeklyJob.Options()
             o.suppressBelow = suppressBelow
+            o.unit = unit
             if let k = p.products.kde?.cell { o.kdeCell = k }
             if let g = p.products.gistar?.cell { o.gistarCell = g }
             var weeks: [String]
             if let week { weeks = [week] } else {
-                let newest = try WeeklyJob.latestWeek(p)
+                let newest = try WeeklyJob.latestWeek(p, unit: unit)
                 weeks = [newest]
-                if sinceLast, let target = CivilDate.parseISOWeek(newest) {
+                if sinceLast, let target = unit.start(newest) {
                     let layers = (p.out as NSString).appendingPathComponent("layers")
-                    let built = ((try? FileManager.default.contentsOfDirectory(atPath: layers)) ?? []).compactMap(CivilDate.parseISOWeek).max()
+                    let built = ((try? FileManager.default.contentsOfDirectory(atPath: layers)) ?? []).compactMap(unit.start).max()
                     if let b = built {
-                        weeks = stride(from: b + 7, through: target, by: 7).map { CivilDate.isoWeekLabel(ofDay: $0) }
-                        if weeks.isEmpty { note("nothing to build: \(CivilDate.isoWeekLabel(ofDay: b)) is the newest complete week", quiet: quiet) }
+                        weeks = []
+                        var d = unit.shift(b, 1)
+                        while d <= target { weeks.append(unit.label(d)); d = unit.shift(d, 1) }
+                        if weeks.isEmpty { note("nothing to build: \(unit.label(b)) is the newest complete period", quiet: quiet) }
                     }
                 }
             }

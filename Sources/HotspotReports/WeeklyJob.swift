@@ -19,7 +19,35 @@ import HotspotIO
 /// dated incidents. A week after the newest incident (stale inputs) or without any incident is refused before
 /// anything is written.
 public enum WeeklyJob {
+    /// The period a layer set covers: an ISO week (`2026-W47`) or, for monthly data such as police.uk's, a calendar
+    /// month (`2025-10`, `--monthly`). Windows (4, 13, 26) count in this unit.
+    public enum Unit: String, Sendable {
+        case week, month
+        /// First day of the period labelled `s`.
+        public func start(_ s: String) -> Int? {
+            switch self {
+            case .week: return CivilDate.parseISOWeek(s)
+            case .month: return DateParser.parse(s).flatMap { $0.isMonth ? $0.day : nil }
+            }
+        }
+        public func label(_ day: Int) -> String {
+            self == .week ? CivilDate.isoWeekLabel(ofDay: day) : CivilDate.monthLabel(CivilDate.monthOrdinal(ofDay: day))
+        }
+        /// First day of the period `k` periods after (negative: before) the one starting on `start`.
+        public func shift(_ start: Int, _ k: Int) -> Int {
+            switch self {
+            case .week: return start + 7 * k
+            case .month:
+                let m = CivilDate.monthOrdinal(ofDay: start) + k
+                return CivilDate.days(year: m / 12, month: m % 12 + 1, day: 1)
+            }
+        }
+        public func end(_ start: Int) -> Int { shift(start, 1) - 1 }
+        var step: StepLength { self == .week ? .weeks : .months(1) }
+    }
+
     public struct Options: Sendable {
+        public var unit = Unit.week
         public var hotspotWeeks = 4, gistarWeeks = 4, emergingWeeks = 26
         public var kdeCell = 100.0, gistarCell = 200.0
         /// Counts below this are blanked in the ward and grid layers (for publication); 0 = none.
@@ -30,31 +58,39 @@ public enum WeeklyJob {
     public struct Result { public var week: String; public var folder: String; public var features: [String: Int]; public var warnings: [String] }
 
     /// The week to build for `--latest`: the newest ISO week whose Sunday is not after the newest incident.
-    public static func latestWeek(_ p: Project) throws -> String {
+    public static func latestWeek(_ p: Project, unit: Unit = .week) throws -> String {
         let inc = try Pipeline.loadIncidents(files: p.files, options: p.read)
-        guard let newest = inc.table.day.max() else { throw InputError.unusable("no accepted incidents: no week to build") }
+        guard let newest = inc.table.day.max() else { throw InputError.unusable("no accepted incidents: no period to build") }
+        if unit == .month {
+            // Monthly data are complete for every month they hold; dated data, up to the last whole month.
+            let first = CivilDate.days(year: CivilDate.civil(days: Int(newest)).year, month: CivilDate.civil(days: Int(newest)).month, day: 1)
+            if inc.table.resolution == .month || unit.end(first) == Int(newest) { return unit.label(first) }
+            return unit.label(unit.shift(first, -1))
+        }
         let monday = Int(newest) - ((Int(newest) % 7 + 7 + 3) % 7)
         return CivilDate.isoWeekLabel(ofDay: Int(newest) - monday == 6 ? monday : monday - 7)
     }
 
     public static func run(_ p: Project, week label: String, options o: Options = Options(), command: String) throws -> Result {
-        guard let start = CivilDate.parseISOWeek(label) else {
-            throw InputError.unusable("--week '\(label)' is not an ISO week: use YYYY-Www, e.g. 2026-W47")
+        let u = o.unit
+        guard let start = u.start(label) else {
+            throw InputError.unusable(u == .week ? "--week '\(label)' is not an ISO week: use YYYY-Www, e.g. 2026-W47" : "'\(label)' is not a month: use YYYY-MM")
         }
-        let week = CivilDate.isoWeekLabel(ofDay: start), end = start + 6
+        let week = u.label(start), end = u.end(start)
         guard p.boundary != nil else { throw InputError.unusable("weekly layers need a 'boundary' in the project file: the grid is anchored on it, never on the data") }
         let folder = ((p.out as NSString).appendingPathComponent("layers") as NSString).appendingPathComponent(week)
         try OutputGuard.check(out: folder, inputs: p.files)
         let all = try JobInputs.load(files: p.files, read: p.read, boundary: p.boundary, layers: p.layers, gridDirectories: p.gridDirectories)
         let t = all.incidents.table
-        guard t.resolution == .day else {
-            throw InputError.unusable("the incidents are dated by month (police.uk street data): weekly layers need dated incidents (YYYY-MM-DD); use monthly products instead")
+        guard t.resolution == .day || u == .month else {
+            throw InputError.unusable("the incidents are dated by month (police.uk street data): weekly layers need dated incidents (YYYY-MM-DD); build monthly layers with --monthly")
         }
-        guard let newest = t.day.max().map(Int.init), newest >= end else {
+        // Monthly data date every incident to the 1st: the month is covered when its first day is.
+        guard let newest = t.day.max().map(Int.init), newest >= (t.resolution == .month ? start : end) else {
             throw InputError.unusable("stale inputs: the newest incident is \(t.day.max().map { CivilDate.dayLabel(Int($0)) } ?? "none"), before the end of \(week) (\(CivilDate.dayLabel(end))); add the newer files or build an earlier week")
         }
         func window(_ weeks: Int) -> JobInputs {
-            let from = Int32(start - 7 * (weeks - 1)), to = Int32(end)
+            let from = Int32(u.shift(start, -(weeks - 1))), to = Int32(end)
             var w = all
             w.incidents.table = t.filtered { t.day[$0] >= from && t.day[$0] <= to }
             return w
@@ -86,7 +122,7 @@ public enum WeeklyJob {
         // wards: this week, last week, 4- and 13-week weekly averages, change and its Poisson p.
         if let w = wards {
             func counts(_ weeksBack: Int, _ weeks: Int) -> [Int] {
-                let from = Int32(start - 7 * (weeksBack + weeks - 1)), to = Int32(end - 7 * weeksBack)
+                let from = Int32(u.shift(start, -(weeksBack + weeks - 1))), to = Int32(u.end(u.shift(start, -weeksBack)))
                 return AreaCounts.compute(t.filtered { t.day[$0] >= from && t.day[$0] <= to }, layer: w).rows.map(\.count)
             }
             let now = counts(0, 1), last = counts(1, 1), four = counts(0, 4), thirteen = counts(0, 13)
@@ -134,7 +170,7 @@ public enum WeeklyJob {
             let hot = selectHotCells(s, threshold: .topCells(percent: 5))
             let area = b.areas.reduce(0) { $0 + $1.geometry.area }
             let polys = try HotspotPolygonBuilder.build(surface: s, hot: hot, smooth: false, x: hw.x, y: hw.y, studyAreaM2: area)
-            let previous = try lastWeeksHotspots(out: p.out, before: start)
+            let previous = try lastWeeksHotspots(out: p.out, before: start, unit: u)
             let geos = try GEOSContext()
             let prevG = try previous.map { try GEOSGeometry(geos, $0.geometry) }
             var continued = Set<Int>(), fresh = 0
@@ -163,8 +199,8 @@ public enum WeeklyJob {
         let scratch = NSTemporaryDirectory() + "hotspot-weekly-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var eo = EmergingJobOptions()
-        eo.cell = o.gistarCell; eo.clip = true; eo.step = .weeks
-        eo.start = start - 7 * (o.emergingWeeks - 1); eo.end = end
+        eo.cell = o.gistarCell; eo.clip = true; eo.step = u.step
+        eo.start = u.shift(start, -(o.emergingWeeks - 1)); eo.end = end
         let ew = window(o.emergingWeeks)
         let e = try EmergingJob.run(input: p.files, read: p.read, boundary: p.boundary, options: eo, gridDirectories: p.gridDirectories,
                                     out: scratch, command: command, inputs: ew)
@@ -181,7 +217,7 @@ public enum WeeklyJob {
         features["emerging"] = e.cells.count
 
         // manifest.json (also the folder's metadata.json).
-        func range(_ weeks: Int) -> [String: String] { ["from": CivilDate.dayLabel(start - 7 * (weeks - 1)), "to": CivilDate.dayLabel(end)] }
+        func range(_ weeks: Int) -> [String: String] { ["from": CivilDate.dayLabel(u.shift(start, -(weeks - 1))), "to": CivilDate.dayLabel(end)] }
         let manifest: [String: Any] = [
             "tool": "hotspot", "version": HotspotVersion.string, "command": command, "week": week,
             "dates": ["week": range(1), "hotspots": range(o.hotspotWeeks), "gistar": range(o.gistarWeeks), "emerging": range(o.emergingWeeks), "wards_13w": range(13)],
@@ -195,15 +231,15 @@ public enum WeeklyJob {
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
         try set.write("manifest.json", data)
         try set.commit(metadata: data)
-        try mirrorLatest(out: p.out)
+        try mirrorLatest(out: p.out, unit: u)
         return Result(week: week, folder: folder, features: features, warnings: warnings)
     }
 
     /// The hotspots of the newest week built before `day` (from its GeoPackage), with their ids and status.
-    static func lastWeeksHotspots(out: String, before day: Int) throws -> [(id: String, status: String, geometry: MultiPolygon)] {
+    static func lastWeeksHotspots(out: String, before day: Int, unit: Unit) throws -> [(id: String, status: String, geometry: MultiPolygon)] {
         let layers = (out as NSString).appendingPathComponent("layers")
         let weeks = ((try? FileManager.default.contentsOfDirectory(atPath: layers)) ?? [])
-            .compactMap { w in CivilDate.parseISOWeek(w).map { (w, $0) } }.filter { $0.1 < day }.sorted { $0.1 < $1.1 }
+            .compactMap { w in unit.start(w).map { (w, $0) } }.filter { $0.1 < day }.sorted { $0.1 < $1.1 }
         guard let (w, _) = weeks.last else { return [] }
         let path = ((layers as NSString).appendingPathComponent(w) as NSString).appendingPathComponent("hotspots-\(w).gpkg")
         guard FileManager.default.fileExists(atPath: path) else { return [] }
@@ -212,10 +248,10 @@ public enum WeeklyJob {
     }
 
     /// `layers/latest/` mirrors the newest week built (hard links), swapped in as a whole.
-    static func mirrorLatest(out: String) throws {
+    static func mirrorLatest(out: String, unit: Unit) throws {
         let layers = (out as NSString).appendingPathComponent("layers")
         guard let newest = ((try? FileManager.default.contentsOfDirectory(atPath: layers)) ?? [])
-            .compactMap({ w in CivilDate.parseISOWeek(w).map { (w, $0) } }).max(by: { $0.1 < $1.1 }) else { return }
+            .compactMap({ w in unit.start(w).map { (w, $0) } }).max(by: { $0.1 < $1.1 }) else { return }
         let src = (layers as NSString).appendingPathComponent(newest.0)
         let set = try OutputSet(directory: (layers as NSString).appendingPathComponent("latest"))
         for f in try FileManager.default.contentsOfDirectory(atPath: src).sorted() where f != "metadata.json" {
