@@ -107,7 +107,7 @@ public final class OutputSet {
     }
 
     /// Records a file written by someone else (e.g. SQLite) in the outputs list.
-    func record(_ name: String, _ data: Data) {
+    public func record(_ name: String, _ data: Data) {
         written.append(.init(path: name, sha256: Hashing.sha256(data), bytes: data.count))
     }
 

@@ -99,6 +99,14 @@ public enum WeeklyJob {
         guard thisWeek.count > 0 else { throw InputError.unusable("\(week) (\(CivilDate.dayLabel(start)) – \(CivilDate.dayLabel(end))) holds no incident: nothing to publish") }
         let set = try OutputSet(directory: folder)
         var warnings = all.warnings, features: [String: Int] = [:]
+        // Every layer also goes into one GeoPackage of the week (layers-WEEK.gpkg), with short field names and styles.
+        var gpkgLayers: [GeoPackageWriter.Layer] = []
+        func collect(_ name: String, _ geoms: [MultiPolygon], _ table: Table, _ style: LayerStyle?) {
+            let short = FieldNames.shorten(table.columns)
+            let rename = Dictionary(zip(table.columns, short), uniquingKeysWith: { a, _ in a })
+            gpkgLayers.append(.init(table: name.replacingOccurrences(of: "-", with: "_"), geometries: geoms,
+                                    properties: Table(columns: short, rows: table.rows), style: style?.renamed(rename)))
+        }
         let b = all.boundary!
         let wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
         let tag = week
@@ -118,6 +126,8 @@ public enum WeeklyJob {
         try set.write("incidents-\(tag).geojson", GeoJSONWriter.points(name: "incidents-\(tag)", x: ll.x, y: ll.y,
                                                                       properties: Table(columns: short, rows: it.rows), idColumn: "id"))
         features["incidents"] = thisWeek.count
+        gpkgLayers.append(.init(table: "incidents_\(tag.replacingOccurrences(of: "-", with: "_"))",
+                                points: (0..<thisWeek.count).map { XY(thisWeek.x[$0], thisWeek.y[$0]) }, properties: Table(columns: short, rows: it.rows)))
 
         // wards: this week, last week, 4- and 13-week weekly averages, change and its Poisson p.
         if let w = wards {
@@ -137,6 +147,7 @@ public enum WeeklyJob {
             }
             let cls = MapStyle.quantiles(now.map(Double.init), field: "this_week", title: "Incidents this week", ramp: MapStyle.puBu5, decimals: 0)
             try set.writeLayer("wards-\(tag)", geometries: w.areas.map(\.geometry), properties: wt, style: .classified(cls))
+            collect("wards-\(tag)", w.areas.map(\.geometry), wt, .classified(cls))
             features["wards"] = w.areas.count
         }
 
@@ -155,8 +166,9 @@ public enum WeeklyJob {
                     .double(gi.z[k], decimals: 4), .double(gi.pAdjusted[k], decimals: 6), .int(Int(gi.binFDR[k]))]
         }
         warnings += sparseWarnings(counts: kept.map { gcounts[$0] }, bins: kept.map { gi.binFDR[$0] })
-        try set.writeLayer("gistar-\(tag)", geometries: kept.map { g.cellPolygon($0) }, properties: gt,
-                           style: .classified(MapStyle.codes(kept.map { Int(gi.binFDR[$0]) }, table: MapStyle.giBins, field: "gi_bin", title: "Gi* (FDR)")))
+        let giStyle = LayerStyle.classified(MapStyle.codes(kept.map { Int(gi.binFDR[$0]) }, table: MapStyle.giBins, field: "gi_bin", title: "Gi* (FDR)"))
+        try set.writeLayer("gistar-\(tag)", geometries: kept.map { g.cellPolygon($0) }, properties: gt, style: giStyle)
+        collect("gistar-\(tag)", kept.map { g.cellPolygon($0) }, gt, giStyle)
         features["gistar"] = kept.count
 
         // hotspots: KDE of the last weeks; ids kept from last week's set where the polygons overlap.
@@ -188,11 +200,12 @@ public enum WeeklyJob {
                 hotspotGeoms.append(prev.geometry)
             }
         }
-        try set.writeLayer("hotspots-\(tag)", geometries: hotspotGeoms,
-                           properties: Table(columns: ["id", "status", "incidents", "area_ha", "pai"], rows: hotspotRows),
-                           style: .classified(MapStyle.codes(hotspotRows.map { r in if case .string(let s) = r[1] { return ["new": 1, "continuing": 2, "ended": 3][s] ?? 0 }; return 0 },
-                                                             table: [(1, "#fc9272", "new"), (2, "#cb181d", "continuing"), (3, "#bdbdbd", "ended")],
-                                                             field: "status", title: "Hotspots")))
+        let hotStyle = LayerStyle.classified(MapStyle.codes(hotspotRows.map { r in if case .string(let s) = r[1] { return ["new": 1, "continuing": 2, "ended": 3][s] ?? 0 }; return 0 },
+                                                            table: [(1, "#fc9272", "new"), (2, "#cb181d", "continuing"), (3, "#bdbdbd", "ended")],
+                                                            field: "status", title: "Hotspots"))
+        let hotTable = Table(columns: ["id", "status", "incidents", "area_ha", "pai"], rows: hotspotRows)
+        try set.writeLayer("hotspots-\(tag)", geometries: hotspotGeoms, properties: hotTable, style: hotStyle)
+        collect("hotspots-\(tag)", hotspotGeoms, hotTable, hotStyle)
         features["hotspots"] = hotspotRows.count
 
         // emerging: weekly steps over the last weeks, the final step being this week.
@@ -211,10 +224,14 @@ public enum WeeklyJob {
             let r = e.results[k]
             return [.string(eg.cellID(k)), .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .int(r.hotSteps), .double(r.trendZ.z, decimals: 3)]
         }
-        try set.writeLayer("emerging-\(tag)", geometries: e.cells.map { eg.cellPolygon($0) }, properties: et,
-                           style: .classified(MapStyle.codes(e.cells.map { Int(e.results[$0].pattern.rawValue) }, table: MapStyle.emerging,
-                                                             field: "category_code", title: "Emerging hot spots (weekly)")))
+        let emStyle = LayerStyle.classified(MapStyle.codes(e.cells.map { Int(e.results[$0].pattern.rawValue) }, table: MapStyle.emerging,
+                                                           field: "category_code", title: "Emerging hot spots"))
+        try set.writeLayer("emerging-\(tag)", geometries: e.cells.map { eg.cellPolygon($0) }, properties: et, style: emStyle)
+        collect("emerging-\(tag)", e.cells.map { eg.cellPolygon($0) }, et, emStyle)
         features["emerging"] = e.cells.count
+        let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
+        let all5 = try GeoPackageWriter.write(path: set.path("layers-\(tag).gpkg"), layers: gpkgLayers, crs: crs)
+        set.record("layers-\(tag).gpkg", all5)
 
         // manifest.json (also the folder's metadata.json).
         func range(_ weeks: Int) -> [String: String] { ["from": CivilDate.dayLabel(u.shift(start, -(weeks - 1))), "to": CivilDate.dayLabel(end)] }

@@ -14,9 +14,28 @@ public enum GeoPackageWriter {
     }
 
     /// Writes the GeoPackage to `path` atomically and returns its bytes' SHA-256 source (the file's data).
+    /// One feature table: polygons, or points (`points` non-nil), with their attributes and an optional style.
+    public struct Layer: Sendable {
+        public var table: String
+        public var geometries: [MultiPolygon]
+        public var points: [XY]?
+        public var properties: Table
+        public var style: LayerStyle?
+        public init(table: String, geometries: [MultiPolygon] = [], points: [XY]? = nil, properties: Table, style: LayerStyle? = nil) {
+            self.table = table; self.geometries = geometries; self.points = points; self.properties = properties; self.style = style
+        }
+        var count: Int { points?.count ?? geometries.count }
+    }
+
     public static func write(path: String, table: String, geometries: [MultiPolygon], properties: Table, crs: CRS,
                              style: LayerStyle? = nil) throws -> Data {
-        precondition(geometries.count == properties.rows.count)
+        try write(path: path, layers: [Layer(table: table, geometries: geometries, properties: properties, style: style)], crs: crs)
+    }
+
+    /// Writes several feature tables into one GeoPackage (e.g. a week's layer set), each with its R-tree index and,
+    /// when given, its default style.
+    public static func write(path: String, layers: [Layer], crs: CRS) throws -> Data {
+        precondition(layers.allSatisfy { $0.count == $0.properties.rows.count })
         let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier).gpkg"
         try? FileManager.default.removeItem(atPath: tmp)
         var db: OpaquePointer?
@@ -30,8 +49,6 @@ public enum GeoPackageWriter {
             }
         }
         do {
-            let ext = geometries.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
-                ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
             func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
             func ident(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
             try exec("PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF; BEGIN;")
@@ -52,85 +69,97 @@ public enum GeoPackageWriter {
             if crs.epsg != 4326 {
                 try exec("INSERT INTO gpkg_spatial_ref_sys VALUES (\(q(crs.name)), \(crs.epsg), 'EPSG', \(crs.epsg), \(q(crs.wkt)), NULL);")
             }
-            try exec("INSERT INTO gpkg_contents VALUES (\(q(table)), 'features', \(q(table)), '', '1970-01-01T00:00:00.000Z', \(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY), \(crs.epsg));")
-            try exec("INSERT INTO gpkg_geometry_columns VALUES (\(q(table)), 'geom', 'MULTIPOLYGON', \(crs.epsg), 0, 0);")
-            // Column types from the values (integers, reals, text).
-            let types = properties.columns.indices.map { c -> String in
-                for r in properties.rows {
-                    switch r[c] {
-                    case .int: return "INTEGER"
-                    case .double: return "REAL"
-                    case .string: return "TEXT"
-                    case .null: continue
-                    }
-                }
-                return "TEXT"
-            }
-            let cols = zip(properties.columns, types).map { "\(ident($0.0)) \($0.1)" }.joined(separator: ", ")
-            try exec("CREATE TABLE \(ident(table)) (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom MULTIPOLYGON\(cols.isEmpty ? "" : ", " + cols));")
-            var stmt: OpaquePointer?
-            let placeholders = Array(repeating: "?", count: properties.columns.count + 1).joined(separator: ", ")
-            let names = (["geom"] + properties.columns.map(ident)).joined(separator: ", ")
-            guard sqlite3_prepare_v2(db, "INSERT INTO \(ident(table)) (\(names)) VALUES (\(placeholders));", -1, &stmt, nil) == SQLITE_OK else {
-                throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db)))
-            }
-            defer { sqlite3_finalize(stmt) }
-            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-            for (k, g) in geometries.enumerated() {
-                sqlite3_reset(stmt)
-                let blob = geometryBlob(g, srs: Int32(crs.epsg))
-                _ = blob.withUnsafeBytes { sqlite3_bind_blob(stmt, 1, $0.baseAddress, Int32($0.count), transient) }
-                for (c, v) in properties.rows[k].enumerated() {
-                    let i = Int32(c + 2)
-                    switch v {
-                    case .int(let x): sqlite3_bind_int64(stmt, i, Int64(x))
-                    case .double(let x, _): if x.isFinite { sqlite3_bind_double(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
-                    case .string(let s): sqlite3_bind_text(stmt, i, s, -1, transient)
-                    case .null: sqlite3_bind_null(stmt, i)
-                    }
-                }
-                guard sqlite3_step(stmt) == SQLITE_DONE else { throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db))) }
-            }
-            // R-tree spatial index (GeoPackage 1.3 §F.3): filled from the envelopes, then the spec's triggers keep it
-            // in step with edits made in QGIS or GDAL (which provide the ST_ functions they call).
-            let rt = ident("rtree_\(table)_geom"), t = ident(table)
             try exec("""
                 CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
                   scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
-                INSERT INTO gpkg_extensions VALUES (\(q(table)), 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
-                CREATE VIRTUAL TABLE \(rt) USING rtree(id, minx, maxx, miny, maxy);
                 """)
-            for (k, g) in geometries.enumerated() {
-                guard let e = g.extent else { continue }
-                try exec("INSERT INTO \(rt) VALUES (\(k + 1), \(e.minX), \(e.maxX), \(e.minY), \(e.maxY));")
-            }
-            let tn = "rtree_\(table)_geom"
-            try exec("""
-                CREATE TRIGGER \(ident(tn + "_insert")) AFTER INSERT ON \(t) WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
-                BEGIN INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
-                CREATE TRIGGER \(ident(tn + "_update1")) AFTER UPDATE OF geom ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
-                BEGIN INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
-                CREATE TRIGGER \(ident(tn + "_update2")) AFTER UPDATE OF geom ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
-                BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
-                CREATE TRIGGER \(ident(tn + "_update3")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
-                BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
-                CREATE TRIGGER \(ident(tn + "_update4")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
-                BEGIN DELETE FROM \(rt) WHERE id IN (OLD.fid, NEW.fid); END;
-                CREATE TRIGGER \(ident(tn + "_delete")) AFTER DELETE ON \(t) WHEN old.geom NOT NULL
-                BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
-                """)
-            if let style {
-                // QGIS's own table: the style with useAsDefault = 1 is applied when the layer is opened.
+            if layers.contains(where: { $0.style != nil }) {
                 try exec("""
                     CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
                       f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
                       useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT CURRENT_TIMESTAMP);
                     INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id)
                       VALUES ('layer_styles', 'attributes', 'layer_styles', '', '1970-01-01T00:00:00.000Z', 0);
-                    INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD,
-                      useAsDefault, description, owner, ui, update_time)
-                      VALUES ('', '', \(q(table)), 'geom', \(q(table)), \(q(style.qml)), '', 1, 'hotspot default style', '', NULL, '1970-01-01T00:00:00.000Z');
                     """)
+            }
+            for layer in layers {
+                let table = layer.table, geometries = layer.geometries, properties = layer.properties, style = layer.style
+                let pointExt = layer.points.flatMap { p in Extent(x: p.map(\.x), y: p.map(\.y)) }
+                let ext = pointExt ?? geometries.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+                    ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
+                try exec("INSERT INTO gpkg_contents VALUES (\(q(table)), 'features', \(q(table)), '', '1970-01-01T00:00:00.000Z', \(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY), \(crs.epsg));")
+                try exec("INSERT INTO gpkg_geometry_columns VALUES (\(q(table)), 'geom', '\(layer.points == nil ? "MULTIPOLYGON" : "POINT")', \(crs.epsg), 0, 0);")
+                // Column types from the values (integers, reals, text).
+                let types = properties.columns.indices.map { c -> String in
+                    for r in properties.rows {
+                        switch r[c] {
+                        case .int: return "INTEGER"
+                        case .double: return "REAL"
+                        case .string: return "TEXT"
+                        case .null: continue
+                        }
+                    }
+                    return "TEXT"
+                }
+                let cols = zip(properties.columns, types).map { "\(ident($0.0)) \($0.1)" }.joined(separator: ", ")
+                try exec("CREATE TABLE \(ident(table)) (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom \(layer.points == nil ? "MULTIPOLYGON" : "POINT")\(cols.isEmpty ? "" : ", " + cols));")
+                var stmt: OpaquePointer?
+                let placeholders = Array(repeating: "?", count: properties.columns.count + 1).joined(separator: ", ")
+                let names = (["geom"] + properties.columns.map(ident)).joined(separator: ", ")
+                guard sqlite3_prepare_v2(db, "INSERT INTO \(ident(table)) (\(names)) VALUES (\(placeholders));", -1, &stmt, nil) == SQLITE_OK else {
+                    throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db)))
+                }
+                defer { sqlite3_finalize(stmt) }
+                let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+                for k in 0..<layer.count {
+                    sqlite3_reset(stmt)
+                    let blob = layer.points.map { pointBlob($0[k], srs: Int32(crs.epsg)) } ?? geometryBlob(geometries[k], srs: Int32(crs.epsg))
+                    _ = blob.withUnsafeBytes { sqlite3_bind_blob(stmt, 1, $0.baseAddress, Int32($0.count), transient) }
+                    for (c, v) in properties.rows[k].enumerated() {
+                        let i = Int32(c + 2)
+                        switch v {
+                        case .int(let x): sqlite3_bind_int64(stmt, i, Int64(x))
+                        case .double(let x, _): if x.isFinite { sqlite3_bind_double(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
+                        case .string(let s): sqlite3_bind_text(stmt, i, s, -1, transient)
+                        case .null: sqlite3_bind_null(stmt, i)
+                        }
+                    }
+                    guard sqlite3_step(stmt) == SQLITE_DONE else { throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db))) }
+                }
+                // R-tree spatial index (GeoPackage 1.3 §F.3): filled from the envelopes, then the spec's triggers keep it
+                // in step with edits made in QGIS or GDAL (which provide the ST_ functions they call).
+                let rt = ident("rtree_\(table)_geom"), t = ident(table)
+                try exec("""
+                    INSERT INTO gpkg_extensions VALUES (\(q(table)), 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
+                    CREATE VIRTUAL TABLE \(rt) USING rtree(id, minx, maxx, miny, maxy);
+                    """)
+                for k in 0..<layer.count {
+                    guard let e = layer.points.map({ Extent(minX: $0[k].x, minY: $0[k].y, maxX: $0[k].x, maxY: $0[k].y) }) ?? geometries[k].extent else { continue }
+                    try exec("INSERT INTO \(rt) VALUES (\(k + 1), \(e.minX), \(e.maxX), \(e.minY), \(e.maxY));")
+                }
+                let tn = "rtree_\(table)_geom"
+                try exec("""
+                    CREATE TRIGGER \(ident(tn + "_insert")) AFTER INSERT ON \(t) WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+                    BEGIN INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+                    CREATE TRIGGER \(ident(tn + "_update1")) AFTER UPDATE OF geom ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+                    BEGIN INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+                    CREATE TRIGGER \(ident(tn + "_update2")) AFTER UPDATE OF geom ON \(t) WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+                    BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
+                    CREATE TRIGGER \(ident(tn + "_update3")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+                    BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; INSERT OR REPLACE INTO \(rt) VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+                    CREATE TRIGGER \(ident(tn + "_update4")) AFTER UPDATE ON \(t) WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+                    BEGIN DELETE FROM \(rt) WHERE id IN (OLD.fid, NEW.fid); END;
+                    CREATE TRIGGER \(ident(tn + "_delete")) AFTER DELETE ON \(t) WHEN old.geom NOT NULL
+                    BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
+                    """)
+                if let style {
+                    // QGIS's own table: the style with useAsDefault = 1 is applied when the layer is opened.
+                    try exec("""
+                        INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD,
+                          useAsDefault, description, owner, ui, update_time)
+                          VALUES ('', '', \(q(table)), 'geom', \(q(table)), \(q(style.qml)), '', 1, 'hotspot default style', '', NULL, '1970-01-01T00:00:00.000Z');
+                        """)
+                }
             }
             try exec("COMMIT;")
         } catch {
@@ -143,6 +172,16 @@ public enum GeoPackageWriter {
         try? FileManager.default.removeItem(atPath: tmp)
         try AtomicFile.write(data, to: path)
         return data
+    }
+
+    /// GeoPackage binary point: "GP", version 0, flags (little-endian, no envelope), srs id, WKB Point.
+    static func pointBlob(_ p: XY, srs: Int32) -> Data {
+        var d = Data([0x47, 0x50, 0x00, 0x01])
+        withUnsafeBytes(of: UInt32(bitPattern: srs).littleEndian) { d.append(contentsOf: $0) }
+        d.append(1)
+        withUnsafeBytes(of: UInt32(1).littleEndian) { d.append(contentsOf: $0) }
+        for v in [p.x, p.y] { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+        return d
     }
 
     /// GeoPackage binary geometry: "GP", version 0, flags (little-endian, xy envelope), srs id, envelope, WKB.
