@@ -229,6 +229,8 @@ struct WeeklyCommand: ParsableCommand {
     var sinceLast = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Blank counts from 1 to K−1 in the ward and grid layers (for publication); 0 = none.", valueName: "K"))
     var suppressBelow: Int = 0
+    @Flag(help: "Do not draw the week's map (map-WEEK.svg/.pdf/.png).")
+    var noMap = false
     @Flag(help: "No messages on stderr.")
     var quiet = false
 
@@ -247,6 +249,9 @@ struct WeeklyCommand: ParsableCommand {
             let p = try Project.load(project)
             var o = WeeklyJob.Options()
             o.suppressBelow = suppressBelow
+            if noMap { o.map = nil } else {
+                var m = p.map; m.formats = m.formats.isEmpty ? [.svg, .pdf, .png] : m.formats; o.map = m
+            }
             o.unit = unit
             if let k = p.products.kde?.cell { o.kdeCell = k }
             if let g = p.products.gistar?.cell { o.gistarCell = g }

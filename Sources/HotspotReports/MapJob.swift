@@ -40,6 +40,7 @@ public enum MapJob {
         public var layers: [LoadedLayer]
         /// Hotspot polygons, outlined and labelled by id.
         public var hotspots: [(id: String, geometry: MultiPolygon)] = []
+        public var hotspotLegend = "Hotspots (h1 = highest peak)"
         /// One line of parameters (cell, bandwidth, kernel, threshold, neighbours, FDR).
         public var parameters: String
         public var product: String
@@ -139,7 +140,7 @@ public enum MapJob {
             let labels = c.hotspots.compactMap { h in h.geometry.extent.map { (at: XY($0.maxX, $0.maxY), text: h.id) } }
             doc.outlines.append(.init(name: "hotspots", geometries: c.hotspots.map(\.geometry), stroke: "#08306b", width: 0.7,
                                       labels: labels, labelSize: 3.0, labelAnchor: "start", labelColour: "#08306b"))
-            doc.outlineLegend.append(("Hotspots (h1 = highest peak)", "#08306b"))
+            doc.outlineLegend.append((c.hotspotLegend, "#08306b"))
         }
         if o.showPoints { doc.points = c.points }
         let svg = doc.svg()

@@ -52,6 +52,8 @@ public enum WeeklyJob {
         public var kdeCell = 100.0, gistarCell = 200.0
         /// Counts below this are blanked in the ward and grid layers (for publication); 0 = none.
         public var suppressBelow = 0
+        /// The week's map (Gi* bins of the last weeks, hotspot polygons with their status, ward names): map-WEEK.*.
+        public var map: MapOptions? = MapOptions()
         public init() {}
     }
 
@@ -229,6 +231,19 @@ public enum WeeklyJob {
         try set.writeLayer("emerging-\(tag)", geometries: e.cells.map { eg.cellPolygon($0) }, properties: et, style: emStyle)
         collect("emerging-\(tag)", e.cells.map { eg.cellPolygon($0) }, et, emStyle)
         features["emerging"] = e.cells.count
+        if var mo = o.map {
+            mo.title = mo.title ?? "Week \(week): hot spots of the last \(o.gistarWeeks) \(u == .week ? "weeks" : "months")"
+            var ctx = MapJob.Context(incidents: gw.incidents, boundary: b, layers: wards.map { [$0] } ?? [],
+                                     parameters: "Gi* on \(Fmt.number(o.gistarCell)) m cells (queen, FDR) · hotspots: top 5 % of \(Fmt.number(o.kdeCell)) m cells of a quartic KDE, ids kept from last \(u.rawValue) (new / continuing / ended)",
+                                     product: "weekly hot spots")
+            ctx.hotspotLegend = "Hotspots (id kept across \(u.rawValue)s; status)"
+            ctx.hotspots = zip(hotspotRows, hotspotGeoms).compactMap { r, g in
+                guard case .string(let id) = r[0], case .string(let st) = r[1], st != "ended" else { return nil }
+                return ("\(id) (\(st))", g)
+            }
+            let cls = MapStyle.codes(kept.map { Int(gi.binFDR[$0]) }, table: MapStyle.giBins, field: "gi_bin", title: "Getis-Ord Gi* (FDR)")
+            try MapJob.draw(ctx, features: kept.map { g.cellPolygon($0) }, classification: cls, dissolve: true, options: mo, into: set, name: "map-\(tag)")
+        }
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let all5 = try GeoPackageWriter.write(path: set.path("layers-\(tag).gpkg"), layers: gpkgLayers, crs: crs)
         set.record("layers-\(tag).gpkg", all5)
