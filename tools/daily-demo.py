@@ -31,8 +31,11 @@ boundary: {demo}/boundary.geojson
 areas:
   wards: {{file: {demo}/wards.geojson, population: {demo}/wards_population.csv}}
 out: {layers_out}
-products:
-  kde: {{cell: 100}}
-  gistar: {{cell: 250}}
+weekly:                  # windows of `hotspot weekly` (in weeks; months with --monthly)
+  hotspot_weeks: 4
+  gistar_weeks: 4
+  emerging_weeks: 26
+  kde_cell: 100
+  gistar_cell: 250
 """)
 print(f"wrote {out}/incidents-daily.csv and {out}/weekly.yaml")

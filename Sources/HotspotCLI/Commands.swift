@@ -178,6 +178,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try runJob {
             let p = try Project.load(project)
+            guard !p.products.names.isEmpty else {
+                throw InputError.unusable("\(project): no 'products' to run (its 'weekly' section is for hotspot weekly)")
+            }
             ProgressView.install(quiet: quiet)
             let (inc, names, warnings) = try ProjectJob.run(p, command: commandLine, log: { note($0, quiet: quiet) })
             note(summaryLine(inc), quiet: quiet)
@@ -247,14 +250,10 @@ struct WeeklyCommand: ParsableCommand {
     func run() throws {
         try runJob {
             let p = try Project.load(project)
-            var o = WeeklyJob.Options()
-            o.suppressBelow = suppressBelow
-            if noMap { o.map = nil } else {
-                var m = p.map; m.formats = m.formats.isEmpty ? [.svg, .pdf, .png] : m.formats; o.map = m
-            }
+            var o = p.weekly
+            if suppressBelow > 0 { o.suppressBelow = suppressBelow }
+            if noMap { o.map = nil }
             o.unit = unit
-            if let k = p.products.kde?.cell { o.kdeCell = k }
-            if let g = p.products.gistar?.cell { o.gistarCell = g }
             var weeks: [String]
             if let week { weeks = [week] } else {
                 let newest = try WeeklyJob.latestWeek(p, unit: unit)

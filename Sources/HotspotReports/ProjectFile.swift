@@ -21,6 +21,8 @@ public struct Project: Sendable {
     public var gridDirectories: [String] = []
     public var map = MapOptions()
     public var products = Products()
+    /// Windows and options of `hotspot weekly` (the `weekly:` section).
+    public var weekly = WeeklyJob.Options()
 
     public struct Products: Sendable {
         public var areas: Bool? = nil
@@ -58,7 +60,7 @@ public struct Project: Sendable {
         }
         let dir = (path as NSString).deletingLastPathComponent
         let top = Field(node: root, key: "(top level)", file: path, dir: dir)
-        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products"])
+        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products", "weekly"])
         guard let inputs = m["inputs"] else { throw top.error("the project needs an 'inputs' section with 'files'") }
         let im = try inputs.mapping(["files", "format", "columns", "drop_duplicates", "types", "from", "to"])
         guard let filesField = im["files"] else { throw inputs.error("'files' is missing: give the incident CSVs, e.g. files: [\"data/*.csv\"]") }
@@ -116,8 +118,12 @@ public struct Project: Sendable {
             p.map.asOf = try mm["as_of"]?.string()
         }
         p.map.focus = p.focus
-        guard let prods = m["products"] else { throw top.error("the project needs a 'products' section (areas, grid, kde, gistar, emerging, compare)") }
-        let pm = try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare"])
+        // A project for `hotspot weekly` alone may have no products; any other needs one.
+        guard m["products"] != nil || m["weekly"] != nil else {
+            throw top.error("the project needs a 'products' section (areas, grid, kde, gistar, emerging, compare) or a 'weekly' one")
+        }
+        let prods = m["products"] ?? top
+        let pm = m["products"] == nil ? [:] : try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare"])
         if let a = pm["areas"] {
             guard !p.layers.isEmpty else { throw a.error("areas needs an 'areas' section with at least one layer") }
             p.products.areas = true
@@ -178,7 +184,20 @@ public struct Project: Sendable {
             p.products.compare = ps
             p.products.profile = try cm["profile"]?.bool() ?? false
         }
-        guard !p.products.names.isEmpty else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare") }
+        if let k = p.products.kde?.cell { p.weekly.kdeCell = k }
+        if let g = p.products.gistar?.cell { p.weekly.gistarCell = g }
+        if let w = m["weekly"] {
+            let wm = try w.mapping(["hotspot_weeks", "gistar_weeks", "emerging_weeks", "kde_cell", "gistar_cell", "suppress_below", "map"])
+            p.weekly.hotspotWeeks = try wm["hotspot_weeks"]?.int(1...52) ?? p.weekly.hotspotWeeks
+            p.weekly.gistarWeeks = try wm["gistar_weeks"]?.int(1...52) ?? p.weekly.gistarWeeks
+            p.weekly.emergingWeeks = try wm["emerging_weeks"]?.int(2...260) ?? p.weekly.emergingWeeks
+            p.weekly.kdeCell = try wm["kde_cell"]?.double(1...100_000) ?? p.weekly.kdeCell
+            p.weekly.gistarCell = try wm["gistar_cell"]?.double(1...100_000) ?? p.weekly.gistarCell
+            p.weekly.suppressBelow = try wm["suppress_below"]?.int(0...1000) ?? 0
+            if try wm["map"]?.bool() == false { p.weekly.map = nil }
+        }
+        if p.weekly.map != nil { p.weekly.map = p.map }
+        guard !p.products.names.isEmpty || m["weekly"] != nil else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare") }
         return p
     }
 

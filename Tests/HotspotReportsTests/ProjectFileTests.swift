@@ -69,4 +69,23 @@ import Testing
         #expect(fromRun == (try String(contentsOfFile: out + "-alone/areas-wards.csv", encoding: .utf8)))
         #expect(alone.layers[0].rows.reduce(0) { $0 + $1.count } > 0)
     }
+
+    @Test func theWeeklySectionSetsTheWindows() throws {
+        let text = """
+        inputs:
+          files: [\(Self.demo)/incidents.csv]
+        boundary: \(Self.demo)/boundary.geojson
+        weekly:
+          hotspot_weeks: 2
+          emerging_weeks: 8
+          gistar_cell: 300
+          suppress_below: 4
+          map: false
+        """
+        let p = try Project.load(try write(text))
+        #expect(p.products.names.isEmpty)
+        #expect(p.weekly.hotspotWeeks == 2 && p.weekly.emergingWeeks == 8 && p.weekly.gistarCell == 300 && p.weekly.suppressBelow == 4)
+        #expect(p.weekly.map == nil && p.weekly.gistarWeeks == 4 && p.weekly.kdeCell == 100)
+        #expect(try error(text.replacingOccurrences(of: "hotspot_weeks: 2", with: "hotspot_weeks: 99"))?.key == "weekly.hotspot_weeks")
+    }
 }
