@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "hotspot", dependencies: ["HotspotCLI"]),
         // Coverage-guided fuzzing (tools/fuzz): built with -sanitize=fuzzer it is a libFuzzer target; built
         // normally it replays the files it is given (the committed seed corpus, in tools/test).
-        .executableTarget(name: "hotspot-fuzz", dependencies: ["HotspotIO", "HotspotCLI"]),
+        .executableTarget(name: "hotspot-fuzz", dependencies: ["HotspotIO", "HotspotReports", "HotspotCLI"]),
         .executableTarget(name: "hotspot-demodata", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
         .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports", "HotspotTestSupport"]),
         .target(name: "HotspotTestSupport", path: "Tests/TestSupport"),

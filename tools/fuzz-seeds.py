@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpus into a folder (tools/fuzz, tools/test): one file per seed, first byte = target
-(0 CSV, 1 GeoJSON, 2 command line; see Sources/hotspot-fuzz/Fuzz.swift). Seeds come from the demo data, the
+(0 CSV, 1 GeoJSON, 2 command line, 3 project file; see Sources/hotspot-fuzz/Fuzz.swift). Seeds come from the demo data, the
 committed fixtures and, when present, the real police.uk files in ../shared (first lines only)."""
 import glob, gzip, os, sys
 
@@ -30,6 +30,8 @@ for args in [["grid", "a.csv", "--cell", "100", "--extent", "1", "2", "3", "4"],
              ["compare", "a.csv", "--period", "2019-03..2019-09", "--period", "2020-03..2020-09", "--cell", "1e300"],
              ["areas", "a.csv", "--areas", "../x=y", "--area-epsg", "boundary=27700", "--boundary", "b"]]:
     seeds.append(b"\x02" + b"\x00".join(a.encode() for a in args))
+seeds.append(b"\x03" + open(os.path.join(root, "Geodata/demo/project.yaml"), "rb").read())
+seeds.append(b"\x03" + b"inputs:\n  files: &a [x.csv]\n  types: *a\nproducts:\n  kde: {cell: 1e9, threshold: top:0}\n  compare: {periods: [2020-13..2020-01]}\n")
 for k, s in enumerate(seeds):
     with open(os.path.join(out, f"seed-{k:03d}"), "wb") as f:
         f.write(s)

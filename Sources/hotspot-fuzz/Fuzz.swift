@@ -1,16 +1,18 @@
 import Foundation
 import HotspotCLI
 import HotspotIO
+import HotspotReports
 
 /// One fuzz input. The first byte picks the target, the rest is its input:
 ///   0 – an incident CSV (auto format, then a mapped CSV), read by `IncidentReader` in small blocks;
 ///   1 – a GeoJSON polygon layer, read by `PolygonLayerReader`;
-///   2 – a command line (NUL-separated arguments), parsed and validated by `Hotspot.parseAsRoot`.
+///   2 – a command line (NUL-separated arguments), parsed and validated by `Hotspot.parseAsRoot`;
+///   3 – a project file (YAML), decoded and checked by `Project.load`.
 /// Every outcome but a crash is fine; for CSVs the bookkeeping must balance (accepted + quarantined = read).
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
     guard let target = bytes.first else { return }
     let body = Data(bytes.dropFirst())
-    switch target % 3 {
+    switch target % 4 {
     case 0:
         let path = scratch("csv")
         try? body.write(to: URL(fileURLWithPath: path))
@@ -27,9 +29,13 @@ func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
         let path = scratch("geojson")
         try? body.write(to: URL(fileURLWithPath: path))
         _ = try? PolygonLayerReader.read(path: path)
-    default:
+    case 2:
         let args = body.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         _ = try? Hotspot.parseAsRoot(args)
+    default:
+        let path = scratch("yaml")
+        try? body.write(to: URL(fileURLWithPath: path))
+        _ = try? Project.load(path)
     }
 }
 
