@@ -20,14 +20,26 @@ public enum AccuracyJob {
     public static func run(later: [String], earlier: [String], read: ReadOptions, hotspots: String,
                            whereProperty: (String, String)?, boundary: LayerSpec?, gridDirectories: [String], out: String,
                            command: String) throws -> Result {
-        guard let data = FileManager.default.contents(atPath: hotspots) else { throw InputError.missingFile(hotspots) }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let features = root["features"] as? [[String: Any]] else { throw PolygonLayerReader.LayerError.notGeoJSON(hotspots, "no features") }
         var keep: Set<String> = []
-        for (i, f) in features.enumerated() {
-            let props = f["properties"] as? [String: Any] ?? [:]
-            if let (k, v) = whereProperty { guard let pv = props[k], "\(pv)" == v else { continue } }
-            keep.insert((f["id"]).map { "\($0)" } ?? "\(i)")
+        if hotspots.lowercased().hasSuffix(".gpkg") {
+            // A GeoPackage product (hotspot's own, or edited in QGIS): features by their id column.
+            let g = try GeoPackageReader.read(path: hotspots)
+            for i in g.geometries.indices {
+                if let (k, v) = whereProperty {
+                    let pv = g.text[k]?[i] ?? g.columns[k]?[i].map { Fmt.number($0) }
+                    guard pv == v else { continue }
+                }
+                keep.insert(g.text["id"]?[i] ?? "\(i + 1)")
+            }
+        } else {
+            let data = try InputFile.contents(hotspots)
+            guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let features = root["features"] as? [[String: Any]] else { throw PolygonLayerReader.LayerError.notGeoJSON(hotspots, "no features") }
+            for (i, f) in features.enumerated() {
+                let props = f["properties"] as? [String: Any] ?? [:]
+                if let (k, v) = whereProperty { guard let pv = props[k], "\(pv)" == v else { continue } }
+                keep.insert((f["id"]).map { "\($0)" } ?? "\(i)")
+            }
         }
         guard !keep.isEmpty else { throw InputError.unusable("\(hotspots): no feature matches \(whereProperty.map { "\($0.0)=\($0.1)" } ?? "")") }
         let layer = try Pipeline.loadLayer(LayerSpec(name: "hotspots", path: hotspots, idField: "id", nameField: "id"),

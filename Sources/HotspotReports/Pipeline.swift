@@ -172,7 +172,7 @@ public enum Pipeline {
         let src: PolygonLayerReader.Layer
         do {
             src = try PolygonLayerReader.read(path: spec.path, idField: spec.idField, nameField: spec.nameField,
-                                              declaredEPSG: spec.epsg)
+                                              declaredEPSG: spec.epsg, anonymous: spec.name == "boundary" ? "boundary" : nil)
         } catch PolygonLayerReader.LayerError.wrongCRS(let p, let why) {
             throw PolygonLayerReader.LayerError.wrongCRS(p, why.replacingOccurrences(of: "NAME=", with: "\(spec.name)="))
         }

@@ -36,8 +36,13 @@ public enum PolygonLayerReader {
         }
     }
 
+    /// - Parameter anonymous: a layer without id and name properties is read with ids `1`, `2`, … and the name
+    ///   `anonymous` (a study boundary needs neither).
     public static func read(path: String, idField: String? = nil, nameField: String? = nil,
-                            declaredEPSG: Int? = nil) throws -> Layer {
+                            declaredEPSG: Int? = nil, anonymous: String? = nil) throws -> Layer {
+        if path.lowercased().hasSuffix(".gpkg") {
+            return try readGeoPackage(path: path, idField: idField, nameField: nameField, declaredEPSG: declaredEPSG, anonymous: anonymous)
+        }
         let data = try InputFile.contents(path)
         if let why = InputFile.encodingProblem(data.prefix(4096)) { throw InputError.unreadable(path, why) }
         let obj: Any
@@ -55,15 +60,17 @@ public enum PolygonLayerReader {
         }
         if let d = declaredEPSG { epsg = d }
         let propNames = (features.first?["properties"] as? [String: Any]).map { Array($0.keys).sorted() } ?? []
-        let idF = try idField ?? detect(propNames, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID", "fid"], path: path)
-        let nameF = try nameField ?? detect(propNames, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path)
+        let idF = try idField ?? detect(propNames, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID", "fid"], path: path, anonymous: anonymous)
+        let nameF = try nameField ?? detect(propNames, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
         var areas: [Area] = []
         var ids = Set<String>()
         for f in features {
             guard let g = f["geometry"] as? [String: Any], let type = g["type"] as? String else { continue }
             let props = f["properties"] as? [String: Any] ?? [:]
-            guard let idv = props[idF] ?? (idF == "id" ? f["id"] : nil) else { throw LayerError.noField(path, idF, propNames) }
-            guard let namev = props[nameF] else { throw LayerError.noField(path, nameF, propNames) }
+            let idv: Any? = idF.isEmpty ? "\(areas.count + 1)" : props[idF] ?? (idF == "id" ? f["id"] : nil)
+            let namev: Any? = nameF.isEmpty ? anonymous : props[nameF]
+            guard let idv else { throw LayerError.noField(path, idF, propNames) }
+            guard let namev else { throw LayerError.noField(path, nameF, propNames) }
             let id = "\(idv)", name = "\(namev)"
             guard ids.insert(id).inserted else { throw LayerError.duplicateID(path, id) }
             var polys: [Polygon] = []
@@ -83,10 +90,37 @@ public enum PolygonLayerReader {
         return Layer(areas: areas, epsg: epsg, idField: idF, nameField: nameF, sha256: Hashing.sha256(data), path: path)
     }
 
-    static func detect(_ names: [String], suffix: String, fallbacks: [String], path: String) throws -> String {
+    /// The id (`suffix` CD) or name (NM) field; "" (numbered / named `anonymous`) when none and `anonymous` is set.
+    static func detect(_ names: [String], suffix: String, fallbacks: [String], path: String, anonymous: String? = nil) throws -> String {
         if let n = names.first(where: { $0.uppercased().hasSuffix(suffix) || $0.uppercased().contains(suffix + "_") }) { return n }
         for f in fallbacks where names.contains(f) { return f }
+        if anonymous != nil { return "" }
         throw LayerError.noField(path, suffix == "CD" ? "(an id field: give --area-id)" : "(a name field: give --area-name)", names)
+    }
+
+    /// A GeoPackage's polygon table (as GDAL, QGIS or hotspot write it), in the CRS of its `srs_id` unless declared.
+    static func readGeoPackage(path: String, idField: String?, nameField: String?, declaredEPSG: Int?, anonymous: String?) throws -> Layer {
+        let g = try GeoPackageReader.read(path: path)
+        let names = g.text.keys.sorted()
+        let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID"], path: path, anonymous: anonymous)
+        let nameF = try nameField ?? detect(names, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
+        for f in [idF, nameF] where !f.isEmpty && g.text[f] == nil { throw LayerError.noField(path, f, names) }
+        func value(_ field: String, _ k: Int) -> String? {
+            guard let t = g.text[field]?[k] else { return g.columns[field]?[k].map { Fmt.number($0) } }
+            return t
+        }
+        var ids = Set<String>()
+        let areas = try g.geometries.indices.compactMap { k -> Area? in
+            guard !g.geometries[k].polygons.isEmpty else { return nil }
+            let id = idF.isEmpty ? "\(k + 1)" : value(idF, k) ?? "", name = nameF.isEmpty ? anonymous ?? "" : value(nameF, k) ?? ""
+            guard ids.insert(id).inserted else { throw LayerError.duplicateID(path, id) }
+            return Area(id: id, name: name, geometry: g.geometries[k])
+        }
+        guard !areas.isEmpty else { throw LayerError.noPolygons(path) }
+        let epsg = declaredEPSG ?? (g.epsg > 0 ? g.epsg : 4326)
+        try checkCRS(areas, epsg: epsg, declared: declaredEPSG != nil, path: path)
+        return Layer(areas: areas, epsg: epsg, idField: idF.isEmpty ? "(numbered)" : idF, nameField: nameF.isEmpty ? "(none)" : nameF,
+                     sha256: try Hashing.sha256(file: path), path: path)
     }
 
     /// One GeoJSON polygon: every ring closed (first position = last, RFC 7946 §3.1.6), at least 4 positions,
