@@ -9,6 +9,8 @@ import Glibc
 public enum Parallel {
     private static let _workers: Int = {
         #if canImport(Glibc)
+        // HOTSPOT_THREADS=N caps the workers (1: one thread, e.g. for reproducible fuzzing).
+        if let v = getenv("HOTSPOT_THREADS").flatMap({ Int(String(cString: $0)) }), v >= 1 { return v }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return 2
