@@ -128,7 +128,7 @@ public enum CompareJob {
         try set.write("compare-borough.csv", bt.csv())
         var gridMeta: SquareGrid?
         if let c = cell {
-            let ext = b?.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e } ?? t.extent
+            let ext = b?.areas.extent ?? t.extent
             guard let ext else { throw GridError.emptyExtent }
             let g = try SquareGrid(covering: ext, cellSize: c)
             gridMeta = g

@@ -18,7 +18,7 @@ public struct GridProduct: Sendable {
     /// else the boundary's, else the incidents'.
     public static func studyExtent(_ inc: IncidentTable, boundary: LoadedLayer?, extent: Extent?) throws -> (Extent, String) {
         if let extent { return (extent, "extent") }
-        let bExt = boundary?.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+        let bExt = boundary?.areas.extent
         guard let ext = bExt ?? inc.extent else { throw GridError.emptyExtent }
         return (ext, bExt == nil ? "incidents" : "boundary")
     }

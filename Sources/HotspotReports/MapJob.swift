@@ -108,9 +108,8 @@ public enum MapJob {
         let wards = c.layers.first { $0.name == "wards" } ?? c.layers.first
         // Extent: the focus areas with --zoom focus, else the boundary, else the features, else the incidents.
         let focusAreas = c.layers.flatMap { l in l.areas.filter { a in o.focus.contains { $0.caseInsensitiveCompare(a.name) == .orderedSame || $0 == a.id } } }
-        func union(_ gs: [MultiPolygon]) -> Extent? { gs.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e } }
-        let extent = (o.zoomFocus ? union(focusAreas.map(\.geometry)) : nil)
-            ?? c.boundary.flatMap { union($0.areas.map(\.geometry)) } ?? union(features)
+        let extent = (o.zoomFocus ? focusAreas.extent : nil)
+            ?? c.boundary?.areas.extent ?? features.extent
             ?? Extent(x: c.points.map(\.x), y: c.points.map(\.y)) ?? Extent(minX: 0, minY: 0, maxX: 1, maxY: 1)
         var doc = MapDocument(page: o.page, extent: extent,
                               title: o.title ?? "\(c.types): \(c.product)",
@@ -143,17 +142,17 @@ public enum MapJob {
             doc.outlineLegend.append((c.hotspotLegend, "#08306b"))
         }
         if o.showPoints { doc.points = c.points }
-        let svg = doc.svg()
-        var written: [String] = []
+        return try writeRendered(doc.svg(), name: name, options: o, into: set)
+    }
+
+    /// Writes `NAME.svg` and, from it, the PDF and PNG asked for (rasterised side by side); the SVG is dropped again
+    /// when it was not asked for. Returns the file names written.
+    static func writeRendered(_ svg: String, name: String, options o: MapOptions, into set: OutputSet) throws -> [String] {
         try set.write("\(name).svg", svg)
-        written.append("\(name).svg")
         let rasters = o.formats.filter { $0 != .svg }
         let data = try MapRaster.convert(svg: set.path("\(name).svg"), to: rasters, dpi: o.dpi)
-        for f in rasters {
-            try set.write("\(name).\(f.rawValue)", data[f]!)
-            written.append("\(name).\(f.rawValue)")
-        }
-        if !o.formats.contains(.svg) { try set.remove("\(name).svg"); written.removeFirst() }
-        return written
+        for f in rasters { try set.write("\(name).\(f.rawValue)", data[f]!) }
+        if !o.formats.contains(.svg) { try set.remove("\(name).svg") }
+        return (o.formats.contains(.svg) ? ["\(name).svg"] : []) + rasters.map { "\(name).\($0.rawValue)" }
     }
 }

@@ -149,18 +149,10 @@ extension OutputSet {
     /// full column names.
     public func writeLayer(_ name: String, geometries: [MultiPolygon], properties long: Table, idColumn: String = "id",
                            style longStyle: LayerStyle? = nil) throws {
-        let short = FieldNames.shorten(long.columns)
-        let rename = Dictionary(zip(long.columns, short), uniquingKeysWith: { a, _ in a })
-        let properties = Table(columns: short, rows: long.rows)
+        let fields = FieldNames.layer(long)
+        let properties = fields.table, rename = fields.rename
         let style = longStyle?.renamed(rename)
-        var dict = Table(columns: ["field", "column", "type"])
-        dict.rows = long.columns.indices.map { c in
-            let type = long.rows.lazy.compactMap { r -> String? in
-                switch r[c] { case .int: return "integer"; case .double: return "real"; case .string: return "text"; case .null: return nil }
-            }.first ?? "text"
-            return [.string(short[c]), .string(long.columns[c]), .string(type)]
-        }
-        try write("\(name).fields.csv", dict.csv())
+        try write("\(name).fields.csv", fields.dictionary.csv())
         try write("\(name).geojson", GeoJSONWriter.featureCollection(name: name, geometries: try Pipeline.toWGS84(geometries),
                                                                       properties: properties, idColumn: rename[idColumn] ?? idColumn))
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))

@@ -128,7 +128,7 @@ public enum Pipeline {
                 b.index.assign(x: table.x, y: table.y)
             }
             if table.count > 0 && !inside.contains(where: { $0 >= 0 }) {
-                let be = b.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+                let be = b.areas.extent
                 throw InputError.unusable("none of the \(table.count) incidents lies inside the boundary \(b.source.path) (boundary \(describe(be)), incidents \(describe(table.extent)) in EPSG:27700): check the boundary's CRS (a GeoJSON without a crs member is read as WGS84 lon/lat; --area-epsg boundary=27700 declares British National Grid) and that it covers the incidents")
             }
             for i in 0..<table.count where inside[i] < 0 {
@@ -158,7 +158,7 @@ public enum Pipeline {
     /// incident in any area.
     public static func coverageWarnings(_ layer: LoadedLayer, _ inc: IncidentTable) -> [String] {
         guard inc.count > 0 else { return [] }
-        let le = layer.areas.compactMap(\.geometry.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+        let le = layer.areas.extent
         guard let le, let ie = inc.extent else { return [] }
         if le.maxX < ie.minX || ie.maxX < le.minX || le.maxY < ie.minY || ie.maxY < le.minY {
             return ["layer \(layer.name) (\(layer.source.path)) does not overlap the incidents (layer \(describe(le)), incidents \(describe(ie)) in EPSG:27700): no incident can fall in its areas; check its CRS (--area-epsg \(layer.name)=27700 or =4326) and that it is the right place"]

@@ -32,7 +32,7 @@ enum ProfilePages {
         let li = (0..<t.count).filter { periodOf[$0] == last }
         var hot: [MultiPolygon] = []
         var hotLabel = "\(a.name): no incidents in the last period"
-        if li.count >= 2, let ext = l.areas.compactMap(\.geometry.extent).reduce(nil as Extent?, { a, e in a.map { $0.union(e) } ?? e }) {
+        if li.count >= 2, let ext = l.areas.extent {
             let x = li.map { t.x[$0] }, y = li.map { t.y[$0] }
             let h = Bandwidth.compute(.arcgis, x: x, y: y)
             let grid = try SquareGrid(covering: ext, cellSize: 100)
@@ -54,14 +54,7 @@ enum ProfilePages {
             attribution: Attribution.lines(boundaries: true), periods: periods.map(\.name), types: types,
             counts: present.map { c in periods.indices.map { counts[$0][u][c + 1] } }, rows: periodRows, changes: changes,
             area: a.geometry, neighbours: neighbours, hotCells: hot, hotLabel: hotLabel)
-        var written = ["\(name).csv"]
         try set.write("\(name).csv", rows.csv())
-        try set.write("\(name).svg", page.svg())
-        written.append("\(name).svg")
-        let rasters = o.formats.filter { $0 != .svg }
-        let data = try MapRaster.convert(svg: set.path("\(name).svg"), to: rasters, dpi: o.dpi)
-        for f in rasters { try set.write("\(name).\(f.rawValue)", data[f]!); written.append("\(name).\(f.rawValue)") }
-        if !o.formats.contains(.svg) { try set.remove("\(name).svg"); written.removeAll { $0 == "\(name).svg" } }
-        return written
+        return ["\(name).csv"] + (try MapJob.writeRendered(page.svg(), name: name, options: o, into: set))
     }
 }

@@ -104,10 +104,9 @@ public enum WeeklyJob {
         // Every layer also goes into one GeoPackage of the week (layers-WEEK.gpkg), with short field names and styles.
         var gpkgLayers: [GeoPackageWriter.Layer] = []
         func collect(_ name: String, _ geoms: [MultiPolygon], _ table: Table, _ style: LayerStyle?) {
-            let short = FieldNames.shorten(table.columns)
-            let rename = Dictionary(zip(table.columns, short), uniquingKeysWith: { a, _ in a })
+            let f = FieldNames.layer(table)
             gpkgLayers.append(.init(table: name.replacingOccurrences(of: "-", with: "_"), geometries: geoms,
-                                    properties: Table(columns: short, rows: table.rows), style: style?.renamed(rename)))
+                                    properties: f.table, style: style?.renamed(f.rename)))
         }
         let b = all.boundary!
         let wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
@@ -122,14 +121,13 @@ public enum WeeklyJob {
             [.string("\(week)-\(i + 1)"), .string(thisWeek.categories[Int(thisWeek.category[i])]), .string(CivilDate.dayLabel(Int(thisWeek.day[i])))]
                 + (wards.map { w in [wardOf![i] >= 0 ? .string(w.areas[Int(wardOf![i])].id) : .null] } ?? [])
         }
-        let short = FieldNames.shorten(it.columns)
-        try set.write("incidents-\(tag).fields.csv", Table(columns: ["field", "column", "type"],
-                                                            rows: zip(short, it.columns).map { [.string($0), .string($1), .string("text")] }).csv())
+        let incidentFields = FieldNames.layer(it)
+        try set.write("incidents-\(tag).fields.csv", incidentFields.dictionary.csv())
         try set.write("incidents-\(tag).geojson", GeoJSONWriter.points(name: "incidents-\(tag)", x: ll.x, y: ll.y,
-                                                                      properties: Table(columns: short, rows: it.rows), idColumn: "id"))
+                                                                      properties: incidentFields.table, idColumn: "id"))
         features["incidents"] = thisWeek.count
         gpkgLayers.append(.init(table: "incidents_\(tag.replacingOccurrences(of: "-", with: "_"))",
-                                points: (0..<thisWeek.count).map { XY(thisWeek.x[$0], thisWeek.y[$0]) }, properties: Table(columns: short, rows: it.rows)))
+                                points: (0..<thisWeek.count).map { XY(thisWeek.x[$0], thisWeek.y[$0]) }, properties: incidentFields.table))
 
         // wards: this week, last week, 4- and 13-week weekly averages, change and its Poisson p.
         if let w = wards {

@@ -58,3 +58,13 @@ public struct Area: Sendable, Equatable {
         self.id = id; self.name = name; self.geometry = geometry
     }
 }
+
+extension Sequence where Element == MultiPolygon {
+    /// Bounding box of all the geometries, or nil when there are none (or all are empty).
+    public var extent: Extent? { compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e } }
+}
+
+extension Sequence where Element == Area {
+    /// Bounding box of a layer's areas, or nil when it has none.
+    public var extent: Extent? { map(\.geometry).extent }
+}

@@ -17,7 +17,7 @@ public struct PolygonRaster: Sendable {
     ///   - areas: polygons in a projected CRS (metres).
     ///   - targetCells: roughly how many raster cells to use (more cells: fewer exact tests, slower build).
     public init(areas: [MultiPolygon], targetCells: Int = 1 << 18) {
-        let ext = areas.compactMap(\.extent).reduce(nil as Extent?) { acc, e in acc.map { $0.union(e) } ?? e }
+        let ext = areas.extent
             ?? Extent(minX: 0, minY: 0, maxX: 1, maxY: 1)
         let side = max(1e-6, ((ext.width * ext.height) / Double(targetCells)).squareRoot())
         let g = SquareGrid(x0: ext.minX - side, y0: ext.minY - side, cellSize: side,

@@ -25,6 +25,27 @@ public enum FieldNames {
 
     public static let maxLength = 10
 
+    /// A table ready for a GIS layer: the same rows under short names, the full → short map (for styles and the id
+    /// column), and the `NAME.fields.csv` table (field, column, type: from the first non-null value).
+    public struct Layer: Sendable {
+        public let table: Table
+        public let rename: [String: String]
+        public let dictionary: Table
+    }
+
+    public static func layer(_ long: Table) -> Layer {
+        let short = shorten(long.columns)
+        var dict = Table(columns: ["field", "column", "type"])
+        dict.rows = long.columns.indices.map { c in
+            let type = long.rows.lazy.compactMap { r -> String? in
+                switch r[c] { case .int: return "integer"; case .double: return "real"; case .string: return "text"; case .null: return nil }
+            }.first ?? "text"
+            return [.string(short[c]), .string(long.columns[c]), .string(type)]
+        }
+        return Layer(table: Table(columns: short, rows: long.rows),
+                     rename: Dictionary(zip(long.columns, short), uniquingKeysWith: { a, _ in a }), dictionary: dict)
+    }
+
     /// Short names for `names`, in order (unique, ≤ 10 characters).
     public static func shorten(_ names: [String]) -> [String] {
         var taken = Set<String>()

@@ -85,7 +85,7 @@ public enum GeoPackageWriter {
             for layer in layers {
                 let table = layer.table, geometries = layer.geometries, properties = layer.properties, style = layer.style
                 let pointExt = layer.points.flatMap { p in Extent(x: p.map(\.x), y: p.map(\.y)) }
-                let ext = pointExt ?? geometries.compactMap(\.extent).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
+                let ext = pointExt ?? geometries.extent
                     ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
                 try exec("INSERT INTO gpkg_contents VALUES (\(q(table)), 'features', \(q(table)), '', '1970-01-01T00:00:00.000Z', \(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY), \(crs.epsg));")
                 try exec("INSERT INTO gpkg_geometry_columns VALUES (\(q(table)), 'geom', '\(layer.points == nil ? "MULTIPOLYGON" : "POINT")', \(crs.epsg), 0, 0);")
