@@ -49,10 +49,10 @@ struct Areas: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
-            let r = try AreasJob.run(input: input.files, read: input.readOptions, layers: areas.specs,
-                                     boundary: areas.boundarySpec, gridDirectories: input.gridDirectories,
-                                     out: output.out, command: commandLine, map: mapOptions.options, progress: input.progress)
+            var p = request(input, areas, output, map: mapOptions)
+            p.products.areas = .init(map: mapOptions.options)
+            try p.checkOutput()
+            let r = try AreasJob.run(p, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
             for c in r.layers {
@@ -84,21 +84,17 @@ struct Grid: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
+            var req = request(input, areas, output, map: mapOptions)
+            req.products.grid = grid.gridRequest(map: mapOptions.options)
+            try req.checkOutput()
             if let orientation = grid.hex {
-                let (inc, p, written) = try GridJob.runHex(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
-                                                           cell: grid.cell, rule: grid.cellRule, hex: orientation, clip: grid.clip,
-                                                           maxCells: grid.maxCells, gridDirectories: input.gridDirectories,
-                                                           out: output.out, command: commandLine, extent: grid.gridExtent, progress: input.progress)
+                let (inc, p, written) = try GridJob.runHex(req, command: commandLine, progress: input.progress)
                 note(summaryLine(inc), quiet: input.quiet)
                 note("grid: \(p.cells.count) \(orientation.rawValue)-top hexagons, \(Fmt.number(p.grid.size)) m across flats (\(p.cellSizeSource)), \(p.counts.outside) incidents outside", quiet: input.quiet)
                 note("wrote \(written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
                 return
             }
-            let r = try GridJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec,
-                                    cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
-                                    gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
-                                    extent: grid.gridExtent, map: mapOptions.options, progress: input.progress)
+            let r = try GridJob.run(req, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let g = r.product.choice.grid
             note("grid: \(g.ncols) × \(g.nrows) cells of \(Fmt.number(g.cellSize)) m (\(r.product.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(r.product.cells.count) cells written, \(r.product.counts.outside) incidents outside the grid", quiet: input.quiet)

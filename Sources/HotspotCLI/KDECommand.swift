@@ -65,7 +65,6 @@ struct KDE: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths + dualWith)
             var o = KDEOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex; o.extent = grid.gridExtent
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule; o.bandwidthAdjust = bandwidthAdjust
@@ -74,9 +73,10 @@ struct KDE: ParsableCommand {
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
             o.map = mapOptions.options
             o.minIncidents = minIncidents
-            let r = try KDEJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, layers: areas.specs,
-                                   options: o, gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
-                                   progress: input.progress)
+            var p = request(input, areas, output, map: mapOptions)
+            p.products.kde = o
+            try p.checkOutput()
+            let r = try KDEJob.run(p, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let s = r.surface, g = s.grid
             note("density: \(s.parameters.kernel.rawValue) kernel, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 1)) m (\(r.bandwidthSource)), \(grid.hex == nil ? "cells" : "hexagons") \(Fmt.number(g.cellSize)) m (\(r.cellSource)), \(s.mode.rawValue) evaluation", quiet: input.quiet)

@@ -38,13 +38,14 @@ struct GiStarCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
-            let r = try GiStarJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, layers: areas.specs,
-                                      layerName: locations.on, cell: grid.cell, rule: grid.cellRule, clip: grid.clip, maxCells: grid.maxCells,
-                                      neighbours: locations.rule, fdr: !noFdr,
-                                      permutations: permutations, seed: seed, gridDirectories: input.gridDirectories,
-                                      out: output.out, command: commandLine, hex: grid.hex, extent: grid.gridExtent,
-                                      map: mapOptions.options, progress: input.progress)
+            var p = request(input, areas, output, map: mapOptions)
+            var g = Project.GiStarRequest()
+            g.cell = grid.cell; g.rule = grid.cellRule; g.clip = grid.clip; g.maxCells = grid.maxCells; g.hex = grid.hex
+            g.extent = grid.gridExtent; g.on = locations.on; g.neighbours = locations.rule; g.fdr = !noFdr
+            g.permutations = permutations; g.seed = seed; g.map = mapOptions.options
+            p.products.gistar = g
+            try p.checkOutput()
+            let r = try GiStarJob.run(p, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
@@ -118,22 +119,21 @@ struct EmergingCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             var o = EmergingJobOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.extent = grid.gridExtent
             o.radius = radius; o.step = StepLength(parsing: step)!
-            o.layer = locations.on.flatMap { name in areas.specs.first { $0.name == name } }
+            o.on = locations.on
             o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }
             o.end = end.flatMap { DateParser.parse($0)?.day }
             o.window = window
             o.map = mapOptions.options
-            o.mapLayers = areas.specs
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
             o.emerging.persistentRequiresFinalStep = !persistentWithoutFinalStep
-            let r = try EmergingJob.run(input: input.files, read: input.readOptions, boundary: areas.boundarySpec, options: o,
-                                        gridDirectories: input.gridDirectories, out: output.out, command: commandLine,
-                                        progress: input.progress)
+            var p = request(input, areas, output, map: mapOptions)
+            p.products.emerging = o
+            try p.checkOutput()
+            let r = try EmergingJob.run(p, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             note("cube: \(r.cells.count) \(locations.on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
             for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
@@ -173,10 +173,11 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
-            let r = try CompareJob.run(input: input.files, read: input.readOptions, periods: periods.compactMap(Period.init(parsing:)),
-                                       boundary: areas.boundarySpec, layers: areas.specs, focus: focus, cell: cell,
-                                       gridDirectories: input.gridDirectories, out: output.out, command: commandLine, progress: input.progress)
+            var p = request(input, areas, output)
+            p.focus = focus
+            p.products.compare = .init(periods: periods.compactMap(Period.init(parsing:)), cell: cell)
+            try p.checkOutput()
+            let r = try CompareJob.run(p, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             if let b = r.tables["borough"], let row = b.rows.first {
                 note("borough: " + zip(b.columns, row).filter { $0.0.hasPrefix("count_") || $0.0.hasPrefix("pct_change_") && !$0.0.contains("vs") }.map { "\($0.0)=\($0.1.csv)" }.joined(separator: " "), quiet: input.quiet)
@@ -215,14 +216,15 @@ struct AccuracyCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + earlier + [hotspots] + (boundary.map { [$0] } ?? []))
             let wp = whereClause.map { w -> (String, String) in
                 let i = w.firstIndex(of: "=")!
                 return (String(w[..<i]), String(w[w.index(after: i)...]))
             }
-            let r = try AccuracyJob.run(later: input.files, earlier: earlier, read: input.readOptions, hotspots: hotspots,
-                                        whereProperty: wp, boundary: boundary.map { LayerSpec(name: "boundary", path: $0) }, gridDirectories: input.gridDirectories,
-                                        out: output.out, command: commandLine)
+            var p = request(input, nil, output)
+            p.boundary = boundary.map { LayerSpec(name: "boundary", path: $0) }
+            p.products.accuracy = .init(hotspots: hotspots, whereProperty: wp, earlier: earlier)
+            try p.checkOutput()
+            let r = try AccuracyJob.run(p, command: commandLine)
             let a = r.accuracy
             note("\(r.selected) hotspot feature(s), \(Fmt.fixed(a.areaM2 / 1e6, 3)) km² of \(Fmt.fixed(a.studyAreaM2 / 1e6, 3)) km²: captured \(a.captured) of \(a.total) later incidents, hit rate \(Fmt.fixed(a.hitRate * 100, 1))%, PAI \(Fmt.fixed(a.pai, 2))" + (a.rri.map { ", RRI \(Fmt.fixed($0, 2))" } ?? ""), quiet: input.quiet)
             note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
@@ -274,13 +276,12 @@ struct ProfileCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: output.out, inputs: input.files + areas.paths)
             var mo = mapOptions.options ?? { var m = mapOptions; m.map = true; return m.options! }()
             mo.page = MapPage(paper: mapOptions.paper, orientation: .portrait)
-            let r = try CompareJob.run(input: input.files, read: input.readOptions, periods: timing.periods.compactMap(Period.init(parsing:)),
-                                       boundary: areas.boundarySpec, layers: areas.specs, focus: mapOptions.focus, cell: nil,
-                                       gridDirectories: input.gridDirectories, out: output.out, command: commandLine, profile: mo,
-                                       progress: input.progress)
+            var p = request(input, areas, output, map: mapOptions)
+            p.products.compare = .init(periods: timing.periods.compactMap(Period.init(parsing:)), profile: mo)
+            try p.checkOutput()
+            let r = try CompareJob.run(p, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }

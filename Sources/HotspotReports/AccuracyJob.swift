@@ -17,9 +17,11 @@ public enum AccuracyJob {
     ///   - hotspots: a GeoJSON of polygons; `whereProperty` = (name, value) keeps only features whose property equals
     ///     the value (e.g. category = "New Hot Spot", or hot = 1).
     ///   - earlier: the incidents the product was made from (for the RRI), optional.
-    public static func run(later: [String], earlier: [String], read: ReadOptions, hotspots: String,
-                           whereProperty: (String, String)?, boundary: LayerSpec?, gridDirectories: [String], out: String,
-                           command: String) throws -> Result {
+    /// `p.files` are the later incidents; `p.products.accuracy` names the product and the earlier incidents.
+    public static func run(_ req: Project, command: String) throws -> Result {
+        guard let a = req.products.accuracy else { throw InputError.unusable("accuracy needs --hotspots FILE") }
+        let hotspots = a.hotspots, whereProperty = a.whereProperty, earlier = a.earlier, read = req.read
+        let gridDirectories = req.gridDirectories, out = req.out
         var keep: Set<String> = []
         if hotspots.lowercased().hasSuffix(".gpkg") {
             // A GeoPackage product (hotspot's own, or edited in QGIS): features by their id column.
@@ -44,7 +46,7 @@ public enum AccuracyJob {
         guard !keep.isEmpty else { throw InputError.unusable("\(hotspots): no feature matches \(whereProperty.map { "\($0.0)=\($0.1)" } ?? "")") }
         let layer = try Pipeline.loadLayer(LayerSpec(name: "hotspots", path: hotspots, idField: "id", nameField: "id"),
                                            gridDirectories: gridDirectories, keep: { keep.contains($0.id) })
-        let job = try JobInputs.load(files: later, read: read, boundary: boundary, gridDirectories: gridDirectories)
+        let job = try req.loadInputs(layers: false)
         let b = job.boundary, inc = job.incidents
         let n2 = layer.index.assign(x: inc.table.x, y: inc.table.y).filter { $0 >= 0 }.count
         var n1: Int?, N1: Int?
@@ -65,7 +67,7 @@ public enum AccuracyJob {
         try set.write("accuracy.csv", t.csv())
         try set.finish(command: command, parameters: ["job": "accuracy", "hotspots": hotspots,
                                                       "where": whereProperty.map { "\($0.0)=\($0.1)" } ?? "",
-                                                      "study_area": boundary?.path ?? "extent of the later incidents"],
+                                                      "study_area": req.boundary?.path ?? "extent of the later incidents"],
                        inputs: job, extraLayers: [layer], warnings: job.warnings)
         return Result(accuracy: acc, later: inc, selected: layer.areas.count, written: set.written.map(\.path) + ["metadata.json"])
     }

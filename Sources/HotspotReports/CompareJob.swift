@@ -52,10 +52,14 @@ public enum CompareJob {
         return t
     }
 
-    public static func run(input: [String], read: ReadOptions, periods: [Period], boundary: LayerSpec?, layers specs: [LayerSpec],
-                           focus: [String], cell: Double?, gridDirectories: [String], out: String, command: String,
-                           profile: MapOptions? = nil, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+    /// The periods of `p.products.compare` compared per area of `p.layers`, per focus area (`p.focus`) and per cell,
+    /// into `p.out`.
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        guard let c = req.products.compare, c.periods.count >= 2 else {
+            throw InputError.unusable("compare needs at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09")
+        }
+        let periods = c.periods, focus = req.focus, cell = c.cell, profile = c.profile, out = req.out
+        let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
         let t = inc.table

@@ -21,12 +21,11 @@ public struct EmergingJobOptions: Sendable {
     public var window = 1
     /// Draw the categories as a print map.
     public var map: MapOptions?
-    /// Area layers drawn on the map (ward names), besides the --on layer.
-    public var mapLayers: [LayerSpec] = []
     public var emerging = EmergingOptions()
     public var recent = RecentOptions()
-    /// Run on a polygon layer (wards, LSOAs) instead of a grid, with this neighbourhood (default queen contiguity).
-    public var layer: LayerSpec?
+    /// Run on this polygon layer of the request (wards, LSOAs) instead of a grid, with this neighbourhood (default
+    /// queen contiguity).
+    public var on: String?
     public var neighbours: NeighbourRule?
     public init() {}
 }
@@ -53,10 +52,11 @@ public enum EmergingJob {
         }
     }
 
-    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, options o: EmergingJobOptions,
-                           gridDirectories: [String], out: String, command: String,
-                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+    /// The emerging hot spot analysis of `p.products.emerging` (defaults when nil) into `p.out`; its map draws the
+    /// request's area layers.
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let o = req.products.emerging ?? EmergingJobOptions(), out = req.out, gridDirectories = req.gridDirectories
+        let job = try inputs ?? req.loadInputs(layers: false, progress: progress)
         let b = job.boundary, inc = job.incidents
         let t = inc.table
         guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }
@@ -65,7 +65,7 @@ public enum EmergingJob {
         var grid: SquareGrid?, mask: [Bool]?, layer: LoadedLayer?
         var nLocations: Int
         var params: [String: String] = [:]
-        if let spec = o.layer {
+        if let spec = try o.on.map(req.layer(named:)) {
             let l = try Pipeline.loadLayer(spec, gridDirectories: gridDirectories)
             warnings += l.warnings
             layer = l
@@ -170,7 +170,7 @@ public enum EmergingJob {
         params["map_product"] = "emerging hot spots"
         params["map_legend"] = cls.title
         if let mo = o.map {
-            let drawn = try o.mapLayers.filter { $0.name != layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+            let drawn = try req.layers.filter { $0.name != layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
             let ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn + (layer.map { [$0] } ?? []),
                                      parameters: params["map_parameters"]!, product: params["map_product"]!)
             try MapJob.draw(ctx, features: geoms, classification: cls, dissolve: layer == nil, options: mo, into: set)

@@ -12,12 +12,11 @@ public enum AreasJob {
         public var written: [String]
     }
 
-    public static func run(input: [String], read: ReadOptions, layers specs: [LayerSpec], boundary: LayerSpec?,
-                           gridDirectories: [String], out: String, command: String, map: MapOptions? = nil,
-                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
-        let b = job.boundary, inc = job.incidents, layers = job.layers
-        let set = try OutputSet(directory: out)
+    /// Counts (and rates, with populations) of `p.layers`, into `p.out`; maps with `p.products.areas.map`.
+    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let job = try inputs ?? p.loadInputs(progress: progress)
+        let b = job.boundary, inc = job.incidents, layers = job.layers, map = p.products.areas?.map, read = p.read
+        let set = try OutputSet(directory: p.out)
         var results: [AreaCounts] = []
         var warnings = job.warnings
         for l in layers {
@@ -61,13 +60,12 @@ public enum GridJob {
     }
 
     /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
-    public static func runHex(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
-                              hex orientation: HexOrientation, clip: Bool, maxCells: Int, gridDirectories: [String],
-                              out: String, command: String, extent: Extent? = nil, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+    public static func runHex(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
+        let g = req.products.grid ?? .init(), orientation = g.hex ?? .flat, clip = g.clip
+        let job = try inputs ?? req.loadInputs(layers: false, progress: progress)
         let b = job.boundary, inc = job.incidents
-        let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
-        let set = try OutputSet(directory: out)
+        let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.rule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
+        let set = try OutputSet(directory: req.out)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
                            style: .classified(MapStyle.quantiles(p.cells.map { Double(p.counts.counts[$0]) }, field: "count",
                                                                  title: "Incidents per cell", ramp: MapStyle.ylOrRd5, decimals: 0)))
@@ -79,15 +77,15 @@ public enum GridJob {
         return (inc, p, set.written.map(\.path) + ["metadata.json"])
     }
 
-    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, cell: Double?, rule: CellSizeRule,
-                           clip: Bool, maxCells: Int, gridDirectories: [String], out: String, command: String,
-                           extent: Extent? = nil, map: MapOptions? = nil, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, gridDirectories: gridDirectories, progress: progress)
+    /// Square-grid counts of `p.products.grid` into `p.out` (hexagons: `runHex`).
+    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let g = p.products.grid ?? .init(), clip = g.clip, maxCells = g.maxCells, map = g.map
+        let job = try inputs ?? p.loadInputs(layers: false, progress: progress)
         let b = job.boundary, inc = job.incidents
-        let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
+        let product = try GridProduct.compute(inc.table, cellSize: g.cell, rule: g.rule, boundary: b, clip: clip, cellLimit: maxCells, extent: g.extent)
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: p.out)
         let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
                                      ramp: MapStyle.ylOrRd5, decimals: 0)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))

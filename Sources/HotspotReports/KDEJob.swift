@@ -84,10 +84,10 @@ public enum KDEJob {
         public var written: [String]
     }
 
-    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec],
-                           options o: KDEOptions, gridDirectories: [String], out: String, command: String,
-                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+    /// The density surface and hotspot polygons of `p.products.kde` (defaults when nil), into `p.out`.
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let o = req.products.kde ?? KDEOptions(), out = req.out
+        let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         let t = inc.table
         guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }
@@ -146,7 +146,7 @@ public enum KDEJob {
         }
         var dualParams: [String: String] = [:]
         if !o.dualFiles.isEmpty {
-            let other = try Pipeline.loadIncidents(files: o.dualFiles, options: read, gridDirectories: gridDirectories, boundary: b)
+            let other = try Pipeline.loadIncidents(files: o.dualFiles, options: req.read, gridDirectories: req.gridDirectories, boundary: b)
             let s2 = kernelDensity(x: other.table.x, y: other.table.y, weights: other.table.weight, grid: grid, parameters: p, mask: mask)
             let nz = s2.values.filter { $0 > 0 }
             let floor = o.dualFloor ?? (nz.isEmpty ? 1e-9 : 0.01 * nz.reduce(0, +) / Double(nz.count))

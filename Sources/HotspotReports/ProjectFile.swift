@@ -6,43 +6,10 @@ import Yams
 import Glibc
 #endif
 
-/// A recurring analysis written down once (`hotspot run PROJECT.yaml`): the inputs, the boundary, the area layers
-/// with their populations, focus areas, and the products with their parameters. YAML (comments allowed), decoded
+/// Decoding of a project file into the request value `Project` (Project.swift). YAML (comments allowed), decoded
 /// strictly: an unknown key, a value of the wrong type or out of range, or a missing file stops the run before
 /// anything is read or written, with the file, line and key in one message. Paths are relative to the file.
-public struct Project: Sendable {
-    public var path: String
-    public var files: [String]
-    public var read = ReadOptions()
-    public var boundary: LayerSpec?
-    public var layers: [LayerSpec] = []
-    public var focus: [String] = []
-    public var out: String
-    public var gridDirectories: [String] = []
-    public var map = MapOptions()
-    public var products = Products()
-    /// Windows and options of `hotspot weekly` (the `weekly:` section).
-    public var weekly = WeeklyJob.Options()
-
-    public struct Products: Sendable {
-        public var areas: Bool? = nil
-        public var areasMap = false
-        public var grid: GridRequest?
-        public var kde: KDEOptions?
-        public var gistar: GiStarRequest?
-        public var emerging: EmergingJobOptions?
-        public var compare: [Period]?
-        public var profile = false
-        public var names: [String] {
-            [areas != nil ? "areas" : nil, grid != nil ? "grid" : nil, kde != nil ? "kde" : nil, gistar != nil ? "gistar" : nil,
-             emerging != nil ? "emerging" : nil, compare != nil ? "compare" : nil].compactMap { $0 }
-        }
-    }
-    public struct GridRequest: Sendable { public var cell: Double?, clip = false, map = false, maxCells = 5_000_000 }
-    public struct GiStarRequest: Sendable {
-        public var cell: Double?, on: String?, neighbours: NeighbourRule?, fdr = true, permutations = 0, clip = false, map = false
-    }
-
+extension Project {
     public struct ProjectError: Error, CustomStringConvertible {
         public var file: String, line: Int, key: String, message: String
         public var description: String { "\(file):\(line): \(key): \(message)" }
@@ -126,19 +93,34 @@ public struct Project: Sendable {
         let pm = m["products"] == nil ? [:] : try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare"])
         if let a = pm["areas"] {
             guard !p.layers.isEmpty else { throw a.error("areas needs an 'areas' section with at least one layer") }
-            p.products.areas = true
-            p.products.areasMap = try a.mapping(["map"])["map"]?.bool() ?? false
+            p.products.areas = AreasRequest(map: try a.mapping(["map"])["map"]?.bool() ?? false ? p.map : nil)
         }
         if let g = pm["grid"] {
-            let gm = try g.mapping(["cell", "clip", "map", "max_cells"])
-            p.products.grid = GridRequest(cell: try gm["cell"]?.double(1...100_000), clip: try gm["clip"]?.bool() ?? false,
-                                          map: try gm["map"]?.bool() ?? false, maxCells: try gm["max_cells"]?.int(1...200_000_000) ?? 5_000_000)
+            let gm = try g.mapping(["cell", "cell_rule", "hex", "extent", "clip", "map", "max_cells"])
+            var r = GridRequest()
+            r.cell = try gm["cell"]?.double(1...100_000)
+            r.rule = try gm["cell_rule"]?.cellRule() ?? .sfhotspot
+            r.hex = try gm["hex"]?.hex()
+            r.extent = try gm["extent"]?.extent()
+            r.clip = try gm["clip"]?.bool() ?? false
+            r.maxCells = try gm["max_cells"]?.int(1...200_000_000) ?? 5_000_000
+            if try gm["map"]?.bool() ?? false { r.map = p.map }
+            p.products.grid = r
         }
         if let k = pm["kde"] {
-            let km = try k.mapping(["cell", "bandwidth", "bandwidth_rule", "kernel", "threshold", "min_incidents", "clip", "map"])
+            let km = try k.mapping(["cell", "cell_rule", "hex", "extent", "max_cells", "bandwidth", "bandwidth_rule", "bandwidth_adjust",
+                                    "kernel", "unit", "mode", "threshold", "smooth", "min_incidents", "clip", "map"])
             var o = KDEOptions()
             o.cell = try km["cell"]?.double(1...100_000)
+            o.cellRule = try km["cell_rule"]?.cellRule() ?? .sfhotspot
+            o.hex = try km["hex"]?.hex()
+            o.extent = try km["extent"]?.extent()
+            o.maxCells = try km["max_cells"]?.int(1...200_000_000) ?? 5_000_000
             o.bandwidth = try km["bandwidth"]?.double(1...100_000)
+            o.bandwidthAdjust = try km["bandwidth_adjust"]?.double(0.01...100) ?? 1
+            if let u = km["unit"] { guard let v = DensityUnit(rawValue: try u.string()) else { throw u.error("use per_km2 or per_m2") }; o.unit = v }
+            if let m = km["mode"] { guard let v = KDEMode(rawValue: try m.string()) else { throw m.error("use auto, exact or binned") }; o.mode = v }
+            o.smooth = try km["smooth"]?.bool() ?? false
             if let r = km["bandwidth_rule"] { guard let v = BandwidthRule(rawValue: try r.string()) else { throw r.error("use arcgis or nrd") }; o.bandwidthRule = v }
             if let r = km["kernel"] { guard let v = Kernel(rawValue: try r.string()) else { throw r.error("use quartic, epanechnikov, triangular, uniform or gaussian") }; o.kernel = v }
             if let t = km["threshold"] { guard let v = HotspotThreshold(parsing: try t.string()) else { throw t.error("use top:5, share:50, abs:120 or pct:99") }; o.threshold = v }
@@ -148,14 +130,21 @@ public struct Project: Sendable {
             p.products.kde = o
         }
         if let g = pm["gistar"] {
-            let gm = try g.mapping(["cell", "on", "neighbours", "fdr", "permutations", "clip", "map"])
-            var r = GiStarRequest(cell: try gm["cell"]?.double(1...100_000), on: try gm["on"]?.string())
+            let gm = try g.mapping(["cell", "cell_rule", "hex", "extent", "max_cells", "on", "neighbours", "fdr", "permutations", "seed", "clip", "map"])
+            var r = GiStarRequest()
+            r.cell = try gm["cell"]?.double(1...100_000)
+            r.on = try gm["on"]?.string()
+            r.rule = try gm["cell_rule"]?.cellRule() ?? .sfhotspot
+            r.hex = try gm["hex"]?.hex()
+            r.extent = try gm["extent"]?.extent()
+            r.maxCells = try gm["max_cells"]?.int(1...200_000_000) ?? 5_000_000
+            r.seed = UInt64(try gm["seed"]?.int(0...Int.max) ?? 12345)
             if let n = gm["neighbours"] { guard let v = NeighbourRule(parsing: try n.string()) else { throw n.error("use queen, rook, distance:400 or knn:8") }; r.neighbours = v }
             if let on = r.on, !p.layers.contains(where: { $0.name == on }) { throw gm["on"]!.error("no layer '\(on)' in 'areas'") }
             r.fdr = try gm["fdr"]?.bool() ?? true
             r.permutations = try gm["permutations"]?.int(0...99_999) ?? 0
             r.clip = try gm["clip"]?.bool() ?? false
-            r.map = try gm["map"]?.bool() ?? false
+            if try gm["map"]?.bool() ?? false { r.map = p.map }
             p.products.gistar = r
         }
         if let e = pm["emerging"] {
@@ -164,25 +153,26 @@ public struct Project: Sendable {
             o.cell = try em["cell"]?.double(1...100_000)
             if let on = em["on"] {
                 let name = try on.string()
-                guard let spec = p.layers.first(where: { $0.name == name }) else { throw on.error("no layer '\(name)' in 'areas'") }
-                o.layer = spec
+                guard p.layers.contains(where: { $0.name == name }) else { throw on.error("no layer '\(name)' in 'areas'") }
+                o.on = name
             }
             if let s = em["step"] { guard let v = StepLength(parsing: try s.string()) else { throw s.error("use month, 6months, week or 7days") }; o.step = v }
             o.start = try em["start"]?.date(end: false)
             o.end = try em["end"]?.date(end: true)
             o.window = try em["window"]?.int(0...100) ?? 1
             o.clip = try em["clip"]?.bool() ?? false
-            if try em["map"]?.bool() ?? false { o.map = p.map; o.mapLayers = p.layers }
+            if try em["map"]?.bool() ?? false { o.map = p.map }
             p.products.emerging = o
         }
         if let c = pm["compare"] {
-            let cm = try c.mapping(["periods", "profile"])
+            let cm = try c.mapping(["periods", "cell", "profile"])
             guard let pf = cm["periods"] else { throw c.error("'periods' is missing, e.g. periods: [2019-03..2019-09, 2020-03..2020-09]") }
             let ps = try pf.strings().map { s in guard let v = Period(parsing: s) else { throw pf.error("'\(s)' is not a period: use YYYY-MM..YYYY-MM") }; return v }
             guard ps.count >= 2 else { throw pf.error("give at least two periods") }
             for k in 1..<ps.count where ps[k].first <= ps[k - 1].last { throw pf.error("periods must be in order and must not overlap") }
-            p.products.compare = ps
-            p.products.profile = try cm["profile"]?.bool() ?? false
+            var profile: MapOptions?
+            if try cm["profile"]?.bool() ?? false { var m = p.map; m.page.orientation = .portrait; profile = m }
+            p.products.compare = CompareRequest(periods: ps, cell: try cm["cell"]?.double(1...100_000), profile: profile)
         }
         if let k = p.products.kde?.cell { p.weekly.kdeCell = k }
         if let g = p.products.gistar?.cell { p.weekly.gistarCell = g }
@@ -253,6 +243,26 @@ public struct Project: Sendable {
         func int(_ range: ClosedRange<Int>) throws -> Int {
             guard let v = Int(try string()), range.contains(v) else { throw error("expected a whole number from \(range.lowerBound) to \(range.upperBound)") }
             return v
+        }
+        func cellRule() throws -> CellSizeRule {
+            guard let v = CellSizeRule(rawValue: try string()) else { throw error("use sfhotspot or arcgis") }
+            return v
+        }
+        func hex() throws -> HexOrientation {
+            guard let v = HexOrientation(rawValue: try string()) else { throw error("use flat or pointy") }
+            return v
+        }
+        /// `[XMIN, YMIN, XMAX, YMAX]` in EPSG:27700 metres.
+        func extent() throws -> Extent {
+            guard case .sequence(let q) = node, q.count == 4 else { throw error("expected [XMIN, YMIN, XMAX, YMAX] in EPSG:27700 metres") }
+            let v = try q.map { n -> Double in
+                guard case .scalar(let s) = n, let d = Double(s.string), d.isFinite, abs(d) <= 2_000_000 else {
+                    throw error("expected [XMIN, YMIN, XMAX, YMAX] in EPSG:27700 metres")
+                }
+                return d
+            }
+            guard v[0] < v[2], v[1] < v[3] else { throw error("XMIN must be below XMAX and YMIN below YMAX") }
+            return Extent(minX: v[0], minY: v[1], maxX: v[2], maxY: v[3])
         }
         func bool() throws -> Bool {
             switch try string().lowercased() {

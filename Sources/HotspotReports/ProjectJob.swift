@@ -9,52 +9,47 @@ import HotspotIO
 public enum ProjectJob {
     public static func run(_ p: Project, command: String, log: (String) -> Void,
                            progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, [String], [String]) {
-        try OutputGuard.check(out: p.out, inputs: p.files + (p.boundary.map { [$0.path] } ?? []) + p.layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) })
-        let inputs = try JobInputs.load(files: p.files, read: p.read, boundary: p.boundary, layers: p.layers,
-                                        gridDirectories: p.gridDirectories, progress: progress)
+        try p.checkOutput()
+        let inputs = try p.loadInputs(progress: progress)
         let set = try OutputSet(directory: p.out)
         var warnings = inputs.warnings
-        let dirs = p.gridDirectories
         let pr = p.products
+        /// The request with the output folder of one product.
+        func into(_ name: String) -> Project { var q = p; q.out = set.path(name); return q }
         if pr.areas != nil {
-            let r = try AreasJob.run(input: p.files, read: p.read, layers: p.layers, boundary: p.boundary, gridDirectories: dirs,
-                                     out: set.path("areas"), command: command, map: pr.areasMap ? p.map : nil, inputs: inputs)
+            let r = try AreasJob.run(into("areas"), command: command, inputs: inputs)
             warnings += r.warnings
             log("areas: " + r.layers.map { "\($0.layer) \($0.rows.count) areas" }.joined(separator: ", "))
         }
         if let g = pr.grid {
-            let r = try GridJob.run(input: p.files, read: p.read, boundary: p.boundary, cell: g.cell, rule: .sfhotspot, clip: g.clip,
-                                    maxCells: g.maxCells, gridDirectories: dirs, out: set.path("grid"), command: command,
-                                    map: g.map ? p.map : nil, inputs: inputs)
-            warnings += r.warnings
-            log("grid: \(r.product.cells.count) cells of \(Fmt.number(r.product.choice.grid.cellSize)) m")
+            if g.hex != nil {
+                let (_, h, _) = try GridJob.runHex(into("grid"), command: command, inputs: inputs)
+                log("grid: \(h.cells.count) hexagons of \(Fmt.number(h.grid.size)) m across flats")
+            } else {
+                let r = try GridJob.run(into("grid"), command: command, inputs: inputs)
+                warnings += r.warnings
+                log("grid: \(r.product.cells.count) cells of \(Fmt.number(r.product.choice.grid.cellSize)) m")
+            }
         }
-        if let k = pr.kde {
-            let r = try KDEJob.run(input: p.files, read: p.read, boundary: p.boundary, layers: p.layers, options: k,
-                                   gridDirectories: dirs, out: set.path("kde"), command: command, inputs: inputs)
+        if pr.kde != nil {
+            let r = try KDEJob.run(into("kde"), command: command, inputs: inputs)
             warnings += r.warnings
             log("kde: bandwidth \(Fmt.fixed(r.surface.parameters.bandwidth, 1)) m, \(r.hotspots.count) hotspot polygon(s)")
         }
         if let g = pr.gistar {
-            let r = try GiStarJob.run(input: p.files, read: p.read, boundary: p.boundary, layers: p.layers, layerName: g.on, cell: g.cell,
-                                      rule: .sfhotspot, clip: g.clip, maxCells: 5_000_000, neighbours: g.neighbours, fdr: g.fdr,
-                                      permutations: g.permutations, seed: 12345, gridDirectories: dirs, out: set.path("gistar"),
-                                      command: command, map: g.map ? p.map : nil, inputs: inputs)
+            let r = try GiStarJob.run(into("gistar"), command: command, inputs: inputs)
             warnings += r.warnings
             log("gistar: \(r.gi.n) locations; hottest: \(r.hottest(3, fdr: g.fdr))")
         }
-        if let e = pr.emerging {
-            let r = try EmergingJob.run(input: p.files, read: p.read, boundary: p.boundary, options: e, gridDirectories: dirs,
-                                        out: set.path("emerging"), command: command, inputs: inputs)
+        if pr.emerging != nil {
+            let r = try EmergingJob.run(into("emerging"), command: command, inputs: inputs)
             warnings += r.warnings
             log("emerging: " + r.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))
         }
-        if let periods = pr.compare {
-            let r = try CompareJob.run(input: p.files, read: p.read, periods: periods, boundary: p.boundary, layers: p.layers,
-                                       focus: p.focus, cell: nil, gridDirectories: dirs, out: set.path("compare"), command: command,
-                                       profile: pr.profile ? { var m = p.map; m.page.orientation = .portrait; return m }() : nil, inputs: inputs)
+        if let c = pr.compare {
+            let r = try CompareJob.run(into("compare"), command: command, inputs: inputs)
             warnings += r.warnings
-            log("compare: \(periods.map(\.name).joined(separator: " vs "))")
+            log("compare: \(c.periods.map(\.name).joined(separator: " vs "))")
         }
         for name in pr.names { try set.recordFolder(name) }
         var meta = RunMetadata(command: command, parameters: ["job": "run", "project": p.path, "products": pr.names.joined(separator: ",")],

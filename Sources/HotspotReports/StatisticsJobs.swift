@@ -73,14 +73,13 @@ public enum GiStarJob {
         }
     }
 
-    /// - Parameters:
-    ///   - layerName: run on this polygon layer (of `layers`); nil = a square grid.
-    public static func run(input: [String], read: ReadOptions, boundary: LayerSpec?, layers specs: [LayerSpec], layerName: String?,
-                           cell: Double?, rule: CellSizeRule, clip: Bool, maxCells: Int, neighbours: NeighbourRule?,
-                           fdr: Bool, permutations: Int, seed: UInt64, gridDirectories: [String], out: String,
-                           command: String, hex: HexOrientation? = nil, extent: Extent? = nil, map: MapOptions? = nil,
-                           inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? JobInputs.load(files: input, read: read, boundary: boundary, layers: specs, gridDirectories: gridDirectories, progress: progress)
+    /// Gi* of `p.products.gistar` (defaults when nil) into `p.out`: on the polygon layer named `on`, else on
+    /// hexagons (`hex`) or a square grid.
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let r = req.products.gistar ?? .init(), out = req.out
+        let layerName = r.on, cell = r.cell, rule = r.rule, clip = r.clip, maxCells = r.maxCells, neighbours = r.neighbours
+        let fdr = r.fdr, permutations = r.permutations, seed = r.seed, hex = r.hex, extent = r.extent, map = r.map
+        let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
         let set = try OutputSet(directory: out)

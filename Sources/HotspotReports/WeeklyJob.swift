@@ -82,7 +82,7 @@ public enum WeeklyJob {
         guard p.boundary != nil else { throw InputError.unusable("weekly layers need a 'boundary' in the project file: the grid is anchored on it, never on the data") }
         let folder = ((p.out as NSString).appendingPathComponent("layers") as NSString).appendingPathComponent(week)
         try OutputGuard.check(out: folder, inputs: p.files)
-        let all = try JobInputs.load(files: p.files, read: p.read, boundary: p.boundary, layers: p.layers, gridDirectories: p.gridDirectories)
+        let all = try p.loadInputs()
         let t = all.incidents.table
         guard t.resolution == .day || u == .month else {
             throw InputError.unusable("the incidents are dated by month (police.uk street data): weekly layers need dated incidents (YYYY-MM-DD); build monthly layers with --monthly")
@@ -215,8 +215,9 @@ public enum WeeklyJob {
         eo.cell = o.gistarCell; eo.clip = true; eo.step = u.step
         eo.start = u.shift(start, -(o.emergingWeeks - 1)); eo.end = end
         let ew = window(o.emergingWeeks)
-        let e = try EmergingJob.run(input: p.files, read: p.read, boundary: p.boundary, options: eo, gridDirectories: p.gridDirectories,
-                                    out: scratch, command: command, inputs: ew)
+        var ep = p
+        ep.out = scratch; ep.products = .init(); ep.products.emerging = eo
+        let e = try EmergingJob.run(ep, command: command, inputs: ew)
         warnings += e.warnings
         let eg = e.grid!
         var et = Table(columns: ["id", "category_code", "category", "hot_steps", "trend_z"])

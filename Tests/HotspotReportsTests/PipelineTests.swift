@@ -22,10 +22,8 @@ import Testing
         let out1 = NSTemporaryDirectory() + "hotspot-det-\(UUID().uuidString)"
         let out2 = NSTemporaryDirectory() + "hotspot-det-\(UUID().uuidString)"
         let spec = [LayerSpec(name: "wards", path: Self.demo + "/wards.geojson", population: Self.demo + "/wards_population.csv")]
-        let r1 = try AreasJob.run(input: [Self.demo + "/incidents.csv"], read: ReadOptions(), layers: spec, boundary: nil,
-                                  gridDirectories: [], out: out1, command: "test")
-        _ = try AreasJob.run(input: [Self.demo + "/incidents.csv"], read: ReadOptions(), layers: spec, boundary: nil,
-                             gridDirectories: [], out: out2, command: "test")
+        let r1 = try AreasJob.run(request([Self.demo + "/incidents.csv"], layers: spec, out: out1), command: "test")
+        _ = try AreasJob.run(request([Self.demo + "/incidents.csv"], layers: spec, out: out2), command: "test")
         for f in r1.written {
             #expect(FileManager.default.contents(atPath: out1 + "/" + f) == FileManager.default.contents(atPath: out2 + "/" + f), "\(f)")
         }
@@ -99,9 +97,9 @@ import Testing
     @Test func hexagonNeighbourhoods() throws {
         let demo = PipelineTests.demo
         let out = NSTemporaryDirectory() + "hotspot-hexgi-\(UUID().uuidString)"
-        let r = try GiStarJob.run(input: [demo + "/incidents.csv"], read: ReadOptions(), boundary: nil, layers: [], layerName: nil,
-                                  cell: 400, rule: .sfhotspot, clip: false, maxCells: 1_000_000, neighbours: nil, fdr: true,
-                                  permutations: 0, seed: 1, gridDirectories: [], out: out, command: "test", hex: .flat)
+        let r = try GiStarJob.run(request([demo + "/incidents.csv"], out: out) {
+            var g = Project.GiStarRequest(); g.cell = 400; g.maxCells = 1_000_000; g.seed = 1; g.hex = .flat; $0.gistar = g
+        }, command: "test")
         #expect(r.gi.neighbours.max() == 7)
         #expect(r.gi.neighbours.filter { $0 == 7 }.count > r.gi.neighbours.count / 2)
         #expect(r.ids.allSatisfy { $0.hasPrefix("h") })

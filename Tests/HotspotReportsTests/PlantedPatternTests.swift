@@ -19,8 +19,8 @@ import Testing
         var o = EmergingJobOptions()
         o.cell = 200; o.clip = true; o.emerging.fdr = fdr
         let out = NSTemporaryDirectory() + "hotspot-planted-\(UUID().uuidString)"
-        let r = try EmergingJob.run(input: [demo + "/incidents.csv"], read: ReadOptions(), boundary: LayerSpec(name: "boundary", path: demo + "/boundary.geojson"),
-                                    options: o, gridDirectories: [], out: out, command: "test")
+        let r = try EmergingJob.run(request([demo + "/incidents.csv"], boundary: LayerSpec(name: "boundary", path: demo + "/boundary.geojson"),
+                                            out: out) { $0.emerging = o }, command: "test")
         #expect(r.cube.steps.count == 36)
         for p in truth.patterns {
             let k = try #require(r.grid?.index(x: p.easting, y: p.northing))

@@ -64,7 +64,7 @@ import Testing
         #expect(inc.balances)
         for n in names { #expect(FileManager.default.fileExists(atPath: out + "/\(n)/metadata.json")) }
         // Same counts as the separate command.
-        let alone = try AreasJob.run(input: p.files, read: p.read, layers: p.layers, boundary: nil, gridDirectories: [], out: out + "-alone", command: "t")
+        let alone = try AreasJob.run(request(p.files, read: p.read, layers: p.layers, out: out + "-alone") { $0.areas = .init() }, command: "t")
         let fromRun = try String(contentsOfFile: out + "/areas/areas-wards.csv", encoding: .utf8)
         #expect(fromRun == (try String(contentsOfFile: out + "-alone/areas-wards.csv", encoding: .utf8)))
         #expect(alone.layers[0].rows.reduce(0) { $0 + $1.count } > 0)

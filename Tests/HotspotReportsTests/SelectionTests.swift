@@ -38,8 +38,8 @@ import Testing
     @Test func metadataRecordsCoverageAndAttribution() throws {
         let out = NSTemporaryDirectory() + "hotspot-sel-\(UUID().uuidString)"
         var o = ReadOptions(); o.selection = Selection(types: ["Burglary"], from: CivilDate.days(year: 2024, month: 3, day: 1))
-        _ = try GridJob.run(input: [Self.demo + "/incidents.csv"], read: o, boundary: LayerSpec(name: "boundary", path: Self.demo + "/boundary.geojson"),
-                            cell: 500, rule: .sfhotspot, clip: false, maxCells: 5_000_000, gridDirectories: [], out: out, command: "t")
+        _ = try GridJob.run(request([Self.demo + "/incidents.csv"], read: o, boundary: LayerSpec(name: "boundary", path: Self.demo + "/boundary.geojson"),
+                                    out: out) { $0.grid = .init(); $0.grid?.cell = 500 }, command: "t")
         let m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metadata.json"))) as! [String: Any]
         let cov = m["coverage"] as! [String: Any]
         #expect(cov["first_date"] as? String == "2024-03-01" && cov["last_date"] as? String == "2025-12-31")

@@ -29,21 +29,21 @@ import Testing
             for k in 0..<n { text += "2023-0\(m)-10,\(537000 + (k % 5) * 200),\(175000 + (k / 5) * 200),Burglary\n" }
         }
         var o = EmergingJobOptions(); o.cell = 200
-        let r = try EmergingJob.run(input: [try csv(text)], read: mapped, boundary: nil, options: o, gridDirectories: [], out: out(), command: "t")
+        let r = try EmergingJob.run(request([try csv(text)], read: mapped, out: out()) { $0.emerging = o }, command: "t")
         let w = r.warnings.first { $0.contains("hold no incidents at all") }
         #expect(w?.contains("3 of 8 time steps") == true && w?.contains("2023-04 … 2023-06") == true, "\(r.warnings)")
-        let c = try CompareJob.run(input: [try csv(text)], read: mapped,
-                                   periods: [Period(parsing: "2023-01..2023-03")!, Period(parsing: "2023-05..2023-08")!],
-                                   boundary: nil, layers: [], focus: [], cell: nil, gridDirectories: [], out: out(), command: "t")
+        let c = try CompareJob.run(request([try csv(text)], read: mapped, out: out()) {
+            $0.compare = .init(periods: [Period(parsing: "2023-01..2023-03")!, Period(parsing: "2023-05..2023-08")!])
+        }, command: "t")
         #expect(c.warnings.contains { $0.contains("2023-05..2023-08: 2 of its 4 months hold no incidents (2023-05 … 2023-06)") }, "\(c.warnings)")
     }
 
     @Test func sparseGiStarWarns() throws {
         var text = "when,E,N,kind\n"
         for k in 0..<6 { text += "2023-01-10,\(537000 + k * 1500),\(175000 + k * 900),Burglary\n" }
-        let r = try GiStarJob.run(input: [try csv(text)], read: mapped, boundary: nil, layers: [], layerName: nil, cell: 50,
-                                  rule: .sfhotspot, clip: false, maxCells: 5_000_000, neighbours: nil, fdr: true, permutations: 0,
-                                  seed: 1, gridDirectories: [], out: out(), command: "t")
+        let r = try GiStarJob.run(request([try csv(text)], read: mapped, out: out()) {
+            var g = Project.GiStarRequest(); g.cell = 50; g.seed = 1; $0.gistar = g
+        }, command: "t")
         #expect(r.warnings.contains { $0.hasPrefix("sparse data: 6 incidents in 6 of") }, "\(r.warnings)")
         #expect(sparseWarnings(counts: [0, 0, 0], bins: [0, 0, 0]).first?.contains("undefined") == true)
         #expect(sparseWarnings(counts: Array(repeating: 3, count: 100), bins: Array(repeating: 0, count: 100)).isEmpty)
@@ -68,22 +68,19 @@ import Testing
 
     @Test func aLayerThatMissesTheIncidentsWarns() throws {
         let p = try csv("when,E,N,kind\n2024-01-05,400000,300000,Burglary\n")
-        let r = try AreasJob.run(input: [p], read: mapped, layers: [LayerSpec(name: "wards", path: Self.demo + "/wards.geojson")],
-                                 boundary: nil, gridDirectories: [], out: out(), command: "t")
+        let r = try AreasJob.run(request([p], read: mapped, layers: [LayerSpec(name: "wards", path: Self.demo + "/wards.geojson")], out: out()), command: "t")
         #expect(r.warnings.contains { $0.contains("layer wards") && $0.contains("does not overlap the incidents") }, "\(r.warnings)")
     }
 
     @Test func extentSetsTheGridButKeepsIncidents() throws {
         var o = KDEOptions(); o.cell = 100; o.bandwidth = 400
         o.extent = Extent(minX: 537000, minY: 173000, maxX: 539000, maxY: 175000)
-        let r = try KDEJob.run(input: [Self.demo + "/incidents.csv"], read: ReadOptions(), boundary: nil, layers: [], options: o,
-                               gridDirectories: [], out: out(), command: "t")
+        let r = try KDEJob.run(request([Self.demo + "/incidents.csv"], out: out()) { $0.kde = o }, command: "t")
         #expect(r.surface.grid.x0 == 537000 && r.surface.grid.ncols == 21)
         #expect(r.incidents.quarantine.allSatisfy { $0.reason != .outsideStudyArea })
         // Densities near the edge include incidents outside the extent: equal to the same cells of a wider grid.
         var w = o; w.extent = Extent(minX: 535000, minY: 171000, maxX: 541000, maxY: 177000)
-        let wide = try KDEJob.run(input: [Self.demo + "/incidents.csv"], read: ReadOptions(), boundary: nil, layers: [], options: w,
-                                  gridDirectories: [], out: out(), command: "t")
+        let wide = try KDEJob.run(request([Self.demo + "/incidents.csv"], out: out()) { $0.kde = w }, command: "t")
         let g = r.surface.grid, gw = wide.surface.grid
         let k = 0, kw = gw.index(x: g.centre(index: k).x, y: g.centre(index: k).y)!
         #expect(abs(r.surface.values[k] - wide.surface.values[kw]) < 1e-9 * max(1, wide.surface.values[kw]))
@@ -102,8 +99,7 @@ import Testing
 
     @Test func categoriesDifferingInCaseGetDistinctColumns() throws {
         let p = try csv("when,E,N,kind\n2024-01-05,537500,175500,Burglary\n2024-01-05,537500,175500,burglary\n")
-        let r = try AreasJob.run(input: [p], read: mapped, layers: [LayerSpec(name: "wards", path: Self.demo + "/wards.geojson")],
-                                 boundary: nil, gridDirectories: [], out: out(), command: "t")
+        let r = try AreasJob.run(request([p], read: mapped, layers: [LayerSpec(name: "wards", path: Self.demo + "/wards.geojson")], out: out()), command: "t")
         let cols = r.layers[0].table.columns
         #expect(cols.contains("count_burglary") && cols.contains("count_burglary_2"))
         #expect(Set(cols.map { $0.lowercased() }).count == cols.count)
@@ -125,8 +121,7 @@ import Testing
     @Test func aSinglePointWithoutACellSizeSaysWhatToGive() throws {
         let p = try csv("when,E,N,kind\n2024-01-05,537500,175500,Burglary\n")
         do {
-            _ = try GridJob.run(input: [p], read: mapped, boundary: nil, cell: nil, rule: .sfhotspot, clip: false, maxCells: 5_000_000,
-                                gridDirectories: [], out: out(), command: "t")
+            _ = try GridJob.run(request([p], read: mapped, out: out()), command: "t")
             Issue.record("no error")
         } catch { #expect("\(error)".contains("give --cell")) }
     }
@@ -135,7 +130,7 @@ import Testing
         let p = try csv("when,E,N,kind\n1900-01-05,537500,175500,Burglary\n2099-01-05,537600,175500,Burglary\n")
         var o = EmergingJobOptions(); o.cell = 100; o.step = .days(1)
         do {
-            _ = try EmergingJob.run(input: [p], read: mapped, boundary: nil, options: o, gridDirectories: [], out: out(), command: "t")
+            _ = try EmergingJob.run(request([p], read: mapped, out: out()) { $0.emerging = o }, command: "t")
             Issue.record("no error")
         } catch { #expect("\(error)".contains("above \(TimeSteps.maxSteps)")) }
     }

@@ -1,0 +1,100 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+
+/// One analysis request, the value every job takes: the inputs and how to read them, the boundary, the area layers
+/// with their populations, focus areas, the output folder, how maps are drawn, and the products with their
+/// parameters. `hotspot run` decodes it from a project file (`Project.load`, ProjectFile.swift); each CLI command
+/// builds the same value from its flags (HotspotCLI/Request.swift), so a command line and a project file are two
+/// spellings of one request.
+public struct Project: Sendable {
+    /// The project file, or "(command line)".
+    public var path: String
+    public var files: [String]
+    public var read = ReadOptions()
+    public var boundary: LayerSpec?
+    public var layers: [LayerSpec] = []
+    public var focus: [String] = []
+    public var out: String
+    public var gridDirectories: [String] = []
+    public var map = MapOptions()
+    public var products = Products()
+    /// Windows and options of `hotspot weekly` (the `weekly:` section).
+    public var weekly = WeeklyJob.Options()
+
+    public init(path: String = "(command line)", files: [String], out: String) {
+        self.path = path; self.files = files; self.out = out
+    }
+
+    /// The products to make; a nil product is not made.
+    public struct Products: Sendable {
+        public var areas: AreasRequest?
+        public var grid: GridRequest?
+        public var kde: KDEOptions?
+        public var gistar: GiStarRequest?
+        public var emerging: EmergingJobOptions?
+        public var compare: CompareRequest?
+        public var accuracy: AccuracyRequest?
+        public init() {}
+        /// The folders `hotspot run` writes, in order.
+        public var names: [String] {
+            [areas != nil ? "areas" : nil, grid != nil ? "grid" : nil, kde != nil ? "kde" : nil, gistar != nil ? "gistar" : nil,
+             emerging != nil ? "emerging" : nil, compare != nil ? "compare" : nil].compactMap { $0 }
+        }
+    }
+    /// Counts and rates per area of every layer.
+    public struct AreasRequest: Sendable {
+        public var map: MapOptions?
+        public init(map: MapOptions? = nil) { self.map = map }
+    }
+    /// Counts per grid cell: squares, or hexagons with `hex` (cell = distance across flats).
+    public struct GridRequest: Sendable {
+        public var cell: Double?, rule = CellSizeRule.sfhotspot, clip = false, maxCells = 5_000_000
+        public var hex: HexOrientation?, extent: Extent?, map: MapOptions?
+        public init() {}
+    }
+    /// Gi* on grid cells, or on the areas of the layer named `on`.
+    public struct GiStarRequest: Sendable {
+        public var cell: Double?, rule = CellSizeRule.sfhotspot, on: String?, neighbours: NeighbourRule?, fdr = true
+        public var permutations = 0, seed: UInt64 = 12345, clip = false, maxCells = 5_000_000
+        public var hex: HexOrientation?, extent: Extent?, map: MapOptions?
+        public init() {}
+    }
+    /// Named periods compared per area (and per cell with `cell`); `profile` draws a page per focus area.
+    public struct CompareRequest: Sendable {
+        public var periods: [Period], cell: Double?, profile: MapOptions?
+        public init(periods: [Period], cell: Double? = nil, profile: MapOptions? = nil) {
+            self.periods = periods; self.cell = cell; self.profile = profile
+        }
+    }
+    /// How well a hotspot product (a polygon file) captured the incidents of `files` (the later period).
+    public struct AccuracyRequest: Sendable {
+        public var hotspots: String, whereProperty: (String, String)?, earlier: [String] = []
+        public init(hotspots: String, whereProperty: (String, String)? = nil, earlier: [String] = []) {
+            self.hotspots = hotspots; self.whereProperty = whereProperty; self.earlier = earlier
+        }
+    }
+
+    /// Every file the request reads (for `OutputGuard`: none of them may lie inside `out`).
+    public var inputPaths: [String] {
+        files + (boundary.map { [$0.path] } ?? []) + layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) }
+            + (products.kde?.dualFiles ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
+    }
+
+    /// Refuses an output folder that holds one of the inputs.
+    public func checkOutput() throws { try OutputGuard.check(out: out, inputs: inputPaths) }
+
+    /// Reads, validates and projects the incidents and loads the boundary (and, with `layers`, the area layers).
+    public func loadInputs(layers withLayers: Bool = true, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
+        try JobInputs.load(files: files, read: read, boundary: boundary, layers: withLayers ? layers : [],
+                           gridDirectories: gridDirectories, progress: progress)
+    }
+
+    /// The area layer named `name`, or an error naming the flag/key that fixes it.
+    public func layer(named name: String) throws -> LayerSpec {
+        guard let l = layers.first(where: { $0.name == name }) else {
+            throw InputError.unusable("no area layer '\(name)': give --areas \(name)=FILE (or '\(name)' under 'areas' in the project file)")
+        }
+        return l
+    }
+}
