@@ -16,10 +16,10 @@ public struct Hotspot: ParsableCommand {
             GEOS, and writes RFC 7946 GeoJSON, CSV, a quarantine file of rejected rows and a metadata.json.
 
             Exit codes: 0 success; 64 usage error; 65 unusable input data; 66 missing input file; \
-            73 cannot write output; 70 internal error.
+            73 cannot write output; 70 internal error; 1 hotspot verify found a pack altered.
             """,
         version: HotspotVersion.string,
-        subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, EmergingCommand.self, CompareCommand.self, ProfileCommand.self, AccuracyCommand.self, MapCommand.self, RunCommand.self, WeeklyCommand.self, InitCommand.self, Demo.self])
+        subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, EmergingCommand.self, CompareCommand.self, ProfileCommand.self, AccuracyCommand.self, MapCommand.self, RunCommand.self, WeeklyCommand.self, PspoCommand.self, VerifyCommand.self, InitCommand.self, Demo.self])
 
     /// SIGINT/SIGTERM handlers first (they remove unfinished outputs and exit 130/143), then the usual parsing.
     public static func main() {

@@ -31,6 +31,8 @@ func runJob(_ body: () throws -> Void) throws {
         fail(e.description, e.message.contains("no such file") || e.message.contains("cannot read it") ? Exit.noInput : Exit.usage)
     } catch let e as ValidationError {
         throw e
+    } catch let e as ExitCode {
+        throw e
     } catch {
         fail("internal error: \(error)", Exit.software)
     }

@@ -112,10 +112,12 @@ public final class OutputSet {
     }
 
     /// Writes `metadata.json` (listing every output with its SHA-256) and swaps the set in.
-    public func finish(_ meta: RunMetadata) throws {
+    /// `beforeCommit` runs once metadata.json is written, before the swap (e.g. to write a manifest of the set).
+    public func finish(_ meta: RunMetadata, beforeCommit: (() throws -> Void)? = nil) throws {
         var m = meta
         m.outputs = written.sorted { $0.path < $1.path }
         try AtomicFile.write(try m.json(), to: path("metadata.json"))
+        try beforeCommit?()
         try folder.commit()
         committed = true
     }
@@ -147,16 +149,19 @@ extension OutputSet {
     /// style in `layer_styles`.
     /// Property names follow `FieldNames` (≤ 10 characters, Shapefile-safe); `NAME.fields.csv` maps them to the CSV's
     /// full column names.
+    /// With `folder`, the files go into that sub-folder of the set (the GeoPackage table is still `name`).
     public func writeLayer(_ name: String, geometries: [MultiPolygon], properties long: Table, idColumn: String = "id",
-                           style longStyle: LayerStyle? = nil) throws {
+                           style longStyle: LayerStyle? = nil, folder: String? = nil) throws {
+        let layerName = name
+        let name = folder.map { "\($0)/\(layerName)" } ?? layerName
         let fields = FieldNames.layer(long)
         let properties = fields.table, rename = fields.rename
         let style = longStyle?.renamed(rename)
         try write("\(name).fields.csv", fields.dictionary.csv())
-        try write("\(name).geojson", GeoJSONWriter.featureCollection(name: name, geometries: try Pipeline.toWGS84(geometries),
+        try write("\(name).geojson", GeoJSONWriter.featureCollection(name: layerName, geometries: try Pipeline.toWGS84(geometries),
                                                                       properties: properties, idColumn: rename[idColumn] ?? idColumn))
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
-        let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: name.replacingOccurrences(of: "-", with: "_"),
+        let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: layerName.replacingOccurrences(of: "-", with: "_"),
                                               geometries: geometries, properties: properties, crs: crs, style: style)
         record("\(name).gpkg", data)
         if let style { try write("\(name).qml", style.qml) }

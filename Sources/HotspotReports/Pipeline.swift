@@ -168,11 +168,11 @@ public enum Pipeline {
 
     /// Reads a polygon layer, projects it to EPSG:27700, validates (repairing with a warning) and indexes it.
     /// `keep` selects features by their area value (id, name) before anything else is done.
-    public static func loadLayer(_ spec: LayerSpec, gridDirectories: [String] = [], keep: ((Area) -> Bool)? = nil) throws -> LoadedLayer {
+    public static func loadLayer(_ spec: LayerSpec, gridDirectories: [String] = [], keep: ((Area) -> Bool)? = nil, repair: Bool = true) throws -> LoadedLayer {
         let src: PolygonLayerReader.Layer
         do {
             src = try PolygonLayerReader.read(path: spec.path, idField: spec.idField, nameField: spec.nameField,
-                                              declaredEPSG: spec.epsg, anonymous: spec.name == "boundary" ? "boundary" : nil)
+                                              declaredEPSG: spec.epsg, anonymous: ["boundary", "area"].contains(spec.name) ? spec.name : nil)
         } catch PolygonLayerReader.LayerError.wrongCRS(let p, let why) {
             throw PolygonLayerReader.LayerError.wrongCRS(p, why.replacingOccurrences(of: "NAME=", with: "\(spec.name)="))
         }
@@ -183,7 +183,7 @@ public enum Pipeline {
                 Area(id: areas[i].id, name: areas[i].name, geometry: g)
             }
         }
-        let (valid, warnings) = try AreaLayer.validated(areas)
+        let (valid, warnings) = try AreaLayer.validated(areas, repair: repair)
         var pop: [String: Double]?
         if let pp = spec.population { pop = try PopulationReader.read(path: pp) }
         return LoadedLayer(name: spec.name, source: src, areas: valid, index: try AreaIndex(areas: valid),
@@ -231,7 +231,7 @@ public struct JobInputs {
 extension OutputSet {
     /// Writes `quarantine.csv`, then `metadata.json` (last, listing every output with its SHA-256).
     public func finish(command: String, parameters: [String: String], inputs: JobInputs, grid: SquareGrid? = nil,
-                       extraLayers: [LoadedLayer] = [], warnings: [String]) throws {
+                       extraLayers: [LoadedLayer] = [], warnings: [String], beforeCommit: (() throws -> Void)? = nil) throws {
         let inc = inputs.incidents
         try write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var meta = RunMetadata(command: command, parameters: parameters, inputs: inc.files, counts: Pipeline.counts(inc),
@@ -241,6 +241,6 @@ extension OutputSet {
         meta.warnings = warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)
         meta.coverage = .init(inc.table)
-        try finish(meta)
+        try finish(meta, beforeCommit: beforeCommit)
     }
 }

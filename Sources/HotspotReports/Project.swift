@@ -35,6 +35,8 @@ public struct Project: Sendable {
         public var emerging: EmergingJobOptions?
         public var compare: CompareRequest?
         public var accuracy: AccuracyRequest?
+        /// A PSPO evidence pack (`hotspot pspo`).
+        public var pspo: PspoRequest?
         public init() {}
         /// The folders `hotspot run` writes, in order.
         public var names: [String] {
@@ -79,6 +81,7 @@ public struct Project: Sendable {
     public var inputPaths: [String] {
         files + (boundary.map { [$0.path] } ?? []) + layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) }
             + (products.kde?.dualFiles ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
+            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement].compactMap { $0 } } ?? [])
     }
 
     /// Refuses an output folder that holds one of the inputs.

@@ -100,13 +100,15 @@ public final class AreaIndex {
 public enum AreaLayer {
     /// Checks each area with GEOS; invalid ones are repaired with MakeValid and reported in `warnings`.
     /// Areas are returned sorted by id (the boundary rule of `AreaIndex` depends on it).
-    public static func validated(_ areas: [Area]) throws -> (areas: [Area], warnings: [String]) {
+    /// With `repair` false, an invalid polygon is an error naming the area and GEOS's reason instead.
+    public static func validated(_ areas: [Area], repair: Bool = true) throws -> (areas: [Area], warnings: [String]) {
         let ctx = try GEOSContext()
         var out: [Area] = [], warnings: [String] = []
         for a in areas {
             let g = try GEOSGeometry(ctx, a.geometry)
             if g.isValid { out.append(a); continue }
             let reason = g.validityReason
+            guard repair else { throw GeoError.invalidGeometry(area: a.id, reason: reason) }
             let fixed = try g.makeValid().multiPolygon()
             guard !fixed.polygons.isEmpty else { throw GeoError.invalidGeometry(area: a.id, reason: reason) }
             warnings.append("area \(a.id) (\(a.name)) had an invalid polygon (\(reason)); repaired with GEOS MakeValid")

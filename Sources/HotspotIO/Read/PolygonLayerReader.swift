@@ -175,15 +175,7 @@ public enum PolygonLayerReader {
 /// whose values match the layer's ids, and the last numeric column, unless named).
 public enum PopulationReader {
     public static func read(path: String, idColumn: String? = nil, valueColumn: String? = nil) throws -> [String: Double] {
-        let text = try InputFile.text(path, limit: 256 << 20)
-        let data = Data(text.utf8)
-        var rows: [[String]] = []
-        var scanner = CSVScanner()
-        data.withUnsafeBytes { raw in
-            scanner.scan(raw.bindMemory(to: UInt8.self), final: true) { rec in
-                rows.append((0..<rec.count).map { rec.string($0) ?? "" })
-            }
-        }
+        let rows = try CSVRows.read(path)
         guard let header = rows.first, rows.count > 1 else { throw InputError.emptyFile(path) }
         let body = rows.dropFirst()
         let idc = idColumn.flatMap { header.firstIndex(of: $0) } ?? 0
@@ -199,5 +191,20 @@ public enum PopulationReader {
         var out: [String: Double] = [:]
         for r in body where r.count > max(idc, valc) { if let v = Double(r[valc]) { out[r[idc]] = v } }
         return out
+    }
+}
+
+/// A small CSV file (population, enforcement records) as rows of strings, header first.
+public enum CSVRows {
+    public static func read(_ path: String, limit: Int = 256 << 20) throws -> [[String]] {
+        let data = Data(try InputFile.text(path, limit: limit).utf8)
+        var rows: [[String]] = []
+        var scanner = CSVScanner()
+        data.withUnsafeBytes { raw in
+            scanner.scan(raw.bindMemory(to: UInt8.self), final: true) { rec in
+                rows.append((0..<rec.count).map { rec.string($0) ?? "" })
+            }
+        }
+        return rows
     }
 }

@@ -24,6 +24,14 @@ public enum Value: Sendable, Equatable {
         case .null: return ""
         }
     }
+    /// The value as a CSV cell reads once unquoted (what a page shows).
+    public var csvText: String {
+        if case .string(let s) = self { return s }
+        return csv
+    }
+    public var isNumeric: Bool {
+        switch self { case .int, .double: return true; default: return false }
+    }
 }
 
 /// Rows of named values, in column order: the one shape every exporter writes (GeoJSON properties, CSV columns).

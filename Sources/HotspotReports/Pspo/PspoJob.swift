@@ -1,0 +1,342 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// `hotspot pspo`: the quantitative part of a Public Spaces Protection Order evidence pack, in one run and
+/// reproducibly. Writes the pack folder (`index.html`, `pack.pdf`, `exhibits/`, `manifest.json`, `metadata.json`,
+/// `quarantine.csv`), swapped in as a whole, and `FOLDER.zip` beside it (fixed timestamps). `hotspot verify` checks
+/// either against `manifest.json`.
+public enum PspoJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var name: String
+        public var inside: Int
+        public var zip: String
+        public var files: [String]
+        public var warnings: [String]
+    }
+
+    public static func run(_ p: Project, command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
+        guard let r = p.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
+        // Everything that can be wrong with the inputs is found before anything is written.
+        let job = try p.loadInputs(progress: progress)
+        let e = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") { try PspoEvidence.compute(p, r, job: job) }
+        let t = job.incidents.table
+        let packDate = r.asOf ?? lastDay(t)
+        var warnings = job.warnings + job.layers.flatMap(\.warnings)
+        let set = try OutputSet(directory: p.out)
+        try FileManager.default.createDirectory(atPath: set.path("exhibits"), withIntermediateDirectories: true)
+
+        // Surroundings: density with hotspots, and emerging hot spot categories, each on the whole borough.
+        let scratch = NSTemporaryDirectory() + "hotspot-pspo-\(getpid())-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var kq = p
+        kq.out = scratch + "/kde"; kq.products = .init()
+        var ko = KDEOptions(); ko.cell = r.kdeCell; ko.clip = job.boundary != nil; ko.threshold = .topCells(percent: 5)
+        kq.products.kde = ko
+        let kde = try KDEJob.run(kq, command: command, inputs: job)
+        warnings += kde.warnings.filter { !warnings.contains($0) }
+        var eq = p
+        eq.out = scratch + "/emerging"; eq.products = .init()
+        var eo = EmergingJobOptions(); eo.cell = r.emergingCell; eo.clip = job.boundary != nil; eo.step = .months(1)
+        eq.products.emerging = eo
+        var emergingNote: String?
+        var emergingCells = Table(columns: ["cell", "easting", "northing", "category", "hot_months", "trend_z", "trend_p"])
+        do {
+            let em = try EmergingJob.run(eq, command: command, inputs: job)
+            let ctx = try GEOSContext(), areaG = try GEOSGeometry(ctx, e.area)
+            if let g = em.grid {
+                for k in em.cells {
+                    let c = g.centre(index: k)
+                    guard let ae = e.area.extent, c.x > ae.minX - g.cellSize, c.x < ae.maxX + g.cellSize, c.y > ae.minY - g.cellSize, c.y < ae.maxY + g.cellSize,
+                          try GEOSGeometry(ctx, g.cellPolygon(k)).intersects(areaG) else { continue }
+                    let res = em.results[k]
+                    emergingCells.rows.append([.string(g.cellID(k)), .double(c.x, decimals: 0), .double(c.y, decimals: 0), .string(res.pattern.name),
+                                               .int(res.hotSteps), .double(res.trendZ.z, decimals: 3), .double(res.trendZ.p, decimals: 4)])
+                }
+            }
+            emergingNote = "Emerging hot spot analysis on \(Fmt.number(r.emergingCell)) m cells over the whole study area, monthly steps (\(em.cube.steps.count) months), space-time Gi* with a one-step window, Mann-Kendall trend on the Gi* z series; the cells listed intersect the restricted area."
+        } catch {
+            emergingNote = "Emerging hot spot analysis could not be run on these data: \(error)"
+        }
+        var ev = e
+        ev.tables["emerging-cells"] = emergingCells
+        var emSummary = Table(columns: ["category", "cells"])
+        var ec: [String: Int] = [:]
+        for row in emergingCells.rows { if case .string(let s) = row[3] { ec[s, default: 0] += 1 } }
+        emSummary.rows = ec.keys.sorted().map { [.string($0), .int(ec[$0]!)] }
+        ev.tables["emerging-summary"] = emSummary
+        ev.notes["emerging"] = emergingNote
+
+        // Exhibits: tables.
+        let summary = summaryTable(ev, job: job)
+        ev.tables["summary"] = summary
+        let params = parameterTable(p, r, ev, job: job, kde: kde, packDate: packDate)
+        ev.tables["parameters"] = params
+        ev.tables["inputs"] = try inputTable(p, r, job: job)
+        ev.tables["software"] = softwareTable(pdf: r.pdf)
+        for (k, tab) in ev.tables.sorted(by: { $0.key < $1.key }) { try set.write("exhibits/\(k).csv", tab.csv()) }
+
+        // Exhibits: charts and maps (SVG and PNG).
+        let png = MapOptions.exhibit
+        let charts = try Charts(ev, r)
+        for (name, svg) in charts.all { try MapJob.writeRendered(svg, name: "exhibits/\(name)", options: png, into: set) }
+        let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf)
+        try MapJob.writeRendered(areaMap, name: "exhibits/map-restricted-area", options: png, into: set)
+        let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf)
+        try MapJob.writeRendered(hotMap, name: "exhibits/map-hotspots", options: png, into: set)
+
+        // Exhibits: the boundary (GeoJSON WGS84, GeoPackage EPSG:27700) and the incidents inside it (no personal data).
+        var bt = Table(columns: ["id", "name", "status", "area_m2", "area_ha"])
+        bt.rows = [[.string("restricted-area"), .string(ev.name), .string(ev.proposal ? "proposal (from hotspots)" : "proposed restricted area"),
+                    .double(ev.areaM2, decimals: 1), .double(ev.areaM2 / 1e4, decimals: 2)]]
+        try set.writeLayer("restricted-area", geometries: [ev.area], properties: bt,
+                           style: .outline(colour: "#000000", widthMM: 0.8, labelField: "name"), folder: "exhibits")
+        let ins = ev.inside
+        let idx = (0..<t.count).filter { ins[$0] }
+        var lx = idx.map { t.x[$0] }, ly = idx.map { t.y[$0] }
+        _ = try Projection(from: analysisEPSG, to: 4326).transform(x: &lx, y: &ly)
+        let labels = PspoEvidence.sourceLabels(job.incidents.files, r.sources)
+        var it = Table(columns: ["id", "category", t.resolution == .month ? "month" : "date", "source"])
+        it.rows = idx.enumerated().map { n, i in
+            [.int(n + 1), .string(t.categories[Int(t.category[i])]),
+             .string(t.resolution == .month ? CivilDate.monthLabel(ev.monthOf[i]) : CivilDate.dayLabel(Int(t.day[i]))),
+             .string(labels[Int(t.sourceFile[i])])]
+        }
+        try set.write("exhibits/incidents-inside.geojson", GeoJSONWriter.points(name: "incidents-inside", x: lx, y: ly, properties: it, idColumn: "id"))
+
+        // The page, then the PDF printed from it.
+        let doc = PspoPage.document(ev, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
+        try set.write("index.html", doc.html())
+        if r.pdf {
+            let pdf = try PhaseProgress.phase("print pack.pdf", total: 1, unit: "pages") { try HTMLPrinter.pdf(html: set.path("index.html"), date: packDate) }
+            try set.write("pack.pdf", pdf)
+        }
+        let packName = (p.out as NSString).lastPathComponent
+        var zipData = Data()
+        try set.finish(command: command, parameters: params.rows.reduce(into: ["job": "pspo"]) { d, row in
+            if case .string(let k) = row[0] { d[k] = row[1].csvText }
+        }, inputs: job, warnings: warnings) {
+            // manifest.json lists every file of the pack; the zip holds the pack and its manifest.
+            let staging = (set.path("index.html") as NSString).deletingLastPathComponent
+            try AtomicFile.write(try PackManifest.build(folder: staging, pack: packName), to: set.path(PackManifest.name))
+            let files = try PackManifest.files(in: staging) + [PackManifest.name]
+            zipData = try ZipArchive.write(try files.sorted().map { ("\(packName)/\($0)", try InputFile.contents((staging as NSString).appendingPathComponent($0), limit: 1 << 32)) })
+        }
+        let zipPath = p.out.hasSuffix("/") ? String(p.out.dropLast()) + ".zip" : p.out + ".zip"
+        try AtomicFile.write(zipData, to: zipPath)
+        let written = (try? PackManifest.files(in: p.out)) ?? []
+        return Result(incidents: job.incidents, name: ev.name, inside: idx.count, zip: zipPath, files: written + [PackManifest.name], warnings: warnings)
+    }
+
+    /// The last day the incidents cover (the month's last day for monthly data), YYYY-MM-DD.
+    static func lastDay(_ t: IncidentTable) -> String {
+        guard let d = t.day.max().map(Int.init) else { return "1980-01-01" }
+        if t.resolution == .month {
+            let c = CivilDate.civil(days: d)
+            return CivilDate.dayLabel(CivilDate.days(year: c.year, month: c.month, day: CivilDate.daysInMonth(year: c.year, month: c.month)))
+        }
+        return CivilDate.dayLabel(d)
+    }
+
+    // MARK: tables
+
+    static func summaryTable(_ e: PspoEvidence, job: JobInputs) -> Table {
+        let t = job.incidents.table, n = t.count, nIn = e.inside.filter { $0 }.count
+        let si = n > 0 ? Double(nIn) / Double(n) : 0, sa = e.areaM2 / e.boroughM2
+        var s = Table(columns: ["measure", "value"])
+        func add(_ k: String, _ v: Value) { s.rows.append([.string(k), v]) }
+        add("area_name", .string(e.name))
+        add("area_km2", .double(e.areaM2 / 1e6, decimals: 3))
+        add("area_ha", .double(e.areaM2 / 1e4, decimals: 2))
+        add("wards_touched", .string(e.wardsTouched.map(\.name).joined(separator: "; ")))
+        add("first_month", .string(CivilDate.monthLabel(e.months.first!)))
+        add("last_month", .string(CivilDate.monthLabel(e.months.last!)))
+        add("months", .int(e.months.count))
+        add("crime_types", .string(MapJob.types(t)))
+        add("incidents_inside", .int(nIn))
+        add("incidents_borough", .int(n))
+        add("share_of_incidents_pct", .double(100 * si, decimals: 2))
+        add("share_of_area_pct", .double(100 * sa, decimals: 2))
+        add("concentration_ratio", .double(sa > 0 ? si / sa : 0, decimals: 2))
+        add("per_km2_inside", .double(Double(nIn) / (e.areaM2 / 1e6), decimals: 1))
+        add("per_km2_borough", .double(Double(n) / (e.boroughM2 / 1e6), decimals: 1))
+        if let pa = e.populationArea, let pb = e.populationBorough, pa > 0, pb > 0 {
+            add("population_inside_estimate", .double(pa, decimals: 0))
+            add("per_1000_residents_inside", .double(1000 * Double(nIn) / pa, decimals: 1))
+            add("per_1000_residents_borough", .double(1000 * Double(n) / pb, decimals: 1))
+        }
+        if let m = e.trend {
+            add("trend_mann_kendall_z", .double(m.z, decimals: 3))
+            add("trend_mann_kendall_p", .double(m.p, decimals: 4))
+        }
+        let monthly = Double(nIn) / Double(max(1, e.months.count))
+        add("incidents_inside_per_month", .double(monthly, decimals: 1))
+        return s
+    }
+
+    static func parameterTable(_ p: Project, _ r: Project.PspoRequest, _ e: PspoEvidence, job: JobInputs, kde: KDEJob.Result, packDate: String) -> Table {
+        var s = Table(columns: ["parameter", "value"])
+        func add(_ k: String, _ v: String) { s.rows.append([.string(k), .string(v)]) }
+        add("restricted_area", r.area?.path ?? "proposed from \(r.fromHotspots ?? "")")
+        if r.fromHotspots != nil { add("proposal_buffer_m", Fmt.number(r.buffer)); add("proposal_simplify_m", Fmt.number(r.simplify)) }
+        add("crime_types", p.read.selection.types.isEmpty ? "all" : p.read.selection.types.joined(separator: "; "))
+        add("period_from", p.read.selection.from.map { CivilDate.dayLabel($0) } ?? "first date in the data")
+        add("period_to", p.read.selection.to.map { CivilDate.dayLabel($0) } ?? "last date in the data")
+        add("rings_m", r.rings.map { Fmt.number($0) }.joined(separator: "; "))
+        add("window_months", "\(MapJob.months[r.windowFirstMonth - 1])–\(MapJob.months[r.windowLastMonth - 1])")
+        add("change_date", r.change.map { CivilDate.dayLabel($0) } ?? "none")
+        add("kde_cell_m", Fmt.number(r.kdeCell))
+        add("kde_bandwidth_m", Fmt.fixed(kde.surface.parameters.bandwidth, 1))
+        add("kde_bandwidth_source", kde.bandwidthSource)
+        add("kde_kernel", kde.surface.parameters.kernel.rawValue)
+        add("kde_hotspots", "top 5% of cells")
+        add("emerging_cell_m", Fmt.number(r.emergingCell))
+        add("trend_test", "Mann-Kendall (two-sided, normal approximation with tie correction), α 0.05")
+        add("change_test", "exact conditional test of two Poisson counts (binomial), exposure = months")
+        add("concentration_ratio", "share of the borough's incidents ÷ share of the borough's area (= PAI)")
+        add("population_method", e.populationSource ?? "no population supplied")
+        add("analysis_crs", "EPSG:27700 (British National Grid)")
+        add("projection", job.incidents.projection.map { "\($0.operation) (accuracy \($0.accuracyMetres < 0 ? "unknown" : "\(Fmt.number($0.accuracyMetres)) m"))" } ?? "none (data in EPSG:27700)")
+        add("pack_date", packDate)
+        return s
+    }
+
+    static func inputTable(_ p: Project, _ r: Project.PspoRequest, job: JobInputs) throws -> Table {
+        var s = Table(columns: ["role", "file", "kind", "rows_read", "accepted", "quarantined", "sha256"])
+        let labels = PspoEvidence.sourceLabels(job.incidents.files, r.sources)
+        for (k, f) in job.incidents.files.enumerated() {
+            s.rows.append([.string("incidents"), .string(f.path), .string(labels[k]), .int(f.read), .int(f.accepted), .int(f.quarantinedTotal), .string(f.sha256)])
+        }
+        for l in (job.boundary.map { [$0] } ?? []) + job.layers {
+            let m = l.metadata
+            s.rows.append([.string(l.name == "boundary" ? "study boundary" : "area layer \(l.name)"), .string(m.path), .string("polygons, EPSG:\(m.epsg)"),
+                           .int(m.areas), .null, .null, .string(m.sha256)])
+            if let pp = l.populationPath {
+                s.rows.append([.string("population of \(l.name)"), .string(pp), .string("CSV"), .null, .null, .null, .string(try Hashing.sha256(file: pp))])
+            }
+        }
+        for (role, path) in [("restricted area", r.area?.path), ("hotspot polygons (proposal)", r.fromHotspots), ("enforcement records", r.enforcement)] {
+            if let path { s.rows.append([.string(role), .string(path), .string((path as NSString).pathExtension), .null, .null, .null, .string(try Hashing.sha256(file: path))]) }
+        }
+        return s
+    }
+
+    static func softwareTable(pdf: Bool) -> Table {
+        var s = Table(columns: ["component", "version"])
+        s.rows = [[.string("hotspot"), .string(HotspotVersion.string)], [.string("PROJ"), .string(Projection.version)],
+                  [.string("GEOS"), .string(GEOSContext.version)]]
+        if pdf { s.rows.append([.string("PDF renderer"), .string(HTMLPrinter.version())]) }
+        return s
+    }
+
+    // MARK: maps
+
+    static func view(_ e: PspoEvidence, margin: Double) -> Extent {
+        let a = e.area.extent!
+        return Extent(minX: a.minX - margin, minY: a.minY - margin, maxX: a.maxX + margin, maxY: a.maxY + margin)
+    }
+
+    static func wardOutlines(_ job: JobInputs, in v: Extent) throws -> MapDocument.Outline? {
+        guard let w = job.layers.first(where: { $0.name == "wards" }) ?? job.layers.first else { return nil }
+        let geos = try GEOSContext()
+        let shown = w.areas.filter { a in a.geometry.extent.map { $0.maxX > v.minX && $0.minX < v.maxX && $0.maxY > v.minY && $0.minY < v.maxY } ?? false }
+        let labels = try shown.compactMap { a in try geos.pointOnSurface(a.geometry).map { (at: $0, text: a.name) } }
+        return .init(name: w.name, geometries: shown.map(\.geometry), stroke: "#555555", width: 0.3, labels: labels, labelSize: 2.6)
+    }
+
+    static func mapOfArea(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, asOf: String?) throws -> String {
+        let t = job.incidents.table
+        let v = view(e, margin: (r.rings.max() ?? 0) + 150)
+        let nIn = e.inside.filter { $0 }.count
+        var doc = MapDocument(page: MapPage(paper: .a4, orientation: .portrait), extent: v,
+                              title: "\(e.proposal ? "Proposed area (from hotspots)" : "Proposed restricted area"): \(e.name)",
+                              subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(nIn)) incidents inside the area",
+                              details: [MapJob.types(t),
+                                        "Area \(Fmt.fixed(e.areaM2 / 1e6, 3)) km² (\(Fmt.fixed(e.areaM2 / 1e4, 2)) ha) · displacement rings \(r.rings.map { Fmt.number($0) }.joined(separator: " and ")) m",
+                                        "Points are police.uk anonymous map points, not addresses · British National Grid (EPSG:27700)"],
+                              attribution: Attribution.lines(boundaries: true), madeOn: asOf)
+        if let w = try wardOutlines(job, in: v) { doc.outlines.append(w); doc.outlineLegend.append(("Ward boundaries", "#555555")) }
+        for (k, z) in e.zones.enumerated() where k >= 1 && z.name.hasPrefix("Ring") {
+            doc.outlines.append(.init(name: "ring-\(k)", geometries: [z.geometry], stroke: "#444444", width: 0.35, dash: "2 1.2"))
+        }
+        if e.zones.count > 1 { doc.outlineLegend.append(("Displacement rings (\(r.rings.map { Fmt.number($0) }.joined(separator: ", ")) m)", "#444444")) }
+        doc.outlines.append(.init(name: "restricted-area", geometries: [e.area], stroke: "#000000", width: 1.0))
+        doc.outlineLegend.append(("Restricted area", "#000000"))
+        doc.points = (0..<t.count).filter { t.x[$0] >= v.minX && t.x[$0] <= v.maxX && t.y[$0] >= v.minY && t.y[$0] <= v.maxY }.map { XY(t.x[$0], t.y[$0]) }
+        return doc.svg()
+    }
+
+    static func mapOfSurroundings(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, kde: KDEJob.Result, asOf: String?) throws -> String {
+        let t = job.incidents.table, s = kde.surface, g = s.grid
+        let v = view(e, margin: 1000)
+        let cells = (0..<g.cellCount).filter { s.values[$0] > 0 }
+        let cls = KDEJob.densityClassification(cells.map { s.values[$0] }, unit: s.parameters.unit)
+        var shapes: [MultiPolygon?] = []
+        for k in cls.classes.indices {
+            let members = cells.indices.filter { cls.classOf[$0] == k }.map { cells[$0] }.filter { i in
+                let c = g.centre(index: i); return c.x > v.minX - g.cellSize && c.x < v.maxX + g.cellSize && c.y > v.minY - g.cellSize && c.y < v.maxY + g.cellSize
+            }.map { g.cellPolygon($0) }
+            shapes.append(members.isEmpty ? nil : MultiPolygon(dissolveEdgeToEdge(members).map { Polygon(exterior: $0) }))
+        }
+        var doc = MapDocument(page: MapPage(paper: .a4, orientation: .portrait), extent: v,
+                              title: "Hotspots around \(e.name)",
+                              subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(t.count)) incidents in the study area",
+                              details: [MapJob.types(t),
+                                        "Quartic kernel density, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 0)) m (\(kde.bandwidthSource)), \(Fmt.number(g.cellSize)) m cells",
+                                        "computed over the whole study area; hotspots: the top 5% of cells"],
+                              attribution: Attribution.lines(boundaries: true), madeOn: asOf)
+        doc.fill = .init(classification: cls, shapes: shapes)
+        if let w = try wardOutlines(job, in: v) { doc.outlines.append(w); doc.outlineLegend.append(("Ward boundaries", "#555555")) }
+        let hs = kde.hotspots.filter { h in h.geometry.extent.map { $0.maxX > v.minX && $0.minX < v.maxX && $0.maxY > v.minY && $0.minY < v.maxY } ?? false }
+        if !hs.isEmpty {
+            let labels = hs.compactMap { h in h.geometry.extent.map { (at: XY($0.maxX, $0.maxY), text: h.id) } }
+            doc.outlines.append(.init(name: "hotspots", geometries: hs.map(\.geometry), stroke: "#08306b", width: 0.7, labels: labels, labelSize: 3.0,
+                                      labelAnchor: "start", labelColour: "#08306b"))
+            doc.outlineLegend.append(("Hotspots (h1 = highest peak in the study area)", "#08306b"))
+        }
+        doc.outlines.append(.init(name: "restricted-area", geometries: [e.area], stroke: "#000000", width: 1.0))
+        doc.outlineLegend.append(("Restricted area", "#000000"))
+        return doc.svg()
+    }
+}
+
+extension MapOptions {
+    /// Exhibit figures: SVG and a 200 dpi PNG.
+    static var exhibit: MapOptions { var o = MapOptions(); o.formats = [.svg, .png]; o.dpi = 200; return o }
+}
+
+/// The pack's charts, by exhibit name.
+struct Charts {
+    var monthly: String, displacement: String, windows: String?
+    var all: [(String, String)] { [("chart-monthly", monthly), ("chart-displacement", displacement)] + (windows.map { [("chart-windows", $0)] } ?? []) }
+
+    init(_ e: PspoEvidence, _ r: Project.PspoRequest) throws {
+        let labels = e.months.map { CivilDate.monthLabel($0) }
+        let bm = e.tables["incidents-by-month"]!
+        func column(_ t: Table, _ c: Int) -> [Double?] { t.rows.map { if case .int(let v) = $0[c] { return Double(v) }; return nil } }
+        var series: [(String, [Double?])] = [("All selected types", column(bm, 1))]
+        let typeCols = bm.columns.indices.filter { bm.columns[$0].hasPrefix("inside_") && bm.columns[$0] != "inside_total" }
+        if typeCols.count > 1 {
+            let byType = e.tables["incidents-by-type"]!
+            for (k, c) in typeCols.prefix(4).enumerated() { series.append((byType.rows[k][0].csvText, column(bm, c))) }
+        }
+        var m = LineChart(title: "Incidents inside \(e.name) per month", yLabel: "Incidents per month", categories: labels, series: LineChart.styled(series))
+        if let c = r.change { m.divider = (e.months.firstIndex { $0 >= CivilDate.monthOrdinal(ofDay: c) } ?? 0, "change \(CivilDate.dayLabel(c))") }
+        monthly = m.svg()
+        let dm = e.tables["displacement-by-month"]!
+        let zs = (1...e.zones.count).map { (e.zones[$0 - 1].name, column(dm, $0)) }
+        var d = LineChart(title: "Inside the area, in the rings and in the adjacent wards, per month", yLabel: "Incidents per month", categories: labels, series: LineChart.styled(zs))
+        d.divider = m.divider
+        displacement = d.svg()
+        let w = e.tables["windows"]!
+        var groups: [String] = []
+        for row in w.rows where !groups.contains(row[0].csvText) { groups.append(row[0].csvText) }
+        let ringZones = e.zones.map(\.name).filter { $0 == e.name || $0.hasPrefix("Ring") }
+        if !groups.isEmpty {
+            let values = groups.map { g in ringZones.map { z in Double(w.rows.first { $0[0].csvText == g && $0[1].csvText == z }.map { $0[3].csvText } ?? "0") ?? 0 } }
+            windows = BarChart(title: "Year on year: the same months each year", yLabel: "Incidents", groups: groups, bars: ringZones, values: values).svg()
+        } else { windows = nil }
+    }
+}
