@@ -62,8 +62,11 @@ def check_meta(folder):
         for f in fs:
             present.add(os.path.relpath(os.path.join(d, f), folder))
     listed = {o["path"] for o in m["outputs"]} | {"metadata.json"}
-    if weekly:
+    if weekly or m["parameters"].get("job") == "pspo":
+        # manifest.json hashes metadata.json, so it is written after it (tools/check_pack.py checks the manifest).
         listed |= {"manifest.json"}
+    if weekly:
+        pass
     elif m["parameters"].get("job") not in ("demo", "run"):
         assert "quarantine.csv" in listed, f"{folder}: no quarantine.csv"
     else:
@@ -89,7 +92,6 @@ def check_map(png):
         head = f.read(24)
     w, h = struct.unpack(">II", head[16:24])
     # A4 (297 × 210 mm) and A3 (420 × 297 mm) pages: √2 sides; at the default 300 dpi A4 is 3508 × 2480 pixels.
-    dpi = json.load(open(os.path.join(os.path.dirname(png), "metadata.json"))).get("map_redrawn", {}).get("dpi")
     assert abs(max(w, h) / min(w, h) - 297 / 210) < 0.004, f"{png}: {w}×{h} is not an A-series page"
     assert min(w, h) >= 600, f"{png}: {w}×{h} is too small to print"
     pdf = png[:-4] + ".pdf"

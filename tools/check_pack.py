@@ -119,5 +119,20 @@ for k, title in enumerate(["Summary", "Restricted area", "Incident evidence", "S
     if f"<h2>{k}. {title}</h2>" not in page: bad(f"section {k} ({title}) is missing")
 if "To be completed by officers:" not in page: bad("no officer placeholders")
 
+# pack.pdf: a real PDF whose page 1, rendered by poppler (pdftoppm), is not blank.
+pdf = os.path.join(pack, "pack.pdf")
+if os.path.exists(pdf):
+    import shutil, subprocess, tempfile
+    if open(pdf, "rb").read(5) != b"%PDF-": bad("pack.pdf is not a PDF")
+    elif shutil.which("pdftoppm"):
+        d = tempfile.mkdtemp()
+        subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", "-singlefile", pdf, os.path.join(d, "p1")], check=True)
+        raw = open(os.path.join(d, "p1.pgm"), "rb").read()
+        parts = raw.split(maxsplit=4)   # P5, width, height, maxval, pixels
+        w, h, px = int(parts[1]), int(parts[2]), parts[4]
+        dark = sum(1 for b in px if b < 128)
+        shutil.rmtree(d)
+        if dark < 0.005 * w * h: bad(f"page 1 of pack.pdf is blank ({dark} dark pixels of {w * h})")
+        else: print(f"  pack.pdf page 1 rendered by pdftoppm: {w}×{h}, {100 * dark / (w * h):.1f}% ink")
 for m_ in problems: print("  FAIL " + m_)
 sys.exit(1 if problems else 0)

@@ -180,7 +180,7 @@ struct RunCommand: ParsableCommand {
             ProgressView.install(quiet: quiet)
             let (inc, names, warnings) = try ProjectJob.run(p, command: commandLine, log: { note($0, quiet: quiet) })
             note(summaryLine(inc), quiet: quiet)
-            reportEnd(warnings: warnings, written: names.map { $0 + "/" } + ["metadata.json"], out: p.out, quiet: quiet)
+            reportEnd(warnings: warnings, written: Project.Products.written(names), out: p.out, quiet: quiet)
         }
     }
 }

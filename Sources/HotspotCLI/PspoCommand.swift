@@ -119,7 +119,11 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            let r = try PackManifest.verify(pack)
+            let r: PackManifest.Report
+            do { r = try PackManifest.verify(pack) } catch let e as ZipArchive.ZipError {
+                FileHandle.standardError.write(Data("NOT VERIFIED: \(pack) is damaged: \(e)\n".utf8))
+                throw ExitCode(1)
+            }
             if r.ok { print(r.text, terminator: "") } else {
                 FileHandle.standardError.write(Data(r.text.utf8))
                 throw ExitCode(1)

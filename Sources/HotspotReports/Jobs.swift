@@ -163,6 +163,6 @@ public enum DemoJob {
         let (inc, names, warnings) = try ProjectJob.run(p, command: command, log: log)
         log("read \(inc.read), accepted \(inc.accepted), quarantined \(inc.quarantine.count)")
         for w in warnings { log("warning: \(w)") }
-        return names.map { $0 + "/" } + ["metadata.json"]
+        return Project.Products.written(names)
     }
 }

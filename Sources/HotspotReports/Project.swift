@@ -38,10 +38,14 @@ public struct Project: Sendable {
         /// A PSPO evidence pack (`hotspot pspo`).
         public var pspo: PspoRequest?
         public init() {}
+        /// What `hotspot run` writes for the products `names`: their folders, the pack's zip, metadata.json.
+        public static func written(_ names: [String]) -> [String] {
+            names.map { $0 + "/" } + (names.contains("pspo") ? ["pspo.zip"] : []) + ["metadata.json"]
+        }
         /// The folders `hotspot run` writes, in order.
         public var names: [String] {
             [areas != nil ? "areas" : nil, grid != nil ? "grid" : nil, kde != nil ? "kde" : nil, gistar != nil ? "gistar" : nil,
-             emerging != nil ? "emerging" : nil, compare != nil ? "compare" : nil].compactMap { $0 }
+             emerging != nil ? "emerging" : nil, compare != nil ? "compare" : nil, pspo != nil ? "pspo" : nil].compactMap { $0 }
         }
     }
     /// Counts and rates per area of every layer.

@@ -90,7 +90,7 @@ extension Project {
             throw top.error("the project needs a 'products' section (areas, grid, kde, gistar, emerging, compare) or a 'weekly' one")
         }
         let prods = m["products"] ?? top
-        let pm = m["products"] == nil ? [:] : try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare"])
+        let pm = m["products"] == nil ? [:] : try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare", "pspo"])
         if let a = pm["areas"] {
             guard !p.layers.isEmpty else { throw a.error("areas needs an 'areas' section with at least one layer") }
             p.products.areas = AreasRequest(map: try a.mapping(["map"])["map"]?.bool() ?? false ? p.map : nil)
@@ -174,6 +174,7 @@ extension Project {
             if try cm["profile"]?.bool() ?? false { var m = p.map; m.page.orientation = .portrait; profile = m }
             p.products.compare = CompareRequest(periods: ps, cell: try cm["cell"]?.double(1...100_000), profile: profile)
         }
+        if let s = pm["pspo"] { p.products.pspo = try pspo(s) }
         if let k = p.products.kde?.cell { p.weekly.kdeCell = k }
         if let g = p.products.gistar?.cell { p.weekly.gistarCell = g }
         if let w = m["weekly"] {
@@ -187,8 +188,40 @@ extension Project {
             if try wm["map"]?.bool() == false { p.weekly.map = nil }
         }
         if p.weekly.map != nil { p.weekly.map = p.map }
-        guard !p.products.names.isEmpty || m["weekly"] != nil else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare") }
+        guard !p.products.names.isEmpty || m["weekly"] != nil else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare, pspo") }
         return p
+    }
+
+    /// The `pspo` product: the keys of `hotspot pspo`'s flags.
+    static func pspo(_ s: Field) throws -> PspoRequest {
+        let m = try s.mapping(["area", "name", "epsg", "from_hotspots", "buffer", "simplify", "types", "rings", "window", "change",
+                               "enforcement", "sources", "as_of", "pdf", "emerging_cell", "kde_cell"])
+        var r = PspoRequest()
+        if let a = m["area"] { r.area = LayerSpec(name: "area", path: try a.existingFile(), epsg: try m["epsg"]?.int(1024...999_999)) }
+        if let h = m["from_hotspots"] { r.fromHotspots = try h.existingFile() }
+        guard (r.area == nil) != (r.fromHotspots == nil) else { throw s.error("give the restricted area: 'area: FILE', or 'from_hotspots: FILE' to propose one") }
+        r.name = try m["name"]?.string()
+        r.buffer = try m["buffer"]?.double(0...5_000) ?? 50
+        r.simplify = try m["simplify"]?.double(0...1_000) ?? 10
+        r.types = try m["types"]?.strings()
+        if let v = m["rings"] {
+            let rings = try v.strings().map { s -> Double in guard let d = Double(s), d > 0, d <= 5_000 else { throw v.error("rings are distances in metres, 1–5000") }; return d }
+            guard !rings.isEmpty, rings.count <= 4, zip(rings, rings.dropFirst()).allSatisfy({ $0 < $1 }) else { throw v.error("give up to four increasing distances, e.g. [250, 500]") }
+            r.rings = rings
+        }
+        if let w = m["window"] {
+            let parts = try w.string().components(separatedBy: "..")
+            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), (1...12).contains(a), (1...12).contains(b), a <= b else { throw w.error("use MM..MM, e.g. 03..09") }
+            (r.windowFirstMonth, r.windowLastMonth) = (a, b)
+        }
+        r.change = try m["change"]?.date(end: false)
+        r.enforcement = try m["enforcement"]?.existingFile()
+        if let src = m["sources"] { for (label, f) in try src.orderedMapping() { r.sources[try f.path()] = label } }
+        r.asOf = try m["as_of"]?.string()
+        r.pdf = try m["pdf"]?.bool() ?? true
+        r.emergingCell = try m["emerging_cell"]?.double(10...5_000) ?? 100
+        r.kdeCell = try m["kde_cell"]?.double(5...2_000) ?? 50
+        return r
     }
 
     static func line(of e: YamlError) -> Int {

@@ -51,6 +51,12 @@ public enum ProjectJob {
             warnings += r.warnings
             log("compare: \(c.periods.map(\.name).joined(separator: " vs "))")
         }
+        if pr.pspo != nil {
+            let r = try PspoJob.run(into("pspo"), command: command)
+            warnings += r.warnings
+            set.record("pspo.zip", try InputFile.contents(r.zip, limit: 1 << 32))
+            log("pspo: \(r.name), \(r.inside) incidents inside; pspo/ and pspo.zip")
+        }
         for name in pr.names { try set.recordFolder(name) }
         var meta = RunMetadata(command: command, parameters: ["job": "run", "project": p.path, "products": pr.names.joined(separator: ",")],
                                inputs: inputs.incidents.files, counts: Pipeline.counts(inputs.incidents), projection: inputs.incidents.projection)

@@ -68,7 +68,7 @@ struct PspoEvidence {
         let te = t.extent!, ae = area.extent!
         let margin = (r.rings.max() ?? 0)
         if ae.maxX + margin < te.minX || ae.minX - margin > te.maxX || ae.maxY + margin < te.minY || ae.minY - margin > te.maxY {
-            throw InputError.unusable("the restricted area (\(Pipeline.describe(ae))) lies outside the data extent (\(Pipeline.describe(te)), EPSG:27700): check the area's CRS (a GeoJSON without a crs is read as WGS84; --area-epsg 27700 for British National Grid) and that the incident files cover the place")
+            throw InputError.unusable("the restricted area (\(Pipeline.describe(ae))) lies outside the data extent (\(Pipeline.describe(te)), EPSG:27700): check the area's CRS (a GeoJSON without a crs is read as WGS84; --restricted-area-epsg 27700, or epsg: 27700 in a project file, for British National Grid) and that the incident files cover the place")
         }
         if let b = job.boundary {
             let bg = try GEOSGeometry(ctx, MultiPolygon(b.areas.flatMap(\.geometry.polygons)))

@@ -17,8 +17,10 @@ public enum PspoJob {
         public var warnings: [String]
     }
 
-    public static func run(_ p: Project, command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
-        guard let r = p.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
+    public static func run(_ request: Project, command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
+        guard let r = request.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
+        var p = request
+        if let ty = r.types { p.read.selection.types = ty }
         // Everything that can be wrong with the inputs is found before anything is written.
         let job = try p.loadInputs(progress: progress)
         let e = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") { try PspoEvidence.compute(p, r, job: job) }
@@ -104,7 +106,9 @@ public enum PspoJob {
              .string(t.resolution == .month ? CivilDate.monthLabel(ev.monthOf[i]) : CivilDate.dayLabel(Int(t.day[i]))),
              .string(labels[Int(t.sourceFile[i])])]
         }
-        try set.write("exhibits/incidents-inside.geojson", GeoJSONWriter.points(name: "incidents-inside", x: lx, y: ly, properties: it, idColumn: "id"))
+        let itFields = FieldNames.layer(it)
+        try set.write("exhibits/incidents-inside.fields.csv", itFields.dictionary.csv())
+        try set.write("exhibits/incidents-inside.geojson", GeoJSONWriter.points(name: "incidents-inside", x: lx, y: ly, properties: itFields.table, idColumn: "id"))
 
         // The page, then the PDF printed from it.
         let doc = PspoPage.document(ev, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)

@@ -28,6 +28,9 @@ extension Project {
         public var sources: [String: String] = [:]
         /// Cell of the emerging hot spot grid and of the density surface around the area, metres.
         public var emergingCell = 100.0, kdeCell = 50.0
+        /// The crime types the restrictions address, when they differ from the request's `--type` selection
+        /// (a project file whose other products use every type).
+        public var types: [String]?
         public var pdf = true
         /// The pack's date (YYYY-MM-DD); default: the last day the incidents cover.
         public var asOf: String?
