@@ -172,6 +172,7 @@ public enum PspoJob {
             add("per_1000_residents_borough", .double(1000 * Double(n) / pb, decimals: 1))
         }
         if let m = e.trend {
+            add("trend_inside", .string(m.p < 0.05 ? (m.s > 0 ? "increasing" : "decreasing") : "no significant trend"))
             add("trend_mann_kendall_z", .double(m.z, decimals: 3))
             add("trend_mann_kendall_p", .double(m.p, decimals: 4))
         }

@@ -29,7 +29,7 @@ enum PspoPage {
             facts.append(("Per 1,000 residents", "\(n("per_1000_residents_inside")) inside (estimated population \(n("population_inside_estimate"))), against \(n("per_1000_residents_borough")) across the study area"))
         }
         if !sv("trend_mann_kendall_p").isEmpty {
-            facts.append(("Trend inside", "Mann-Kendall z \(n("trend_mann_kendall_z")), p \(n("trend_mann_kendall_p")) (see section 5)"))
+            facts.append(("Trend inside", "\(esc(sv("trend_inside"))) at α 0.05 over \(n("months")) months (Mann-Kendall z \(n("trend_mann_kendall_z")), p \(n("trend_mann_kendall_p")); section 5)"))
         }
         summary.append(.facts(facts))
         summary.append(.text("These are the quantitative findings only. Whether the activities have a detrimental effect on the quality of life of those in the locality, whether that effect is persistent or continuing and unreasonable, and whether the restrictions are justified (s.59) are for the council to decide, with the consultation and the other evidence of section 9. Every figure here is in an exhibit named beside it; <code>hotspot verify</code> shows the pack has not been altered."))
