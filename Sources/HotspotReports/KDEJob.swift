@@ -99,26 +99,9 @@ public enum KDEJob {
             return try runHex(job: job, options: o, orientation: orientation, bandwidth: h,
                               bandwidthSource: bandwidthSource, warnings: warnings, out: out, command: command)
         }
-        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells, extent: o.extent)
-        let grid = product.choice.grid
-        if h < grid.cellSize { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the cell size (\(Fmt.number(grid.cellSize)) m): the surface will look like separate dots; use a larger --bandwidth or a smaller --cell") }
-        var mask: [Bool]?
-        if o.clip, let b {
-            let m = try GridProduct.mask(b, grid: grid)
-            mask = m
-            if !m.contains(true) { warnings.append("the grid does not overlap the boundary") }
-        }
-        let p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
-        if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) { throw InputError.unusable(why) }
-        let surface = PhaseProgress.phase("kernel density", total: Double(grid.cellCount), unit: "cells") {
-            kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
-        }
-        if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
-        let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
-        let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? (grid.extent.width * grid.extent.height)
-        let hotspots = keep(try HotspotPolygonBuilder.build(surface: surface, hot: hot, smooth: o.smooth, x: t.x, y: t.y,
-                                                            studyAreaM2: studyArea, layers: layers.map { ($0.name, $0.areas) }),
-                            minIncidents: o.minIncidents, warnings: &warnings)
+        let c = try compute(job, o, bandwidth: h, warnings: &warnings)
+        let product = c.product, grid = product.choice.grid, mask = c.mask, p = c.parameters, surface = c.surface
+        let hot = c.hot, studyArea = c.studyAreaM2, hotspots = c.hotspots
         // Outputs.
         let set = try OutputSet(directory: out)
         let unit = "density_" + o.unit.rawValue
@@ -177,6 +160,39 @@ public enum KDEJob {
             inputs: job, grid: grid, warnings: warnings)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+
+    /// A density surface and its hotspot polygons, before anything is written.
+    struct Computed {
+        var product: GridProduct, mask: [Bool]?, parameters: KDEParameters, surface: DensitySurface, hot: HotCells
+        var studyAreaM2: Double, hotspots: [HotspotPolygon]
+    }
+
+    /// The square-grid surface of `o` at bandwidth `h` metres over the job's incidents, with its hotspot polygons
+    /// (what `run` writes; the PSPO pack draws it without writing the layers).
+    static func compute(_ job: JobInputs, _ o: KDEOptions, bandwidth h: Double, warnings: inout [String]) throws -> Computed {
+        let b = job.boundary, t = job.incidents.table, layers = job.layers
+        let product = try GridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: b, clip: false, cellLimit: o.maxCells, extent: o.extent)
+        let grid = product.choice.grid
+        if h < grid.cellSize { warnings.append("the bandwidth (\(Fmt.fixed(h, 1)) m) is smaller than the cell size (\(Fmt.number(grid.cellSize)) m): the surface will look like separate dots; use a larger --bandwidth or a smaller --cell") }
+        var mask: [Bool]?
+        if o.clip, let b {
+            let m = try GridProduct.mask(b, grid: grid)
+            mask = m
+            if !m.contains(true) { warnings.append("the grid does not overlap the boundary") }
+        }
+        let p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: o.mode)
+        if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) { throw InputError.unusable(why) }
+        let surface = PhaseProgress.phase("kernel density", total: Double(grid.cellCount), unit: "cells") {
+            kernelDensity(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p, mask: mask)
+        }
+        if surface.values.allSatisfy({ $0 == 0 || $0.isNaN }) { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
+        let hot = selectHotCells(surface, threshold: o.threshold, counts: product.counts.counts)
+        let studyArea = b?.areas.reduce(0) { $0 + $1.geometry.area } ?? (grid.extent.width * grid.extent.height)
+        let hotspots = keep(try HotspotPolygonBuilder.build(surface: surface, hot: hot, smooth: o.smooth, x: t.x, y: t.y,
+                                                            studyAreaM2: studyArea, layers: layers.map { ($0.name, $0.areas) }),
+                            minIncidents: o.minIncidents, warnings: &warnings)
+        return Computed(product: product, mask: mask, parameters: p, surface: surface, hot: hot, studyAreaM2: studyArea, hotspots: hotspots)
     }
 
     /// Density at hexagon centres, hot hexagons dissolved into hotspot polygons (no ESRI ASCII grid: it is square).

@@ -27,13 +27,15 @@ public enum HTMLPrinter {
     }
 
     /// PDF bytes of the HTML file at `html` (A4, the page's own @page rules, no header or footer).
-    public static func pdf(html: String, date: String) throws -> Data {
+    public static func pdf(html: String, date: String) throws -> Data { try start(html: html, date: date)() }
+
+    /// Starts printing; the closure waits for Chromium and returns the PDF bytes (so other work runs meanwhile).
+    public static func start(html: String, date: String) throws -> () throws -> Data {
         guard let b = browser else {
             throw OutputError.cannotWrite(html, "headless Chromium (Debian package chromium) is needed for pack.pdf: run tools/setup, or ask for --no-pdf")
         }
         let work = NSTemporaryDirectory() + "hotspot-print-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
         let out = work + "/page.pdf"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: b)
@@ -46,13 +48,16 @@ public enum HTMLPrinter {
         p.environment = env
         let err = Pipe()
         p.standardError = err; p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let errText = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let d = FileManager.default.contents(atPath: out), d.starts(with: Data("%PDF".utf8)) else {
-            throw OutputError.cannotWrite(html, "Chromium could not print the page: \(String(decoding: errText, as: UTF8.self).suffix(300))")
+        do { try p.run() } catch { try? FileManager.default.removeItem(atPath: work); throw error }
+        return {
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let errText = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0, let d = FileManager.default.contents(atPath: out), d.starts(with: Data("%PDF".utf8)) else {
+                throw OutputError.cannotWrite(html, "Chromium could not print the page: \(String(decoding: errText, as: UTF8.self).suffix(300))")
+            }
+            return fixDates(d, date: date)
         }
-        return fixDates(d, date: date)
     }
 
     /// Replaces every `(D:YYYYMMDDHHMMSS…)` date with `date` at midnight UTC, padded to the same length so that the

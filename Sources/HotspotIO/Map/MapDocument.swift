@@ -260,7 +260,7 @@ public enum MapRaster {
     }
 
     /// Starts one conversion; the closure waits for it and returns the bytes.
-    static func start(svg: String, to format: Format, dpi: Int) throws -> () throws -> Data {
+    public static func start(svg: String, to format: Format, dpi: Int) throws -> () throws -> Data {
         guard let tool = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw OutputError.cannotWrite(svg, "rsvg-convert (Debian package librsvg2-bin) is needed for PNG and PDF maps: run tools/setup, or ask for --map-format svg")
         }

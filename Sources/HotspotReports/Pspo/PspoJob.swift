@@ -33,12 +33,10 @@ public enum PspoJob {
         // Surroundings: density with hotspots, and emerging hot spot categories, each on the whole borough.
         let scratch = NSTemporaryDirectory() + "hotspot-pspo-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var kq = p
-        kq.out = scratch + "/kde"; kq.products = .init()
         var ko = KDEOptions(); ko.cell = r.kdeCell; ko.clip = job.boundary != nil; ko.threshold = .topCells(percent: 5)
-        kq.products.kde = ko
-        let kde = try KDEJob.run(kq, command: command, inputs: job)
-        warnings += kde.warnings.filter { !warnings.contains($0) }
+        var kdeWarnings: [String] = []
+        let kde = try KDEJob.compute(job, ko, bandwidth: Bandwidth.compute(.arcgis, x: t.x, y: t.y), warnings: &kdeWarnings)
+        warnings += kdeWarnings.filter { !warnings.contains($0) }
         var eq = p
         eq.out = scratch + "/emerging"; eq.products = .init()
         var eo = EmergingJobOptions(); eo.cell = r.emergingCell; eo.clip = job.boundary != nil; eo.step = .months(1)
@@ -80,14 +78,12 @@ public enum PspoJob {
         ev.tables["software"] = softwareTable(pdf: r.pdf)
         for (k, tab) in ev.tables.sorted(by: { $0.key < $1.key }) { try set.write("exhibits/\(k).csv", tab.csv()) }
 
-        // Exhibits: charts and maps (SVG and PNG).
-        let png = MapOptions.exhibit
+        // Exhibits: charts and maps as SVG (their PNGs are drawn below, beside the PDF).
         let charts = try Charts(ev, r)
-        for (name, svg) in charts.all { try MapJob.writeRendered(svg, name: "exhibits/\(name)", options: png, into: set) }
         let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf)
-        try MapJob.writeRendered(areaMap, name: "exhibits/map-restricted-area", options: png, into: set)
         let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf)
-        try MapJob.writeRendered(hotMap, name: "exhibits/map-hotspots", options: png, into: set)
+        let figures = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)]
+        for (name, svg) in figures { try set.write("exhibits/\(name).svg", svg) }
 
         // Exhibits: the boundary (GeoJSON WGS84, GeoPackage EPSG:27700) and the incidents inside it (no personal data).
         var bt = Table(columns: ["id", "name", "status", "area_m2", "area_ha"])
@@ -113,9 +109,15 @@ public enum PspoJob {
         // The page, then the PDF printed from it.
         let doc = PspoPage.document(ev, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
         try set.write("index.html", doc.html())
-        if r.pdf {
-            let pdf = try PhaseProgress.phase("print pack.pdf", total: 1, unit: "pages") { try HTMLPrinter.pdf(html: set.path("index.html"), date: packDate) }
-            try set.write("pack.pdf", pdf)
+        // The PDF and the figures' PNGs (200 dpi) are drawn side by side by Chromium and rsvg-convert.
+        try PhaseProgress.phase("print pack.pdf, draw PNGs", total: 1, unit: "steps") {
+            let drawing = try figures.map { ($0.0, try MapRaster.start(svg: set.path("exhibits/\($0.0).svg"), to: .png, dpi: 200)) }
+            let printing = try r.pdf ? HTMLPrinter.start(html: set.path("index.html"), date: packDate) : nil
+            // Every process is waited for, even after a failure, before the first failure is reported.
+            var failure: Error?
+            for (name, wait) in drawing { do { try set.write("exhibits/\(name).png", try wait()) } catch { failure = failure ?? error } }
+            if let printing { do { try set.write("pack.pdf", try printing()) } catch { failure = failure ?? error } }
+            if let failure { throw failure }
         }
         let packName = (p.out as NSString).lastPathComponent
         var zipData = Data()
@@ -181,7 +183,7 @@ public enum PspoJob {
         return s
     }
 
-    static func parameterTable(_ p: Project, _ r: Project.PspoRequest, _ e: PspoEvidence, job: JobInputs, kde: KDEJob.Result, packDate: String) -> Table {
+    static func parameterTable(_ p: Project, _ r: Project.PspoRequest, _ e: PspoEvidence, job: JobInputs, kde: KDEJob.Computed, packDate: String) -> Table {
         var s = Table(columns: ["parameter", "value"])
         func add(_ k: String, _ v: String) { s.rows.append([.string(k), .string(v)]) }
         add("restricted_area", r.area?.path ?? "proposed from \(r.fromHotspots ?? "")")
@@ -194,7 +196,7 @@ public enum PspoJob {
         add("change_date", r.change.map { CivilDate.dayLabel($0) } ?? "none")
         add("kde_cell_m", Fmt.number(r.kdeCell))
         add("kde_bandwidth_m", Fmt.fixed(kde.surface.parameters.bandwidth, 1))
-        add("kde_bandwidth_source", kde.bandwidthSource)
+        add("kde_bandwidth_source", "arcgis (ArcGIS Pro's spatial Silverman rule)")
         add("kde_kernel", kde.surface.parameters.kernel.rawValue)
         add("kde_hotspots", "top 5% of cells")
         add("emerging_cell_m", Fmt.number(r.emergingCell))
@@ -273,7 +275,7 @@ public enum PspoJob {
         return doc.svg()
     }
 
-    static func mapOfSurroundings(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, kde: KDEJob.Result, asOf: String?) throws -> String {
+    static func mapOfSurroundings(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, kde: KDEJob.Computed, asOf: String?) throws -> String {
         let t = job.incidents.table, s = kde.surface, g = s.grid
         let v = view(e, margin: 1000)
         let cells = (0..<g.cellCount).filter { s.values[$0] > 0 }
@@ -289,7 +291,7 @@ public enum PspoJob {
                               title: "Hotspots around \(e.name)",
                               subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(t.count)) incidents in the study area",
                               details: [MapJob.types(t),
-                                        "Quartic kernel density, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 0)) m (\(kde.bandwidthSource)), \(Fmt.number(g.cellSize)) m cells",
+                                        "Quartic kernel density, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 0)) m (ArcGIS rule), \(Fmt.number(g.cellSize)) m cells",
                                         "computed over the whole study area; hotspots: the top 5% of cells"],
                               attribution: Attribution.lines(boundaries: true), madeOn: asOf)
         doc.fill = .init(classification: cls, shapes: shapes)
