@@ -33,7 +33,7 @@ import Testing
 
     @Test func theShippedDemoProjectAndTheInitExampleLoad() throws {
         let p = try Project.load(Self.demo + "/project.yaml")
-        #expect(p.products.names == ["areas", "grid", "kde", "gistar", "emerging", "compare"])
+        #expect(p.products.names == ["areas", "grid", "kde", "gistar", "emerging", "compare", "pspo"])
         #expect(p.files == [Self.demo + "/incidents.csv"] && p.layers.map(\.name) == ["wards", "lsoa"])
         let dir = NSTemporaryDirectory() + "hotspot-init-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -68,6 +68,33 @@ import Testing
         let fromRun = try String(contentsOfFile: out + "/areas/areas-wards.csv", encoding: .utf8)
         #expect(fromRun == (try String(contentsOfFile: out + "-alone/areas-wards.csv", encoding: .utf8)))
         #expect(alone.layers[0].rows.reduce(0) { $0 + $1.count } > 0)
+    }
+
+    @Test func aPspoProductDecodesEveryKeyAndRefusesMistakes() throws {
+        let p = try Project.load(try write(base + """
+
+          pspo:
+            area: \(Self.demo)/restricted-area.geojson
+            name: The Parade
+            types: [Anti-social behaviour, Public order]
+            rings: [100, 300, 600]
+            window: 04..10
+            change: 2025-01
+            enforcement: \(Self.demo)/enforcement.csv
+            sources: {demo police: \(Self.demo)/incidents.csv}
+            as_of: 2026-01-31
+            pdf: false
+        """))
+        let r = try #require(p.products.pspo)
+        #expect(r.area?.path.hasSuffix("restricted-area.geojson") == true && r.name == "The Parade")
+        #expect(r.types == ["Anti-social behaviour", "Public order"] && r.rings == [100, 300, 600])
+        #expect(r.windowFirstMonth == 4 && r.windowLastMonth == 10 && r.change == CivilDate.days(year: 2025, month: 1, day: 1))
+        #expect(r.sources["\(Self.demo)/incidents.csv"] == "demo police" && r.asOf == "2026-01-31" && !r.pdf)
+        #expect(p.products.names.last == "pspo" && Project.Products.written(p.products.names).contains("pspo.zip"))
+        let e = try error(base + "\n  pspo: {area: \(Self.demo)/restricted-area.geojson, rings: [500, 250]}\n")
+        #expect(e?.key == "products.pspo.rings" && e?.message.contains("increasing") == true)
+        let e2 = try error(base + "\n  pspo: {types: [Drugs]}\n")
+        #expect(e2?.key == "products.pspo" && e2?.message.contains("restricted area") == true)
     }
 
     @Test func theWeeklySectionSetsTheWindows() throws {

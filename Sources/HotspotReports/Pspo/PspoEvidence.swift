@@ -168,16 +168,24 @@ struct PspoEvidence {
         }
         byType.rows.append([.string("All selected types"), .int(nIn), .int(n - nIn), .int(n), .double(n > 0 ? 100 * Double(nIn) / Double(n) : 0, decimals: 1)])
         tables["incidents-by-type"] = byType
-        var byMonth = Table(columns: ["month", "inside_total"] + usedCats.map { "inside_" + Self.slug(cats[$0]) } + ["borough_total"])
+        // With several sources, a column per source too.
+        let sourceCols = inc.files.count > 1 ? Array(Set(labels)).sorted() : []
+        var bySourceMonth = [[Int]](repeating: [Int](repeating: 0, count: sourceCols.count), count: months.count)
+        var byMonth = Table(columns: ["month", "inside_total"] + usedCats.map { "inside_" + Self.slug(cats[$0]) }
+                            + sourceCols.map { "inside_source_" + Self.slug($0) } + ["borough_total"])
         var monthly = [[Int]](repeating: [Int](repeating: 0, count: cats.count + 1), count: months.count)
         var boroughMonthly = [Int](repeating: 0, count: months.count)
         for i in 0..<n {
             guard let m = mIndex[monthOf[i]] else { continue }
             boroughMonthly[m] += 1
-            if ins[i] { monthly[m][0] += 1; monthly[m][Int(t.category[i]) + 1] += 1 }
+            if ins[i] {
+                monthly[m][0] += 1; monthly[m][Int(t.category[i]) + 1] += 1
+                if let s = sourceCols.firstIndex(of: labels[Int(t.sourceFile[i])]) { bySourceMonth[m][s] += 1 }
+            }
         }
         byMonth.rows = months.indices.map { m in
-            [.string(CivilDate.monthLabel(months[m])), .int(monthly[m][0])] + usedCats.map { .int(monthly[m][$0 + 1]) } + [.int(boroughMonthly[m])]
+            [.string(CivilDate.monthLabel(months[m])), .int(monthly[m][0])] + usedCats.map { .int(monthly[m][$0 + 1]) }
+                + bySourceMonth[m].map { .int($0) } + [.int(boroughMonthly[m])]
         }
         tables["incidents-by-month"] = byMonth
 

@@ -95,12 +95,11 @@ public enum PspoJob {
         let idx = (0..<t.count).filter { ins[$0] }
         var lx = idx.map { t.x[$0] }, ly = idx.map { t.y[$0] }
         _ = try Projection(from: analysisEPSG, to: 4326).transform(x: &lx, y: &ly)
-        let labels = PspoEvidence.sourceLabels(job.incidents.files, r.sources)
-        var it = Table(columns: ["id", "category", t.resolution == .month ? "month" : "date", "source"])
+        // Only the category and the month or date beside the location: no personal data, no free text.
+        var it = Table(columns: ["id", "category", t.resolution == .month ? "month" : "date"])
         it.rows = idx.enumerated().map { n, i in
             [.int(n + 1), .string(t.categories[Int(t.category[i])]),
-             .string(t.resolution == .month ? CivilDate.monthLabel(ev.monthOf[i]) : CivilDate.dayLabel(Int(t.day[i]))),
-             .string(labels[Int(t.sourceFile[i])])]
+             .string(t.resolution == .month ? CivilDate.monthLabel(ev.monthOf[i]) : CivilDate.dayLabel(Int(t.day[i])))]
         }
         let itFields = FieldNames.layer(it)
         try set.write("exhibits/incidents-inside.fields.csv", itFields.dictionary.csv())
@@ -180,6 +179,10 @@ public enum PspoJob {
         }
         let monthly = Double(nIn) / Double(max(1, e.months.count))
         add("incidents_inside_per_month", .double(monthly, decimals: 1))
+        add("rows_read", .int(job.incidents.read))
+        add("rows_accepted", .int(job.incidents.accepted))
+        add("rows_quarantined", .int(job.incidents.quarantine.count))
+        add("incidents_analysed", .int(n))
         return s
     }
 
@@ -324,7 +327,7 @@ struct Charts {
         let bm = e.tables["incidents-by-month"]!
         func column(_ t: Table, _ c: Int) -> [Double?] { t.rows.map { if case .int(let v) = $0[c] { return Double(v) }; return nil } }
         var series: [(String, [Double?])] = [("All selected types", column(bm, 1))]
-        let typeCols = bm.columns.indices.filter { bm.columns[$0].hasPrefix("inside_") && bm.columns[$0] != "inside_total" }
+        let typeCols = bm.columns.indices.filter { bm.columns[$0].hasPrefix("inside_") && bm.columns[$0] != "inside_total" && !bm.columns[$0].hasPrefix("inside_source_") }
         if typeCols.count > 1 {
             let byType = e.tables["incidents-by-type"]!
             for (k, c) in typeCols.prefix(4).enumerated() { series.append((byType.rows[k][0].csvText, column(bm, c))) }
