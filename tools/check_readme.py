@@ -74,6 +74,8 @@ for block in blocks:
     out_dir = re.search(r"--out out/(\S+)", block)
     if pic and out_dir:
         made = os.path.join(tmp, "out", out_dir.group(1), "map.png")
+        if "hotspot backtest" in block:
+            made = os.path.join(tmp, "out", out_dir.group(1), "backtest-pai.png")
         if "hotspot pspo" in block:
             # A pack's picture is page 1 of its pack.pdf as poppler renders it.
             made = os.path.join(tmp, "page1")

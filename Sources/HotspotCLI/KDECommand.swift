@@ -30,8 +30,10 @@ struct KDE: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Bandwidth (search radius) in metres. Default: the --bandwidth-rule.", valueName: "metres"))
     var bandwidth: Double?
-    @Option(help: "Default bandwidth rule: arcgis (ArcGIS Pro's spatial Silverman rule) or nrd (normal reference, MASS bandwidth.nrd averaged over x and y).")
-    var bandwidthRule: BandwidthRule = .arcgis
+    @Option(help: "Default bandwidth rule: arcgis (ArcGIS Pro's spatial Silverman rule), nrd (normal reference, MASS bandwidth.nrd averaged over x and y), or backtest (the bandwidth, and the cell when --cell is not given, that best predicted the next window on these incidents: see hotspot backtest).")
+    var bandwidthRule: BandwidthChoice = .arcgis
+    @Option(help: ArgumentHelp("With --bandwidth-rule backtest: the training and test windows, TRAIN:TEST, e.g. 6months:6months or 3months:3months.", valueName: "train:test"))
+    var backtestWindows: String = "6months:6months"
     @Option(parsing: .unconditional, help: "Multiplier applied to the bandwidth (e.g. 0.5 for a tighter surface).")
     var bandwidthAdjust: Double = 1
     @Option(help: "Kernel: quartic (default, ArcGIS), epanechnikov, triangular, uniform, gaussian (σ = h/3, truncated at h).")
@@ -58,6 +60,7 @@ struct KDE: ParsableCommand {
         try check(bandwidthAdjust, "--bandwidth-adjust", in: 0.01...100, example: "0.5")
         try check(dualFloor, "--dual-floor", in: 0...1e12, example: "0.1")
         try check(minIncidents, "--min-incidents", in: 0...1_000_000, example: "3")
+        if backtestWindowPair == nil { throw ValidationError("--backtest-windows takes TRAIN:TEST, each like 6months, 3months, 12weeks or 90days, e.g. --backtest-windows 3months:3months") }
         if HotspotThreshold(parsing: threshold) == nil {
             throw ValidationError("--threshold '\(threshold)' is not understood: use top:5, share:50, abs:120 or pct:99")
         }
@@ -67,7 +70,11 @@ struct KDE: ParsableCommand {
         try runJob {
             var o = KDEOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex; o.extent = grid.gridExtent
-            o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule; o.bandwidthAdjust = bandwidthAdjust
+            o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule.rule ?? .arcgis; o.bandwidthAdjust = bandwidthAdjust
+            if bandwidthRule == .backtest, let (tr, te) = backtestWindowPair {
+                var bo = BacktestJob.Options(); bo.train = tr; bo.test = te; bo.kernel = kernel
+                o.backtest = bo
+            }
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
             o.threshold = HotspotThreshold(parsing: threshold)!
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
@@ -90,4 +97,18 @@ extension Kernel: ExpressibleByArgument {}
 extension DensityUnit: ExpressibleByArgument {}
 extension KDEMode: ExpressibleByArgument {}
 extension BandwidthRule: ExpressibleByArgument {}
+
+/// `--bandwidth-rule`: a rule of the core, or a choice by backtesting.
+enum BandwidthChoice: String, ExpressibleByArgument, CaseIterable {
+    case arcgis, nrd, backtest
+    var rule: BandwidthRule? { BandwidthRule(rawValue: rawValue) }
+}
+
+extension KDE {
+    var backtestWindowPair: (BacktestJob.Window, BacktestJob.Window)? {
+        let p = backtestWindows.split(separator: ":").map(String.init)
+        guard p.count == 2, let a = BacktestJob.Window(parsing: p[0]), let b = BacktestJob.Window(parsing: p[1]) else { return nil }
+        return (a, b)
+    }
+}
 extension DualOperation: ExpressibleByArgument {}

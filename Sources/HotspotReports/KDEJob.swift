@@ -33,6 +33,9 @@ public struct KDEOptions: Sendable {
     public var dualOperation: DualOperation = .ratio
     /// Floor for tiny denominators, in the density unit (default: 1% of the second surface's mean non-zero density).
     public var dualFloor: Double?
+    /// Choose the bandwidth (and the cell, when `cell` is nil) by backtesting on the incidents themselves
+    /// (`--bandwidth-rule backtest`); `bandwidth` given wins.
+    public var backtest: BacktestJob.Options?
     public init() {}
 }
 
@@ -86,15 +89,40 @@ public enum KDEJob {
 
     /// The density surface and hotspot polygons of `p.products.kde` (defaults when nil), into `p.out`.
     public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let o = req.products.kde ?? KDEOptions(), out = req.out
+        var o = req.products.kde ?? KDEOptions()
+        let out = req.out
         let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         let t = inc.table
         guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }
         var warnings = job.warnings
+        var backtestTable: Table?
+        var bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
+        if var bo = o.backtest, o.bandwidth == nil {
+            // The bandwidth (and cell) that best predicted the following window on these incidents.
+            if let c = o.cell { bo.cells = [c] }
+            bo.gistar = false
+            bo.thresholds = [o.threshold]
+            let (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
+            let usable = origins.indices.filter { !origins[$0].tooFew }
+            guard !usable.isEmpty else { throw InputError.unusable("--bandwidth-rule backtest: no origin has \(bo.minTest) or more incidents to test on; give --bandwidth or use another rule") }
+            warnings += w
+            let best = BacktestJob.pick(cands, scores, usable: usable)
+            guard BacktestJob.eligible(cands[best], scores[best], usable: usable) else {
+                throw InputError.unusable("--bandwidth-rule backtest: no candidate bandwidth fills \(o.threshold.description) of the area with non-zero density; give --bandwidth, or a larger --cell")
+            }
+            o.bandwidth = cands[best].bandwidth; o.cell = cands[best].cell
+            bandwidthSource = "backtest (best median PAI \(Fmt.fixed(BacktestJob.median(usable.map { scores[best][$0].pai }), 2)) over \(usable.count) origin(s) of \(bo.train.description) → \(bo.test.description), among \(cands.count) candidates)"
+            var bt = Table(columns: ["cell_m", "bandwidth_m", "threshold", "pai_median", "hit_rate_median", "recommended"])
+            bt.rows = cands.indices.map { i in
+                [.double(cands[i].cell, decimals: nil), .double(cands[i].bandwidth ?? .nan, decimals: nil), .string(cands[i].threshold),
+                 .double(BacktestJob.median(usable.map { scores[i][$0].pai }), decimals: 3),
+                 .double(BacktestJob.median(usable.map { scores[i][$0].hitRate }), decimals: 4), .int(i == best ? 1 : 0)]
+            }
+            backtestTable = bt
+        }
         var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
         h *= o.bandwidthAdjust
-        let bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
         if let orientation = o.hex {
             return try runHex(job: job, options: o, orientation: orientation, bandwidth: h,
                               bandwidthSource: bandwidthSource, warnings: warnings, out: out, command: command)
@@ -104,6 +132,7 @@ public enum KDEJob {
         let hot = c.hot, studyArea = c.studyAreaM2, hotspots = c.hotspots
         // Outputs.
         let set = try OutputSet(directory: out)
+        if let bt = backtestTable { try set.write("backtest.csv", bt.csv()) }
         let unit = "density_" + o.unit.rawValue
         let cells = (0..<grid.cellCount).filter { mask?[$0] ?? true }
         var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])
@@ -157,7 +186,7 @@ public enum KDEJob {
             "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
             "threshold_level": Fmt.number(hot.level), "smooth": "\(o.smooth)", "clip": "\(o.clip && b != nil)",
             "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)]) { a, _ in a },
-            inputs: job, grid: grid, warnings: warnings)
+            inputs: job, grid: grid, warnings: warnings, backtest: backtestTable)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }

@@ -35,6 +35,8 @@ public struct RunMetadata: Encodable {
     public var attribution: [String] = []
     /// What the accepted incidents cover: first and last date, and the types included with their counts.
     public var coverage: Coverage?
+    /// `kde --bandwidth-rule backtest`: the candidates' scores behind the chosen bandwidth (backtest.csv's rows).
+    public var backtest: [[String: String]]?
 
     public struct Coverage: Encodable {
         public var firstDate: String?, lastDate: String?

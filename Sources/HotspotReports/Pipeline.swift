@@ -231,7 +231,7 @@ public struct JobInputs {
 extension OutputSet {
     /// Writes `quarantine.csv`, then `metadata.json` (last, listing every output with its SHA-256).
     public func finish(command: String, parameters: [String: String], inputs: JobInputs, grid: SquareGrid? = nil,
-                       extraLayers: [LoadedLayer] = [], warnings: [String], beforeCommit: (() throws -> Void)? = nil) throws {
+                       extraLayers: [LoadedLayer] = [], warnings: [String], backtest: Table? = nil, beforeCommit: (() throws -> Void)? = nil) throws {
         let inc = inputs.incidents
         try write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var meta = RunMetadata(command: command, parameters: parameters, inputs: inc.files, counts: Pipeline.counts(inc),
@@ -241,6 +241,7 @@ extension OutputSet {
         meta.warnings = warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)
         meta.coverage = .init(inc.table)
+        meta.backtest = backtest.map { t in t.rows.map { r in Dictionary(uniqueKeysWithValues: zip(t.columns, r.map(\.csvText))) } }
         try finish(meta, beforeCommit: beforeCommit)
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+import HotspotTestSupport
+import Testing
+@testable import HotspotReports
+
+/// Backtesting (issue 13): windows, honesty (no test incident in training), and a PAI worked out by hand.
+@Suite struct BacktestTests {
+    func csv(_ text: String) throws -> String {
+        let p = NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString).csv"
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+    var mapped: ReadOptions { var o = ReadOptions(); o.mapping = ColumnMapping(x: "E", y: "N", date: "when", category: "kind"); return o }
+
+    @Test func rollingOriginsNeverLetTheTestWindowIntoTraining() {
+        var o = BacktestJob.Options(); o.train = .months(3); o.test = .months(3)
+        let w = BacktestJob.windows(o, first: CivilDate.days(year: 2018, month: 3, day: 1), last: CivilDate.days(year: 2018, month: 9, day: 1))
+        // March–May → June–August; September alone cannot hold a 3-month test window.
+        #expect(w.map { $0.0.name } == ["2018-03..2018-05"] && w.map { $0.1.name } == ["2018-06..2018-08"])
+        o.train = .months(6); o.test = .months(6)
+        let w3 = BacktestJob.windows(o, first: CivilDate.days(year: 2023, month: 1, day: 1), last: CivilDate.days(year: 2025, month: 12, day: 1))
+        #expect(w3.count == 5)
+        for (tr, te) in w3 { #expect(tr.last < te.first && te.first == tr.last + 1) }
+        #expect(BacktestJob.Window(parsing: "12weeks") == .days(84) && BacktestJob.Window(parsing: "3months") == .months(3) && BacktestJob.Window(parsing: "3fortnights") == nil)
+    }
+
+    /// Training: 10 incidents at A. Test: 8 at A, 2 at B far away. 100 m cells, bandwidth 100 m, A at a cell centre:
+    /// only A's cell has density (the quartic kernel is 0 at the neighbours' centres, 100 m away), so the hot area
+    /// is 1 cell of the grid over A and B, and PAI = (8/10) / (1/cells).
+    @Test func aPAIWorkedOutByHand() throws {
+        var text = "when,E,N,kind\n"
+        for _ in 0..<10 { text += "2024-01-10,538050,175050,Burglary\n" }
+        for _ in 0..<8 { text += "2024-02-10,538050,175050,Burglary\n" }
+        for _ in 0..<2 { text += "2024-02-11,539950,176950,Burglary\n" }
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
+        var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [100]
+        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.minTest = 1
+        let job = try p.loadInputs()
+        let (origins, candidates, scores, _) = try BacktestJob.evaluate(job, o)
+        #expect(origins.count == 1 && origins[0].nTrain == 10 && origins[0].nTest == 10)
+        let g = try GridProduct.compute(job.incidents.table, cellSize: 100, rule: .sfhotspot, boundary: nil, clip: false, cellLimit: 1_000_000, extent: nil).choice.grid
+        let s = scores[0][0]
+        #expect(candidates.count == 1 && s.hotCells == 1 && s.captured == 8)
+        #expect(abs(s.pai - (8.0 / 10.0) / (1.0 / Double(g.cellCount))) < 1e-9)
+        // RRI = (n₂/n₁)/(N₂/N₁) = (8/10)/(10/10).
+        #expect(abs((s.rri ?? 0) - 0.8) < 1e-12)
+    }
+
+    @Test func tooFewTestIncidentsAreReportedNotHidden() throws {
+        var text = "when,E,N,kind\n"
+        for m in 1...4 { for k in 0..<(m == 4 ? 3 : 30) { text += "2024-0\(m)-10,\(538000 + (k % 6) * 40),\(175000 + (k / 6) * 40),Burglary\n" } }
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
+        var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [50]; o.bandwidths = [100, 200]; o.minTest = 10
+        let r = try BacktestJob.run(p, options: o, command: "t")
+        #expect(r.origins.count == 3 && r.origins.map(\.tooFew) == [false, false, true])
+        #expect(r.warnings.contains { $0.contains("2024-04..2024-04") && $0.contains("left out of the medians") })
+        let rows = try String(contentsOfFile: p.out + "/backtest-origins.csv", encoding: .utf8)
+        #expect(rows.contains(",2024-04..2024-04,30,3,1,"))
+        // Gi* candidates are scored but never recommended.
+        #expect(r.candidates.contains { $0.predictor == "gistar" } && r.recommended.predictor == "kde")
+    }
+}
