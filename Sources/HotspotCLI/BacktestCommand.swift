@@ -12,7 +12,8 @@ struct BacktestCommand: ParsableCommand {
             Rolling-origin evaluation: train on a window (--train), test on the window after it (--test), moving on by \
             --step (default: the test window) for as long as the data last; or give explicit --pair TRAIN:TEST \
             windows (e.g. the same months a year later). For every candidate — KDE with each --bandwidths × --cells × \
-            --thresholds, and Gi* hot cells (95 % after FDR, neighbours within cell × √2) per cell size — the hot \
+            --thresholds, Gi* hot cells (95 % after FDR, neighbours within cell × √2) and the hot categories of an \
+            emerging hot spot analysis of the training months (all but Historical) per cell size — the hot \
             area is made from the training incidents only, and scored on the test incidents: hit rate n/N, PAI = \
             (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008: how many times more incidents the area captured than its \
             size predicts), and RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008: whether the area kept its share; near 1 means \
@@ -43,6 +44,8 @@ struct BacktestCommand: ParsableCommand {
     var thresholds: String = "top:1,top:2,top:5,top:10"
     @Flag(help: "Leave out the Gi* candidates.")
     var noGistar = false
+    @Flag(help: "Leave out the emerging hot spot candidates.")
+    var noEmerging = false
     @Option(help: "Kernel of the KDE candidates.")
     var kernel: Kernel = .quartic
     @Option(parsing: .unconditional, help: ArgumentHelp("Fewest test incidents for an origin to count.", valueName: "count"))
@@ -85,7 +88,7 @@ struct BacktestCommand: ParsableCommand {
             o.pairs = pairList ?? []
             o.bandwidths = numbers(bandwidths)!; o.cells = numbers(cells)!
             o.thresholds = thresholds.split(separator: ",").compactMap { HotspotThreshold(parsing: String($0)) }
-            o.gistar = !noGistar; o.kernel = kernel; o.minTest = minTest
+            o.gistar = !noGistar; o.emerging = !noEmerging; o.kernel = kernel; o.minTest = minTest
             let r = try BacktestJob.run(p, options: o, command: commandLine, progress: input.progress)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let usable = r.origins.filter { !$0.tooFew }.count

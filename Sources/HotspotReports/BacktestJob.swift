@@ -41,6 +41,9 @@ public enum BacktestJob {
         public var thresholds: [HotspotThreshold] = [.topCells(percent: 1), .topCells(percent: 2), .topCells(percent: 5), .topCells(percent: 10)]
         /// Also score Gi* hot cells (95 % confidence after FDR, neighbours within cell × √2) per cell size.
         public var gistar = true
+        /// Also score emerging hot spot analysis of the training window (monthly steps): the cells in a hot category
+        /// but Historical (New, Consecutive, Intensifying, Persistent, Diminishing, Sporadic, Oscillating).
+        public var emerging = true
         public var kernel = Kernel.quartic
         public var minTest = 20
         public var maxCells = 5_000_000
@@ -52,7 +55,13 @@ public enum BacktestJob {
         public var predictor: String, cell: Double, bandwidth: Double?, threshold: String
         /// The share of the study area a `top:P` threshold asks for (P/100); nil for other thresholds.
         public var targetShare: Double?
-        public var label: String { predictor == "kde" ? "KDE \(Fmt.number(cell)) m, h \(Fmt.number(bandwidth ?? 0)) m, \(threshold)" : "Gi* \(Fmt.number(cell)) m, \(threshold)" }
+        public var label: String {
+            switch predictor {
+            case "kde": return "KDE \(Fmt.number(cell)) m, h \(Fmt.number(bandwidth ?? 0)) m, \(threshold)"
+            case "gistar": return "Gi* \(Fmt.number(cell)) m, \(threshold)"
+            default: return "Emerging hot spots \(Fmt.number(cell)) m, \(threshold)"
+            }
+        }
     }
     public struct Score: Sendable {
         public var captured: Int, hotCells: Int, hitRate: Double, pai: Double, rri: Double?
@@ -173,6 +182,25 @@ public enum BacktestJob {
                 }
                 candidates.append(Candidate(predictor: "gistar", cell: c, bandwidth: nil, threshold: "hot at 95% (FDR)", targetShare: nil))
                 scores.append(gs)
+            }
+            if o.emerging {
+                var es: [Score] = []
+                for (k, og) in origins.enumerated() {
+                    // The space-time cube of the training window alone (monthly steps), on this grid.
+                    let days = trainIdx[k].map { t.day[$0] }
+                    let steps = TimeSteps(length: .months(1), days: days, anchor: og.train.first, end: og.train.last)
+                    guard steps.count >= 2, !days.isEmpty else {
+                        warnings.append("emerging hot spots, origin \(og.test.name): the training window spans \(steps.count) month(s), fewer than 2; its scores are blank")
+                        es.append(Score(captured: 0, hotCells: 0, hitRate: .nan, pai: .nan, rri: nil, areaShare: .nan)); continue
+                    }
+                    let loc = trainIdx[k].map { i -> Int32 in cellOf[i] >= 0 && (mask?[cellOf[i]] ?? true) ? Int32(cellOf[i]) : -1 }
+                    let cube = SpaceTimeCube(steps: steps, locations: g.cellCount, location: loc, days: days, weights: [])
+                    let st = spaceTimeGiStar(grid: g, cube: cube, radius: c * 2.0.squareRoot() * 1.000001, window: 1, mask: mask)
+                    let results = classifyEmerging(z: st.z, p: st.p, counts: cube.counts, options: EmergingOptions())
+                    es.append(score((0..<g.cellCount).filter { (mask?[$0] ?? true) && results[$0].pattern.rawValue >= 1 && results[$0].pattern.rawValue <= 7 }, k))
+                }
+                candidates.append(Candidate(predictor: "emerging", cell: c, bandwidth: nil, threshold: "hot categories (not Historical)", targetShare: nil))
+                scores.append(es)
             }
         }
         return (origins, candidates, scores, warnings)

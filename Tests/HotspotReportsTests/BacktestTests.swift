@@ -36,7 +36,7 @@ import Testing
         for _ in 0..<2 { text += "2024-02-11,539950,176950,Burglary\n" }
         let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
         var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [100]
-        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.minTest = 1
+        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.emerging = false; o.minTest = 1
         let job = try p.loadInputs()
         let (origins, candidates, scores, _) = try BacktestJob.evaluate(job, o)
         #expect(origins.count == 1 && origins[0].nTrain == 10 && origins[0].nTest == 10)
@@ -46,6 +46,23 @@ import Testing
         #expect(abs(s.pai - (8.0 / 10.0) / (1.0 / Double(g.cellCount))) < 1e-9)
         // RRI = (n₂/n₁)/(N₂/N₁) = (8/10)/(10/10).
         #expect(abs((s.rri ?? 0) - 0.8) < 1e-12)
+    }
+
+    /// Moving every test incident elsewhere changes what is captured, never the hot cells: the test window does not
+    /// reach the training surface.
+    @Test func theTestWindowNeverShapesTheHotspots() throws {
+        func run(_ testE: Int) throws -> [[BacktestJob.Score]] {
+            var text = "when,E,N,kind\n"
+            for k in 0..<40 { text += "2024-01-\(10 + k % 10),\(538000 + (k % 5) * 60),\(175000 + (k / 5) * 60),Burglary\n" }
+            for k in 0..<30 { text += "2024-02-\(10 + k % 10),\(testE + (k % 5) * 60),175100,Burglary\n" }
+            text += "2024-01-01,540000,177000,Burglary\n"   // fixes the grid's extent
+            let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
+            var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [150, 300]; o.minTest = 1
+            return try BacktestJob.evaluate(try p.loadInputs(), o).scores
+        }
+        let near = try run(538000), far = try run(539500)
+        #expect(near.map { $0.map(\.hotCells) } == far.map { $0.map(\.hotCells) })
+        #expect(near[0][0].captured > 0 && far[0][0].captured == 0)
     }
 
     @Test func tooFewTestIncidentsAreReportedNotHidden() throws {
