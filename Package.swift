@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, bottom to top (data flows one way: read → validate → project → attribute/bin → analyse → export):
-//   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only); CZlib for .csv.gz input;
+//   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only); CGDAL for OGR vector
+//                       sources and GeoTIFF; CZlib for .csv.gz input;
 //                       CSQLite for GeoPackage output; CHotspotSys for renameat2 (atomic folder swap)
 //   HotspotCore       – pure Swift analysis: columnar incidents, grids, binning, KDE, Gi*, FDR, Mann-Kendall
 //   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
@@ -34,8 +35,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CHotspotSys"),
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .target(name: "HotspotCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "HotspotGeo", dependencies: ["HotspotCore", "CProj", "CGEOS"]),
+        .target(name: "HotspotGeo", dependencies: ["HotspotCore", "CProj", "CGEOS", "CGDAL"]),
         .target(name: "HotspotIO", dependencies: [
             "HotspotCore", "HotspotGeo", "CZlib", "CSQLite", "CHotspotSys",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -148,6 +148,9 @@ public enum KDEJob {
         try set.write("density.csv", ct.csv())
         try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
         try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
+        // The same surface as a Cloud-Optimised GeoTIFF (EPSG:27700, NoData −9999, DEFLATE), through GDAL.
+        try GeoTIFFWriter.write(values: surface.values, grid: grid, epsg: analysisEPSG, to: set.path("density.tif"))
+        set.record("density.tif", try InputFile.contents(set.path("density.tif")))
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         let mapLine = "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
         let mapProduct = "kernel density and hotspots"

@@ -39,12 +39,14 @@ public enum GeoError: Error, CustomStringConvertible, Equatable {
     case geos(String)
     case proj(String)
     case invalidGeometry(area: String, reason: String)
+    case gdal(String)
 
     public var description: String {
         switch self {
         case .geos(let m): return "GEOS: \(m)"
         case .proj(let m): return "PROJ: \(m)"
         case let .invalidGeometry(a, r): return "area \(a) has an invalid polygon (\(r)) that could not be repaired"
+        case .gdal(let m): return m
         }
     }
 }

@@ -1,7 +1,10 @@
 import Foundation
 import HotspotCore
+import HotspotGeo
 
-/// Reads a polygon layer (wards, LSOAs, a boundary) from GeoJSON.
+/// Reads a polygon layer (wards, LSOAs, a boundary) from GeoJSON (hotspot's own strict reader), a GeoPackage
+/// (`file.gpkg`, its polygon table; hotspot's SQLite reader), or any other source OGR opens (`ogrSource`):
+/// Shapefile, MapInfo TAB/MIF, FlatGeobuf, or one layer of a GeoPackage (`file.gpkg:layer`).
 ///
 /// CRS: RFC 7946 GeoJSON is WGS84 lon/lat (EPSG:4326); a legacy `crs` member naming an EPSG code
 /// (`urn:ogc:def:crs:EPSG::27700`, `EPSG:27700`) is honoured, and `declaredEPSG` overrides both.
@@ -40,6 +43,9 @@ public enum PolygonLayerReader {
     ///   `anonymous` (a study boundary needs neither).
     public static func read(path: String, idField: String? = nil, nameField: String? = nil,
                             declaredEPSG: Int? = nil, anonymous: String? = nil) throws -> Layer {
+        if let (file, layer) = ogrSource(path) {
+            return try readOGR(path: path, file: file, layer: layer, idField: idField, nameField: nameField, declaredEPSG: declaredEPSG, anonymous: anonymous)
+        }
         if path.lowercased().hasSuffix(".gpkg") {
             return try readGeoPackage(path: path, idField: idField, nameField: nameField, declaredEPSG: declaredEPSG, anonymous: anonymous)
         }
@@ -96,6 +102,43 @@ public enum PolygonLayerReader {
         for f in fallbacks where names.contains(f) { return f }
         if anonymous != nil { return "" }
         throw LayerError.noField(path, suffix == "CD" ? "(an id field: give --area-id)" : "(a name field: give --area-name)", names)
+    }
+
+    /// Extensions read through OGR.
+    public static let ogrExtensions: Set<String> = ["shp", "tab", "mif", "fgb"]
+
+    /// The file and layer of a source read through OGR (`wards.shp`, `lsoa.fgb`, `layers.gpkg:wards`), or nil for
+    /// the GeoJSON and whole-GeoPackage readers.
+    public static func ogrSource(_ path: String) -> (file: String, layer: String?)? {
+        if let r = path.range(of: ".gpkg:", options: [.caseInsensitive, .backwards]) {
+            return (String(path[..<r.lowerBound]) + String(path[r.lowerBound..<path.index(before: r.upperBound)]), String(path[r.upperBound...]))
+        }
+        return ogrExtensions.contains((path as NSString).pathExtension.lowercased()) ? (path, nil) : nil
+    }
+
+    /// A layer through OGR, with the same id/name detection and CRS checks as the other readers.
+    static func readOGR(path: String, file: String, layer: String?, idField: String?, nameField: String?, declaredEPSG: Int?, anonymous: String?) throws -> Layer {
+        try InputFile.check(file)
+        let g = try OGRSource.read(file, layer: layer)
+        let names = g.fields.sorted()
+        let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID"], path: path, anonymous: anonymous)
+        let nameF = try nameField ?? detect(names, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
+        for f in [idF, nameF] where !f.isEmpty && !g.fields.contains(f) { throw LayerError.noField(path, f, names) }
+        let idc = g.fields.firstIndex(of: idF), namec = g.fields.firstIndex(of: nameF)
+        var ids = Set<String>()
+        let areas = try g.geometries.indices.compactMap { k -> Area? in
+            guard !g.geometries[k].polygons.isEmpty else { return nil }
+            let id = idc.map { g.values[k][$0] ?? "" } ?? "\(k + 1)", name = namec.map { g.values[k][$0] ?? "" } ?? anonymous ?? ""
+            guard ids.insert(id).inserted else { throw LayerError.duplicateID(path, id) }
+            return Area(id: id, name: name, geometry: g.geometries[k])
+        }
+        guard !areas.isEmpty else { throw LayerError.noPolygons(path) }
+        guard let epsg = declaredEPSG ?? g.epsg else {
+            throw LayerError.wrongCRS(path, "its CRS is not one OGR can name by an EPSG code (or it has none): declare it, e.g. --area-epsg NAME=27700")
+        }
+        try checkCRS(areas, epsg: epsg, declared: declaredEPSG != nil, path: path)
+        return Layer(areas: areas, epsg: epsg, idField: idF.isEmpty ? "(numbered)" : idF, nameField: nameF.isEmpty ? "(none)" : nameF,
+                     sha256: try Hashing.sha256(file: file), path: path)
     }
 
     /// A GeoPackage's polygon table (as GDAL, QGIS or hotspot write it), in the CRS of its `srs_id` unless declared.
