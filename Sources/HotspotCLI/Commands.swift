@@ -18,8 +18,9 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try runJob {
             if let q = quarantine { try OutputGuard.checkFile(q, inputs: input.files) }
-            let inc = try Pipeline.loadIncidents(files: input.files, options: input.readOptions,
-                                                 gridDirectories: input.gridDirectories, progress: input.progress)
+            var p = Project(files: input.files, out: "")
+            p.read = input.readOptions; p.gridDirectories = input.gridDirectories; p.sourceTable = input.sourceTable
+            let inc = try p.loadInputs(layers: false, progress: input.progress).incidents
             let report = InspectReport(inc)
             print(json ? report.json : report.text)
             for w in inc.warnings { note("warning: \(w)", quiet: input.quiet) }
@@ -117,7 +118,8 @@ struct Demo: ParsableCommand {
         try runJob {
             let demoFiles = ((try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []).map { (data as NSString).appendingPathComponent($0) }
             try OutputGuard.check(out: output.out, inputs: demoFiles)
-            let files = try DemoJob.run(dataDirectory: data, out: output.out, command: commandLine) { note($0, quiet: quiet) }
+            let files = try DemoJob.run(dataDirectory: data, out: output.out, database: output.database.map { Project.Database(url: $0, schema: output.schema) },
+                                       command: commandLine) { note($0, quiet: quiet) }
             note("wrote \(files.joined(separator: ", ")) in \(output.out)", quiet: quiet)
         }
     }

@@ -62,8 +62,16 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
 
+    @Option(name: .customLong("from-db"), help: ArgumentHelp("Also read incidents from a PostgreSQL/PostGIS table (with --table): a postgresql:// URI or libpq string; the password from ~/.pgpass, PGPASSFILE or PGPASSWORD. Its rows go through the same column mapping (--date-col, --x-col …; a point geometry is read as x/y in its own CRS), validation and quarantine as a CSV's.", valueName: "url"))
+    var fromDB: String?
+    @Option(help: ArgumentHelp("With --from-db: the table or view, schema.table when not in the search path.", valueName: "name"))
+    var table: String?
+
+    var sourceTable: Project.TableSource? { fromDB.map { Project.TableSource(url: $0, table: table ?? "") } }
+
     func validate() throws {
-        if files.isEmpty { throw ValidationError("give at least one incident CSV file, e.g. hotspot areas data/2022-03-metropolitan-street.csv …") }
+        if (fromDB == nil) != (table == nil) { throw ValidationError("--from-db and --table go together, e.g. --from-db postgresql://analyst@db/crime --table incidents") }
+        if files.isEmpty && fromDB == nil { throw ValidationError("give at least one incident CSV file, e.g. hotspot areas data/2022-03-metropolitan-street.csv … (or --from-db URL --table NAME)") }
         if (xCol == nil) != (yCol == nil) { throw ValidationError("--x-col and --y-col go together") }
         if (lonCol == nil) != (latCol == nil) { throw ValidationError("--lon-col and --lat-col go together") }
         if xCol != nil && lonCol != nil { throw ValidationError("give either --x-col/--y-col or --lon-col/--lat-col, not both") }
@@ -234,6 +242,19 @@ struct LocationOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
     var out: String = "hotspot-out"
+    @Option(name: .customLong("to-db"), help: ArgumentHelp("Also write every polygon layer to PostgreSQL/PostGIS: a postgresql:// URI or a libpq string, e.g. postgresql://analyst@db.example/crime. Put the password in ~/.pgpass, PGPASSFILE or PGPASSWORD, not here; it is never recorded.", valueName: "url"))
+    var database: String?
+    @Option(help: ArgumentHelp("With --to-db: the schema of the tables (created if needed).", valueName: "name"))
+    var schema: String = "hotspot"
+
+    func validate() throws {
+        if let d = database, !(d.hasPrefix("postgresql://") || d.hasPrefix("postgres://") || d.contains("dbname=") || d.hasPrefix("PG:")) {
+            throw ValidationError("--to-db takes a PostgreSQL connection: postgresql://USER@HOST/DATABASE (or 'dbname=… host=…')")
+        }
+        guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+            throw ValidationError("--schema is a lower-case SQL name (letters, digits, _), e.g. --schema hotspot")
+        }
+    }
 }
 
 extension GridOptions {

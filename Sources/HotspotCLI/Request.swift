@@ -12,6 +12,8 @@ func request(_ input: InputOptions, _ areas: AreaOptions?, _ output: OutputOptio
     p.boundary = areas?.boundarySpec
     p.layers = areas?.specs ?? []
     p.focus = map?.focus ?? []
+    p.sourceTable = input.sourceTable
+    p.database = output.database.map { Project.Database(url: $0, schema: output.schema) }
     if let m = map?.options { p.map = m }
     return p
 }

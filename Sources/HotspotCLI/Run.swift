@@ -48,8 +48,11 @@ func note(_ message: String, quiet: Bool = false) {
     if !quiet { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
 }
 
-/// The command line as typed, for the metadata.
-var commandLine: String { (["hotspot"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
+/// The command line as typed, for the metadata, with any database password taken out.
+var commandLine: String {
+    (["hotspot"] + CommandLine.arguments.dropFirst().map { a in a.contains("://") || a.lowercased().contains("password=") ? PostGISWriter.redacted(a) : a })
+        .joined(separator: " ")
+}
 
 func summaryLine(_ inc: LoadedIncidents) -> String {
     var s = "read \(inc.read) rows: \(inc.accepted) accepted, \(inc.quarantine.count) quarantined"

@@ -59,7 +59,7 @@ public enum AccuracyJob {
         let study = b.map { $0.areas.reduce(0) { $0 + $1.geometry.area } } ?? inc.table.extent.map { $0.width * $0.height } ?? 0
         let acc = hotspotAccuracy(capturedLater: n2, totalLater: inc.table.count, areaM2: area, studyAreaM2: study,
                                   capturedEarlier: n1, totalEarlier: N1)
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: out, database: req.database)
         var t = Table(columns: ["hotspot_features", "area_km2", "study_area_km2", "later_incidents", "captured", "hit_rate", "pai", "earlier_incidents", "earlier_captured", "rri"])
         t.rows = [[.int(layer.areas.count), .double(area / 1e6, decimals: 6), .double(study / 1e6, decimals: 6), .int(inc.table.count), .int(n2),
                    .double(acc.hitRate, decimals: 6), .double(acc.pai, decimals: 4), N1.map { Value.int($0) } ?? .null, n1.map { Value.int($0) } ?? .null,

@@ -262,7 +262,7 @@ public enum BacktestJob {
                                        s.rri.map { .double($0, decimals: 3) } ?? .null])
             }
         }
-        let set = try OutputSet(directory: p.out)
+        let set = try OutputSet(p)
         try set.write("backtest.csv", summary.csv())
         try set.write("backtest-origins.csv", perOrigin.csv())
         // PAI against bandwidth, one line per threshold, at the recommended cell size.

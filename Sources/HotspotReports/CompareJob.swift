@@ -77,7 +77,7 @@ public enum CompareJob {
         }
         var borough = [[Int]](repeating: [Int](repeating: 0, count: nc + 1), count: periods.count)
         for i in 0..<t.count where periodOf[i] >= 0 { borough[periodOf[i]][0] += 1; borough[periodOf[i]][Int(t.category[i]) + 1] += 1 }
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: out, database: req.database)
         var tables: [String: Table] = [:]
         var focusRows: [[Value]] = []
         let wanted = Set(focus.map { $0.lowercased() })

@@ -130,7 +130,7 @@ public enum EmergingJob {
         let cells = (0..<nLocations).filter { mask?[$0] ?? true }
         let ids = layer.map { $0.areas.map(\.id) } ?? (0..<nLocations).map { grid!.cellID($0) }
         // Outputs.
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: out, database: req.database)
         let stepCols = (0..<steps.count).map { "count_" + steps.label($0).replacingOccurrences(of: "..", with: "_").replacingOccurrences(of: "-", with: "_") }
         let lead: [String] = layer == nil ? ["id", "col", "row", "easting", "northing"] : ["id", "name"]
         var tab = Table(columns: lead + ["count"] + stepCols +

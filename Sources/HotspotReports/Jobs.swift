@@ -16,7 +16,7 @@ public enum AreasJob {
     public static func run(_ p: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try inputs ?? p.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers, map = p.products.areas?.map, read = p.read
-        let set = try OutputSet(directory: p.out)
+        let set = try OutputSet(p)
         var results: [AreaCounts] = []
         var warnings = job.warnings
         for l in layers {
@@ -65,7 +65,7 @@ public enum GridJob {
         let job = try inputs ?? req.loadInputs(layers: false, progress: progress)
         let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.rule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
-        let set = try OutputSet(directory: req.out)
+        let set = try OutputSet(req)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
                            style: .classified(MapStyle.quantiles(p.cells.map { Double(p.counts.counts[$0]) }, field: "count",
                                                                  title: "Incidents per cell", ramp: MapStyle.ylOrRd5, decimals: 0)))
@@ -85,7 +85,7 @@ public enum GridJob {
         let product = try GridProduct.compute(inc.table, cellSize: g.cell, rule: g.rule, boundary: b, clip: clip, cellLimit: maxCells, extent: g.extent)
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
-        let set = try OutputSet(directory: p.out)
+        let set = try OutputSet(p)
         let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
                                      ramp: MapStyle.ylOrRd5, decimals: 0)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
@@ -157,9 +157,10 @@ public struct InspectReport {
 /// rates, grid counts, KDE with hotspots, Gi* on LSOAs, emerging hot spots, a year-on-year comparison with profiles,
 /// and their maps), written to `out`.
 public enum DemoJob {
-    public static func run(dataDirectory d: String, out: String, command: String, log: (String) -> Void) throws -> [String] {
+    public static func run(dataDirectory d: String, out: String, database: Project.Database? = nil, command: String, log: (String) -> Void) throws -> [String] {
         var p = try Project.load((d as NSString).appendingPathComponent("project.yaml"))
         p.out = out
+        p.database = database
         let (inc, names, warnings) = try ProjectJob.run(p, command: command, log: log)
         log("read \(inc.read), accepted \(inc.accepted), quarantined \(inc.quarantine.count)")
         for w in warnings { log("warning: \(w)") }

@@ -125,13 +125,13 @@ public enum KDEJob {
         h *= o.bandwidthAdjust
         if let orientation = o.hex {
             return try runHex(job: job, options: o, orientation: orientation, bandwidth: h,
-                              bandwidthSource: bandwidthSource, warnings: warnings, out: out, command: command)
+                              bandwidthSource: bandwidthSource, warnings: warnings, out: out, database: req.database, command: command)
         }
         let c = try compute(job, o, bandwidth: h, warnings: &warnings)
         let product = c.product, grid = product.choice.grid, mask = c.mask, p = c.parameters, surface = c.surface
         let hot = c.hot, studyArea = c.studyAreaM2, hotspots = c.hotspots
         // Outputs.
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: out, database: req.database)
         if let bt = backtestTable { try set.write("backtest.csv", bt.csv()) }
         let unit = "density_" + o.unit.rawValue
         let cells = (0..<grid.cellCount).filter { mask?[$0] ?? true }
@@ -230,7 +230,7 @@ public enum KDEJob {
     /// Density at hexagon centres, hot hexagons dissolved into hotspot polygons (no ESRI ASCII grid: it is square).
     static func runHex(job: JobInputs, options o: KDEOptions,
                        orientation: HexOrientation, bandwidth h: Double, bandwidthSource: String, warnings w: [String],
-                       out: String, command: String) throws -> Result {
+                       out: String, database: Project.Database? = nil, command: String) throws -> Result {
         var warnings = w
         let inc = job.incidents, b = job.boundary, layers = job.layers
         let t = inc.table
@@ -249,7 +249,7 @@ public enum KDEJob {
                                                             smoothed: nil, x: t.x, y: t.y, studyAreaM2: studyArea,
                                                             layers: layers.map { ($0.name, $0.areas) }),
                             minIncidents: o.minIncidents, warnings: &warnings)
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: out, database: database)
         let unit = "density_" + o.unit.rawValue
         let hotSet = Set(hot.cells)
         var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])

@@ -80,9 +80,52 @@ public final class OutputSet {
     private var committed = false
     public private(set) var written: [RunMetadata.Output] = []
 
-    public init(directory: String) throws {
+    /// Where the polygon layers also go (PostGIS), and the layers collected for it.
+    let database: Project.Database?
+    private var databaseLayers: [PostGISWriter.Layer] = []
+
+    public init(directory: String, database: Project.Database? = nil) throws {
         self.directory = directory
+        self.database = database
         folder = try StagedFolder(target: directory)
+    }
+
+    /// The output set of a request: its folder, and its database when it has one.
+    public convenience init(_ p: Project) throws { try self.init(directory: p.out, database: p.database) }
+
+    /// A layer for the database: table `JOB_LAYER` (lower case, `_` for anything else), typed columns.
+    func collect(_ name: String, geometries: [MultiPolygon], properties: Table) {
+        guard database != nil else { return }
+        var kinds = [PostGISWriter.Kind](repeating: .integer, count: properties.columns.count)
+        for r in properties.rows {
+            for (i, v) in r.enumerated() {
+                switch v {
+                case .string: kinds[i] = .text
+                case .double: if kinds[i] == .integer { kinds[i] = .real }
+                default: break
+                }
+            }
+        }
+        let rows = properties.rows.map { r in r.map { v -> PostGISWriter.FieldValue in
+            switch v { case .int(let n): return .int(n); case .double(let x, _): return .real(x); case .string(let s): return .text(s); case .null: return .null }
+        } }
+        databaseLayers.append(.init(table: name, fields: Array(zip(properties.columns, kinds)).map { ($0.0, $0.1) }, rows: rows,
+                                    polygons: geometries, epsg: analysisEPSG))
+    }
+
+    /// Writes the collected layers and the run's metadata to the database, in one transaction.
+    func writeDatabase(_ meta: Data, job: String) throws {
+        guard let db = database, !databaseLayers.isEmpty else { return }
+        func table(_ layer: String) -> String {
+            let t = (layer.lowercased().hasPrefix(job) ? layer : "\(job)_\(layer)").lowercased()
+            return String(t.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        }
+        let layers = databaseLayers.map { l -> PostGISWriter.Layer in var l = l; l.table = table(l.table); return l }
+        do {
+            try PostGISWriter.write(url: db.url, schema: db.schema, layers: layers, product: job, metadata: String(decoding: meta, as: UTF8.self))
+        } catch let e as PostGISWriter.WriteError {
+            throw OutputError.cannotWrite(PostGISWriter.redacted(db.url), e.description)
+        }
     }
 
     deinit { if !committed { folder.abandon() } }
@@ -118,15 +161,19 @@ public final class OutputSet {
     public func finish(_ meta: RunMetadata, beforeCommit: (() throws -> Void)? = nil) throws {
         var m = meta
         m.outputs = written.sorted { $0.path < $1.path }
-        try AtomicFile.write(try m.json(), to: path("metadata.json"))
+        let json = try m.json()
+        try AtomicFile.write(json, to: path("metadata.json"))
         try beforeCommit?()
+        try writeDatabase(json, job: m.parameters["job"] ?? "run")
         try folder.commit()
         committed = true
     }
 
-    /// Writes a ready-made `metadata.json` (a redraw's updated record) and swaps the set in.
-    public func commit(metadata: Data) throws {
+    /// Writes a ready-made `metadata.json` (a redraw's updated record, a weekly manifest) and swaps the set in; with
+    /// `job`, the set's layers also go to its database.
+    public func commit(metadata: Data, job: String? = nil) throws {
         try AtomicFile.write(metadata, to: path("metadata.json"))
+        if let job { try writeDatabase(metadata, job: job) }
         try folder.commit()
         committed = true
     }
@@ -156,6 +203,7 @@ extension OutputSet {
                            style longStyle: LayerStyle? = nil, folder: String? = nil) throws {
         let layerName = name
         let name = folder.map { "\($0)/\(layerName)" } ?? layerName
+        collect(layerName, geometries: geometries, properties: long)
         let fields = FieldNames.layer(long)
         let properties = fields.table, rename = fields.rename
         let style = longStyle?.renamed(rename)

@@ -1,5 +1,6 @@
 import Foundation
 import HotspotCore
+import HotspotGeo
 import HotspotIO
 
 /// One analysis request, the value every job takes: the inputs and how to read them, the boundary, the area layers
@@ -21,6 +22,25 @@ public struct Project: Sendable {
     public var products = Products()
     /// Windows and options of `hotspot weekly` (the `weekly:` section).
     public var weekly = WeeklyJob.Options()
+    /// Also write every polygon layer to PostGIS (`--to-db postgresql://…`, `--schema`).
+    public var database: Database?
+    /// Also read incidents from a database table or view (`--from-db postgresql://… --table incidents`).
+    public var sourceTable: TableSource?
+
+    /// A table of incidents in PostgreSQL/PostGIS: its rows go through the same column mapping, validation and
+    /// quarantine as a CSV's; a point geometry column is read as x/y in its own CRS unless columns are mapped.
+    public struct TableSource: Sendable {
+        public var url: String, table: String
+        public init(url: String, table: String) { self.url = url; self.table = table }
+        /// How the table is named in metadata and quarantine.csv (no password).
+        public var label: String { "\(PostGISWriter.redacted(url)) table \(table)" }
+    }
+
+    /// A PostgreSQL/PostGIS target: a `postgresql://` URI or libpq key-value string, and the schema of the tables.
+    public struct Database: Sendable {
+        public var url: String, schema: String
+        public init(url: String, schema: String = "hotspot") { self.url = url; self.schema = schema }
+    }
 
     public init(path: String = "(command line)", files: [String], out: String) {
         self.path = path; self.files = files; self.out = out
@@ -93,8 +113,33 @@ public struct Project: Sendable {
 
     /// Reads, validates and projects the incidents and loads the boundary (and, with `layers`, the area layers).
     public func loadInputs(layers withLayers: Bool = true, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
-        try JobInputs.load(files: files, read: read, boundary: boundary, layers: withLayers ? layers : [],
-                           gridDirectories: gridDirectories, progress: progress)
+        guard let src = sourceTable else {
+            return try JobInputs.load(files: files, read: read, boundary: boundary, layers: withLayers ? layers : [],
+                                      gridDirectories: gridDirectories, progress: progress)
+        }
+        // The table is streamed to a private CSV, read like any file, and named by the table in what is recorded.
+        let dir = NSTemporaryDirectory() + "hotspot-table-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let csv = dir + "/table.csv"
+        let export: OGRSource.Export
+        do { export = try OGRSource.exportCSV(database: src.url, table: src.table, to: csv) } catch let e as GeoError {
+            throw InputError.unusable("\(src.label): \(e)")
+        }
+        var r = read
+        let m = r.mapping
+        if m.x == nil && m.lon == nil, let epsg = export.geometryEPSG {
+            if epsg == 4326 { r.mapping.lon = "geom_x"; r.mapping.lat = "geom_y" } else { r.mapping.x = "geom_x"; r.mapping.y = "geom_y"; r.mapping.epsg = epsg }
+            if r.format == .auto { r.format = .csv }
+        }
+        if r.format == .csv && r.mapping.date == nil {
+            throw InputError.unusable("\(src.label): give the date column (--date-col); the table's columns are \(export.columns.joined(separator: ", "))")
+        }
+        var j = try JobInputs.load(files: [csv] + files, read: r, boundary: boundary, layers: withLayers ? layers : [],
+                                   gridDirectories: gridDirectories, progress: progress)
+        j.incidents.files[0].path = src.label
+        j.incidents.quarantine = j.incidents.quarantine.map { q in var q = q; if q.file == csv { q.file = src.label }; return q }
+        return j
     }
 
     /// The area layer named `name`, or an error naming the flag/key that fixes it.

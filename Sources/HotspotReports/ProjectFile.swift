@@ -27,7 +27,7 @@ extension Project {
         }
         let dir = (path as NSString).deletingLastPathComponent
         let top = Field(node: root, key: "(top level)", file: path, dir: dir)
-        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products", "weekly"])
+        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products", "weekly", "database"])
         guard let inputs = m["inputs"] else { throw top.error("the project needs an 'inputs' section with 'files'") }
         let im = try inputs.mapping(["files", "format", "columns", "drop_duplicates", "types", "from", "to"])
         guard let filesField = im["files"] else { throw inputs.error("'files' is missing: give the incident CSVs, e.g. files: [\"data/*.csv\"]") }
@@ -67,6 +67,16 @@ extension Project {
             }
         }
         p.focus = try m["focus"]?.strings() ?? []
+        if let d = m["database"] {
+            // A connection without its password: that goes in ~/.pgpass, PGPASSFILE or PGPASSWORD.
+            let dm = try d.mapping(["url", "schema"])
+            guard let u = dm["url"] else { throw d.error("'url' is missing, e.g. url: postgresql://analyst@db.example/crime") }
+            let url = try u.string()
+            guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") || url.contains("dbname=") else { throw u.error("use postgresql://USER@HOST/DATABASE") }
+            let schema = try dm["schema"]?.string() ?? "hotspot"
+            guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else { throw dm["schema"]!.error("a lower-case SQL name") }
+            p.database = Database(url: url, schema: schema)
+        }
         p.gridDirectories = try m["grid_dirs"]?.strings().map { try Field.resolve($0, dir) } ?? []
         if let mp = m["map"] {
             let mm = try mp.mapping(["paper", "orientation", "dpi", "formats", "title", "zoom", "points", "outline", "as_of"])

@@ -11,7 +11,7 @@ public enum ProjectJob {
                            progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, [String], [String]) {
         try p.checkOutput()
         let inputs = try p.loadInputs(progress: progress)
-        let set = try OutputSet(directory: p.out)
+        let set = try OutputSet(p)
         var warnings = inputs.warnings
         let pr = p.products
         /// The request with the output folder of one product.

@@ -82,7 +82,7 @@ public enum GiStarJob {
         let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents, layers = job.layers
         var warnings = job.warnings
-        let set = try OutputSet(directory: out)
+        let set = try OutputSet(directory: out, database: req.database)
         var params: [String: String] = ["job": "gistar", "fdr": "\(fdr)", "permutations": "\(permutations)", "seed": "\(seed)"]
         let gi: GiStarResult, ids: [String], names: [String], geoms: [MultiPolygon], counts: [Double], nbText: String
         var extra: [(String, [Value])] = []

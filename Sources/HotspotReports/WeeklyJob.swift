@@ -99,7 +99,7 @@ public enum WeeklyJob {
         }
         let thisWeek = window(1).incidents.table
         guard thisWeek.count > 0 else { throw InputError.unusable("\(week) (\(CivilDate.dayLabel(start)) – \(CivilDate.dayLabel(end))) holds no incident: nothing to publish") }
-        let set = try OutputSet(directory: folder)
+        let set = try OutputSet(directory: folder, database: p.database)
         var warnings = all.warnings, features: [String: Int] = [:]
         // Every layer also goes into one GeoPackage of the week (layers-WEEK.gpkg), with short field names and styles.
         var gpkgLayers: [GeoPackageWriter.Layer] = []
@@ -216,7 +216,7 @@ public enum WeeklyJob {
         eo.start = u.shift(start, -(o.emergingWeeks - 1)); eo.end = end
         let ew = window(o.emergingWeeks)
         var ep = p
-        ep.out = scratch; ep.products = .init(); ep.products.emerging = eo
+        ep.out = scratch; ep.products = .init(); ep.products.emerging = eo; ep.database = nil
         let e = try EmergingJob.run(ep, command: command, inputs: ew)
         warnings += e.warnings
         let eg = e.grid!
@@ -261,7 +261,7 @@ public enum WeeklyJob {
             "attribution": Attribution.lines(boundaries: true)]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
         try set.write("manifest.json", data)
-        try set.commit(metadata: data)
+        try set.commit(metadata: data, job: "weekly")
         try mirrorLatest(out: p.out, unit: u)
         return Result(week: week, folder: folder, features: features, warnings: warnings)
     }

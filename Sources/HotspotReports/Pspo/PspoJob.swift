@@ -27,7 +27,7 @@ public enum PspoJob {
         let t = job.incidents.table
         let packDate = r.asOf ?? lastDay(t)
         var warnings = job.warnings + job.layers.flatMap(\.warnings)
-        let set = try OutputSet(directory: p.out)
+        let set = try OutputSet(p)
         try FileManager.default.createDirectory(atPath: set.path("exhibits"), withIntermediateDirectories: true)
 
         // Surroundings: density with hotspots, and emerging hot spot categories, each on the whole borough.
@@ -38,7 +38,7 @@ public enum PspoJob {
         let kde = try KDEJob.compute(job, ko, bandwidth: Bandwidth.compute(.arcgis, x: t.x, y: t.y), warnings: &kdeWarnings)
         warnings += kdeWarnings.filter { !warnings.contains($0) }
         var eq = p
-        eq.out = scratch + "/emerging"; eq.products = .init()
+        eq.out = scratch + "/emerging"; eq.products = .init(); eq.database = nil
         var eo = EmergingJobOptions(); eo.cell = r.emergingCell; eo.clip = job.boundary != nil; eo.step = .months(1)
         eq.products.emerging = eo
         var emergingNote: String?

@@ -1,0 +1,151 @@
+import CGDAL
+import Foundation
+import HotspotCore
+
+/// Writes a run's layers to PostgreSQL/PostGIS through OGR's PostgreSQL driver (libpq, COPY for the rows): one table
+/// per layer in `schema` (geometry `geom` in the layer's EPSG with a GiST index, typed columns), and a row in
+/// `schema.hotspot_runs` with the run's metadata — all in one transaction, so a failed or killed run leaves the
+/// previous tables as they were. Credentials come only from the connection string, `PGPASSFILE`/`.pgpass` or the
+/// `PG*` environment variables; `redacted` is what may be printed or recorded.
+public enum PostGISWriter {
+    public enum Kind: Sendable { case integer, real, text }
+    public enum FieldValue: Sendable { case int(Int), real(Double), text(String), null }
+    public struct Layer: Sendable {
+        public var table: String
+        public var fields: [(name: String, kind: Kind)]
+        public var rows: [[FieldValue]]
+        /// Polygons, or points when `points` is given.
+        public var polygons: [MultiPolygon]
+        public var points: [XY]?
+        public var epsg: Int
+        public init(table: String, fields: [(name: String, kind: Kind)], rows: [[FieldValue]], polygons: [MultiPolygon], points: [XY]? = nil, epsg: Int) {
+            self.table = table; self.fields = fields; self.rows = rows; self.polygons = polygons; self.points = points; self.epsg = epsg
+        }
+    }
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The connection string without its password (`postgresql://user:secret@host/db` → `postgresql://user@host/db`;
+    /// `password=…` dropped from key-value strings).
+    public static func redacted(_ url: String) -> String {
+        var s = url
+        if let r = s.range(of: "://"), let at = s.range(of: "@", range: r.upperBound..<s.endIndex) {
+            let userinfo = s[r.upperBound..<at.lowerBound]
+            if let colon = userinfo.firstIndex(of: ":") { s.removeSubrange(colon..<at.lowerBound) }
+        }
+        s = s.replacingOccurrences(of: #"(?i)password=[^&\s]*&?"#, with: "", options: .regularExpression)
+        return s.hasSuffix("?") || s.hasSuffix("&") ? String(s.dropLast()) : s
+    }
+
+    /// A message on one line (libpq's run over several), without GDAL's "PQconnectdb failed." preamble.
+    static func oneLine(_ s: String) -> String {
+        s.replacingOccurrences(of: "PQconnectdb failed.", with: "").split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+
+    /// Opens the database for update (a `postgresql://` URI or a libpq key-value string).
+    static func open(_ url: String) throws -> GDALDatasetHandle {
+        GDALLibrary.register()
+        CPLErrorReset()
+        let source = url.hasPrefix("PG:") ? url : "PG:" + url
+        guard let ds = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_UPDATE), nil, nil, nil) else {
+            throw WriteError(description: "cannot connect: \(oneLine(GDALLibrary.lastError("no PostgreSQL driver")))")
+        }
+        return GDALDatasetHandle(ds)
+    }
+
+    static func sql(_ d: GDALDatasetHandle, _ statement: String) throws {
+        CPLErrorReset()
+        let r = GDALDatasetExecuteSQL(d.raw, statement, nil, nil)
+        if let r { GDALDatasetReleaseResultSet(d.raw, r) }
+        if CPLGetLastErrorType() == CE_Failure { throw WriteError(description: GDALLibrary.lastError("SQL failed")) }
+    }
+
+    /// Writes `layers` (replacing tables of the same names) and one `hotspot_runs` row, in one transaction.
+    public static func write(url: String, schema: String, layers: [Layer], product: String, metadata: String) throws {
+        let d = try open(url)
+        CPLSetConfigOption("PG_USE_COPY", "YES")
+        defer { CPLSetConfigOption("PG_USE_COPY", nil) }
+        guard GDALDatasetStartTransaction(d.raw, 0) == OGRERR_NONE else {
+            throw WriteError(description: "\(redacted(url)): cannot start a transaction (\(GDALLibrary.lastError("?")))")
+        }
+        do {
+            try sql(d, "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
+            try sql(d, "CREATE TABLE IF NOT EXISTS \"\(schema)\".hotspot_runs (run_id serial PRIMARY KEY, product text NOT NULL, tables text[] NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), metadata jsonb NOT NULL)")
+            for l in layers { try writeLayer(d, schema: schema, l) }
+            var tag = "hs"
+            while metadata.contains("$\(tag)$") { tag += "x" }
+            let tables = layers.map { "'\($0.table.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
+            try sql(d, "INSERT INTO \"\(schema)\".hotspot_runs (product, tables, metadata) VALUES ('\(product.replacingOccurrences(of: "'", with: "''"))', ARRAY[\(tables)]::text[], $\(tag)$\(metadata)$\(tag)$::jsonb)")
+            guard GDALDatasetCommitTransaction(d.raw) == OGRERR_NONE else { throw WriteError(description: "commit failed: \(GDALLibrary.lastError("?"))") }
+        } catch {
+            _ = GDALDatasetRollbackTransaction(d.raw)
+            throw WriteError(description: "nothing written, the previous tables are unchanged: \(oneLine("\(error)"))")
+        }
+    }
+
+    static func writeLayer(_ d: GDALDatasetHandle, schema: String, _ l: Layer) throws {
+        guard let srs = OSRNewSpatialReference(nil) else { throw WriteError(description: "OSR failed") }
+        defer { OSRDestroySpatialReference(srs) }
+        _ = OSRImportFromEPSG(srs, Int32(l.epsg))
+        let options = ["OVERWRITE=YES", "GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST", "LAUNDER=NO", "SCHEMA=\(schema)"]
+        var c: [UnsafeMutablePointer<CChar>?] = options.map { strdup($0) } + [nil]
+        defer { for p in c { free(p) } }
+        CPLErrorReset()
+        let type = l.points != nil ? wkbPoint : wkbMultiPolygon
+        guard let layer = c.withUnsafeMutableBufferPointer({ GDALDatasetCreateLayer(d.raw, l.table, srs, type, $0.baseAddress) }) else {
+            throw WriteError(description: "\(schema).\(l.table): cannot create the table (\(GDALLibrary.lastError("?")))")
+        }
+        for f in l.fields {
+            let t: OGRFieldType = f.kind == .integer ? OFTInteger64 : f.kind == .real ? OFTReal : OFTString
+            let fd = OGR_Fld_Create(f.name, t)
+            defer { OGR_Fld_Destroy(fd) }
+            guard OGR_L_CreateField(layer, fd, 1) == OGRERR_NONE else { throw WriteError(description: "\(l.table).\(f.name): \(GDALLibrary.lastError("cannot add the column"))") }
+        }
+        let defn = OGR_L_GetLayerDefn(layer)
+        for (k, row) in l.rows.enumerated() {
+            guard let f = OGR_F_Create(defn) else { throw WriteError(description: "OGR feature failed") }
+            defer { OGR_F_Destroy(f) }
+            for (i, v) in row.enumerated() {
+                switch v {
+                case .int(let n): OGR_F_SetFieldInteger64(f, Int32(i), GIntBig(n))
+                case .real(let x): if x.isFinite { OGR_F_SetFieldDouble(f, Int32(i), x) } else { OGR_F_SetFieldNull(f, Int32(i)) }
+                case .text(let s): OGR_F_SetFieldString(f, Int32(i), s)
+                case .null: OGR_F_SetFieldNull(f, Int32(i))
+                }
+            }
+            if let pts = l.points {
+                let g = OGR_G_CreateGeometry(wkbPoint)
+                OGR_G_SetPoint_2D(g, 0, pts[k].x, pts[k].y)
+                _ = OGR_F_SetGeometryDirectly(f, g)
+            } else {
+                _ = OGR_F_SetGeometryDirectly(f, geometry(l.polygons[k]))
+            }
+            guard OGR_L_CreateFeature(layer, f) == OGRERR_NONE else { throw WriteError(description: "\(l.table): \(GDALLibrary.lastError("cannot write a row"))") }
+        }
+        _ = OGR_L_SyncToDisk(layer)
+    }
+
+    static func geometry(_ mp: MultiPolygon) -> OGRGeometryH? {
+        let m = OGR_G_CreateGeometry(wkbMultiPolygon)
+        for p in mp.polygons {
+            let poly = OGR_G_CreateGeometry(wkbPolygon)
+            for r in [p.exterior] + p.holes {
+                var ring = r
+                if let f = r.first, let last = r.last, f != last { ring.append(f) }
+                let g = OGR_G_CreateGeometry(wkbLinearRing)
+                var x = ring.map(\.x), y = ring.map(\.y)
+                x.withUnsafeMutableBytes { xb in
+                    y.withUnsafeMutableBytes { yb in
+                        OGR_G_SetPoints(g, Int32(ring.count), xb.baseAddress, Int32(MemoryLayout<Double>.stride), yb.baseAddress, Int32(MemoryLayout<Double>.stride), nil, 0)
+                    }
+                }
+                _ = OGR_G_AddGeometryDirectly(poly, g)
+            }
+            _ = OGR_G_AddGeometryDirectly(m, poly)
+        }
+        return m
+    }
+}
