@@ -56,7 +56,7 @@ for block in blocks:
         if l.startswith("hotspot ") or re.match(r"^[A-Z]+=", l): seen_cmd = True
         elif l.startswith("# ") and seen_cmd: expected.append(l[2:].rstrip())
     script = "\n".join(l for l in lines if not l.startswith("# "))
-    script = re.sub(r"(?<=\s)out/", f"{tmp}/out/", script)
+    script = re.sub(r"(?<=[\s=])out/", f"{tmp}/out/", script)
     p = subprocess.run(["bash", "-c", f'set -e\nhotspot() {{ "{bin_}" "$@"; }}\n' + script], cwd=root, capture_output=True, text=True)
     first = lines[0][:70]
     if p.returncode == 66:

@@ -4,7 +4,8 @@ import HotspotGeo
 
 /// Reads a polygon layer (wards, LSOAs, a boundary) from GeoJSON (hotspot's own strict reader), a GeoPackage
 /// (`file.gpkg`, its polygon table; hotspot's SQLite reader), or any other source OGR opens (`ogrSource`):
-/// Shapefile, MapInfo TAB/MIF, FlatGeobuf, or one layer of a GeoPackage (`file.gpkg:layer`).
+/// Shapefile, MapInfo TAB/MIF, FlatGeobuf, one layer of a GeoPackage (`file.gpkg:layer`), or a PostGIS table
+/// (`PG:dbname=crime host=… tables=schema.wards`, OGR's connection string with its `tables=` option).
 ///
 /// CRS: RFC 7946 GeoJSON is WGS84 lon/lat (EPSG:4326); a legacy `crs` member naming an EPSG code
 /// (`urn:ogc:def:crs:EPSG::27700`, `EPSG:27700`) is honoured, and `declaredEPSG` overrides both.
@@ -110,6 +111,7 @@ public enum PolygonLayerReader {
     /// The file and layer of a source read through OGR (`wards.shp`, `lsoa.fgb`, `layers.gpkg:wards`), or nil for
     /// the GeoJSON and whole-GeoPackage readers.
     public static func ogrSource(_ path: String) -> (file: String, layer: String?)? {
+        if path.hasPrefix("PG:") { return (path, nil) }
         if let r = path.range(of: ".gpkg:", options: [.caseInsensitive, .backwards]) {
             return (String(path[..<r.lowerBound]) + String(path[r.lowerBound..<path.index(before: r.upperBound)]), String(path[r.upperBound...]))
         }
@@ -118,7 +120,8 @@ public enum PolygonLayerReader {
 
     /// A layer through OGR, with the same id/name detection and CRS checks as the other readers.
     static func readOGR(path: String, file: String, layer: String?, idField: String?, nameField: String?, declaredEPSG: Int?, anonymous: String?) throws -> Layer {
-        try InputFile.check(file)
+        let database = file.hasPrefix("PG:")
+        if !database { try InputFile.check(file) }
         let g = try OGRSource.read(file, layer: layer)
         let names = g.fields.sorted()
         let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID"], path: path, anonymous: anonymous)
@@ -137,8 +140,11 @@ public enum PolygonLayerReader {
             throw LayerError.wrongCRS(path, "its CRS is not one OGR can name by an EPSG code (or it has none): declare it, e.g. --area-epsg NAME=27700")
         }
         try checkCRS(areas, epsg: epsg, declared: declaredEPSG != nil, path: path)
+        // A database table has no file to hash: the hash of its areas as read stands for it.
+        let sha = database ? Hashing.sha256(Data(areas.map { "\($0.id)\t\($0.name)\t\($0.geometry.polygons.map { $0.exterior.count })" }.joined(separator: "\n").utf8))
+                           : try Hashing.sha256(file: file)
         return Layer(areas: areas, epsg: epsg, idField: idF.isEmpty ? "(numbered)" : idF, nameField: nameF.isEmpty ? "(none)" : nameF,
-                     sha256: try Hashing.sha256(file: file), path: path)
+                     sha256: sha, path: database ? "PG:" + PostGISWriter.redacted(String(file.dropFirst(3))) : path)
     }
 
     /// A GeoPackage's polygon table (as GDAL, QGIS or hotspot write it), in the CRS of its `srs_id` unless declared.
