@@ -201,7 +201,7 @@ struct AccuracyCommand: ParsableCommand {
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: ArgumentHelp("GeoJSON of the hotspot product (hotspots.geojson, density.geojson, emerging.geojson…).", valueName: "file"))
+    @Option(help: ArgumentHelp("The hotspot product: hotspots.geojson, density.geojson, emerging.geojson, a .gpkg, or any polygon source OGR reads (Shapefile, FlatGeobuf, MapInfo, file.gpkg:layer, a PostGIS table as PG:… tables=…).", valueName: "file"))
     var hotspots: String
     @Option(name: .customLong("where"), help: ArgumentHelp("Keep features whose property equals a value, e.g. hot=1 or 'category=New Hot Spot'.", valueName: "property=value"))
     var whereClause: String?

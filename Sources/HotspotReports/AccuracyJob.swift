@@ -23,7 +23,16 @@ public enum AccuracyJob {
         let hotspots = a.hotspots, whereProperty = a.whereProperty, earlier = a.earlier, read = req.read
         let gridDirectories = req.gridDirectories, out = req.out
         var keep: Set<String> = []
-        if hotspots.lowercased().hasSuffix(".gpkg") {
+        if let (file, layer) = PolygonLayerReader.ogrSource(hotspots) {
+            // A Shapefile, FlatGeobuf, MapInfo, GeoPackage layer or PostGIS table: features by their id field.
+            let g = try OGRSource.read(file, layer: layer)
+            let idc = g.fields.firstIndex(of: "id"), wc = whereProperty.flatMap { w in g.fields.firstIndex(of: w.0) }
+            if whereProperty != nil && wc == nil { throw PolygonLayerReader.LayerError.noField(hotspots, whereProperty!.0, g.fields) }
+            for i in g.values.indices {
+                if let (_, v) = whereProperty, let c = wc { guard g.values[i][c] == v || g.values[i][c].flatMap(Double.init).map({ Fmt.number($0) }) == v else { continue } }
+                keep.insert(idc.flatMap { g.values[i][$0] } ?? "\(i + 1)")
+            }
+        } else if hotspots.lowercased().hasSuffix(".gpkg") {
             // A GeoPackage product (hotspot's own, or edited in QGIS): features by their id column.
             let g = try GeoPackageReader.read(path: hotspots)
             for i in g.geometries.indices {

@@ -48,10 +48,10 @@ extension Project {
         p.read.dropDuplicates = try im["drop_duplicates"]?.bool() ?? false
         p.read.selection = Selection(types: try im["types"]?.strings() ?? [], from: try im["from"]?.date(end: false), to: try im["to"]?.date(end: true))
         if let b = m["boundary"] {
-            if case .scalar = b.node { p.boundary = LayerSpec(name: "boundary", path: try b.existingFile()) } else {
+            if case .scalar = b.node { p.boundary = LayerSpec(name: "boundary", path: try b.existingSource()) } else {
                 let bm = try b.mapping(["file", "id", "name", "epsg"])
                 guard let f = bm["file"] else { throw b.error("'file' is missing") }
-                p.boundary = LayerSpec(name: "boundary", path: try f.existingFile(), idField: try bm["id"]?.string(),
+                p.boundary = LayerSpec(name: "boundary", path: try f.existingSource(), idField: try bm["id"]?.string(),
                                        nameField: try bm["name"]?.string(), epsg: try bm["epsg"]?.int(1024...999_999))
             }
         }
@@ -62,7 +62,7 @@ extension Project {
                 }
                 let lm = try l.mapping(["file", "population", "id", "name", "epsg"])
                 guard let f = lm["file"] else { throw l.error("'file' is missing") }
-                p.layers.append(LayerSpec(name: name, path: try f.existingFile(), idField: try lm["id"]?.string(), nameField: try lm["name"]?.string(),
+                p.layers.append(LayerSpec(name: name, path: try f.existingSource(), idField: try lm["id"]?.string(), nameField: try lm["name"]?.string(),
                                           epsg: try lm["epsg"]?.int(1024...999_999), population: try lm["population"]?.existingFile()))
             }
         }
@@ -324,6 +324,17 @@ extension Project {
             p.hasPrefix("/") ? p : (dir as NSString).appendingPathComponent(p)
         }
         func path() throws -> String { try Field.resolve(try string(), dir) }
+        /// A polygon source: a file relative to the project file, `file.gpkg:layer`, or a `PG:` connection string.
+        func existingSource() throws -> String {
+            let s = try string()
+            if s.hasPrefix("PG:") { return s }
+            let p = try path()
+            if let (file, _) = PolygonLayerReader.ogrSource(p), file != p {
+                do { try InputFile.check(file) } catch { throw self.error("\(error)") }
+                return p
+            }
+            return try existingFile()
+        }
         func existingFile() throws -> String {
             let p = try path()
             do { try InputFile.check(p) } catch { throw self.error("\(error)") }
