@@ -33,9 +33,7 @@ public enum NeighbourRule: Sendable, Equatable {
             return Neighbourhood.kNearest(x: x, y: y, k: k)
         case .distance(let d):
             let (x, y) = try Contiguity.centroids(areas)
-            return Neighbourhood(lists: x.indices.map { i in
-                x.indices.filter { j in j != i && (x[j] - x[i]) * (x[j] - x[i]) + (y[j] - y[i]) * (y[j] - y[i]) <= d * d }
-            })
+            return Neighbourhood.distanceBand(x: x, y: y, distance: d)
         }
     }
 

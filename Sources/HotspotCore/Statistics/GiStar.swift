@@ -49,8 +49,15 @@ public struct Neighbourhood: Sendable, Equatable {
         self.init(offsets: off, index: idx)
     }
 
-    /// The k nearest neighbours of each point (by Euclidean distance, ties by index) plus itself.
+    /// The k nearest neighbours of each point (by Euclidean distance, ties by index) plus itself, through a bucket
+    /// index (`PointIndex`): the same lists as `kNearestBruteForce`, in O(n · k) expected time.
     public static func kNearest(x: [Double], y: [Double], k: Int) -> Neighbourhood {
+        let index = PointIndex(x: x, y: y)
+        return Neighbourhood(lists: x.indices.map { index.nearest($0, k: k) })
+    }
+
+    /// The definition, every pair compared: O(n² log n). Kept for the tests.
+    public static func kNearestBruteForce(x: [Double], y: [Double], k: Int) -> Neighbourhood {
         let n = x.count
         return Neighbourhood(lists: (0..<n).map { i in
             (0..<n).filter { $0 != i }.sorted { a, b in
