@@ -45,12 +45,7 @@ public struct LineChart: Sendable {
         var s = Chart.header(width, height, title)
         s += "<text x=\"\(Chart.n(left))\" y=\"5\" font-size=\"3.4\" font-weight=\"bold\">\(Chart.x(title))</text>\n"
         // Axes and grid.
-        var v = 0.0
-        while v <= top0 + 1e-9 {
-            s += "<line x1=\"\(Chart.n(left))\" y1=\"\(Chart.n(y(v)))\" x2=\"\(Chart.n(left + pw))\" y2=\"\(Chart.n(y(v)))\" stroke=\"#cccccc\" stroke-width=\"0.15\"/>"
-            s += "<text x=\"\(Chart.n(left - 1))\" y=\"\(Chart.n(y(v) + 0.9))\" font-size=\"2.4\" text-anchor=\"end\">\(Fmt.number(v))</text>\n"
-            v += step
-        }
+        s += Chart.gridLines(left: left, width: pw, step: step, top: top0, y: y)
         s += "<line x1=\"\(Chart.n(left))\" y1=\"\(Chart.n(top + ph))\" x2=\"\(Chart.n(left + pw))\" y2=\"\(Chart.n(top + ph))\" stroke=\"#000000\" stroke-width=\"0.3\"/>"
         s += "<line x1=\"\(Chart.n(left))\" y1=\"\(Chart.n(top))\" x2=\"\(Chart.n(left))\" y2=\"\(Chart.n(top + ph))\" stroke=\"#000000\" stroke-width=\"0.3\"/>\n"
         s += "<text transform=\"translate(3.2 \(Chart.n(top + ph / 2))) rotate(-90)\" font-size=\"2.6\" text-anchor=\"middle\">\(Chart.x(yLabel))</text>\n"
@@ -105,12 +100,7 @@ public struct BarChart: Sendable {
         var s = Chart.header(width, height, title)
         s += "<defs><pattern id=\"hatch\" width=\"1.6\" height=\"1.6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1.6\" stroke=\"#000000\" stroke-width=\"0.5\"/></pattern></defs>\n"
         s += "<text x=\"\(Chart.n(left))\" y=\"5\" font-size=\"3.4\" font-weight=\"bold\">\(Chart.x(title))</text>\n"
-        var v = 0.0
-        while v <= top0 + 1e-9 {
-            s += "<line x1=\"\(Chart.n(left))\" y1=\"\(Chart.n(y(v)))\" x2=\"\(Chart.n(left + pw))\" y2=\"\(Chart.n(y(v)))\" stroke=\"#cccccc\" stroke-width=\"0.15\"/>"
-            s += "<text x=\"\(Chart.n(left - 1))\" y=\"\(Chart.n(y(v) + 0.9))\" font-size=\"2.4\" text-anchor=\"end\">\(Fmt.number(v))</text>\n"
-            v += step
-        }
+        s += Chart.gridLines(left: left, width: pw, step: step, top: top0, y: y)
         s += "<text transform=\"translate(3.2 \(Chart.n(top + ph / 2))) rotate(-90)\" font-size=\"2.6\" text-anchor=\"middle\">\(Chart.x(yLabel))</text>\n"
         let gw = pw / Double(max(1, groups.count)), bw = gw * 0.8 / Double(max(1, bars.count))
         for (g, name) in groups.enumerated() {
@@ -134,6 +124,16 @@ public struct BarChart: Sendable {
 enum Chart {
     static func n(_ v: Double) -> String { Fmt.fixed(v, 2) }
     static func x(_ s: String) -> String { SVG.x(s) }
+    /// Horizontal grid lines every `step` from 0 to `top`, each labelled at the left of the plot.
+    static func gridLines(left: Double, width: Double, step: Double, top: Double, y: (Double) -> Double) -> String {
+        var s = "", v = 0.0
+        while v <= top + 1e-9 {
+            s += "<line x1=\"\(n(left))\" y1=\"\(n(y(v)))\" x2=\"\(n(left + width))\" y2=\"\(n(y(v)))\" stroke=\"#cccccc\" stroke-width=\"0.15\"/>"
+            s += "<text x=\"\(n(left - 1))\" y=\"\(n(y(v) + 0.9))\" font-size=\"2.4\" text-anchor=\"end\">\(Fmt.number(v))</text>\n"
+            v += step
+        }
+        return s
+    }
     static func header(_ w: Double, _ h: Double, _ title: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(w))mm\" height=\"\(n(h))mm\" viewBox=\"0 0 \(n(w)) \(n(h))\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" role=\"img\"><title>\(x(title))</title><rect width=\"\(n(w))\" height=\"\(n(h))\" fill=\"#ffffff\"/>\n"
     }
