@@ -163,12 +163,6 @@ struct AreaOptions: ParsableArguments {
         }
     }
 
-    /// Every file these options name (layers, populations, boundary).
-    var paths: [String] {
-        let l = (try? pairs(layers, "")) ?? [:], pops = (try? pairs(population, "")) ?? [:]
-        return Array(l.values) + Array(pops.values) + (boundary.map { [$0] } ?? [])
-    }
-
     /// The --boundary layer, with any --area-id/--area-name/--area-epsg given for 'boundary'.
     var boundarySpec: LayerSpec? {
         guard let boundary else { return nil }

@@ -118,7 +118,7 @@ struct PspoEvidence {
         let dataFirst = CivilDate.monthOrdinal(ofDay: Int(t.day.min()!)), dataLast = CivilDate.monthOrdinal(ofDay: Int(t.day.max()!))
         let first = p.read.selection.from.map { CivilDate.monthOrdinal(ofDay: $0) } ?? dataFirst
         let last = p.read.selection.to.map { CivilDate.monthOrdinal(ofDay: $0) } ?? dataLast
-        let months = Array(min(first, dataFirst)...max(last, dataLast)).filter { $0 >= first && $0 <= last }
+        let months = first <= last ? Array(first...last) : []
         let monthOf = t.day.map { CivilDate.monthOrdinal(ofDay: Int($0)) }
 
         var e = PspoEvidence(name: name, proposal: proposal, area: area, areaM2: areaM2, zones: zones, zoneOf: zoneOf,
@@ -153,17 +153,22 @@ struct PspoEvidence {
         let labels = Self.sourceLabels(inc.files, r.sources)
         let mIndex = Dictionary(uniqueKeysWithValues: months.enumerated().map { ($1, $0) })
 
-        // 3. Incident evidence: by source, by type, by month (inside the area).
+        // 3. Incident evidence: by source, by type, by month (inside the area). One pass counts sources and types.
+        var perFile = [(inside: Int, all: Int)](repeating: (0, 0), count: inc.files.count)
+        var perType = [(inside: Int, all: Int)](repeating: (0, 0), count: cats.count)
+        for i in 0..<n {
+            let f = Int(t.sourceFile[i]), c = Int(t.category[i]), k = ins[i] ? 1 : 0
+            perFile[f].inside += k; perFile[f].all += 1
+            perType[c].inside += k; perType[c].all += 1
+        }
         var bySource = Table(columns: ["source", "file", "format", "incidents_inside", "incidents_borough"])
         for (k, f) in inc.files.enumerated() {
-            let inK = (0..<n).filter { ins[$0] && Int(t.sourceFile[$0]) == k }.count
-            let allK = (0..<n).filter { Int(t.sourceFile[$0]) == k }.count
-            bySource.rows.append([.string(labels[k]), .string((f.path as NSString).lastPathComponent), .string(f.format), .int(inK), .int(allK)])
+            bySource.rows.append([.string(labels[k]), .string((f.path as NSString).lastPathComponent), .string(f.format), .int(perFile[k].inside), .int(perFile[k].all)])
         }
         tables["incidents-by-source"] = bySource
         var byType = Table(columns: ["crime_type", "inside", "outside", "borough", "inside_share_pct"])
         for c in usedCats {
-            let a = (0..<n).filter { ins[$0] && Int(t.category[$0]) == c }.count, b = (0..<n).filter { Int(t.category[$0]) == c }.count
+            let a = perType[c].inside, b = perType[c].all
             byType.rows.append([.string(cats[c]), .int(a), .int(b - a), .int(b), .double(b > 0 ? 100 * Double(a) / Double(b) : 0, decimals: 1)])
         }
         byType.rows.append([.string("All selected types"), .int(nIn), .int(n - nIn), .int(n), .double(n > 0 ? 100 * Double(nIn) / Double(n) : 0, decimals: 1)])
