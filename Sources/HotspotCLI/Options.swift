@@ -62,7 +62,7 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
 
-    @Option(name: .customLong("from-db"), help: ArgumentHelp("Also read incidents from a PostgreSQL/PostGIS table (with --table): a postgresql:// URI or libpq string; the password from ~/.pgpass, PGPASSFILE or PGPASSWORD. Its rows go through the same column mapping (--date-col, --x-col …; a point geometry is read as x/y in its own CRS), validation and quarantine as a CSV's.", valueName: "url"))
+    @Option(name: .customLong("from-db"), help: ArgumentHelp("Read incidents from a PostgreSQL/PostGIS table (with --table) instead of files: a postgresql:// URI or libpq string; the password from ~/.pgpass, PGPASSFILE or PGPASSWORD. Its rows go through the same column mapping (--date-col, --x-col …; a point geometry is read as x/y in its own CRS), validation and quarantine as a CSV's.", valueName: "url"))
     var fromDB: String?
     @Option(help: ArgumentHelp("With --from-db: the table or view, schema.table when not in the search path.", valueName: "name"))
     var table: String?

@@ -24,7 +24,7 @@ public struct Project: Sendable {
     public var weekly = WeeklyJob.Options()
     /// Also write every polygon layer to PostGIS (`--to-db postgresql://…`, `--schema`).
     public var database: Database?
-    /// Also read incidents from a database table or view (`--from-db postgresql://… --table incidents`).
+    /// Read incidents from a database table or view instead of files (`--from-db postgresql://… --table incidents`).
     public var sourceTable: TableSource?
 
     /// A table of incidents in PostgreSQL/PostGIS: its rows go through the same column mapping, validation and
@@ -117,6 +117,10 @@ public struct Project: Sendable {
             return try JobInputs.load(files: files, read: read, boundary: boundary, layers: withLayers ? layers : [],
                                       gridDirectories: gridDirectories, progress: progress)
         }
+        // One column mapping serves one source: a table's columns are not a police.uk file's.
+        guard files.isEmpty else {
+            throw InputError.unusable("\(src.label): --from-db reads incidents from the table alone (its column mapping is not the files'); analyse the files in a run of their own, or load them into the table")
+        }
         // The table is streamed to a private CSV, read like any file, and named by the table in what is recorded.
         let dir = NSTemporaryDirectory() + "hotspot-table-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -135,7 +139,7 @@ public struct Project: Sendable {
         if r.format == .csv && r.mapping.date == nil {
             throw InputError.unusable("\(src.label): give the date column (--date-col); the table's columns are \(export.columns.joined(separator: ", "))")
         }
-        var j = try JobInputs.load(files: [csv] + files, read: r, boundary: boundary, layers: withLayers ? layers : [],
+        var j = try JobInputs.load(files: [csv], read: r, boundary: boundary, layers: withLayers ? layers : [],
                                    gridDirectories: gridDirectories, progress: progress)
         j.incidents.files[0].path = src.label
         j.incidents.quarantine = j.incidents.quarantine.map { q in var q = q; if q.file == csv { q.file = src.label }; return q }
