@@ -172,10 +172,13 @@ struct RunCommand: ParsableCommand {
     var project: String
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
+    @Flag(help: "Read the files afresh, neither using nor filling the incident store (see `hotspot store`).")
+    var noStore = false
 
     func run() throws {
         try runJob {
-            let p = try Project.load(project)
+            var p = try Project.load(project)
+            if noStore { p.read.useStore = false }
             guard !p.products.names.isEmpty else {
                 throw InputError.unusable("\(project): no 'products' to run (its 'weekly' section is for hotspot weekly)")
             }
@@ -234,6 +237,8 @@ struct WeeklyCommand: ParsableCommand {
     var noMap = false
     @Flag(help: "No messages on stderr.")
     var quiet = false
+    @Flag(help: "Read the files afresh, neither using nor filling the incident store (see `hotspot store`).")
+    var noStore = false
 
     func validate() throws {
         guard [week != nil, latest, sinceLast].filter({ $0 }).count == 1 else { throw ValidationError("give one of --week YYYY-Www, --latest or --since-last") }
@@ -247,7 +252,8 @@ struct WeeklyCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            let p = try Project.load(project)
+            var p = try Project.load(project)
+            if noStore { p.read.useStore = false }
             var o = p.weekly
             if suppressBelow > 0 { o.suppressBelow = suppressBelow }
             if noMap { o.map = nil }
@@ -272,6 +278,43 @@ struct WeeklyCommand: ParsableCommand {
                 for x in r.warnings { note("warning: \(x)", quiet: quiet) }
                 note("\(r.week): " + r.features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + " → \(r.folder)", quiet: quiet)
             }
+        }
+    }
+}
+
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Show or clear the incident store (the columns of files already read, so no command parses them twice).",
+        discussion: """
+            Every command that reads incident files keeps what it read and projected (accepted rows as columns, the \
+            quarantine, each file's SHA-256) in the store; the next command on the same files with the same format \
+            options starts from there instead of parsing and projecting again. An entry is used only while every \
+            input file keeps its size, modification time and inode, and for the same hotspot executable and PROJ \
+            version; it never changes a result. It lives in $HOTSPOT_STORE, else $XDG_CACHE_HOME/hotspot/incidents, \
+            else ~/.cache/hotspot/incidents; HOTSPOT_STORE=off or --no-store on a command turns it off. For a store \
+            shared between analysts, load the incidents into PostGIS and read them with --from-db. Examples:
+              hotspot store
+              hotspot store --clear
+            """)
+    @Flag(help: "Remove every entry.")
+    var clear = false
+
+    func run() throws {
+        try runJob {
+            guard let store = IncidentStore.default else {
+                print("the incident store is off (HOTSPOT_STORE=off, or no home folder)")
+                return
+            }
+            if clear {
+                let n = store.clear()
+                print("removed \(n) entr\(n == 1 ? "y" : "ies") from \(store.directory)")
+                return
+            }
+            let e = store.entries()
+            print("incident store: \(store.directory)")
+            print("entries: \(e.count), \(Fmt.bytes(e.reduce(0) { $0 + $1.bytes }))")
+            for x in e { print("  \((x.path as NSString).lastPathComponent) \(Fmt.bytes(x.bytes))") }
         }
     }
 }

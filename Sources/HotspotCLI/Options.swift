@@ -62,6 +62,9 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
 
+    @Flag(help: "Read the files afresh, neither using nor filling the incident store (see `hotspot store`; HOTSPOT_STORE=off does the same for every command).")
+    var noStore = false
+
     @Option(name: .customLong("from-db"), help: ArgumentHelp("Read incidents from a PostgreSQL/PostGIS table (with --table) instead of files: a postgresql:// URI or libpq string; the password from ~/.pgpass, PGPASSFILE or PGPASSWORD. Its rows go through the same column mapping (--date-col, --x-col …; a point geometry is read as x/y in its own CRS), validation and quarantine as a CSV's.", valueName: "url"))
     var fromDB: String?
     @Option(help: ArgumentHelp("With --from-db: the table or view, schema.table when not in the search path.", valueName: "name"))
@@ -92,6 +95,7 @@ struct InputOptions: ParsableArguments {
                                   id: idCol, weight: weightCol, epsg: epsg)
         o.dropDuplicates = dropDuplicates
         o.selection = selection
+        o.useStore = !noStore
         return o
     }
 

@@ -63,29 +63,13 @@ public enum Pipeline {
                                      progress: IncidentReader.Progress? = nil) throws -> LoadedIncidents {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let r = try IncidentReader.read(files: files, options: options, progress: progress)
-        let t1 = clock.now
-        defer {
-            if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
-                FileHandle.standardError.write(Data("timings: read+validate \(t1 - t0), project+filter \(clock.now - t1)\n".utf8))
-            }
+        let stage = try readAndProject(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
+        if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
+            FileHandle.standardError.write(Data("timings: read+validate+project \(clock.now - t0)\n".utf8))
         }
-        var table = r.table
-        var quarantine = r.quarantine
-        var info: ProjectionInfo?
-        if table.epsg != analysisEPSG {
-            let p = try Projection(from: table.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
-            info = try p.transform(x: &table.x, y: &table.y)
-            table.epsg = analysisEPSG
-            if info!.failed > 0 {
-                let bad = (0..<table.count).filter { !table.x[$0].isFinite || !table.y[$0].isFinite }
-                for i in bad {
-                    quarantine.append(QuarantineEntry(file: files[Int(table.sourceFile[i])], line: Int(table.sourceLine[i]),
-                                                      reason: .projectionFailed, detail: "PROJ could not transform this point", raw: ""))
-                }
-                table = table.filtered { table.x[$0].isFinite && table.y[$0].isFinite }
-            }
-        }
+        var table = stage.table
+        var quarantine = stage.quarantine
+        let info = stage.projection
         var warnings: [String] = []
         // The selection: crime types and dates.
         var notSelected = 0
@@ -117,7 +101,7 @@ public enum Pipeline {
             n + (table.x[i] >= -110_000 && table.x[i] <= 800_000 && table.y[i] >= -110_000 && table.y[i] <= 1_400_000 ? 0 : 1)
         }
         if outsideGB > 0 {
-            let hint = r.table.epsg == 4326 ? "are longitude and latitude swapped (--lon-col/--lat-col)?" : "is --epsg \(r.table.epsg) right for --x-col/--y-col?"
+            let hint = stage.sourceEPSG == 4326 ? "are longitude and latitude swapped (--lon-col/--lat-col)?" : "is --epsg \(stage.sourceEPSG) right for --x-col/--y-col?"
             warnings.append("\(outsideGB) of \(table.count) incidents lie outside Great Britain after projection to EPSG:27700: \(hint)")
         }
         if let p = info, p.accuracyMetres < 0 {
@@ -145,7 +129,43 @@ public enum Pipeline {
             for i in idx { quarantine[i].raw = rows[quarantine[i].line] ?? "" }
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
-        return LoadedIncidents(table: table, quarantine: quarantine, files: r.files, projection: info, warnings: warnings, notSelected: notSelected)
+        return LoadedIncidents(table: table, quarantine: quarantine, files: stage.files, projection: info, warnings: warnings, notSelected: notSelected)
+    }
+
+    /// read → validate → project, or the same from the incident store when these files were read before with the
+    /// same options (`ReadOptions.useStore`, `IncidentStore.default`). What it returns is identical either way.
+    static func readAndProject(files: [String], options: ReadOptions, gridDirectories: [String],
+                               progress: IncidentReader.Progress?) throws -> IncidentStore.Entry {
+        let store = options.useStore ? IncidentStore.default : nil
+        let key = store == nil ? nil : IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories)
+        if let store, let key {
+            let hit = PhaseProgress.phase("read the incident store", total: 1, unit: "") { store.load(key) }
+            if let hit {
+                // The inputs are still checked as a first read checks them (two names for one file).
+                _ = try IncidentReader.checkDistinct(files)
+                return hit
+            }
+        }
+        let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        var table = r.table
+        var quarantine = r.quarantine
+        var info: ProjectionInfo?
+        if table.epsg != analysisEPSG {
+            let p = try Projection(from: table.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
+            info = try p.transform(x: &table.x, y: &table.y)
+            table.epsg = analysisEPSG
+            if info!.failed > 0 {
+                let bad = (0..<table.count).filter { !table.x[$0].isFinite || !table.y[$0].isFinite }
+                for i in bad {
+                    quarantine.append(QuarantineEntry(file: files[Int(table.sourceFile[i])], line: Int(table.sourceLine[i]),
+                                                      reason: .projectionFailed, detail: "PROJ could not transform this point", raw: ""))
+                }
+                table = table.filtered { table.x[$0].isFinite && table.y[$0].isFinite }
+            }
+        }
+        let entry = IncidentStore.Entry(table: table, quarantine: quarantine, files: r.files, projection: info, sourceEPSG: r.table.epsg)
+        if let store, let key { store.save(entry, for: key) }
+        return entry
     }
 
     /// An extent in words, for messages.

@@ -131,6 +131,7 @@ public struct Project: Sendable {
             throw InputError.unusable("\(src.label): \(e)")
         }
         var r = read
+        r.useStore = false  // a private copy of the table, new each run: nothing to reuse
         let m = r.mapping
         if m.x == nil && m.lon == nil, let epsg = export.geometryEPSG {
             if epsg == 4326 { r.mapping.lon = "geom_x"; r.mapping.lat = "geom_y" } else { r.mapping.x = "geom_x"; r.mapping.y = "geom_y"; r.mapping.epsg = epsg }

@@ -99,6 +99,9 @@ public struct ReadOptions: Sendable {
     public var maxRecordBytes = 64 << 20
     /// Which accepted incidents an analysis uses (`--type`, `--from`, `--to`); the rest are counted as not selected.
     public var selection = Selection()
+    /// Use the incident store (`IncidentStore`): reuse the columns of an earlier read of the same files, and keep
+    /// this read's for the next command. `--no-store` turns it off; it never changes a result.
+    public var useStore = true
     public init() {}
 }
 
@@ -124,12 +127,7 @@ public enum IncidentReader {
         guard files.count <= Int(UInt16.max) else {
             throw InputError.unusable("\(files.count) input files: at most \(UInt16.max) can be read in one run; concatenate them first")
         }
-        var identities: [InputFile.Identity: String] = [:]
-        for path in files {
-            let id = try InputFile.check(path)
-            if let first = identities[id] { throw InputError.sameFile(first, path, first == path ? "named twice" : "the same file under two names") }
-            identities[id] = path
-        }
+        try checkDistinct(files)
         var digests: [String: String] = [:]
         for (k, path) in files.enumerated() {
             var (t, q, s) = try readFile(path, fileIndex: UInt16(k), options: options, progress: progress)
@@ -148,6 +146,16 @@ public enum IncidentReader {
             }
         }
         return ReadResult(table: table ?? IncidentTable(epsg: 4326, resolution: .month), quarantine: quarantine, files: summaries)
+    }
+
+    /// Checks that every input can be read and that no file is named twice (or under two names).
+    public static func checkDistinct(_ files: [String]) throws {
+        var identities: [InputFile.Identity: String] = [:]
+        for path in files {
+            let id = try InputFile.check(path)
+            if let first = identities[id] { throw InputError.sameFile(first, path, first == path ? "named twice" : "the same file under two names") }
+            identities[id] = path
+        }
     }
 
     struct Layout {

@@ -1,0 +1,294 @@
+@preconcurrency import Crypto
+import Foundation
+import HotspotCore
+import HotspotGeo
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The incident store: the accepted, projected columns of a set of input files, with their quarantine and file
+/// summaries, so that a second command on the same files parses and projects nothing.
+///
+/// One entry per *slot* (the input paths as given, the format options, the target CRS and grid folders); the entry
+/// records each input's identity (device, inode, size, modification and change times in nanoseconds), the PROJ
+/// version and the `hotspot` executable's own size and time, and is used only when all of them still match. Its
+/// SHA-256 of each input is the one computed when the file was first read. Entries are written to a temporary file
+/// and renamed into place (atomic: two concurrent runs each write a whole entry, the last rename wins); a file
+/// modified in the last 2 s is not stored (a rewrite within the file system's timestamp granularity could keep the
+/// same identity).
+///
+/// Layout: `HSTORE02`, the header length (u64 LE), the JSON header, zero padding to 64 bytes, then the columns
+/// x, y (f64), day (i32), category (u16), source file (u16), source line (u32), weight (f64, when weighted), and
+/// an 8-byte checksum of the columns. Entries are read with `pread` straight into the table's arrays (one copy, no
+/// second resident image as a memory mapping would add to the peak).
+public struct IncidentStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// The store's folder: `$HOTSPOT_STORE` (`off` disables it), else `$XDG_CACHE_HOME/hotspot/incidents`, else
+    /// `~/.cache/hotspot/incidents`; nil when disabled or no home is known.
+    public static func defaultDirectory(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let s = env["HOTSPOT_STORE"], !s.isEmpty { return s == "off" ? nil : s }
+        if let x = env["XDG_CACHE_HOME"], x.hasPrefix("/") { return x + "/hotspot/incidents" }
+        guard let home = env["HOME"], !home.isEmpty else { return nil }
+        return home + "/.cache/hotspot/incidents"
+    }
+
+    public static var `default`: IncidentStore? { defaultDirectory().map(IncidentStore.init) }
+
+    /// What was read and projected from the input files (before any selection or boundary).
+    public struct Entry: Sendable {
+        public var table: IncidentTable
+        public var quarantine: [QuarantineEntry]
+        public var files: [FileSummary]
+        public var projection: ProjectionInfo?
+        /// The CRS the coordinates were read in (4326 for lon/lat).
+        public var sourceEPSG: Int
+        public init(table: IncidentTable, quarantine: [QuarantineEntry], files: [FileSummary], projection: ProjectionInfo?, sourceEPSG: Int) {
+            self.table = table; self.quarantine = quarantine; self.files = files; self.projection = projection; self.sourceEPSG = sourceEPSG
+        }
+    }
+
+    /// What an entry is for. `slot` names the file; `identity` must match for the entry to be used.
+    public struct Key: Sendable, Equatable {
+        public var slot: String
+        public var identity: String
+        /// The newest modification time among the inputs (seconds since 1970).
+        var newestModification: Double
+    }
+
+    static let magic = Array("HSTORE02".utf8)
+    /// Inputs modified this recently are not stored (seconds).
+    static let racyWindow = 2.0
+
+    /// The key for reading `files` with `options` and projecting to `targetEPSG`; nil when an input is not a
+    /// regular file (a pipe is read once and cannot be stored).
+    public static func key(files: [String], options: ReadOptions, targetEPSG: Int, gridDirectories: [String]) -> Key? {
+        var slot = "hotspot incident store 2\n"
+        slot += "format=\(options.format.rawValue)\ndrop=\(options.dropDuplicates)\nmaxRecord=\(options.maxRecordBytes)\n"
+        let m = options.mapping
+        for (k, v) in [("x", m.x), ("y", m.y), ("lon", m.lon), ("lat", m.lat), ("date", m.date), ("category", m.category),
+                       ("id", m.id), ("weight", m.weight)] { slot += "\(k)=\(v.map { "\"\($0)\"" } ?? "-")\n" }
+        slot += "epsg=\(m.epsg)\ntarget=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
+        slot += "cwd=\(FileManager.default.currentDirectoryPath)\n"
+        var identity = "proj=\(Projection.version)\n"
+        var newest = 0.0
+        if let exe = stamp("/proc/self/exe") { identity += "exe=\(exe.text)\n" } else { return nil }
+        for f in files {
+            slot += "file=\(f)\n"
+            guard let s = stamp(f), s.regular else { return nil }
+            identity += "file=\(s.text)\n"
+            newest = max(newest, s.modified)
+        }
+        return Key(slot: slot, identity: identity, newestModification: newest)
+    }
+
+    struct Stamp { var text: String, regular: Bool, modified: Double }
+    static func stamp(_ path: String) -> Stamp? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let text = "\(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+        return Stamp(text: text, regular: st.st_mode & S_IFMT == S_IFREG,
+                     modified: max(Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9,
+                                   Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9))
+    }
+
+    /// The entry's file for a slot.
+    public func path(for key: Key) -> String {
+        directory + "/" + SHA256.hash(data: Data(key.slot.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + ".store"
+    }
+
+    // MARK: header
+
+    struct Header: Codable {
+        var slot: String
+        var identity: String
+        var count: Int
+        var epsg: Int
+        var sourceEPSG: Int
+        var resolution: TimeResolution
+        var weighted: Bool
+        var categories: [String]
+        var files: [FileSummary]
+        var projection: ProjectionInfo?
+        var quarantine: [Q]
+        struct Q: Codable { var file: Int, line: Int, reason: QuarantineReason, detail: String, raw: String }
+    }
+
+    // MARK: load
+
+    /// The entry for `key`, or nil when there is none, it is for other inputs, or it is damaged (never an error:
+    /// the files are then read as usual).
+    public func load(_ key: Key) -> Entry? {
+        let p = path(for: key)
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        let size = Int(st.st_size)
+        var head = [UInt8](repeating: 0, count: 16)
+        guard size >= 16, Self.readFully(fd, &head, offset: 0) else { return nil }
+        guard Array(head[0..<8]) == Self.magic else { return nil }
+        let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
+        guard hlen > 0, hlen < size else { return nil }
+        var hbytes = [UInt8](repeating: 0, count: hlen)
+        guard Self.readFully(fd, &hbytes, offset: 16), let h = try? JSONDecoder().decode(Header.self, from: Data(hbytes)) else { return nil }
+        guard h.slot == key.slot, h.identity == key.identity else { return nil }
+        let n = h.count
+        var off = Self.align(16 + hlen)
+        let columnBytes = n * (h.weighted ? 36 : 28)
+        guard size == off + columnBytes + 8 else { return nil }
+        var t = IncidentTable(epsg: h.epsg, resolution: h.resolution)
+        var sum = Checksum()
+        func column<T>(_ type: T.Type) -> [T]? {
+            let bytes = n * MemoryLayout<T>.stride
+            var ok = true
+            let a = [T](unsafeUninitializedCapacity: n) { buf, count in
+                ok = Self.readFully(fd, UnsafeMutableRawBufferPointer(buf), offset: off)
+                if ok { sum.add(UnsafeRawBufferPointer(buf)) }
+                count = ok ? n : 0
+            }
+            off += bytes
+            return ok ? a : nil
+        }
+        guard let x = column(Double.self), let y = column(Double.self), let day = column(Int32.self),
+              let cat = column(UInt16.self), let file = column(UInt16.self), let line = column(UInt32.self) else { return nil }
+        t.x = x; t.y = y; t.day = day; t.category = cat; t.sourceFile = file; t.sourceLine = line
+        if h.weighted { guard let w = column(Double.self) else { return nil }; t.weight = w }
+        var tail = [UInt8](repeating: 0, count: 8)
+        guard Self.readFully(fd, &tail, offset: off),
+              tail.withUnsafeBytes({ $0.loadUnaligned(as: UInt64.self).littleEndian }) == sum.value else { return nil }
+        t.categories = h.categories
+        guard h.quarantine.allSatisfy({ $0.file >= 0 && $0.file < h.files.count }) else { return nil }
+        let q = h.quarantine.map { QuarantineEntry(file: h.files[$0.file].path, line: $0.line, reason: $0.reason, detail: $0.detail, raw: $0.raw) }
+        return Entry(table: t, quarantine: q, files: h.files, projection: h.projection, sourceEPSG: h.sourceEPSG)
+    }
+
+    // MARK: save
+
+    /// Stores `entry` under `key` (atomically). Does nothing when an input changed in the last 2 s; returns
+    /// whether an entry was written. Failures (no space, read-only folder) are not errors: the store is a cache.
+    @discardableResult
+    public func save(_ entry: Entry, for key: Key, now: Date = Date()) -> Bool {
+        guard now.timeIntervalSince1970 - key.newestModification >= Self.racyWindow else { return false }
+        let t = entry.table
+        let fileIndex = Dictionary(entry.files.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var qs: [Header.Q] = []
+        for q in entry.quarantine {
+            guard let k = fileIndex[q.file] else { return false }
+            qs.append(.init(file: k, line: q.line, reason: q.reason, detail: q.detail, raw: q.raw))
+        }
+        let h = Header(slot: key.slot, identity: key.identity, count: t.count, epsg: t.epsg, sourceEPSG: entry.sourceEPSG,
+                       resolution: t.resolution, weighted: t.isWeighted, categories: t.categories, files: entry.files,
+                       projection: entry.projection, quarantine: qs)
+        guard let json = try? JSONEncoder().encode(h) else { return false }
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch { return false }
+        let final = path(for: key)
+        let tmp = final + ".tmp-\(getpid())-\(UUID().uuidString)"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        var ok = true
+        defer {
+            close(fd)
+            if !ok { unlink(tmp) }
+        }
+        var head = Self.magic
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { head += $0 }
+        head += json
+        head += [UInt8](repeating: 0, count: Self.align(head.count) - head.count)
+        ok = head.withUnsafeBytes { Self.writeFully(fd, $0) }
+        var sum = Checksum()
+        func put<T>(_ a: [T]) {
+            guard ok else { return }
+            a.withUnsafeBytes { b in sum.add(b); ok = Self.writeFully(fd, b) }
+        }
+        put(t.x); put(t.y); put(t.day); put(t.category); put(t.sourceFile); put(t.sourceLine)
+        if t.isWeighted { put(t.weight) }
+        if ok { ok = withUnsafeBytes(of: sum.value.littleEndian) { Self.writeFully(fd, $0) } }
+        if ok { ok = rename(tmp, final) == 0 }
+        return ok
+    }
+
+    // MARK: housekeeping
+
+    /// The entries in the store, with their sizes in bytes.
+    public func entries() -> [(path: String, bytes: Int)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".store") }.sorted().map { n in
+            let p = directory + "/" + n
+            var st = stat()
+            return (p, stat(p, &st) == 0 ? Int(st.st_size) : 0)
+        }
+    }
+
+    /// Removes every entry (and any temporary file left by an interrupted run); returns how many files went.
+    @discardableResult
+    public func clear() -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var n = 0
+        for name in names where name.hasSuffix(".store") || name.contains(".store.tmp-") {
+            if unlink(directory + "/" + name) == 0 { n += 1 }
+        }
+        return n
+    }
+
+    // MARK: I/O helpers
+
+    static func align(_ n: Int) -> Int { (n + 63) & ~63 }
+
+    static func readFully(_ fd: Int32, _ a: inout [UInt8], offset: Int) -> Bool {
+        a.withUnsafeMutableBytes { readFully(fd, $0, offset: offset) }
+    }
+
+    static func readFully(_ fd: Int32, _ b: UnsafeMutableRawBufferPointer, offset: Int) -> Bool {
+        var done = 0
+        while done < b.count {
+            let r = pread(fd, b.baseAddress! + done, min(b.count - done, 1 << 30), off_t(offset + done))
+            if r < 0 && errno == EINTR { continue }
+            guard r > 0 else { return false }
+            done += r
+        }
+        return true
+    }
+
+    static func writeFully(_ fd: Int32, _ b: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < b.count {
+            let r = write(fd, b.baseAddress! + done, min(b.count - done, 1 << 30))
+            if r < 0 && errno == EINTR { continue }
+            guard r > 0 else { return false }
+            done += r
+        }
+        return true
+    }
+
+    /// A fast checksum of the column bytes (four independent multiply–xor lanes over 8-byte words): it catches a
+    /// damaged or truncated entry; it is not a cryptographic digest.
+    struct Checksum {
+        var lanes: (UInt64, UInt64, UInt64, UInt64) = (1, 2, 3, 4)
+        var length: UInt64 = 0
+        mutating func add(_ b: UnsafeRawBufferPointer) {
+            var i = 0
+            let n = b.count
+            var (a, c, d, e) = lanes
+            while i + 32 <= n {
+                a = (a ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+                c = (c ^ b.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+                d = (d ^ b.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
+                e = (e ^ b.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)) &* 0xD6E8_FEB8_6659_FD93
+                a ^= a >> 29; c ^= c >> 31; d ^= d >> 27; e ^= e >> 33
+                i += 32
+            }
+            while i < n { a = (a ^ UInt64(b[i])) &* 0x9E37_79B9_7F4A_7C15; a ^= a >> 29; i += 1 }
+            lanes = (a, c, d, e)
+            length &+= UInt64(n)
+        }
+        var value: UInt64 {
+            var h = lanes.0 ^ (lanes.1 &* 3) ^ (lanes.2 &* 5) ^ (lanes.3 &* 7) ^ length
+            h = (h ^ (h >> 31)) &* 0xBF58_476D_1CE4_E5B9
+            return h ^ (h >> 32)
+        }
+    }
+}
