@@ -63,9 +63,9 @@ public enum Pipeline {
                                      progress: IncidentReader.Progress? = nil) throws -> LoadedIncidents {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let stage = try readAndProject(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
+        let (stage, stored) = try readAndProject(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
         if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
-            FileHandle.standardError.write(Data("timings: read+validate+project \(clock.now - t0)\n".utf8))
+            FileHandle.standardError.write(Data("timings: read+validate+project \(clock.now - t0) (\(stored ? "from the incident store" : "from the files"))\n".utf8))
         }
         var table = stage.table
         var quarantine = stage.quarantine
@@ -135,15 +135,15 @@ public enum Pipeline {
     /// read → validate → project, or the same from the incident store when these files were read before with the
     /// same options (`ReadOptions.useStore`, `IncidentStore.default`). What it returns is identical either way.
     static func readAndProject(files: [String], options: ReadOptions, gridDirectories: [String],
-                               progress: IncidentReader.Progress?) throws -> IncidentStore.Entry {
-        let store = options.useStore ? IncidentStore.default : nil
+                               progress: IncidentReader.Progress?) throws -> (IncidentStore.Entry, fromStore: Bool) {
+        let store = options.store
         let key = store == nil ? nil : IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories)
         if let store, let key {
             let hit = PhaseProgress.phase("read the incident store", total: 1, unit: "") { store.load(key) }
             if let hit {
                 // The inputs are still checked as a first read checks them (two names for one file).
-                _ = try IncidentReader.checkDistinct(files)
-                return hit
+                try IncidentReader.checkDistinct(files)
+                return (hit, true)
             }
         }
         let r = try IncidentReader.read(files: files, options: options, progress: progress)
@@ -165,7 +165,7 @@ public enum Pipeline {
         }
         let entry = IncidentStore.Entry(table: table, quarantine: quarantine, files: r.files, projection: info, sourceEPSG: r.table.epsg)
         if let store, let key { store.save(entry, for: key) }
-        return entry
+        return (entry, false)
     }
 
     /// An extent in words, for messages.

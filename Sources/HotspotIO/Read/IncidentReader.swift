@@ -102,6 +102,13 @@ public struct ReadOptions: Sendable {
     /// Use the incident store (`IncidentStore`): reuse the columns of an earlier read of the same files, and keep
     /// this read's for the next command. `--no-store` turns it off; it never changes a result.
     public var useStore = true
+    /// The store's folder; nil for `IncidentStore.defaultDirectory()`.
+    public var storeDirectory: String?
+    /// The store this read uses, or nil when it is off.
+    public var store: IncidentStore? {
+        guard useStore else { return nil }
+        return storeDirectory.map(IncidentStore.init) ?? IncidentStore.default
+    }
     public init() {}
 }
 

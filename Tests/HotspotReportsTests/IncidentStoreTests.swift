@@ -1,0 +1,177 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotTestSupport
+import Testing
+@testable import HotspotReports
+
+/// The incident store (issue 12): an entry gives back exactly what reading and projecting gave, is used only for
+/// the same files and options, and a damaged or racy entry is never used.
+@Suite struct IncidentStoreTests {
+    static let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
+    /// Inputs in a private folder (the store's slot includes the paths).
+    func copy(_ src: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "hotspot-store-in-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = dir + "/" + (src as NSString).lastPathComponent
+        try FileManager.default.copyItem(atPath: src, toPath: p)
+        return p
+    }
+    func options(_ dir: String) -> ReadOptions { var o = ReadOptions(); o.storeDirectory = dir; return o }
+    var tmpStore: String { NSTemporaryDirectory() + "hotspot-store-\(UUID().uuidString)" }
+    /// As if saved 10 s after the files last changed (the store skips files changed in the last 2 s).
+    let later = Date().addingTimeInterval(10)
+
+    func expectSame(_ a: IncidentStore.Entry, _ b: IncidentStore.Entry) {
+        #expect(a.table.x == b.table.x && a.table.y == b.table.y && a.table.day == b.table.day)
+        #expect(a.table.category == b.table.category && a.table.categories == b.table.categories)
+        #expect(a.table.sourceFile == b.table.sourceFile && a.table.sourceLine == b.table.sourceLine)
+        #expect(a.table.weight == b.table.weight && a.table.resolution == b.table.resolution && a.table.epsg == b.table.epsg)
+        #expect(a.quarantine == b.quarantine && a.files == b.files && a.projection == b.projection && a.sourceEPSG == b.sourceEPSG)
+    }
+
+    @Test func anEntryGivesBackExactlyWhatWasRead() throws {
+        // The hostile fixture: every quarantine reason the reader has, duplicates, lon/lat projected to BNG; plus a
+        // weighted, daily BNG file read alongside in a second slot.
+        let files = [try copy(Paths.fixture("hostile-policeuk.csv"))]
+        let dir = tmpStore
+        var o = options(dir)
+        let cold = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
+        #expect(!cold.quarantine.isEmpty && cold.projection != nil)
+        let store = IncidentStore(directory: dir)
+        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(store.save(cold, for: key, now: later))
+        expectSame(try #require(store.load(key)), cold)
+
+        let w = NSTemporaryDirectory() + "hotspot-store-w-\(UUID().uuidString).csv"
+        try "when,E,N,kind,harm\n2024-01-03,538000.25,175000.5,Burglary,2.5\n2024-01-04,538100,175100,Robbery,1\n2024-01-05,x,175100,Robbery,1\n"
+            .write(toFile: w, atomically: true, encoding: .utf8)
+        o.mapping = ColumnMapping(x: "E", y: "N", date: "when", category: "kind", weight: "harm")
+        let wcold = try Pipeline.readAndProject(files: [w], options: o, gridDirectories: [], progress: nil).0
+        #expect(wcold.table.isWeighted && wcold.table.resolution == .day && wcold.quarantine.count == 1)
+        let wkey = try #require(IncidentStore.key(files: [w], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(store.save(wcold, for: wkey, now: later))
+        expectSame(try #require(store.load(wkey)), wcold)
+        #expect(store.entries().count == 2)
+        #expect(store.clear() == 2 && store.entries().isEmpty && store.load(key) == nil)
+    }
+
+    @Test func loadIncidentsUsesTheStoreAndGivesTheSameResult() throws {
+        let files = [try copy(Self.demo + "/incidents.csv")]
+        let dir = tmpStore
+        var o = options(dir)
+        o.selection = Selection(types: ["Burglary"])
+        let b = try Pipeline.loadLayer(LayerSpec(name: "boundary", path: Self.demo + "/boundary.geojson"))
+        // Just written: too recent to store.
+        let cold = try Pipeline.loadIncidents(files: files, options: o, boundary: b)
+        #expect(IncidentStore(directory: dir).entries().isEmpty)
+        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        var entry = try Pipeline.readAndProject(files: files, options: options(dir), gridDirectories: [], progress: nil).0
+        // A doctored entry proves that the store is what loadIncidents reads…
+        var doctored = entry
+        doctored.table = entry.table.filtered { $0 > 0 }
+        doctored.files[0].read -= 1; doctored.files[0].accepted -= 1
+        #expect(IncidentStore(directory: dir).save(doctored, for: key, now: later))
+        let fromDoctored = try Pipeline.loadIncidents(files: files, options: o, boundary: b)
+        #expect(fromDoctored.read == cold.read - 1)
+        // …and the honest entry gives exactly the cold read (selection, boundary, quarantine with raw rows, warnings).
+        #expect(IncidentStore(directory: dir).save(entry, for: key, now: later))
+        let warm = try Pipeline.loadIncidents(files: files, options: o, boundary: b)
+        #expect(warm.table.x == cold.table.x && warm.table.y == cold.table.y && warm.table.day == cold.table.day)
+        #expect(warm.table.category == cold.table.category && warm.table.sourceLine == cold.table.sourceLine)
+        #expect(warm.quarantine == cold.quarantine && warm.files == cold.files && warm.projection == cold.projection)
+        #expect(warm.warnings == cold.warnings && warm.notSelected == cold.notSelected && warm.balances)
+        // The selection is applied after the store: another --type reads the same entry.
+        var o2 = o
+        o2.selection = Selection(types: ["Robbery"])
+        #expect(IncidentStore.key(files: files, options: o2, targetEPSG: analysisEPSG, gridDirectories: []) == key)
+        // --no-store reads afresh.
+        var off = o
+        off.useStore = false
+        #expect(try Pipeline.loadIncidents(files: files, options: off, boundary: b).read == cold.read)
+    }
+
+    @Test func otherFilesOrOptionsDoNotUseAnEntry() throws {
+        let file = try copy(Paths.fixture("hostile-policeuk.csv"))
+        let dir = tmpStore
+        let store = IncidentStore(directory: dir)
+        let o = options(dir)
+        let entry = try Pipeline.readAndProject(files: [file], options: o, gridDirectories: [], progress: nil).0
+        let key = try #require(IncidentStore.key(files: [file], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(store.save(entry, for: key, now: later))
+        // Other format options: another slot.
+        var drop = o
+        drop.dropDuplicates = true
+        let dropKey = try #require(IncidentStore.key(files: [file], options: drop, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(dropKey.slot != key.slot && store.load(dropKey) == nil)
+        #expect(IncidentStore.key(files: [file], options: o, targetEPSG: 27700, gridDirectories: ["/grids"])?.slot != key.slot)
+        // The file changes (a row appended): same slot, other identity, so the entry is not used.
+        let fh = try #require(FileHandle(forWritingAtPath: file))
+        fh.seekToEndOfFile()
+        fh.write(Data("bbb9,2022-04,Metropolitan Police Service,Metropolitan Police Service,-0.02,51.45,On or near X,E01003254,Lewisham 036C,Robbery,,\n".utf8))
+        try fh.close()
+        let changed = try #require(IncidentStore.key(files: [file], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(changed.slot == key.slot && changed.identity != key.identity)
+        #expect(store.load(changed) == nil)
+        // The same size and contents rewritten (a new inode and change time): not the same file either.
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        try FileManager.default.removeItem(atPath: file)
+        try data.write(to: URL(fileURLWithPath: file))
+        #expect(IncidentStore.key(files: [file], options: o, targetEPSG: analysisEPSG, gridDirectories: [])?.identity != changed.identity)
+        // A file changed in the last 2 s is not stored, nor is a pipe; the executable and PROJ are part of the identity.
+        #expect(!store.save(entry, for: changed, now: Date()))
+        let fifo = NSTemporaryDirectory() + "hotspot-fifo-\(UUID().uuidString)"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(IncidentStore.key(files: [fifo], options: o, targetEPSG: analysisEPSG, gridDirectories: []) == nil)
+        unlink(fifo)
+        #expect(changed.identity.contains("exe=") && changed.identity.contains("proj=\(Projection.version)"))
+    }
+
+    @Test func aDamagedEntryIsIgnored() throws {
+        let files = [try copy(Self.demo + "/incidents.csv")]
+        let dir = tmpStore
+        let store = IncidentStore(directory: dir)
+        let o = options(dir)
+        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
+        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(store.save(entry, for: key, now: later))
+        let path = store.path(for: key)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        var flipped = good
+        flipped[good.count - 1000] ^= 0x40  // one bit in the columns
+        try flipped.write(to: URL(fileURLWithPath: path))
+        #expect(store.load(key) == nil)
+        try good.prefix(good.count - 8).write(to: URL(fileURLWithPath: path))  // truncated
+        #expect(store.load(key) == nil)
+        try Data("not a store".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(store.load(key) == nil)
+        // A damaged entry costs a fresh read, never a wrong or failed one.
+        #expect(try Pipeline.loadIncidents(files: files, options: o).read == entry.files[0].read)
+        try good.write(to: URL(fileURLWithPath: path))
+        #expect(store.load(key) != nil)
+    }
+
+    @Test func twoWritersLeaveOneWholeEntry() async throws {
+        let files = [try copy(Self.demo + "/incidents.csv")]
+        let dir = tmpStore
+        let o = options(dir)
+        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
+        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        let later = self.later
+        await withTaskGroup(of: Bool.self) { g in
+            for _ in 0..<4 { g.addTask { IncidentStore(directory: dir).save(entry, for: key, now: later) } }
+            for await ok in g { #expect(ok) }
+        }
+        let store = IncidentStore(directory: dir)
+        #expect(store.entries().count == 1)
+        expectSame(try #require(store.load(key)), entry)
+    }
+
+    @Test func theDefaultFolder() {
+        #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a"]) == "/home/a/.cache/hotspot/incidents")
+        #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "XDG_CACHE_HOME": "/c"]) == "/c/hotspot/incidents")
+        #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "HOTSPOT_STORE": "/s"]) == "/s")
+        #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "HOTSPOT_STORE": "off"]) == nil)
+    }
+}
