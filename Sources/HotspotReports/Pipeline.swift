@@ -146,7 +146,14 @@ public enum Pipeline {
                 return (hit, true)
             }
         }
+        let clock = ContinuousClock(), t0 = clock.now
         let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        let t1 = clock.now
+        defer {
+            if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
+                FileHandle.standardError.write(Data("timings: read+validate \(t1 - t0), project \(clock.now - t1)\n".utf8))
+            }
+        }
         var table = r.table
         var quarantine = r.quarantine
         var info: ProjectionInfo?

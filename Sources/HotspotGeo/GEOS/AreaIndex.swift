@@ -60,29 +60,73 @@ public final class AreaIndex {
     deinit { for p in prepared { GEOSPreparedGeom_destroy_r(context.handle, p) } }
 
     /// Index (into `areas`) of the area holding each point, or −1 when the point lies in none.
+    ///
+    /// In parallel: the raster answers in chunks of points; the points in edge cells are split between workers, each
+    /// with its own GEOS context and prepared polygons (a prepared geometry builds its index lazily and a context
+    /// is not shared between threads). The answer does not depend on the split.
     public func assign(x: [Double], y: [Double]) -> [Int32] {
         let n = x.count
-        var out = [Int32](repeating: -1, count: n)
-        var pending: [Int] = []
         let r = raster
-        for i in 0..<n {
-            let label = r.lookup(x: x[i], y: y[i])
-            if label == PolygonRaster.edge { pending.append(i) } else { out[i] = label }
-        }
-        guard !pending.isEmpty else { return out }
-        let h = context.handle
-        for i in pending {
-            guard let cell = r.grid.index(x: x[i], y: y[i]), let cands = candidates[Int32(cell)], !cands.isEmpty,
-                  let pt = GEOSGeom_createPointFromXY_r(h, x[i], y[i]) else { continue }
-            defer { GEOSGeom_destroy_r(h, pt) }
-            var found: Int32 = -1
-            for k in cands where GEOSPreparedContainsProperly_r(h, prepared[Int(k)], pt) == 1 { found = k; break }
-            if found < 0 {
-                for k in cands where GEOSPreparedCovers_r(h, prepared[Int(k)], pt) == 1 { found = k; break }
+        let labelled = parallelMap(chunks: Parallel.chunks(n, minimum: 1 << 16)) { range -> ([Int32], [Int32]) in
+            var out = [Int32](repeating: -1, count: range.count), pending: [Int32] = []
+            x.withUnsafeBufferPointer { xs in
+                y.withUnsafeBufferPointer { ys in
+                    for i in range {
+                        let label = r.lookup(x: xs[i], y: ys[i])
+                        if label == PolygonRaster.edge { pending.append(Int32(i)) } else { out[i - range.lowerBound] = label }
+                    }
+                }
             }
-            out[i] = found
+            return (out, pending)
+        }
+        var out: [Int32] = []
+        out.reserveCapacity(n)
+        var pending: [Int32] = []
+        for (o, p) in labelled { out += o; pending += p }
+        guard !pending.isEmpty else { return out }
+        let pieces = Parallel.chunks(pending.count, minimum: 20_000)
+        if pieces.count <= 1 {
+            for (k, v) in exact(pending, x: x, y: y, handle: context.handle, prepared: prepared).enumerated() { out[Int(pending[k])] = v }
+            return out
+        }
+        let areas = self.areas, candidates = self.candidates, grid = r.grid, pend = pending
+        let parts = parallelMap(chunks: pieces) { range -> [Int32] in
+            // A context and prepared polygons of this worker's own.
+            guard let ctx = try? GEOSContext(), let geoms = try? areas.map({ try GEOSGeometry(ctx, $0.geometry) }) else {
+                return [Int32](repeating: Int32.min, count: range.count)
+            }
+            let prep = geoms.map { GEOSPrepare_r(ctx.handle, $0.raw) }
+            defer { for p in prep { if let p { GEOSPreparedGeom_destroy_r(ctx.handle, p) } } }
+            guard prep.allSatisfy({ $0 != nil }) else { return [Int32](repeating: Int32.min, count: range.count) }
+            return withExtendedLifetime(geoms) {
+                Self.exact(Array(pend[range]), x: x, y: y, grid: grid, candidates: candidates, handle: ctx.handle, prepared: prep.map { $0! })
+            }
+        }
+        for (piece, computed) in zip(pieces, parts) {
+            // A worker that could not set up GEOS (out of memory) leaves its points to this index's own context.
+            let values = computed.first == Int32.min ? exact(Array(pending[piece]), x: x, y: y, handle: context.handle, prepared: prepared) : computed
+            for (j, v) in values.enumerated() { out[Int(pending[piece.lowerBound + j])] = v }
         }
         return out
+    }
+
+    func exact(_ points: [Int32], x: [Double], y: [Double], handle: GEOSContextHandle_t, prepared: [OpaquePointer]) -> [Int32] {
+        Self.exact(points, x: x, y: y, grid: raster.grid, candidates: candidates, handle: handle, prepared: prepared)
+    }
+
+    /// The polygon holding each point of an edge cell: strictly inside the first candidate, else on the boundary of
+    /// the first candidate that covers it (the boundary rule above), else −1.
+    static func exact(_ points: [Int32], x: [Double], y: [Double], grid: SquareGrid, candidates: [Int32: [Int32]],
+                      handle h: GEOSContextHandle_t, prepared: [OpaquePointer]) -> [Int32] {
+        points.map { p in
+            let i = Int(p)
+            guard let cell = grid.index(x: x[i], y: y[i]), let cands = candidates[Int32(cell)], !cands.isEmpty,
+                  let pt = GEOSGeom_createPointFromXY_r(h, x[i], y[i]) else { return -1 }
+            defer { GEOSGeom_destroy_r(h, pt) }
+            for k in cands where GEOSPreparedContainsProperly_r(h, prepared[Int(k)], pt) == 1 { return k }
+            for k in cands where GEOSPreparedCovers_r(h, prepared[Int(k)], pt) == 1 { return k }
+            return -1
+        }
     }
 
     /// Count of points per area (same order as `areas`) and the number in none.
