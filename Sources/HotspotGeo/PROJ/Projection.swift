@@ -90,56 +90,64 @@ public final class Projection {
         // Police.uk points repeat (snap points): project each distinct pair once. When the first million points turn
         // out nearly all distinct, deduplicating costs more than it saves, and every point is projected directly.
         let distinct = DistinctPairs.make(x: x, y: y, giveUpAbove: 0.9)
-        let (ux, uy, index) = distinct ?? (x, y, [])
-        var px = ux, py = uy
-        var failed = 0
-        // Chunks of at most a million points, so that progress can be shown on long runs.
-        let pieces = max(Parallel.chunks(px.count, minimum: 200_000).count, (px.count + 999_999) / 1_000_000)
-        let size = (px.count + pieces - 1) / max(1, pieces)
-        let chunks = (0..<pieces).map { $0 * size..<min(px.count, ($0 + 1) * size) }.filter { !$0.isEmpty }
-        let done = Atomic<Int>(0), total = Double(px.count)
-        PhaseProgress.send(.begin(phase: "project to EPSG:\(targetEPSG)", total: total, unit: "points"))
+        PhaseProgress.send(.begin(phase: "project to EPSG:\(targetEPSG)", total: Double(distinct?.0.count ?? x.count), unit: "points"))
         defer { PhaseProgress.send(.end) }
-        if chunks.count <= 1 {
-            failed = px.withUnsafeMutableBufferPointer { xb in
-                py.withUnsafeMutableBufferPointer { yb in transformInPlace(x: xb, y: yb) }
+        var failedPoints = 0
+        if let (ux, uy, index) = distinct {
+            var px = ux, py = uy
+            projectInRounds(x: &px, y: &py)
+            x.withUnsafeMutableBufferPointer { xb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    for i in 0..<xb.count {
+                        let k = Int(index[i])
+                        xb[i] = px[k]; yb[i] = py[k]
+                        if !px[k].isFinite || !py[k].isFinite { failedPoints += 1 }
+                    }
+                }
             }
         } else {
-            let s = sourceEPSG, t = targetEPSG, dirs = gridDirectories
-            let parts = parallelMap(chunks: chunks) { range -> ([Double], [Double], Int) in
-                var cx = Array(ux[range]), cy = Array(uy[range])
-                guard let p = try? Projection(from: s, to: t, gridDirectories: dirs) else {
-                    return (cx.map { _ in .nan }, cy.map { _ in .nan }, range.count)
-                }
-                let f = cx.withUnsafeMutableBufferPointer { xb in
-                    cy.withUnsafeMutableBufferPointer { yb in p.transformInPlace(x: xb, y: yb) }
-                }
-                let d = done.add(range.count, ordering: .relaxed).newValue
-                PhaseProgress.send(.advance(Double(d)))
-                return (cx, cy, f)
-            }
-            px.removeAll(keepingCapacity: true); py.removeAll(keepingCapacity: true)
-            for (cx, cy, f) in parts { px += cx; py += cy; failed += f }
-            // Record the operation in this thread's PJ too.
-            var sx = [ux.first ?? 0], sy = [uy.first ?? 0]
-            sx.withUnsafeMutableBufferPointer { xb in sy.withUnsafeMutableBufferPointer { yb in _ = transformInPlace(x: xb, y: yb) } }
+            projectInRounds(x: &x, y: &y)
+            for i in 0..<x.count where !x[i].isFinite || !y[i].isFinite { failedPoints += 1 }
         }
-        var failedPoints = 0
-        x.withUnsafeMutableBufferPointer { xb in
-            y.withUnsafeMutableBufferPointer { yb in
-                for i in 0..<xb.count {
-                    let k = index.isEmpty ? i : Int(index[i])
-                    xb[i] = px[k]; yb[i] = py[k]
-                    if !px[k].isFinite || !py[k].isFinite { failedPoints += 1 }
-                }
-            }
-        }
-        _ = failed
         var info = operationInfo
         info.points = x.count
-        info.distinctPoints = distinct == nil ? x.count : ux.count
+        info.distinctPoints = distinct?.0.count ?? x.count
         info.failed = failedPoints
         return info
+    }
+
+    /// Projects x/y in place: in rounds of one chunk (≤ 1 million points) per worker, each worker with a `PJ` of its
+    /// own, so that no more than a round's points are ever copied (not the whole arrays).
+    func projectInRounds(x: inout [Double], y: inout [Double]) {
+        let n = x.count
+        let chunk = min(1_000_000, max(200_000, (n + Parallel.workers - 1) / Parallel.workers))
+        guard n > chunk else {
+            _ = x.withUnsafeMutableBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in transformInPlace(x: xb, y: yb) } }
+            PhaseProgress.send(.advance(Double(n)))
+            return
+        }
+        let s = sourceEPSG, t = targetEPSG, dirs = gridDirectories
+        var sx = [x[0]], sy = [y[0]]  // the first point, unprojected: see below
+        var start = 0
+        while start < n {
+            let ranges = (0..<Parallel.workers).map { k in min(n, start + k * chunk)..<min(n, start + (k + 1) * chunk) }.filter { !$0.isEmpty }
+            let inputs = ranges.map { (Array(x[$0]), Array(y[$0])) }
+            let parts = parallelMap(chunks: inputs.indices.map { $0..<($0 + 1) }) { r -> ([Double], [Double]) in
+                var (cx, cy) = inputs[r.lowerBound]
+                guard let p = try? Projection(from: s, to: t, gridDirectories: dirs) else {
+                    return (cx.map { _ in .nan }, cy.map { _ in .nan })
+                }
+                _ = cx.withUnsafeMutableBufferPointer { xb in cy.withUnsafeMutableBufferPointer { yb in p.transformInPlace(x: xb, y: yb) } }
+                return (cx, cy)
+            }
+            for (range, (cx, cy)) in zip(ranges, parts) {
+                x.replaceSubrange(range, with: cx); y.replaceSubrange(range, with: cy)
+            }
+            start = ranges.last!.upperBound
+            PhaseProgress.send(.advance(Double(start)))
+        }
+        // Record the operation in this thread's PJ too.
+        sx.withUnsafeMutableBufferPointer { xb in sy.withUnsafeMutableBufferPointer { yb in _ = transformInPlace(x: xb, y: yb) } }
     }
 
     /// The operation PROJ used last (after a transform), else the one it would pick first.
@@ -179,31 +187,43 @@ enum DistinctPairs {
     /// the first 2^20 points, more than `giveUpAbove` of them were distinct.
     static func make(x: [Double], y: [Double], giveUpAbove: Double = 1.1) -> ([Double], [Double], [UInt32])? {
         let n = x.count
+        // The table grows with the distinct pairs (kept at most half full), not with n: nearly all-distinct input
+        // gives up after 2^20 points having touched a few MB, not a table sized for every point.
         var cap = 1024
-        while cap < n * 2 { cap <<= 1 }
         var slots = [Int32](repeating: -1, count: cap)
         var ux: [Double] = [], uy: [Double] = []
-        var index = [UInt32](repeating: 0, count: n)
-        var gaveUp = false
-        let mask = cap - 1
-        slots.withUnsafeMutableBufferPointer { s in
-            for i in 0..<n {
-                if i == 1 << 20 && Double(ux.count) > giveUpAbove * Double(i) { gaveUp = true; return }
-                let a = x[i].bitPattern, b = y[i].bitPattern
-                var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019 &+ (a << 6) &+ (a >> 2))
-                h ^= h >> 29
-                var j = Int(truncatingIfNeeded: h) & mask
-                while true {
-                    let k = s[j]
-                    if k < 0 {
-                        s[j] = Int32(ux.count); index[i] = UInt32(ux.count)
-                        ux.append(x[i]); uy.append(y[i]); break
-                    }
-                    if ux[Int(k)].bitPattern == a && uy[Int(k)].bitPattern == b { index[i] = UInt32(k); break }
-                    j = (j + 1) & mask
+        var index = [UInt32]()
+        index.reserveCapacity(n)
+        @inline(__always) func hash(_ a: UInt64, _ b: UInt64) -> Int {
+            var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019 &+ (a << 6) &+ (a >> 2))
+            h ^= h >> 29
+            return Int(truncatingIfNeeded: h)
+        }
+        for i in 0..<n {
+            if i == 1 << 20 && Double(ux.count) > giveUpAbove * Double(i) { return nil }
+            if ux.count * 2 >= cap {
+                cap <<= 1
+                slots = [Int32](repeating: -1, count: cap)
+                let mask = cap - 1
+                for k in 0..<ux.count {
+                    var j = hash(ux[k].bitPattern, uy[k].bitPattern) & mask
+                    while slots[j] >= 0 { j = (j + 1) & mask }
+                    slots[j] = Int32(k)
                 }
             }
+            let a = x[i].bitPattern, b = y[i].bitPattern
+            let mask = cap - 1
+            var j = hash(a, b) & mask
+            while true {
+                let k = slots[j]
+                if k < 0 {
+                    slots[j] = Int32(ux.count); index.append(UInt32(ux.count))
+                    ux.append(x[i]); uy.append(y[i]); break
+                }
+                if ux[Int(k)].bitPattern == a && uy[Int(k)].bitPattern == b { index.append(UInt32(k)); break }
+                j = (j + 1) & mask
+            }
         }
-        return gaveUp ? nil : (ux, uy, index)
+        return (ux, uy, index)
     }
 }
