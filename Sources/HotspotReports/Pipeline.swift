@@ -147,14 +147,16 @@ public enum Pipeline {
             }
         }
         let clock = ContinuousClock(), t0 = clock.now
-        let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        var r = try IncidentReader.read(files: files, options: options, progress: progress)
         let t1 = clock.now
+        let sourceEPSG = r.table.epsg
         defer {
             if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
                 FileHandle.standardError.write(Data("timings: read+validate \(t1 - t0), project \(clock.now - t1)\n".utf8))
             }
         }
         var table = r.table
+        r.table = IncidentTable(epsg: sourceEPSG, resolution: .month)  // the one reference: projected in place, not copied
         var quarantine = r.quarantine
         var info: ProjectionInfo?
         if table.epsg != analysisEPSG {
@@ -170,7 +172,7 @@ public enum Pipeline {
                 table = table.filtered { table.x[$0].isFinite && table.y[$0].isFinite }
             }
         }
-        let entry = IncidentStore.Entry(table: table, quarantine: quarantine, files: r.files, projection: info, sourceEPSG: r.table.epsg)
+        let entry = IncidentStore.Entry(table: table, quarantine: quarantine, files: r.files, projection: info, sourceEPSG: sourceEPSG)
         if let store, let key { store.save(entry, for: key) }
         return (entry, false)
     }

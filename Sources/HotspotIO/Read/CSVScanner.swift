@@ -352,9 +352,16 @@ struct HashSet64 {
             i = (i + 1) & mask
         }
     }
-    private mutating func grow() {
+    /// Makes room for `n` hashes without growing again (at most 3/4 full).
+    mutating func reserve(_ n: Int) {
+        var c = slots.count
+        while c * 3 < n * 4 { c <<= 1 }
+        if c > slots.count { rehash(c) }
+    }
+    private mutating func grow() { rehash(slots.count * 2) }
+    private mutating func rehash(_ count: Int) {
         let old = slots
-        slots = [UInt64](repeating: 0, count: old.count * 2)
+        slots = [UInt64](repeating: 0, count: count)
         used = 0
         for h in old where h != 0 { _ = insert(h) }
     }

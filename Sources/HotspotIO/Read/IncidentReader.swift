@@ -404,7 +404,10 @@ public enum IncidentReader {
         var table = IncidentTable(epsg: 4326, resolution: .month)
         var quarantine: [QuarantineEntry] = []
         var read = 0, duplicates = 0, bytes = 0
-        var seen = HashSet64(capacity: max(1024, total * (gzip ? 6 : 1) / 180))
+        // Sized once the first block shows how long rows are (a guess from the file size alone, at 180 bytes a row,
+        // was twice too big for police.uk files: 27 bytes per incident of the peak instead of 13).
+        var seen = HashSet64(capacity: 1024)
+        var sized = false
         var anyDay = false
         var carry: [UInt8] = []
         var nextLine = 1
@@ -457,7 +460,6 @@ public enum IncidentReader {
                 let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
                 layout = try self.layout(header: names, path: path, options: options)
                 table = IncidentTable(epsg: layout!.epsg, resolution: .month)
-                table.reserveCapacity(total * (gzip ? 6 : 1) / 150 + 1024)  // police.uk rows are ~150–200 bytes: little slack to grow
                 nextLine = 1 + max(1, lines)
                 buffer.removeFirst(end)
             }
@@ -531,6 +533,13 @@ public enum IncidentReader {
                     table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
                                  weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
                 }
+            }
+            if !sized && read > 0 {
+                // Rows in the whole file, from the first block's bytes per row (of the file as stored, so gzip too).
+                sized = true
+                let rows = Int(Double(total) * Double(read) / Double(max(1, rawBytes)) * 1.05) + 1024
+                seen.reserve(rows)
+                table.reserveCapacity(rows)
             }
             carry = Array(buffer[usable...])
             if carry.count > options.maxRecordBytes {
