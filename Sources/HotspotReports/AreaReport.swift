@@ -30,13 +30,21 @@ public struct AreaCounts: Sendable {
             Row(id: $0.id, name: $0.name, count: 0, weighted: 0, byCategory: [Int](repeating: 0, count: nc),
                 population: layer.population?[$0.id], areaM2: $0.geometry.area)
         }
+        // Flat counters (area × category), added up in incident order as before.
         var none = 0
-        for i in 0..<inc.count {
-            let k = Int(assign[i])
-            if k < 0 { none += 1; continue }
-            rows[k].count += 1
-            rows[k].weighted += inc.weight(at: i)
-            rows[k].byCategory[Int(inc.category[i])] += 1
+        var byCat = [Int](repeating: 0, count: rows.count * nc), weighted = [Double](repeating: 0, count: rows.count)
+        inc.category.withUnsafeBufferPointer { cat in
+            for i in 0..<inc.count {
+                let k = Int(assign[i])
+                if k < 0 { none += 1; continue }
+                weighted[k] += inc.weight(at: i)
+                byCat[k * nc + Int(cat[i])] += 1
+            }
+        }
+        for k in rows.indices {
+            rows[k].byCategory = Array(byCat[k * nc..<(k + 1) * nc])
+            rows[k].count = rows[k].byCategory.reduce(0, +)
+            rows[k].weighted = weighted[k]
         }
         return AreaCounts(layer: layer.name, rows: rows, unassigned: none, categories: inc.categories)
     }

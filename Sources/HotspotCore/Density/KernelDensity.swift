@@ -89,10 +89,6 @@ public func kernelDensity(x: [Double], y: [Double], weights: [Double] = [], grid
                           contributing: contributing)
 }
 
-/// ⌈v⌉ and ⌊v⌋ as integers without a libm call (|v| < 2^62; the same integers as `Int(v.rounded(.up/.down))`).
-@inline(__always) func ceilInt(_ v: Double) -> Int { let t = Int(v); return Double(t) < v ? t + 1 : t }
-@inline(__always) func floorInt(_ v: Double) -> Int { let t = Int(v); return Double(t) > v ? t - 1 : t }
-
 /// Σ w_i · k((d_i/h)²) at every cell centre (the kernel's profile, without its constant).
 func stampKernels(x: [Double], y: [Double], w: [Double], grid: SquareGrid, kernel: Kernel, h: Double) -> ([Double], Int) {
     let n = x.count, c = grid.cellSize, nr = grid.nrows, nc = grid.ncols

@@ -39,8 +39,8 @@ public struct SquareGrid: Sendable, Equatable, Codable {
     }
 
     /// Column of a coordinate, `⌊(x − x0)/c⌋` (may be outside 0..<ncols).
-    @inlinable public func column(_ x: Double) -> Int { Int(((x - x0) / cellSize).rounded(.down)) }
-    @inlinable public func row(_ y: Double) -> Int { Int(((y - y0) / cellSize).rounded(.down)) }
+    @inlinable public func column(_ x: Double) -> Int { floorInt((x - x0) / cellSize) }
+    @inlinable public func row(_ y: Double) -> Int { floorInt((y - y0) / cellSize) }
 
     /// Row-major index of the cell holding (x, y), or nil outside the grid.
     @inlinable public func index(x: Double, y: Double) -> Int? {
@@ -120,3 +120,8 @@ public enum CellSizeRule: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+/// ⌈v⌉ and ⌊v⌋ as integers without a libm call (on baseline x86-64 `rounded(.up/.down)` is a call to ceil/floor):
+/// the same integers as `Int(v.rounded(.up))` and `Int(v.rounded(.down))` for every v an `Int` can hold.
+@inlinable @inline(__always) public func ceilInt(_ v: Double) -> Int { let t = Int(v); return Double(t) < v ? t + 1 : t }
+@inlinable @inline(__always) public func floorInt(_ v: Double) -> Int { let t = Int(v); return Double(t) > v ? t - 1 : t }

@@ -18,6 +18,11 @@ public final class AreaIndex {
     let prepared: [OpaquePointer]
     /// Candidate polygons for each edge cell (cell index → ascending polygon indices).
     let candidates: [Int32: [Int32]]
+    /// A finer raster (and its candidates) for millions of points, built on first need: the points in edge cells
+    /// cost a GEOS test each, and a finer raster has fewer of them.
+    var fine: (raster: PolygonRaster, candidates: [Int32: [Int32]])?
+    /// Points from which `assign` uses the finer raster, and its size.
+    static let fineFrom = 2_000_000, fineCells = 1 << 22
 
     /// - Parameter areas: the layer in a projected CRS (metres), valid polygons (see `AreaLayer.validated`).
     public init(areas: [Area], targetCells: Int = 1 << 18) throws {
@@ -30,8 +35,11 @@ public final class AreaIndex {
             return p
         }
         raster = PolygonRaster(areas: areas.map(\.geometry), targetCells: targetCells)
+        candidates = try Self.candidates(raster, geometries, ctx)
+    }
 
-        // STRtree over the polygons; query each edge cell's rectangle for its candidates.
+    /// For each edge cell of `raster`, the polygons whose envelope meets it (a GEOS STRtree query of the cell).
+    static func candidates(_ raster: PolygonRaster, _ geometries: [GEOSGeometry], _ ctx: GEOSContext) throws -> [Int32: [Int32]] {
         guard let tree = GEOSSTRtree_create_r(ctx.handle, 10) else { throw ctx.takeError("STRtree failed") }
         defer { GEOSSTRtree_destroy_r(ctx.handle, tree) }
         for (i, g) in geometries.enumerated() {
@@ -54,7 +62,7 @@ public final class AreaIndex {
             GEOSGeom_destroy_r(ctx.handle, rect)
             cand[Int32(cell)] = hits.items.sorted()
         }
-        candidates = cand
+        return cand
     }
 
     deinit { for p in prepared { GEOSPreparedGeom_destroy_r(context.handle, p) } }
@@ -66,7 +74,13 @@ public final class AreaIndex {
     /// is not shared between threads). The answer does not depend on the split.
     public func assign(x: [Double], y: [Double]) -> [Int32] {
         let n = x.count
-        let r = raster
+        if n >= Self.fineFrom && fine == nil && raster.label.count < Self.fineCells {
+            let f = PolygonRaster(areas: areas.map(\.geometry), targetCells: Self.fineCells)
+            if let c = try? Self.candidates(f, geometries, context) { fine = (f, c) }
+        }
+        let useFine = n >= Self.fineFrom && fine != nil
+        let r = useFine ? fine!.raster : raster
+        let candidates = useFine ? fine!.candidates : self.candidates
         let labelled = parallelMap(chunks: Parallel.chunks(n, minimum: 1 << 16)) { range -> ([Int32], [Int32]) in
             var out = [Int32](repeating: -1, count: range.count), pending: [Int32] = []
             x.withUnsafeBufferPointer { xs in
@@ -85,11 +99,15 @@ public final class AreaIndex {
         for (o, p) in labelled { out += o; pending += p }
         guard !pending.isEmpty else { return out }
         let pieces = Parallel.chunks(pending.count, minimum: 20_000)
+        let grid = r.grid
+        func exact(_ points: [Int32]) -> [Int32] {
+            Self.exact(points, x: x, y: y, grid: grid, candidates: candidates, handle: context.handle, prepared: prepared)
+        }
         if pieces.count <= 1 {
-            for (k, v) in exact(pending, x: x, y: y, handle: context.handle, prepared: prepared).enumerated() { out[Int(pending[k])] = v }
+            for (k, v) in exact(pending).enumerated() { out[Int(pending[k])] = v }
             return out
         }
-        let areas = self.areas, candidates = self.candidates, grid = r.grid, pend = pending
+        let areas = self.areas, pend = pending
         let parts = parallelMap(chunks: pieces) { range -> [Int32] in
             // A context and prepared polygons of this worker's own.
             guard let ctx = try? GEOSContext(), let geoms = try? areas.map({ try GEOSGeometry(ctx, $0.geometry) }) else {
@@ -104,14 +122,10 @@ public final class AreaIndex {
         }
         for (piece, computed) in zip(pieces, parts) {
             // A worker that could not set up GEOS (out of memory) leaves its points to this index's own context.
-            let values = computed.first == Int32.min ? exact(Array(pending[piece]), x: x, y: y, handle: context.handle, prepared: prepared) : computed
+            let values = computed.first == Int32.min ? exact(Array(pending[piece])) : computed
             for (j, v) in values.enumerated() { out[Int(pending[piece.lowerBound + j])] = v }
         }
         return out
-    }
-
-    func exact(_ points: [Int32], x: [Double], y: [Double], handle: GEOSContextHandle_t, prepared: [OpaquePointer]) -> [Int32] {
-        Self.exact(points, x: x, y: y, grid: raster.grid, candidates: candidates, handle: handle, prepared: prepared)
     }
 
     /// The polygon holding each point of an edge cell: strictly inside the first candidate, else on the boundary of
