@@ -20,8 +20,11 @@ struct Inspect: ParsableCommand {
             if let q = quarantine { try OutputGuard.checkFile(q, inputs: input.files) }
             var p = Project(files: input.files, out: "")
             p.read = input.readOptions; p.gridDirectories = input.gridDirectories; p.sourceTable = input.sourceTable
-            let inc = try p.loadInputs(layers: false, progress: input.progress).incidents
-            let report = InspectReport(inc)
+            // Files: read and validated, projected only as far as the extent needs (or from the incident store).
+            let report = p.sourceTable == nil
+                ? InspectReport(try Pipeline.inspectIncidents(files: p.files, options: p.read, gridDirectories: p.gridDirectories, progress: input.progress))
+                : InspectReport(try p.loadInputs(layers: false, progress: input.progress).incidents)
+            let inc = report.incidents
             print(json ? report.json : report.text)
             for w in inc.warnings { note("warning: \(w)", quiet: input.quiet) }
             if let q = quarantine { try AtomicFile.write(Pipeline.quarantineCSV(inc.quarantine), to: q) }

@@ -107,7 +107,12 @@ public enum GridJob {
 /// What `hotspot inspect` prints.
 public struct InspectReport {
     public let incidents: LoadedIncidents
-    public init(_ inc: LoadedIncidents) { incidents = inc }
+    /// The extent in EPSG:27700.
+    public let extent: Extent?
+    /// Points projected to find the extent, when not every point was.
+    public let projectedForExtent: Int?
+    public init(_ inc: LoadedIncidents) { incidents = inc; extent = inc.table.extent; projectedForExtent = nil }
+    public init(_ i: Pipeline.Inspected) { incidents = i.incidents; extent = i.extent; projectedForExtent = i.projectedForExtent }
 
     var months: [(String, Int)] {
         var d: [Int: Int] = [:]
@@ -133,10 +138,17 @@ public struct InspectReport {
         for (m, n) in months { s += "  \(m): \(n)\n" }
         s += "crime types:\n"
         for (t, n) in types { s += "  \(t): \(n)\n" }
-        if let e = inc.table.extent {
+        if let e = extent {
             s += "extent (EPSG:27700): E \(Fmt.fixed(e.minX, 1))…\(Fmt.fixed(e.maxX, 1)), N \(Fmt.fixed(e.minY, 1))…\(Fmt.fixed(e.maxY, 1))\n"
         }
-        if let p = inc.projection { s += "projection: \(p.operation) (accuracy \(p.accuracyMetres < 0 ? "unknown" : "\(p.accuracyMetres) m")), \(p.distinctPoints) distinct points\n" }
+        if let p = inc.projection {
+            let accuracy = "accuracy \(p.accuracyMetres < 0 ? "unknown" : "\(p.accuracyMetres) m")"
+            if let k = projectedForExtent {
+                s += "projection: \(p.operation) (\(accuracy)); the extent from the \(k) of \(p.points) points that can bound it\n"
+            } else {
+                s += "projection: \(p.operation) (\(accuracy)), \(p.distinctPoints) distinct points\n"
+            }
+        }
         return s
     }
 
@@ -146,7 +158,7 @@ public struct InspectReport {
         s += "\"quarantined_by_reason\":{" + inc.quarantinedByReason.sorted { $0.key < $1.key }.map { "\(Fmt.jsonString($0.key)):\($0.value)" }.joined(separator: ",") + "},"
         s += "\"months\":{" + months.map { "\(Fmt.jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "},"
         s += "\"crime_types\":{" + types.map { "\(Fmt.jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-        if let e = inc.table.extent {
+        if let e = extent {
             s += ",\"extent_27700\":[\(Fmt.fixed(e.minX, 1)),\(Fmt.fixed(e.minY, 1)),\(Fmt.fixed(e.maxX, 1)),\(Fmt.fixed(e.maxY, 1))]"
         }
         return s + "}"

@@ -73,37 +73,11 @@ public enum Pipeline {
         var warnings: [String] = []
         // The selection: crime types and dates.
         var notSelected = 0
-        let sel = options.selection
-        if !sel.isEmpty {
-            var wanted = Set<UInt16>()
-            if !sel.types.isEmpty {
-                var unknown: [String] = []
-                for ty in sel.types {
-                    let hits = table.categories.indices.filter { table.categories[$0].caseInsensitiveCompare(ty) == .orderedSame }
-                    if hits.isEmpty { unknown.append(ty) }
-                    wanted.formUnion(hits.map { UInt16($0) })
-                }
-                if !unknown.isEmpty {
-                    throw InputError.unusable("--type \(unknown.map { "'\($0)'" }.joined(separator: ", ")): no such crime type in the data; the types present are: \(table.categories.sorted().joined(separator: ", "))")
-                }
-            }
-            let from = sel.from.map(Int32.init) ?? .min, to = sel.to.map(Int32.init) ?? .max
-            let before = table.count
-            table = table.filtered { i in (sel.types.isEmpty || wanted.contains(table.category[i])) && table.day[i] >= from && table.day[i] <= to }
-            notSelected = before - table.count
-            if table.count == 0 && before > 0 {
-                warnings.append("the selection (--type/--from/--to) keeps none of the \(before) accepted incidents")
-            }
-        }
+        (table, notSelected) = try select(table, options.selection, warnings: &warnings)
         // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
         // longitude/latitude, a wrong --epsg, or another country's data.
-        let outsideGB = (0..<table.count).reduce(0) { n, i in
-            n + (table.x[i] >= -110_000 && table.x[i] <= 800_000 && table.y[i] >= -110_000 && table.y[i] <= 1_400_000 ? 0 : 1)
-        }
-        if outsideGB > 0 {
-            let hint = stage.sourceEPSG == 4326 ? "are longitude and latitude swapped (--lon-col/--lat-col)?" : "is --epsg \(stage.sourceEPSG) right for --x-col/--y-col?"
-            warnings.append("\(outsideGB) of \(table.count) incidents lie outside Great Britain after projection to EPSG:27700: \(hint)")
-        }
+        let outsideGB = (0..<table.count).reduce(0) { n, i in n + (greatBritain.contains(x: table.x[i], y: table.y[i]) ? 0 : 1) }
+        if let w = outsideGBWarning(outsideGB, of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
         if let p = info, p.accuracyMetres < 0 {
             warnings.append("PROJ transformed some points with an operation of unknown accuracy ('\(p.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates")
         }
@@ -130,6 +104,87 @@ public enum Pipeline {
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
         return LoadedIncidents(table: table, quarantine: quarantine, files: stage.files, projection: info, warnings: warnings, notSelected: notSelected)
+    }
+
+    /// Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
+    /// longitude/latitude, a wrong --epsg, or another country's data.
+    static let greatBritain = Extent(minX: -110_000, minY: -110_000, maxX: 800_000, maxY: 1_400_000)
+
+    static func outsideGBWarning(_ outside: Int, of n: Int, sourceEPSG: Int) -> String? {
+        guard outside > 0 else { return nil }
+        let hint = sourceEPSG == 4326 ? "are longitude and latitude swapped (--lon-col/--lat-col)?" : "is --epsg \(sourceEPSG) right for --x-col/--y-col?"
+        return "\(outside) of \(n) incidents lie outside Great Britain after projection to EPSG:27700: \(hint)"
+    }
+
+    /// The incidents `--type`/`--from`/`--to` select, and how many they leave out.
+    static func select(_ table: IncidentTable, _ sel: Selection, warnings: inout [String]) throws -> (IncidentTable, Int) {
+        guard !sel.isEmpty else { return (table, 0) }
+        var wanted = Set<UInt16>()
+        if !sel.types.isEmpty {
+            var unknown: [String] = []
+            for ty in sel.types {
+                let hits = table.categories.indices.filter { table.categories[$0].caseInsensitiveCompare(ty) == .orderedSame }
+                if hits.isEmpty { unknown.append(ty) }
+                wanted.formUnion(hits.map { UInt16($0) })
+            }
+            if !unknown.isEmpty {
+                throw InputError.unusable("--type \(unknown.map { "'\($0)'" }.joined(separator: ", ")): no such crime type in the data; the types present are: \(table.categories.sorted().joined(separator: ", "))")
+            }
+        }
+        let from = sel.from.map(Int32.init) ?? .min, to = sel.to.map(Int32.init) ?? .max
+        let kept = table.filtered { i in (sel.types.isEmpty || wanted.contains(table.category[i])) && table.day[i] >= from && table.day[i] <= to }
+        if kept.count == 0 && table.count > 0 {
+            warnings.append("the selection (--type/--from/--to) keeps none of the \(table.count) accepted incidents")
+        }
+        return (kept, table.count - kept.count)
+    }
+
+    /// What `hotspot inspect` reports. From the incident store when it holds these files (exactly as every command
+    /// sees them); otherwise the files are read and validated but not projected: the extent in EPSG:27700 comes from
+    /// the points that can bound it (`ProjectedExtent`), and so does the count of points outside Great Britain.
+    /// Rows PROJ cannot transform are then found (and quarantined) by the commands that project every point.
+    public static func inspectIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = [],
+                                        progress: IncidentReader.Progress? = nil) throws -> Inspected {
+        if let store = options.store,
+           let key = IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories),
+           store.holds(key) {
+            let inc = try loadIncidents(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
+            return Inspected(incidents: inc, extent: inc.table.extent, projectedForExtent: nil)
+        }
+        let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        var warnings: [String] = []
+        let (table, notSelected) = try select(r.table, options.selection, warnings: &warnings)
+        var extent: Extent? = table.extent
+        var info: ProjectionInfo?
+        var projected: Int?
+        if table.epsg != analysisEPSG, table.count > 0 {
+            let p = try Projection(from: table.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
+            let e = try PhaseProgress.phase("extent in EPSG:\(analysisEPSG)", total: 1, unit: "") { try ProjectedExtent(p, x: table.x, y: table.y) }
+            let gb = try ProjectedExtent.countOutside(p, x: table.x, y: table.y, box: greatBritain)
+            extent = e.extent
+            projected = e.projected + gb.projected
+            info = p.operationInfo
+            info?.points = table.count
+            if let w = outsideGBWarning(gb.outside, of: table.count, sourceEPSG: table.epsg) { warnings.append(w) }
+            if let i = info, i.accuracyMetres < 0 {
+                warnings.append("PROJ transformed some points with an operation of unknown accuracy ('\(i.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates")
+            }
+        } else {
+            let outside = (0..<table.count).reduce(0) { n, i in n + (greatBritain.contains(x: table.x[i], y: table.y[i]) ? 0 : 1) }
+            if let w = outsideGBWarning(outside, of: table.count, sourceEPSG: table.epsg) { warnings.append(w) }
+        }
+        var q = r.quarantine
+        q.sort { ($0.file, $0.line) < ($1.file, $1.line) }
+        let inc = LoadedIncidents(table: table, quarantine: q, files: r.files, projection: info, warnings: warnings, notSelected: notSelected)
+        return Inspected(incidents: inc, extent: extent, projectedForExtent: projected)
+    }
+
+    public struct Inspected {
+        public var incidents: LoadedIncidents
+        /// The extent in EPSG:27700.
+        public var extent: Extent?
+        /// Points projected to find the extent (nil when every point was projected, or none needed to be).
+        public var projectedForExtent: Int?
     }
 
     /// read → validate → project, or the same from the incident store when these files were read before with the

@@ -165,6 +165,22 @@ public enum IncidentReader {
         }
     }
 
+    /// The format `auto` resolves to for a plain (not gzipped) file, from its header line; nil when it cannot be
+    /// told (the read then reports why).
+    public static func detectFormat(_ path: String, options: ReadOptions) -> IncidentFormat? {
+        guard !path.hasSuffix(".gz"), let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        guard var head = try? fh.read(upToCount: 1 << 16), let nl = head.firstIndex(of: 10) else { return nil }
+        head = head[head.startIndex..<nl]
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
+        var names: [String] = []
+        var sc = CSVScanner()
+        Array(head).withUnsafeBufferPointer { b in
+            sc.scan(b, final: true) { rec in if names.isEmpty { names = (0..<rec.count).map { rec.string($0) ?? "" } } }
+        }
+        return (try? layout(header: names, path: path, options: options))?.format
+    }
+
     struct Layout {
         var format: IncidentFormat
         var fields: Int

@@ -65,21 +65,29 @@ public struct IncidentStore: Sendable {
     /// The key for reading `files` with `options` and projecting to `targetEPSG`; nil when an input is not a
     /// regular file (a pipe is read once and cannot be stored).
     public static func key(files: [String], options: ReadOptions, targetEPSG: Int, gridDirectories: [String]) -> Key? {
+        // Regular files only (a pipe is read once; opening one here would also wait for a writer).
+        let stamps = files.map(stamp)
+        guard stamps.allSatisfy({ $0?.regular == true }) else { return nil }
+        // `auto` is keyed by what it resolves to, so `--format policeuk` and the default share an entry; the column
+        // mapping only matters to a mapped CSV.
+        let formats = files.map { options.format == .auto ? IncidentReader.detectFormat($0, options: options) ?? .auto : options.format }
         var slot = "hotspot incident store 2\n"
-        slot += "format=\(options.format.rawValue)\ndrop=\(options.dropDuplicates)\nmaxRecord=\(options.maxRecordBytes)\n"
-        let m = options.mapping
-        for (k, v) in [("x", m.x), ("y", m.y), ("lon", m.lon), ("lat", m.lat), ("date", m.date), ("category", m.category),
-                       ("id", m.id), ("weight", m.weight)] { slot += "\(k)=\(v.map { "\"\($0)\"" } ?? "-")\n" }
-        slot += "epsg=\(m.epsg)\ntarget=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
+        slot += "formats=\(formats.map(\.rawValue).joined(separator: ","))\ndrop=\(options.dropDuplicates)\nmaxRecord=\(options.maxRecordBytes)\n"
+        if formats.contains(where: { $0 == .csv || $0 == .auto }) {
+            let m = options.mapping
+            for (k, v) in [("x", m.x), ("y", m.y), ("lon", m.lon), ("lat", m.lat), ("date", m.date), ("category", m.category),
+                           ("id", m.id), ("weight", m.weight)] { slot += "\(k)=\(v.map { "\"\($0)\"" } ?? "-")\n" }
+            slot += "epsg=\(m.epsg)\n"
+        }
+        slot += "target=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
         slot += "cwd=\(FileManager.default.currentDirectoryPath)\n"
         var identity = "proj=\(Projection.version)\n"
         var newest = 0.0
         if let exe = stamp("/proc/self/exe") { identity += "exe=\(exe.text)\n" } else { return nil }
-        for f in files {
+        for (f, s) in zip(files, stamps) {
             slot += "file=\(f)\n"
-            guard let s = stamp(f), s.regular else { return nil }
-            identity += "file=\(s.text)\n"
-            newest = max(newest, s.modified)
+            identity += "file=\(s!.text)\n"
+            newest = max(newest, s!.modified)
         }
         return Key(slot: slot, identity: identity, newestModification: newest)
     }
@@ -164,6 +172,23 @@ public struct IncidentStore: Sendable {
         guard h.quarantine.allSatisfy({ $0.file >= 0 && $0.file < h.files.count }) else { return nil }
         let q = h.quarantine.map { QuarantineEntry(file: h.files[$0.file].path, line: $0.line, reason: $0.reason, detail: $0.detail, raw: $0.raw) }
         return Entry(table: t, quarantine: q, files: h.files, projection: h.projection, sourceEPSG: h.sourceEPSG)
+    }
+
+    /// Whether the store has an entry for exactly these inputs (its header only is read).
+    public func holds(_ key: Key) -> Bool { header(key) != nil }
+
+    func header(_ key: Key) -> Header? {
+        let fd = open(path(for: key), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 16)
+        guard Self.readFully(fd, &head, offset: 0), Array(head[0..<8]) == Self.magic else { return nil }
+        let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
+        guard hlen > 0, hlen < 1 << 31 else { return nil }
+        var hbytes = [UInt8](repeating: 0, count: hlen)
+        guard Self.readFully(fd, &hbytes, offset: 16), let h = try? JSONDecoder().decode(Header.self, from: Data(hbytes)),
+              h.slot == key.slot, h.identity == key.identity else { return nil }
+        return h
     }
 
     // MARK: save
