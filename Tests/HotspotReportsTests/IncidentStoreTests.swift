@@ -67,7 +67,7 @@ import Testing
         let cold = try Pipeline.loadIncidents(files: files, options: o, boundary: b)
         #expect(IncidentStore(directory: dir).entries().isEmpty)
         let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
-        var entry = try Pipeline.readAndProject(files: files, options: options(dir), gridDirectories: [], progress: nil).0
+        let entry = try Pipeline.readAndProject(files: files, options: options(dir), gridDirectories: [], progress: nil).0
         // A doctored entry proves that the store is what loadIncidents reads…
         var doctored = entry
         doctored.table = entry.table.filtered { $0 > 0 }

@@ -55,6 +55,38 @@ func wardsLayer() throws -> [Area] {
     return try Pipeline.loadLayer(LayerSpec(name: "wards", path: path)).areas
 }
 
+/// A coverage of k × k jittered quadrilaterals over England and Wales (450 × 550 km, EPSG:27700), each edge cut
+/// into 18 pieces by points shared with the neighbouring cell (~70 vertices a cell, like an LSOA): k = 188 gives
+/// 35,344 cells, the number of LSOAs in England and Wales.
+func nationalCells(_ k: Int = 188) -> [Area] {
+    var rng = SplitMix64(seed: 35)
+    func u() -> Double { Double(rng.next() >> 11) / Double(1 << 53) - 0.5 }
+    let w = 450_000 / Double(k), h = 550_000 / Double(k), pieces = 18
+    var vx = [[Double]](repeating: [Double](repeating: 0, count: k + 1), count: k + 1), vy = vx
+    for i in 0...k { for j in 0...k {
+        let edge = i == 0 || j == 0 || i == k || j == k
+        vx[i][j] = 100_000 + Double(i) * w + (edge ? 0 : 0.6 * w * u()); vy[i][j] = 50_000 + Double(j) * h + (edge ? 0 : 0.6 * h * u())
+    } }
+    func line(_ a: (Int, Int), _ b: (Int, Int)) -> [XY] {
+        (0..<pieces).map { t in
+            let f = Double(t) / Double(pieces)
+            return XY(vx[a.0][a.1] + (vx[b.0][b.1] - vx[a.0][a.1]) * f, vy[a.0][a.1] + (vy[b.0][b.1] - vy[a.0][a.1]) * f)
+        }
+    }
+    // Each edge is computed from its lower/left end by both cells that share it, so their vertices are identical.
+    func ring(_ i: Int, _ j: Int) -> [XY] {
+        let bottom = line((i, j), (i + 1, j)), right = line((i + 1, j), (i + 1, j + 1))
+        let top = line((i, j + 1), (i + 1, j + 1)), left = line((i, j), (i, j + 1))
+        let tr = XY(vx[i + 1][j + 1], vy[i + 1][j + 1])
+        return bottom + right + [tr] + top.dropFirst().reversed() + [top[0]] + left.dropFirst().reversed() + [bottom[0]]
+    }
+    var out: [Area] = []
+    for j in 0..<k { for i in 0..<k {
+        out.append(Area(id: String(format: "X%06d", j * k + i), name: "", geometry: MultiPolygon([Polygon(exterior: ring(i, j), holes: [])])))
+    } }
+    return out
+}
+
 func label(_ n: Int) -> String { n >= 1_000_000 ? "\(n / 1_000_000)M" : "\(n / 1000)k" }
 
 var config: Benchmark.Configuration {
@@ -120,6 +152,19 @@ let benchmarks: @Sendable () -> Void = {
         let (x, y) = bngPoints(10_000_000, snap: false)
         b.startMeasurement()
         blackHole(kernelDensity(x: x, y: y, grid: grid100, parameters: KDEParameters(bandwidth: 400, mode: .binned)))
+    }
+    // Neighbourhoods on the 35,344 polygons of a national layer (issue 12).
+    let national = nationalCells()
+    for rule in [ContiguityRule.queen, .rook] {
+        Benchmark("contiguity \(rule.rawValue) 35k polygons", configuration: config) { b in
+            b.startMeasurement()
+            blackHole(try Contiguity.neighbourhood(national, rule: rule))
+        }
+    }
+    Benchmark("knn 8 on 35k polygon centroids", configuration: config) { b in
+        let (cx, cy) = try Contiguity.centroids(national)
+        b.startMeasurement()
+        blackHole(Neighbourhood.kNearest(x: cx, y: cy, k: 8))
     }
     Benchmark("gistar 1M cells queen", configuration: config) { b in
         let g = SquareGrid(x0: 0, y0: 0, cellSize: 10, ncols: 1000, nrows: 1000)

@@ -104,12 +104,12 @@ public struct IncidentTable: Sendable {
         guard Set(categories).union(other.categories).count <= IncidentTable.maxCategories else { return false }
         let remap = other.categories.map { categoryCode($0)! }
         if other.isWeighted && !isWeighted { weight = [Double](repeating: 1, count: count) }
-        for i in 0..<other.count {
-            x.append(other.x[i]); y.append(other.y[i]); day.append(other.day[i])
-            category.append(remap[Int(other.category[i])])
-            sourceFile.append(other.sourceFile[i] + fileOffset); sourceLine.append(other.sourceLine[i])
-            if isWeighted { weight.append(other.weight(at: i)) }
-        }
+        // Whole columns at a time (the same values as appending row by row).
+        if isWeighted { weight += other.isWeighted ? other.weight : [Double](repeating: 1, count: other.count) }
+        x += other.x; y += other.y; day += other.day
+        category += remap.enumerated().allSatisfy({ $0.offset == Int($0.element) }) ? other.category : other.category.map { remap[Int($0)] }
+        sourceFile += fileOffset == 0 ? other.sourceFile : other.sourceFile.map { $0 + fileOffset }
+        sourceLine += other.sourceLine
         if other.resolution == .day { resolution = .day }
         return true
     }

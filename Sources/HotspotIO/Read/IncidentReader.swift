@@ -142,7 +142,15 @@ public enum IncidentReader {
             digests[s.sha256] = path
             quarantine += q
             summaries.append(s)
-            if table == nil { table = t } else {
+            if table == nil {
+                table = t
+                // Room for every file's rows at this file's bytes per row: no regrowth (and no second copy of
+                // the columns) as the later files are appended.
+                if files.count > 1, s.bytes > 0 {
+                    let rest = files.dropFirst().reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+                    table!.reserveCapacity(t.count + Int(Double(rest) * Double(t.count + q.count) / Double(s.bytes) * 1.05))
+                }
+            } else {
                 guard table!.epsg == t.epsg else {
                     throw InputError.mixedCRS("\(path): coordinates are EPSG:\(t.epsg) but earlier files are EPSG:\(table!.epsg); read them separately")
                 }
