@@ -47,7 +47,7 @@ timed() {  # label, command...: prints a table row with wall seconds and peak RS
   row "$label" "$wall" "$((kb / 1024)) MiB"
 }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "input: $(stat -c %s "$csv") bytes, $(($(wc -l < "$csv") - 1)) rows"
+echo "input: $(stat -L -c %s "$csv") bytes, $(($(wc -l < "$csv") - 1)) rows"
 echo
 echo "| step | wall s | peak memory |"
 echo "|---|---:|---:|"

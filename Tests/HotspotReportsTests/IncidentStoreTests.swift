@@ -128,6 +128,26 @@ import Testing
         #expect(changed.identity.contains("exe=") && changed.identity.contains("proj=\(Projection.version)"))
     }
 
+    @Test func anotherSpellingOfThePathsSharesTheEntryAndIsToldItsOwn() throws {
+        let file = try copy(Paths.fixture("hostile-policeuk.csv"))
+        let dir = tmpStore
+        let store = IncidentStore(directory: dir)
+        let o = options(dir)
+        let entry = try Pipeline.readAndProject(files: [file], options: o, gridDirectories: [], progress: nil).0
+        let key = try #require(IncidentStore.key(files: [file], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(store.save(entry, for: key, now: later))
+        let folder = (file as NSString).deletingLastPathComponent, name = (file as NSString).lastPathComponent
+        let other = folder + "/./" + name
+        let key2 = try #require(IncidentStore.key(files: [other], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(key2.slot == key.slot)
+        let got = try #require(store.load(key2))
+        #expect(got.files.map(\.path) == [other] && got.quarantine.allSatisfy { $0.file == other } && !got.quarantine.isEmpty)
+        // `format: auto` and `--format policeuk` share it too.
+        var explicit = o
+        explicit.format = .policeuk
+        #expect(IncidentStore.key(files: [file], options: explicit, targetEPSG: analysisEPSG, gridDirectories: [])?.slot == key.slot)
+    }
+
     @Test func aDamagedEntryIsIgnored() throws {
         let files = [try copy(Self.demo + "/incidents.csv")]
         let dir = tmpStore

@@ -96,19 +96,20 @@ func stampKernels(x: [Double], y: [Double], w: [Double], grid: SquareGrid, kerne
     // Counting sort of incidents by (clamped) row; incidents farther than h from every row are dropped.
     let lo = -reach, hi = nr + reach
     var bucketStart = [Int](repeating: 0, count: hi - lo + 1)
-    var rowOf = [Int32](repeating: Int32.min, count: n)
-    for i in 0..<n {
+    // The row of incident i, or nil when it is dropped (computed twice, for counting and for placing, rather than
+    // kept: 4 bytes per incident less at the peak).
+    @inline(__always) func rowOf(_ i: Int) -> Int? {
         let r = ((y[i] - grid.y0) / c).rounded(.down)
-        guard r >= Double(lo), r < Double(hi), x[i] > grid.x0 - h - c, x[i] < grid.x0 + Double(nc) * c + h + c else { continue }
-        rowOf[i] = Int32(r)
-        bucketStart[Int(r) - lo + 1] += 1
+        guard r >= Double(lo), r < Double(hi), x[i] > grid.x0 - h - c, x[i] < grid.x0 + Double(nc) * c + h + c else { return nil }
+        return Int(r)
     }
+    for i in 0..<n { if let r = rowOf(i) { bucketStart[r - lo + 1] += 1 } }
     for k in 1..<bucketStart.count { bucketStart[k] += bucketStart[k - 1] }
     var order = [Int32](repeating: 0, count: bucketStart.last!)
     var fill = bucketStart
-    for i in 0..<n where rowOf[i] != Int32.min {
-        let b = Int(rowOf[i]) - lo
-        order[fill[b]] = Int32(i); fill[b] += 1
+    for i in 0..<n {
+        guard let r = rowOf(i) else { continue }
+        order[fill[r - lo]] = Int32(i); fill[r - lo] += 1
     }
     let contributing = order.count
     let starts = bucketStart

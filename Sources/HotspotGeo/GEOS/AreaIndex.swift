@@ -69,7 +69,7 @@ public final class AreaIndex {
 
     /// Index (into `areas`) of the area holding each point, or −1 when the point lies in none.
     ///
-    /// In parallel: the raster answers in chunks of points; the points in edge cells are split between workers, each
+    /// The raster answers for most points; the points in edge cells are split between workers, each
     /// with its own GEOS context and prepared polygons (a prepared geometry builds its index lazily and a context
     /// is not shared between threads). The answer does not depend on the split.
     public func assign(x: [Double], y: [Double]) -> [Int32] {
@@ -81,22 +81,19 @@ public final class AreaIndex {
         let useFine = n >= Self.fineFrom && fine != nil
         let r = useFine ? fine!.raster : raster
         let candidates = useFine ? fine!.candidates : self.candidates
-        let labelled = parallelMap(chunks: Parallel.chunks(n, minimum: 1 << 16)) { range -> ([Int32], [Int32]) in
-            var out = [Int32](repeating: -1, count: range.count), pending: [Int32] = []
-            x.withUnsafeBufferPointer { xs in
-                y.withUnsafeBufferPointer { ys in
-                    for i in range {
+        // The raster pass writes straight into the answer (one array of n, no per-worker copies to join).
+        var out = [Int32](repeating: -1, count: n)
+        var pending: [Int32] = []
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<n {
                         let label = r.lookup(x: xs[i], y: ys[i])
-                        if label == PolygonRaster.edge { pending.append(Int32(i)) } else { out[i - range.lowerBound] = label }
+                        if label == PolygonRaster.edge { pending.append(Int32(i)) } else { o[i] = label }
                     }
                 }
             }
-            return (out, pending)
         }
-        var out: [Int32] = []
-        out.reserveCapacity(n)
-        var pending: [Int32] = []
-        for (o, p) in labelled { out += o; pending += p }
         guard !pending.isEmpty else { return out }
         let pieces = Parallel.chunks(pending.count, minimum: 20_000)
         let grid = r.grid

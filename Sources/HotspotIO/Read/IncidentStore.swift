@@ -9,7 +9,8 @@ import Glibc
 /// The incident store: the accepted, projected columns of a set of input files, with their quarantine and file
 /// summaries, so that a second command on the same files parses and projects nothing.
 ///
-/// One entry per *slot* (the input paths as given, the format options, the target CRS and grid folders); the entry
+/// One entry per *slot* (the input files by their resolved paths, the format options, the target CRS and grid
+/// folders); the entry
 /// records each input's identity (device, inode, size, modification and change times in nanoseconds), the PROJ
 /// version and the `hotspot` executable's own size and time, and is used only when all of them still match. Its
 /// SHA-256 of each input is the one computed when the file was first read. Entries are written to a temporary file
@@ -52,6 +53,8 @@ public struct IncidentStore: Sendable {
 
     /// What an entry is for. `slot` names the file; `identity` must match for the entry to be used.
     public struct Key: Sendable, Equatable {
+        /// The input paths as given (an entry found through another spelling of them is told these).
+        public var files: [String] = []
         public var slot: String
         public var identity: String
         /// The newest modification time among the inputs (seconds since 1970).
@@ -80,16 +83,16 @@ public struct IncidentStore: Sendable {
             slot += "epsg=\(m.epsg)\n"
         }
         slot += "target=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
-        slot += "cwd=\(FileManager.default.currentDirectoryPath)\n"
         var identity = "proj=\(Projection.version)\n"
         var newest = 0.0
         if let exe = stamp("/proc/self/exe") { identity += "exe=\(exe.text)\n" } else { return nil }
         for (f, s) in zip(files, stamps) {
-            slot += "file=\(f)\n"
+            // By what the path resolves to: `data.csv`, `./data.csv` and `/home/a/data.csv` share an entry.
+            slot += "file=\(realpath(f, nil).map { p in defer { free(p) }; return String(cString: p) } ?? f)\n"
             identity += "file=\(s!.text)\n"
             newest = max(newest, s!.modified)
         }
-        return Key(slot: slot, identity: identity, newestModification: newest)
+        return Key(files: files, slot: slot, identity: identity, newestModification: newest)
     }
 
     struct Stamp { var text: String, regular: Bool, modified: Double }
@@ -169,9 +172,12 @@ public struct IncidentStore: Sendable {
         guard Self.readFully(fd, &tail, offset: off),
               tail.withUnsafeBytes({ $0.loadUnaligned(as: UInt64.self).littleEndian }) == sum.value else { return nil }
         t.categories = h.categories
-        guard h.quarantine.allSatisfy({ $0.file >= 0 && $0.file < h.files.count }) else { return nil }
-        let q = h.quarantine.map { QuarantineEntry(file: h.files[$0.file].path, line: $0.line, reason: $0.reason, detail: $0.detail, raw: $0.raw) }
-        return Entry(table: t, quarantine: q, files: h.files, projection: h.projection, sourceEPSG: h.sourceEPSG)
+        guard h.quarantine.allSatisfy({ $0.file >= 0 && $0.file < h.files.count }), key.files.count == h.files.count else { return nil }
+        // The paths as this run gives them (the entry may have been written under another spelling).
+        var files = h.files
+        for i in files.indices { files[i].path = key.files[i] }
+        let q = h.quarantine.map { QuarantineEntry(file: files[$0.file].path, line: $0.line, reason: $0.reason, detail: $0.detail, raw: $0.raw) }
+        return Entry(table: t, quarantine: q, files: files, projection: h.projection, sourceEPSG: h.sourceEPSG)
     }
 
     /// Whether the store has an entry for exactly these inputs (its header only is read).
