@@ -81,18 +81,29 @@ public final class AreaIndex {
         let useFine = n >= Self.fineFrom && fine != nil
         let r = useFine ? fine!.raster : raster
         let candidates = useFine ? fine!.candidates : self.candidates
-        // The raster pass writes straight into the answer (one array of n, no per-worker copies to join).
+        // The raster pass, in rounds of a chunk of at most 2^20 points per worker (so the workers' answers, copied
+        // into the one array of n, never add up to more than a few MB).
         var out = [Int32](repeating: -1, count: n)
         var pending: [Int32] = []
-        x.withUnsafeBufferPointer { xs in
-            y.withUnsafeBufferPointer { ys in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<n {
-                        let label = r.lookup(x: xs[i], y: ys[i])
-                        if label == PolygonRaster.edge { pending.append(Int32(i)) } else { o[i] = label }
+        let chunk = 1 << 20
+        var start = 0
+        while start < n {
+            let ranges = (0..<Parallel.workers).map { k in min(n, start + k * chunk)..<min(n, start + (k + 1) * chunk) }.filter { !$0.isEmpty }
+            let parts = parallelMap(chunks: ranges.indices.map { $0..<($0 + 1) }) { k -> ([Int32], [Int32]) in
+                let range = ranges[k.lowerBound]
+                var o = [Int32](repeating: -1, count: range.count), p: [Int32] = []
+                x.withUnsafeBufferPointer { xs in
+                    y.withUnsafeBufferPointer { ys in
+                        for i in range {
+                            let label = r.lookup(x: xs[i], y: ys[i])
+                            if label == PolygonRaster.edge { p.append(Int32(i)) } else { o[i - range.lowerBound] = label }
+                        }
                     }
                 }
+                return (o, p)
             }
+            for (range, (o, p)) in zip(ranges, parts) { out.replaceSubrange(range, with: o); pending += p }
+            start = ranges.last!.upperBound
         }
         guard !pending.isEmpty else { return out }
         let pieces = Parallel.chunks(pending.count, minimum: 20_000)
