@@ -18,14 +18,23 @@ public enum Contiguity {
         let ext = areas.map { $0.geometry.extent ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0) }
         let pattern = rule == .queen ? "F***T****" : "F***1****"
         var lists = [[Int]](repeating: [], count: areas.count)
-        for i in 0..<areas.count {
-            for j in (i + 1)..<max(i + 1, areas.count) {
-                let a = ext[i], b = ext[j]
-                guard a.minX <= b.maxX + 0.01, b.minX <= a.maxX + 0.01, a.minY <= b.maxY + 0.01, b.minY <= a.maxY + 0.01 else { continue }
-                if GEOSRelatePattern_r(ctx.handle, geoms[i].raw, geoms[j].raw, pattern) == 1 {
-                    lists[i].append(j); lists[j].append(i)
-                }
+        // The pairs whose envelopes meet (within 1 cm), by a sweep over the envelopes sorted by their west edge
+        // (O(n log n + pairs), not the n²/2 envelope tests), then tested in the order (i, j) of the all-pairs loop,
+        // so every list comes out the same.
+        let byWest = ext.indices.sorted { (ext[$0].minX, $0) < (ext[$1].minX, $1) }
+        var pairs: [(Int, Int)] = []
+        for (k, i) in byWest.enumerated() {
+            let a = ext[i]
+            for j in byWest[(k + 1)...] {
+                let b = ext[j]
+                if b.minX > a.maxX + 0.01 { break }
+                guard a.minX <= b.maxX + 0.01, a.minY <= b.maxY + 0.01, b.minY <= a.maxY + 0.01 else { continue }
+                pairs.append((min(i, j), max(i, j)))
             }
+        }
+        pairs.sort { $0 < $1 }
+        for (i, j) in pairs where GEOSRelatePattern_r(ctx.handle, geoms[i].raw, geoms[j].raw, pattern) == 1 {
+            lists[i].append(j); lists[j].append(i)
         }
         return Neighbourhood(lists: lists)
     }
