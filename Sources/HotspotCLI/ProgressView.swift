@@ -4,8 +4,10 @@ import Synchronization
 
 /// Draws `PhaseProgress` events on stderr, only when it is a terminal (a log file gets no progress lines): one line per
 /// phase, redrawn at most four times a second with the share done, the rate and the time left, then closed with
-/// the time taken. Phases shorter than a second leave no line.
+/// the time taken. Phases shorter than a second leave no line (`HOTSPOT_PROGRESS_AFTER=S` sets that delay in
+/// seconds; the test suite uses 0 to see a short phase drawn).
 final class ProgressView: Sendable {
+    private let after = ProcessInfo.processInfo.environment["HOTSPOT_PROGRESS_AFTER"].flatMap(Double.init).map { max(0, $0) } ?? 1
     private struct Phase { var name: String, total: Double, unit: String, start: ContinuousClock.Instant, lastDraw: ContinuousClock.Instant, drawn: Bool }
     private let state = Mutex<[Phase]>([])
     private let clock = ContinuousClock()
@@ -27,7 +29,7 @@ final class ProgressView: Sendable {
                 guard var p = stack.popLast() else { return nil }
                 defer { stack.append(p) }
                 let elapsed = seconds(now - p.start)
-                guard elapsed >= 1, seconds(now - p.lastDraw) >= 0.25 || !p.drawn else { return nil }
+                guard elapsed >= after, seconds(now - p.lastDraw) >= 0.25 || !p.drawn else { return nil }
                 p.lastDraw = now; p.drawn = true
                 let rate = done / max(elapsed, 1e-9)
                 var s = "\r\u{1B}[K\(p.name): "
@@ -39,7 +41,7 @@ final class ProgressView: Sendable {
             case .end:
                 guard let p = stack.popLast() else { return nil }
                 let elapsed = seconds(now - p.start)
-                guard elapsed >= 1 || p.drawn else { return nil }
+                guard elapsed >= after || p.drawn else { return nil }
                 return "\r\u{1B}[K\(p.name): done in \(Self.duration(elapsed))"
                     + (p.total > 0 ? " (\(Self.amount(p.total / max(elapsed, 1e-9), p.unit))/s)" : "") + "\n"
             }

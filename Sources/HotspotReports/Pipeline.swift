@@ -151,7 +151,11 @@ public enum Pipeline {
             let inc = try loadIncidents(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
             return Inspected(incidents: inc, extent: inc.table.extent, projectedForExtent: nil)
         }
+        let clock = ContinuousClock(), t0 = clock.now
         let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
+            FileHandle.standardError.write(Data("timings: read+validate \(clock.now - t0) (from the files, not projected)\n".utf8))
+        }
         var warnings: [String] = []
         let (table, notSelected) = try select(r.table, options.selection, warnings: &warnings)
         var extent: Extent? = table.extent

@@ -538,7 +538,7 @@ public enum IncidentReader {
                 let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
                 if !options.dropDuplicates {
                     // Count repeats only; the rows all stay, so append the columns in bulk.
-                    for h in seg.hash where h != 0 && !seen.insert(h) { duplicates += 1 }
+                    duplicates += seen.insertCounting(seg.hash)
                     table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
                                         weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line)
                     continue

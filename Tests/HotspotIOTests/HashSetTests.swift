@@ -1,0 +1,31 @@
+import Testing
+import HotspotCore
+@testable import HotspotIO
+
+/// The duplicate-row set: inserting a block's hashes in one call counts exactly the repeats that inserting them one
+/// by one counts (zeros skipped, repeats inside the block, growth in the middle).
+@Suite struct HashSetTests {
+    @Test func insertCountingEqualsOneByOne() {
+        var rng = SplitMix64(seed: 4)
+        var hashes: [UInt64] = []
+        for _ in 0..<50_000 {
+            let r = rng.next()
+            switch r % 10 {
+            case 0: hashes.append(0)
+            case 1, 2: hashes.append(hashes.isEmpty ? 1 : hashes[Int(r >> 8) % hashes.count] | 1)
+            default: hashes.append(rng.next() | 1)
+            }
+        }
+        var a = HashSet64(capacity: 16), b = HashSet64(capacity: 16)
+        var one = 0
+        for h in hashes where h != 0 && !a.insert(h) { one += 1 }
+        var batched = 0
+        for start in stride(from: 0, to: hashes.count, by: 777) {
+            batched += b.insertCounting(Array(hashes[start..<min(hashes.count, start + 777)]))
+        }
+        #expect(one == batched && one > 5_000)
+        let first = hashes.first { $0 != 0 }!
+        let again = b.insert(first)
+        #expect(!again)
+    }
+}
