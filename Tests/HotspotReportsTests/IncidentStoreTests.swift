@@ -23,6 +23,19 @@ import Testing
     /// As if saved 10 s after the files last changed (the store skips files changed in the last 2 s).
     let later = Date().addingTimeInterval(10)
 
+    /// A private copy of `fixture`, read into a fresh store: what the tests below start from.
+    struct Stored { var files: [String], store: IncidentStore, options: ReadOptions, entry: IncidentStore.Entry, key: IncidentStore.Key }
+    func stored(_ fixture: String) throws -> Stored {
+        let files = [try copy(fixture)]
+        let dir = tmpStore
+        let o = options(dir)
+        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
+        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        let store = IncidentStore(directory: dir)
+        #expect(store.save(entry, for: key, now: later))
+        return Stored(files: files, store: store, options: o, entry: entry, key: key)
+    }
+
     func expectSame(_ a: IncidentStore.Entry, _ b: IncidentStore.Entry) {
         #expect(a.table.x == b.table.x && a.table.y == b.table.y && a.table.day == b.table.day)
         #expect(a.table.category == b.table.category && a.table.categories == b.table.categories)
@@ -93,13 +106,8 @@ import Testing
     }
 
     @Test func otherFilesOrOptionsDoNotUseAnEntry() throws {
-        let file = try copy(Paths.fixture("hostile-policeuk.csv"))
-        let dir = tmpStore
-        let store = IncidentStore(directory: dir)
-        let o = options(dir)
-        let entry = try Pipeline.readAndProject(files: [file], options: o, gridDirectories: [], progress: nil).0
-        let key = try #require(IncidentStore.key(files: [file], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
-        #expect(store.save(entry, for: key, now: later))
+        let st = try stored(Paths.fixture("hostile-policeuk.csv"))
+        let (file, store, o, entry, key) = (st.files[0], st.store, st.options, st.entry, st.key)
         // Other format options: another slot.
         var drop = o
         drop.dropDuplicates = true
@@ -129,13 +137,8 @@ import Testing
     }
 
     @Test func anotherSpellingOfThePathsSharesTheEntryAndIsToldItsOwn() throws {
-        let file = try copy(Paths.fixture("hostile-policeuk.csv"))
-        let dir = tmpStore
-        let store = IncidentStore(directory: dir)
-        let o = options(dir)
-        let entry = try Pipeline.readAndProject(files: [file], options: o, gridDirectories: [], progress: nil).0
-        let key = try #require(IncidentStore.key(files: [file], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
-        #expect(store.save(entry, for: key, now: later))
+        let st = try stored(Paths.fixture("hostile-policeuk.csv"))
+        let (file, store, o, entry, key) = (st.files[0], st.store, st.options, st.entry, st.key)
         let folder = (file as NSString).deletingLastPathComponent, name = (file as NSString).lastPathComponent
         let other = folder + "/./" + name
         let key2 = try #require(IncidentStore.key(files: [other], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
@@ -149,13 +152,8 @@ import Testing
     }
 
     @Test func aDamagedEntryIsIgnored() throws {
-        let files = [try copy(Self.demo + "/incidents.csv")]
-        let dir = tmpStore
-        let store = IncidentStore(directory: dir)
-        let o = options(dir)
-        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
-        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
-        #expect(store.save(entry, for: key, now: later))
+        let st = try stored(Self.demo + "/incidents.csv")
+        let (files, store, o, entry, key) = (st.files, st.store, st.options, st.entry, st.key)
         let path = store.path(for: key)
         let good = try Data(contentsOf: URL(fileURLWithPath: path))
         var flipped = good
@@ -173,17 +171,14 @@ import Testing
     }
 
     @Test func twoWritersLeaveOneWholeEntry() async throws {
-        let files = [try copy(Self.demo + "/incidents.csv")]
-        let dir = tmpStore
-        let o = options(dir)
-        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
-        let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        let st = try stored(Self.demo + "/incidents.csv")
+        let (store, entry, key) = (st.store, st.entry, st.key)
+        try FileManager.default.removeItem(atPath: store.path(for: key))
         let later = self.later
         await withTaskGroup(of: Bool.self) { g in
-            for _ in 0..<4 { g.addTask { IncidentStore(directory: dir).save(entry, for: key, now: later) } }
+            for _ in 0..<4 { g.addTask { store.save(entry, for: key, now: later) } }
             for await ok in g { #expect(ok) }
         }
-        let store = IncidentStore(directory: dir)
         #expect(store.entries().count == 1)
         expectSame(try #require(store.load(key)), entry)
     }
