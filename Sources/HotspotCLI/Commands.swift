@@ -295,7 +295,8 @@ struct StoreCommand: ParsableCommand {
             options starts from there instead of parsing and projecting again. An entry is used only while every \
             input file keeps its size, modification time and inode, and for the same hotspot executable and PROJ \
             version; it never changes a result. It lives in $HOTSPOT_STORE, else $XDG_CACHE_HOME/hotspot/incidents, \
-            else ~/.cache/hotspot/incidents; HOTSPOT_STORE=off or --no-store on a command turns it off. For a store \
+            else ~/.cache/hotspot/incidents, and holds at most 8 GB (HOTSPOT_STORE_MAX_GB; the entries used longest \
+            ago go first); HOTSPOT_STORE=off or --no-store on a command turns it off. For a store \
             shared between analysts, load the incidents into PostGIS and read them with --from-db. Examples:
               hotspot store
               hotspot store --clear
@@ -316,8 +317,10 @@ struct StoreCommand: ParsableCommand {
             }
             let e = store.entries()
             print("incident store: \(store.directory)")
-            print("entries: \(e.count), \(Fmt.bytes(e.reduce(0) { $0 + $1.bytes }))")
-            for x in e { print("  \((x.path as NSString).lastPathComponent) \(Fmt.bytes(x.bytes))") }
+            /// Bytes as MB (decimal, one place), as disks are sold.
+            func mb(_ n: Int) -> String { Fmt.fixed(Double(n) / 1e6, 1) + " MB" }
+            print("entries: \(e.count), \(mb(e.reduce(0) { $0 + $1.bytes })) (at most \(mb(store.capacity)): the entries used longest ago go first)")
+            for x in e { print("  \((x.path as NSString).lastPathComponent) \(mb(x.bytes))") }
         }
     }
 }

@@ -183,6 +183,30 @@ import Testing
         expectSame(try #require(store.load(key)), entry)
     }
 
+    @Test func theLeastRecentlyUsedEntriesGoWhenTheStoreIsFull() throws {
+        let a = try stored(Self.demo + "/incidents.csv"), b = try stored(Paths.fixture("hostile-policeuk.csv"))
+        // Both in one folder whose capacity holds the larger entry and not both.
+        let dir = tmpStore
+        let sizeA = try #require(a.store.entries().first?.bytes), sizeB = try #require(b.store.entries().first?.bytes)
+        let store = IncidentStore(directory: dir, capacity: max(sizeA, sizeB) + min(sizeA, sizeB) / 2)
+        #expect(store.save(a.entry, for: a.key, now: later))
+        // B arrives: A, the older, goes (the entry just written always stays).
+        Thread.sleep(forTimeInterval: 0.02)
+        #expect(store.save(b.entry, for: b.key, now: later))
+        #expect(store.entries().count == 1 && store.load(b.key) != nil && store.load(a.key) == nil)
+        // Use counts, not only writing: A written again after B, then B read; over capacity, A (used longest ago) goes.
+        let big = IncidentStore(directory: dir, capacity: sizeA + sizeB + 10)
+        #expect(big.save(a.entry, for: a.key, now: later) && big.entries().count == 2)
+        Thread.sleep(forTimeInterval: 0.02)
+        #expect(big.load(b.key) != nil)
+        let small = IncidentStore(directory: dir, capacity: sizeB + 10)
+        Thread.sleep(forTimeInterval: 0.02)
+        small.evict(keeping: "")
+        #expect(small.entries().count == 1 && small.load(b.key) != nil)
+        #expect(IncidentStore.defaultCapacity(environment: [:]) == 8_000_000_000)
+        #expect(IncidentStore.defaultCapacity(environment: ["HOTSPOT_STORE_MAX_GB": "0.5"]) == 500_000_000)
+    }
+
     @Test func theDefaultFolder() {
         #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a"]) == "/home/a/.cache/hotspot/incidents")
         #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "XDG_CACHE_HOME": "/c"]) == "/c/hotspot/incidents")

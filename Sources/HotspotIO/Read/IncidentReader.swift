@@ -107,7 +107,7 @@ public struct ReadOptions: Sendable {
     /// The store this read uses, or nil when it is off.
     public var store: IncidentStore? {
         guard useStore else { return nil }
-        return storeDirectory.map(IncidentStore.init) ?? IncidentStore.default
+        return storeDirectory.map { IncidentStore(directory: $0) } ?? IncidentStore.default
     }
     public init() {}
 }

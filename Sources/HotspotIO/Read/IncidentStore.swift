@@ -24,8 +24,19 @@ import Glibc
 /// second resident image as a memory mapping would add to the peak).
 public struct IncidentStore: Sendable {
     public let directory: String
+    /// The most the entries may hold together (bytes); after a save, the least recently used entries go until they
+    /// fit. `$HOTSPOT_STORE_MAX_GB` (default 8).
+    public let capacity: Int
 
-    public init(directory: String) { self.directory = directory }
+    public init(directory: String, capacity: Int? = nil) {
+        self.directory = directory
+        self.capacity = capacity ?? Self.defaultCapacity()
+    }
+
+    public static func defaultCapacity(environment env: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        let gb = env["HOTSPOT_STORE_MAX_GB"].flatMap(Double.init).map { max(0, $0) } ?? 8
+        return Int(gb * 1e9)
+    }
 
     /// The store's folder: `$HOTSPOT_STORE` (`off` disables it), else `$XDG_CACHE_HOME/hotspot/incidents`, else
     /// `~/.cache/hotspot/incidents`; nil when disabled or no home is known.
@@ -36,7 +47,7 @@ public struct IncidentStore: Sendable {
         return home + "/.cache/hotspot/incidents"
     }
 
-    public static var `default`: IncidentStore? { defaultDirectory().map(IncidentStore.init) }
+    public static var `default`: IncidentStore? { defaultDirectory().map { IncidentStore(directory: $0) } }
 
     /// What was read and projected from the input files (before any selection or boundary).
     public struct Entry: Sendable {
@@ -177,6 +188,8 @@ public struct IncidentStore: Sendable {
         var files = h.files
         for i in files.indices { files[i].path = key.files[i] }
         let q = h.quarantine.map { QuarantineEntry(file: files[$0.file].path, line: $0.line, reason: $0.reason, detail: $0.detail, raw: $0.raw) }
+        // Used now: the entry's time says so, for the least-recently-used rule of `save`.
+        _ = futimens(fd, nil)
         return Entry(table: t, quarantine: q, files: files, projection: h.projection, sourceEPSG: h.sourceEPSG)
     }
 
@@ -239,7 +252,23 @@ public struct IncidentStore: Sendable {
         if t.isWeighted { put(t.weight) }
         if ok { ok = withUnsafeBytes(of: sum.value.littleEndian) { Self.writeFully(fd, $0) } }
         if ok { ok = rename(tmp, final) == 0 }
+        if ok { evict(keeping: final) }
         return ok
+    }
+
+    /// Removes the least recently used entries (oldest modification time first; `load` touches an entry) until the
+    /// entries fit in `capacity`; `keeping` (the entry just written) stays, even alone over the limit.
+    public func evict(keeping: String) {
+        var all: [(path: String, bytes: Int, used: Double)] = []
+        for e in entries() {
+            var st = stat()
+            guard stat(e.path, &st) == 0 else { continue }
+            all.append((e.path, e.bytes, Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
+        }
+        var total = all.reduce(0) { $0 + $1.bytes }
+        for e in all.sorted(by: { ($0.used, $0.path) < ($1.used, $1.path) }) where total > capacity && e.path != keeping {
+            if unlink(e.path) == 0 { total -= e.bytes }
+        }
     }
 
     // MARK: housekeeping
