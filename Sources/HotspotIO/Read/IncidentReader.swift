@@ -147,7 +147,7 @@ public enum IncidentReader {
                 // Room for every file's rows at this file's bytes per row: no regrowth (and no second copy of
                 // the columns) as the later files are appended.
                 if files.count > 1, s.bytes > 0 {
-                    let rest = files.dropFirst().reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+                    let rest = files.dropFirst().reduce(0) { $0 + InputFile.size($1) }
                     table!.reserveCapacity(t.count + Int(Double(rest) * Double(t.count + q.count) / Double(s.bytes) * 1.05))
                 }
             } else {
@@ -419,7 +419,7 @@ public enum IncidentReader {
         try InputFile.check(path)
         guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.notAFile(path, "cannot be opened") }
         defer { try? fh.close() }
-        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let total = InputFile.size(path)
         let gzip = path.hasSuffix(".gz")
         var source: any ByteSource = gzip ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
         var hasher = SHA256()
@@ -558,12 +558,14 @@ public enum IncidentReader {
                                  weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
                 }
             }
-            if !sized && read > 0 {
-                // Rows in the whole file, from the first block's bytes per row (of the file as stored, so gzip too).
+            if !sized && read > 0 && (rawBytes >= 16 << 20 || final) {
+                // Rows in the whole file, from the bytes per row of its first 16 MB (of the file as stored, so gzip
+                // too). No margin for the duplicate set: one past a power of two doubles it (128 MB more at 10
+                // million rows), and a set that must grow later only costs a rehash.
                 sized = true
-                let rows = Int(Double(total) * Double(read) / Double(max(1, rawBytes)) * 1.05) + 1024
+                let rows = Int(Double(total) * Double(read) / Double(max(1, rawBytes))) + 1024
                 seen.reserve(rows)
-                table.reserveCapacity(rows)
+                table.reserveCapacity(rows + rows / 20)
             }
             carry = Array(buffer[usable...])
             if carry.count > options.maxRecordBytes {

@@ -36,6 +36,14 @@ public enum InputFile {
         return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
+    /// The size in bytes of what `path` names, following symbolic links (a link's own size is not its file's);
+    /// 0 when it cannot be told (a pipe).
+    public static func size(_ path: String) -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return 0 }
+        return Int(st.st_size)
+    }
+
     /// Reads a whole (small) file: polygon layers, population tables, hotspot products. Refuses files over `limit`.
     public static func contents(_ path: String, limit: Int = 2 << 30) throws -> Data {
         try check(path)

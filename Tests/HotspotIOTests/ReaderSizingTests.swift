@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import HotspotCore
 @testable import HotspotIO
@@ -27,5 +28,17 @@ import HotspotCore
         let first = hashes.first { $0 != 0 }!
         let again = b.insert(first)
         #expect(!again)
+    }
+}
+
+/// A file's size through a symbolic link is its target's (the reader sizes its tables and its progress from it).
+@Suite struct InputSizeTests {
+    @Test func sizeFollowsSymbolicLinks() throws {
+        let dir = NSTemporaryDirectory() + "hotspot-size-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data(repeating: 65, count: 12_345).write(to: URL(fileURLWithPath: dir + "/f.csv"))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: dir + "/f.csv")
+        #expect(InputFile.size(dir + "/f.csv") == 12_345 && InputFile.size(dir + "/link.csv") == 12_345)
+        #expect(InputFile.size(dir) == 0 && InputFile.size(dir + "/missing.csv") == 0)
     }
 }
