@@ -320,7 +320,10 @@ struct StoreCommand: ParsableCommand {
             /// Bytes as MB (decimal, one place), as disks are sold.
             func mb(_ n: Int) -> String { Fmt.fixed(Double(n) / 1e6, 1) + " MB" }
             print("entries: \(e.count), \(mb(e.reduce(0) { $0 + $1.bytes })) (at most \(mb(store.capacity)): the entries used longest ago go first)")
-            for x in e { print("  \((x.path as NSString).lastPathComponent) \(mb(x.bytes))") }
+            for x in e {
+                let what = store.describe(x.path).map { d in ": \(d.incidents) incidents from \(d.files.joined(separator: ", "))" } ?? ""
+                print("  \((x.path as NSString).lastPathComponent) \(mb(x.bytes))\(what)")
+            }
         }
     }
 }

@@ -150,14 +150,11 @@ public struct IncidentStore: Sendable {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         let size = Int(st.st_size)
+        guard size >= 16, let h = Self.header(fd), h.slot == key.slot, h.identity == key.identity else { return nil }
         var head = [UInt8](repeating: 0, count: 16)
-        guard size >= 16, Self.readFully(fd, &head, offset: 0) else { return nil }
-        guard Array(head[0..<8]) == Self.magic else { return nil }
+        guard Self.readFully(fd, &head, offset: 0) else { return nil }
         let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
-        guard hlen > 0, hlen < size else { return nil }
-        var hbytes = [UInt8](repeating: 0, count: hlen)
-        guard Self.readFully(fd, &hbytes, offset: 16), let h = try? JSONDecoder().decode(Header.self, from: Data(hbytes)) else { return nil }
-        guard h.slot == key.slot, h.identity == key.identity else { return nil }
+        guard hlen < size else { return nil }
         let n = h.count
         var off = Self.align(16 + hlen)
         let columnBytes = n * (h.weighted ? 36 : 28)
@@ -193,6 +190,26 @@ public struct IncidentStore: Sendable {
         return Entry(table: t, quarantine: q, files: files, projection: h.projection, sourceEPSG: h.sourceEPSG)
     }
 
+    /// What an entry holds, from its header: the input files (as first given) and the incidents kept; nil when the
+    /// file is not an entry.
+    public func describe(_ path: String) -> (files: [String], incidents: Int)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let h = Self.header(fd) else { return nil }
+        return (h.files.map(\.path), h.count)
+    }
+
+    static func header(_ fd: Int32) -> Header? {
+        var head = [UInt8](repeating: 0, count: 16)
+        guard readFully(fd, &head, offset: 0), Array(head[0..<8]) == magic else { return nil }
+        let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
+        guard hlen > 0, hlen < 1 << 31 else { return nil }
+        var hbytes = [UInt8](repeating: 0, count: hlen)
+        guard readFully(fd, &hbytes, offset: 16) else { return nil }
+        return try? JSONDecoder().decode(Header.self, from: Data(hbytes))
+    }
+
     /// Whether the store has an entry for exactly these inputs (its header only is read).
     public func holds(_ key: Key) -> Bool { header(key) != nil }
 
@@ -200,13 +217,7 @@ public struct IncidentStore: Sendable {
         let fd = open(path(for: key), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 16)
-        guard Self.readFully(fd, &head, offset: 0), Array(head[0..<8]) == Self.magic else { return nil }
-        let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
-        guard hlen > 0, hlen < 1 << 31 else { return nil }
-        var hbytes = [UInt8](repeating: 0, count: hlen)
-        guard Self.readFully(fd, &hbytes, offset: 16), let h = try? JSONDecoder().decode(Header.self, from: Data(hbytes)),
-              h.slot == key.slot, h.identity == key.identity else { return nil }
+        guard let h = Self.header(fd), h.slot == key.slot, h.identity == key.identity else { return nil }
         return h
     }
 
