@@ -76,11 +76,8 @@ public enum Pipeline {
         (table, notSelected) = try select(table, options.selection, warnings: &warnings)
         // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
         // longitude/latitude, a wrong --epsg, or another country's data.
-        let outsideGB = (0..<table.count).reduce(0) { n, i in n + (greatBritain.contains(x: table.x[i], y: table.y[i]) ? 0 : 1) }
-        if let w = outsideGBWarning(outsideGB, of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
-        if let p = info, p.accuracyMetres < 0 {
-            warnings.append("PROJ transformed some points with an operation of unknown accuracy ('\(p.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates")
-        }
+        if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
+        if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
         if let b = boundary {
             let inside = PhaseProgress.phase("keep points inside the boundary", total: Double(table.count), unit: "points") {
                 b.index.assign(x: table.x, y: table.y)
@@ -109,6 +106,17 @@ public enum Pipeline {
     /// Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
     /// longitude/latitude, a wrong --epsg, or another country's data.
     static let greatBritain = Extent(minX: -110_000, minY: -110_000, maxX: 800_000, maxY: 1_400_000)
+
+    /// Incidents (in EPSG:27700) outside `greatBritain`.
+    static func outsideGB(_ t: IncidentTable) -> Int {
+        (0..<t.count).reduce(0) { n, i in n + (greatBritain.contains(x: t.x[i], y: t.y[i]) ? 0 : 1) }
+    }
+
+    /// The warning for points PROJ transformed with an operation of unknown accuracy (a 'ballpark' one), or nil.
+    static func unknownAccuracyWarning(_ p: ProjectionInfo) -> String? {
+        guard p.accuracyMetres < 0 else { return nil }
+        return "PROJ transformed some points with an operation of unknown accuracy ('\(p.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates"
+    }
 
     static func outsideGBWarning(_ outside: Int, of n: Int, sourceEPSG: Int) -> String? {
         guard outside > 0 else { return nil }
@@ -164,18 +172,15 @@ public enum Pipeline {
         if table.epsg != analysisEPSG, table.count > 0 {
             let p = try Projection(from: table.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
             let e = try PhaseProgress.phase("extent in EPSG:\(analysisEPSG)", total: 1, unit: "") { try ProjectedExtent(p, x: table.x, y: table.y) }
-            let gb = try ProjectedExtent.countOutside(p, x: table.x, y: table.y, box: greatBritain)
+            let gb = try e.countOutside(p, x: table.x, y: table.y, box: greatBritain)
             extent = e.extent
             projected = e.projected + gb.projected
             info = p.operationInfo
             info?.points = table.count
             if let w = outsideGBWarning(gb.outside, of: table.count, sourceEPSG: table.epsg) { warnings.append(w) }
-            if let i = info, i.accuracyMetres < 0 {
-                warnings.append("PROJ transformed some points with an operation of unknown accuracy ('\(i.operation)'): such a 'ballpark' operation is used for points outside the area of every known transformation, usually swapped or wrong coordinates")
-            }
-        } else {
-            let outside = (0..<table.count).reduce(0) { n, i in n + (greatBritain.contains(x: table.x[i], y: table.y[i]) ? 0 : 1) }
-            if let w = outsideGBWarning(outside, of: table.count, sourceEPSG: table.epsg) { warnings.append(w) }
+            if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
+        } else if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: table.epsg) {
+            warnings.append(w)
         }
         var q = r.quarantine
         q.sort { ($0.file, $0.line) < ($1.file, $1.line) }

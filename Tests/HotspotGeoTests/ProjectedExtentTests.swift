@@ -20,7 +20,7 @@ import Testing
         #expect(e.extent == Extent(x: ox, y: oy), "\(what): \(String(describing: e.extent)) vs \(String(describing: Extent(x: ox, y: oy)))")
         #expect(Double(e.projected) <= fraction * Double(x.count), "\(what): projected \(e.projected) of \(x.count)")
         let full = (0..<fx.count).filter { !(fx[$0].isFinite && fy[$0].isFinite && Self.gb.contains(x: fx[$0], y: fy[$0])) }.count
-        let counted = try ProjectedExtent.countOutside(p, x: x, y: y, box: Self.gb)
+        let counted = try e.countOutside(p, x: x, y: y, box: Self.gb)
         #expect(counted.outside == full, "\(what): \(counted.outside) outside vs \(full)")
     }
 

@@ -13,8 +13,10 @@ public struct ProjectedExtent {
     public let extent: Extent?
     /// Points sent through PROJ (lattice excluded) and, of those, the ones PROJ could not transform (left out).
     public let projected: Int, failed: Int
+    /// The tiles' interpolation, kept for `countOutside` on the same points (built once).
+    let tiles: Tiles
 
-    static let tiles = 16, sub = 4
+    static let tileCount = 16, sub = 4
 
     struct Tiles {
         var x0 = 0.0, y0 = 0.0, dx = 1.0, dy = 1.0
@@ -26,7 +28,7 @@ public struct ProjectedExtent {
 
         init(_ p: Projection, x: [Double], y: [Double]) throws {
             guard let e = Extent(x: x, y: y), e.minX.isFinite, e.maxX.isFinite, e.minY.isFinite, e.maxY.isFinite else { return }
-            let T = ProjectedExtent.tiles, S = ProjectedExtent.sub, L = T * S + 1
+            let T = ProjectedExtent.tileCount, S = ProjectedExtent.sub, L = T * S + 1
             x0 = e.minX; y0 = e.minY
             dx = max(e.width, 1e-9) / Double(T); dy = max(e.height, 1e-9) / Double(T)
             var lx = [Double](), ly = [Double]()
@@ -54,7 +56,7 @@ public struct ProjectedExtent {
 
         /// Bilinear interpolation of tile `t`'s projected corners at (u, v) ∈ [0, 1]².
         @inline(__always) func interpolate(tile t: Int, u: Double, v: Double) -> (Double, Double) {
-            let T = ProjectedExtent.tiles, S = ProjectedExtent.sub, L = T * S + 1
+            let T = ProjectedExtent.tileCount, S = ProjectedExtent.sub, L = T * S + 1
             let tr = t / T, tc = t % T
             let k00 = tr * S * L + tc * S, k01 = k00 + S, k10 = k00 + S * L, k11 = k10 + S
             let x = (px[k00] * (1 - u) + px[k01] * u) * (1 - v) + (px[k10] * (1 - u) + px[k11] * u) * v
@@ -64,7 +66,7 @@ public struct ProjectedExtent {
 
         /// Interpolated position of a source point and its tile's δ.
         @inline(__always) func approximate(_ x: Double, _ y: Double) -> (x: Double, y: Double, ex: Double, ey: Double) {
-            let T = ProjectedExtent.tiles
+            let T = ProjectedExtent.tileCount
             let fu = (x - x0) / dx, fv = (y - y0) / dy
             let tc = min(T - 1, max(0, Int(fu))), tr = min(T - 1, max(0, Int(fv)))
             let t = tr * T + tc
@@ -76,7 +78,7 @@ public struct ProjectedExtent {
     /// The projected extent of the points (x, y in the projection's source CRS).
     public init(_ p: Projection, x: [Double], y: [Double]) throws {
         let n = x.count
-        let tiles = try Tiles(p, x: x, y: y)
+        tiles = try Tiles(p, x: x, y: y)
         var pick: [Int] = []
         if tiles.usable && n > 256 {
             // The bounds the extremes must reach, then the points that can reach them.
@@ -102,9 +104,9 @@ public struct ProjectedExtent {
         failed = pick.count - fx.count
     }
 
-    /// How many points lie outside `box` after projection (points PROJ cannot transform count as outside).
-    public static func countOutside(_ p: Projection, x: [Double], y: [Double], box: Extent) throws -> (outside: Int, projected: Int) {
-        let tiles = try Tiles(p, x: x, y: y)
+    /// How many of the same points lie outside `box` after projection (points PROJ cannot transform count as
+    /// outside), with the tiles built for the extent.
+    public func countOutside(_ p: Projection, x: [Double], y: [Double], box: Extent) throws -> (outside: Int, projected: Int) {
         var outside = 0
         var pick: [Int] = []
         for i in 0..<x.count {

@@ -150,11 +150,7 @@ public struct IncidentStore: Sendable {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         let size = Int(st.st_size)
-        guard size >= 16, let h = Self.header(fd), h.slot == key.slot, h.identity == key.identity else { return nil }
-        var head = [UInt8](repeating: 0, count: 16)
-        guard Self.readFully(fd, &head, offset: 0) else { return nil }
-        let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
-        guard hlen < size else { return nil }
+        guard size >= 16, let (h, hlen) = Self.header(fd), h.slot == key.slot, h.identity == key.identity, hlen < size else { return nil }
         let n = h.count
         var off = Self.align(16 + hlen)
         let columnBytes = n * (h.weighted ? 36 : 28)
@@ -196,18 +192,19 @@ public struct IncidentStore: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard let h = Self.header(fd) else { return nil }
+        guard let (h, _) = Self.header(fd) else { return nil }
         return (h.files.map(\.path), h.count)
     }
 
-    static func header(_ fd: Int32) -> Header? {
+    /// An entry's header and its length in bytes (the columns start at `align(16 + length)`).
+    static func header(_ fd: Int32) -> (Header, Int)? {
         var head = [UInt8](repeating: 0, count: 16)
         guard readFully(fd, &head, offset: 0), Array(head[0..<8]) == magic else { return nil }
         let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
         guard hlen > 0, hlen < 1 << 31 else { return nil }
         var hbytes = [UInt8](repeating: 0, count: hlen)
-        guard readFully(fd, &hbytes, offset: 16) else { return nil }
-        return try? JSONDecoder().decode(Header.self, from: Data(hbytes))
+        guard readFully(fd, &hbytes, offset: 16), let h = try? JSONDecoder().decode(Header.self, from: Data(hbytes)) else { return nil }
+        return (h, hlen)
     }
 
     /// Whether the store has an entry for exactly these inputs (its header only is read).
@@ -217,7 +214,7 @@ public struct IncidentStore: Sendable {
         let fd = open(path(for: key), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard let h = Self.header(fd), h.slot == key.slot, h.identity == key.identity else { return nil }
+        guard let (h, _) = Self.header(fd), h.slot == key.slot, h.identity == key.identity else { return nil }
         return h
     }
 
