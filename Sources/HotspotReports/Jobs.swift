@@ -38,9 +38,13 @@ public enum AreasJob {
             try set.writeLayer("areas-\(l.name)", geometries: l.areas.map(\.geometry), properties: c.table, style: .classified(cls))
             try set.write("areas-\(l.name).csv", c.table.csv())
             if let mo = map {
-                let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [l] + layers.filter { $0.name != l.name },
+                var ctx = MapJob.Context(incidents: inc, boundary: b, layers: [l] + layers.filter { $0.name != l.name },
                                          parameters: rated ? "Rates per 1,000 residents (population: \((l.populationPath as NSString?)?.lastPathComponent ?? "")) · \(l.areas.count) areas" : "Counts · \(l.areas.count) areas",
                                          product: "\(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) \(rated ? "rates" : "counts")")
+                let top = cls.classes.indices.last
+                ctx.labelOnly = Set(l.areas.indices.filter { top != nil && cls.classOf[$0] == top }.map { l.areas[$0].id })
+                ctx.labelOnlyWhat = "highest-class"
+                ctx.blank = rated ? "no rate (no population) or none recorded" : "no incidents"
                 try MapJob.draw(ctx, features: l.areas.map(\.geometry), classification: cls, dissolve: false, options: mo, into: set, name: "map-\(l.name)")
             }
         }
@@ -92,7 +96,8 @@ public enum GridJob {
         try set.write("grid.csv", product.table.csv())
         let mapLine = "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
         if let mo = map {
-            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: [], parameters: mapLine, product: "counts per grid cell")
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: [], parameters: mapLine, product: "counts per grid cell")
+            ctx.blank = "no incidents"
             try MapJob.draw(ctx, features: product.geometries, classification: cls, dissolve: true, options: mo, into: set)
         }
         try set.finish(command: command, parameters: [

@@ -19,6 +19,8 @@ public struct MapOptions: Sendable {
     public var outlineLayer: String?
     /// The date printed as "Map made …"; nil prints none (so that re-runs are byte-identical).
     public var asOf: String?
+    /// Context layers (roads, stations, town centres) drawn beneath the analysis (`--context NAME=SOURCE`).
+    public var context: [ContextLayerReader.Spec] = []
     public init() {}
 }
 
@@ -41,6 +43,12 @@ public enum MapJob {
         /// Hotspot polygons, outlined and labelled by id.
         public var hotspots: [(id: String, geometry: MultiPolygon)] = []
         public var hotspotLegend = "Hotspots (h1 = highest peak)"
+        /// When the labelled layer has many small areas (more than `MapJob.manyAreas`), only these area ids are
+        /// labelled (the significant ones), and the legend says so with `labelOnlyWhat` ("significant").
+        public var labelOnly: Set<String>?
+        public var labelOnlyWhat = "significant"
+        /// What unfilled features mean, said in the legend ("density 0").
+        public var blank: String?
         /// One line of parameters (cell, bandwidth, kernel, threshold, neighbours, FDR).
         public var parameters: String
         public var product: String
@@ -116,17 +124,30 @@ public enum MapJob {
                               subtitle: "\(c.period) · \(Fmt.grouped(c.count)) incidents · \(c.types)",
                               details: [c.parameters],
                               attribution: Attribution.lines(boundaries: c.boundary != nil || !c.layers.isEmpty), madeOn: o.asOf)
-        doc.fill = .init(classification: classification, shapes: shapes)
+        doc.fill = .init(classification: classification, shapes: shapes, blank: c.blank)
+        doc.contexts = try loadContext(o.context)
         if let l = o.outlineLayer.flatMap({ n in c.layers.first { $0.name == n } }), l.name != wards?.name {
             doc.outlines.append(.init(name: l.name, geometries: l.areas.map(\.geometry), stroke: "#9a9a9a", width: 0.12))
             doc.outlineLegend.append((layerTitle(l.name), "#9a9a9a"))
         }
+        let focusIDs = Set(focusAreas.map(\.id))
         if let w = wards {
-            let labels = try w.areas.compactMap { a in try geos.pointOnSurface(a.geometry).map { (at: $0, text: a.name) } }
-            doc.outlines.append(.init(name: w.name, geometries: w.areas.map(\.geometry), stroke: "#555555", width: 0.25, labels: labels, labelSize: 2.4))
+            // Many small areas (169 LSOAs): only the significant (or focus) ones are labelled, and the legend says so.
+            let many = w.areas.count > manyAreas
+            let labelled = w.areas.filter { a in !many || focusIDs.contains(a.id) || c.labelOnly?.contains(a.id) == true }
+            let labels = try labelled.map { a in
+                MapLabel(text: a.name, anchor: .area(LabelCandidates.inside(a.geometry, first: try geos.pointOnSurface(a.geometry))),
+                         priority: focusIDs.contains(a.id) ? 100 : 60, size: 2.4, bold: focusIDs.contains(a.id), leader: focusIDs.contains(a.id))
+            }
+            doc.outlines.append(.init(name: w.name, geometries: w.areas.map(\.geometry), stroke: "#555555", width: 0.25, labels: labels))
             doc.outlineLegend.append((layerTitle(w.name), "#555555"))
+            if many {
+                let what = layerTitle(w.name).replacingOccurrences(of: " boundaries", with: "")
+                doc.notes.append("Labels: only the \(labelled.count) \(c.labelOnly == nil ? "focus" : c.labelOnlyWhat) \(what) areas of \(w.areas.count) are named (too many to label all).")
+            }
         }
-        if let b = c.boundary {
+        // A boundary that is also an area layer (the ward file) is drawn once, as that layer.
+        if let b = c.boundary, !c.layers.contains(where: { $0.source.path == b.source.path }) {
             doc.outlines.append(.init(name: "boundary", geometries: b.areas.map(\.geometry), stroke: "#111111", width: 0.5))
             doc.outlineLegend.append(("Study area", "#111111"))
         }
@@ -135,14 +156,27 @@ public enum MapJob {
             doc.outlineLegend.append(("Focus: " + focusAreas.map(\.name).joined(separator: ", "), "#1b7837"))
         }
         if !c.hotspots.isEmpty {
-            // Hotspot ids beside their polygon's north-east corner, clear of the ward names at the wards' centres.
-            let labels = c.hotspots.compactMap { h in h.geometry.extent.map { (at: XY($0.maxX, $0.maxY), text: h.id) } }
-            doc.outlines.append(.init(name: "hotspots", geometries: c.hotspots.map(\.geometry), stroke: "#08306b", width: 0.7,
-                                      labels: labels, labelSize: 3.0, labelAnchor: "start", labelColour: "#08306b"))
+            // Hotspot ids beside their polygon (east side first), moved out on a leader line when nothing fits.
+            let labels = c.hotspots.compactMap { h in
+                h.geometry.extent.map { MapLabel(text: h.id, anchor: .beside($0), priority: 80, size: 3.0, colour: "#08306b", bold: true, leader: true) }
+            }
+            doc.outlines.append(.init(name: "hotspots", geometries: c.hotspots.map(\.geometry), stroke: "#08306b", width: 0.7, labels: labels))
             doc.outlineLegend.append((c.hotspotLegend, "#08306b"))
         }
         if o.showPoints { doc.points = c.points }
         return try writeRendered(doc.svg(), name: name, options: o, into: set)
+    }
+
+    /// Layers with more areas than this are labelled only where significant (or in focus).
+    public static let manyAreas = 60
+
+    /// Reads the context layers of a map (small files: read for each map).
+    public static func loadContext(_ specs: [ContextLayerReader.Spec]) throws -> [ContextLayer] {
+        try specs.map { spec in
+            let r = try ContextLayerReader.read(spec)
+            for w in r.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            return r.layer
+        }
     }
 
     /// Writes `NAME.svg` and, from it, the PDF and PNG asked for (rasterised side by side); the SVG is dropped again

@@ -79,7 +79,7 @@ extension Project {
         }
         p.gridDirectories = try m["grid_dirs"]?.strings().map { try Field.resolve($0, dir) } ?? []
         if let mp = m["map"] {
-            let mm = try mp.mapping(["paper", "orientation", "dpi", "formats", "title", "zoom", "points", "outline", "as_of"])
+            let mm = try mp.mapping(["paper", "orientation", "dpi", "formats", "title", "zoom", "points", "outline", "as_of", "context"])
             if let v = mm["paper"] { guard let x = MapPage.Paper(rawValue: try v.string()) else { throw v.error("use a4 or a3") }; p.map.page.paper = x }
             if let v = mm["orientation"] {
                 guard let x = MapPage.Orientation(rawValue: try v.string()) else { throw v.error("use landscape or portrait") }; p.map.page.orientation = x
@@ -93,6 +93,15 @@ extension Project {
             p.map.showPoints = try mm["points"]?.bool() ?? false
             p.map.outlineLayer = try mm["outline"]?.string()
             p.map.asOf = try mm["as_of"]?.string()
+            // context: [{name: stations, file: stations.geojson, label: name, attribution: "…"}]
+            if let c = mm["context"] {
+                p.map.context = try c.list().map { item in
+                    let cm = try item.mapping(["name", "file", "label", "attribution"])
+                    guard let name = try cm["name"]?.string(), let file = cm["file"] else { throw item.error("a context layer needs name: and file:") }
+                    return ContextLayerReader.Spec(name: name, source: try Field.resolve(try file.string(), dir), labelField: try cm["label"]?.string(),
+                                                   attribution: try cm["attribution"]?.string())
+                }
+            }
         }
         p.map.focus = p.focus
         // A project for `hotspot weekly` alone may have no products; any other needs one.
@@ -269,6 +278,11 @@ extension Project {
         func string() throws -> String {
             guard case .scalar(let s) = node else { throw error("expected a single value") }
             return s.string
+        }
+        /// The items of a list (`- …` lines), each with its place for messages.
+        func list() throws -> [Field] {
+            guard case .sequence(let q) = node else { throw error("expected a list (- item lines)") }
+            return q.enumerated().map { k, n in Field(node: n, key: "\(key)[\(k + 1)]", file: file, dir: dir) }
         }
         func strings() throws -> [String] {
             switch node {

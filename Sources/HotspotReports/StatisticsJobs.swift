@@ -189,7 +189,9 @@ public enum GiStarJob {
         params["map_parameters"] = "Gi* · neighbours: \(nbText) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
         params["map_product"] = "hot and cold spots (Gi*)"
         if let mo = map {
-            let ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: params["map_parameters"]!, product: params["map_product"]!)
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: params["map_parameters"]!, product: params["map_product"]!)
+            if layerName != nil { ctx.labelOnly = Set(keep.filter { (fdr ? gi.binFDR[$0] : gi.bin[$0]) != 0 }.map { ids[$0] }) }
+            else { ctx.blank = "no data" }
             try MapJob.draw(ctx, features: keep.map { geoms[$0] }, classification: cls, dissolve: layerName == nil, options: mo, into: set)
         }
         try set.write("gistar.csv", t.csv())

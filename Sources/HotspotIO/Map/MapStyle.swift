@@ -15,6 +15,15 @@ public struct Classification: Sendable, Equatable {
         public var fill: String
         /// Features in the class.
         public var count: Int
+        /// Diagonal hatching over the fill (`#rrggbb`), for patterns that alternate (sporadic, oscillating).
+        public var hatch: String? = nil
+        /// An outline in the class's own colour (New Hot Spot), else none.
+        public var outline: String? = nil
+        /// Drawn as an outline only, with no fill (No Pattern Detected): what lies beneath stays visible.
+        public var outlineOnly = false
+        public init(label: String, fill: String, count: Int, hatch: String? = nil, outline: String? = nil, outlineOnly: Bool = false) {
+            self.label = label; self.fill = fill; self.count = count; self.hatch = hatch; self.outline = outline; self.outlineOnly = outlineOnly
+        }
     }
     /// The field the classes are read from (a column of the layer's table).
     public var field: String
@@ -44,17 +53,41 @@ public enum MapStyle {
         (1, "#fddbc7", "Hot spot, 90 % confidence"), (2, "#ef8a62", "Hot spot, 95 % confidence"),
         (3, "#b2182b", "Hot spot, 99 % confidence"),
     ]
-    /// Emerging hot spot categories by code (ESRI's table order; `-code` for the cold mirror): reds for hot and
-    /// blues for cold, darkest where the pattern is most established, as in ArcGIS Pro's renderer.
-    public static let emerging: [(Int, String, String)] = [
-        (1, "#fcbba1", "New Hot Spot"), (2, "#fb6a4a", "Consecutive Hot Spot"), (3, "#67000d", "Intensifying Hot Spot"),
-        (4, "#a50f15", "Persistent Hot Spot"), (5, "#ef3b2c", "Diminishing Hot Spot"), (6, "#fee0d2", "Sporadic Hot Spot"),
-        (7, "#fc9272", "Oscillating Hot Spot"), (8, "#d9a99b", "Historical Hot Spot"),
-        (-1, "#c6dbef", "New Cold Spot"), (-2, "#6baed6", "Consecutive Cold Spot"), (-3, "#08306b", "Intensifying Cold Spot"),
-        (-4, "#08519c", "Persistent Cold Spot"), (-5, "#4292c6", "Diminishing Cold Spot"), (-6, "#deebf7", "Sporadic Cold Spot"),
-        (-7, "#9ecae1", "Oscillating Cold Spot"), (-8, "#a3b3c4", "Historical Cold Spot"),
-        (0, "#ffffff", "No Pattern Detected"),
+    /// How one emerging hot spot category is drawn.
+    public struct EmergingSymbol: Sendable {
+        public var code: Int, fill: String, label: String
+        public var hatch: String? = nil, outline: String? = nil, outlineOnly = false
+    }
+    /// Emerging hot spot categories by code (ESRI's table order; `-code` for the cold mirror) as ArcGIS Pro's Emerging
+    /// Hot Spot Analysis output draws them: New, Consecutive, Intensifying and Persistent Hot Spot fills as in the
+    /// renderer of a published Pro output layer (ArcGIS Online feature service "violentCrimeTrend", Chicago, field
+    /// PATTERN: New 203,8,0 outlined in the same red; Consecutive 189,109,94; Intensifying 224,23,9; Persistent
+    /// 133,20,0); the other categories as an R reimplementation of Pro's palette gives them (its four hot values
+    /// match the service's exactly): Diminishing 250,201,157; Sporadic hatched 245,210,181 on white; Oscillating
+    /// hatched; Historical 222,188,164; cold mirrors 23,76,156 (New, outlined), 104,131,186, 69,113,173, 27,54,89,
+    /// 212,228,234, hatched 158,182,207 on white, hatched, 188,198,204. Oscillating patterns keep the colour of
+    /// their final state as the base and the opposite's as the hatching. No Pattern Detected: outline only.
+    public static let emergingSymbols: [EmergingSymbol] = [
+        .init(code: 1, fill: "#cb0800", label: "New Hot Spot", outline: "#cb0800"),
+        .init(code: 2, fill: "#bd6d5e", label: "Consecutive Hot Spot"),
+        .init(code: 3, fill: "#e01709", label: "Intensifying Hot Spot"),
+        .init(code: 4, fill: "#851400", label: "Persistent Hot Spot"),
+        .init(code: 5, fill: "#fac99d", label: "Diminishing Hot Spot"),
+        .init(code: 6, fill: "#ffffff", label: "Sporadic Hot Spot", hatch: "#e8a070"),
+        .init(code: 7, fill: "#eda882", label: "Oscillating Hot Spot", hatch: "#3468a8"),
+        .init(code: 8, fill: "#debca4", label: "Historical Hot Spot"),
+        .init(code: -1, fill: "#174c9c", label: "New Cold Spot", outline: "#174c9c"),
+        .init(code: -2, fill: "#6883ba", label: "Consecutive Cold Spot"),
+        .init(code: -3, fill: "#4571ad", label: "Intensifying Cold Spot"),
+        .init(code: -4, fill: "#1b3659", label: "Persistent Cold Spot"),
+        .init(code: -5, fill: "#d4e4ea", label: "Diminishing Cold Spot"),
+        .init(code: -6, fill: "#ffffff", label: "Sporadic Cold Spot", hatch: "#7f9fc4"),
+        .init(code: -7, fill: "#9eb6cf", label: "Oscillating Cold Spot", hatch: "#e07a4a"),
+        .init(code: -8, fill: "#bcc6cc", label: "Historical Cold Spot"),
+        .init(code: 0, fill: "#b2b2b2", label: "No Pattern Detected", outlineOnly: true),
     ]
+    /// The categories as a code table (code, fill, label), for `codes(_:table:…)`.
+    public static var emerging: [(Int, String, String)] { emergingSymbols.map { ($0.code, $0.fill, $0.label) } }
 
     /// Classes at multiples of the mean of the positive values (Chainey, Tompson & Uhlig 2008: incremental multiples
     /// of the mean cell density): below 1×, 1–2×, 2–3×, 3–4×, 4× and more. Unlike quantiles, the classes keep
@@ -124,7 +157,11 @@ public enum MapStyle {
 
     /// Classes by integer code from a fixed table (Gi* bins, emerging categories); codes in `hidden` are not drawn.
     public static func codes(_ codes: [Int], table: [(Int, String, String)], field: String, title: String, hidden: Set<Int> = []) -> Classification {
-        var classes = table.map { Classification.Class(label: $0.2, fill: $0.1, count: 0) }
+        let symbols = Dictionary(emergingSymbols.map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
+        var classes = table.map { row -> Classification.Class in
+            let e = symbols[row.2]
+            return Classification.Class(label: row.2, fill: row.1, count: 0, hatch: e?.hatch, outline: e?.outline, outlineOnly: e?.outlineOnly ?? false)
+        }
         let position = Dictionary(uniqueKeysWithValues: table.enumerated().map { ($1.0, $0) })
         let classOf: [Int?] = codes.map { c in
             guard !hidden.contains(c), let k = position[c] else { return nil }

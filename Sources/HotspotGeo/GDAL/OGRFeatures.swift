@@ -1,0 +1,88 @@
+import CGDAL
+import Foundation
+import HotspotCore
+
+/// Every feature of one OGR layer with its geometry of any kind (points, lines, polygons; curves linearised;
+/// Z and M dropped) and its attributes as text: what context layers (roads, stations, town centres) are read from.
+public enum OGRFeatures {
+    public struct Layer: Sendable {
+        public var name: String
+        /// nil when OGR cannot name an EPSG code for the layer's CRS (or it has none).
+        public var epsg: Int?
+        public var fields: [String]
+        /// Property values as text (nil = null), per feature, in `fields` order.
+        public var values: [[String?]]
+        public var geometries: [FeatureGeometry]
+    }
+
+    /// `source` is a path or an OGR connection string; `layer` a layer name (default: the first layer).
+    public static func read(_ source: String, layer: String? = nil) throws -> Layer {
+        GDALLibrary.register()
+        CPLErrorReset()
+        guard let ds = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
+            throw GeoError.gdal("\(source): OGR cannot open it as a vector source (\(GDALLibrary.lastError("unknown format")))")
+        }
+        let d = GDALDatasetHandle(ds)
+        let n = GDALDatasetGetLayerCount(d.raw)
+        let names = (0..<n).compactMap { OGR_L_GetName(GDALDatasetGetLayer(d.raw, $0)).map { String(cString: $0) } }
+        let l: OGRLayerH?
+        if let layer {
+            l = GDALDatasetGetLayerByName(d.raw, layer)
+            guard l != nil else { throw GeoError.gdal("\(source): no layer '\(layer)'; its layers are: \(names.joined(separator: ", "))") }
+        } else {
+            guard n > 0 else { throw GeoError.gdal("\(source): no layers") }
+            l = GDALDatasetGetLayer(d.raw, 0)
+        }
+        let lh = l!
+        let defn = OGR_L_GetLayerDefn(lh)
+        let fieldCount = OGR_FD_GetFieldCount(defn)
+        let fields = (0..<fieldCount).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
+        var values: [[String?]] = [], geometries: [FeatureGeometry] = []
+        OGR_L_ResetReading(lh)
+        while let f = OGR_L_GetNextFeature(lh) {
+            defer { OGR_F_Destroy(f) }
+            values.append((0..<fieldCount).map { k in OGR_F_IsFieldSetAndNotNull(f, k) != 0 ? String(cString: OGR_F_GetFieldAsString(f, k)) : nil })
+            geometries.append(OGR_F_GetGeometryRef(f).map(geometry) ?? .empty)
+        }
+        return Layer(name: String(cString: OGR_L_GetName(lh)), epsg: OGRSource.epsg(OGR_L_GetSpatialRef(lh)), fields: fields,
+                     values: values, geometries: geometries)
+    }
+
+    /// A geometry of one kind: the kind of its first non-empty part (a collection's other kinds are dropped).
+    static func geometry(_ g: OGRGeometryH) -> FeatureGeometry {
+        guard let linear = OGR_G_GetLinearGeometry(g, 0, nil) else { return .empty }
+        defer { OGR_G_DestroyGeometry(linear) }
+        var points: [XY] = [], lines: [[XY]] = [], polygons: [Polygon] = []
+        func coords(_ r: OGRGeometryH) -> [XY] {
+            let n = Int(OGR_G_GetPointCount(r))
+            var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
+            x.withUnsafeMutableBytes { xb in
+                y.withUnsafeMutableBytes { yb in
+                    _ = OGR_G_GetPoints(r, xb.baseAddress, Int32(MemoryLayout<Double>.stride), yb.baseAddress, Int32(MemoryLayout<Double>.stride), nil, 0)
+                }
+            }
+            return (0..<n).map { XY(x[$0], y[$0]) }
+        }
+        func collect(_ g: OGRGeometryH) {
+            let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+            switch type {
+            case wkbPoint where OGR_G_IsEmpty(g) == 0: points.append(XY(OGR_G_GetX(g, 0), OGR_G_GetY(g, 0)))
+            case wkbLineString:
+                let c = coords(g)
+                if c.count >= 2 { lines.append(c) }
+            case wkbPolygon:
+                let k = OGR_G_GetGeometryCount(g)
+                guard k > 0 else { return }
+                polygons.append(Polygon(exterior: coords(OGR_G_GetGeometryRef(g, 0)), holes: (1..<max(1, k)).map { coords(OGR_G_GetGeometryRef(g, $0)) }))
+            case wkbMultiPoint, wkbMultiLineString, wkbMultiPolygon, wkbGeometryCollection:
+                for i in 0..<OGR_G_GetGeometryCount(g) { collect(OGR_G_GetGeometryRef(g, i)) }
+            default: break
+            }
+        }
+        collect(linear)
+        if !polygons.isEmpty { return .polygons(MultiPolygon(polygons)) }
+        if !lines.isEmpty { return .lines(lines) }
+        if !points.isEmpty { return .points(points) }
+        return .empty
+    }
+}
