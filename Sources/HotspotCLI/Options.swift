@@ -259,6 +259,48 @@ extension GridOptions {
     var gridExtent: Extent? { extent.count == 4 ? Extent(minX: extent[0], minY: extent[1], maxX: extent[2], maxY: extent[3]) : nil }
 }
 
+/// Context layers for maps (`--context NAME=SOURCE`, with their label fields and attributions).
+struct ContextCLIOptions: ParsableArguments {
+    @Option(name: .customLong("context"), help: ArgumentHelp("A context layer drawn beneath the analysis to find the way by: NAME=SOURCE, any OGR source of lines (roads: OS Open Roads roadClassification/function, OSM highway/railway), points (stations) or polygons (town centres), e.g. stations=stations.geojson (repeatable).", valueName: "name=source"))
+    var context: [String] = []
+    @Option(name: .customLong("context-label"), help: ArgumentHelp("The field a context layer's labels come from: NAME=FIELD (default: name, name1, sitename… when present; NAME= for none).", valueName: "name=field"))
+    var contextLabel: [String] = []
+    @Option(name: .customLong("context-attribution"), help: ArgumentHelp("The attribution line a context layer's licence asks for: NAME=TEXT (default: the ODbL line for OpenStreetMap data, the OS line for OS Open Roads).", valueName: "name=text"))
+    var contextAttribution: [String] = []
+
+    /// The context layers, with their label fields and attributions.
+    var specs: [ContextLayerReader.Spec] {
+        let labels = Self.dictionary(contextLabel), credits = Self.dictionary(contextAttribution)
+        return Self.pairs(context).map { ContextLayerReader.Spec(name: $0.0, source: $0.1, labelField: labels[$0.0], attribution: credits[$0.0]) }
+    }
+    static func pairs(_ list: [String]) -> [(String, String)] {
+        list.compactMap { s in
+            guard let eq = s.firstIndex(of: "=") else { return nil }
+            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
+        }
+    }
+    static func dictionary(_ list: [String]) -> [String: String] {
+        Dictionary(pairs(list), uniquingKeysWith: { _, b in b })
+    }
+
+    func validate() throws {
+        for (flag, list) in [("--context", context), ("--context-label", contextLabel), ("--context-attribution", contextAttribution)] {
+            for s in list where !s.contains("=") || s.hasPrefix("=") {
+                throw ValidationError("\(flag) '\(s)' needs NAME=VALUE, e.g. --context stations=stations.geojson")
+            }
+        }
+        let names = Self.pairs(context).map(\.0)
+        guard Set(names).count == names.count else { throw ValidationError("--context names a layer twice: give each context layer its own NAME") }
+        for s in Self.pairs(contextLabel) + Self.pairs(contextAttribution) where !names.contains(s.0) {
+            throw ValidationError("'\(s.0)' is not a --context layer: add --context \(s.0)=SOURCE")
+        }
+        for (_, source) in Self.pairs(context) where !source.hasPrefix("PG:") {
+            let file = PolygonLayerReader.ogrSource(source)?.file ?? source
+            guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("--context: no such file \(file)") }
+        }
+    }
+}
+
 /// A print map of the product (SVG, PDF, PNG) beside its layers.
 struct MapCLIOptions: ParsableArguments {
     @Flag(help: "Also draw the product as a print map: map.svg (vector), map.pdf, map.png, in British National Grid.")
@@ -283,27 +325,7 @@ struct MapCLIOptions: ParsableArguments {
     var outline: String?
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Print 'Map made DATE' (YYYY-MM-DD); without it the map carries no date, so re-runs are byte-identical.", valueName: "date"))
     var asOf: String?
-    @Option(name: .customLong("context"), help: ArgumentHelp("A context layer drawn beneath the analysis to find the way by: NAME=SOURCE, any OGR source of lines (roads: OS Open Roads roadClassification/function, OSM highway/railway), points (stations) or polygons (town centres), e.g. stations=stations.geojson (repeatable).", valueName: "name=source"))
-    var context: [String] = []
-    @Option(name: .customLong("context-label"), help: ArgumentHelp("The field a context layer's labels come from: NAME=FIELD (default: name, name1, sitename… when present; NAME= for none).", valueName: "name=field"))
-    var contextLabel: [String] = []
-    @Option(name: .customLong("context-attribution"), help: ArgumentHelp("The attribution line a context layer's licence asks for: NAME=TEXT (default: the ODbL line for OpenStreetMap data, the OS line for OS Open Roads).", valueName: "name=text"))
-    var contextAttribution: [String] = []
-
-    /// The context layers, with their label fields and attributions.
-    var contextSpecs: [ContextLayerReader.Spec] {
-        let labels = Self.dictionary(contextLabel), credits = Self.dictionary(contextAttribution)
-        return Self.pairs(context).map { ContextLayerReader.Spec(name: $0.0, source: $0.1, labelField: labels[$0.0], attribution: credits[$0.0]) }
-    }
-    static func pairs(_ list: [String]) -> [(String, String)] {
-        list.compactMap { s in
-            guard let eq = s.firstIndex(of: "=") else { return nil }
-            return (String(s[..<eq]), String(s[s.index(after: eq)...]))
-        }
-    }
-    static func dictionary(_ list: [String]) -> [String: String] {
-        Dictionary(pairs(list), uniquingKeysWith: { _, b in b })
-    }
+    @OptionGroup var contextOptions: ContextCLIOptions
 
     var formats: [MapRaster.Format] { mapFormat.split(separator: ",").compactMap { MapRaster.Format(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) } }
 
@@ -316,20 +338,6 @@ struct MapCLIOptions: ParsableArguments {
         guard zoom == "study" || zoom == "focus" else { throw ValidationError("--zoom takes study or focus") }
         if zoom == "focus" && focus.isEmpty { throw ValidationError("--zoom focus needs at least one --focus AREA, e.g. --focus \"Rushey Green\"") }
         if let a = asOf, DateParser.parse(a) == nil { throw ValidationError("--as-of '\(a)' is not a date: use YYYY-MM-DD") }
-        for (flag, list) in [("--context", context), ("--context-label", contextLabel), ("--context-attribution", contextAttribution)] {
-            for s in list where !s.contains("=") || s.hasPrefix("=") {
-                throw ValidationError("\(flag) '\(s)' needs NAME=VALUE, e.g. --context stations=stations.geojson")
-            }
-        }
-        let names = Self.pairs(context).map(\.0)
-        guard Set(names).count == names.count else { throw ValidationError("--context names a layer twice: give each context layer its own NAME") }
-        for s in Self.pairs(contextLabel) + Self.pairs(contextAttribution) where !names.contains(s.0) {
-            throw ValidationError("'\(s.0)' is not a --context layer: add --context \(s.0)=SOURCE")
-        }
-        for (_, source) in Self.pairs(context) where !source.hasPrefix("PG:") {
-            let file = PolygonLayerReader.ogrSource(source)?.file ?? source
-            guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("--context: no such file \(file)") }
-        }
     }
 
     /// The map to draw, or nil without --map.
@@ -339,7 +347,7 @@ struct MapCLIOptions: ParsableArguments {
         o.page = MapPage(paper: paper, orientation: orientation)
         o.formats = formats; o.dpi = dpi; o.title = title; o.focus = focus; o.zoomFocus = zoom == "focus"
         o.showPoints = points; o.outlineLayer = outline; o.asOf = asOf
-        o.context = contextSpecs
+        o.context = contextOptions.specs
         return o
     }
 }

@@ -26,6 +26,7 @@ struct PspoCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var contextOptions: ContextCLIOptions
 
     @Option(name: .customLong("area"), help: ArgumentHelp("The proposed restricted area: a GeoJSON or GeoPackage of polygons (several are taken together).", valueName: "file"))
     var area: String?
@@ -85,6 +86,7 @@ struct PspoCommand: ParsableCommand {
     func run() throws {
         try runJob {
             var p = request(input, areas, output)
+            p.map.context = contextOptions.specs
             var r = Project.PspoRequest()
             r.area = area.map { LayerSpec(name: "area", path: $0, epsg: areaEPSG) }
             r.name = areaName; r.fromHotspots = fromHotspots; r.buffer = buffer; r.simplify = simplify

@@ -103,8 +103,10 @@ public struct MapDocument: Sendable {
     public var outlines: [Outline] = []
     /// Incident points (police.uk anonymous map points): drawn stacked, one symbol per distinct point.
     public var points: [XY] = []
-    /// Legend entries for the outlines (name, stroke colour, dash).
+    /// Legend entries for the outlines (name, stroke colour).
     public var outlineLegend: [(String, String)] = []
+    /// Dash patterns of legend entries, by entry name (dashed rings).
+    public var legendDash: [String: String] = [:]
     /// Lines under the legend (what the labels show, what blank means).
     public var notes: [String] = []
 
@@ -409,7 +411,8 @@ public struct MapDocument: Sendable {
             if present.isEmpty { o += "<text x=\"\(n(p.x))\" y=\"\(n(y))\">(nothing to show)</text>\n"; y += 5 }
         }
         for (name, stroke) in outlineLegend {
-            o += "<line x1=\"\(n(p.x))\" y1=\"\(n(y + 1.8))\" x2=\"\(n(p.x + 6))\" y2=\"\(n(y + 1.8))\" stroke=\"\(stroke)\" stroke-width=\"0.6\"/>\n"
+            o += "<line x1=\"\(n(p.x))\" y1=\"\(n(y + 1.8))\" x2=\"\(n(p.x + 6))\" y2=\"\(n(y + 1.8))\" stroke=\"\(stroke)\" stroke-width=\"0.6\""
+                + (legendDash[name].map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>\n"
             o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8))\">\(x(name))</text>\n"
             y += 5
         }

@@ -80,8 +80,9 @@ public enum PspoJob {
 
         // Exhibits: charts and maps as SVG (their PNGs are drawn below, beside the PDF).
         let charts = try Charts(ev, r)
-        let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf)
-        let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf)
+        let contexts = try MapJob.loadContext(p.map.context)
+        let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf, contexts: contexts)
+        let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf, contexts: contexts)
         let figures = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)]
         for (name, svg) in figures { try set.write("exhibits/\(name).svg", svg) }
 
@@ -256,13 +257,15 @@ public enum PspoJob {
         return .init(name: w.name, geometries: shown.map(\.geometry), stroke: "#555555", width: 0.3, labels: labels, labelSize: 2.6)
     }
 
-    static func mapOfArea(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, asOf: String?) throws -> String {
+    static func mapOfArea(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, asOf: String?, contexts: [ContextLayer] = []) throws -> String {
         let t = job.incidents.table
         let v = view(e, margin: (r.rings.max() ?? 0) + 150)
         let nIn = e.inside.filter { $0 }.count
+        // Every incident in the view is drawn (stacked at its map point); the subtitle gives both counts.
+        let shown = (0..<t.count).filter { t.x[$0] >= v.minX && t.x[$0] <= v.maxX && t.y[$0] >= v.minY && t.y[$0] <= v.maxY }
         var doc = MapDocument(page: MapPage(paper: .a4, orientation: .portrait), extent: v,
                               title: "\(e.proposal ? "Proposed area (from hotspots)" : "Proposed restricted area"): \(e.name)",
-                              subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(nIn)) incidents inside the area",
+                              subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(shown.count)) incidents · \(Fmt.grouped(nIn)) inside the area",
                               details: [MapJob.types(t),
                                         "Area \(Fmt.fixed(e.areaM2 / 1e6, 3)) km² (\(Fmt.fixed(e.areaM2 / 1e4, 2)) ha) · displacement rings \(r.rings.map { Fmt.number($0) }.joined(separator: " and ")) m",
                                         "Points are police.uk anonymous map points, not addresses · British National Grid (EPSG:27700)"],
@@ -271,14 +274,19 @@ public enum PspoJob {
         for (k, z) in e.zones.enumerated() where k >= 1 && z.name.hasPrefix("Ring") {
             doc.outlines.append(.init(name: "ring-\(k)", geometries: [z.geometry], stroke: "#444444", width: 0.35, dash: "2 1.2"))
         }
-        if e.zones.count > 1 { doc.outlineLegend.append(("Displacement rings (\(r.rings.map { Fmt.number($0) }.joined(separator: ", ")) m)", "#444444")) }
+        if e.zones.count > 1 {
+            let ring = "Displacement rings (\(r.rings.map { Fmt.number($0) }.joined(separator: ", ")) m)"
+            doc.outlineLegend.append((ring, "#444444")); doc.legendDash[ring] = "2 1.2"
+        }
         doc.outlines.append(.init(name: "restricted-area", geometries: [e.area], stroke: "#000000", width: 1.0))
         doc.outlineLegend.append(("Restricted area", "#000000"))
-        doc.points = (0..<t.count).filter { t.x[$0] >= v.minX && t.x[$0] <= v.maxX && t.y[$0] >= v.minY && t.y[$0] <= v.maxY }.map { XY(t.x[$0], t.y[$0]) }
+        doc.points = shown.map { XY(t.x[$0], t.y[$0]) }
+        doc.contexts = contexts
         return doc.svg()
     }
 
-    static func mapOfSurroundings(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, kde: KDEJob.Computed, asOf: String?) throws -> String {
+    static func mapOfSurroundings(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, kde: KDEJob.Computed, asOf: String?,
+                                  contexts: [ContextLayer] = []) throws -> String {
         let t = job.incidents.table, s = kde.surface, g = s.grid
         let v = view(e, margin: 1000)
         let cells = (0..<g.cellCount).filter { s.values[$0] > 0 }
@@ -308,6 +316,7 @@ public enum PspoJob {
         }
         doc.outlines.append(.init(name: "restricted-area", geometries: [e.area], stroke: "#000000", width: 1.0))
         doc.outlineLegend.append(("Restricted area", "#000000"))
+        doc.contexts = contexts
         return doc.svg()
     }
 }
