@@ -106,7 +106,7 @@ public enum WeeklyJob {
         func collect(_ name: String, _ geoms: [MultiPolygon], _ table: Table, _ style: LayerStyle?) {
             let f = FieldNames.layer(table)
             gpkgLayers.append(.init(table: name.replacingOccurrences(of: "-", with: "_"), geometries: geoms,
-                                    properties: f.table, style: style?.renamed(f.rename)))
+                                    properties: f.table, style: style?.renamed(f.rename), aliases: f.aliases))
         }
         let b = all.boundary!
         let wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
