@@ -66,17 +66,23 @@ import Testing
         #expect(!RasterStyle(c).qml.contains("#000000\" alpha=\"255"))
     }
 
-    /// Class breaks are written to the same double: with 6 digits the top class ended at 2220.44, below the
-    /// largest cell (2220.4404…), and QGIS left that cell undrawn.
-    @Test func vectorClassBreaksRoundTrip() throws {
+    /// Inner class breaks are written to the same double, and the outer ones are open: with 6 digits the top
+    /// class ended at 2220.44, below the largest cell (2220.4404…), and a layer's values are rounded to their
+    /// column's decimals (a rate of 533.0687 is written 533.069, above a top break of 533.0687), so QGIS left the
+    /// top feature undrawn. Zero stays undrawn.
+    @Test func vectorClassBreaksDrawEveryPositiveValue() throws {
         let values = [1.5, 2.25, 7.125, 13.0, 2220.4404040507939]
         let c = MapStyle.meanMultiples(values, field: "d", title: "D", ramp: MapStyle.ylOrRd5, decimals: 1)
         let doc = try XMLDocument(xmlString: LayerStyle.classified(c).qml)
         let ranges = try doc.nodes(forXPath: "//ranges/range").compactMap { $0 as? XMLElement }
         let uppers = ranges.compactMap { $0.attribute(forName: "upper")?.stringValue.flatMap(Double.init) }
-        #expect(uppers.last == 2220.4404040507939)
+        let lowers = ranges.compactMap { $0.attribute(forName: "lower")?.stringValue.flatMap(Double.init) }
         guard case let .graduated(lower, upper) = c.kind else { Issue.record("not graduated"); return }
-        #expect(uppers == upper && ranges.compactMap { $0.attribute(forName: "lower")?.stringValue.flatMap(Double.init) } == lower)
+        #expect(Array(uppers.dropLast()) == Array(upper.dropLast()) && Array(lowers.dropFirst()) == Array(lower.dropFirst()))
+        #expect(uppers.last! >= 1e300 && lowers.first! > 0 && lowers.first! < 1e-300)
+        // QGIS's rule (lower ≤ v ≤ upper, first match): each value in its class, rounded or not; 0 in none.
+        func cls(_ v: Double) -> Int? { lowers.indices.first { lowers[$0] <= v && v <= uppers[$0] } }
+        #expect(cls(2220.4404040507939) == 4 && cls(2220.5) == 4 && cls(1.4) == 0 && cls(0) == nil)
     }
 
     /// Every field gets its alias (QGIS `<aliases>`), with the index QGIS gives it (a GeoPackage's fid is 0).

@@ -34,14 +34,19 @@ public enum LayerStyle: Sendable {
             switch c.kind {
             case let .graduated(lower, upper):
                 o += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
+                // The outer breaks are open (any positive value; no top): the layer's values are rounded to their
+                // column's decimals, so the largest can round above the top break and the smallest below the
+                // first, and QGIS would leave those features undrawn. Zero and negative values stay undrawn.
+                let last = min(lower.count, upper.count, c.classes.count) - 1
                 for (k, cls) in c.classes.enumerated() where k < lower.count && k < upper.count {
-                    o += "      <range lower=\"\(exact(lower[k]))\" upper=\"\(exact(upper[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
+                    let lo = k == 0 ? Double.leastNormalMagnitude : lower[k], hi = k == last ? Double.greatestFiniteMagnitude : upper[k]
+                    o += "      <range lower=\"\(exact(lo))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
                 }
                 o += "    </ranges>\n"
             case .categorized(let values):
                 o += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"\(esc(c.field))\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n"
                 for (k, cls) in c.classes.enumerated() where k < values.count {
-                    o += "      <category value=\"\(esc(values[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\" type=\"long\"/>\n"
+                    o += "      <category value=\"\(esc(values[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\" type=\"\(Int(values[k]) == nil ? "string" : "long")\"/>\n"
                 }
                 o += "    </categories>\n"
             }
