@@ -3,7 +3,8 @@
 exterior rings counter-clockwise, holes clockwise, closed rings, unique ids) and every metadata.json balances
 (accepted + quarantined = read) and lists each output with its SHA-256. Every layer opens styled: a .qml beside
 each GeoJSON (well-formed QGIS XML), and each GeoPackage holds an R-tree index and its default style in
-layer_styles. Every map is a PNG of the page size at its resolution that is not blank, and a PDF that opens."""
+layer_styles, and both give every field its full name (NAME.fields.csv) as alias; every raster (NAME-raster.tif,
+.asc) has its own raster style NAME-raster.qml. Every map is a PNG of the page size at its resolution that is not blank, and a PDF that opens."""
 import hashlib, json, os, re, shutil, sqlite3, struct, subprocess, sys, tempfile, xml.dom.minidom
 
 def area2(r):
@@ -83,9 +84,29 @@ def check_styles(path):
     table = c.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchone()[0]
     styles = c.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ? AND useAsDefault = 1", (table,)).fetchall()
     assert len(styles) == 1, f"{gpkg}: no default style for {table} in layer_styles"
-    assert styles[0][0] == open(qml).read(), f"{gpkg}: layer_styles differs from the .qml"
+    # The same style; only the aliases' field index differs (the GeoPackage's fid is QGIS's field 0).
+    unindexed = lambda q: re.sub(r'(<alias field="[^"]*") index="[0-9]+"', r"\1", q)
+    assert unindexed(styles[0][0]) == unindexed(open(qml).read()), f"{gpkg}: layer_styles differs from the .qml"
+    # Every field of NAME.fields.csv has its full name as alias, in the .qml and in layer_styles.
+    import csv
+    with open(path[:-len(".geojson")] + ".fields.csv", newline="", encoding="utf-8") as f:
+        want = {r["field"]: r["column"] for r in csv.DictReader(f)}
+    for where, text in ((qml, open(qml).read()), (gpkg + " layer_styles", styles[0][0])):
+        got = {a.getAttribute("field"): a.getAttribute("name") for a in xml.dom.minidom.parseString(text).getElementsByTagName("alias")}
+        assert got == want, f"{where}: aliases {got} are not the full names of {want}"
     n, r = c.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0], c.execute(f'SELECT count(*) FROM "rtree_{table}_geom"').fetchone()[0]
     assert n == r, f"{gpkg}: R-tree holds {r} of {n} features"
+
+def check_raster(path):
+    """A raster (NAME-raster.tif/.asc) has its own raster style NAME-raster.qml: QGIS opens a file with the .qml of
+    its base name, and a vector style on a raster draws it black."""
+    base = os.path.splitext(path)[0]
+    assert base.endswith("-raster"), f"{path}: a raster named like its vector layer would open with the vector's .qml"
+    doc = xml.dom.minidom.parse(base + ".qml")
+    r = doc.getElementsByTagName("rasterrenderer")
+    assert r and r[0].getAttribute("type") == "singlebandpseudocolor", f"{base}.qml: not a singleband pseudocolour raster style"
+    if path.endswith(".asc"):
+        assert os.path.exists(base + ".prj"), f"{path}: no .prj beside it"
 
 def check_map(png):
     with open(png, "rb") as f:
@@ -116,6 +137,8 @@ for dirpath, _, files in os.walk(root):
             check_geojson(os.path.join(dirpath, f)); n += 1
             if os.path.exists(os.path.join(dirpath, f[:-len(".geojson")] + ".gpkg")):
                 check_styles(os.path.join(dirpath, f))
+        if f.endswith((".tif", ".asc")):
+            check_raster(os.path.join(dirpath, f))
         if (f.startswith("map") or f.startswith("profile-")) and f.endswith(".png"):
             check_map(os.path.join(dirpath, f))
     if "metadata.json" in files:

@@ -15,8 +15,9 @@ struct KDE: ParsableCommand {
             Bandwidth h: --bandwidth metres, else --bandwidth-rule arcgis (0.9·min(SD, √(1/ln2)·Dm)·n^−0.2) or nrd; \
             times --bandwidth-adjust. The hot cells (--threshold) are dissolved into polygons, each with its area, \
             incidents, share, PAI and the wards/LSOAs it touches. \
-            Writes density.geojson/.csv, density.asc + density.prj (ESRI ASCII grid), density.tif (Cloud-Optimised GeoTIFF), hotspots.geojson/.csv, \
-            quarantine.csv, metadata.json; with --dual-with, also dual.geojson/.csv/.asc. Example:
+            Writes density.geojson/.gpkg/.csv (+ density.qml), density-raster.asc + .prj (ESRI ASCII grid), density-raster.tif \
+            (Cloud-Optimised GeoTIFF) + density-raster.qml (their QGIS style), hotspots.geojson/.csv, quarantine.csv, metadata.json; \
+            with --dual-with, also dual.geojson/.csv and dual-raster.asc. Example:
               hotspot kde Geodata/demo/incidents.csv --boundary \\
                 Geodata/demo/boundary.geojson --clip \\
                 --cell 100 --bandwidth 400 --threshold top:5 --areas \\

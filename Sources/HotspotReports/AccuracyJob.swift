@@ -48,8 +48,10 @@ public enum AccuracyJob {
                   let features = root["features"] as? [[String: Any]] else { throw PolygonLayerReader.LayerError.notGeoJSON(hotspots, "no features") }
             for (i, f) in features.enumerated() {
                 let props = f["properties"] as? [String: Any] ?? [:]
-                if let (k, v) = whereProperty { guard let pv = props[k], "\(pv)" == v else { continue } }
-                keep.insert((f["id"]).map { "\($0)" } ?? "\(i)")
+                // `id` is the property, else the feature's `id` member (RFC 7946 §3.2; where ogr2ogr writes it).
+                func property(_ k: String) -> Any? { props[k] ?? (k == "id" ? f["id"] : nil) }
+                if let (k, v) = whereProperty { guard let pv = property(k), "\(pv)" == v else { continue } }
+                keep.insert(property("id").map { "\($0)" } ?? "\(i)")
             }
         }
         guard !keep.isEmpty else { throw InputError.unusable("\(hotspots): no feature matches \(whereProperty.map { "\($0.0)=\($0.1)" } ?? "")") }

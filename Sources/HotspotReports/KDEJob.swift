@@ -77,6 +77,26 @@ public enum KDEJob {
         try set.write("hotspots.csv", ht.csv())
     }
 
+    /// The raster files of a surface: `NAME-raster.asc` + `.prj` (ESRI ASCII grid), with `geoTIFF` also
+    /// `NAME-raster.tif` (Cloud-Optimised GeoTIFF, EPSG:27700, NoData −9999, DEFLATE, through GDAL), and their QGIS
+    /// style `NAME-raster.qml` (singleband pseudocolour on `classes`, the vector layer's classes). QGIS opens a file
+    /// with the `.qml` of the same base name, so the rasters must not share `NAME.qml`, the vector layer's style: a
+    /// vector style on a raster draws it solid black.
+    static func writeRaster(_ name: String, values: [Double], grid: SquareGrid, classes: Classification, geoTIFF: Bool, to set: OutputSet) throws {
+        let base = rasterName(name)
+        try set.write("\(base).asc", ASCIIGridWriter.write(values: values, grid: grid))
+        try set.write("\(base).prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
+        if geoTIFF {
+            try GeoTIFFWriter.write(values: values, grid: grid, epsg: analysisEPSG, to: set.path("\(base).tif"))
+            set.record("\(base).tif", try InputFile.contents(set.path("\(base).tif")))
+        }
+        try set.write("\(base).qml", RasterStyle(classes).qml)
+    }
+
+    /// The base name of a surface's raster files (`density` → `density-raster`): not the vector layer's, so that
+    /// QGIS gives each its own style.
+    public static func rasterName(_ name: String) -> String { name + "-raster" }
+
     public struct Result {
         public var incidents: LoadedIncidents
         public var surface: DensitySurface
@@ -146,11 +166,7 @@ public enum KDEJob {
         let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit)
         try set.writeLayer("density", geometries: cellGeoms, properties: ct, style: .classified(densityClasses))
         try set.write("density.csv", ct.csv())
-        try set.write("density.asc", ASCIIGridWriter.write(values: surface.values, grid: grid))
-        try set.write("density.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
-        // The same surface as a Cloud-Optimised GeoTIFF (EPSG:27700, NoData −9999, DEFLATE), through GDAL.
-        try GeoTIFFWriter.write(values: surface.values, grid: grid, epsg: analysisEPSG, to: set.path("density.tif"))
-        set.record("density.tif", try InputFile.contents(set.path("density.tif")))
+        try writeRaster("density", values: surface.values, grid: grid, classes: densityClasses, geoTIFF: true, to: set)
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         let mapLine = "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
         let mapProduct = "kernel density and hotspots"
@@ -174,12 +190,11 @@ public enum KDEJob {
                         .double(surface.values[k], decimals: nil), .double(s2.values[k], decimals: nil), .double(dual[k], decimals: nil)]
             }
             let dualField = o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")
-            try set.writeLayer("dual", geometries: cellGeoms, properties: dt,
-                               style: .classified(MapStyle.quantiles(cells.map { dual[$0] }, field: dualField, title: o.dualOperation.rawValue,
-                                                                     ramp: MapStyle.ylOrRd5, decimals: 3)))
+            let dualClasses = MapStyle.quantiles(cells.map { dual[$0] }, field: dualField, title: o.dualOperation.rawValue,
+                                                 ramp: MapStyle.ylOrRd5, decimals: 3)
+            try set.writeLayer("dual", geometries: cellGeoms, properties: dt, style: .classified(dualClasses))
             try set.write("dual.csv", dt.csv())
-            try set.write("dual.asc", ASCIIGridWriter.write(values: dual, grid: grid))
-            try set.write("dual.prj", try CRSInfo.esriWKT(epsg: analysisEPSG))
+            try writeRaster("dual", values: dual, grid: grid, classes: dualClasses, geoTIFF: false, to: set)
             dualParams = ["dual_operation": o.dualOperation.rawValue, "dual_floor": Fmt.number(floor),
                           "dual_files": o.dualFiles.joined(separator: ";"), "dual_incidents": "\(other.table.count)"]
         }

@@ -195,7 +195,7 @@ extension OutputSet {
     /// A polygon layer in the two forms GIS users expect: `NAME.geojson` (RFC 7946, WGS84 lon/lat) and `NAME.gpkg`
     /// (GeoPackage in EPSG:27700, the analysis CRS). `geometries` are in EPSG:27700; `id` is the feature id column.
     /// With a `style`, the layer opens styled in QGIS: `NAME.qml` beside the GeoJSON and the GeoPackage's default
-    /// style in `layer_styles`.
+    /// style in `layer_styles`; both give every field its full name (`NAME.fields.csv`) as QGIS alias.
     /// Property names follow `FieldNames` (≤ 10 characters, Shapefile-safe); `NAME.fields.csv` maps them to the CSV's
     /// full column names.
     /// With `folder`, the files go into that sub-folder of the set (the GeoPackage table is still `name`).
@@ -212,8 +212,11 @@ extension OutputSet {
                                                                       properties: properties, idColumn: rename[idColumn] ?? idColumn))
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: layerName.replacingOccurrences(of: "-", with: "_"),
-                                              geometries: geometries, properties: properties, crs: crs, style: style)
+                                              geometries: geometries, properties: properties, crs: crs, style: style,
+                                              aliases: fields.aliases)
         record("\(name).gpkg", data)
-        if let style { try write("\(name).qml", style.qml) }
+        if let style {
+            try write("\(name).qml", style.qml(aliases: LayerStyle.aliases(fields: properties.columns, fullNames: fields.aliases, firstIndex: 0)))
+        }
     }
 }

@@ -106,7 +106,7 @@ public enum WeeklyJob {
         func collect(_ name: String, _ geoms: [MultiPolygon], _ table: Table, _ style: LayerStyle?) {
             let f = FieldNames.layer(table)
             gpkgLayers.append(.init(table: name.replacingOccurrences(of: "-", with: "_"), geometries: geoms,
-                                    properties: f.table, style: style?.renamed(f.rename)))
+                                    properties: f.table, style: style?.renamed(f.rename), aliases: f.aliases))
         }
         let b = all.boundary!
         let wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
@@ -200,9 +200,13 @@ public enum WeeklyJob {
                 hotspotGeoms.append(prev.geometry)
             }
         }
-        let hotStyle = LayerStyle.classified(MapStyle.codes(hotspotRows.map { r in if case .string(let s) = r[1] { return ["new": 1, "continuing": 2, "ended": 3][s] ?? 0 }; return 0 },
-                                                            table: [(1, "#fc9272", "new"), (2, "#cb181d", "continuing"), (3, "#bdbdbd", "ended")],
-                                                            field: "status", title: "Hotspots"))
+        var hotClasses = MapStyle.codes(hotspotRows.map { r in if case .string(let s) = r[1] { return ["new": 1, "continuing": 2, "ended": 3][s] ?? 0 }; return 0 },
+                                        table: [(1, "#fc9272", "new"), (2, "#cb181d", "continuing"), (3, "#bdbdbd", "ended")],
+                                        field: "status", title: "Hotspots")
+        // `status` holds the words, so the style's categories are the words (as codes 1–3 QGIS matched none and
+        // drew no hotspot; tools/qgis_render.py found it).
+        hotClasses.kind = .categorized(values: ["new", "continuing", "ended"])
+        let hotStyle = LayerStyle.classified(hotClasses)
         let hotTable = Table(columns: ["id", "status", "incidents", "area_ha", "pai"], rows: hotspotRows)
         try set.writeLayer("hotspots-\(tag)", geometries: hotspotGeoms, properties: hotTable, style: hotStyle)
         collect("hotspots-\(tag)", hotspotGeoms, hotTable, hotStyle)

@@ -43,6 +43,64 @@ import Testing
         #expect(LayerStyle.classified(c).qml.contains("value=\"-3\" symbol=\"10\" label=\"Intensifying Cold Spot\""))
     }
 
+    /// The raster style (density-raster.qml) is singleband pseudocolour, discrete, on the vector classes: 0 and
+    /// NoData transparent, then each class's colour up to its upper break (to the same double), the last to ∞.
+    @Test func rasterStyleDrawsTheVectorClasses() throws {
+        let values = [0, 1.5, 2.25, 7.125, 13.0, 2220.4404040507939, .nan]
+        let c = MapStyle.meanMultiples(values, field: "density_per_km2", title: "D", ramp: MapStyle.ylOrRd5, decimals: 1)
+        let doc = try XMLDocument(xmlString: RasterStyle(c).qml)
+        let renderer = try doc.nodes(forXPath: "/qgis/pipe/rasterrenderer").first as? XMLElement
+        #expect(renderer?.attribute(forName: "type")?.stringValue == "singlebandpseudocolor")
+        let shader = try doc.nodes(forXPath: "//colorrampshader").first as? XMLElement
+        #expect(shader?.attribute(forName: "colorRampType")?.stringValue == "DISCRETE")
+        let items = try doc.nodes(forXPath: "//colorrampshader/item").compactMap { $0 as? XMLElement }
+        func attr(_ e: XMLElement, _ n: String) -> String { e.attribute(forName: n)?.stringValue ?? "" }
+        #expect(items.count == c.classes.count + 1)
+        #expect(attr(items[0], "value") == "0" && attr(items[0], "alpha") == "0")
+        guard case let .graduated(_, upper) = c.kind else { Issue.record("not graduated"); return }
+        for (k, cls) in c.classes.enumerated() {
+            let e = items[k + 1]
+            #expect(attr(e, "color") == cls.fill && attr(e, "alpha") == "255" && attr(e, "label") == cls.label)
+            #expect(k == c.classes.count - 1 ? attr(e, "value") == "inf" : Double(attr(e, "value")) == upper[k])
+        }
+        #expect(!RasterStyle(c).qml.contains("#000000\" alpha=\"255"))
+    }
+
+    /// Inner class breaks are written to the same double, and the outer ones are open: with 6 digits the top
+    /// class ended at 2220.44, below the largest cell (2220.4404…), and a layer's values are rounded to their
+    /// column's decimals (a rate of 533.0687 is written 533.069, above a top break of 533.0687), so QGIS left the
+    /// top feature undrawn. Zero stays undrawn.
+    @Test func vectorClassBreaksDrawEveryPositiveValue() throws {
+        let values = [1.5, 2.25, 7.125, 13.0, 2220.4404040507939]
+        let c = MapStyle.meanMultiples(values, field: "d", title: "D", ramp: MapStyle.ylOrRd5, decimals: 1)
+        let doc = try XMLDocument(xmlString: LayerStyle.classified(c).qml)
+        let ranges = try doc.nodes(forXPath: "//ranges/range").compactMap { $0 as? XMLElement }
+        let uppers = ranges.compactMap { $0.attribute(forName: "upper")?.stringValue.flatMap(Double.init) }
+        let lowers = ranges.compactMap { $0.attribute(forName: "lower")?.stringValue.flatMap(Double.init) }
+        guard case let .graduated(lower, upper) = c.kind else { Issue.record("not graduated"); return }
+        #expect(Array(uppers.dropLast()) == Array(upper.dropLast()) && Array(lowers.dropFirst()) == Array(lower.dropFirst()))
+        #expect(uppers.last! >= 1e300 && lowers.first! > 0 && lowers.first! < 1e-300)
+        // QGIS's rule (lower ≤ v ≤ upper, first match): each value in its class, rounded or not; 0 in none.
+        func cls(_ v: Double) -> Int? { lowers.indices.first { lowers[$0] <= v && v <= uppers[$0] } }
+        #expect(cls(2220.4404040507939) == 4 && cls(2220.5) == 4 && cls(1.4) == 0 && cls(0) == nil)
+    }
+
+    /// Every field gets its alias (QGIS `<aliases>`), with the index QGIS gives it (a GeoPackage's fid is 0).
+    @Test func aliasesNameEveryField() throws {
+        let long = Table(columns: ["id", "peak_density_per_km2", "touches_wards_names"], rows: [[.string("h1"), .double(1, decimals: nil), .string("A")]])
+        let f = FieldNames.layer(long)
+        #expect(f.aliases == ["id": "id", "peak_km2": "peak_density_per_km2", "in_wards_n": "touches_wards_names"])
+        for first in [0, 1] {
+            let qml = LayerStyle.outline(colour: "#08306b", widthMM: 0.6, labelField: "id")
+                .qml(aliases: LayerStyle.aliases(fields: f.table.columns, fullNames: f.aliases, firstIndex: first))
+            let doc = try XMLDocument(xmlString: qml)
+            let a = try doc.nodes(forXPath: "/qgis/aliases/alias").compactMap { $0 as? XMLElement }
+            #expect(a.map { $0.attribute(forName: "field")?.stringValue ?? "" } == f.table.columns)
+            #expect(a.map { $0.attribute(forName: "name")?.stringValue ?? "" } == long.columns)
+            #expect(a.map { Int($0.attribute(forName: "index")?.stringValue ?? "") } == [first, first + 1, first + 2])
+        }
+    }
+
     @Test func theSVGMapCarriesItsFurniture() {
         let sq = MultiPolygon([Polygon(exterior: [XY(0, 0), XY(1000, 0), XY(1000, 1000), XY(0, 1000), XY(0, 0)])])
         let c = MapStyle.codes([3], table: MapStyle.giBins, field: "gi_bin", title: "Gi*")

@@ -78,6 +78,19 @@ public enum OGRSource {
         return MultiPolygon(out)
     }
 
+    /// The EPSG code of a CRS definition (WKT 1 or 2, ESRI WKT, PROJ string, `EPSG:n`: whatever
+    /// `OSRSetFromUserInput` reads), identified as OGR identifies a source's CRS: the definition's own EPSG
+    /// authority, else `OSRAutoIdentifyEPSG`, else the `OSRFindMatches` candidate of confidence ≥ 70 %. Nil when
+    /// none qualifies or the definition cannot be parsed. Used for a GeoPackage's own `srs_id` (e.g. 100000, as
+    /// ArcGIS and MapInfo write them) whose `gpkg_spatial_ref_sys.definition` holds British National Grid.
+    public static func epsg(definition: String) -> Int? {
+        GDALLibrary.register()
+        guard let srs = OSRNewSpatialReference(nil) else { return nil }
+        defer { OSRDestroySpatialReference(srs) }
+        guard OSRSetFromUserInput(srs, definition) == OGRERR_NONE else { return nil }
+        return epsg(srs)
+    }
+
     /// The EPSG code of a spatial reference: its own authority code, else OSR's identification.
     static func epsg(_ srs: OGRSpatialReferenceH?) -> Int? {
         guard let srs else { return nil }

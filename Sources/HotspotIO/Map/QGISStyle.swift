@@ -16,31 +16,45 @@ public enum LayerStyle: Sendable {
         }
     }
 
-    /// The QGIS style document (QML, QGIS 3).
-    public var qml: String {
+    /// The QGIS style document (QML, QGIS 3), without field aliases.
+    public var qml: String { qml(aliases: []) }
+
+    /// The QGIS style document (QML, QGIS 3) with `aliases`: QGIS shows each field under its alias (attribute
+    /// table, identify results, forms), so the short Shapefile-safe names (`peak_km2`) read as the full CSV column
+    /// names (`peak_density_per_km2`) of `NAME.fields.csv`.
+    public func qml(aliases: [FieldAlias]) -> String {
         var o = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        let categories = aliases.isEmpty ? "" : "|Fields"
+        let aliasBlock = aliases.isEmpty ? "" : "  <aliases>\n" + aliases.map {
+            "    <alias field=\"\(esc($0.field))\" index=\"\($0.index)\" name=\"\(esc($0.name))\"/>\n"
+        }.joined() + "  </aliases>\n"
         switch self {
         case .classified(let c):
-            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology\">\n"
+            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology\(categories)\">\n"
             switch c.kind {
             case let .graduated(lower, upper):
                 o += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
+                // The outer breaks are open (any positive value; no top): the layer's values are rounded to their
+                // column's decimals, so the largest can round above the top break and the smallest below the
+                // first, and QGIS would leave those features undrawn. Zero and negative values stay undrawn.
+                let last = min(lower.count, upper.count, c.classes.count) - 1
                 for (k, cls) in c.classes.enumerated() where k < lower.count && k < upper.count {
-                    o += "      <range lower=\"\(num(lower[k]))\" upper=\"\(num(upper[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
+                    let lo = k == 0 ? Double.leastNormalMagnitude : lower[k], hi = k == last ? Double.greatestFiniteMagnitude : upper[k]
+                    o += "      <range lower=\"\(exact(lo))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
                 }
                 o += "    </ranges>\n"
             case .categorized(let values):
                 o += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"\(esc(c.field))\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n"
                 for (k, cls) in c.classes.enumerated() where k < values.count {
-                    o += "      <category value=\"\(esc(values[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\" type=\"long\"/>\n"
+                    o += "      <category value=\"\(esc(values[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\" type=\"\(Int(values[k]) == nil ? "string" : "long")\"/>\n"
                 }
                 o += "    </categories>\n"
             }
             o += "    <symbols>\n"
             for (k, cls) in c.classes.enumerated() { o += fillSymbol(name: "\(k)", fill: cls.fill, outline: nil) }
-            o += "    </symbols>\n  </renderer-v2>\n</qgis>\n"
+            o += "    </symbols>\n  </renderer-v2>\n" + aliasBlock + "</qgis>\n"
         case let .outline(colour, width, labelField):
-            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"\(labelField == nil ? 0 : 1)\">\n"
+            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\(categories)\" labelsEnabled=\"\(labelField == nil ? 0 : 1)\">\n"
             o += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <symbols>\n"
             o += fillSymbol(name: "0", fill: nil, outline: (colour, width))
             o += "    </symbols>\n  </renderer-v2>\n"
@@ -57,9 +71,26 @@ public enum LayerStyle: Sendable {
 
                 """
             }
-            o += "</qgis>\n"
+            o += aliasBlock + "</qgis>\n"
         }
         return o
+    }
+
+    /// A field's alias in a QGIS style: `field` the layer's (short) name, `index` its position among the layer's
+    /// fields as QGIS lists them (a GeoPackage's `fid` is field 0), `name` what QGIS shows.
+    public struct FieldAlias: Sendable, Equatable {
+        public var field: String
+        public var index: Int
+        public var name: String
+        public init(field: String, index: Int, name: String) { self.field = field; self.index = index; self.name = name }
+    }
+
+    /// Aliases for a layer's `fields` (in their order) from a short → full name map (a field missing from the map
+    /// is its own alias), so that every field has one. `firstIndex` is 1 for a GeoPackage table (its `fid` comes first), 0 for GeoJSON.
+    public static func aliases(fields: [String], fullNames: [String: String], firstIndex: Int) -> [FieldAlias] {
+        fields.enumerated().map { i, f in
+            FieldAlias(field: f, index: firstIndex + i, name: fullNames[f] ?? f)
+        }
     }
 
     func fillSymbol(name: String, fill: String?, outline: (String, Double)?) -> String {
@@ -87,8 +118,63 @@ public enum LayerStyle: Sendable {
         return "\(v >> 16 & 0xFF),\(v >> 8 & 0xFF),\(v & 0xFF),255"
     }
     func num(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "0" }
+    /// A class break as QGIS reads it back to the same double (17 significant digits): with 6, the top class's
+    /// upper break fell below the largest value (2220.44 < 2220.4404…) and QGIS left that feature undrawn.
+    func exact(_ v: Double) -> String { v.isFinite ? String(format: "%.17g", v) : "0" }
     func esc(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+/// How a single-band raster (the KDE surface as GeoTIFF and ESRI ASCII grid) opens in QGIS: singleband pseudocolour,
+/// discrete, on the classes of the vector layer of the same surface (the same breaks and colours as
+/// `MapStyle.meanMultiples` gives the maps and the vector `.qml`). Values of 0 (no incident within the bandwidth) and
+/// NoData (the band's NoData value, −9999 in hotspot's rasters) are transparent; nothing is drawn black.
+///
+/// QGIS finds a file layer's default style by its base name (`QgsMapLayer::styleURI`: the path with its extension
+/// replaced by `.qml`), so the raster style goes beside the raster under the raster's own base name
+/// (`density-raster.qml` for `density-raster.tif` and `density-raster.asc`), apart from the vector style.
+public struct RasterStyle: Sendable, Equatable {
+    public var classification: Classification
+    /// Band opacity, 0–1.
+    public var opacity: Double
+
+    public init(_ classification: Classification, opacity: Double = 1) {
+        self.classification = classification; self.opacity = opacity
+    }
+
+    /// The colour-ramp entries QGIS's discrete shader reads (a value is drawn in the colour of the first entry whose
+    /// value it does not exceed): 0 → transparent, then each class up to its upper break, the last to infinity.
+    public var entries: [(value: Double, colour: String?, label: String)] {
+        guard case let .graduated(_, upper) = classification.kind else { return [] }
+        var e: [(Double, String?, String)] = [(0, nil, "no incident within the bandwidth")]
+        for (k, cls) in classification.classes.enumerated() where k < upper.count {
+            e.append((k == classification.classes.count - 1 ? .infinity : upper[k], cls.fill, cls.label))
+        }
+        return e
+    }
+
+    /// The QGIS raster style document (QML, QGIS 3).
+    public var qml: String {
+        let style = LayerStyle.classified(classification)
+        guard case let .graduated(lower, upper) = classification.kind else { return "" }
+        let lo = lower.first ?? 0, hi = upper.last ?? 1
+        var o = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology\">\n  <pipe>\n"
+        o += "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"\(style.num(opacity))\" alphaBand=\"-1\" nodataColor=\"\" classificationMin=\"\(style.num(lo))\" classificationMax=\"\(style.num(hi))\">\n"
+        o += "      <rasterTransparency/>\n"
+        o += "      <minMaxOrigin>\n        <limits>None</limits>\n        <extent>WholeRaster</extent>\n        <statAccuracy>Estimated</statAccuracy>\n"
+        o += "        <cumulativeCutLower>0.02</cumulativeCutLower>\n        <cumulativeCutUpper>0.98</cumulativeCutUpper>\n        <stdDevFactor>2</stdDevFactor>\n      </minMaxOrigin>\n"
+        o += "      <rastershader>\n        <colorrampshader colorRampType=\"DISCRETE\" classificationMode=\"1\" clip=\"0\" minimumValue=\"\(style.num(lo))\" maximumValue=\"\(style.num(hi))\" labelPrecision=\"6\">\n"
+        for e in entries {
+            let value = e.value.isInfinite ? "inf" : style.exact(e.value)
+            o += "          <item value=\"\(value)\" color=\"\(e.colour ?? "#000000")\" alpha=\"\(e.colour == nil ? 0 : 255)\" label=\"\(style.esc(e.label))\"/>\n"
+        }
+        o += "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n"
+        o += "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+        o += "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\"/>\n"
+        o += "    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n  <blendMode>0</blendMode>\n</qgis>\n"
+        return o
     }
 }

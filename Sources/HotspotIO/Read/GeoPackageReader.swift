@@ -1,13 +1,28 @@
 import CSQLite
 import Foundation
 import HotspotCore
+import HotspotGeo
 
 /// Reads the polygon feature table of a GeoPackage (what `GeoPackageWriter` writes, or QGIS/GDAL): geometries in the
 /// table's CRS and every attribute column, for redrawing maps without recomputing (`hotspot map`).
 public enum GeoPackageReader {
+    /// A row of `gpkg_spatial_ref_sys`: the table's CRS as the file defines it.
+    public struct SpatialRefSys: Sendable, Equatable {
+        public var srsID: Int
+        public var name: String
+        public var organization: String
+        public var organizationCoordsysID: Int
+        public var definition: String
+    }
+
     public struct Layer: Sendable {
         public var table: String
+        /// The EPSG code of the table's CRS: `organization_coordsys_id` when the organization is EPSG, else the code
+        /// OSR identifies from the definition (see `epsg(of:)`); the `srs_id` itself for the undefined systems (0,
+        /// −1) and when the file has no row for it; 0 when the definition cannot be identified (see `srs`).
         public var epsg: Int
+        /// The table's `gpkg_spatial_ref_sys` row (nil when the file has none for its `srs_id`).
+        public var srs: SpatialRefSys?
         public var geometries: [MultiPolygon]
         /// Attribute values by column name, one per feature (nil = NULL).
         public var columns: [String: [Double?]]
@@ -35,6 +50,14 @@ public enum GeoPackageReader {
             epsg = Int(sqlite3_column_int(st, 2))
         }
         guard !table.isEmpty else { throw InputError.unreadable(path, "the GeoPackage has no feature table") }
+        var srs: SpatialRefSys?
+        let srsID = epsg
+        try rows("SELECT srs_name, organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = \(srsID)") { st in
+            func text(_ c: Int32) -> String { sqlite3_column_text(st, c).map { String(cString: $0) } ?? "" }
+            srs = SpatialRefSys(srsID: srsID, name: text(0), organization: text(1), organizationCoordsysID: Int(sqlite3_column_int(st, 2)),
+                                definition: text(3))
+        }
+        if let srs { epsg = Self.epsg(of: srs) ?? 0 }
         func ident(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         var geometries: [MultiPolygon] = []
         var columns: [String: [Double?]] = [:], text: [String: [String?]] = [:]
@@ -61,7 +84,40 @@ public enum GeoPackageReader {
                 }
             }
         }
-        return Layer(table: table, epsg: epsg, geometries: geometries, columns: columns, text: text)
+        return Layer(table: table, epsg: epsg, srs: srs, geometries: geometries, columns: columns, text: text)
+    }
+
+    /// The QGIS styles a GeoPackage carries (its `layer_styles` table, empty when it has none): the table each
+    /// styles, the QML and whether QGIS applies it on opening (`useAsDefault`).
+    public static func styles(path: String) throws -> [(table: String, qml: String, isDefault: Bool)] {
+        try InputFile.check(path)
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
+            throw InputError.unreadable(path, "not a GeoPackage (SQLite cannot open it)")
+        }
+        defer { sqlite3_close(db) }
+        var st: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "SELECT f_table_name, styleQML, useAsDefault FROM layer_styles ORDER BY id", -1, &st, nil) == SQLITE_OK, let st else { return [] }
+        defer { sqlite3_finalize(st) }
+        var out: [(String, String, Bool)] = []
+        while sqlite3_step(st) == SQLITE_ROW {
+            func text(_ c: Int32) -> String { sqlite3_column_text(st, c).map { String(cString: $0) } ?? "" }
+            out.append((text(0), text(1), sqlite3_column_int(st, 2) != 0))
+        }
+        return out
+    }
+
+    /// The EPSG code of a GeoPackage CRS, as OGR's GPKG driver reads it: the organization's code when the
+    /// organization is EPSG; the undefined systems (srs_id 0, −1) as they are; otherwise (an `srs_id` of the
+    /// file's own, e.g. 100000 from ArcGIS or MapInfo, organization `NONE`) the code OSR identifies from the
+    /// `definition` WKT (`OGRSource.epsg(definition:)`: its EPSG authority, `OSRAutoIdentifyEPSG`, or an
+    /// `OSRFindMatches` candidate of confidence ≥ 70). Nil when none can be identified.
+    public static func epsg(of srs: SpatialRefSys) -> Int? {
+        if srs.organization.uppercased() == "EPSG", srs.organizationCoordsysID > 0 { return srs.organizationCoordsysID }
+        if srs.srsID <= 0 { return srs.srsID }
+        let d = srs.definition.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !d.isEmpty, d.lowercased() != "undefined" else { return nil }
+        return OGRSource.epsg(definition: d)
     }
 
     /// GeoPackage binary → polygons: the "GP" header (its envelope skipped), then WKB Polygon or MultiPolygon in

@@ -9,7 +9,9 @@ import HotspotGeo
 ///
 /// CRS: RFC 7946 GeoJSON is WGS84 lon/lat (EPSG:4326); a legacy `crs` member naming an EPSG code
 /// (`urn:ogc:def:crs:EPSG::27700`, `EPSG:27700`) is honoured, and `declaredEPSG` overrides both.
-/// Id and name fields are chosen by option or detected (`…CD`/`…NM` ONS columns, `ons_code`, `code`, `id`, `name`).
+/// Id and name fields are chosen by option or detected (`…CD`/`…NM` ONS columns, `ons_code`, `code`, `id`, `name`);
+/// in GeoJSON a feature's `id` member (RFC 7946 §3.2, where GDAL/ogr2ogr writes an `id` field) is its `id`
+/// property when it has none.
 public enum PolygonLayerReader {
     public struct Layer: Sendable {
         public var areas: [Area]
@@ -67,17 +69,27 @@ public enum PolygonLayerReader {
         }
         if let d = declaredEPSG { epsg = d }
         let propNames = (features.first?["properties"] as? [String: Any]).map { Array($0.keys).sorted() } ?? []
-        let idF = try idField ?? detect(propNames, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID", "fid"], path: path, anonymous: anonymous)
+        // The feature `id` member (RFC 7946 §3.2; ogr2ogr moves an `id` property there) stands for an `id` property.
+        let featureIDs = !features.isEmpty && features.allSatisfy { $0["id"] != nil && !($0["id"] is NSNull) }
+        let idNames = featureIDs && !propNames.contains("id") ? propNames + ["id"] : propNames
+        let idF = try idField ?? detect(idNames, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID", "fid"], path: path, anonymous: anonymous)
         let nameF = try nameField ?? detect(propNames, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
+        /// A property's value; `id` falls back to the feature's `id` member.
+        func value(_ f: [String: Any], _ props: [String: Any], _ field: String) -> Any? {
+            if let v = props[field], !(v is NSNull) { return v }
+            if field == "id", let v = f["id"], !(v is NSNull) { return v }
+            return nil
+        }
+        let shownNames = featureIDs && !propNames.contains("id") ? propNames + ["(the feature id member: id)"] : propNames
         var areas: [Area] = []
         var ids = Set<String>()
         for f in features {
             guard let g = f["geometry"] as? [String: Any], let type = g["type"] as? String else { continue }
             let props = f["properties"] as? [String: Any] ?? [:]
-            let idv: Any? = idF.isEmpty ? "\(areas.count + 1)" : props[idF] ?? (idF == "id" ? f["id"] : nil)
-            let namev: Any? = nameF.isEmpty ? anonymous : props[nameF]
-            guard let idv else { throw LayerError.noField(path, idF, propNames) }
-            guard let namev else { throw LayerError.noField(path, nameF, propNames) }
+            let idv: Any? = idF.isEmpty ? "\(areas.count + 1)" : value(f, props, idF)
+            let namev: Any? = nameF.isEmpty ? anonymous : value(f, props, nameF)
+            guard let idv else { throw LayerError.noField(path, idF, shownNames) }
+            guard let namev else { throw LayerError.noField(path, nameF, shownNames) }
             let id = "\(idv)", name = "\(namev)"
             guard ids.insert(id).inserted else { throw LayerError.duplicateID(path, id) }
             var polys: [Polygon] = []
@@ -147,7 +159,9 @@ public enum PolygonLayerReader {
                      sha256: sha, path: database ? "PG:" + PostGISWriter.redacted(String(file.dropFirst(3))) : path)
     }
 
-    /// A GeoPackage's polygon table (as GDAL, QGIS or hotspot write it), in the CRS of its `srs_id` unless declared.
+    /// A GeoPackage's polygon table (as GDAL, QGIS, ArcGIS, MapInfo or hotspot write it), in the CRS of its `srs_id`
+    /// unless declared: the EPSG code of its `gpkg_spatial_ref_sys` row, identified from the definition when the
+    /// `srs_id` is the file's own (`GeoPackageReader.epsg(of:)`).
     static func readGeoPackage(path: String, idField: String?, nameField: String?, declaredEPSG: Int?, anonymous: String?) throws -> Layer {
         let g = try GeoPackageReader.read(path: path)
         let names = g.text.keys.sorted()
@@ -166,6 +180,9 @@ public enum PolygonLayerReader {
             return Area(id: id, name: name, geometry: g.geometries[k])
         }
         guard !areas.isEmpty else { throw LayerError.noPolygons(path) }
+        if declaredEPSG == nil, g.epsg == 0, let srs = g.srs, srs.srsID > 0 {
+            throw LayerError.wrongCRS(path, "its CRS (gpkg_spatial_ref_sys srs_id \(srs.srsID), '\(srs.name)', organization \(srs.organization)) is not one OSR can identify as an EPSG code from its definition: declare it, e.g. --area-epsg NAME=27700")
+        }
         let epsg = declaredEPSG ?? (g.epsg > 0 ? g.epsg : 4326)
         try checkCRS(areas, epsg: epsg, declared: declaredEPSG != nil, path: path)
         return Layer(areas: areas, epsg: epsg, idField: idF.isEmpty ? "(numbered)" : idF, nameField: nameF.isEmpty ? "(none)" : nameF,

@@ -31,6 +31,13 @@ public enum FieldNames {
         public let table: Table
         public let rename: [String: String]
         public let dictionary: Table
+        /// Short → full name, every field (the `NAME.fields.csv` pairs): the aliases of the layer's QGIS styles.
+        public var aliases: [String: String] {
+            Dictionary(dictionary.rows.compactMap { r -> (String, String)? in
+                guard case .string(let f) = r[0], case .string(let c) = r[1] else { return nil }
+                return (f, c)
+            }, uniquingKeysWith: { a, _ in a })
+        }
     }
 
     public static func layer(_ long: Table) -> Layer {

@@ -21,15 +21,19 @@ public enum GeoPackageWriter {
         public var points: [XY]?
         public var properties: Table
         public var style: LayerStyle?
-        public init(table: String, geometries: [MultiPolygon] = [], points: [XY]? = nil, properties: Table, style: LayerStyle? = nil) {
+        /// Field (column) → alias (the full name) for the style's `<aliases>`; QGIS shows the column under it.
+        public var aliases: [String: String]
+        public init(table: String, geometries: [MultiPolygon] = [], points: [XY]? = nil, properties: Table, style: LayerStyle? = nil,
+                    aliases: [String: String] = [:]) {
             self.table = table; self.geometries = geometries; self.points = points; self.properties = properties; self.style = style
+            self.aliases = aliases
         }
         var count: Int { points?.count ?? geometries.count }
     }
 
     public static func write(path: String, table: String, geometries: [MultiPolygon], properties: Table, crs: CRS,
-                             style: LayerStyle? = nil) throws -> Data {
-        try write(path: path, layers: [Layer(table: table, geometries: geometries, properties: properties, style: style)], crs: crs)
+                             style: LayerStyle? = nil, aliases: [String: String] = [:]) throws -> Data {
+        try write(path: path, layers: [Layer(table: table, geometries: geometries, properties: properties, style: style, aliases: aliases)], crs: crs)
     }
 
     /// Writes several feature tables into one GeoPackage (e.g. a week's layer set), each with its R-tree index and,
@@ -153,11 +157,14 @@ public enum GeoPackageWriter {
                     BEGIN DELETE FROM \(rt) WHERE id = OLD.fid; END;
                     """)
                 if let style {
+                    // Field aliases (the full names) with QGIS's field index: the table's `fid` is field 0.
+                    let qml = style.qml(aliases: layer.aliases.isEmpty ? []
+                                        : LayerStyle.aliases(fields: layer.properties.columns, fullNames: layer.aliases, firstIndex: 1))
                     // QGIS's own table: the style with useAsDefault = 1 is applied when the layer is opened.
                     try exec("""
                         INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD,
                           useAsDefault, description, owner, ui, update_time)
-                          VALUES ('', '', \(q(table)), 'geom', \(q(table)), \(q(style.qml)), '', 1, 'hotspot default style', '', NULL, '1970-01-01T00:00:00.000Z');
+                          VALUES ('', '', \(q(table)), 'geom', \(q(table)), \(q(qml)), '', 1, 'hotspot default style', '', NULL, '1970-01-01T00:00:00.000Z');
                         """)
                 }
             }
