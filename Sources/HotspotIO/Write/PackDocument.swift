@@ -84,7 +84,7 @@ public struct PackDocument: Sendable {
     thead { display: table-header-group; }
     div.keep { break-inside: avoid; }
     tbody.keep { break-inside: avoid; }
-    .note { font-size: 8pt; margin: -2mm 0 3mm; }
+    .note { font-size: 8pt; margin: -2mm 0 3mm; break-before: avoid; }
     p { orphans: 3; widows: 3; }
     .caption { font-size: 8pt; color: #222; margin: 0 0 3mm; }
     .caption code, .exhibit { font-family: 'DejaVu Sans Mono', monospace; font-size: 7.5pt; }

@@ -66,8 +66,8 @@ public struct PspoCounts: Sendable, Equatable {
                 ? "valid rows (any type or date) outside the study boundary" : "rows that could not be used")])
         }
         t.rows.append([.string("accepted"), .int(accepted), .string("valid rows inside the study boundary, any type or date (read − quarantined)")])
-        t.rows.append([.string("not selected"), .int(notSelected), .string("accepted rows of other crime types or dates than the chosen ones")])
-        t.rows.append([.string("inside the boundary"), .int(insideBoundary), .string("accepted rows of the chosen types and period: the incidents analysed")])
+        t.rows.append([.string("not selected"), .int(notSelected), .string("of the rows accepted, those of other crime types or dates than the chosen ones")])
+        t.rows.append([.string("inside the boundary"), .int(insideBoundary), .string("of the rows accepted, those of the chosen types and period: the incidents analysed")])
         t.rows.append([.string("inside the restricted area"), .int(insideArea), .string("of those, inside the proposed restricted area")])
         return t
     }

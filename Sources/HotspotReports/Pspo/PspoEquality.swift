@@ -197,7 +197,7 @@ extension PspoEvidence {
         tables["enforcement-vs-residents"] = t3
         let areaList = res.areas.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
         notes["enforcement-vs-residents"] = ([Suppression.note([mk], k: k)].compactMap { $0 } + [
-            "Ethnicity as recorded in column '\(header[ei])', grouped as police.uk stop-and-search groups it (Asian, Black, Mixed, Other, White); shares of enforcement are of the \(recorded) record(s) with a group recorded. Residents: \((res.table.path as NSString).lastPathComponent), the \(res.areas.count) \(res.layer) area(s) the restricted area touches: \(areaList). Disproportionality ratio = share of enforcement ÷ share of residents; rate ratio = the group's enforcement per resident ÷ White's. A ratio is given only where the group's count is shown (at least \(max(k, 1))) and, for the rate ratio, White's too; residents are where people live, not who is in the area."
+            "Ethnicity as recorded in column '\(header[ei])', grouped as police.uk stop-and-search groups it (Asian, Black, Mixed, Other, White); shares of enforcement are of the \(recorded) record(s) with a group recorded. Residents: \((res.table.path as NSString).lastPathComponent), the \(res.areas.count) area(s) of the '\(res.layer)' layer the restricted area touches: \(areaList). Disproportionality ratio = share of enforcement ÷ share of residents; rate ratio = the group's enforcement per resident ÷ White's. A ratio is given only where the group's count is shown (at least \(max(k, 1))) and, for the rate ratio, White's too; residents are where people live, not who is in the area."
         ]).joined(separator: " ")
     }
 }
