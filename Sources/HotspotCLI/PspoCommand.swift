@@ -48,6 +48,10 @@ struct PspoCommand: ParsableCommand {
     var change: String?
     @Option(help: ArgumentHelp("Enforcement records CSV: restriction and outcome columns, then one column per protected characteristic (age band, sex, ethnicity…).", valueName: "file"))
     var enforcement: String?
+    @Option(name: .customLong("suppress-below"), parsing: .unconditional, help: ArgumentHelp("Enforcement and equality tables (and their exhibits) show counts of 1…K−1 as \"<K\", and withhold a second count (\"*\") where one could be worked out from a total; 0 shows every count.", valueName: "K"))
+    var suppressBelow: Int = 3
+    @Option(help: ArgumentHelp("Residents by ethnic group per ward or LSOA (census table, e.g. 2011 KS201: code, White, Mixed, Asian, Black, Other): each group's share of enforcement beside its share of the residents of the areas the restricted area touches.", valueName: "file"))
+    var residents: String?
     @Option(name: .customLong("source"), help: ArgumentHelp("Label an incident file's source, LABEL=FILE (repeatable), e.g. \"council ASB reports=asb.csv\".", valueName: "label=file"))
     var sources: [String] = []
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The pack's date, YYYY-MM-DD (default: the last day the incidents cover).", valueName: "date"))
@@ -72,6 +76,8 @@ struct PspoCommand: ParsableCommand {
         try check(simplify, "--simplify", in: 0...1_000, unit: "metres", example: "10")
         try check(emergingCell, "--emerging-cell", in: 10...5_000, unit: "metres", example: "100")
         try check(kdeCell, "--kde-cell", in: 5...2_000, unit: "metres", example: "50")
+        try check(suppressBelow, "--suppress-below", in: 0...100, example: "3")
+        if residents != nil && enforcement == nil { throw ValidationError("--residents compares enforcement with residents: give --enforcement FILE too") }
         try check(areaEPSG, "--restricted-area-epsg", in: 1024...999_999, example: "27700")
         let r = ringList
         guard !r.isEmpty, r.count == rings.split(separator: ",").count, r.count <= 4, r.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5_000 }), zip(r, r.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -94,12 +100,13 @@ struct PspoCommand: ParsableCommand {
             (r.windowFirstMonth, r.windowLastMonth) = windowMonths!
             r.change = change.flatMap { DateParser.parse($0)?.day }
             r.enforcement = enforcement
+            r.suppressBelow = suppressBelow; r.residents = residents
             for s in sources { let i = s.lastIndex(of: "=")!; r.sources[String(s[s.index(after: i)...])] = String(s[..<i]) }
             r.asOf = asOf; r.emergingCell = emergingCell; r.kdeCell = kdeCell; r.pdf = !noPdf
             p.products.pspo = r
             try p.checkOutput()
             let res = try PspoJob.run(p, command: commandLine, progress: input.progress)
-            note(summaryLine(res.incidents), quiet: input.quiet)
+            note(res.counts.sentence(), quiet: input.quiet)
             note("pack: \(res.name): \(res.inside) incidents inside; \(res.files.count) files in \(output.out), and \(res.zip)", quiet: input.quiet)
             for w in res.warnings { note("warning: \(w)", quiet: input.quiet) }
         }

@@ -18,6 +18,8 @@ public struct RunMetadata: Encodable {
         public var notSelected: Int = 0, analysed: Int = 0
         public var quarantinedByReason: [String: Int]
         public var duplicates: Int
+        /// `hotspot pspo`: the incidents analysed that lie inside the restricted area (`PspoCounts.insideArea`).
+        public var insideRestrictedArea: Int?
     }
 
     public var tool = "hotspot"

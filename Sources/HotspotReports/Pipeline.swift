@@ -58,8 +58,13 @@ public struct LayerSpec: Sendable {
 
 public enum Pipeline {
     /// read → validate → project (→ optional boundary filter).
+    ///
+    /// With `boundaryFirst`, every accepted row (of any type or date) is checked against the boundary before the
+    /// selection (`--type`/`--from`/`--to`), and each file's summary counts its rows outside as quarantined: then
+    /// "accepted" means valid and inside the study area, for every type, and each file balances on its own
+    /// (`hotspot pspo`). Without it only the selected rows are checked (the other commands).
     public static func loadIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = [],
-                                     boundary: LoadedLayer? = nil,
+                                     boundary: LoadedLayer? = nil, boundaryFirst: Bool = false,
                                      progress: IncidentReader.Progress? = nil) throws -> LoadedIncidents {
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -69,16 +74,10 @@ public enum Pipeline {
         }
         var table = stage.table
         var quarantine = stage.quarantine
+        var summaries = stage.files
         let info = stage.projection
         var warnings: [String] = []
-        // The selection: crime types and dates.
-        var notSelected = 0
-        (table, notSelected) = try select(table, options.selection, warnings: &warnings)
-        // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
-        // longitude/latitude, a wrong --epsg, or another country's data.
-        if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
-        if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
-        if let b = boundary {
+        func clip(_ b: LoadedLayer) throws {
             let inside = PhaseProgress.phase("keep points inside the boundary", total: Double(table.count), unit: "points") {
                 b.index.assign(x: table.x, y: table.y)
             }
@@ -87,12 +86,26 @@ public enum Pipeline {
                 throw InputError.unusable("none of the \(table.count) incidents lies inside the boundary \(b.source.path) (boundary \(describe(be)), incidents \(describe(table.extent)) in EPSG:27700): check the boundary's CRS (a GeoJSON without a crs member is read as WGS84 lon/lat; --area-epsg boundary=27700 declares British National Grid) and that it covers the incidents")
             }
             for i in 0..<table.count where inside[i] < 0 {
+                let f = Int(table.sourceFile[i])
                 quarantine.append(QuarantineEntry(
-                    file: files[Int(table.sourceFile[i])], line: Int(table.sourceLine[i]), reason: .outsideStudyArea,
+                    file: files[f], line: Int(table.sourceLine[i]), reason: .outsideStudyArea,
                     detail: "E \(Fmt.fixed(table.x[i], 1)) N \(Fmt.fixed(table.y[i], 1)) is outside \(b.source.path)", raw: ""))
+                if boundaryFirst {
+                    summaries[f].accepted -= 1
+                    summaries[f].quarantined[QuarantineReason.outsideStudyArea.rawValue, default: 0] += 1
+                }
             }
             table = table.filtered { inside[$0] >= 0 }
         }
+        if boundaryFirst, let b = boundary { try clip(b) }
+        // The selection: crime types and dates.
+        var notSelected = 0
+        (table, notSelected) = try select(table, options.selection, warnings: &warnings)
+        // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
+        // longitude/latitude, a wrong --epsg, or another country's data.
+        if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
+        if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
+        if !boundaryFirst, let b = boundary { try clip(b) }
         // Rows rejected after reading (projection failed, outside the study area) get their raw text too.
         let missing = Dictionary(grouping: quarantine.indices.filter { quarantine[$0].raw.isEmpty }, by: { quarantine[$0].file })
         for (file, idx) in missing {
@@ -100,7 +113,7 @@ public enum Pipeline {
             for i in idx { quarantine[i].raw = rows[quarantine[i].line] ?? "" }
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
-        return LoadedIncidents(table: table, quarantine: quarantine, files: stage.files, projection: info, warnings: warnings, notSelected: notSelected)
+        return LoadedIncidents(table: table, quarantine: quarantine, files: summaries, projection: info, warnings: warnings, notSelected: notSelected)
     }
 
     /// Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
@@ -314,9 +327,9 @@ public struct JobInputs {
     }
 
     public static func load(files: [String], read: ReadOptions, boundary: LayerSpec?, layers: [LayerSpec] = [],
-                            gridDirectories: [String], progress: IncidentReader.Progress? = nil) throws -> JobInputs {
+                            gridDirectories: [String], boundaryFirst: Bool = false, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
         let b = try boundary.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: files, options: read, gridDirectories: gridDirectories, boundary: b, progress: progress)
+        let inc = try Pipeline.loadIncidents(files: files, options: read, gridDirectories: gridDirectories, boundary: b, boundaryFirst: boundaryFirst, progress: progress)
         return JobInputs(boundary: b, incidents: inc, layers: try layers.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) })
     }
 }
@@ -324,12 +337,14 @@ public struct JobInputs {
 extension OutputSet {
     /// Writes `quarantine.csv`, then `metadata.json` (last, listing every output with its SHA-256).
     public func finish(command: String, parameters: [String: String], inputs: JobInputs, grid: SquareGrid? = nil,
-                       extraLayers: [LoadedLayer] = [], warnings: [String], backtest: Table? = nil, beforeCommit: (() throws -> Void)? = nil) throws {
+                       extraLayers: [LoadedLayer] = [], warnings: [String], backtest: Table? = nil, insideArea: Int? = nil,
+                       beforeCommit: (() throws -> Void)? = nil) throws {
         let inc = inputs.incidents
         try write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var meta = RunMetadata(command: command, parameters: parameters, inputs: inc.files, counts: Pipeline.counts(inc),
                                projection: inc.projection)
         meta.grid = grid
+        meta.counts.insideRestrictedArea = insideArea
         meta.layers = (extraLayers + inputs.layers + (inputs.boundary.map { [$0] } ?? [])).map(\.metadata)
         meta.warnings = warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)

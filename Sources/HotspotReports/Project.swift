@@ -105,17 +105,18 @@ public struct Project: Sendable {
     public var inputPaths: [String] {
         files + (boundary.map { [$0.path] } ?? []) + layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) }
             + (products.kde?.dualFiles ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
-            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement].compactMap { $0 } } ?? [])
+            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement, $0.residents].compactMap { $0 } } ?? [])
     }
 
     /// Refuses an output folder that holds one of the inputs.
     public func checkOutput() throws { try OutputGuard.check(out: out, inputs: inputPaths) }
 
     /// Reads, validates and projects the incidents and loads the boundary (and, with `layers`, the area layers).
-    public func loadInputs(layers withLayers: Bool = true, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
+    /// `boundaryFirst`: see `Pipeline.loadIncidents`.
+    public func loadInputs(layers withLayers: Bool = true, boundaryFirst: Bool = false, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
         guard let src = sourceTable else {
             return try JobInputs.load(files: files, read: read, boundary: boundary, layers: withLayers ? layers : [],
-                                      gridDirectories: gridDirectories, progress: progress)
+                                      gridDirectories: gridDirectories, boundaryFirst: boundaryFirst, progress: progress)
         }
         // One column mapping serves one source: a table's columns are not a police.uk file's.
         guard files.isEmpty else {
@@ -141,7 +142,7 @@ public struct Project: Sendable {
             throw InputError.unusable("\(src.label): give the date column (--date-col); the table's columns are \(export.columns.joined(separator: ", "))")
         }
         var j = try JobInputs.load(files: [csv], read: r, boundary: boundary, layers: withLayers ? layers : [],
-                                   gridDirectories: gridDirectories, progress: progress)
+                                   gridDirectories: gridDirectories, boundaryFirst: boundaryFirst, progress: progress)
         j.incidents.files[0].path = src.label
         j.incidents.quarantine = j.incidents.quarantine.map { q in var q = q; if q.file == csv { q.file = src.label }; return q }
         return j

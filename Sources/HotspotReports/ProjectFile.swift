@@ -214,7 +214,7 @@ extension Project {
     /// The `pspo` product: the keys of `hotspot pspo`'s flags.
     static func pspo(_ s: Field) throws -> PspoRequest {
         let m = try s.mapping(["area", "name", "epsg", "from_hotspots", "buffer", "simplify", "types", "rings", "window", "change",
-                               "enforcement", "sources", "as_of", "pdf", "emerging_cell", "kde_cell"])
+                               "enforcement", "sources", "as_of", "pdf", "emerging_cell", "kde_cell", "suppress_below", "residents"])
         var r = PspoRequest()
         if let a = m["area"] { r.area = LayerSpec(name: "area", path: try a.existingFile(), epsg: try m["epsg"]?.int(1024...999_999)) }
         if let h = m["from_hotspots"] { r.fromHotspots = try h.existingFile() }
@@ -235,6 +235,8 @@ extension Project {
         }
         r.change = try m["change"]?.date(end: false)
         r.enforcement = try m["enforcement"]?.existingFile()
+        r.suppressBelow = try m["suppress_below"]?.int(0...100) ?? 3
+        r.residents = try m["residents"]?.existingFile()
         if let src = m["sources"] { for (label, f) in try src.orderedMapping() { r.sources[try f.path()] = label } }
         r.asOf = try m["as_of"]?.string()
         r.pdf = try m["pdf"]?.bool() ?? true

@@ -163,6 +163,15 @@ try AtomicFile.write(try layer("demo_lsoa", lsoas, idKey: "LSOA11CD", nameKey: "
 try AtomicFile.write(try layer("demo_boundary", [boundary], idKey: "code", nameKey: "name", proj: proj, bng: true), to: "\(out)/boundary.geojson")
 try AtomicFile.write("WD22CD,WD22NM,usual_residents\n" + wards.map { "\($0.code),\($0.name),\($0.pop)\n" }.joined(), to: "\(out)/wards_population.csv")
 try AtomicFile.write("LSOA11CD,LSOA11NM,usual_residents\n" + lsoas.map { "\($0.code),\($0.name),\($0.pop)\n" }.joined(), to: "\(out)/lsoa_population.csv")
+// Synthetic residents by ethnic group per ward (census KS201's headline groups), for the PSPO pack's equality table:
+// each ward's residents split by one of four fixed mixes (White, Mixed, Asian, Black, Other), rounded, the
+// remainder to White.
+let mixes: [[Double]] = [[0.46, 0.07, 0.12, 0.27, 0.08], [0.52, 0.06, 0.10, 0.24, 0.08], [0.41, 0.08, 0.14, 0.29, 0.08], [0.58, 0.05, 0.09, 0.21, 0.07]]
+try AtomicFile.write("WD22CD,All categories: Ethnic group,White,Mixed,Asian,Black,Other\n" + wards.enumerated().map { k, w in
+    var v = mixes[k % 4].map { Int((Double(w.pop) * $0).rounded(.toNearestOrEven)) }
+    v[0] += w.pop - v.reduce(0, +)
+    return "\(w.code),\(w.pop)," + v.map(String.init).joined(separator: ",") + "\n"
+}.joined(), to: "\(out)/wards_ethnicity.csv")
 
 // Truth: planted centres in BNG and lon/lat.
 var cx = patterns.map(\.e), cy = patterns.map(\.n)

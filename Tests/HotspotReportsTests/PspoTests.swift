@@ -117,4 +117,102 @@ import Testing
         #expect(abs(ha - expected) < 0.006, "\(ha) ha, expected \(expected)")
         #expect(try String(contentsOfFile: p.out + "/exhibits/restricted-area.geojson", encoding: .utf8).contains("proposal"))
     }
+
+    static let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
+
+    /// The demo project's pack (suppression 3, residents by ward, no PDF for speed).
+    func demoPack(_ edit: (inout Project.PspoRequest) -> Void = { _ in }) throws -> (Project, PspoJob.Result) {
+        var p = try Project.load(Self.demo + "/project.yaml")
+        p.out = tmp()
+        var r = try #require(p.products.pspo)
+        r.pdf = false
+        edit(&r)
+        p.products = .init(); p.products.pspo = r
+        return (p, try PspoJob.run(p, command: "test"))
+    }
+
+    /// Issue 18 item 11: read / quarantined / accepted / inside the boundary / inside the area are one set of values,
+    /// and every place of the pack gives the same.
+    @Test func countsAreDefinedOnceAndAgreeEverywhere() throws {
+        let (p, r) = try demoPack()
+        let c = r.counts
+        // The demo: 7,605 rows, 16 without a location and 8 (of any type) outside the boundary; 3,105 of the three
+        // chosen types inside it, 205 inside the restricted area.
+        #expect(c.read == 7605 && c.quarantined == 24 && c.accepted == 7581 && c.insideBoundary == 3105 && c.insideArea == 205)
+        #expect(c.quarantinedByReason.map(\.reason) == ["missing coordinate", "outside study area"] && c.quarantinedByReason.map(\.count) == [16, 8])
+        #expect(c.balances && r.inside == c.insideArea)
+        let s = Dictionary(uniqueKeysWithValues: try csv(p.out, "summary").dropFirst().map { ($0[0], $0[1]) })
+        #expect(s["rows_read"] == "7605" && s["rows_accepted"] == "7581" && s["rows_quarantined"] == "24" && s["incidents_borough"] == "3105" && s["incidents_inside"] == "205")
+        let inputs = try csv(p.out, "inputs").filter { $0[0] == "incidents" }
+        #expect(inputs.count == 1 && inputs[0][3] == "7605" && inputs[0][4] == "7581" && inputs[0][5] == "24")
+        let q = try String(contentsOfFile: p.out + "/quarantine.csv", encoding: .utf8)
+        #expect(q.components(separatedBy: ",outside study area,").count - 1 == 8)
+        let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.out + "/metadata.json"))) as! [String: Any]
+        let mc = meta["counts"] as! [String: Any]
+        #expect(mc["read"] as? Int == 7605 && mc["accepted"] as? Int == 7581 && mc["quarantined"] as? Int == 24 && mc["analysed"] as? Int == 3105 && mc["inside_restricted_area"] as? Int == 205)
+        let html = try String(contentsOfFile: p.out + "/index.html", encoding: .utf8)
+        #expect(html.contains("7,581</span> accepted + <span class=\"n\" data-exhibit=\"exhibits/counts.csv\">24</span> quarantined"))
+        #expect(c.sentence() == "7,605 rows read = 7,581 accepted + 24 quarantined (16 missing coordinate, 8 outside study area); 3,105 of the chosen types and period inside the study boundary, 205 of them inside the restricted area")
+    }
+
+    /// --suppress-below 3: counts of 1–2 are "<3", a second cell is withheld wherever one could be recovered from a
+    /// total, totals stay true; 0 shows every count.
+    @Test func enforcementCountsAreSuppressed() throws {
+        let (p, _) = try demoPack()
+        let t = try csv(p.out, "enforcement-by-restriction")
+        #expect(t[0] == ["restriction", "Fixed penalty notice", "Fixed penalty notice paid", "Referred to support services", "Warning", "total"])
+        #expect(t[1] == ["Aggressive begging", "<3", "*", "<3", "*", "12"] && t.last! == ["Total", "8", "13", "10", "17", "48"])
+        let byChar = try csv(p.out, "enforcement-by-characteristic").dropFirst().map { Array($0.dropFirst()) }
+        for row in Array(t.dropFirst()) + byChar {
+            #expect(!row.dropFirst().contains { Int($0).map { $0 > 0 && $0 < 3 } ?? false }, "\(row)")
+            #expect(row.filter { $0 == "<3" || $0 == "*" }.count != 1, "\(row)")
+        }
+        #expect(try String(contentsOfFile: p.out + "/index.html", encoding: .utf8).contains("Counts of 1 to 2 are shown as &lt;3"))
+        let (q, _) = try demoPack { $0.suppressBelow = 0 }
+        let u = try csv(q.out, "enforcement-by-restriction")
+        let uh = try String(contentsOfFile: q.out + "/index.html", encoding: .utf8)
+        #expect(u[1] == ["Aggressive begging", "2", "3", "1", "6", "12"] && !uh.contains("are shown as &lt;"))
+        // The rule on its own: one withheld cell in a line gets a second (the smallest positive one).
+        let m = Suppression.marks([[1, 5, 9, 15], [4, 4, 4, 12], [5, 9, 13, 27]], k: 3)
+        #expect(m[0] == [.primary, .secondary, .shown, .shown] && m[1][0] == .secondary && m[1][1] == .secondary && m[2][3] == .shown)
+    }
+
+    /// --residents: each group's share of enforcement beside its share of the residents of the wards the area
+    /// touches, the ratio, and the rate ratio against White.
+    @Test func enforcementIsComparedWithResidents() throws {
+        let (p, _) = try demoPack()
+        let t = try csv(p.out, "enforcement-vs-residents")
+        // The area touches one ward, Millpond (E05900009); its synthetic residents 15,254 (46% White, 27% Black…).
+        let rows = Dictionary(uniqueKeysWithValues: t.dropFirst().map { ($0[0], $0) })
+        #expect(rows["Total"]?[1] == "48" && rows["Total"]?[3] == "15254")
+        let w = try #require(rows["White"]), b = try #require(rows["Black"])
+        #expect(w[1] == "8" && w[3] == "7017" && b[1] == "9" && b[3] == "4119")
+        // Shares of the 40 records with a group: Black 9/40 = 22.5%, residents 4119/15254 = 27.0%; ratio 0.83;
+        // rate ratio (9/4119)/(8/7017) = 1.92.
+        #expect(b[2] == "22.5" && b[4] == "27.0" && b[5] == Fmt.fixed((9.0 / 40) / (4119.0 / 15254), 2) && b[7] == Fmt.fixed((9.0 / 4119) / (8.0 / 7017), 2))
+        #expect(try String(contentsOfFile: p.out + "/index.html", encoding: .utf8).contains("Millpond (E05900009)"))
+        // A group whose count is suppressed gets no share and no ratio (they would give the count away).
+        let (q, _) = try demoPack { $0.suppressBelow = 9 }
+        let s = Dictionary(uniqueKeysWithValues: try csv(q.out, "enforcement-vs-residents").dropFirst().map { ($0[0], $0) })
+        #expect(s["White"]?[1] == "<9" && s["White"]?[2] == "" && s["Asian"]?[1] == "9" && s["Asian"]?[7] == "")
+    }
+
+    /// On real data (the e2e real pack): 23,339 rows read, 13,034 outside the borough, 10,305 accepted.
+    @Test func realCountsAgree() throws {
+        let shared = Paths.shared
+        let f = shared + "/data/policeuk/api-points-lewisham-bbox/api-points-2018-MarSep.csv", L = shared + "/geodata/lewisham"
+        guard FileManager.default.fileExists(atPath: f) else { print("skip realCountsAgree: \(f) is absent"); return }
+        var read = ReadOptions(); read.selection.types = ["Drugs", "Public order", "Criminal damage and arson"]
+        var r = Project.PspoRequest()
+        r.area = LayerSpec(name: "area", path: Paths.repo.appendingPathComponent("Tests/Fixtures/pspo/catford-town-centre.geojson").path)
+        r.pdf = false; r.enforcement = Self.demo + "/enforcement.csv"; r.residents = L + "/lbl_ethnicity_wd22.csv"
+        var p = request([f], read: read, out: tmp()) { $0.pspo = r }
+        p.boundary = LayerSpec(name: "boundary", path: L + "/lbl_wd22_proposed_bng.geojson")
+        p.layers = [LayerSpec(name: "wards", path: L + "/lbl_wd22_proposed_bng.geojson", population: L + "/population_census2011_wd22.csv")]
+        let res = try PspoJob.run(p, command: "test")
+        #expect(res.counts.read == 23339 && res.counts.accepted == 10305 && res.counts.quarantined == 13034 && res.counts.insideBoundary == 3081 && res.counts.insideArea == 131)
+        #expect(res.counts.balances)
+        let t = try csv(p.out, "enforcement-vs-residents")
+        #expect(t.last?[3] == "32960")
+    }
 }

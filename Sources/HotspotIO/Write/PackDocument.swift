@@ -15,7 +15,13 @@ public struct PackDocument: Sendable {
         case placeholder(title: String, prompt: String)
         /// A definition list of (term, HTML).
         case facts([(String, String)])
+        /// A small note under a table (HTML), e.g. what suppression withheld.
+        case note(String)
     }
+    /// The fewest rows of one table a printed page may hold (a page never shows a lone row or two of a table).
+    public static let minRowsPerPage = 3
+    /// Tables of up to this many rows fit on an A4 page and are kept whole, with their caption.
+    public static let keepWholeRows = 25
     public struct Section: Sendable {
         public var id: String, title: String, blocks: [Block]
         /// Start the section on a new page.
@@ -75,6 +81,11 @@ public struct PackDocument: Sendable {
     th { background: #e6e6e6; }
     td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     tr { break-inside: avoid; }
+    thead { display: table-header-group; }
+    div.keep { break-inside: avoid; }
+    tbody.keep { break-inside: avoid; }
+    .note { font-size: 8pt; margin: -2mm 0 3mm; break-before: avoid; }
+    p { orphans: 3; widows: 3; }
     .caption { font-size: 8pt; color: #222; margin: 0 0 3mm; }
     .caption code, .exhibit { font-family: 'DejaVu Sans Mono', monospace; font-size: 7.5pt; }
     figure { margin: 2mm 0 3mm; break-inside: avoid; }
@@ -118,14 +129,27 @@ public struct PackDocument: Sendable {
             return "<figure\(page ? " class=\"page\"" : "")>\n\(body.trimmingCharacters(in: .whitespacesAndNewlines))\n<figcaption class=\"caption\">\(Self.esc(caption)) Exhibit: <code>\(Self.esc(exhibit))</code></figcaption>\n</figure>\n"
         case .table(let t, let exhibit, let caption):
             var s = "<table data-exhibit=\"\(Self.esc(exhibit))\">\n<thead><tr>"
-            s += t.columns.map { "<th>\(Self.esc($0.replacingOccurrences(of: "_", with: " ")))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-            for r in t.rows {
-                s += "<tr>" + r.map { v -> String in
+            s += t.columns.map { "<th>\(Self.esc($0.replacingOccurrences(of: "_", with: " ")))</th>" }.joined() + "</tr></thead>\n"
+            func row(_ r: [Value]) -> String {
+                "<tr>" + r.map { v -> String in
                     let text = v.csvText
                     return v.isNumeric ? "<td class=\"num\">\(Self.esc(text))</td>" : text.count > 24 ? "<td class=\"long\">\(Self.esc(text))</td>" : "<td>\(Self.esc(text))</td>"
                 }.joined() + "</tr>\n"
             }
-            return s + "</tbody>\n</table>\n<p class=\"caption\">\(Self.esc(caption)) Exhibit: <code>\(Self.esc(exhibit))</code></p>\n"
+            let captionHTML = "<p class=\"caption\">\(Self.esc(caption)) Exhibit: <code>\(Self.esc(exhibit))</code></p>\n"
+            // No page shows fewer than `minRowsPerPage` rows of a table: a table that fits on a page is kept whole
+            // (with its caption); a longer one breaks only between its first and last `minRowsPerPage` rows, which
+            // are kept together, and its header repeats on every page.
+            let k = Self.minRowsPerPage
+            if t.rows.count <= Self.keepWholeRows {
+                return "<div class=\"keep\">\n" + s + "<tbody>\n" + t.rows.map(row).joined() + "</tbody>\n</table>\n" + captionHTML + "</div>\n"
+            }
+            s += "<tbody class=\"keep\">\n" + t.rows.prefix(k).map(row).joined() + "</tbody>\n"
+            s += "<tbody>\n" + t.rows.dropFirst(k).dropLast(k).map(row).joined() + "</tbody>\n"
+            s += "<tbody class=\"keep\">\n" + t.rows.suffix(k).map(row).joined() + "</tbody>\n"
+            return s + "</table>\n" + captionHTML
+        case .note(let html):
+            return "<p class=\"note\">\(html)</p>\n"
         }
     }
 }

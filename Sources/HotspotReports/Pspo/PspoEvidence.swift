@@ -22,7 +22,12 @@ struct PspoEvidence {
     var boroughM2: Double
     var boroughName: String
     var populationArea: Double?, populationBorough: Double?, populationSource: String?
+    /// Rows read, quarantined, accepted, inside the boundary and inside the area: the one definition (`PspoCounts`).
+    var counts: PspoCounts
     var tables: [String: Table] = [:]
+    /// The residents by ethnic group (`--residents`), the layer whose codes it uses, and the areas of that layer the
+    /// restricted area touches (whose residents are the baseline).
+    var residents: (table: ResidentsTable, layer: String, areas: [(id: String, name: String)])?
     var notes: [String: String] = [:]
     var trend: MannKendallResult?
     var warnings: [String] = []
@@ -123,7 +128,8 @@ struct PspoEvidence {
 
         var e = PspoEvidence(name: name, proposal: proposal, area: area, areaM2: areaM2, zones: zones, zoneOf: zoneOf,
                              wardsTouched: touched, adjacentWards: adjacent, months: months, monthOf: monthOf,
-                             boroughM2: boroughM2, boroughName: boroughName)
+                             boroughM2: boroughM2, boroughName: boroughName,
+                             counts: PspoCounts(inc, insideArea: zoneOf.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }))
         if let n = proposalNote { e.notes["proposal"] = n }
 
         // Population of the area by areal weighting of the finest layer with populations.
@@ -138,6 +144,20 @@ struct PspoEvidence {
             e.populationArea = inArea; e.populationBorough = total
             e.populationSource = "\(pl.name) populations (\((pl.populationPath as NSString?)?.lastPathComponent ?? "")), areal weighting: Σ population × (share of the \(pl.name) area inside)"
         }
+        if let rp = r.residents {
+            let rt = try ResidentsTable.read(rp)
+            // The layer whose area codes the table uses (wards or LSOAs).
+            let best = job.layers.map { l in (l, l.areas.filter { rt.byArea[$0.id] != nil }.count) }.max { $0.1 < $1.1 }
+            guard let (layer, matched) = best, matched > 0 else {
+                throw InputError.unusable("\(rp): none of its area codes (first column) is an area of the layers given (--areas); give the ward or LSOA layer the table is by")
+            }
+            var touchedAreas: [(id: String, name: String)] = []
+            for a in layer.areas where rt.byArea[a.id] != nil {
+                let g = try GEOSGeometry(ctx, a.geometry)
+                if g.intersects(areaG), try g.intersection(areaG).area > 1 { touchedAreas.append((a.id, a.name)) }
+            }
+            e.residents = (rt, layer.name, touchedAreas)
+        }
         try e.tabulate(p, r, job: job)
         return e
     }
@@ -147,7 +167,7 @@ struct PspoEvidence {
     mutating func tabulate(_ p: Project, _ r: Project.PspoRequest, job: JobInputs) throws {
         let inc = job.incidents, t = inc.table
         let ins = inside
-        let nIn = ins.filter { $0 }.count, n = t.count
+        let nIn = counts.insideArea, n = counts.insideBoundary
         let cats = t.categories
         let usedCats = cats.indices.filter { c in t.category.contains(UInt16(c)) }
         let labels = Self.sourceLabels(inc.files, r.sources)
@@ -296,35 +316,7 @@ struct PspoEvidence {
             if before.isEmpty || after.isEmpty { notes["change"] = "The change date \(CivilDate.dayLabel(change)) leaves no month on one side of it within the data." }
         }
         // Enforcement and equality.
-        if let path = r.enforcement { try enforcement(path) }
-    }
-
-    mutating func enforcement(_ path: String) throws {
-        let rows = try CSVRows.read(path)
-        guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw InputError.emptyFile(path) }
-        let low = header.map { $0.lowercased() }
-        guard let ri = low.firstIndex(of: "restriction"), let oi = low.firstIndex(of: "outcome") else {
-            throw InputError.badHeader(file: path, format: "enforcement CSV (date, restriction, outcome, then protected characteristics)",
-                                       missing: ["restriction", "outcome"].filter { !low.contains($0) })
-        }
-        let skip = Set([ri, oi]).union(low.indices.filter { ["date", "id", "ref", "reference", "notes", "location", "name"].contains(low[$0]) })
-        let body = rows.dropFirst().filter { $0.count == header.count && !$0.allSatisfy(\.isEmpty) }
-        var byRO: [String: Int] = [:]
-        for rr in body { byRO["\(rr[ri])\u{1}\(rr[oi])", default: 0] += 1 }
-        var t1 = Table(columns: ["restriction", "outcome", "count"])
-        t1.rows = byRO.keys.sorted().map { k in let p = k.split(separator: "\u{1}", omittingEmptySubsequences: false); return [.string(String(p[0])), .string(String(p[1])), .int(byRO[k]!)] }
-        tables["enforcement-by-restriction"] = t1
-        var t2 = Table(columns: ["characteristic", "value", "outcome", "count"])
-        for c in header.indices where !skip.contains(c) {
-            var d: [String: Int] = [:]
-            for rr in body { d["\(rr[c].isEmpty ? "not recorded" : rr[c])\u{1}\(rr[oi])", default: 0] += 1 }
-            for k in d.keys.sorted() {
-                let p = k.split(separator: "\u{1}", omittingEmptySubsequences: false)
-                t2.rows.append([.string(header[c]), .string(String(p[0])), .string(String(p[1])), .int(d[k]!)])
-            }
-        }
-        tables["enforcement-by-characteristic"] = t2
-        notes["enforcement"] = "\(body.count) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record."
+        if let path = r.enforcement { try enforcement(path, k: r.suppressBelow, residents: residents) }
     }
 
     /// A label per incident file: the request's, else one from its format.

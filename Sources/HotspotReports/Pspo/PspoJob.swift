@@ -12,6 +12,8 @@ public enum PspoJob {
         public var incidents: LoadedIncidents
         public var name: String
         public var inside: Int
+        /// Rows read … inside the area, as the pack prints them (`PspoCounts`).
+        public var counts: PspoCounts
         public var zip: String
         public var files: [String]
         public var warnings: [String]
@@ -22,7 +24,7 @@ public enum PspoJob {
         var p = request
         if let ty = r.types { p.read.selection.types = ty }
         // Everything that can be wrong with the inputs is found before anything is written.
-        let job = try p.loadInputs(progress: progress)
+        let job = try p.loadInputs(boundaryFirst: true, progress: progress)
         let e = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") { try PspoEvidence.compute(p, r, job: job) }
         let t = job.incidents.table
         let packDate = r.asOf ?? lastDay(t)
@@ -74,7 +76,8 @@ public enum PspoJob {
         ev.tables["summary"] = summary
         let params = parameterTable(p, r, ev, job: job, kde: kde, packDate: packDate)
         ev.tables["parameters"] = params
-        ev.tables["inputs"] = try inputTable(p, r, job: job)
+        ev.tables["inputs"] = try inputTable(p, r, ev, job: job)
+        ev.tables["counts"] = ev.counts.table
         ev.tables["software"] = softwareTable(pdf: r.pdf)
         for (k, tab) in ev.tables.sorted(by: { $0.key < $1.key }) { try set.write("exhibits/\(k).csv", tab.csv()) }
 
@@ -123,7 +126,7 @@ public enum PspoJob {
         var zipData = Data()
         try set.finish(command: command, parameters: params.rows.reduce(into: ["job": "pspo"]) { d, row in
             if case .string(let k) = row[0] { d[k] = row[1].csvText }
-        }, inputs: job, warnings: warnings) {
+        }, inputs: job, warnings: warnings, insideArea: ev.counts.insideArea) {
             // manifest.json lists every file of the pack; the zip holds the pack and its manifest.
             let staging = (set.path("index.html") as NSString).deletingLastPathComponent
             try AtomicFile.write(try PackManifest.build(folder: staging, pack: packName), to: set.path(PackManifest.name))
@@ -133,7 +136,7 @@ public enum PspoJob {
         let zipPath = p.out.hasSuffix("/") ? String(p.out.dropLast()) + ".zip" : p.out + ".zip"
         try AtomicFile.write(zipData, to: zipPath)
         let written = (try? PackManifest.files(in: p.out)) ?? []
-        return Result(incidents: job.incidents, name: ev.name, inside: idx.count, zip: zipPath, files: written + [PackManifest.name], warnings: warnings)
+        return Result(incidents: job.incidents, name: ev.name, inside: ev.counts.insideArea, counts: ev.counts, zip: zipPath, files: written + [PackManifest.name], warnings: warnings)
     }
 
     /// The last day the incidents cover (the month's last day for monthly data), YYYY-MM-DD.
@@ -149,7 +152,7 @@ public enum PspoJob {
     // MARK: tables
 
     static func summaryTable(_ e: PspoEvidence, job: JobInputs) -> Table {
-        let t = job.incidents.table, n = t.count, nIn = e.inside.filter { $0 }.count
+        let t = job.incidents.table, c = e.counts, n = c.insideBoundary, nIn = c.insideArea
         let si = n > 0 ? Double(nIn) / Double(n) : 0, sa = e.areaM2 / e.boroughM2
         var s = Table(columns: ["measure", "value"])
         func add(_ k: String, _ v: Value) { s.rows.append([.string(k), v]) }
@@ -180,10 +183,11 @@ public enum PspoJob {
         }
         let monthly = Double(nIn) / Double(max(1, e.months.count))
         add("incidents_inside_per_month", .double(monthly, decimals: 1))
-        add("rows_read", .int(job.incidents.read))
-        add("rows_accepted", .int(job.incidents.accepted))
-        add("rows_quarantined", .int(job.incidents.quarantine.count))
-        add("incidents_analysed", .int(n))
+        add("rows_read", .int(c.read))
+        add("rows_quarantined", .int(c.quarantined))
+        add("rows_accepted", .int(c.accepted))
+        add("rows_not_selected", .int(c.notSelected))
+        add("incidents_analysed", .int(c.insideBoundary))
         return s
     }
 
@@ -208,17 +212,20 @@ public enum PspoJob {
         add("change_test", "exact conditional test of two Poisson counts (binomial), exposure = months")
         add("concentration_ratio", "share of the borough's incidents ÷ share of the borough's area (= PAI)")
         add("population_method", e.populationSource ?? "no population supplied")
+        add("suppress_below", r.suppressBelow > 1 ? "\(r.suppressBelow) (enforcement counts of 1–\(r.suppressBelow - 1) shown as <\(r.suppressBelow))" : "\(r.suppressBelow) (no suppression)")
+        add("residents", r.residents.map { "\($0) (\(e.residents.map { "\($0.areas.count) \($0.layer) area(s) the restricted area touches" } ?? ""))" } ?? "none")
         add("analysis_crs", "EPSG:27700 (British National Grid)")
         add("projection", job.incidents.projection.map { "\($0.operation) (accuracy \($0.accuracyMetres < 0 ? "unknown" : "\(Fmt.number($0.accuracyMetres)) m"))" } ?? "none (data in EPSG:27700)")
         add("pack_date", packDate)
         return s
     }
 
-    static func inputTable(_ p: Project, _ r: Project.PspoRequest, job: JobInputs) throws -> Table {
+    static func inputTable(_ p: Project, _ r: Project.PspoRequest, _ e: PspoEvidence, job: JobInputs) throws -> Table {
         var s = Table(columns: ["role", "file", "kind", "rows_read", "accepted", "quarantined", "sha256"])
         let labels = PspoEvidence.sourceLabels(job.incidents.files, r.sources)
         for (k, f) in job.incidents.files.enumerated() {
-            s.rows.append([.string("incidents"), .string(f.path), .string(labels[k]), .int(f.read), .int(f.accepted), .int(f.quarantinedTotal), .string(f.sha256)])
+            let c = e.counts.files[k]
+            s.rows.append([.string("incidents"), .string(f.path), .string(labels[k]), .int(c.read), .int(c.accepted), .int(c.quarantined), .string(f.sha256)])
         }
         for l in (job.boundary.map { [$0] } ?? []) + job.layers {
             let m = l.metadata
@@ -228,7 +235,8 @@ public enum PspoJob {
                 s.rows.append([.string("population of \(l.name)"), .string(pp), .string("CSV"), .null, .null, .null, .string(try Hashing.sha256(file: pp))])
             }
         }
-        for (role, path) in [("restricted area", r.area?.path), ("hotspot polygons (proposal)", r.fromHotspots), ("enforcement records", r.enforcement)] {
+        for (role, path) in [("restricted area", r.area?.path), ("hotspot polygons (proposal)", r.fromHotspots), ("enforcement records", r.enforcement),
+                             ("residents by ethnic group", r.residents)] {
             if let path { s.rows.append([.string(role), .string(path), .string((path as NSString).pathExtension), .null, .null, .null, .string(try Hashing.sha256(file: path))]) }
         }
         return s

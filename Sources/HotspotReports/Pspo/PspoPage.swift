@@ -31,6 +31,7 @@ enum PspoPage {
         if !sv("trend_mann_kendall_p").isEmpty {
             facts.append(("Trend inside", "\(esc(sv("trend_inside"))) at α 0.05 over \(n("months")) months (Mann-Kendall z \(n("trend_mann_kendall_z")), p \(n("trend_mann_kendall_p")); section 5)"))
         }
+        facts.append(("Rows and incidents", e.counts.sentence { PackDocument.num($0, "exhibits/counts.csv") } + " (section 8)"))
         summary.append(.facts(facts))
         summary.append(.text("These are the quantitative findings only. Whether the activities have a detrimental effect on the quality of life of those in the locality, whether that effect is persistent or continuing and unreasonable, and whether the restrictions are justified (s.59) are for the council to decide, with the consultation and the other evidence of section 9. Every figure here is in an exhibit named beside it; <code>hotspot verify</code> shows the pack has not been altered."))
 
@@ -93,8 +94,16 @@ enum PspoPage {
         var enforcement: [PackDocument.Block] = []
         if let a = e.tables["enforcement-by-restriction"], let b = e.tables["enforcement-by-characteristic"] {
             enforcement = [.text(esc(e.notes["enforcement"] ?? "")),
-                           .table(a, exhibit: x("enforcement-by-restriction"), caption: "Enforcement by restriction and outcome."),
-                           .table(b, exhibit: x("enforcement-by-characteristic"), caption: "Enforcement outcomes by protected characteristic (as recorded).")]
+                           .table(a, exhibit: x("enforcement-by-restriction"), caption: "Enforcement by restriction and outcome.")]
+            if let note = e.notes["enforcement-by-restriction"] { enforcement.append(.note(esc(note))) }
+            enforcement.append(.table(b, exhibit: x("enforcement-by-characteristic"), caption: "Enforcement outcomes by protected characteristic (as recorded)."))
+            if let note = e.notes["enforcement-by-characteristic"] { enforcement.append(.note(esc(note))) }
+            if let c = e.tables["enforcement-vs-residents"] {
+                enforcement.append(.table(c, exhibit: x("enforcement-vs-residents"), caption: "Each ethnic group's share of enforcement beside its share of the residents of the areas the restricted area touches."))
+                if let note = e.notes["enforcement-vs-residents"] { enforcement.append(.note(esc(note))) }
+            } else {
+                enforcement.append(.text("No residents' table was given (<code>--residents FILE</code>), so the shares of enforcement are not compared with the resident population."))
+            }
         } else {
             enforcement = [.placeholder(title: "No enforcement data were supplied", prompt: "This section is empty: no enforcement records (warnings, fixed penalty notices) were given (--enforcement FILE). For a renewal or variation, supply them with the protected characteristics recorded, so that the equality analysis can be made.")]
         }
@@ -104,10 +113,11 @@ enum PspoPage {
         let methods: [PackDocument.Block] = [
             .text("Incidents are read and validated (every rejected row is listed with its file, line and reason in <code>quarantine.csv</code>; rows read = accepted + rejected), projected to British National Grid (EPSG:27700) with PROJ and attributed to areas with GEOS. \(esc(proj.map { "Projection: \($0.operation), accuracy \($0.accuracyMetres < 0 ? "unknown" : "\(Fmt.number($0.accuracyMetres)) m")." } ?? "The incidents were already in EPSG:27700."))"),
             .table(e.tables["parameters"]!, exhibit: x("parameters"), caption: "Every parameter of this pack."),
-            .table(e.tables["inputs"]!, exhibit: x("inputs"), caption: "Input files with their SHA-256."),
+            .table(e.tables["counts"]!, exhibit: x("counts"), caption: "Rows read, quarantined (by reason; every row in quarantine.csv) and accepted, and the incidents inside the study boundary and the restricted area: the counts every page of this pack uses."),
+            .table(e.tables["inputs"]!, exhibit: x("inputs"), caption: "Input files with their SHA-256; rows read, accepted and quarantined per file (outside the study boundary counts as quarantined)."),
             .table(e.tables["software"]!, exhibit: x("software"), caption: "Software versions."),
             .facts([("Command", "<code>\(esc(command))</code>"), ("Pack date", esc(packDate)),
-                    ("Rows read / accepted / quarantined", "\(n("rows_read")) / \(n("rows_accepted")) / \(n("rows_quarantined")); \(n("incidents_analysed")) of the chosen types and period analysed"),
+                    ("Rows and incidents", e.counts.sentence { PackDocument.num($0, "exhibits/counts.csv") }),
                     ("Integrity", "<code>manifest.json</code> holds the SHA-256 of every file; <code>hotspot verify PACK</code> (the folder or its zip) recomputes them.")]),
         ]
 

@@ -24,6 +24,12 @@ extension Project {
         public var change: Int?
         /// Enforcement records (CSV: date, restriction, outcome, then one column per protected characteristic).
         public var enforcement: String?
+        /// Enforcement and equality tables show counts of 1…K−1 as "<K" (and withhold a second cell where one could be
+        /// recovered from a total); 0 shows every count. Default 3.
+        public var suppressBelow = 3
+        /// Residents by ethnic group per ward or LSOA (a census table such as 2011 KS201, e.g.
+        /// `lbl_ethnicity_wd22.csv`): the baseline beside each group's share of enforcement.
+        public var residents: String?
         /// A label per incident file (its path as given) for the source tables; default: from the file's format.
         public var sources: [String: String] = [:]
         /// Cell of the emerging hot spot grid and of the density surface around the area, metres.
