@@ -51,7 +51,12 @@ public enum LayerStyle: Sendable {
                 o += "    </categories>\n"
             }
             o += "    <symbols>\n"
-            for (k, cls) in c.classes.enumerated() { o += fillSymbol(name: "\(k)", fill: cls.fill, outline: nil) }
+            // Outline-only classes (No Pattern Detected) have no fill; New Hot/Cold Spot are outlined in their colour;
+            // sporadic and oscillating patterns carry a diagonal line-pattern fill over their base, as on the maps.
+            for (k, cls) in c.classes.enumerated() {
+                o += fillSymbol(name: "\(k)", fill: cls.outlineOnly ? nil : cls.fill,
+                                outline: cls.outlineOnly ? (cls.fill, 0.26) : cls.outline.map { ($0, 0.5) }, hatch: cls.hatch)
+            }
             o += "    </symbols>\n  </renderer-v2>\n" + aliasBlock + "</qgis>\n"
         case let .outline(colour, width, labelField):
             o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\(categories)\" labelsEnabled=\"\(labelField == nil ? 0 : 1)\">\n"
@@ -93,8 +98,32 @@ public enum LayerStyle: Sendable {
         }
     }
 
-    func fillSymbol(name: String, fill: String?, outline: (String, Double)?) -> String {
-        """
+    func fillSymbol(name: String, fill: String?, outline: (String, Double)?, hatch: String? = nil) -> String {
+        let hatchLayer = hatch.map { h in
+            """
+                    <layer class="LinePatternFill" enabled="1" pass="0" locked="0">
+                      <Option type="Map">
+                        <Option name="angle" type="QString" value="45"/>
+                        <Option name="distance" type="QString" value="1.4"/>
+                        <Option name="distance_unit" type="QString" value="MM"/>
+                        <Option name="line_width" type="QString" value="0.5"/>
+                        <Option name="line_width_unit" type="QString" value="MM"/>
+                        <Option name="color" type="QString" value="\(rgba(h))"/>
+                      </Option>
+                      <symbol type="line" name="@\(name)@1" alpha="1" clip_to_extent="1" force_rhr="0">
+                        <layer class="SimpleLine" enabled="1" pass="0" locked="0">
+                          <Option type="Map">
+                            <Option name="line_color" type="QString" value="\(rgba(h))"/>
+                            <Option name="line_width" type="QString" value="0.5"/>
+                            <Option name="line_width_unit" type="QString" value="MM"/>
+                          </Option>
+                        </layer>
+                      </symbol>
+                    </layer>
+
+            """
+        } ?? ""
+        return """
               <symbol type="fill" name="\(name)" alpha="1" clip_to_extent="1" force_rhr="0">
                 <layer class="SimpleFill" enabled="1" pass="0" locked="0">
                   <Option type="Map">
@@ -106,7 +135,7 @@ public enum LayerStyle: Sendable {
                     <Option name="outline_width_unit" type="QString" value="MM"/>
                   </Option>
                 </layer>
-              </symbol>
+        \(hatchLayer)      </symbol>
 
         """
     }
