@@ -203,7 +203,16 @@ def check_vector(path, png_dir, tag, fields_csv):
         else:
             for cat in renderer.categories():
                 if str(cat.value()) == str(v):
-                    want = cat.symbol().color().name()
+                    sym = cat.symbol()
+                    # Outline-only classes (No Pattern Detected: no brush) show what lies beneath, and hatched classes
+                    # (sporadic, oscillating: a line-pattern layer over the base) show base or hatch at any one pixel:
+                    # neither has one colour to find at the feature's point.
+                    if sym.symbolLayerCount() > 1 or sym.symbolLayer(0).brushStyle() == 0:
+                        want = "skip"
+                    else:
+                        want = sym.color().name()
+        if want == "skip":
+            continue
         g = feat.geometry()
         if g is None or g.isEmpty():
             continue
