@@ -84,6 +84,15 @@ def check_styles(path):
     table = c.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchone()[0]
     styles = c.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ? AND useAsDefault = 1", (table,)).fetchall()
     assert len(styles) == 1, f"{gpkg}: no default style for {table} in layer_styles"
+    # A categorized style's categories are values the field holds (as codes for a text field they match nothing and
+    # QGIS draws no feature: the weekly hotspots' status once).
+    r = doc.getElementsByTagName("renderer-v2")[0]
+    if r.getAttribute("type") == "categorizedSymbol":
+        field = r.getAttribute("attr")
+        cats = {c.getAttribute("value") for c in r.getElementsByTagName("category")}
+        feats = json.load(open(path))["features"]
+        held = {str(f["properties"].get(field)) for f in feats if f["properties"].get(field) is not None}
+        assert not held or held & cats, f"{qml}: categories {sorted(cats)} match none of {field}'s values {sorted(held)[:5]}"
     # The same style; only the aliases' field index differs (the GeoPackage's fid is QGIS's field 0).
     unindexed = lambda q: re.sub(r'(<alias field="[^"]*") index="[0-9]+"', r"\1", q)
     assert unindexed(styles[0][0]) == unindexed(open(qml).read()), f"{gpkg}: layer_styles differs from the .qml"
