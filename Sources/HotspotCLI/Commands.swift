@@ -134,8 +134,10 @@ struct MapCommand: ParsableCommand {
         abstract: "Redraw the maps of an existing output folder (title, paper, focus, formats) without recomputing.",
         discussion: """
             Reads the folder's GeoPackages and metadata.json (kde, gistar, emerging, grid or areas on square cells \
-            or areas), reloads the boundary and area layers the run used, and writes map.svg/.pdf/.png (areas: \
-            map-NAME.*) into the folder, which is rewritten as a whole; its other files are kept. Example:
+            or areas), reloads the boundary, area and context layers the run used, and writes map.svg/.pdf/.png \
+            (areas: map-NAME.*) into the folder, which is rewritten as a whole; its other files are kept. Without \
+            options the maps are drawn as the run drew them (metadata.json "maps": paper, focus, zoom, points, \
+            context layers, basemap), byte for byte; each option given overrides that. Example:
               hotspot map out/kde --title "Burglary, Lewisham" --paper a3 \\
                 --focus "Rushey Green" --zoom focus
             """)
@@ -149,12 +151,7 @@ struct MapCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            var o = mapOptions.options ?? MapOptions()
-            if !mapOptions.map {  // --map is implied here
-                var m = mapOptions; m.map = true
-                o = m.options!
-            }
-            let r = try MapRedrawJob.run(folder: folder, options: o, gridDirectories: gridDirectories)
+            let r = try MapRedrawJob.run(folder: folder, overrides: mapOptions.overrides, gridDirectories: gridDirectories)
             reportEnd(warnings: r.warnings, written: r.written, out: folder, quiet: quiet)
         }
     }

@@ -268,6 +268,22 @@ struct ContextCLIOptions: ParsableArguments {
     @Option(name: .customLong("context-attribution"), help: ArgumentHelp("The attribution line a context layer's licence asks for: NAME=TEXT (default: the ODbL line for OpenStreetMap data, the OS line for OS Open Roads).", valueName: "name=text"))
     var contextAttribution: [String] = []
 
+    @Option(name: .customLong("basemap"), help: ArgumentHelp("A tiled basemap under the map: an XYZ URL with {z}/{x}/{y} (Web Mercator, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png, or OS Maps API ZXY with --basemap-crs 27700) or WMTS:capabilities-url,layer=NAME. Fetched through GDAL at the zoom that matches the print scale, cached in HOTSPOT_TILE_CACHE (default ~/.cache/hotspot/tiles) so redraws work offline.", valueName: "url"))
+    var basemap: String?
+    @Option(name: .customLong("basemap-attribution"), help: ArgumentHelp("The attribution line the basemap's licence asks for (known for openstreetmap.org and os.uk URLs; required for others).", valueName: "text"))
+    var basemapAttribution: String?
+    @Option(name: .customLong("basemap-crs"), help: ArgumentHelp("The XYZ tile matrix: 3857 (Web Mercator, default) or 27700 (OS Maps API British National Grid).", valueName: "epsg"))
+    var basemapCRS: Basemap.Scheme = .webMercator
+    @Option(name: .customLong("basemap-max-tiles"), parsing: .unconditional, help: ArgumentHelp("At most this many tiles per map (1–2000; tile servers forbid bulk downloads).", valueName: "n"))
+    var basemapMaxTiles: Int = 256
+
+    /// The basemap asked for, or nil.
+    func basemapSpec() throws -> BasemapSpec? {
+        guard let url = basemap else { return nil }
+        do { return try BasemapSpec(url: url, scheme: basemapCRS, attribution: basemapAttribution, maxTiles: basemapMaxTiles) }
+        catch let e as InputError { throw ValidationError(e.description) }
+    }
+
     /// The context layers, with their label fields and attributions.
     var specs: [ContextLayerReader.Spec] {
         let labels = Self.dictionary(contextLabel), credits = Self.dictionary(contextAttribution)
@@ -284,6 +300,8 @@ struct ContextCLIOptions: ParsableArguments {
     }
 
     func validate() throws {
+        try check(basemapMaxTiles, "--basemap-max-tiles", in: 1...2_000, example: "256")
+        _ = try basemapSpec()
         for (flag, list) in [("--context", context), ("--context-label", contextLabel), ("--context-attribution", contextAttribution)] {
             for s in list where !s.contains("=") || s.hasPrefix("=") {
                 throw ValidationError("\(flag) '\(s)' needs NAME=VALUE, e.g. --context stations=stations.geojson")
@@ -306,19 +324,19 @@ struct MapCLIOptions: ParsableArguments {
     @Flag(help: "Also draw the product as a print map: map.svg (vector), map.pdf, map.png, in British National Grid.")
     var map = false
     @Option(name: .customLong("map-format"), help: ArgumentHelp("Map formats, comma-separated: svg, pdf, png (default all three).", valueName: "list"))
-    var mapFormat: String = "svg,pdf,png"
-    @Option(help: "Paper: a4 or a3.")
-    var paper: MapPage.Paper = .a4
-    @Option(help: "Orientation: landscape or portrait.")
-    var orientation: MapPage.Orientation = .landscape
-    @Option(parsing: .unconditional, help: ArgumentHelp("PNG resolution in dots per inch (72–600).", valueName: "dpi"))
-    var dpi: Int = 300
+    var mapFormat: String?
+    @Option(help: "Paper: a4 (default) or a3.")
+    var paper: MapPage.Paper?
+    @Option(help: "Orientation: landscape (default) or portrait.")
+    var orientation: MapPage.Orientation?
+    @Option(parsing: .unconditional, help: ArgumentHelp("PNG resolution in dots per inch (72–600, default 300).", valueName: "dpi"))
+    var dpi: Int?
     @Option(help: ArgumentHelp("Map title (default: the crime types and the product).", valueName: "text"))
     var title: String?
     @Option(name: .customLong("focus"), help: ArgumentHelp("An area to highlight (and, in compare, to report on), by name or code, e.g. \"Rushey Green\" (repeatable).", valueName: "name"))
     var focus: [String] = []
     @Option(help: ArgumentHelp("What the map frames: study (the boundary or the data, default) or focus (the --focus areas).", valueName: "study|focus"))
-    var zoom: String = "study"
+    var zoom: String?
     @Flag(help: "Draw the incidents as points.")
     var points = false
     @Option(name: .customLong("outline"), help: ArgumentHelp("Also outline the areas of this --areas layer (e.g. lsoa), thinly and without labels.", valueName: "name"))
@@ -327,32 +345,47 @@ struct MapCLIOptions: ParsableArguments {
     var asOf: String?
     @OptionGroup var contextOptions: ContextCLIOptions
 
-    var formats: [MapRaster.Format] { mapFormat.split(separator: ",").compactMap { MapRaster.Format(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) } }
+    var formats: [MapRaster.Format] { (mapFormat ?? "svg,pdf,png").split(separator: ",").compactMap { MapRaster.Format(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) } }
 
     func validate() throws {
-        let parts = mapFormat.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parts = (mapFormat ?? "svg,pdf,png").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard !parts.isEmpty, parts.allSatisfy({ MapRaster.Format(rawValue: $0) != nil }) else {
-            throw ValidationError("--map-format '\(mapFormat)' is not understood: give svg, pdf and/or png, e.g. --map-format svg,png")
+            throw ValidationError("--map-format '\(mapFormat ?? "")' is not understood: give svg, pdf and/or png, e.g. --map-format svg,png")
         }
-        try check(dpi, "--dpi", in: 72...600, example: "300")
-        guard zoom == "study" || zoom == "focus" else { throw ValidationError("--zoom takes study or focus") }
-        if zoom == "focus" && focus.isEmpty { throw ValidationError("--zoom focus needs at least one --focus AREA, e.g. --focus \"Rushey Green\"") }
+        if let dpi { try check(dpi, "--dpi", in: 72...600, example: "300") }
+        guard zoom == nil || zoom == "study" || zoom == "focus" else { throw ValidationError("--zoom takes study or focus") }
+        // (hotspot map FOLDER, where --map is implied, may zoom on the focus areas the run recorded.)
+        if zoom == "focus" && focus.isEmpty && map { throw ValidationError("--zoom focus needs at least one --focus AREA, e.g. --focus \"Rushey Green\"") }
         if let a = asOf, DateParser.parse(a) == nil { throw ValidationError("--as-of '\(a)' is not a date: use YYYY-MM-DD") }
+    }
+
+    /// What `hotspot map FOLDER` was told, each option overriding what the run's map drew.
+    var overrides: MapRedrawJob.Overrides {
+        var v = MapRedrawJob.Overrides()
+        v.title = title; v.paper = paper; v.orientation = orientation; v.dpi = dpi
+        v.formats = mapFormat == nil ? nil : formats
+        v.focus = focus.isEmpty ? nil : focus; v.zoomFocus = zoom.map { $0 == "focus" }; v.points = points ? true : nil
+        v.outline = outline; v.asOf = asOf
+        v.context = contextOptions.context.isEmpty ? nil : contextOptions.specs
+        v.basemap = try? contextOptions.basemapSpec()
+        return v
     }
 
     /// The map to draw, or nil without --map.
     var options: MapOptions? {
         guard map else { return nil }
         var o = MapOptions()
-        o.page = MapPage(paper: paper, orientation: orientation)
-        o.formats = formats; o.dpi = dpi; o.title = title; o.focus = focus; o.zoomFocus = zoom == "focus"
+        o.page = MapPage(paper: paper ?? .a4, orientation: orientation ?? .landscape)
+        o.formats = formats; o.dpi = dpi ?? 300; o.title = title; o.focus = focus; o.zoomFocus = zoom == "focus"
         o.showPoints = points; o.outlineLayer = outline; o.asOf = asOf
         o.context = contextOptions.specs
+        o.basemap = try? contextOptions.basemapSpec()
         return o
     }
 }
 
 extension MapPage.Paper: ExpressibleByArgument {}
+extension Basemap.Scheme: ExpressibleByArgument {}
 extension MapPage.Orientation: ExpressibleByArgument {}
 extension IncidentFormat: ExpressibleByArgument {}
 extension CellSizeRule: ExpressibleByArgument {}

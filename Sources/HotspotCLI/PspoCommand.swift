@@ -93,6 +93,7 @@ struct PspoCommand: ParsableCommand {
         try runJob {
             var p = request(input, areas, output)
             p.map.context = contextOptions.specs
+            p.map.basemap = try? contextOptions.basemapSpec()
             var r = Project.PspoRequest()
             r.area = area.map { LayerSpec(name: "area", path: $0, epsg: areaEPSG) }
             r.name = areaName; r.fromHotspots = fromHotspots; r.buffer = buffer; r.simplify = simplify

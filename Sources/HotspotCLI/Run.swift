@@ -7,7 +7,7 @@ import HotspotReports
 
 /// sysexits-style exit codes, documented in `hotspot --help`.
 enum Exit {
-    static let usage: Int32 = 64, dataError: Int32 = 65, noInput: Int32 = 66, software: Int32 = 70, cantCreate: Int32 = 73
+    static let usage: Int32 = 64, dataError: Int32 = 65, noInput: Int32 = 66, unavailable: Int32 = 69, software: Int32 = 70, cantCreate: Int32 = 73
 }
 
 /// Runs a job, turning its errors into a one-line reason and a documented exit code.
@@ -25,6 +25,11 @@ func runJob(_ body: () throws -> Void) throws {
         fail(e.description, Exit.usage)
     } catch let e as PolygonLayerReader.LayerError {
         fail(e.description, Exit.dataError)
+    } catch let e as Basemap.BasemapError {
+        switch e {
+        case .unavailable: fail(e.description, Exit.unavailable)
+        case .tooManyTiles: fail(e.description, Exit.usage)
+        }
     } catch let e as GeoError {
         fail(e.description, Exit.dataError)
     } catch let e as Project.ProjectError {

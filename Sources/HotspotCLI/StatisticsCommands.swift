@@ -277,7 +277,7 @@ struct ProfileCommand: ParsableCommand {
     func run() throws {
         try runJob {
             var mo = mapOptions.options ?? { var m = mapOptions; m.map = true; return m.options! }()
-            mo.page = MapPage(paper: mapOptions.paper, orientation: .portrait)
+            mo.page = MapPage(paper: mapOptions.paper ?? .a4, orientation: .portrait)
             var p = request(input, areas, output, map: mapOptions)
             p.products.compare = .init(periods: timing.periods.compactMap(Period.init(parsing:)), profile: mo)
             try p.checkOutput()

@@ -169,8 +169,10 @@ public enum EmergingJob {
         params["map_parameters"] = "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2"), window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))"
         params["map_product"] = "emerging hot spots"
         params["map_legend"] = cls.title
+        // The area layers the map draws (wards…), recorded in metadata.json so that `hotspot map` draws them again.
+        var drawn: [LoadedLayer] = []
         if let mo = o.map {
-            let drawn = try req.layers.filter { $0.name != layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
+            drawn = try req.layers.filter { $0.name != layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn + (layer.map { [$0] } ?? []),
                                      parameters: params["map_parameters"]!, product: params["map_product"]!)
             if layer != nil { ctx.labelOnly = Set(cells.filter { results[$0].pattern.rawValue != 0 }.map { ids[$0] }); ctx.labelOnlyWhat = "patterned" }
@@ -186,7 +188,7 @@ public enum EmergingJob {
             "persistent_requires_final_step": "\(o.emerging.persistentRequiresFinalStep)",
             "incidents_outside_steps": "\(cube.outsideSteps)", "incidents_outside_grid": "\(cube.outsideLocations)",
             "recent_params": "hotspot_prop=\(o.recent.hotspotProportion) persistent_prop=\(o.recent.persistentProportion) recent_prop=\(o.recent.recentProportion) critical_p=\(o.recent.criticalP)"]) { a, _ in a },
-            inputs: job, grid: grid, extraLayers: layer.map { [$0] } ?? [], warnings: warnings)
+            inputs: job, grid: grid, extraLayers: (layer.map { [$0] } ?? []) + drawn, warnings: warnings)
         var r = result
         r.written = set.written.map(\.path) + ["metadata.json"]
         return r

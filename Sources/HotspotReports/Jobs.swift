@@ -39,7 +39,7 @@ public enum AreasJob {
             try set.write("areas-\(l.name).csv", c.table.csv())
             if let mo = map {
                 var ctx = MapJob.Context(incidents: inc, boundary: b, layers: [l] + layers.filter { $0.name != l.name },
-                                         parameters: rated ? "Rates per 1,000 residents (population: \((l.populationPath as NSString?)?.lastPathComponent ?? "")) · \(l.areas.count) areas" : "Counts · \(l.areas.count) areas",
+                                         parameters: MapJob.areaParameters(l, rated: rated),
                                          product: "\(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) \(rated ? "rates" : "counts")")
                 let top = cls.classes.indices.last
                 ctx.labelOnly = Set(l.areas.indices.filter { top != nil && cls.classOf[$0] == top }.map { l.areas[$0].id })

@@ -21,7 +21,82 @@ public struct MapOptions: Sendable {
     public var asOf: String?
     /// Context layers (roads, stations, town centres) drawn beneath the analysis (`--context NAME=SOURCE`).
     public var context: [ContextLayerReader.Spec] = []
+    /// A tiled basemap under the map (`--basemap URL`).
+    public var basemap: BasemapSpec?
     public init() {}
+}
+
+/// A tiled basemap: an XYZ URL (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`) in Web Mercator or in the OS Maps
+/// API's EPSG:27700 matrix, or `WMTS:capabilities-url,layer=NAME`; the attribution its licence asks for; the tile cap.
+public struct BasemapSpec: Sendable, Equatable {
+    public var url: String
+    public var scheme: Basemap.Scheme
+    public var attribution: String
+    public var maxTiles: Int
+    public init(url: String, scheme: Basemap.Scheme = .webMercator, attribution: String? = nil, maxTiles: Int = 256) throws {
+        self.url = url; self.scheme = scheme; self.maxTiles = maxTiles
+        guard url.hasPrefix("WMTS:") || (url.contains("{z}") && url.contains("{x}") && url.contains("{y}")) else {
+            throw InputError.unusable("basemap '\(Basemap.redacted(url))' is neither an XYZ URL with {z}, {x} and {y} nor WMTS:capabilities-url,layer=NAME")
+        }
+        if let a = attribution { self.attribution = a }
+        else if url.contains("openstreetmap.org") { self.attribution = "Basemap © OpenStreetMap contributors (ODbL); tiles: OpenStreetMap Foundation." }
+        else if url.contains("os.uk") { self.attribution = "Basemap: contains OS data © Crown copyright and database rights." }
+        else { throw InputError.unusable("basemap \(Basemap.redacted(url)): its attribution is not known; give the line its licence asks for with --basemap-attribution TEXT") }
+    }
+}
+
+/// What a map drew, recorded in metadata.json (`maps`, by map name) so that `hotspot map FOLDER` redraws it the same:
+/// the options (paper, focus, zoom, context, basemap…) and what the product chose (which areas were named, what blank
+/// means, the stacked points file).
+public struct MapRecord: Codable, Sendable, Equatable {
+    public struct BasemapRecord: Codable, Sendable, Equatable {
+        public var url: String, crs: String, attribution: String, maxTiles: Int
+    }
+    public var title: String?
+    public var paper: String, orientation: String
+    public var dpi: Int
+    public var formats: [String]
+    public var focus: [String]
+    public var zoom: String
+    public var points: Bool
+    public var outline: String?
+    public var asOf: String?
+    public var context: [ContextLayerReader.Spec]
+    public var basemap: BasemapRecord?
+    public var labelOnly: [String]?
+    public var labelOnlyWhat: String?
+    public var blank: String?
+    public var hotspotLegend: String?
+    /// The stacked incident points drawn (x, y, count), a CSV beside the map, when `points`.
+    public var pointsFile: String?
+
+    public init(_ o: MapOptions, context c: MapJob.Context?, pointsFile: String?) {
+        title = o.title; paper = o.page.paper.rawValue; orientation = o.page.orientation.rawValue; dpi = o.dpi
+        formats = o.formats.map(\.rawValue); focus = o.focus; zoom = o.zoomFocus ? "focus" : "study"; points = o.showPoints
+        outline = o.outlineLayer; asOf = o.asOf
+        // Context files by absolute path: a redraw from another folder finds them.
+        let cwd = FileManager.default.currentDirectoryPath
+        context = o.context.map { c in
+            var c = c
+            if !c.source.hasPrefix("/") && !c.source.hasPrefix("PG:") { c.source = ((cwd as NSString).appendingPathComponent(c.source) as NSString).standardizingPath }
+            return c
+        }
+        basemap = o.basemap.map { BasemapRecord(url: $0.url, crs: $0.scheme.rawValue, attribution: $0.attribution, maxTiles: $0.maxTiles) }
+        labelOnly = c?.labelOnly.map { $0.sorted() }; labelOnlyWhat = c?.labelOnly == nil ? nil : c?.labelOnlyWhat
+        blank = c?.blank; hotspotLegend = c?.hotspots.isEmpty == false ? c?.hotspotLegend : nil
+        self.pointsFile = pointsFile
+    }
+
+    /// The map options it records.
+    public var options: MapOptions {
+        var o = MapOptions()
+        o.title = title
+        o.page = MapPage(paper: MapPage.Paper(rawValue: paper) ?? .a4, orientation: MapPage.Orientation(rawValue: orientation) ?? .landscape)
+        o.dpi = dpi; o.formats = formats.compactMap(MapRaster.Format.init(rawValue:)); o.focus = focus; o.zoomFocus = zoom == "focus"
+        o.showPoints = points; o.outlineLayer = outline; o.asOf = asOf; o.context = context
+        o.basemap = basemap.flatMap { try? BasemapSpec(url: $0.url, scheme: Basemap.Scheme(rawValue: $0.crs) ?? .webMercator, attribution: $0.attribution, maxTiles: $0.maxTiles) }
+        return o
+    }
 }
 
 /// Attribution printed on every map and recorded in metadata.json.
@@ -163,8 +238,41 @@ public enum MapJob {
             doc.outlines.append(.init(name: "hotspots", geometries: c.hotspots.map(\.geometry), stroke: "#08306b", width: 0.7, labels: labels))
             doc.outlineLegend.append((c.hotspotLegend, "#08306b"))
         }
-        if o.showPoints { doc.points = c.points }
+        var pointsFile: String?
+        if o.showPoints {
+            doc.points = c.points
+            // The stacked points drawn, kept beside the map so that a redraw draws them again without the incidents.
+            var t = Table(columns: ["easting", "northing", "incidents"])
+            t.rows = StackedPoints(c.points).symbols.sorted { ($0.at.x, $0.at.y) < ($1.at.x, $1.at.y) }
+                .map { [.double($0.at.x, decimals: nil), .double($0.at.y, decimals: nil), .int($0.count)] }
+            pointsFile = "\(name)-points.csv"
+            try set.write(pointsFile!, t.csv())
+        }
+        try addBasemap(&doc, o.basemap)
+        set.maps[name] = MapRecord(o, context: c, pointsFile: pointsFile)
         return try writeRendered(doc.svg(), name: name, options: o, into: set)
+    }
+
+    /// Puts the basemap under `doc` (tiles fetched through GDAL into `HOTSPOT_TILE_CACHE`, default
+    /// ~/.cache/hotspot/tiles) and its attribution under the map.
+    public static func addBasemap(_ doc: inout MapDocument, _ b: BasemapSpec?) throws {
+        guard let b else { return }
+        let g = doc.frameGround
+        let px = Basemap.pixels(widthMM: g.widthMM, heightMM: g.heightMM)
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["HOTSPOT_TILE_CACHE"] ?? ((env["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/hotspot/tiles")
+        let r = try Basemap.render(extent: g.extent, width: px.w, height: px.h,
+                                   request: .init(url: b.url, scheme: b.scheme, maxTiles: b.maxTiles, cache: cache, userAgent: userAgent))
+        doc.basemap = r.png
+        doc.attribution.append(b.attribution)
+    }
+    /// How hotspot names itself to tile servers.
+    public static var userAgent: String { "hotspot/\(HotspotVersion.string) (crime hotspot print maps; GDAL \(GDALLibrary.version))" }
+
+    /// The parameters line of an area map ("Rates per 1,000 residents (population: FILE) · 12 areas").
+    public static func areaParameters(_ l: LoadedLayer, rated: Bool) -> String {
+        rated ? "Rates per 1,000 residents (population: \((l.populationPath as NSString?)?.lastPathComponent ?? "")) · \(l.areas.count) areas"
+              : "Counts · \(l.areas.count) areas"
     }
 
     /// Layers with more areas than this are labelled only where significant (or in focus).

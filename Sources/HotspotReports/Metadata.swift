@@ -39,6 +39,8 @@ public struct RunMetadata: Encodable {
     public var coverage: Coverage?
     /// `kde --bandwidth-rule backtest`: the candidates' scores behind the chosen bandwidth (backtest.csv's rows).
     public var backtest: [[String: String]]?
+    /// What each map of the set drew (by map name: `map`, `map-wards`…), for `hotspot map FOLDER`.
+    public var maps: [String: MapRecord]?
 
     public struct Coverage: Encodable {
         public var firstDate: String?, lastDate: String?
@@ -81,6 +83,8 @@ public final class OutputSet {
     let folder: StagedFolder
     private var committed = false
     public private(set) var written: [RunMetadata.Output] = []
+    /// The maps drawn into the set and what they drew (metadata.json `maps`).
+    public var maps: [String: MapRecord] = [:]
 
     /// Where the polygon layers also go (PostGIS), and the layers collected for it.
     let database: Project.Database?
@@ -163,6 +167,7 @@ public final class OutputSet {
     public func finish(_ meta: RunMetadata, beforeCommit: (() throws -> Void)? = nil) throws {
         var m = meta
         m.outputs = written.sorted { $0.path < $1.path }
+        if m.maps == nil && !maps.isEmpty { m.maps = maps }
         let json = try m.json()
         try AtomicFile.write(json, to: path("metadata.json"))
         try beforeCommit?()

@@ -1,5 +1,6 @@
 import Foundation
 import HotspotCore
+import HotspotGeo
 import HotspotIO
 import Yams
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ extension Project {
         }
         p.gridDirectories = try m["grid_dirs"]?.strings().map { try Field.resolve($0, dir) } ?? []
         if let mp = m["map"] {
-            let mm = try mp.mapping(["paper", "orientation", "dpi", "formats", "title", "zoom", "points", "outline", "as_of", "context"])
+            let mm = try mp.mapping(["paper", "orientation", "dpi", "formats", "title", "zoom", "points", "outline", "as_of", "context", "basemap"])
             if let v = mm["paper"] { guard let x = MapPage.Paper(rawValue: try v.string()) else { throw v.error("use a4 or a3") }; p.map.page.paper = x }
             if let v = mm["orientation"] {
                 guard let x = MapPage.Orientation(rawValue: try v.string()) else { throw v.error("use landscape or portrait") }; p.map.page.orientation = x
@@ -93,6 +94,15 @@ extension Project {
             p.map.showPoints = try mm["points"]?.bool() ?? false
             p.map.outlineLayer = try mm["outline"]?.string()
             p.map.asOf = try mm["as_of"]?.string()
+            // basemap: {url: "https://…/{z}/{x}/{y}.png", attribution: "…", crs: 3857, max_tiles: 256}
+            if let b = mm["basemap"] {
+                let bm = try b.mapping(["url", "attribution", "crs", "max_tiles"])
+                guard let u = bm["url"] else { throw b.error("a basemap needs url:") }
+                let crs = try bm["crs"].map { f -> Basemap.Scheme in guard let c = Basemap.Scheme(rawValue: try f.string()) else { throw f.error("use 3857 or 27700") }; return c } ?? .webMercator
+                do {
+                    p.map.basemap = try BasemapSpec(url: try u.string(), scheme: crs, attribution: try bm["attribution"]?.string(), maxTiles: try bm["max_tiles"]?.int(1...2_000) ?? 256)
+                } catch let e as InputError { throw b.error(e.description) }
+            }
             // context: [{name: stations, file: stations.geojson, label: name, attribution: "…"}]
             if let c = mm["context"] {
                 p.map.context = try c.list().map { item in

@@ -1,5 +1,6 @@
 import Foundation
 import HotspotCore
+import HotspotGeo
 import HotspotTestSupport
 import Testing
 @testable import HotspotIO
@@ -140,5 +141,39 @@ import Testing
         #expect(noOverlaps(pl.labels.map(\.placed.box)))
         #expect(pl.labels.allSatisfy { pl.frame.contains($0.placed.box) && !$0.placed.box.intersects(pl.northArrow) && !$0.placed.box.intersects(pl.scaleBar) })
         #expect(doc.svg().contains("© OpenStreetMap contributors"))
+    }
+}
+
+/// Tiled basemaps: the zoom of the print scale and the tiles a map needs (issue 18).
+@Suite struct BasemapTests {
+    @Test func theZoomPrintsTilePixelsAt96dpi() {
+        // Lewisham (≈ 10 km across, ≈ 16 km in Web Mercator units at 51.5° N) on a 212 mm frame: 801 px at 96 dpi,
+        // ≈ 20 units per pixel → zoom 13 (19.1 units per pixel at zoom 13).
+        let px = Basemap.pixels(widthMM: 212, heightMM: 170)
+        #expect(px.w == 801 && px.h == 642)
+        #expect(Basemap.zoom(unitsPerPixel: 16_000.0 / Double(px.w), scheme: .webMercator) == 13)
+        // Two wards (3 km, ≈ 4.8 km in Web Mercator) → zoom 15; OS's EPSG:27700 matrix: 896 m/px at zoom 0.
+        #expect(Basemap.zoom(unitsPerPixel: 4_800.0 / 801, scheme: .webMercator) == 15)
+        #expect(Basemap.zoom(unitsPerPixel: 3.5, scheme: .britishNationalGrid) == 8)
+        #expect(Basemap.zoom(unitsPerPixel: 1e-6, scheme: .britishNationalGrid) == 13)
+        #expect(Basemap.zoom(unitsPerPixel: 1e9, scheme: .webMercator) == 0)
+    }
+
+    @Test func tileRangesCountTheTilesCovered() {
+        // Web Mercator zoom 1: four tiles of 20,037,508 units; a box straddling the origin touches all four.
+        let r = Basemap.tileRange(Extent(minX: -10, minY: -10, maxX: 10, maxY: 10), zoom: 1, scheme: .webMercator)
+        #expect(r == (0, 0, 1, 1))
+        // OS matrix zoom 5 (28 m/px, 7,168 m tiles) from origin (−238375, 1376256): Lewisham 532–542 km E, 168–179 km N.
+        let o = Basemap.tileRange(Extent(minX: 532_000, minY: 168_000, maxX: 542_000, maxY: 179_000), zoom: 5, scheme: .britishNationalGrid)
+        #expect(o.x0 == Int((532_000.0 + 238_375) / 7_168) && o.x1 == Int((542_000.0 + 238_375) / 7_168))
+        #expect(o.y0 == Int((1_376_256.0 - 179_000) / 7_168) && o.y1 == Int((1_376_256.0 - 168_000) / 7_168))
+    }
+
+    @Test func anXYZURLBecomesAGDALWMSDescription() {
+        let r = Basemap.Request(url: "http://127.0.0.1:1/{z}/{x}/{y}.png?key=secret&a=b", cache: "/tmp/c", userAgent: "hotspot/test")
+        let xml = Basemap.wmsXML(r, zoom: 13)
+        #expect(xml.contains("<ServerUrl>http://127.0.0.1:1/${z}/${x}/${y}.png?key=secret&amp;a=b</ServerUrl>"))
+        #expect(xml.contains("<TileLevel>13</TileLevel>") && xml.contains("<UserAgent>hotspot/test</UserAgent>") && xml.contains("<ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes>"))
+        #expect(Basemap.redacted(r.url) == "http://127.0.0.1:1/{z}/{x}/{y}.png?…")
     }
 }

@@ -100,6 +100,8 @@ public struct MapDocument: Sendable {
     /// Context layers, drawn beneath the fill (areas and lines) and above it (point symbols); the fill is drawn at
     /// 72 % opacity over them so that the streets show through.
     public var contexts: [ContextLayer] = []
+    /// A tiled basemap warped to the frame's ground (`frameGround`), as PNG: drawn first, under everything.
+    public var basemap: Data?
     public var outlines: [Outline] = []
     /// Incident points (police.uk anonymous map points): drawn stacked, one symbol per distinct point.
     public var points: [XY] = []
@@ -158,6 +160,17 @@ public struct MapDocument: Sendable {
         let s = min(f.w / e.width, f.h / e.height)
         return Transform(s: s, ox: f.x + (f.w - e.width * s) / 2, oy: f.y + (f.h - e.height * s) / 2, minX: e.minX, maxY: e.maxY)
     }
+
+    /// The ground (EPSG:27700) the map frame shows, and the frame's size in mm: what a basemap must cover.
+    public var frameGround: (extent: Extent, widthMM: Double, heightMM: Double) {
+        let f = layout.frame, t = transform
+        let x0 = t.minX + (f.x - t.ox) / t.s, x1 = t.minX + (f.x + f.w - t.ox) / t.s
+        let y1 = t.maxY - (f.y - t.oy) / t.s, y0 = t.maxY - (f.y + f.h - t.oy) / t.s
+        return (Extent(minX: x0, minY: y0, maxX: x1, maxY: y1), f.w, f.h)
+    }
+
+    /// The classes are drawn at 72 % opacity over context layers or a basemap, so that the streets show through.
+    var translucent: Bool { !contexts.isEmpty || basemap != nil }
 
     /// Station symbol radius, mm.
     static let stationRadius = 0.9
@@ -275,6 +288,10 @@ public struct MapDocument: Sendable {
         }
         // Map body, clipped to the frame.
         o += "<g clip-path=\"url(#frame)\">\n"
+        if let basemap {
+            o += "<image id=\"basemap\" x=\"\(n(f.x))\" y=\"\(n(f.y))\" width=\"\(n(f.w))\" height=\"\(n(f.h))\" preserveAspectRatio=\"none\" "
+                + "href=\"data:image/png;base64,\(basemap.base64EncodedString())\"/>\n"
+        }
         // Context beneath the analysis: areas, then lines from minor to major.
         for c in contexts {
             for kind in c.kinds where kind == .area || kind.isLine {
@@ -303,7 +320,7 @@ public struct MapDocument: Sendable {
                 }
                 o += "</defs>\n"
             }
-            o += "<g id=\"\(x(fill.classification.field))\" stroke=\"none\" fill-rule=\"evenodd\"\(contexts.isEmpty ? "" : " fill-opacity=\"0.72\"")>\n"
+            o += "<g id=\"\(x(fill.classification.field))\" stroke=\"none\" fill-rule=\"evenodd\"\(translucent ? " fill-opacity=\"0.72\"" : "")>\n"
             for (k, g) in fill.shapes.enumerated() {
                 guard let g, k < classes.count else { continue }
                 let c = classes[k]
@@ -397,7 +414,7 @@ public struct MapDocument: Sendable {
             for (i, item) in present.enumerated() {
                 let cx = p.x + Double(i % columns) * colW, cy = y + Double(i / columns) * 5
                 let swatch = item.cls.outlineOnly ? "none" : item.cls.hatch == nil ? item.cls.fill : "url(#hatch-\(item.index))"
-                o += "<rect x=\"\(n(cx))\" y=\"\(n(cy))\" width=\"6\" height=\"3.6\" fill=\"\(swatch)\"\(contexts.isEmpty ? "" : " fill-opacity=\"0.72\"") "
+                o += "<rect x=\"\(n(cx))\" y=\"\(n(cy))\" width=\"6\" height=\"3.6\" fill=\"\(swatch)\"\(translucent ? " fill-opacity=\"0.72\"" : "") "
                     + "stroke=\"\(item.cls.outline ?? "#666666")\" stroke-width=\"\(item.cls.outline == nil ? "0.15" : "0.5")\"/>\n"
                 o += "<text x=\"\(n(cx + 7.5))\" y=\"\(n(cy + 2.8))\">\(x(item.cls.label)) (\(item.cls.count))\(item.cls.outlineOnly ? ": not filled" : "")</text>\n"
             }

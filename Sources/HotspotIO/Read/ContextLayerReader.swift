@@ -17,7 +17,6 @@ public enum ContextLayerReader {
         public init(name: String, source: String, labelField: String? = nil, attribution: String? = nil) {
             self.name = name; self.source = source; self.labelField = labelField; self.attribution = attribution
         }
-        enum CodingKeys: String, CodingKey { case name, source, labelField = "label_field", attribution }
     }
 
     public static let osmAttribution = "Context: © OpenStreetMap contributors, available under the Open Database Licence (ODbL)."

@@ -84,8 +84,8 @@ public enum PspoJob {
         // Exhibits: charts and maps as SVG (their PNGs are drawn below, beside the PDF).
         let charts = try Charts(ev, r)
         let contexts = try MapJob.loadContext(p.map.context)
-        let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf, contexts: contexts)
-        let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf, contexts: contexts)
+        let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
+        let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
         let figures = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)]
         for (name, svg) in figures { try set.write("exhibits/\(name).svg", svg) }
 
@@ -265,7 +265,7 @@ public enum PspoJob {
         return .init(name: w.name, geometries: shown.map(\.geometry), stroke: "#555555", width: 0.3, labels: labels, labelSize: 2.6)
     }
 
-    static func mapOfArea(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, asOf: String?, contexts: [ContextLayer] = []) throws -> String {
+    static func mapOfArea(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, asOf: String?, contexts: [ContextLayer] = [], basemap: BasemapSpec? = nil) throws -> String {
         let t = job.incidents.table
         let v = view(e, margin: (r.rings.max() ?? 0) + 150)
         let nIn = e.inside.filter { $0 }.count
@@ -290,11 +290,12 @@ public enum PspoJob {
         doc.outlineLegend.append(("Restricted area", "#000000"))
         doc.points = shown.map { XY(t.x[$0], t.y[$0]) }
         doc.contexts = contexts
+        try MapJob.addBasemap(&doc, basemap)
         return doc.svg()
     }
 
     static func mapOfSurroundings(_ e: PspoEvidence, _ r: Project.PspoRequest, job: JobInputs, kde: KDEJob.Computed, asOf: String?,
-                                  contexts: [ContextLayer] = []) throws -> String {
+                                  contexts: [ContextLayer] = [], basemap: BasemapSpec? = nil) throws -> String {
         let t = job.incidents.table, s = kde.surface, g = s.grid
         let v = view(e, margin: 1000)
         let cells = (0..<g.cellCount).filter { s.values[$0] > 0 }
@@ -325,6 +326,7 @@ public enum PspoJob {
         doc.outlines.append(.init(name: "restricted-area", geometries: [e.area], stroke: "#000000", width: 1.0))
         doc.outlineLegend.append(("Restricted area", "#000000"))
         doc.contexts = contexts
+        try MapJob.addBasemap(&doc, basemap)
         return doc.svg()
     }
 }
