@@ -40,7 +40,7 @@ def overlap(a, b, tol=0.05):
 
 def check(path):
     svg = open(path, encoding="utf-8").read()
-    m = re.search(r'<clipPath id="frame"><rect x="([-\d.]+)" y="([-\d.]+)" width="([-\d.]+)" height="([-\d.]+)"', svg)
+    m = re.search(r'<clipPath id="(?:frame|mini)"><rect x="([-\d.]+)" y="([-\d.]+)" width="([-\d.]+)" height="([-\d.]+)"', svg)
     fx, fy, fw, fh = map(float, m.groups())
     frame = (fx, fy, fx + fw, fy + fh)
     labels = []

@@ -49,11 +49,13 @@ enum ProfilePages {
             return e.maxX >= f.minX - pad && e.minX <= f.maxX + pad && e.maxY >= f.minY - pad && e.minY <= f.maxY + pad
         }
         let types = present.map { t.categories[$0] }
-        let page = ProfilePage(
+        var page = ProfilePage(
             title: o.title ?? "\(a.name) (\(a.id))", subtitle: "\(MapJob.types(t)) · \(periods.map(\.name).joined(separator: ", "))",
             attribution: Attribution.lines(boundaries: true), periods: periods.map(\.name), types: types,
             counts: present.map { c in periods.indices.map { counts[$0][u][c + 1] } }, rows: periodRows, changes: changes,
             area: a.geometry, neighbours: neighbours, hotCells: hot, hotLabel: hotLabel)
+        page.contexts = try MapJob.loadContext(o.context)
+        page.attribution += page.contexts.compactMap(\.attribution).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         try set.write("\(name).csv", rows.csv())
         return ["\(name).csv"] + (try MapJob.writeRendered(page.svg(), name: name, options: o, into: set))
     }

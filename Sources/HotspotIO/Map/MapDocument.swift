@@ -179,8 +179,13 @@ public struct MapDocument: Sendable {
 
     /// Every label of the map, in map coordinates: outlines' labels, then the context layers' names.
     func labelRequests(metresPerMM: Double) -> [MapLabel] {
-        var out = outlines.flatMap(\.labels)
-        // Context names only for features within the mapped extent (symbols beyond it are drawn, not named).
+        outlines.flatMap(\.labels) + Self.contextLabels(contexts, within: extent, metresPerMM: metresPerMM)
+    }
+
+    /// The names of context features within `extent` (symbols beyond it are drawn, not named): stations beside their
+    /// symbol, town centres inside their outline, road names along the road at 1:20,000 and larger.
+    static func contextLabels(_ contexts: [ContextLayer], within extent: Extent, metresPerMM: Double) -> [MapLabel] {
+        var out: [MapLabel] = []
         func within(_ g: FeatureGeometry) -> Bool {
             guard let e = g.extent else { return false }
             return e.maxX >= extent.minX && e.minX <= extent.maxX && e.maxY >= extent.minY && e.minY <= extent.maxY
@@ -218,30 +223,9 @@ public struct MapDocument: Sendable {
         let L = layout, f = L.frame, t = transform
         let frame = PageRect(x: f.x, y: f.y, w: f.w, h: f.h)
         let arrow = northArrowBox(f), bar = scaleBarBox(f, metresPerMM: 1 / t.s)
-        var obstacles = [arrow, bar]
-        for c in contexts {
-            for feat in c.features where feat.kind == .station || feat.kind == .point {
-                guard case .points(let ps) = feat.geometry else { continue }
-                for p in ps {
-                    let q = t.p(p), r = Self.stationRadius + 0.2
-                    obstacles.append(PageRect(x: q.x - r, y: q.y - r, w: 2 * r, h: 2 * r))
-                }
-            }
-        }
+        let obstacles = [arrow, bar] + Self.symbolBoxes(contexts, t.p)
         let labels = labelRequests(metresPerMM: 1 / t.s)
-        let requests = labels.map { l -> LabelPlacer.Request in
-            let anchor: LabelPlacer.Anchor
-            switch l.anchor {
-            case .area(let ps): anchor = .area(ps.map(t.p))
-            case .beside(let e):
-                let a = t.p(XY(e.minX, e.maxY)), b = t.p(XY(e.maxX, e.minY))
-                anchor = .beside(PageRect(x: a.x, y: a.y, w: b.x - a.x, h: b.y - a.y))
-            case .point(let p): anchor = .point(t.p(p), clearance: Self.stationRadius)
-            case .line(let ls): anchor = .line(ls.map { $0.map(t.p) })
-            }
-            return LabelPlacer.Request(text: l.text, size: l.size, bold: l.bold, italic: l.italic, colour: l.colour, priority: l.priority,
-                                       anchor: anchor, leader: l.leader, layer: "")
-        }
+        let requests = labels.map { Self.request($0, t.p) }
         let (placed, dropped) = LabelPlacer(frame: frame, obstacles: obstacles).place(requests)
         // A label whose feature is out of view (a zoomed map) is not "dropped": it had nothing to name here.
         func inView(_ a: LabelPlacer.Anchor) -> Bool {
@@ -254,6 +238,97 @@ public struct MapDocument: Sendable {
         }
         return Placement(frame: frame, northArrow: arrow, scaleBar: bar, labels: placed.map { (labels[$0.request], $0) },
                          dropped: dropped.filter { inView(requests[$0].anchor) }.map { labels[$0] }, metresPerMM: 1 / t.s)
+    }
+
+    /// Context areas and lines (drawn beneath the analysis), `path` and `line` drawing metres on the page.
+    static func contextBeneathSVG(_ contexts: [ContextLayer], path: (MultiPolygon) -> String, line: ([XY]) -> String) -> String {
+        var o = ""
+        func x(_ s: String) -> String { SVG.x(s) }
+        func n(_ v: Double) -> String { SVG.n(v) }
+        for c in contexts {
+            for kind in c.kinds where kind == .area || kind.isLine {
+                let feats = c.features.filter { $0.kind == kind }
+                o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)\" fill=\"\(kind == .area ? "#6a51a3" : "none")\"\(kind == .area ? " fill-opacity=\"0.07\"" : "") "
+                    + "stroke=\"\(kind.stroke)\" stroke-width=\"\(n(kind.width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\""
+                    + (kind.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n"
+                for ft in feats {
+                    switch ft.geometry {
+                    case .polygons(let g): o += "<path d=\"\(path(g))\"/>\n"
+                    case .lines(let ls): o += "<path d=\"\(ls.map(line).joined())\"/>\n"
+                    default: break
+                    }
+                }
+                o += "</g>\n"
+            }
+        }
+        return o
+    }
+
+    /// Context point symbols (stations: ringed circles), drawn above the analysis.
+    static func contextSymbolsSVG(_ contexts: [ContextLayer], _ p: (XY) -> XY) -> String {
+        var o = ""
+        func x(_ s: String) -> String { SVG.x(s) }
+        func n(_ v: Double) -> String { SVG.n(v) }
+        for c in contexts {
+            for kind in c.kinds where kind == .station || kind == .point {
+                o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"0.3\">\n"
+                for ft in c.features where ft.kind == kind {
+                    guard case .points(let ps) = ft.geometry else { continue }
+                    for q in ps {
+                        if kind == .station {
+                            o += "<circle cx=\"\(n(p(q).x))\" cy=\"\(n(p(q).y))\" r=\"\(n(Self.stationRadius))\"/>\n"
+                        } else {
+                            o += "<rect x=\"\(n(p(q).x - 0.6))\" y=\"\(n(p(q).y - 0.6))\" width=\"1.2\" height=\"1.2\"/>\n"
+                        }
+                    }
+                }
+                o += "</g>\n"
+            }
+        }
+        return o
+    }
+
+    /// Placed labels as SVG text with white halos (`class="label"`, what tools/check_labels.py measures).
+    static func labelsSVG(_ labels: [(label: MapLabel, placed: LabelPlacer.Placed)]) -> String {
+        func x(_ s: String) -> String { SVG.x(s) }
+        func n(_ v: Double) -> String { SVG.n(v) }
+        var o = "<g id=\"labels\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n"
+        for (l, p) in labels {
+            o += "<text class=\"label\" x=\"\(n(p.x))\" y=\"\(n(p.y))\" font-size=\"\(n(l.size))\" fill=\"\(l.colour)\" stroke-width=\"\(n(LabelPlacer.haloWidth(l.size)))\""
+                + (l.bold ? " font-weight=\"bold\"" : "") + (l.italic ? " font-style=\"italic\"" : "")
+                + (p.rotation != 0 ? " transform=\"rotate(\(n(p.rotation)) \(n(p.x)) \(n(p.y)))\"" : "") + ">\(x(l.text))</text>\n"
+        }
+        return o + "</g>\n"
+    }
+
+    /// The boxes of the context point symbols on the page: no label covers them.
+    static func symbolBoxes(_ contexts: [ContextLayer], _ p: (XY) -> XY) -> [PageRect] {
+        var out: [PageRect] = []
+        for c in contexts {
+            for feat in c.features where feat.kind == .station || feat.kind == .point {
+                guard case .points(let ps) = feat.geometry else { continue }
+                for q in ps.map(p) {
+                    let r = stationRadius + 0.2
+                    out.append(PageRect(x: q.x - r, y: q.y - r, w: 2 * r, h: 2 * r))
+                }
+            }
+        }
+        return out
+    }
+
+    /// A map label as the placer sees it, `p` mapping metres to page mm.
+    static func request(_ l: MapLabel, _ p: (XY) -> XY) -> LabelPlacer.Request {
+        let anchor: LabelPlacer.Anchor
+        switch l.anchor {
+        case .area(let ps): anchor = .area(ps.map(p))
+        case .beside(let e):
+            let a = p(XY(e.minX, e.maxY)), b = p(XY(e.maxX, e.minY))
+            anchor = .beside(PageRect(x: a.x, y: a.y, w: b.x - a.x, h: b.y - a.y))
+        case .point(let q): anchor = .point(p(q), clearance: stationRadius)
+        case .line(let ls): anchor = .line(ls.map { $0.map(p) })
+        }
+        return LabelPlacer.Request(text: l.text, size: l.size, bold: l.bold, italic: l.italic, colour: l.colour, priority: l.priority,
+                                   anchor: anchor, leader: l.leader, layer: "")
     }
 
     func northArrowBox(_ f: (x: Double, y: Double, w: Double, h: Double)) -> PageRect {
@@ -293,22 +368,7 @@ public struct MapDocument: Sendable {
                 + "href=\"data:image/png;base64,\(basemap.base64EncodedString())\"/>\n"
         }
         // Context beneath the analysis: areas, then lines from minor to major.
-        for c in contexts {
-            for kind in c.kinds where kind == .area || kind.isLine {
-                let feats = c.features.filter { $0.kind == kind }
-                o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)\" fill=\"\(kind == .area ? "#6a51a3" : "none")\"\(kind == .area ? " fill-opacity=\"0.07\"" : "") "
-                    + "stroke=\"\(kind.stroke)\" stroke-width=\"\(n(kind.width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\""
-                    + (kind.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n"
-                for ft in feats {
-                    switch ft.geometry {
-                    case .polygons(let g): o += "<path d=\"\(path(g))\"/>\n"
-                    case .lines(let ls): o += "<path d=\"\(ls.map(line).joined())\"/>\n"
-                    default: break
-                    }
-                }
-                o += "</g>\n"
-            }
-        }
+        o += Self.contextBeneathSVG(contexts, path: path, line: line)
         if let fill {
             let classes = fill.classification.classes
             let hatched = classes.indices.filter { classes[$0].hatch != nil && fill.shapes.indices.contains($0) && fill.shapes[$0] != nil }
@@ -336,22 +396,7 @@ public struct MapDocument: Sendable {
             o += "</g>\n"
         }
         // Point symbols of the context layers (stations) above the fill.
-        for c in contexts {
-            for kind in c.kinds where kind == .station || kind == .point {
-                o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"0.3\">\n"
-                for ft in c.features where ft.kind == kind {
-                    guard case .points(let ps) = ft.geometry else { continue }
-                    for p in ps {
-                        if kind == .station {
-                            o += "<circle cx=\"\(n(t.px(p.x)))\" cy=\"\(n(t.py(p.y)))\" r=\"\(n(Self.stationRadius))\"/>\n"
-                        } else {
-                            o += "<rect x=\"\(n(t.px(p.x) - 0.6))\" y=\"\(n(t.py(p.y) - 0.6))\" width=\"1.2\" height=\"1.2\"/>\n"
-                        }
-                    }
-                }
-                o += "</g>\n"
-            }
-        }
+        o += Self.contextSymbolsSVG(contexts, t.p)
         // Incidents: one symbol per distinct map point, its area proportional to the incidents there.
         let stacks = StackedPoints(points)
         if !stacks.isEmpty {
@@ -369,13 +414,7 @@ public struct MapDocument: Sendable {
             for l in leaders { o += "<line x1=\"\(n(l.from.x))\" y1=\"\(n(l.from.y))\" x2=\"\(n(l.to.x))\" y2=\"\(n(l.to.y))\"/>\n" }
             o += "</g>\n"
         }
-        o += "<g id=\"labels\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n"
-        for (l, p) in placement.labels {
-            o += "<text class=\"label\" x=\"\(n(p.x))\" y=\"\(n(p.y))\" font-size=\"\(n(l.size))\" fill=\"\(l.colour)\" stroke-width=\"\(n(LabelPlacer.haloWidth(l.size)))\""
-                + (l.bold ? " font-weight=\"bold\"" : "") + (l.italic ? " font-style=\"italic\"" : "")
-                + (p.rotation != 0 ? " transform=\"rotate(\(n(p.rotation)) \(n(p.x)) \(n(p.y)))\"" : "") + ">\(x(l.text))</text>\n"
-        }
-        o += "</g>\n"
+        o += Self.labelsSVG(placement.labels)
         o += "</g>\n"
         o += "<rect x=\"\(n(f.x))\" y=\"\(n(f.y))\" width=\"\(n(f.w))\" height=\"\(n(f.h))\" fill=\"none\" stroke=\"#444444\" stroke-width=\"0.3\"/>\n"
         let a = placement.northArrow

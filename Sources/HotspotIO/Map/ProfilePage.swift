@@ -33,6 +33,8 @@ public struct ProfilePage: Sendable {
     public var neighbours: [MultiPolygon]
     public var hotCells: [MultiPolygon]
     public var hotLabel: String
+    /// Context layers (roads, stations, town centres) on the small map, named as on the print maps.
+    public var contexts: [ContextLayer] = []
 
     public init(title: String, subtitle: String, attribution: [String], periods: [String], types: [String], counts: [[Int]],
                 rows: [PeriodRow], changes: [Change], area: MultiPolygon, neighbours: [MultiPolygon], hotCells: [MultiPolygon], hotLabel: String) {
@@ -109,7 +111,7 @@ public struct ProfilePage: Sendable {
         // Small map: the area with its neighbours and hot cells.
         // `hotLabel` is "heading|note": the note goes on a line of its own, smaller.
         let parts = hotLabel.split(separator: "|", maxSplits: 1).map(String.init)
-        let mx = 12.0, my = ty + 10 + (parts.count > 1 ? 4 : 0), mw = W - 24, mh = H - my - 22
+        let mx = 12.0, my = ty + 10 + (parts.count > 1 ? 4 : 0), mw = W - 24, mh = H - my - 15.6 - 3.2 * Double(attribution.count)
         o += "<text x=\"\(n(mx))\" y=\"\(n(ty + 8))\" font-size=\"3.4\" font-weight=\"bold\">\(x(parts[0]))</text>\n"
         if parts.count > 1 { o += "<text x=\"\(n(mx))\" y=\"\(n(ty + 12))\" font-size=\"2.5\" fill=\"#333333\">\(x(parts[1]))</text>\n" }
         if mh > 30, let e = area.extent {
@@ -120,12 +122,28 @@ public struct ProfilePage: Sendable {
             func path(_ g: MultiPolygon) -> String {
                 g.rings.filter { $0.count > 2 }.map { r in "M" + r.map { "\(n(ox + ($0.x - ex.minX) * s)) \(n(oy + (ex.maxY - $0.y) * s))" }.joined(separator: "L") + "Z" }.joined()
             }
+            func p(_ q: XY) -> XY { XY(ox + (q.x - ex.minX) * s, oy + (ex.maxY - q.y) * s) }
+            func line(_ l: [XY]) -> String { "M" + l.map { "\(n(p($0).x)) \(n(p($0).y))" }.joined(separator: "L") }
             o += "<defs><clipPath id=\"mini\"><rect x=\"\(n(mx))\" y=\"\(n(my))\" width=\"\(n(mw))\" height=\"\(n(mh))\"/></clipPath></defs>\n<g clip-path=\"url(#mini)\">\n"
             for g in neighbours { o += "<path d=\"\(path(g))\" fill=\"#f4f4f4\" stroke=\"#9a9a9a\" stroke-width=\"0.2\"/>\n" }
             o += "<path d=\"\(path(area))\" fill=\"#ffffff\" stroke=\"none\"/>\n"
-            if !hotCells.isEmpty { o += "<path d=\"\(hotCells.map(path).joined())\" fill=\"#d7301f\" fill-opacity=\"0.85\" stroke=\"none\"/>\n" }
-            o += "<path d=\"\(path(area))\" fill=\"none\" stroke=\"#1b7837\" stroke-width=\"0.8\" fill-rule=\"evenodd\"/>\n</g>\n"
+            o += MapDocument.contextBeneathSVG(contexts, path: path, line: line)
+            if !hotCells.isEmpty { o += "<path d=\"\(hotCells.map(path).joined())\" fill=\"#d7301f\" fill-opacity=\"\(contexts.isEmpty ? "0.85" : "0.7")\" stroke=\"none\"/>\n" }
+            o += "<path d=\"\(path(area))\" fill=\"none\" stroke=\"#1b7837\" stroke-width=\"0.8\" fill-rule=\"evenodd\"/>\n"
+            o += MapDocument.contextSymbolsSVG(contexts, p)
+            // Station and town-centre names placed like the print maps' (no overlap, clear of the frame, arrow, scale bar).
+            let frame = PageRect(x: mx, y: my, w: mw, h: mh)
+            let arrow = PageRect(x: mx + mw - 8 - 4.5, y: my + 1.5, w: 9, h: 17)
+            let barW = SVG.scaleBarLength(metresPerMM: 1 / s, maxWidth: 40).mm
+            let bar = PageRect(x: mx + 5 - 3, y: my + mh - 5 - 5.5, w: barW + 6, h: 9)
+            let vx = ex.minX - (ox - mx) / s, vy = ex.maxY + (oy - my) / s
+            let view = Extent(minX: vx, minY: vy - mh / s, maxX: vx + mw / s, maxY: vy)
+            let labels = MapDocument.contextLabels(contexts, within: view, metresPerMM: 1 / s)
+            let (placed, _) = LabelPlacer(frame: frame, obstacles: [arrow, bar] + MapDocument.symbolBoxes(contexts, p))
+                .place(labels.map { MapDocument.request($0, p) })
+            o += MapDocument.labelsSVG(placed.map { (labels[$0.request], $0) }) + "</g>\n"
             o += "<rect x=\"\(n(mx))\" y=\"\(n(my))\" width=\"\(n(mw))\" height=\"\(n(mh))\" fill=\"none\" stroke=\"#444444\" stroke-width=\"0.3\"/>\n"
+            o += "<rect x=\"\(n(arrow.x))\" y=\"\(n(arrow.y))\" width=\"\(n(arrow.w))\" height=\"\(n(arrow.h))\" fill=\"#ffffff\" fill-opacity=\"0.85\" rx=\"0.8\"/>\n"
             o += SVG.scaleBar(x: mx + 5, y: my + mh - 5, metresPerMM: 1 / s, maxWidth: 40)
             o += SVG.northArrow(x: mx + mw - 8, y: my + 4)
         }
