@@ -5,7 +5,7 @@ import re, sys
 s = open(sys.argv[1], encoding="utf-8").read()
 g = re.search(r'<g id="incidents".*?</g>', s, re.S).group(0)
 n = sum(int(t) for t in re.findall(r"<title>(\d+)</title>", g))
-m = re.search(r"· ([\d,]+) incidents ·", s)
+m = re.search(r"· ([\d,]+) incidents (?:on this map )?·", s)
 stated = int(m.group(1).replace(",", ""))
 assert n == stated, f"symbols hold {n} incidents, the subtitle says {stated}"
 assert "at one anonymous map point" in s, "no legend entry for stacked points"

@@ -175,6 +175,7 @@ public enum EmergingJob {
             drawn = try req.layers.filter { $0.name != layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn + (layer.map { [$0] } ?? []),
                                      parameters: params["map_parameters"]!, product: params["map_product"]!)
+            ctx.notes = warnings.map { "Warning: \($0)" }
             if layer != nil { ctx.labelOnly = Set(cells.filter { results[$0].pattern.rawValue != 0 }.map { ids[$0] }); ctx.labelOnlyWhat = "patterned" }
             try MapJob.draw(ctx, features: geoms, classification: cls, dissolve: layer == nil, options: mo, into: set)
         }

@@ -44,6 +44,7 @@ public enum AreasJob {
                 let top = cls.classes.indices.last
                 ctx.labelOnly = Set(l.areas.indices.filter { top != nil && cls.classOf[$0] == top }.map { l.areas[$0].id })
                 ctx.labelOnlyWhat = "highest-class"
+                if c.unassigned > 0 { ctx.notes.append("\(Fmt.grouped(c.unassigned)) of the \(Fmt.grouped(inc.table.count)) incidents lie outside every \(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) area and are in no area's count.") }
                 ctx.blank = rated ? "no rate (no population) or none recorded" : "no incidents"
                 try MapJob.draw(ctx, features: l.areas.map(\.geometry), classification: cls, dissolve: false, options: mo, into: set, name: "map-\(l.name)")
             }
@@ -95,8 +96,11 @@ public enum GridJob {
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
         try set.write("grid.csv", product.table.csv())
         let mapLine = "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
+        // The area layers (wards…) the map draws and names, recorded in metadata.json for `hotspot map`.
+        var drawn: [LoadedLayer] = []
         if let mo = map {
-            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: [], parameters: mapLine, product: "counts per grid cell")
+            drawn = job.layers.isEmpty ? try p.layers.map { try Pipeline.loadLayer($0, gridDirectories: p.gridDirectories) } : job.layers
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn, parameters: mapLine, product: "counts per grid cell")
             ctx.blank = "no incidents"
             try MapJob.draw(ctx, features: product.geometries, classification: cls, dissolve: true, options: mo, into: set)
         }
@@ -104,7 +108,7 @@ public enum GridJob {
             "map_parameters": mapLine, "map_product": "counts per grid cell",
             "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
-            inputs: job, grid: product.choice.grid, warnings: warnings)
+            inputs: job, grid: product.choice.grid, extraLayers: job.layers.isEmpty ? drawn : [], warnings: warnings)
         return Result(incidents: inc, product: product, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }

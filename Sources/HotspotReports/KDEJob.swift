@@ -174,6 +174,7 @@ public enum KDEJob {
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: mapLine, product: mapProduct)
             ctx.hotspots = hotspots.map { ($0.id, $0.geometry) }
             ctx.blank = "density 0"
+            ctx.notes = warnings.map { "Warning: \($0)" }
             try MapJob.draw(ctx, features: cellGeoms, classification: densityClasses, dissolve: true, options: mo, into: set)
         }
         var dualParams: [String: String] = [:]

@@ -67,6 +67,7 @@ public struct MapRecord: Codable, Sendable, Equatable {
     public var labelOnlyWhat: String?
     public var blank: String?
     public var hotspotLegend: String?
+    public var notes: [String]?
     /// The stacked incident points drawn (x, y, count), a CSV beside the map, when `points`.
     public var pointsFile: String?
 
@@ -84,6 +85,7 @@ public struct MapRecord: Codable, Sendable, Equatable {
         basemap = o.basemap.map { BasemapRecord(url: $0.url, crs: $0.scheme.rawValue, attribution: $0.attribution, maxTiles: $0.maxTiles) }
         labelOnly = c?.labelOnly.map { $0.sorted() }; labelOnlyWhat = c?.labelOnly == nil ? nil : c?.labelOnlyWhat
         blank = c?.blank; hotspotLegend = c?.hotspots.isEmpty == false ? c?.hotspotLegend : nil
+        notes = c.map { $0.notes.isEmpty ? nil : $0.notes } ?? nil
         self.pointsFile = pointsFile
     }
 
@@ -117,13 +119,15 @@ public enum MapJob {
         public var layers: [LoadedLayer]
         /// Hotspot polygons, outlined and labelled by id.
         public var hotspots: [(id: String, geometry: MultiPolygon)] = []
-        public var hotspotLegend = "Hotspots (h1 = highest peak)"
+        public var hotspotLegend = "Hotspots (h1 = highest peak in the study area)"
         /// When the labelled layer has many small areas (more than `MapJob.manyAreas`), only these area ids are
         /// labelled (the significant ones), and the legend says so with `labelOnlyWhat` ("significant").
         public var labelOnly: Set<String>?
         public var labelOnlyWhat = "significant"
         /// What unfilled features mean, said in the legend ("density 0").
         public var blank: String?
+        /// Lines printed under the legend: the run's warnings (empty time steps, dropped hotspots) and caveats.
+        public var notes: [String] = []
         /// One line of parameters (cell, bandwidth, kernel, threshold, neighbours, FDR).
         public var parameters: String
         public var product: String
@@ -200,6 +204,7 @@ public enum MapJob {
                               details: [c.parameters],
                               attribution: Attribution.lines(boundaries: c.boundary != nil || !c.layers.isEmpty), madeOn: o.asOf)
         doc.fill = .init(classification: classification, shapes: shapes, blank: c.blank)
+        doc.notes += c.notes
         doc.contexts = try loadContext(o.context)
         if let l = o.outlineLayer.flatMap({ n in c.layers.first { $0.name == n } }), l.name != wards?.name {
             doc.outlines.append(.init(name: l.name, geometries: l.areas.map(\.geometry), stroke: "#9a9a9a", width: 0.12))
@@ -212,7 +217,7 @@ public enum MapJob {
             let labelled = w.areas.filter { a in !many || focusIDs.contains(a.id) || c.labelOnly?.contains(a.id) == true }
             let labels = try labelled.map { a in
                 MapLabel(text: a.name, anchor: .area(LabelCandidates.inside(a.geometry, first: try geos.pointOnSurface(a.geometry))),
-                         priority: focusIDs.contains(a.id) ? 100 : 60, size: 2.4, bold: focusIDs.contains(a.id), leader: focusIDs.contains(a.id))
+                         priority: focusIDs.contains(a.id) ? 100 : 60, size: 2.4, bold: focusIDs.contains(a.id), leader: focusIDs.contains(a.id) || many)
             }
             doc.outlines.append(.init(name: w.name, geometries: w.areas.map(\.geometry), stroke: "#555555", width: 0.25, labels: labels))
             doc.outlineLegend.append((layerTitle(w.name), "#555555"))
@@ -223,7 +228,7 @@ public enum MapJob {
         }
         // A boundary that is also an area layer (the ward file) is drawn once, as that layer.
         if let b = c.boundary, !c.layers.contains(where: { $0.source.path == b.source.path }) {
-            doc.outlines.append(.init(name: "boundary", geometries: b.areas.map(\.geometry), stroke: "#111111", width: 0.5))
+            doc.outlines.append(.init(name: "boundary", geometries: outline(b.areas, geos), stroke: "#111111", width: 0.5))
             doc.outlineLegend.append(("Study area", "#111111"))
         }
         if !focusAreas.isEmpty {
@@ -268,6 +273,15 @@ public enum MapJob {
     }
     /// How hotspot names itself to tile servers.
     public static var userAgent: String { "hotspot/\(HotspotVersion.string) (crime hotspot print maps; GDAL \(GDALLibrary.version))" }
+
+    /// A study boundary of several areas (a ward file) as its outer outline: the areas dissolved (GEOS unary union),
+    /// slivers between them (holes under 0.1 % of the whole) dropped; the areas as they are if GEOS cannot.
+    static func outline(_ areas: [Area], _ geos: GEOSContext) -> [MultiPolygon] {
+        guard areas.count > 1, let g = try? GEOSGeometry(geos, MultiPolygon(areas.flatMap(\.geometry.polygons))),
+              let u = try? g.unaryUnion().multiPolygon() else { return areas.map(\.geometry) }
+        let total = u.area
+        return [MultiPolygon(u.polygons.map { p in Polygon(exterior: p.exterior, holes: p.holes.filter { abs(Polygon.signedArea2($0)) / 2 >= total * 0.001 }) })]
+    }
 
     /// The parameters line of an area map ("Rates per 1,000 residents (population: FILE) · 12 areas").
     public static func areaParameters(_ l: LoadedLayer, rated: Bool) -> String {

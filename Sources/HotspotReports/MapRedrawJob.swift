@@ -89,6 +89,7 @@ public enum MapRedrawJob {
             guard let r = records[name] else { return c }
             c.labelOnly = r.labelOnly.map(Set.init); c.labelOnlyWhat = r.labelOnlyWhat ?? c.labelOnlyWhat; c.blank = r.blank
             if let h = r.hotspotLegend { c.hotspotLegend = h }
+            c.notes = r.notes ?? []
             if options(name).showPoints {
                 if let f = r.pointsFile, let rows = try? CSVRows.read((folder as NSString).appendingPathComponent(f)) {
                     c.points = rows.dropFirst().flatMap { row -> [XY] in

@@ -190,6 +190,7 @@ public enum GiStarJob {
         params["map_product"] = "hot and cold spots (Gi*)"
         if let mo = map {
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: params["map_parameters"]!, product: params["map_product"]!)
+            ctx.notes = warnings.map { "Warning: \($0)" }
             if layerName != nil { ctx.labelOnly = Set(keep.filter { (fdr ? gi.binFDR[$0] : gi.bin[$0]) != 0 }.map { ids[$0] }) }
             else { ctx.blank = "no data" }
             try MapJob.draw(ctx, features: keep.map { geoms[$0] }, classification: cls, dissolve: layerName == nil, options: mo, into: set)

@@ -24,9 +24,9 @@ public struct ContextLayer: Sendable {
     }
 }
 
-/// How context features look: restrained greys for roads (wider for more important roads), a dashed dark line for
-/// railways, a white circle ringed in black for stations, a dashed purple outline for town centres and other areas.
-/// Widths in mm at print scale.
+/// How context features look: roads in muted browns on a thin white casing (wider and darker for more important
+/// roads; distinct from the grey area boundaries), a dashed dark line for railways, a white circle ringed in black for
+/// stations, a dashed purple outline over a faint fill for town centres and other areas. Widths in mm at print scale.
 public enum ContextStyle {
     /// Drawing classes, in drawing order.
     public enum Kind: String, Sendable, CaseIterable, Hashable {
@@ -48,10 +48,10 @@ public enum ContextStyle {
         public var stroke: String {
             switch self {
             case .area: return "#6a51a3"
-            case .minorRoad: return "#a0a0a0"
-            case .bRoad: return "#8a8a8a"
-            case .road, .aRoad: return "#6f6f6f"
-            case .motorway: return "#555555"
+            case .minorRoad: return "#cdb594"
+            case .bRoad: return "#c19a6b"
+            case .road, .aRoad: return "#a8743f"
+            case .motorway: return "#7d5230"
             case .railway: return "#3a3a3a"
             case .point, .station: return "#222222"
             }

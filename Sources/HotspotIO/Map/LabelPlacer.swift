@@ -89,9 +89,14 @@ public struct LabelPlacer: Sendable {
         var placed: [Placed] = [], dropped: [Int] = []
         let inner = frame.inset(margin)
         func free(_ b: PageRect) -> Bool { inner.contains(b) && !taken.contains { $0.intersects(b) } }
+        // A label beside one feature (a hotspot id) must not sit on another such feature, where it would name the wrong one.
+        let besides: [(Int, PageRect)] = requests.indices.compactMap { if case .beside(let b) = requests[$0].anchor { return ($0, b) }; return nil }
+        func clear(_ i: Int, _ b: PageRect) -> Bool { !besides.contains { $0.0 != i && $0.1.intersects(b) } }
         for i in order {
             let r = requests[i]
-            if let p = candidates(r).first(where: { free($0.box) }) ?? (r.leader ? displaced(r).first(where: { free($0.box) }) : nil) {
+            let own = candidates(r).first { free($0.box) && clear(i, $0.box) }
+            let moved = r.leader ? (displaced(r).first { free($0.box) && clear(i, $0.box) } ?? displaced(r).first { free($0.box) }) : nil
+            if let p = own ?? moved {
                 taken.append(p.box)
                 placed.append(Placed(request: i, x: p.x, y: p.y, rotation: p.rotation, box: p.box, leader: p.leader))
             } else {

@@ -179,7 +179,7 @@ public struct MapDocument: Sendable {
 
     /// Every label of the map, in map coordinates: outlines' labels, then the context layers' names.
     func labelRequests(metresPerMM: Double) -> [MapLabel] {
-        outlines.flatMap(\.labels) + Self.contextLabels(contexts, within: extent, metresPerMM: metresPerMM)
+        outlines.flatMap(\.labels) + Self.contextLabels(contexts, within: frameGround.extent, metresPerMM: metresPerMM)
     }
 
     /// The names of context features within `extent` (symbols beyond it are drawn, not named): stations beside their
@@ -223,7 +223,12 @@ public struct MapDocument: Sendable {
         let L = layout, f = L.frame, t = transform
         let frame = PageRect(x: f.x, y: f.y, w: f.w, h: f.h)
         let arrow = northArrowBox(f), bar = scaleBarBox(f, metresPerMM: 1 / t.s)
-        let obstacles = [arrow, bar] + Self.symbolBoxes(contexts, t.p)
+        // Stacks of three or more incidents are not covered by a label (a reader must be able to count them).
+        let stacks = StackedPoints(points).symbols.filter { $0.count >= 3 }.map { s -> PageRect in
+            let q = t.p(s.at), r = StackedPoints.radius(s.count)
+            return PageRect(x: q.x - r, y: q.y - r, w: 2 * r, h: 2 * r)
+        }
+        let obstacles = [arrow, bar] + Self.symbolBoxes(contexts, t.p) + stacks
         let labels = labelRequests(metresPerMM: 1 / t.s)
         let requests = labels.map { Self.request($0, t.p) }
         let (placed, dropped) = LabelPlacer(frame: frame, obstacles: obstacles).place(requests)
@@ -240,25 +245,39 @@ public struct MapDocument: Sendable {
                          dropped: dropped.filter { inView(requests[$0].anchor) }.map { labels[$0] }, metresPerMM: 1 / t.s)
     }
 
-    /// Context areas and lines (drawn beneath the analysis), `path` and `line` drawing metres on the page.
+    /// Context area fills (town centres: a faint purple), drawn beneath the analysis.
     static func contextBeneathSVG(_ contexts: [ContextLayer], path: (MultiPolygon) -> String, line: ([XY]) -> String) -> String {
+        var o = ""
+        for c in contexts where c.kinds.contains(.area) {
+            o += "<g id=\"context-\(SVG.x(c.name))-area-fill\" fill=\"#6a51a3\" fill-opacity=\"0.07\" stroke=\"none\" fill-rule=\"evenodd\">\n"
+            for ft in c.features where ft.kind == .area { if case .polygons(let g) = ft.geometry { o += "<path d=\"\(path(g))\"/>\n" } }
+            o += "</g>\n"
+        }
+        return o
+    }
+
+    /// Context lines (roads from minor to major on a white casing, railways) and area outlines, drawn over the
+    /// analysis classes (beneath them the streets vanished under the hot cells) and under the area boundaries.
+    static func contextLinesSVG(_ contexts: [ContextLayer], path: (MultiPolygon) -> String, line: ([XY]) -> String) -> String {
         var o = ""
         func x(_ s: String) -> String { SVG.x(s) }
         func n(_ v: Double) -> String { SVG.n(v) }
         for c in contexts {
             for kind in c.kinds where kind == .area || kind.isLine {
                 let feats = c.features.filter { $0.kind == kind }
-                o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)\" fill=\"\(kind == .area ? "#6a51a3" : "none")\"\(kind == .area ? " fill-opacity=\"0.07\"" : "") "
-                    + "stroke=\"\(kind.stroke)\" stroke-width=\"\(n(kind.width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\""
-                    + (kind.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n"
+                var d = ""
                 for ft in feats {
                     switch ft.geometry {
-                    case .polygons(let g): o += "<path d=\"\(path(g))\"/>\n"
-                    case .lines(let ls): o += "<path d=\"\(ls.map(line).joined())\"/>\n"
+                    case .polygons(let g): d += "<path d=\"\(path(g))\"/>\n"
+                    case .lines(let ls): d += "<path d=\"\(ls.map(line).joined())\"/>\n"
                     default: break
                     }
                 }
-                o += "</g>\n"
+                if kind.isLine {
+                    o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)-casing\" fill=\"none\" stroke=\"#ffffff\" stroke-opacity=\"0.85\" stroke-width=\"\(n(kind.width + 0.35))\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n" + d + "</g>\n"
+                }
+                o += "<g id=\"context-\(x(c.name))-\(kind.rawValue)\" fill=\"none\" stroke=\"\(kind.stroke)\" stroke-width=\"\(n(kind.width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\""
+                    + (kind.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n" + d + "</g>\n"
             }
         }
         return o
@@ -389,6 +408,7 @@ public struct MapDocument: Sendable {
             }
             o += "</g>\n"
         }
+        o += Self.contextLinesSVG(contexts, path: path, line: line)
         for l in outlines {
             o += "<g id=\"\(x(l.name))\" fill=\"\(l.fill ?? "none")\" stroke=\"\(l.stroke)\" stroke-width=\"\(n(l.width))\" stroke-linejoin=\"round\""
                 + (l.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n"
@@ -460,7 +480,10 @@ public struct MapDocument: Sendable {
             y += Double((present.count + columns - 1) / columns) * 5
             if let blank = fill.blank, c.classOf.contains(where: { $0 == nil }) {
                 o += "<rect x=\"\(n(p.x))\" y=\"\(n(y))\" width=\"6\" height=\"3.6\" fill=\"none\" stroke=\"#666666\" stroke-width=\"0.15\" stroke-dasharray=\"0.6 0.4\"/>\n"
-                o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8))\">Not filled: \(x(blank)) (\(c.classOf.filter { $0 == nil }.count))</text>\n"
+                for (i, line) in SVG.wrap("Not filled: \(blank) (\(c.classOf.filter { $0 == nil }.count))", width: p.w - 7.5, size: 2.8).enumerated() {
+                    o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8 + 3.6 * Double(i)))\">\(x(line))</text>\n"
+                    if i > 0 { y += 3.6 }
+                }
                 y += 5
             }
             y += 3

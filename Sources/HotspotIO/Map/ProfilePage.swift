@@ -111,9 +111,16 @@ public struct ProfilePage: Sendable {
         // Small map: the area with its neighbours and hot cells.
         // `hotLabel` is "heading|note": the note goes on a line of its own, smaller.
         let parts = hotLabel.split(separator: "|", maxSplits: 1).map(String.init)
-        let mx = 12.0, my = ty + 10 + (parts.count > 1 ? 4 : 0), mw = W - 24, mh = H - my - 15.6 - 3.2 * Double(attribution.count)
+        let mx = 12.0, my = ty + 14 + (parts.count > 1 ? 4 : 0), mw = W - 24, mh = H - my - 15.6 - 3.2 * Double(attribution.count)
         o += "<text x=\"\(n(mx))\" y=\"\(n(ty + 8))\" font-size=\"3.4\" font-weight=\"bold\">\(x(parts[0]))</text>\n"
         if parts.count > 1 { o += "<text x=\"\(n(mx))\" y=\"\(n(ty + 12))\" font-size=\"2.5\" fill=\"#333333\">\(x(parts[1]))</text>\n" }
+        // A one-line key to the small map.
+        var key = ["green outline: the area", "red: hotspot cells", "grey: neighbouring areas"]
+        let kinds = Set(contexts.flatMap(\.kinds))
+        if kinds.contains(where: \.isLine) { key.append("brown lines: roads") }
+        if kinds.contains(.station) { key.append("circles: stations") }
+        if kinds.contains(.area) { key.append("dashed purple: town centres") }
+        o += "<text x=\"\(n(mx))\" y=\"\(n(ty + (parts.count > 1 ? 16 : 12)))\" font-size=\"2.5\" fill=\"#333333\">Key: \(x(key.joined(separator: " · ")))</text>\n"
         if mh > 30, let e = area.extent {
             let pad = max(e.width, e.height) * 0.08
             let ex = Extent(minX: e.minX - pad, minY: e.minY - pad, maxX: e.maxX + pad, maxY: e.maxY + pad)
@@ -129,6 +136,7 @@ public struct ProfilePage: Sendable {
             o += "<path d=\"\(path(area))\" fill=\"#ffffff\" stroke=\"none\"/>\n"
             o += MapDocument.contextBeneathSVG(contexts, path: path, line: line)
             if !hotCells.isEmpty { o += "<path d=\"\(hotCells.map(path).joined())\" fill=\"#d7301f\" fill-opacity=\"\(contexts.isEmpty ? "0.85" : "0.7")\" stroke=\"none\"/>\n" }
+            o += MapDocument.contextLinesSVG(contexts, path: path, line: line)
             o += "<path d=\"\(path(area))\" fill=\"none\" stroke=\"#1b7837\" stroke-width=\"0.8\" fill-rule=\"evenodd\"/>\n"
             o += MapDocument.contextSymbolsSVG(contexts, p)
             // Station and town-centre names placed like the print maps' (no overlap, clear of the frame, arrow, scale bar).

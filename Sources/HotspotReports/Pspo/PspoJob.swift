@@ -269,16 +269,19 @@ public enum PspoJob {
         let t = job.incidents.table
         let v = view(e, margin: (r.rings.max() ?? 0) + 150)
         let nIn = e.inside.filter { $0 }.count
-        // Every incident in the view is drawn (stacked at its map point); the subtitle gives both counts.
-        let shown = (0..<t.count).filter { t.x[$0] >= v.minX && t.x[$0] <= v.maxX && t.y[$0] >= v.minY && t.y[$0] <= v.maxY }
         var doc = MapDocument(page: MapPage(paper: .a4, orientation: .portrait), extent: v,
                               title: "\(e.proposal ? "Proposed area (from hotspots)" : "Proposed restricted area"): \(e.name)",
-                              subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(shown.count)) incidents · \(Fmt.grouped(nIn)) inside the area",
+                              subtitle: "",
                               details: [MapJob.types(t),
                                         "Area \(Fmt.fixed(e.areaM2 / 1e6, 3)) km² (\(Fmt.fixed(e.areaM2 / 1e4, 2)) ha) · displacement rings \(r.rings.map { Fmt.number($0) }.joined(separator: " and ")) m",
                                         "Points are police.uk anonymous map points, not addresses · British National Grid (EPSG:27700)"],
                               attribution: Attribution.lines(boundaries: true), madeOn: asOf)
-        if let w = try wardOutlines(job, in: v) { doc.outlines.append(w); doc.outlineLegend.append(("Ward boundaries", "#555555")) }
+        // Every incident within the frame is drawn (stacked at its map point); the subtitle says how many, and how
+        // many of them lie inside the area.
+        let f = doc.frameGround.extent
+        let shown = (0..<t.count).filter { t.x[$0] >= f.minX && t.x[$0] <= f.maxX && t.y[$0] >= f.minY && t.y[$0] <= f.maxY }
+        doc.subtitle = "\(MapJob.period(t)) · \(Fmt.grouped(shown.count)) incidents on this map · \(Fmt.grouped(nIn)) inside the area"
+        if let w = try wardOutlines(job, in: f) { doc.outlines.append(w); doc.outlineLegend.append(("Ward boundaries", "#555555")) }
         for (k, z) in e.zones.enumerated() where k >= 1 && z.name.hasPrefix("Ring") {
             doc.outlines.append(.init(name: "ring-\(k)", geometries: [z.geometry], stroke: "#444444", width: 0.35, dash: "2 1.2"))
         }
@@ -300,13 +303,6 @@ public enum PspoJob {
         let v = view(e, margin: 1000)
         let cells = (0..<g.cellCount).filter { s.values[$0] > 0 }
         let cls = KDEJob.densityClassification(cells.map { s.values[$0] }, unit: s.parameters.unit)
-        var shapes: [MultiPolygon?] = []
-        for k in cls.classes.indices {
-            let members = cells.indices.filter { cls.classOf[$0] == k }.map { cells[$0] }.filter { i in
-                let c = g.centre(index: i); return c.x > v.minX - g.cellSize && c.x < v.maxX + g.cellSize && c.y > v.minY - g.cellSize && c.y < v.maxY + g.cellSize
-            }.map { g.cellPolygon($0) }
-            shapes.append(members.isEmpty ? nil : MultiPolygon(dissolveEdgeToEdge(members).map { Polygon(exterior: $0) }))
-        }
         var doc = MapDocument(page: MapPage(paper: .a4, orientation: .portrait), extent: v,
                               title: "Hotspots around \(e.name)",
                               subtitle: "\(MapJob.period(t)) · \(Fmt.grouped(t.count)) incidents in the study area",
@@ -314,9 +310,18 @@ public enum PspoJob {
                                         "Quartic kernel density, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 0)) m (ArcGIS rule), \(Fmt.number(g.cellSize)) m cells",
                                         "computed over the whole study area; hotspots: the top 5% of cells"],
                               attribution: Attribution.lines(boundaries: true), madeOn: asOf)
+        // The cells within the whole frame (not only the square view): the density runs to the frame's edges.
+        let fe = doc.frameGround.extent
+        var shapes: [MultiPolygon?] = []
+        for k in cls.classes.indices {
+            let members = cells.indices.filter { cls.classOf[$0] == k }.map { cells[$0] }.filter { i in
+                let c = g.centre(index: i); return c.x > fe.minX - g.cellSize && c.x < fe.maxX + g.cellSize && c.y > fe.minY - g.cellSize && c.y < fe.maxY + g.cellSize
+            }.map { g.cellPolygon($0) }
+            shapes.append(members.isEmpty ? nil : MultiPolygon(dissolveEdgeToEdge(members).map { Polygon(exterior: $0) }))
+        }
         doc.fill = .init(classification: cls, shapes: shapes)
-        if let w = try wardOutlines(job, in: v) { doc.outlines.append(w); doc.outlineLegend.append(("Ward boundaries", "#555555")) }
-        let hs = kde.hotspots.filter { h in h.geometry.extent.map { $0.maxX > v.minX && $0.minX < v.maxX && $0.maxY > v.minY && $0.minY < v.maxY } ?? false }
+        if let w = try wardOutlines(job, in: fe) { doc.outlines.append(w); doc.outlineLegend.append(("Ward boundaries", "#555555")) }
+        let hs = kde.hotspots.filter { h in h.geometry.extent.map { $0.maxX > fe.minX && $0.minX < fe.maxX && $0.maxY > fe.minY && $0.minY < fe.maxY } ?? false }
         if !hs.isEmpty {
             let labels = hs.compactMap { h in h.geometry.extent.map { (at: XY($0.maxX, $0.maxY), text: h.id) } }
             doc.outlines.append(.init(name: "hotspots", geometries: hs.map(\.geometry), stroke: "#08306b", width: 0.7, labels: labels, labelSize: 3.0,
