@@ -31,6 +31,11 @@ boundary: {demo}/boundary.geojson
 areas:
   wards: {{file: {demo}/wards.geojson, population: {demo}/wards_population.csv}}
 out: {layers_out}
+map:                     # the weekly map on the demo's context layers (real Lewisham stations, town centres, roads)
+  context:
+    - {{name: roads, file: {demo}/context/major-roads-dft-mrn-2018.gpkg, attribution: "Context: DfT Major Road Network 2018, OGL v3.0."}}
+    - {{name: stations, file: {demo}/context/stations-osm-2024-11.geojson}}
+    - {{name: towns, file: {demo}/context/town-centres.geojson, attribution: "Context: London Plan town centres, GLA, OGL v3.0."}}
 weekly:                  # windows of `hotspot weekly` (in weeks; months with --monthly)
   hotspot_weeks: 4
   gistar_weeks: 4

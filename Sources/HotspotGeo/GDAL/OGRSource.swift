@@ -17,65 +17,14 @@ public enum OGRSource {
         public var geometries: [MultiPolygon]
     }
 
-    /// `source` is a path or an OGR connection string; `layer` a layer name (default: the first layer).
+    /// `source` is a path or an OGR connection string; `layer` a layer name (default: the first layer). The features
+    /// as `OGRFeatures` reads them, each kept as its polygons (a point or line feature as an empty MultiPolygon).
     public static func read(_ source: String, layer: String? = nil) throws -> Layer {
-        GDALLibrary.register()
-        CPLErrorReset()
-        guard let ds = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
-            throw GeoError.gdal("\(source): OGR cannot open it as a vector source (\(GDALLibrary.lastError("unknown format")))")
-        }
-        let d = GDALDatasetHandle(ds)
-        let n = GDALDatasetGetLayerCount(d.raw)
-        let names = (0..<n).compactMap { OGR_L_GetName(GDALDatasetGetLayer(d.raw, $0)).map { String(cString: $0) } }
-        let l: OGRLayerH?
-        if let layer {
-            l = GDALDatasetGetLayerByName(d.raw, layer)
-            guard l != nil else { throw GeoError.gdal("\(source): no layer '\(layer)'; its layers are: \(names.joined(separator: ", "))") }
-        } else {
-            guard n > 0 else { throw GeoError.gdal("\(source): no layers") }
-            l = GDALDatasetGetLayer(d.raw, 0)
-        }
-        let lh = l!
-        let defn = OGR_L_GetLayerDefn(lh)
-        let fieldCount = OGR_FD_GetFieldCount(defn)
-        let fields = (0..<fieldCount).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
-        var values: [[String?]] = [], geometries: [MultiPolygon] = []
-        OGR_L_ResetReading(lh)
-        while let f = OGR_L_GetNextFeature(lh) {
-            defer { OGR_F_Destroy(f) }
-            values.append((0..<fieldCount).map { k in OGR_F_IsFieldSetAndNotNull(f, k) != 0 ? String(cString: OGR_F_GetFieldAsString(f, k)) : nil })
-            geometries.append(OGR_F_GetGeometryRef(f).map(multiPolygon) ?? MultiPolygon([]))
-        }
-        return Layer(name: String(cString: OGR_L_GetName(lh)), epsg: epsg(OGR_L_GetSpatialRef(lh)), fields: fields, values: values, geometries: geometries)
-    }
-
-    /// The polygons of a geometry (curves linearised; points and lines dropped).
-    static func multiPolygon(_ g: OGRGeometryH) -> MultiPolygon {
-        guard let linear = OGR_G_GetLinearGeometry(g, 0, nil) else { return MultiPolygon([]) }
-        defer { OGR_G_DestroyGeometry(linear) }
-        var out: [Polygon] = []
-        func ring(_ r: OGRGeometryH) -> [XY] {
-            let n = Int(OGR_G_GetPointCount(r))
-            var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
-            x.withUnsafeMutableBytes { xb in
-                y.withUnsafeMutableBytes { yb in
-                    _ = OGR_G_GetPoints(r, xb.baseAddress, Int32(MemoryLayout<Double>.stride), yb.baseAddress, Int32(MemoryLayout<Double>.stride), nil, 0)
-                }
-            }
-            return (0..<n).map { XY(x[$0], y[$0]) }
-        }
-        func collect(_ g: OGRGeometryH) {
-            let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
-            if type == wkbPolygon {
-                let k = OGR_G_GetGeometryCount(g)
-                guard k > 0 else { return }
-                out.append(Polygon(exterior: ring(OGR_G_GetGeometryRef(g, 0)), holes: (1..<max(1, k)).map { ring(OGR_G_GetGeometryRef(g, $0)) }))
-            } else if type == wkbMultiPolygon || type == wkbGeometryCollection {
-                for i in 0..<OGR_G_GetGeometryCount(g) { collect(OGR_G_GetGeometryRef(g, i)) }
-            }
-        }
-        collect(linear)
-        return MultiPolygon(out)
+        let l = try OGRFeatures.read(source, layer: layer)
+        return Layer(name: l.name, epsg: l.epsg, fields: l.fields, values: l.values, geometries: l.geometries.map { g in
+            if case .polygons(let m) = g { return m }
+            return MultiPolygon([])
+        })
     }
 
     /// The EPSG code of a CRS definition (WKT 1 or 2, ESRI WKT, PROJ string, `EPSG:n`: whatever
