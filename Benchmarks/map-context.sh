@@ -18,13 +18,17 @@ ctx=(--context roads=$C/major-roads-dft-mrn-2018.gpkg --context-attribution "roa
      --context stations=$C/stations-osm-2024-11.geojson --context towns=$C/town-centres.geojson
      --context-attribution "towns=GLA town centres, OGL v3.0." --basemap "$URL" --basemap-attribution "local test tiles")
 "$bin" kde "${base[@]}" "${map[@]}" "${ctx[@]}" --out "$tmp/warm"   # fills the incident store and the tile cache
-t() { local s e; s=$(date +%s.%N); "$bin" kde "${base[@]}" "$@" --out "$tmp/o" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
-for what in analysis map map+context+basemap; do
+t() { local s e; s=$(date +%s%N); "$bin" kde "${base[@]}" "$@" --out "$tmp/o" >/dev/null; e=$(date +%s%N); printf '%d.%03d' $(((e - s) / 1000000000)) $((((e - s) / 1000000) % 1000)); }
+ctxonly=("${ctx[@]:0:10}")   # the three context layers without the basemap
+bm=("${ctx[@]:10}")          # the basemap alone
+for what in analysis map map+context map+basemap map+context+basemap; do
   times=()
   for _ in 1 2 3; do
     case $what in
       analysis) times+=("$(t)");;
       map) times+=("$(t "${map[@]}")");;
+      map+context) times+=("$(t "${map[@]}" "${ctxonly[@]}")");;
+      map+basemap) times+=("$(t "${map[@]}" "${bm[@]}")");;
       *) times+=("$(t "${map[@]}" "${ctx[@]}")");;
     esac
   done
