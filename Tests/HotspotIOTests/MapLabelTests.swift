@@ -177,3 +177,19 @@ import Testing
         #expect(Basemap.redacted(r.url) == "http://127.0.0.1:1/{z}/{x}/{y}.png?…")
     }
 }
+
+/// Context layer options as the README states them (issue 18).
+@Suite struct ContextOptionTests {
+    @Test(.enabled(if: Paths.sharedAvailable, "../shared not found: real Lewisham context layers skipped"))
+    func anEmptyLabelFieldNamesNothingAndAnUnknownOneIsRefused() throws {
+        let stations = Paths.sharedFile("geodata/lewisham/context/stations-osm-2024-11.geojson")
+        let none = try ContextLayerReader.read(.init(name: "stations", source: stations, labelField: ""))
+        #expect(none.labelField == nil && none.layer.features.allSatisfy { $0.label == nil })
+        let byNetwork = try ContextLayerReader.read(.init(name: "stations", source: stations, labelField: "network"))
+        #expect(byNetwork.labelField == "network")
+        #expect(throws: InputError.self) { try ContextLayerReader.read(.init(name: "stations", source: stations, labelField: "nosuch")) }
+        // An explicit attribution replaces the OSM default.
+        let credited = try ContextLayerReader.read(.init(name: "stations", source: stations, attribution: "Stations: OSM"))
+        #expect(credited.layer.attribution == "Stations: OSM")
+    }
+}
