@@ -261,7 +261,7 @@ extension GridOptions {
 
 /// Context layers for maps (`--context NAME=SOURCE`, with their label fields and attributions).
 struct ContextCLIOptions: ParsableArguments {
-    @Option(name: .customLong("context"), help: ArgumentHelp("A context layer drawn beneath the analysis to find the way by: NAME=SOURCE, any OGR source of lines (roads: OS Open Roads roadClassification/function, OSM highway/railway), points (stations) or polygons (town centres), e.g. stations=stations.geojson (repeatable).", valueName: "name=source"))
+    @Option(name: .customLong("context"), help: ArgumentHelp("A context layer to find the way by (roads and outlines drawn over the classes, town-centre fills beneath): NAME=SOURCE, any OGR source of lines (roads: OS Open Roads roadClassification/function, OSM highway/railway), points (stations) or polygons (town centres), e.g. stations=stations.geojson (repeatable).", valueName: "name=source"))
     var context: [String] = []
     @Option(name: .customLong("context-label"), help: ArgumentHelp("The field a context layer's labels come from: NAME=FIELD (default: name, name1, sitename… when present; NAME= for none).", valueName: "name=field"))
     var contextLabel: [String] = []

@@ -19,7 +19,7 @@ public struct MapOptions: Sendable {
     public var outlineLayer: String?
     /// The date printed as "Map made …"; nil prints none (so that re-runs are byte-identical).
     public var asOf: String?
-    /// Context layers (roads, stations, town centres) drawn beneath the analysis (`--context NAME=SOURCE`).
+    /// Context layers (roads, stations, town centres) drawn with the analysis (`--context NAME=SOURCE`).
     public var context: [ContextLayerReader.Spec] = []
     /// A tiled basemap under the map (`--basemap URL`).
     public var basemap: BasemapSpec?

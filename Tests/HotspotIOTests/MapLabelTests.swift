@@ -193,3 +193,21 @@ import Testing
         #expect(credited.layer.attribution == "Stations: OSM")
     }
 }
+
+/// Road names: along the road on maps of 1:20,000 and larger only (README, "Context layers").
+@Suite struct RoadNameScaleTests {
+    func doc(across metres: Double) -> MapDocument {
+        let road = ContextLayer.Feature(geometry: .lines([[XY(0, metres / 2), XY(metres, metres / 2)]]), kind: .aRoad, label: "Rushey Green")
+        var d = MapDocument(page: MapPage(), extent: Extent(minX: 0, minY: 0, maxX: metres, maxY: metres), title: "t", subtitle: "s", details: [], attribution: [])
+        d.contexts = [ContextLayer(name: "roads", features: [road], attribution: nil)]
+        return d
+    }
+
+    @Test func roadsAreNamedAtLargeScalesOnly() {
+        // A 2 km square on A4 (≈ 12 m per mm): named; a 20 km square (≈ 120 m per mm): not.
+        let large = doc(across: 2_000).placement(), small = doc(across: 20_000).placement()
+        #expect(large.metresPerMM < 20 && small.metresPerMM > 20)
+        #expect(large.labels.map(\.label.text) == ["Rushey Green"] && large.labels[0].placed.rotation == 0)
+        #expect(small.labels.isEmpty)
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import HotspotCore
 
 /// A context layer for maps (`--context NAME=SOURCE`): places to find the way by — roads, railways, stations, town
-/// centres — drawn beneath the analysis in a restrained style chosen by geometry and by a class field when the source
+/// centres — drawn with the analysis (fills beneath it, lines and outlines over its classes) in a restrained style chosen by geometry and by a class field when the source
 /// has one, labelled from a name field. Geometries are EPSG:27700 metres.
 public struct ContextLayer: Sendable {
     public struct Feature: Sendable {

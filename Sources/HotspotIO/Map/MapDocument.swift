@@ -44,8 +44,8 @@ public struct MapLabel: Sendable {
     }
 }
 
-/// A print map in British National Grid, drawn as SVG (vector, editable): context layers (roads, railways, town
-/// centres) beneath a classified fill layer, outlines, station symbols and incident points (stacked: one symbol per
+/// A print map in British National Grid, drawn as SVG (vector, editable): a basemap and town-centre fills beneath a
+/// classified fill layer, context lines (roads, railways) and area outlines over it, station symbols and incident points (stacked: one symbol per
 /// map point, sized by its count), every label placed by one `LabelPlacer` (no two overlap, none crosses the frame,
 /// the north arrow or the scale bar), and the furniture a tasking map needs (title, period, parameters, legend with
 /// the count per class, scale bar, north arrow on white backings, attribution). Geometries are EPSG:27700 metres.
@@ -97,8 +97,8 @@ public struct MapDocument: Sendable {
     public var attribution: [String]
     public var madeOn: String?
     public var fill: Fill?
-    /// Context layers, drawn beneath the fill (areas and lines) and above it (point symbols); the fill is drawn at
-    /// 72 % opacity over them so that the streets show through.
+    /// Context layers: area fills beneath the classes (drawn then at 72 % opacity), lines and area outlines over them,
+    /// point symbols above the outlines.
     public var contexts: [ContextLayer] = []
     /// A tiled basemap warped to the frame's ground (`frameGround`), as PNG: drawn first, under everything.
     public var basemap: Data?
@@ -219,12 +219,15 @@ public struct MapDocument: Sendable {
     }
 
     /// Places every label (see `Placement`).
-    public func placement() -> Placement {
+    public func placement() -> Placement { placement(stacks: StackedPoints(points)) }
+
+    /// The placement around `stacks`, the map's incident points as stacked (computed once by `svg()`).
+    func placement(stacks all: StackedPoints) -> Placement {
         let L = layout, f = L.frame, t = transform
         let frame = PageRect(x: f.x, y: f.y, w: f.w, h: f.h)
         let arrow = northArrowBox(f), bar = scaleBarBox(f, metresPerMM: 1 / t.s)
         // Stacks of three or more incidents are not covered by a label (a reader must be able to count them).
-        let stacks = StackedPoints(points).symbols.filter { $0.count >= 3 }.map { s -> PageRect in
+        let stacks = all.symbols.filter { $0.count >= 3 }.map { s -> PageRect in
             let q = t.p(s.at), r = StackedPoints.radius(s.count)
             return PageRect(x: q.x - r, y: q.y - r, w: 2 * r, h: 2 * r)
         }
@@ -386,7 +389,7 @@ public struct MapDocument: Sendable {
             o += "<image id=\"basemap\" x=\"\(n(f.x))\" y=\"\(n(f.y))\" width=\"\(n(f.w))\" height=\"\(n(f.h))\" preserveAspectRatio=\"none\" "
                 + "href=\"data:image/png;base64,\(basemap.base64EncodedString())\"/>\n"
         }
-        // Context beneath the analysis: areas, then lines from minor to major.
+        // Context area fills beneath the analysis (lines and outlines come after the classes).
         o += Self.contextBeneathSVG(contexts, path: path, line: line)
         if let fill {
             let classes = fill.classification.classes
@@ -427,7 +430,7 @@ public struct MapDocument: Sendable {
             o += "</g>\n"
         }
         // Labels above everything, with a white halo so that they read on any fill; leader lines first.
-        let placement = placement()
+        let placement = placement(stacks: stacks)
         let leaders = placement.labels.compactMap { $0.placed.leader }
         if !leaders.isEmpty {
             o += "<g id=\"leaders\" stroke=\"#333333\" stroke-width=\"0.2\">\n"
