@@ -48,7 +48,7 @@ def check_geojson(path):
 
 def check_meta(folder):
     m = json.load(open(os.path.join(folder, "metadata.json")))
-    weekly = "week" in m  # a weekly layer set: manifest.json is its record
+    weekly = "period" in m and "unit" in m  # a weekly (or monthly) layer set: manifest.json is its record
     if not weekly:
         c = m["counts"]
         assert c["accepted"] + c["quarantined"] == c["read"], f"{folder}: counts do not balance {c}"

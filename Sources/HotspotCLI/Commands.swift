@@ -212,24 +212,29 @@ struct InitCommand: ParsableCommand {
 struct WeeklyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weekly",
-        abstract: "The neighbourhood team's weekly layers: incidents, wards, hotspots, Gi*, emerging, manifest.",
+        abstract: "The neighbourhood team's weekly (or monthly) layers: incidents, wards, hotspots, Gi*, emerging, manifest.",
         discussion: """
-            Builds OUT/layers/WEEK/ from a project file (its inputs, boundary and ward layer; OUT is its 'out'): \
-            incidents-WEEK.geojson, wards-WEEK, hotspots-WEEK (ids kept across weeks, status new/continuing/ended), \
-            gistar-WEEK, emerging-WEEK (GeoJSON + GeoPackage + QGIS style each) and manifest.json, and mirrors the \
-            newest week in OUT/layers/latest/. Needs dated incidents (not police.uk's months). Example:
+            Builds OUT/layers/PERIOD/ from a project file (its inputs, boundary and ward layer; OUT is its 'out'): \
+            incidents-PERIOD.geojson, wards-PERIOD, hotspots-PERIOD, gistar-PERIOD, emerging-PERIOD (GeoJSON + \
+            GeoPackage + QGIS style each), layers-PERIOD.gpkg, map-PERIOD.* and manifest.json; the newest period built \
+            is also in OUT/layers/latest/ under fixed names (wards.geojson, layers.gpkg…): point QGIS at it once.
+            Hotspot ids and status (new/continuing/ended) are tracked from the data, so any build order gives the same \
+            layers; ward colours are fixed from a baseline (weekly: baseline: FROM..TO; default the data's first 52 \
+            weeks). police.uk's data are monthly: build months with --monthly (windows in months: 3- and 12-month \
+            averages, 12 monthly emerging steps). Examples:
               hotspot weekly project.yaml --week 2026-W47
               hotspot weekly project.yaml --since-last
+              hotspot weekly project.yaml --monthly --week 2018-09
             """)
     @Argument(help: ArgumentHelp("The project file.", valueName: "project.yaml"))
     var project: String
-    @Option(help: ArgumentHelp("The ISO week to build, e.g. 2026-W47.", valueName: "YYYY-Www"))
+    @Option(help: ArgumentHelp("The ISO week to build, e.g. 2026-W47 (with --monthly, the month: 2018-09).", valueName: "YYYY-Www"))
     var week: String?
     @Flag(help: "Calendar months instead of ISO weeks (police.uk's monthly data): --week then takes YYYY-MM.")
     var monthly = false
-    @Flag(help: "Build the newest complete week in the data.")
+    @Flag(help: "Build the newest complete week (month) in the data.")
     var latest = false
-    @Flag(help: "Build every week after the newest one already built, up to the newest complete week.")
+    @Flag(help: "Build every period after the newest one already built, up to the newest complete one.")
     var sinceLast = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Blank counts from 1 to K−1 in the ward and grid layers (for publication); 0 = none.", valueName: "K"))
     var suppressBelow: Int = 0

@@ -100,7 +100,12 @@ public final class OutputSet {
     public convenience init(_ p: Project) throws { try self.init(directory: p.out, database: p.database) }
 
     /// A layer for the database: table `JOB_LAYER` (lower case, `_` for anything else), typed columns.
-    func collect(_ name: String, geometries: [MultiPolygon], properties: Table) {
+    func collect(_ name: String, geometries: [MultiPolygon], properties: Table) { collect(name, geometries: geometries, points: nil, properties: properties) }
+
+    /// A point layer for the database (EPSG:27700 points).
+    func collectPoints(_ name: String, points: [XY], properties: Table) { collect(name, geometries: [], points: points, properties: properties) }
+
+    private func collect(_ name: String, geometries: [MultiPolygon], points: [XY]?, properties: Table) {
         guard database != nil else { return }
         var kinds = [PostGISWriter.Kind](repeating: .integer, count: properties.columns.count)
         for r in properties.rows {
@@ -116,7 +121,7 @@ public final class OutputSet {
             switch v { case .int(let n): return .int(n); case .double(let x, _): return .real(x); case .string(let s): return .text(s); case .null: return .null }
         } }
         databaseLayers.append(.init(table: name, fields: Array(zip(properties.columns, kinds)).map { ($0.0, $0.1) }, rows: rows,
-                                    polygons: geometries, epsg: analysisEPSG))
+                                    polygons: geometries, points: points, epsg: analysisEPSG))
     }
 
     /// Writes the collected layers and the run's metadata to the database, in one transaction.

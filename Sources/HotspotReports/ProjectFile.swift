@@ -207,10 +207,27 @@ extension Project {
         if let k = p.products.kde?.cell { p.weekly.kdeCell = k }
         if let g = p.products.gistar?.cell { p.weekly.gistarCell = g }
         if let w = m["weekly"] {
-            let wm = try w.mapping(["hotspot_weeks", "gistar_weeks", "emerging_weeks", "kde_cell", "gistar_cell", "suppress_below", "map"])
-            p.weekly.hotspotWeeks = try wm["hotspot_weeks"]?.int(1...52) ?? p.weekly.hotspotWeeks
-            p.weekly.gistarWeeks = try wm["gistar_weeks"]?.int(1...52) ?? p.weekly.gistarWeeks
-            p.weekly.emergingWeeks = try wm["emerging_weeks"]?.int(2...260) ?? p.weekly.emergingWeeks
+            let wm = try w.mapping(["hotspot_weeks", "gistar_weeks", "emerging_weeks", "hotspot_periods", "gistar_periods", "emerging_periods",
+                                    "kde_cell", "gistar_cell", "suppress_below", "map", "baseline", "track_from"])
+            // Windows count periods: weeks, or months with --monthly (`*_weeks` are the older names of `*_periods`).
+            func periods(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+                try (wm["\(key)_periods"] ?? wm["\(key)_weeks"])?.int(range)
+            }
+            p.weekly.hotspotPeriods = try periods("hotspot", 1...52)
+            p.weekly.gistarPeriods = try periods("gistar", 1...52)
+            if let e = try periods("emerging", 0...260) {
+                guard e == 0 || e >= WeeklyJob.minEmergingSteps else {
+                    throw (wm["emerging_periods"] ?? wm["emerging_weeks"])!.error("emerging hot spots need at least \(WeeklyJob.minEmergingSteps) periods (no trend over fewer can be significant); give 0 for no emerging layer")
+                }
+                p.weekly.emergingPeriods = e
+            }
+            if let b = wm["baseline"] {
+                guard let r = WeeklyJob.PeriodRange(parsing: try b.string()) else {
+                    throw b.error("give the baseline as FROM..TO periods, e.g. 2025-W01..2025-W52 (weeks) or 2024-01..2024-12 (months)")
+                }
+                p.weekly.baseline = r
+            }
+            p.weekly.trackFrom = try wm["track_from"]?.string()
             p.weekly.kdeCell = try wm["kde_cell"]?.double(1...100_000) ?? p.weekly.kdeCell
             p.weekly.gistarCell = try wm["gistar_cell"]?.double(1...100_000) ?? p.weekly.gistarCell
             p.weekly.suppressBelow = try wm["suppress_below"]?.int(0...1000) ?? 0

@@ -43,6 +43,29 @@ import Testing
         #expect(LayerStyle.classified(c).qml.contains("value=\"-3\" symbol=\"10\" label=\"Intensifying Cold Spot\""))
     }
 
+    /// Weekly styles (issue 19): ward classes fixed from a baseline with an open top class, labels from a field,
+    /// incidents as markers sized by how many share the point; each is well-formed QGIS XML.
+    @Test func baselineClassesLabelsAndStackedPoints() throws {
+        // Breaks from the baseline (1…10 per ward-week), applied to this week's counts (one above anything seen).
+        let baseline = (1...10).flatMap { Array(repeating: Double($0), count: 3) }
+        let c = MapStyle.quantiles([0, 2, 5, 40], baseline: baseline, field: "current", title: "Incidents this week (classes from the baseline 2023-W01 … 2023-W52)", ramp: MapStyle.puBu5, decimals: 0)
+        let alone = MapStyle.quantiles(baseline, field: "current", title: "", ramp: MapStyle.puBu5, decimals: 0)
+        guard case let .graduated(lower, upper) = c.kind, case let .graduated(lowerAlone, _) = alone.kind else { Issue.record("not graduated"); return }
+        #expect(lower == lowerAlone && upper.last == 40 && c.classes.last?.label.hasSuffix("or more") == true)
+        #expect(c.classOf[0] == nil && c.classOf[1] == 0 && c.classOf[3] == c.classes.count - 1)
+        let labelled = LayerStyle.labelled(.classified(c), field: "name")
+        let doc = try XMLDocument(xmlString: labelled.qml)
+        #expect(try doc.nodes(forXPath: "/qgis/labeling/settings/text-style[@fieldName='name']").count == 1)
+        #expect(labelled.qml.contains("<!-- Incidents this week (classes from the baseline 2023-W01 … 2023-W52) -->"))
+        // Stacked points: 1, 2–3, 4–9, 10 or more; larger markers for more.
+        let p = MapStyle.stackedPoints([1, 1, 2, 3, 4, 12], field: "stacked", title: "Incidents")
+        #expect(p.classOf == [0, 0, 1, 1, 2, 3] && p.classes.map(\.label) == ["1", "2–3", "4–9", "10 or more"])
+        #expect(zip(p.classes, p.classes.dropFirst()).allSatisfy { ($0.sizeMM ?? 0) < ($1.sizeMM ?? 0) })
+        let pd = try XMLDocument(xmlString: LayerStyle.points(p).renamed(["stacked": "stacked"]).qml)
+        #expect(try pd.nodes(forXPath: "/qgis/renderer-v2[@attr='stacked']/symbols/symbol[@type='marker']").count == 4)
+        #expect(try pd.nodes(forXPath: "/qgis/renderer-v2/ranges/range[@lower='1.5' and @upper='3.5']").count == 1)
+    }
+
     /// The raster style (density-raster.qml) is singleband pseudocolour, discrete, on the vector classes: 0 and
     /// NoData transparent, then each class's colour up to its upper break (to the same double), the last to ∞.
     @Test func rasterStyleDrawsTheVectorClasses() throws {

@@ -111,8 +111,17 @@ import Testing
         """
         let p = try Project.load(try write(text))
         #expect(p.products.names.isEmpty)
-        #expect(p.weekly.hotspotWeeks == 2 && p.weekly.emergingWeeks == 8 && p.weekly.gistarCell == 300 && p.weekly.suppressBelow == 4)
-        #expect(p.weekly.map == nil && p.weekly.gistarWeeks == 4 && p.weekly.kdeCell == 100)
+        #expect(p.weekly.hotspot == 2 && p.weekly.emerging == 8 && p.weekly.gistarCell == 300 && p.weekly.suppressBelow == 4)
+        #expect(p.weekly.map == nil && p.weekly.gistar == 4 && p.weekly.kdeCell == 100)
         #expect(try error(text.replacingOccurrences(of: "hotspot_weeks: 2", with: "hotspot_weeks: 99"))?.key == "weekly.hotspot_weeks")
+        // Months: the unit's defaults (3, 3, 12) unless set; *_periods is the neutral name.
+        var monthly = p.weekly
+        monthly.unit = .month
+        #expect(monthly.hotspot == 2 && monthly.gistar == 3 && monthly.emerging == 8)
+        let q = try Project.load(try write(text.replacingOccurrences(of: "emerging_weeks: 8", with: "emerging_periods: 0\n  baseline: 2023-W01..2023-W52\n  track_from: 2024-W01")))
+        #expect(q.weekly.emerging == 0 && q.weekly.baseline == WeeklyJob.PeriodRange(from: "2023-W01", to: "2023-W52") && q.weekly.trackFrom == "2024-W01")
+        // Fewer than 5 emerging steps can never show a significant trend; a baseline that is not FROM..TO is refused.
+        #expect(try error(text.replacingOccurrences(of: "emerging_weeks: 8", with: "emerging_weeks: 3"))?.message.contains("at least 5") == true)
+        #expect(try error(text.replacingOccurrences(of: "emerging_weeks: 8", with: "baseline: 2023-W01"))?.message.contains("FROM..TO") == true)
     }
 }

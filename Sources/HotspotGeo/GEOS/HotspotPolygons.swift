@@ -54,9 +54,11 @@ public enum HotspotPolygonBuilder {
         var counts = [Int](repeating: 0, count: parts.count)
         for k in index.assign(x: x, y: y) where k >= 0 { counts[order[Int(k)]] += 1 }
         var peak = [Double](repeating: 0, count: parts.count)
-        let inCell = index.assign(x: centres.map(\.x), y: centres.map(\.y))
-        for (k, a) in inCell.enumerated() where a >= 0 && !values[k].isNaN {
-            peak[order[Int(a)]] = max(peak[order[Int(a)]], values[k])
+        // Dissolved cells hold only hot cells' centres, so only those are looked up (a smoothed outline can hold others).
+        let candidates = smoothed == nil ? hot.cells : Array(centres.indices)
+        let inCell = index.assign(x: candidates.map { centres[$0].x }, y: candidates.map { centres[$0].y })
+        for (j, a) in inCell.enumerated() where a >= 0 && !values[candidates[j]].isNaN {
+            peak[order[Int(a)]] = max(peak[order[Int(a)]], values[candidates[j]])
         }
         let layerGeoms = try layers.map { l in try l.areas.map { try GEOSGeometry(ctx, $0.geometry) } }
         var out: [HotspotPolygon] = []

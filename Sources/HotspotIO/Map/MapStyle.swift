@@ -21,6 +21,8 @@ public struct Classification: Sendable, Equatable {
         public var outline: String? = nil
         /// Drawn as an outline only, with no fill (No Pattern Detected): what lies beneath stays visible.
         public var outlineOnly = false
+        /// Marker size in mm, for point layers (incidents stacked at one point: larger for more).
+        public var sizeMM: Double? = nil
         public init(label: String, fill: String, count: Int, hatch: String? = nil, outline: String? = nil, outlineOnly: Bool = false) {
             self.label = label; self.fill = fill; self.count = count; self.hatch = hatch; self.outline = outline; self.outlineOnly = outlineOnly
         }
@@ -152,6 +154,46 @@ public enum MapStyle {
         }
         return Classification(field: field, title: title,
                               kind: .graduated(lower: Array(breaks.prefix(n)), upper: breaks.count > 1 ? Array(breaks.dropFirst().prefix(n)) : [breaks[0]]),
+                              classes: classes, classOf: classOf)
+    }
+
+    /// Quantile classes whose breaks come from `baseline` (e.g. every ward's count in each period of a fixed baseline)
+    /// and are applied to `values`: the colours mean the same from one period to the next. The top class is open
+    /// ("93 or more"), since a later period can exceed anything in the baseline.
+    public static func quantiles(_ values: [Double], baseline: [Double], field: String, title: String, ramp: [String], decimals: Int) -> Classification {
+        var c = quantiles(baseline, field: field, title: title, ramp: ramp, decimals: decimals)
+        guard case let .graduated(lower, upper) = c.kind, !lower.isEmpty else {
+            return quantiles(values, field: field, title: title, ramp: ramp, decimals: decimals)
+        }
+        let n = c.classes.count
+        for k in c.classes.indices { c.classes[k].count = 0 }
+        c.classOf = values.map { v in
+            guard v > 0, v.isFinite else { return nil }
+            var k = 0
+            while k + 1 < n && v >= lower[k + 1] { k += 1 }
+            c.classes[k].count += 1
+            return k
+        }
+        let top = max(upper.last ?? 0, values.filter(\.isFinite).max() ?? 0)
+        c.kind = .graduated(lower: lower, upper: Array(upper.dropLast()) + [top])
+        c.classes[n - 1].label = "\(Fmt.fixed(lower[n - 1], decimals)) or more"
+        return c
+    }
+
+    /// Point classes by the number of incidents stacked at one point (police.uk snaps incidents to anonymised points,
+    /// so many share one): 1, 2–3, 4–9, 10 or more, drawn as ever larger markers (mm) in one colour.
+    public static func stackedPoints(_ counts: [Int], field: String, title: String, colour: String = "#b2182b") -> Classification {
+        let lower: [Double] = [1, 2, 4, 10], labels = ["1", "2–3", "4–9", "10 or more"], sizes = [1.8, 2.6, 3.6, 5.0]
+        let top = max(10, Double(counts.max() ?? 10))
+        var classes = labels.indices.map { Classification.Class(label: labels[$0], fill: colour, count: 0) }
+        for k in classes.indices { classes[k].sizeMM = sizes[k] }
+        let classOf: [Int?] = counts.map { n in
+            guard n >= 1 else { return nil }
+            let k = lower.lastIndex { Double(n) >= $0 }!
+            classes[k].count += 1
+            return k
+        }
+        return Classification(field: field, title: title, kind: .graduated(lower: lower, upper: Array(lower.dropFirst()) + [top]),
                               classes: classes, classOf: classOf)
     }
 

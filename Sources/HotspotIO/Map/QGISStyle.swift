@@ -3,16 +3,32 @@ import Foundation
 /// How a layer opens in QGIS: a classified fill (the same classes and colours as the maps) or outlines with
 /// labels. Written as a `.qml` file beside each GeoJSON and as the default style in the GeoPackage's
 /// `layer_styles` table, which QGIS applies when the layer is opened.
-public enum LayerStyle: Sendable {
+public indirect enum LayerStyle: Sendable {
     case classified(Classification)
     /// Outlines only, optionally labelled by a field (hotspot polygons: `id`).
     case outline(colour: String, widthMM: Double, labelField: String?)
+    /// Point markers, one class per size (`Class.sizeMM`) on a graduated field: incidents stacked at one point.
+    case points(Classification)
+    /// Another style with labels from `field` (ward names, hotspot ids). QGIS's labelling engine places the labels of
+    /// every layer together, so labels of two layers (hotspot ids, ward names) never overprint each other.
+    case labelled(LayerStyle, field: String)
+
+    /// The classes of the style, if it has any.
+    public var classification: Classification? {
+        switch self {
+        case .classified(let c), .points(let c): return c
+        case .outline: return nil
+        case .labelled(let s, _): return s.classification
+        }
+    }
 
     /// The same style reading renamed fields (full CSV names → the layer's short names).
     public func renamed(_ names: [String: String]) -> LayerStyle {
         switch self {
         case .classified(var c): c.field = names[c.field] ?? c.field; return .classified(c)
         case let .outline(colour, width, label): return .outline(colour: colour, widthMM: width, labelField: label.map { names[$0] ?? $0 })
+        case .points(var c): c.field = names[c.field] ?? c.field; return .points(c)
+        case let .labelled(style, field): return .labelled(style.renamed(names), field: names[field] ?? field)
         }
     }
 
@@ -22,15 +38,67 @@ public enum LayerStyle: Sendable {
     /// The QGIS style document (QML, QGIS 3) with `aliases`: QGIS shows each field under its alias (attribute
     /// table, identify results, forms), so the short Shapefile-safe names (`peak_km2`) read as the full CSV column
     /// names (`peak_density_per_km2`) of `NAME.fields.csv`.
-    public func qml(aliases: [FieldAlias]) -> String {
+    public func qml(aliases: [FieldAlias]) -> String { qml(aliases: aliases, label: nil) }
+
+    func qml(aliases: [FieldAlias], label: (field: String, colour: String)?) -> String {
         var o = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         let categories = aliases.isEmpty ? "" : "|Fields"
         let aliasBlock = aliases.isEmpty ? "" : "  <aliases>\n" + aliases.map {
             "    <alias field=\"\(esc($0.field))\" index=\"\($0.index)\" name=\"\(esc($0.name))\"/>\n"
         }.joined() + "  </aliases>\n"
+        func labeling(_ f: String, _ colour: String) -> String {
+            """
+              <labeling type="simple">
+                <settings calloutType="simple">
+                  <text-style fieldName="\(esc(f))" isExpression="0" fontSize="10" fontSizeUnit="Point" textColor="\(rgba(colour))" fontFamily="DejaVu Sans" fontWeight="75">
+                    <text-buffer bufferDraw="1" bufferSize="1" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1"/>
+                  </text-style>
+                  <placement placement="1" offsetType="0"/>
+                </settings>
+              </labeling>
+
+            """
+        }
+        let head = label == nil ? "Symbology\(categories)\"" : "Symbology|Labeling\(categories)\" labelsEnabled=\"1\""
         switch self {
+        case let .labelled(style, field):
+            let colour: String
+            if case .outline(let c, _, _) = style { colour = c } else { colour = "#252525" }
+            return style.qml(aliases: aliases, label: (field, colour))
+        case .points(let c):
+            o += "<qgis version=\"3.28.0\" styleCategories=\"\(head)>\n"
+            guard case let .graduated(lower, upper) = c.kind else { return o + "</qgis>\n" }
+            o += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedSize\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
+            let last = min(lower.count, upper.count, c.classes.count) - 1
+            for (k, cls) in c.classes.enumerated() where k <= last {
+                let hi = k == last ? Double.greatestFiniteMagnitude : lower[k + 1] - 0.5
+                o += "      <range lower=\"\(exact(lower[k] - 0.5))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
+            }
+            o += "    </ranges>\n    <symbols>\n"
+            for (k, cls) in c.classes.enumerated() {
+                o += """
+                      <symbol type="marker" name="\(k)" alpha="0.85" clip_to_extent="1" force_rhr="0">
+                        <layer class="SimpleMarker" enabled="1" pass="0" locked="0">
+                          <Option type="Map">
+                            <Option name="name" type="QString" value="circle"/>
+                            <Option name="color" type="QString" value="\(rgba(cls.fill))"/>
+                            <Option name="outline_color" type="QString" value="255,255,255,255"/>
+                            <Option name="outline_style" type="QString" value="solid"/>
+                            <Option name="outline_width" type="QString" value="0.2"/>
+                            <Option name="outline_width_unit" type="QString" value="MM"/>
+                            <Option name="size" type="QString" value="\(num(cls.sizeMM ?? 2))"/>
+                            <Option name="size_unit" type="QString" value="MM"/>
+                          </Option>
+                        </layer>
+                      </symbol>
+
+                """
+            }
+            o += "    </symbols>\n  </renderer-v2>\n" + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
         case .classified(let c):
-            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology\(categories)\">\n"
+            // The legend's title (what the classes are, e.g. which baseline fixed them), for a reader of the file.
+            if !c.title.isEmpty { o += "<!-- \(esc(c.title).replacingOccurrences(of: "--", with: "–")) -->\n" }
+            o += "<qgis version=\"3.28.0\" styleCategories=\"\(head)>\n"
             switch c.kind {
             case let .graduated(lower, upper):
                 o += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
@@ -57,25 +125,14 @@ public enum LayerStyle: Sendable {
                 o += fillSymbol(name: "\(k)", fill: cls.outlineOnly ? nil : cls.fill,
                                 outline: cls.outlineOnly ? (cls.fill, 0.26) : cls.outline.map { ($0, 0.5) }, hatch: cls.hatch)
             }
-            o += "    </symbols>\n  </renderer-v2>\n" + aliasBlock + "</qgis>\n"
+            o += "    </symbols>\n  </renderer-v2>\n" + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
         case let .outline(colour, width, labelField):
-            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\(categories)\" labelsEnabled=\"\(labelField == nil ? 0 : 1)\">\n"
+            let f = labelField ?? label?.field
+            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\(categories)\" labelsEnabled=\"\(f == nil ? 0 : 1)\">\n"
             o += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <symbols>\n"
             o += fillSymbol(name: "0", fill: nil, outline: (colour, width))
             o += "    </symbols>\n  </renderer-v2>\n"
-            if let f = labelField {
-                o += """
-                  <labeling type="simple">
-                    <settings calloutType="simple">
-                      <text-style fieldName="\(esc(f))" isExpression="0" fontSize="10" fontSizeUnit="Point" textColor="\(rgba(colour))" fontFamily="DejaVu Sans" fontWeight="75">
-                        <text-buffer bufferDraw="1" bufferSize="1" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1"/>
-                      </text-style>
-                      <placement placement="1" offsetType="0"/>
-                    </settings>
-                  </labeling>
-
-                """
-            }
+            if let f { o += labeling(f, colour) }
             o += aliasBlock + "</qgis>\n"
         }
         return o
