@@ -132,6 +132,10 @@ public final class OutputSet {
             return String(t.map { $0.isLetter || $0.isNumber ? $0 : "_" })
         }
         let layers = databaseLayers.map { l -> PostGISWriter.Layer in var l = l; l.table = table(l.table); return l }
+        if let batch = db.batch {
+            batch.append(.init(layers: layers, product: job, metadata: String(decoding: meta, as: UTF8.self)))
+            return
+        }
         do {
             try PostGISWriter.write(url: db.url, schema: db.schema, layers: layers, product: job, metadata: String(decoding: meta, as: UTF8.self))
         } catch let e as PostGISWriter.WriteError {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HotspotCore
 import HotspotGeo
 import HotspotIO
@@ -39,6 +40,9 @@ public struct Project: Sendable {
     /// A PostgreSQL/PostGIS target: a `postgresql://` URI or libpq key-value string, and the schema of the tables.
     public struct Database: Sendable {
         public var url: String, schema: String
+        /// When set, output sets hand their tables to this batch instead of writing them: `hotspot run` writes every
+        /// product's tables in one transaction at the end.
+        public var batch: DatabaseBatch?
         public init(url: String, schema: String = "hotspot") { self.url = url; self.schema = schema }
     }
 
@@ -154,5 +158,22 @@ public struct Project: Sendable {
             throw InputError.unusable("no area layer '\(name)': give --areas \(name)=FILE (or '\(name)' under 'areas' in the project file)")
         }
         return l
+    }
+}
+
+/// Products' database writes gathered for one transaction (see `Project.Database.batch`).
+public final class DatabaseBatch: Sendable {
+    private let runs = Mutex<[PostGISWriter.Run]>([])
+    public init() {}
+    func append(_ run: PostGISWriter.Run) { runs.withLock { $0.append(run) } }
+    /// Writes every gathered product in one transaction (nothing when none was gathered).
+    func write(_ db: Project.Database) throws {
+        let all = runs.withLock { $0 }
+        guard !all.isEmpty else { return }
+        do {
+            try PostGISWriter.write(url: db.url, schema: db.schema, runs: all)
+        } catch let e as PostGISWriter.WriteError {
+            throw OutputError.cannotWrite(PostGISWriter.redacted(db.url), e.description)
+        }
     }
 }

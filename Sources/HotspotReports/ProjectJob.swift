@@ -14,8 +14,10 @@ public enum ProjectJob {
         let set = try OutputSet(p)
         var warnings = inputs.warnings
         let pr = p.products
+        // Every product's tables go to the database in one transaction, after all products are made.
+        let batch = p.database.map { _ in DatabaseBatch() }
         /// The request with the output folder of one product.
-        func into(_ name: String) -> Project { var q = p; q.out = set.path(name); return q }
+        func into(_ name: String) -> Project { var q = p; q.out = set.path(name); q.database?.batch = batch; return q }
         if pr.areas != nil {
             let r = try AreasJob.run(into("areas"), command: command, inputs: inputs)
             warnings += r.warnings
@@ -64,7 +66,7 @@ public enum ProjectJob {
         meta.warnings = Array(NSOrderedSet(array: warnings)) as? [String] ?? warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty)
         meta.coverage = .init(inputs.incidents.table)
-        try set.finish(meta)
+        try set.finish(meta, beforeCommit: { if let batch, let db = p.database { try batch.write(db) } })
         return (inputs.incidents, pr.names, meta.warnings)
     }
 

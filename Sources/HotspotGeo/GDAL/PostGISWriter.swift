@@ -63,8 +63,20 @@ public enum PostGISWriter {
         if CPLGetLastErrorType() == CE_Failure { throw WriteError(description: GDALLibrary.lastError("SQL failed")) }
     }
 
+    /// One product's tables and its `hotspot_runs` row.
+    public struct Run: Sendable {
+        public var layers: [Layer], product: String, metadata: String
+        public init(layers: [Layer], product: String, metadata: String) { self.layers = layers; self.product = product; self.metadata = metadata }
+    }
+
     /// Writes `layers` (replacing tables of the same names) and one `hotspot_runs` row, in one transaction.
     public static func write(url: String, schema: String, layers: [Layer], product: String, metadata: String) throws {
+        try write(url: url, schema: schema, runs: [Run(layers: layers, product: product, metadata: metadata)])
+    }
+
+    /// Writes several products' tables and their `hotspot_runs` rows (in order) in one transaction: a reader sees
+    /// all of them or none (`hotspot run` with several products).
+    public static func write(url: String, schema: String, runs: [Run]) throws {
         let d = try open(url)
         CPLSetConfigOption("PG_USE_COPY", "YES")
         defer { CPLSetConfigOption("PG_USE_COPY", nil) }
@@ -74,11 +86,13 @@ public enum PostGISWriter {
         do {
             try sql(d, "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
             try sql(d, "CREATE TABLE IF NOT EXISTS \"\(schema)\".hotspot_runs (run_id serial PRIMARY KEY, product text NOT NULL, tables text[] NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), metadata jsonb NOT NULL)")
-            for l in layers { try writeLayer(d, schema: schema, l) }
-            var tag = "hs"
-            while metadata.contains("$\(tag)$") { tag += "x" }
-            let tables = layers.map { "'\($0.table.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
-            try sql(d, "INSERT INTO \"\(schema)\".hotspot_runs (product, tables, metadata) VALUES ('\(product.replacingOccurrences(of: "'", with: "''"))', ARRAY[\(tables)]::text[], $\(tag)$\(metadata)$\(tag)$::jsonb)")
+            for run in runs {
+                for l in run.layers { try writeLayer(d, schema: schema, l) }
+                var tag = "hs"
+                while run.metadata.contains("$\(tag)$") { tag += "x" }
+                let tables = run.layers.map { "'\($0.table.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
+                try sql(d, "INSERT INTO \"\(schema)\".hotspot_runs (product, tables, metadata) VALUES ('\(run.product.replacingOccurrences(of: "'", with: "''"))', ARRAY[\(tables)]::text[], $\(tag)$\(run.metadata)$\(tag)$::jsonb)")
+            }
             guard GDALDatasetCommitTransaction(d.raw) == OGRERR_NONE else { throw WriteError(description: "commit failed: \(GDALLibrary.lastError("?"))") }
         } catch {
             _ = GDALDatasetRollbackTransaction(d.raw)
