@@ -404,15 +404,17 @@ public enum WeeklyJob {
     }
 
     /// Hotspots of every period from the tracking start to `now`, each matched to the previous period's by overlap
-    /// (the first not yet matched that intersects it keeps its id; others are new, named `PERIOD-hK`, the period they
-    /// first appeared in): derived from the data alone, so any build order gives the same ids.
+    /// (the first, by peak, not yet matched that it overlaps or touches keeps its id; others are new, named
+    /// `PERIOD-hK`, the period they first appeared in): derived from the data alone, so any build order gives the same
+    /// ids. The walk works on hot cells (`HotComponents`: a cell shared, or an edge or corner, is GEOS's `intersects`
+    /// of the dissolved polygons); only the last two periods' parts are dissolved into polygons.
     static func track(t: IncidentTable, ord: [Int], now: Int, firstData: Int, boundary b: LoadedLayer, options o: Options) throws -> Tracked {
         let u = o.unit
         let from = max(firstData, o.trackFrom.flatMap { u.start($0) }.map { u.ordinal(ofDay: $0) } ?? firstData)
-        let geos = try GEOSContext()
-        let area = b.areas.reduce(0) { $0 + $1.geometry.area }
+        let studyArea = b.areas.reduce(0) { $0 + $1.geometry.area }
         // The KDE grid is anchored on the boundary, the same for every period.
-        var kdeGrid: SquareGrid?, kdeMask: [Bool] = []
+        let grid = try GridProduct.compute(t, cellSize: o.kdeCell, boundary: b, clip: false, cellLimit: 5_000_000).choice.grid
+        let mask = try GridProduct.mask(b, grid: grid)
         // Incidents sorted by period, so each window is a contiguous slice.
         let order = (0..<t.count).sorted { (ord[$0], $0) < (ord[$1], $1) }
         let sortedOrd = order.map { ord[$0] }
@@ -421,39 +423,51 @@ public enum WeeklyJob {
             while lo < hi { let m = (lo + hi) / 2; if sortedOrd[m] < k { lo = m + 1 } else { hi = m } }
             return lo
         }
-        func hotspots(_ k: Int) throws -> [Hot] {
+        func window(_ k: Int) -> (x: [Double], y: [Double]) {
             let idx = order[lowerBound(k - o.hotspot + 1)..<lowerBound(k + 1)]
-            guard idx.count >= 2 else { return [] }
-            let x = idx.map { t.x[$0] }, y = idx.map { t.y[$0] }
-            if kdeGrid == nil {
-                kdeGrid = try GridProduct.compute(t, cellSize: o.kdeCell, boundary: b, clip: false, cellLimit: 5_000_000).choice.grid
-                kdeMask = try GridProduct.mask(b, grid: kdeGrid!)
-            }
-            let h = Bandwidth.compute(.arcgis, x: x, y: y)
-            let s = kernelDensity(x: x, y: y, weights: [], grid: kdeGrid!, parameters: KDEParameters(bandwidth: h, kernel: .quartic, unit: .perKm2, mode: .auto), mask: kdeMask)
-            let hot = selectHotCells(s, threshold: .topCells(percent: 5))
-            return try HotspotPolygonBuilder.build(surface: s, hot: hot, smooth: false, x: x, y: y, studyAreaM2: area)
-                .map { Hot(geometry: $0.geometry, incidents: $0.incidents, areaM2: $0.areaM2, pai: $0.pai) }
+            return (idx.map { t.x[$0] }, idx.map { t.y[$0] })
         }
-        var prev: [(hot: Hot, id: String, geos: GEOSGeometry)] = []
+        func parts(_ w: (x: [Double], y: [Double])) -> HotComponents? {
+            guard w.x.count >= 2 else { return nil }
+            let h = Bandwidth.compute(.arcgis, x: w.x, y: w.y)
+            let s = kernelDensity(x: w.x, y: w.y, weights: [], grid: grid, parameters: KDEParameters(bandwidth: h, kernel: .quartic, unit: .perKm2, mode: .auto), mask: mask)
+            let hot = selectHotCells(s, threshold: .topCells(percent: 5))
+            return HotComponents(hot: hot.cells, values: s.values, grid: grid)
+        }
+        let geos = try GEOSContext()
+        func polygons(_ c: HotComponents, _ w: (x: [Double], y: [Double])) throws -> [Hot] {
+            var inPart = [Int](repeating: 0, count: c.count)
+            for i in w.x.indices {
+                if let cell = grid.index(x: w.x[i], y: w.y[i]), c.label[cell] >= 0 { inPart[Int(c.label[cell])] += 1 }
+            }
+            return try c.cells.indices.map { j in
+                let area = Double(c.cells[j].count) * grid.cellSize * grid.cellSize
+                return Hot(geometry: try geos.coverageUnion(c.cells[j].map(grid.cellPolygon)), incidents: inPart[j], areaM2: area,
+                           pai: predictionAccuracyIndex(captured: Double(inPart[j]), total: Double(w.x.count), area: area, studyArea: studyArea))
+            }
+        }
+        var prev: (parts: HotComponents, ids: [String], window: (x: [Double], y: [Double]))?
         var result = Tracked(current: [], ended: [], from: from)
         for k in from...now {
-            let cur = try hotspots(k)
-            var continued = Set<Int>(), fresh = 0
-            var next: [(hot: Hot, id: String, geos: GEOSGeometry)] = [], status: [String] = []
-            for h in cur {
-                let gg = try GEOSGeometry(geos, h.geometry)
-                if let m = prev.indices.first(where: { !continued.contains($0) && gg.intersects(prev[$0].geos) }) {
-                    continued.insert(m); next.append((h, prev[m].id, gg)); status.append("continuing")
+            let w = window(k)
+            guard let cur = parts(w) else { prev = nil; continue }
+            var continued = Set<Int>(), fresh = 0, ids: [String] = [], status: [String] = []
+            for j in 0..<cur.count {
+                if let p = prev, let m = cur.touching(j, in: p.parts).first(where: { !continued.contains($0) }) {
+                    continued.insert(m); ids.append(p.ids[m]); status.append("continuing")
                 } else {
-                    fresh += 1; next.append((h, "\(u.label(ordinal: k))-h\(fresh)", gg)); status.append("new")
+                    fresh += 1; ids.append("\(u.label(ordinal: k))-h\(fresh)"); status.append("new")
                 }
             }
             if k == now {
-                result.current = zip(next, status).map { ($0.hot, $0.id, $1) }
-                result.ended = prev.indices.filter { !continued.contains($0) }.map { (prev[$0].hot, prev[$0].id) }
+                let hots = try polygons(cur, w)
+                result.current = hots.indices.map { (hots[$0], ids[$0], status[$0]) }
+                if let p = prev {
+                    let before = try polygons(p.parts, p.window)
+                    result.ended = before.indices.filter { !continued.contains($0) }.map { (before[$0], p.ids[$0]) }
+                }
             }
-            prev = next
+            prev = (cur, ids, w)
         }
         return result
     }
