@@ -174,6 +174,16 @@ def check_vector(path, png_dir, tag, fields_csv):
             fail(f"{path}: no field {field}")
         elif layer.attributeAlias(i) != column:
             fail(f"{path}: field {field} has alias '{layer.attributeAlias(i)}', not '{column}' (NAME.fields.csv)")
+    # Labels: a weekly set's wards are labelled by name and its hotspots by id (QGIS places them, apart). The pixel
+    # checks below render without labels, since a label may sit on a feature's centre.
+    label = layer.labeling().settings().fieldName if layer.labelsEnabled() and layer.labeling() else None
+    base = os.path.basename(path)
+    manifest = os.path.join(os.path.dirname(path), "manifest.json")
+    if os.path.exists(manifest) and '"unit"' in open(manifest, encoding="utf-8").read():
+        want_label = "name" if base.startswith("wards") else "id" if base.startswith("hotspots") else None
+        if label != want_label:
+            fail(f"{path}: labelled by {label!r}, expected {want_label!r}")
+    layer.setLabelsEnabled(False)
     if rtype not in ("graduatedSymbol", "categorizedSymbol"):
         summary.append(f"{path}: {rtype}; aliases of {len(full)} fields checked")
         return
@@ -236,7 +246,7 @@ def check_vector(path, png_dir, tag, fields_csv):
     if black > 0.001 * w * h:
         fail(f"{path}: {black} opaque black pixels in the render")
     summary.append(f"{path}: {rtype} on {attr} → {png}; class colours {', '.join(f'{c}×{n}' for c, n in sorted(expected.items()))}; "
-                   f"aliases of {len(full)} fields checked")
+                   f"aliases of {len(full)} fields checked" + (f"; labels: {label}" if label else ""))
 
 
 def main(argv):

@@ -67,10 +67,16 @@ public struct GridProduct: Sendable {
     /// Cells (any shape) that intersect any area of the layer (GEOS intersects).
     static func cellsTouching(_ layer: LoadedLayer, count: Int, cell: (Int) -> MultiPolygon) throws -> [Int] {
         let ctx = try GEOSContext()
-        let geoms = try layer.areas.map { try GEOSGeometry(ctx, $0.geometry) }
+        // Prepared areas (GEOS prepared intersects: the same answer, indexed) and a bounding-box test first.
+        let prepared = try layer.areas.map { try PreparedGeometry(try GEOSGeometry(ctx, $0.geometry)) }
+        let boxes = layer.areas.map(\.geometry.extent)
         return try (0..<count).filter { k in
-            let c = try GEOSGeometry(ctx, cell(k))
-            return geoms.contains { $0.intersects(c) }
+            let poly = cell(k)
+            guard let e = poly.extent else { return false }
+            let near = boxes.indices.filter { i in boxes[i].map { $0.minX <= e.maxX && e.minX <= $0.maxX && $0.minY <= e.maxY && e.minY <= $0.maxY } ?? false }
+            guard !near.isEmpty else { return false }
+            let c = try GEOSGeometry(ctx, poly)
+            return near.contains { prepared[$0].intersects(c) }
         }
     }
 

@@ -50,13 +50,14 @@ public func selectHotCells(values: [Double], threshold: HotspotThreshold, counts
     struct S { var values: [Double] }
     let s = S(values: values)
     let valid = (0..<s.values.count).filter { !s.values[$0].isNaN }
-    let sorted = valid.sorted { (s.values[$0], $1) > (s.values[$1], $0) }  // densest first, then by index
     var level: Double
     switch threshold {
     case .absolute(let v): level = v
     case .topCells(let p):
-        let k = max(1, Int((Double(sorted.count) * p / 100).rounded(.up)))
-        level = sorted.isEmpty ? .infinity : s.values[sorted[min(k, sorted.count) - 1]]
+        // The k-th highest value (ties do not change the level, so the values alone are sorted).
+        let desc = valid.map { s.values[$0] }.sorted(by: >)
+        let k = max(1, Int((Double(desc.count) * p / 100).rounded(.up)))
+        level = desc.isEmpty ? .infinity : desc[min(k, desc.count) - 1]
     case .percentile(let q):
         let nz = valid.map { s.values[$0] }.filter { $0 > 0 }.sorted()
         if nz.isEmpty { level = .infinity } else {
@@ -69,7 +70,7 @@ public func selectHotCells(values: [Double], threshold: HotspotThreshold, counts
         let need = Double(total) * p / 100
         var acc = 0.0
         level = .infinity
-        for k in sorted {
+        for k in valid.sorted(by: { (s.values[$0], $1) > (s.values[$1], $0) }) {  // densest first, then by index
             acc += Double(counts[k]); level = s.values[k]
             if acc >= need { break }
         }

@@ -77,7 +77,7 @@ public indirect enum LayerStyle: Sendable {
             o += "    </ranges>\n    <symbols>\n"
             for (k, cls) in c.classes.enumerated() {
                 o += """
-                      <symbol type="marker" name="\(k)" alpha="0.85" clip_to_extent="1" force_rhr="0">
+                      <symbol type="marker" name="\(k)" alpha="1" clip_to_extent="1" force_rhr="0">
                         <layer class="SimpleMarker" enabled="1" pass="0" locked="0">
                           <Option type="Map">
                             <Option name="name" type="QString" value="circle"/>
