@@ -204,6 +204,39 @@ STATE = r"""(() => {
 })()"""
 
 
+def qml_classes(path):
+    """(label, fill #rrggbb or None, outline #rrggbb or None) per class of a QGIS style, in symbol order."""
+    import xml.dom.minidom
+    doc = xml.dom.minidom.parse(path)
+    r = doc.getElementsByTagName("renderer-v2")[0]
+    items = r.getElementsByTagName("range") or r.getElementsByTagName("category")
+    symbols = {}
+    for sym in r.getElementsByTagName("symbols")[0].getElementsByTagName("symbol"):
+        if sym.parentNode.tagName != "symbols":
+            continue
+        opts = {o.getAttribute("name"): o.getAttribute("value") for o in sym.getElementsByTagName("layer")[0].getElementsByTagName("Option") if o.getAttribute("name")}
+        rgb = lambda v: "#%02x%02x%02x" % tuple(int(x) for x in v.split(",")[:3])
+        symbols[sym.getAttribute("name")] = (rgb(opts["color"]) if opts.get("style") == "solid" else None,
+                                             rgb(opts["outline_color"]) if opts.get("outline_style") == "solid" else None)
+    return [(i.getAttribute("label"), *symbols[i.getAttribute("symbol")]) for i in items]
+
+
+def check_styles(folder, layers):
+    """The web map's classes are the .qml's: the same labels, fills and outlines, in the same order."""
+    out = []
+    for l in layers:
+        qml = os.path.join(folder, l["name"] + ".qml")
+        if l["role"] != "data" or not os.path.exists(qml):
+            continue
+        want = qml_classes(qml)
+        if not want:
+            continue
+        got = [(s["label"], s.get("fill"), s.get("stroke") if s.get("stroke") and (s.get("fill") is None or s.get("weight", 1) > 1) else None) for s in l["symbols"]]
+        if got != want:
+            out.append(f"{l['name']}: classes differ from {l['name']}.qml: {got[:3]}… ≠ {want[:3]}…")
+    return out
+
+
 def check_view(b, html, folder, shot, min_pixels):
     """Checks what the page shows now; returns the problems."""
     out = []
@@ -221,6 +254,7 @@ def check_view(b, html, folder, shot, min_pixels):
                     out.append(f"legend of {l['name']} lacks class {s['label']!r}")
         if l["title"] not in st["switcher"]:
             out.append(f"layer switcher lacks {l['title']!r}")
+    out += check_styles(folder, st["layers"])
     png = base64.b64decode(b.call("Page.captureScreenshot", format="png")["data"])
     open(shot, "wb").write(png)
     w, h, ch, rows = pngpixels.pixels(png)
