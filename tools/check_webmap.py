@@ -259,12 +259,21 @@ def check_view(b, html, folder, shot, min_pixels):
     open(shot, "wb").write(png)
     w, h, ch, rows = pngpixels.pixels(png)
     boxes = st["boxes"]
-    want = {}
-    for l in st["layers"]:
-        if l["visible"] and l["role"] == "data":
-            for s in l["symbols"]:
-                if s["count"] > 0 and s.get("fill") and s.get("fillOpacity", 1) == 1 and not s.get("hatch"):
-                    want[hexrgb(s["fill"])] = 0
+    shown = [l for l in st["layers"] if l["visible"] and l["role"] == "data" and l["features"] > 0]
+    if not shown and any(l["role"] == "data" and l["features"] > 0 for l in st["layers"]):
+        out.append("no layer of the set is on at first")
+    want, strokes = {}, {}
+    for l in shown:
+        for s in l["symbols"]:
+            if s["count"] > 0 and s.get("fill") and s.get("fillOpacity", 1) == 1 and not s.get("hatch"):
+                want[hexrgb(s["fill"])] = 0
+            if s["count"] > 0 and s.get("stroke"):
+                strokes[hexrgb(s["stroke"])] = 0
+    if not want and strokes:
+        # Outlines only (areas compared, hotspots): their line colour, fewer pixels.
+        want, min_pixels = strokes, min_pixels // 4
+    if shown and not want:
+        out.append(f"nothing to look for in the screenshot: {[l['name'] for l in shown]}")
     if want:
         inside = lambda x, y: any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes)
         for y in range(0, h):

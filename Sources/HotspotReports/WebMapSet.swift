@@ -96,15 +96,16 @@ extension OutputSet {
     public func writeWebMap(title: String? = nil, attribution: [String]) throws -> [String] {
         guard !web.written, !web.layers.isEmpty else { return [] }
         web.written = true
-        var layers = web.layers
-        // At first only the main layer (the first written) is on, with the outlines of few polygons over it (hotspots);
-        // points only when alone. Fills hide one another.
-        let polygons = layers.contains { $0.geometry != .point }
-        layers[0].visible = true
+        // Polygons first, points after (drawn over them in any case). At first only the main layer is on (the first
+        // filled polygon layer, else the first polygon layer), with the outlines of few polygons over it (hotspots);
+        // points only when there is no polygon layer. Fills hide one another.
+        var layers = web.layers.filter { $0.geometry != .point } + web.layers.filter { $0.geometry == .point }
+        func fills(_ l: WebMap.Layer) -> Bool { l.symbols.contains { $0.fill != nil } }
+        let main = layers.firstIndex { $0.geometry == .polygon && fills($0) } ?? 0
         for i in layers.indices {
-            let fills = layers[i].symbols.contains { $0.fill != nil }
-            if layers[i].geometry == .point { layers[i].visible = !polygons }
-            else if i > 0 && (fills || layers[0].geometry == .polygon && !layers[0].symbols.contains { $0.fill != nil }) { layers[i].visible = false }
+            if i == main { layers[i].visible = true }
+            else if layers[i].geometry == .point { layers[i].visible = !layers.contains { $0.geometry != .point } }
+            else if fills(layers[i]) || !fills(layers[main]) { layers[i].visible = false }
         }
         // Titles tell the layers apart in the switcher ("Incidents per 1,000 residents (wards)").
         let titles = layers.map(\.title)
@@ -120,8 +121,7 @@ extension OutputSet {
             layers.append(l)
             if let a = l.attribution, !attribution.contains(a) { attribution.append(a) }
         }
-        let main = layers.first { $0.role == .data && $0.visible } ?? layers[0]
-        let page = WebMap.Page(title: title ?? web.title ?? main.title, layers: layers, attribution: attribution)
+        let page = WebMap.Page(title: title ?? web.title ?? layers[main].title, layers: layers, attribution: attribution)
         var warnings: [String] = []
         let leaflet = WebMap.Leaflet.load()
         if leaflet == nil {
@@ -144,7 +144,7 @@ extension OutputSet {
         let base = WebMap.periodless(name)
         switch base {
         case "hotspots": return "Hotspot polygons (h1 = highest peak)"
-        case "incidents": return "Incidents"
+        case "incidents": return "Incidents (points)"
         default: return base.prefix(1).uppercased() + base.dropFirst().replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")
         }
     }
@@ -213,5 +213,43 @@ extension OutputSet {
         return WebMap.Layer(name: "context-\(c.name)", title: webTitle(c.name), geojson: WebMap.featureCollection(name: c.name, features: features),
                             geometry: geometry, role: .context, symbols: symbols, symbolOf: of, aliases: ["name": "name", "kind": "kind"],
                             hoverField: "name", visible: true, attribution: c.attribution)
+    }
+}
+
+/// The web map index of a folder of period sets (a weekly job's `OUT/layers/`, holding `2025-W41/`, `latest/`…):
+/// `map.html` with a period selector, and Leaflet beside it in `leaflet/` (`WebMap.periodIndex`). Choosing a period
+/// loads that set's own `map-data.js`, so every request stays inside the folder.
+public enum WebMapIndex {
+    /// Writes the index into `folder` for the sub-folders that hold a web map (`map-data.js`), each file replaced
+    /// atomically: `latest` first when there, then the periods (sub-folders for which `isPeriod` holds) newest first
+    /// (labels that sort as dates: `2025-W41`, `2025-10`). Returns the warnings (Leaflet missing); writes nothing
+    /// when no sub-folder has a web map.
+    ///
+    /// The weekly job calls it after publishing a period:
+    /// `try WebMapIndex.write(folder: layers, title: "Weekly layers", isPeriod: { u.start($0) != nil })`.
+    @discardableResult
+    public static func write(folder: String, title: String, isPeriod: (String) -> Bool) throws -> [String] {
+        let subs = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+            FileManager.default.fileExists(atPath: ((folder as NSString).appendingPathComponent($0) as NSString).appendingPathComponent(WebMap.dataName))
+        }
+        let periods = (subs.contains("latest") ? ["latest"] : []) + subs.filter { $0 != "latest" && isPeriod($0) }.sorted(by: >)
+        return try write(folder: folder, title: title, periods: periods.map { ($0, $0) })
+    }
+
+    /// Writes the index of `periods` (label, sub-folder), in that order, into `folder`.
+    @discardableResult
+    public static func write(folder: String, title: String, periods: [(label: String, folder: String)]) throws -> [String] {
+        guard !periods.isEmpty else { return [] }
+        let leaflet = WebMap.Leaflet.load()
+        var warnings: [String] = []
+        if leaflet == nil {
+            let w = "\((folder as NSString).appendingPathComponent(WebMap.htmlName)) needs Leaflet: \(WebMap.installHint) and run again"
+            warnings.append(w)
+            OutputSet.warnOnce(w)
+        }
+        for f in WebMap.periodIndex(title: title, periods: periods, leaflet: leaflet) {
+            try AtomicFile.write(f.data, to: (folder as NSString).appendingPathComponent(f.path))
+        }
+        return warnings
     }
 }

@@ -314,6 +314,7 @@ public enum WebMap {
     .hs-box { background: #fff; padding: 6px 9px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.35); }
     .hs-title { font-weight: bold; font-size: 14px; max-width: 420px; }
     .hs-title select { margin-left: 6px; font: inherit; }
+    .hs-title .hs-period { margin-left: 12px; font-weight: normal; }
     .hs-legend { max-height: 55vh; overflow-y: auto; max-width: 330px; }
     .hs-legend h4 { margin: 6px 0 3px; font-size: 12px; }
     .hs-legend h4:first-child { margin-top: 0; }
@@ -465,13 +466,16 @@ public enum WebMap {
         box.style.display = box.firstChild ? '' : 'none';
       }
       map.on('overlayadd overlayremove', function (ev) {
+        if (!state.control) return;
         state.layers.forEach(function (e) { if (e.group === ev.layer) state.visible[e.layer.key] = ev.type === 'overlayadd'; });
         drawLegend();
       });
 
       function render(data) {
-        state.layers.forEach(function (e) { map.removeLayer(e.group); });
+        // The switcher goes first, so that removing the previous period's layers is not read as the user's choice.
         if (state.control) map.removeControl(state.control);
+        state.control = null;
+        state.layers.forEach(function (e) { map.removeLayer(e.group); });
         var attribution = map.attributionControl;
         if (state.attribution) attribution.removeAttribution(state.attribution);
         state.attribution = data.attribution.map(esc).join(' ');
@@ -480,13 +484,19 @@ public enum WebMap {
         var overlays = {};
         // The switcher lists the set's layers first, then reference outlines and context.
         ['data', 'reference', 'context'].forEach(function (role) {
-          state.layers.forEach(function (e) { if (e.layer.role === role) overlays[esc(e.layer.title)] = e.group; });
+          state.layers.forEach(function (e) {
+            if (e.layer.role !== role) return;
+            var name = esc(e.layer.title);
+            while (overlays[name]) name += ' ';
+            overlays[name] = e.group;
+          });
         });
         state.layers.forEach(function (e) {
           var on = state.visible.hasOwnProperty(e.layer.key) ? state.visible[e.layer.key] : e.layer.visible;
           if (on) e.group.addTo(map);
         });
-        state.control = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+        state.control = L.control.layers(null, overlays, { collapsed: false, position: 'topright' });
+        state.control.addTo(map);
         if (!state.fitted) {
           var b = L.latLngBounds([]);
           state.layers.forEach(function (e) { if (e.layer.role === 'data' && e.layer.visible && e.group.hsBounds.isValid()) b.extend(e.group.hsBounds); });
@@ -514,7 +524,7 @@ public enum WebMap {
       // An index of periods: a selector loads the chosen period's data script (inside this folder).
       var select = document.createElement('select');
       page.periods.forEach(function (p, i) { var o = document.createElement('option'); o.value = String(i); o.textContent = p[0]; select.appendChild(o); });
-      var label = document.createElement('span'); label.textContent = 'Period';
+      var label = document.createElement('label'); label.textContent = 'Period'; label.className = 'hs-period';
       head.getContainer().appendChild(label); head.getContainer().appendChild(select);
       var loading = null;
       function show(i) {
