@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Checks the web maps (map.html) of output folders in headless Chromium, as a user opens them by double-click
-(file://). Usage: tools/check_webmap.py [--shots DIR] [--min-pixels N] DIR...  (every map.html under each DIR).
+(file://), and with --http also as a web server serves them (each DIR served by Python's http.server on 127.0.0.1,
+as `hotspot serve` serves a folder's files). Usage: tools/check_webmap.py [--http] [--shots DIR] [--min-pixels N] DIR...
+(every map.html under each DIR).
 
 For each page, driven through the Chrome DevTools protocol (a minimal stdlib websocket client below):
   (a) no JavaScript error, no console error or warning, no failed load;
@@ -8,8 +10,12 @@ For each page, driven through the Chrome DevTools protocol (a minimal stdlib web
   (c) the layers are drawn: the page's layer count is set, each layer on by default that has features is in the
       DOM (SVG paths or labels), and a 1200×900 screenshot holds, outside the map controls (legend, switcher), at
       least --min-pixels (default 400) pixels of the class colours of the visible filled layers, with at least
-      min(2, classes) distinct class colours; the legend lists each visible data layer's title and class labels;
-  (d) a period index (a page without map-data.js beside it) is checked on every period of its selector.
+      min(2, classes) distinct class colours; the legend lists each visible data layer's title and class labels, the
+      switcher every layer; the classes (labels, fills, outlines) are those of the layer's NAME.qml beside it; there
+      is a scale bar and the attribution (Open Government Licence);
+  (e) a click on a feature of the main layer opens a popup listing its properties under their full names;
+  (d) a period index (a page without map-data.js beside it) is checked on every period of its selector, and a layer
+      switched on and the view are kept from one period to the next.
 Screenshots go to --shots (default: a temporary folder, printed). Exit 1 on the first page that fails."""
 import base64, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
@@ -145,7 +151,10 @@ class Browser:
     def wait_for(self, expr, timeout=60):
         end = time.time() + timeout
         while time.time() < end:
-            v = self.evaluate(expr)
+            try:
+                v = self.evaluate(expr)
+            except RuntimeError:  # the page is between documents (navigating)
+                v = None
             if v:
                 return v
             self.pump(0.3)
@@ -160,10 +169,18 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def problems(events, folder):
+def page_url(html, server):
+    """The page's URL: file://…, or http://127.0.0.1:PORT/… under the served root."""
+    if server is None:
+        return "file://" + urllib.parse.quote(os.path.abspath(html))
+    root, port = server
+    return f"http://127.0.0.1:{port}/" + urllib.parse.quote(os.path.relpath(os.path.abspath(html), root))
+
+
+def problems(events, folder, server):
     """(a) errors and (b) requests outside `folder`, from the DevTools events."""
     out = []
-    base = "file://" + urllib.parse.quote(os.path.abspath(folder)) + "/"
+    base = page_url(os.path.join(folder, "x"), server)[:-1]
     for e in events:
         m, p = e["method"], e.get("params", {})
         if m == "Runtime.exceptionThrown":
@@ -194,11 +211,12 @@ STATE = r"""(() => {
   out.attribution = (document.querySelector('.leaflet-control-attribution') || {}).innerText || '';
   if (d) d.layers.forEach(l => {
     const pane = document.querySelectorAll('.leaflet-pane path').length;
-    out.layers.push({name: l.name, title: l.title, role: l.role, visible: l.visible, symbols: l.symbols, features: l.data.features.length});
+    out.layers.push({name: l.name, title: l.title, role: l.role, visible: l.visible, symbols: l.symbols, features: l.data.features.length, labels: l.labels.length});
   });
   out.paths = document.querySelectorAll('.leaflet-pane svg path').length;
   out.labels = document.querySelectorAll('.hs-label').length;
   out.count = document.documentElement.getAttribute('data-hotspot-layers');
+  out.scale = !!document.querySelector('.leaflet-control-scale-line');
   out.title = (document.querySelector('.hs-title') || {}).innerText || '';
   return out;
 })()"""
@@ -245,6 +263,9 @@ def check_view(b, html, folder, shot, min_pixels):
         return out + [f"the page drew no layers (data-hotspot-layers={st['count']})"]
     if st["paths"] == 0:
         out.append("no SVG path drawn")
+    labels = sum(l["labels"] for l in st["layers"] if l["visible"])
+    if st["labels"] != labels:
+        out.append(f"{st['labels']} labels on the map, the layers on hold {labels}")
     for l in st["layers"]:
         if l["visible"] and l["role"] == "data":
             if l["title"] not in st["legend"]:
@@ -252,6 +273,8 @@ def check_view(b, html, folder, shot, min_pixels):
             for s in l["symbols"]:
                 if s["count"] > 0 and s["label"] not in st["legend"]:
                     out.append(f"legend of {l['name']} lacks class {s['label']!r}")
+                if s["count"] > 0 and len(l["symbols"]) > 1 and f"({s['count']})" not in st["legend"]:
+                    out.append(f"legend of {l['name']} lacks the count of {s['label']!r} ({s['count']})")
         if l["title"] not in st["switcher"]:
             out.append(f"layer switcher lacks {l['title']!r}")
     out += check_styles(folder, st["layers"])
@@ -286,21 +309,40 @@ def check_view(b, html, folder, shot, min_pixels):
         seen = sum(1 for v in want.values() if v >= 10)
         if total < min_pixels or seen < min(2, len(want)):
             out.append(f"screenshot: {total} pixels in the class colours, {seen} of {len(want)} classes visible (want ≥ {min_pixels}, ≥ {min(2, len(want))})")
+    # (e) a click on a feature of the main layer opens a popup listing its properties under their full names.
+    fills = [l for l in shown if any(x.get("fill") for x in l["symbols"])]
+    if fills:
+        box = b.evaluate("""(() => { for (const p of document.querySelectorAll('.leaflet-hs-data-pane path')) {
+            const r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+            if (r.width > 2 && r.height > 2 && document.elementFromPoint(x, y) === p) return [x, y]; } return null; })()""")
+        if not box:
+            out.append("no feature of the main layer to click")
+        else:
+            for t in ("mousePressed", "mouseReleased"):
+                b.call("Input.dispatchMouseEvent", type=t, x=box[0], y=box[1], button="left", clickCount=1)
+            text = b.wait_for("(document.querySelector('.leaflet-popup-content') || {}).innerText", 10) or ""
+            names = set(b.evaluate(f"Object.values(window.HOTSPOT_MAP_DATA.layers.find(l => l.name === {json.dumps(fills[0]['name'])}).aliases)"))
+            missing = [n for n in names if n not in text]
+            if not text or missing:
+                out.append(f"popup of {fills[0]['name']} lacks the full names {missing[:4]}: {text[:120]!r}")
+            b.evaluate("document.querySelectorAll('.leaflet-popup-close-button').forEach(e => e.click())")
+    if not st["scale"]:
+        out.append("no scale bar")
     if "Open Government Licence" not in st["attribution"]:
         out.append(f"attribution missing: {st['attribution']!r}")
     return out
 
 
-def check_page(b, html, shots, min_pixels):
+def check_page(b, html, shots, min_pixels, server=None):
     folder = os.path.dirname(os.path.abspath(html))
     b.events.clear()
-    url = "file://" + urllib.parse.quote(os.path.abspath(html))
+    url = page_url(html, server)
     b.call("Page.navigate", url=url)
     index = not os.path.exists(os.path.join(folder, "map-data.js"))
     ready = b.wait_for("document.readyState === 'complete' && !!document.documentElement.getAttribute('data-hotspot-layers')", 60)
     b.pump(0.5)
     errs = [] if ready else ["the page never finished drawing (no data-hotspot-layers)"]
-    name = re.sub(r"[^A-Za-z0-9]+", "-", os.path.relpath(html, os.path.dirname(folder)))
+    name = ("http-" if server else "") + re.sub(r"[^A-Za-z0-9]+", "-", os.path.relpath(html, os.path.dirname(folder)))
     if ready:
         if not index:
             errs += check_view(b, html, folder, os.path.join(shots, name + ".png"), min_pixels)
@@ -308,22 +350,38 @@ def check_page(b, html, shots, min_pixels):
             n = b.evaluate("document.querySelectorAll('.hs-title select option').length")
             if not n:
                 errs.append("period index without periods")
+            keep = None
+            view = "[document.querySelector('.leaflet-map-pane').style.transform, document.querySelector('.leaflet-control-scale-line').innerText]"
             for i in range(n or 0):
+                if i == 1:
+                    # A layer switched on and the view are kept when another period is chosen.
+                    keep = b.evaluate("""(() => { for (const e of document.querySelectorAll('.leaflet-control-layers-overlays label')) {
+                        const c = e.querySelector('input'); if (!c.checked) { c.click(); return e.innerText.trim(); } } return null; })()""")
+                    before = b.evaluate(view)
                 b.evaluate(f"(() => {{ document.documentElement.removeAttribute('data-hotspot-layers'); const s = document.querySelector('.hs-title select'); s.value = '{i}'; s.dispatchEvent(new Event('change')); }})()")
                 if not b.wait_for("!!document.documentElement.getAttribute('data-hotspot-layers')", 60):
                     errs.append(f"period {i} never drew")
                     continue
                 b.pump(0.3)
+                if i == 1 and keep:
+                    on = b.evaluate(f"""[...document.querySelectorAll('.leaflet-control-layers-overlays label')].some(e => e.innerText.trim() === {json.dumps(keep)} && e.querySelector('input').checked)""")
+                    if not on:
+                        errs.append(f"period {i}: layer {keep!r} switched on in the previous period is off")
+                    if b.evaluate(view) != before:
+                        errs.append(f"period {i}: the view moved ({before} → {b.evaluate(view)})")
+                    b.evaluate(f"""[...document.querySelectorAll('.leaflet-control-layers-overlays label')].forEach(e => {{ if (e.innerText.trim() === {json.dumps(keep)}) e.querySelector('input').click(); }})""")
                 errs += [f"period {i}: {e}" for e in check_view(b, html, folder, os.path.join(shots, f"{name}-{i}.png"), min_pixels)]
-    errs += problems(b.events, folder)
+    errs += problems(b.events, folder, server)
     return errs
 
 
 def main(argv):
-    shots, min_pixels, roots = None, 400, []
+    shots, min_pixels, roots, http = None, 400, [], False
     i = 0
     while i < len(argv):
-        if argv[i] == "--shots":
+        if argv[i] == "--http":
+            http = True; i += 1
+        elif argv[i] == "--shots":
             shots = argv[i + 1]; i += 2
         elif argv[i] == "--min-pixels":
             min_pixels = int(argv[i + 1]); i += 2
@@ -336,7 +394,7 @@ def main(argv):
         for d, dirs, fs in os.walk(r):
             dirs.sort()
             if "map.html" in fs:
-                pages.append(os.path.join(d, "map.html"))
+                pages.append((r, os.path.join(d, "map.html")))
     if not pages:
         sys.exit(f"check_webmap: no map.html under {' '.join(roots)}")
     shots = shots or tempfile.mkdtemp(prefix="webmap-shots-")
@@ -344,8 +402,19 @@ def main(argv):
     b = Browser()
     failed = 0
     try:
-        for p in pages:
-            errs = check_page(b, p, shots, min_pixels)
+        servers = {}
+        if http:
+            import functools, http.server, threading
+
+            class Quiet(http.server.SimpleHTTPRequestHandler):
+                def log_message(self, *a):
+                    pass
+            for r in sorted({r for r, _ in pages}):
+                srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.abspath(r)))
+                threading.Thread(target=srv.serve_forever, daemon=True).start()
+                servers[r] = (os.path.abspath(r), srv.server_address[1])
+        for r, p in pages:
+            errs = check_page(b, p, shots, min_pixels, servers.get(r))
             if errs:
                 failed += 1
                 print(f"FAIL {p}")
@@ -355,7 +424,8 @@ def main(argv):
                 print(f"ok   {p}")
     finally:
         b.close()
-    print(f"{len(pages) - failed} of {len(pages)} web maps draw offline without errors; screenshots in {shots}")
+    how = "from a local web server" if http else "offline (file://)"
+    print(f"{len(pages) - failed} of {len(pages)} web maps draw {how} without errors; screenshots in {shots}")
     return 1 if failed else 0
 
 

@@ -20,6 +20,8 @@ public struct WebMapState {
     /// The page's title; nil: the main layer's title.
     public var title: String?
     var written = false
+    /// Where Leaflet is looked for (tests): nil, the process's environment (`HOTSPOT_LEAFLET`).
+    var environment: [String: String]?
     init() {}
 }
 
@@ -123,9 +125,10 @@ extension OutputSet {
         }
         let page = WebMap.Page(title: title ?? web.title ?? layers[main].title, layers: layers, attribution: attribution)
         var warnings: [String] = []
-        let leaflet = WebMap.Leaflet.load()
+        let env = web.environment ?? ProcessInfo.processInfo.environment
+        let leaflet = WebMap.Leaflet.load(environment: env)
         if leaflet == nil {
-            let w = "map.html needs Leaflet, not found in \(ProcessInfo.processInfo.environment["HOTSPOT_LEAFLET"] ?? WebMap.Leaflet.systemFolder): \(WebMap.installHint) and run again; the page says so until then"
+            let w = "map.html needs Leaflet, not found in \(env["HOTSPOT_LEAFLET"] ?? WebMap.Leaflet.systemFolder): \(WebMap.installHint) and run again; the page says so until then"
             warnings.append(w)
             Self.warnOnce(w)
         }

@@ -60,6 +60,23 @@ import Testing
         }
     }
 
+    @Test func withoutLeafletTheSetIsWrittenWithAWarning() throws {
+        let out = NSTemporaryDirectory() + "hotspot-webset-\(UUID().uuidString)/grid"
+        let empty = NSTemporaryDirectory() + "hotspot-noleaflet-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let set = try OutputSet(directory: out)
+        set.web.environment = ["HOTSPOT_LEAFLET": empty]
+        var t = Table(columns: ["id", "count"]); t.rows = [[.string("a"), .int(3)], [.string("b"), .int(1)]]
+        try set.writeLayer("grid", geometries: cells(2), properties: t,
+                           style: .classified(MapStyle.quantiles([3, 1], field: "count", title: "Incidents per cell", ramp: MapStyle.ylOrRd5, decimals: 0)))
+        try set.finish(RunMetadata(command: "t", parameters: [:], inputs: [], counts: .init(read: 0, accepted: 0, quarantined: 0, quarantinedByReason: [:], duplicates: 0)))
+        #expect(FileManager.default.fileExists(atPath: out + "/map.html") && FileManager.default.fileExists(atPath: out + "/map-data.js"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/leaflet"))
+        let m = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/metadata.json"))) as? [String: Any])
+        #expect(((m["warnings"] as? [String]) ?? []).contains { $0.contains("install libjs-leaflet (apt-get install libjs-leaflet)") })
+        #expect(try String(contentsOfFile: out + "/map.html", encoding: .utf8).contains("install libjs-leaflet (apt-get install libjs-leaflet)"))
+    }
+
     @Test func aSetWithoutLayersHasNoWebMap() throws {
         let out = NSTemporaryDirectory() + "hotspot-webset-\(UUID().uuidString)/none"
         let set = try OutputSet(directory: out)

@@ -289,6 +289,7 @@ public enum WebMap {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(esc(title))</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="leaflet/leaflet.css">
         <style>
         \(css)
