@@ -255,6 +255,9 @@ public enum MapJob {
         }
         try addBasemap(&doc, o.basemap)
         set.maps[name] = MapRecord(o, context: c, pointsFile: pointsFile)
+        // The set's web map draws the same outlines and context (map.html).
+        set.webReference(boundary: c.boundary, layers: c.layers)
+        set.webContext(doc.contexts)
         return try writeRendered(doc.svg(), name: name, options: o, into: set)
     }
 

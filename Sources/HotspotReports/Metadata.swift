@@ -89,6 +89,8 @@ public final class OutputSet {
     /// Where the polygon layers also go (PostGIS), and the layers collected for it.
     let database: Project.Database?
     private var databaseLayers: [PostGISWriter.Layer] = []
+    /// The layers and outlines of the set's web map (`writeWebMap`, WebMapSet.swift).
+    var web = WebMapState()
 
     public init(directory: String, database: Project.Database? = nil) throws {
         self.directory = directory
@@ -175,6 +177,7 @@ public final class OutputSet {
     /// `beforeCommit` runs once metadata.json is written, before the swap (e.g. to write a manifest of the set).
     public func finish(_ meta: RunMetadata, beforeCommit: (() throws -> Void)? = nil) throws {
         var m = meta
+        m.warnings += try writeWebMap(title: web.title, attribution: meta.attribution)
         m.outputs = written.sorted { $0.path < $1.path }
         if m.maps == nil && !maps.isEmpty { m.maps = maps }
         let json = try m.json()
@@ -224,8 +227,11 @@ extension OutputSet {
         let properties = fields.table, rename = fields.rename
         let style = longStyle?.renamed(rename)
         try write("\(name).fields.csv", fields.dictionary.csv())
-        try write("\(name).geojson", GeoJSONWriter.featureCollection(name: layerName, geometries: try Pipeline.toWGS84(geometries),
-                                                                      properties: properties, idColumn: rename[idColumn] ?? idColumn))
+        let wgs84 = try Pipeline.toWGS84(geometries)
+        let geojson = GeoJSONWriter.featureCollection(name: layerName, geometries: wgs84, properties: properties, idColumn: rename[idColumn] ?? idColumn)
+        try write("\(name).geojson", geojson)
+        // Layers at the top of the set are drawn on its web map (map.html); a sub-folder's (a pack's exhibits) are not.
+        if folder == nil { collectWeb(layerName, geometries: geometries, wgs84: wgs84, properties: properties, geojson: geojson, style: style, aliases: fields.aliases) }
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: layerName.replacingOccurrences(of: "-", with: "_"),
                                               geometries: geometries, properties: properties, crs: crs, style: style,

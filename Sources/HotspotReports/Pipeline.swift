@@ -340,6 +340,7 @@ extension OutputSet {
                        extraLayers: [LoadedLayer] = [], warnings: [String], backtest: Table? = nil, insideArea: Int? = nil,
                        beforeCommit: (() throws -> Void)? = nil) throws {
         let inc = inputs.incidents
+        webReference(boundary: inputs.boundary, layers: extraLayers + inputs.layers)
         try write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var meta = RunMetadata(command: command, parameters: parameters, inputs: inc.files, counts: Pipeline.counts(inc),
                                projection: inc.projection)
