@@ -234,6 +234,9 @@ def qml_classes(path):
             continue
         opts = {o.getAttribute("name"): o.getAttribute("value") for o in sym.getElementsByTagName("layer")[0].getElementsByTagName("Option") if o.getAttribute("name")}
         rgb = lambda v: "#%02x%02x%02x" % tuple(int(x) for x in v.split(",")[:3])
+        if sym.getAttribute("type") == "marker":  # a point class: its fill; the thin white ring is not a class outline
+            symbols[sym.getAttribute("name")] = (rgb(opts["color"]), None)
+            continue
         symbols[sym.getAttribute("name")] = (rgb(opts["color"]) if opts.get("style") == "solid" else None,
                                              rgb(opts["outline_color"]) if opts.get("outline_style") == "solid" else None)
     return [(i.getAttribute("label"), *symbols[i.getAttribute("symbol")]) for i in items]

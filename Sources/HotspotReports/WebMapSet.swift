@@ -32,27 +32,35 @@ extension OutputSet {
         let names = properties.columns
         let hover = ["name", "id"].first { names.contains($0) }
         var layer: WebMap.Layer
+        // A labelled style (weekly wards by name, hotspots by id): the same labels on the page, when few enough to read.
+        var style = style, labelField: String?
+        // (Names are left to the reference ward outlines, which the page labels already: no name written twice.)
+        if case let .labelled(inner, field)? = style { style = inner; labelField = field == "name" ? nil : field }
+        func labels(_ field: String?, beside: Bool) -> [WebMap.Label] {
+            guard let f = field, let i = properties.columns.firstIndex(of: f), geometries.count <= MapJob.manyAreas, let geos = try? GEOSContext() else { return [] }
+            return zip(properties.rows, wgs84).compactMap { r, g in
+                if case .null = r[i] { return nil }
+                guard let p = try? geos.pointOnSurface(g) else { return nil }
+                return .init(lon: beside ? (g.extent?.maxX ?? p.x) : p.x, lat: p.y, text: r[i].csvText)
+            }
+        }
         switch style {
-        case .classified(let c):
+        case .classified(let c)?, .points(let c)?:
             let k = WebMap.classified(c, properties: properties)
             layer = WebMap.Layer(name: name, title: c.title, geojson: geojson, geometry: .polygon, symbols: k.symbols, symbolOf: k.symbolOf,
-                                 aliases: aliases, hoverField: hover, visible: true)
-        case let .outline(colour, width, labelField):
+                                 aliases: aliases, hoverField: hover, labels: labels(labelField, beside: labelField == "id"), visible: true)
+            layer.labelsBeside = labelField == "id"
+        case .labelled?:
+            return
+        case let .outline(colour, width, outlineLabel)?:
             let title = Self.webTitle(name)
-            var labels: [WebMap.Label] = []
             // Labelled (as the print maps) when few enough to read: ids beside their polygon, on its east side (hotspots),
             // names on a point of the surface of each polygon's largest part.
-            let beside = labelField == "id"
-            if let f = labelField, let i = properties.columns.firstIndex(of: f), geometries.count <= MapJob.manyAreas, let geos = try? GEOSContext() {
-                for (r, g) in zip(properties.rows, wgs84) {
-                    if case .null = r[i] { continue }
-                    guard let p = try? geos.pointOnSurface(g) else { continue }
-                    labels.append(.init(lon: beside ? (g.extent?.maxX ?? p.x) : p.x, lat: p.y, text: r[i].csvText))
-                }
-            }
+            let field = outlineLabel ?? labelField
+            let beside = field == "id"
             layer = WebMap.Layer(name: name, title: title, geojson: geojson, geometry: .polygon,
                                  symbols: [.init(label: title, fill: nil, stroke: colour, weight: max(1.5, width * 96 / 25.4), count: geometries.count)],
-                                 aliases: aliases, hoverField: hover, labels: labels, visible: geometries.count <= MapJob.manyAreas)
+                                 aliases: aliases, hoverField: hover, labels: labels(field, beside: beside), visible: geometries.count <= MapJob.manyAreas)
             layer.labelsBeside = beside
         case nil:
             let title = Self.webTitle(name)
@@ -63,17 +71,27 @@ extension OutputSet {
         web.layers.append(layer)
     }
 
-    /// A point layer (lon/lat) in the form GIS users expect: `NAME.geojson` (RFC 7946) with short field names and
-    /// `NAME.fields.csv`; drawn on the web map as dark dots, off by default when the set has polygon layers.
-    public func writePoints(_ name: String, lon: [Double], lat: [Double], properties long: Table, idColumn: String = "id", title: String? = nil) throws {
-        let fields = FieldNames.layer(long)
-        try write("\(name).fields.csv", fields.dictionary.csv())
-        let geojson = GeoJSONWriter.points(name: name, x: lon, y: lat, properties: fields.table, idColumn: fields.rename[idColumn] ?? idColumn)
-        try write("\(name).geojson", geojson)
-        let t = title ?? Self.webTitle(name)
-        web.layers.append(WebMap.Layer(name: name, title: t, geojson: geojson, geometry: .point,
-                                       symbols: [.init(label: t, fill: "#252525", stroke: "#ffffff", weight: 1, radius: 3.5, count: lon.count)],
-                                       aliases: fields.aliases, visible: true))
+    /// Collects a point layer for the web map (called by `writePoints`): classed markers (radius from the class's
+    /// `sizeMM`) with a point style, else dark dots; off by default when the set has polygon layers.
+    func collectWebPoints(_ name: String, geojson: String, count: Int, properties: Table, style: LayerStyle?, aliases: [String: String]) {
+        var layer: WebMap.Layer
+        if let c = style?.classification {
+            let k = WebMap.classified(c, properties: properties)
+            let symbols = k.symbols.enumerated().map { i, sym -> WebMap.Symbol in
+                var sym = sym
+                sym.radius = (i < c.classes.count ? c.classes[i].sizeMM ?? 2 : 2) * 96 / 25.4 / 2
+                sym.stroke = sym.stroke ?? "#ffffff"
+                return sym
+            }
+            layer = WebMap.Layer(name: name, title: c.title, geojson: geojson, geometry: .point, symbols: symbols, symbolOf: k.symbolOf,
+                                 aliases: aliases, visible: true)
+        } else {
+            let t = Self.webTitle(name)
+            layer = WebMap.Layer(name: name, title: t, geojson: geojson, geometry: .point,
+                                 symbols: [.init(label: t, fill: "#252525", stroke: "#ffffff", weight: 1, radius: 3.5, count: count)],
+                                 aliases: aliases, visible: true)
+        }
+        web.layers.append(layer)
     }
 
     /// The reference outlines of the web map (the study boundary, the area layers), unless already given.

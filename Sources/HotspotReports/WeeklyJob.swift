@@ -346,7 +346,7 @@ public enum WeeklyJob {
 
         /// Writes the set into `dir`: dated names with `tag`, fixed names (the `latest` address) without. A map
         /// already drawn (`maps`: name → bytes of the dated set) is copied rather than drawn again.
-        func publish(into dir: String, tag: String?, maps: [String: Data]) throws -> [String: Data] {
+        func publish(into dir: String, tag: String?, maps: [String: Data], context: [ContextLayer]) throws -> (maps: [String: Data], context: [ContextLayer]) {
             let set = try OutputSet(directory: dir, database: tag == nil ? nil : p.database)
             // Dated sets name every file and layer with the period; the fixed address (layers/latest) does not.
             func named(_ base: String) -> String { tag.map { "\(base)-\($0)" } ?? base }
@@ -389,17 +389,24 @@ public enum WeeklyJob {
             let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
             let gpkg = try GeoPackageWriter.write(path: set.path(named("layers") + ".gpkg"), layers: gpkgLayers, crs: crs)
             set.record(named("layers") + ".gpkg", gpkg)
+            // The web map (map.html, map-data.js, Leaflet) of the set's layers, listed in the manifest.
+            set.webReference(boundary: b, layers: wards.map { [$0] } ?? [])
+            set.webContext(context)
+            let webWarnings = try set.writeWebMap(title: "\(u.title) \(week)\(tag == nil ? " (latest)" : "")", attribution: Attribution.lines(boundaries: true))
             var manifest = manifestBase
+            if !webWarnings.isEmpty { manifest["warnings"] = warnings + webWarnings }
             manifest["outputs"] = set.written.sorted { $0.path < $1.path }.map { ["path": $0.path, "sha256": $0.sha256, "bytes": $0.bytes] }
             let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
             try set.write("manifest.json", data)
             try set.commit(metadata: data, job: "weekly")
-            return drawn
+            return (drawn, set.web.context)
         }
-        let maps = try publish(into: folder, tag: week, maps: [:])
+        let dated = try publish(into: folder, tag: week, maps: [:], context: [])
         // layers/latest: the newest period built, under fixed names (a QGIS project or web map points at it once).
         let newer = ((try? FileManager.default.contentsOfDirectory(atPath: layersDir)) ?? []).compactMap { u.start($0) }.contains { $0 > start }
-        if !newer { _ = try publish(into: (layersDir as NSString).appendingPathComponent("latest"), tag: nil, maps: maps) }
+        if !newer { _ = try publish(into: (layersDir as NSString).appendingPathComponent("latest"), tag: nil, maps: dated.maps, context: dated.context) }
+        // layers/map.html: the web map of every period built (a selector; latest first).
+        try WebMapIndex.write(folder: layersDir, title: "\(u.title)ly layers", isPeriod: { u.start($0) != nil })
         return Result(week: week, folder: folder, features: features, warnings: warnings)
     }
 

@@ -24,7 +24,7 @@ import Testing
         var h = Table(columns: ["id", "incidents"]); h.rows = [[.string("h1"), .int(5)]]
         try set.writeLayer("hotspots", geometries: [cells(1)[0]], properties: h, style: .outline(colour: "#08306b", widthMM: 0.6, labelField: "id"))
         var p = Table(columns: ["id", "category"]); p.rows = [[.string("i1"), .string("Burglary")]]
-        try set.writePoints("incidents", lon: [-0.1], lat: [51.5], properties: p)
+        try set.writePoints("incidents", x: [-0.1], y: [51.5], points: [], properties: p)
         // A layer in a sub-folder (a pack's exhibits) is not drawn.
         try set.writeLayer("restricted-area", geometries: [cells(1)[0]], properties: h, folder: "exhibits")
         var meta = RunMetadata(command: "test", parameters: ["job": "kde"], inputs: [],
