@@ -54,7 +54,8 @@ public enum EmergingJob {
 
     /// The emerging hot spot analysis of `p.products.emerging` (defaults when nil) into `p.out`; its map draws the
     /// request's area layers.
-    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+    /// With `write` false, the analysis only: nothing is written (the weekly job's emerging layer).
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil, write: Bool = true) throws -> Result {
         let o = req.products.emerging ?? EmergingJobOptions(), out = req.out, gridDirectories = req.gridDirectories
         let job = try inputs ?? req.loadInputs(layers: false, progress: progress)
         let b = job.boundary, inc = job.incidents
@@ -129,6 +130,9 @@ public enum EmergingJob {
         let recent = classifyRecent(z: st.z, p: st.p, options: o.recent)
         let cells = (0..<nLocations).filter { mask?[$0] ?? true }
         let ids = layer.map { $0.areas.map(\.id) } ?? (0..<nLocations).map { grid!.cellID($0) }
+        if !write {
+            return Result(incidents: inc, grid: grid, ids: ids, cube: cube, results: results, recent: recent, cells: cells, warnings: warnings, written: [])
+        }
         // Outputs.
         let set = try OutputSet(directory: out, database: req.database)
         let stepCols = (0..<steps.count).map { "count_" + steps.label($0).replacingOccurrences(of: "..", with: "_").replacingOccurrences(of: "-", with: "_") }

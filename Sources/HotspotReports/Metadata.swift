@@ -91,6 +91,14 @@ public final class OutputSet {
     private var databaseLayers: [PostGISWriter.Layer] = []
     /// The layers and outlines of the set's web map (`writeWebMap`, WebMapSet.swift).
     var web = WebMapState()
+    /// EPSG:27700 → WGS84, made once per set (making a PROJ transformation costs tens of milliseconds).
+    private var wgs84Projection: Projection?
+    func toWGS84() throws -> Projection {
+        if let p = wgs84Projection { return p }
+        let p = try Projection(from: analysisEPSG, to: 4326)
+        wgs84Projection = p
+        return p
+    }
 
     public init(directory: String, database: Project.Database? = nil) throws {
         self.directory = directory
@@ -227,7 +235,7 @@ extension OutputSet {
         let properties = fields.table, rename = fields.rename
         let style = longStyle?.renamed(rename)
         try write("\(name).fields.csv", fields.dictionary.csv())
-        let wgs84 = try Pipeline.toWGS84(geometries)
+        let wgs84 = try toWGS84().transform(geometries)
         let geojson = GeoJSONWriter.featureCollection(name: layerName, geometries: wgs84, properties: properties, idColumn: rename[idColumn] ?? idColumn)
         try write("\(name).geojson", geojson)
         // Layers at the top of the set are drawn on its web map (map.html); a sub-folder's (a pack's exhibits) are not.

@@ -137,7 +137,7 @@ extension OutputSet {
         var attribution = attribution
         layers += try referenceLayers()
         for c in web.context {
-            let l = try Self.contextLayer(c)
+            let l = try Self.contextLayer(c, projection: try toWGS84())
             layers.append(l)
             if let a = l.attribution, !attribution.contains(a) { attribution.append(a) }
         }
@@ -174,7 +174,7 @@ extension OutputSet {
     /// the print maps draw them; a boundary that is also an area layer is drawn once, as that layer.
     func referenceLayers() throws -> [WebMap.Layer] {
         var out: [WebMap.Layer] = []
-        let proj = try Projection(from: analysisEPSG, to: 4326)
+        let proj = try toWGS84()
         let geos = try GEOSContext()
         let wards = web.areaLayers.first { $0.name == "wards" } ?? web.areaLayers.first
         if let b = web.boundary, !web.areaLayers.contains(where: { $0.source.path == b.source.path }) {
@@ -203,8 +203,7 @@ extension OutputSet {
     }
 
     /// A context layer as drawn on the print maps: each kind its colour, width and dash; areas with a faint fill.
-    static func contextLayer(_ c: ContextLayer) throws -> WebMap.Layer {
-        let proj = try Projection(from: analysisEPSG, to: 4326)
+    static func contextLayer(_ c: ContextLayer, projection proj: Projection) throws -> WebMap.Layer {
         var xs: [Double] = [], ys: [Double] = []
         for f in c.features { for p in f.geometry.coordinates { xs.append(p.x); ys.append(p.y) } }
         _ = try proj.transform(x: &xs, y: &ys)

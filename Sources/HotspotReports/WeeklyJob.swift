@@ -298,16 +298,14 @@ public enum WeeklyJob {
             if steps < o.emerging {
                 warnings.append("emerging hot spots over \(steps) \(plural) (\(u.label(ordinal: eFirst)) … \(week)), the \(plural) holding data, not \(o.emerging)")
             }
-            let scratch = NSTemporaryDirectory() + "hotspot-weekly-\(getpid())-\(UUID().uuidString)"
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
             var eo = EmergingJobOptions()
             eo.cell = o.gistarCell; eo.clip = true; eo.step = u.step
             eo.start = u.first(ofOrdinal: eFirst); eo.end = end
             var ew = all
             ew.incidents.table = t.filtered { ord[$0] >= eFirst && ord[$0] <= now }
             var ep = p
-            ep.out = scratch; ep.products = .init(); ep.products.emerging = eo; ep.database = nil
-            let e = try EmergingJob.run(ep, command: command, inputs: ew)
+            ep.products = .init(); ep.products.emerging = eo; ep.database = nil
+            let e = try EmergingJob.run(ep, command: command, inputs: ew, write: false)
             warnings += e.warnings.filter { !all.warnings.contains($0) }
             let eg = e.grid!
             var et = Table(columns: ["id", "category_code", "category", "hot_steps", "trend_z"])

@@ -137,9 +137,17 @@ public enum GeoPackageWriter {
                     INSERT INTO gpkg_extensions VALUES (\(q(table)), 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
                     CREATE VIRTUAL TABLE \(rt) USING rtree(id, minx, maxx, miny, maxy);
                     """)
+                var rtStmt: OpaquePointer?
+                guard sqlite3_prepare_v2(db, "INSERT INTO \(rt) VALUES (?, ?, ?, ?, ?);", -1, &rtStmt, nil) == SQLITE_OK else {
+                    throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db)))
+                }
+                defer { sqlite3_finalize(rtStmt) }
                 for k in 0..<layer.count {
                     guard let e = layer.points.map({ Extent(minX: $0[k].x, minY: $0[k].y, maxX: $0[k].x, maxY: $0[k].y) }) ?? geometries[k].extent else { continue }
-                    try exec("INSERT INTO \(rt) VALUES (\(k + 1), \(e.minX), \(e.maxX), \(e.minY), \(e.maxY));")
+                    sqlite3_reset(rtStmt)
+                    sqlite3_bind_int64(rtStmt, 1, Int64(k + 1))
+                    for (i, v) in [e.minX, e.maxX, e.minY, e.maxY].enumerated() { sqlite3_bind_double(rtStmt, Int32(i + 2), v) }
+                    guard sqlite3_step(rtStmt) == SQLITE_DONE else { throw OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db))) }
                 }
                 let tn = "rtree_\(table)_geom"
                 try exec("""
