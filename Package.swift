@@ -75,8 +75,10 @@ let package = Package(
         .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotIO", "HotspotTestSupport"]),
         .testTarget(name: "HotspotIOTests", dependencies: ["HotspotIO", "HotspotTestSupport"]),
         .testTarget(name: "HotspotServeTests", dependencies: [
-            "HotspotServe", "HotspotIO", "HotspotTestSupport",
+            "HotspotServe", "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -72,7 +72,18 @@ public enum LayerReader {
             ServedField(name: n, fullName: sidecar[n]?.full, type: sidecar[n].map { $0.type.isEmpty ? kinds[n]! : $0.type } ?? (kinds[n]!.isEmpty ? "text" : kinds[n]!))
         }
         return try ServedLayer.make(key: key, name: root["name"]?.stringValue ?? "", fields: fields, ids: ids, properties: props,
-                                    geometries: geoms, storageEPSG: 4326)
+                                    geometries: geoms, storageEPSG: try legacyCRS(root))
+    }
+
+    /// RFC 7946 GeoJSON is lon/lat; an older file may name another CRS in a `crs` member
+    /// (`urn:ogc:def:crs:EPSG::27700`), whose coordinates are then projected like a GeoPackage's.
+    static func legacyCRS(_ root: JSON) throws -> Int {
+        guard let name = root["crs"]?["properties"]?["name"]?.stringValue else { return 4326 }
+        if name.uppercased().hasSuffix("CRS84") { return 4326 }
+        guard let code = name.split(separator: ":").last.flatMap({ Int($0) }), code > 0 else {
+            throw LayerError.unreadable("a GeoJSON crs member naming \(name), which is not an EPSG code")
+        }
+        return code
     }
 
     // MARK: GeoPackage
