@@ -79,6 +79,7 @@ public struct ServeCommand: AsyncParsableCommand {
         let folderText = folder
         let app = Application(
             router: ServeApp.router(service, fallbackBase: "http://\(host):\(port)"),
+            server: HTTP1ClosingChannel.builder(),
             configuration: .init(address: .hostname(bind, port: port), serverName: "hotspot"),
             onServerRunning: { channel in
                 let p = channel.localAddress?.port ?? 0

@@ -8,7 +8,8 @@ import Testing
 /// The Hummingbird app end to end: routes, methods, content negotiation, and files under the folder only.
 @Suite(.serialized) struct AppTests {
     func app(_ fx: Fixture) throws -> some ApplicationProtocol {
-        Application(router: ServeApp.router(try FeatureService(folder: fx.folder), fallbackBase: "http://localhost"))
+        Application(router: ServeApp.router(try FeatureService(folder: fx.folder), fallbackBase: "http://localhost"),
+                    server: HTTP1ClosingChannel.builder())
     }
 
     @Test func pathEscapesAre404OverRealHTTP() async throws {
