@@ -86,7 +86,7 @@ public struct ItemsQuery: Sendable, Equatable {
         if let b = values["bbox"] { q.bbox = try bbox(b, crs: q.bboxCRS) }
         if let l = values["limit"] {
             guard let n = Int(l.trimmingCharacters(in: .whitespaces)), n >= 1 else {
-                throw .badRequest("limit=\(l) is not a whole number from 1 to \(maxLimit): send e.g. limit=100 (larger values are lowered to \(maxLimit))")
+                throw .badRequest("limit=\(l) is not a whole number from 1 to 10,000: send e.g. limit=100 (larger values are lowered to 10,000)")
             }
             q.limit = min(n, maxLimit)
         }
