@@ -48,7 +48,7 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The TCP port to listen on (0: any free port).", valueName: "n"))
     public var port: Int = 8080
 
-    @Option(help: ArgumentHelp("The address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface, no authentication), ::1 or ::.", valueName: "address"))
+    @Option(help: ArgumentHelp("The address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface; there is no authentication).", valueName: "address"))
     public var bind: String = "127.0.0.1"
 
     public func validate() throws {
