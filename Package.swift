@@ -10,6 +10,7 @@ import PackageDescription
 //   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata
 //   HotspotReports    – the jobs users run (inspect, area counts, grid counts, demo) and their output sets
 //   HotspotCLI        – the commands (swift-argument-parser), thin; hotspot – its main
+//   HotspotServe      – `hotspot serve`: OGC API – Features (Hummingbird) over an output folder's layers
 //   hotspot-fuzz      – libFuzzer target / corpus replayer for the CSV reader, GeoJSON reader and option parsing
 let package = Package(
     name: "hotspot",
@@ -26,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CProj", pkgConfig: "proj",
@@ -47,7 +52,21 @@ let package = Package(
             "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "hotspot", dependencies: ["HotspotCLI"]),
+        // `hotspot serve`: OGC API – Features over an output folder, on Hummingbird. Kept out of HotspotCLI so the
+        // fuzz target (which links HotspotCLI, built with -sanitize=fuzzer) never builds Hummingbird.
+        .target(name: "HotspotServe", dependencies: [
+            "HotspotCore", "HotspotGeo", "HotspotIO", "CGDAL", "CSQLite",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        .executableTarget(name: "hotspot", dependencies: [
+            "HotspotCLI", "HotspotIO", "HotspotServe", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Coverage-guided fuzzing (tools/fuzz): built with -sanitize=fuzzer it is a libFuzzer target; built
         // normally it replays the files it is given (the committed seed corpus, in tools/test).
         .executableTarget(name: "hotspot-fuzz", dependencies: ["HotspotIO", "HotspotReports", "HotspotCLI"]),
@@ -57,6 +76,12 @@ let package = Package(
         .testTarget(name: "HotspotCoreTests", dependencies: ["HotspotCore"]),
         .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotIO", "HotspotTestSupport"]),
         .testTarget(name: "HotspotIOTests", dependencies: ["HotspotIO", "HotspotTestSupport"]),
+        .testTarget(name: "HotspotServeTests", dependencies: [
+            "HotspotServe", "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
