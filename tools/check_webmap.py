@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks the web maps (map.html) of output folders in headless Chromium, as a user opens them by double-click
-(file://), and with --http also as a web server serves them (each DIR served by Python's http.server on 127.0.0.1,
-as `hotspot serve` serves a folder's files). Usage: tools/check_webmap.py [--http] [--shots DIR] [--min-pixels N] DIR...
+(file://), and with --http also as a web server serves them (each DIR served by Python's http.server on 127.0.0.1),
+or with --serve BIN by hotspot's own `BIN serve DIR --port 0`. Usage: tools/check_webmap.py [--http | --serve BIN]
+[--shots DIR] [--min-pixels N] DIR...
 (every map.html under each DIR).
 
 For each page, driven through the Chrome DevTools protocol (a minimal stdlib websocket client below):
@@ -379,11 +380,13 @@ def check_page(b, html, shots, min_pixels, server=None):
 
 
 def main(argv):
-    shots, min_pixels, roots, http = None, 400, [], False
+    shots, min_pixels, roots, http, serve = None, 400, [], False, None
     i = 0
     while i < len(argv):
         if argv[i] == "--http":
             http = True; i += 1
+        elif argv[i] == "--serve":  # serve each DIR with `BIN serve DIR --port 0` (hotspot's own server)
+            http = True; serve = argv[i + 1]; i += 2
         elif argv[i] == "--shots":
             shots = argv[i + 1]; i += 2
         elif argv[i] == "--min-pixels":
@@ -404,6 +407,7 @@ def main(argv):
     os.makedirs(shots, exist_ok=True)
     b = Browser()
     failed = 0
+    procs = []
     try:
         servers = {}
         if http:
@@ -413,6 +417,16 @@ def main(argv):
                 def log_message(self, *a):
                     pass
             for r in sorted({r for r, _ in pages}):
+                if serve:
+                    import subprocess
+                    proc = subprocess.Popen([serve, "serve", r, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                    procs.append(proc)
+                    line = proc.stdout.readline()
+                    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+                    if not m:
+                        sys.exit(f"check_webmap: {serve} serve {r} printed no URL: {line!r}")
+                    servers[r] = (os.path.abspath(r), int(m.group(1)))
+                    continue
                 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.abspath(r)))
                 threading.Thread(target=srv.serve_forever, daemon=True).start()
                 servers[r] = (os.path.abspath(r), srv.server_address[1])
@@ -427,7 +441,10 @@ def main(argv):
                 print(f"ok   {p}")
     finally:
         b.close()
-    how = "from a local web server" if http else "offline (file://)"
+        for proc in procs:
+            proc.terminate()
+            proc.wait()
+    how = f"from {serve} serve" if serve else "from a local web server" if http else "offline (file://)"
     print(f"{len(pages) - failed} of {len(pages)} web maps draw {how} without errors; screenshots in {shots}")
     return 1 if failed else 0
 
