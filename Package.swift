@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "HotspotServeTests", dependencies: [
             "HotspotServe", "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
     ],

@@ -1,22 +1,10 @@
 import Foundation
+import HotspotIO
 
 /// The HTML pages (for a browser): plain lists and tables with links, field names shown with their full names.
 enum HTMLPages {
-    static func esc(_ s: String) -> String {
-        var o = ""
-        o.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "'": o += "&#39;"
-            default: o.append(c)
-            }
-        }
-        return o
-    }
+    /// HTML text and attribute escaping (the evidence packs' `PackDocument.esc`, and `'` for single-quoted attributes).
+    static func esc(_ s: String) -> String { PackDocument.esc(s).replacingOccurrences(of: "'", with: "&#39;") }
 
     static func page(_ title: String, _ body: String, crumbs: [(String, String)] = []) -> String {
         let nav = crumbs.map { "<a href=\"\(esc($0.1))\">\(esc($0.0))</a>" }.joined(separator: " › ")
