@@ -143,7 +143,13 @@ public enum WeeklyJob {
         }
         // Monthly data date every incident to the 1st: the month is covered when its first day is.
         guard let newest = t.day.max().map(Int.init), newest >= (t.resolution == .month ? start : end) else {
-            throw InputError.unusable("stale inputs: the newest incident is \(t.day.max().map { CivilDate.dayLabel(Int($0)) } ?? "none"), before the end of \(week) (\(CivilDate.dayLabel(end))); add the newer files or build an earlier \(u.noun)")
+            let newestText = t.day.max().map { t.resolution == .month ? "of \(CivilDate.monthLabel(CivilDate.monthOrdinal(ofDay: Int($0))))" : CivilDate.dayLabel(Int($0)) } ?? "none"
+            throw InputError.unusable("stale inputs: the newest incident is \(newestText), before the end of \(week) (\(CivilDate.dayLabel(end))); add the newer files or build an earlier \(u.noun)")
+        }
+        // Weekly and monthly sets in one folder would share layers/latest and the period index.
+        let other: Unit = u == .week ? .month : .week
+        if let clash = ((try? FileManager.default.contentsOfDirectory(atPath: layersDir)) ?? []).sorted().first(where: { other.start($0) != nil }) {
+            throw InputError.unusable("\(layersDir) holds \(other.noun)ly sets (\(clash)): \(u.noun)ly and \(other.noun)ly layers need separate 'out' folders (one project file each)")
         }
         // Every incident's period (ordinal), and the periods holding data.
         let now = u.ordinal(ofDay: start)
@@ -165,11 +171,19 @@ public enum WeeklyJob {
             w.incidents.table = t.filtered { ord[$0] > now - n && ord[$0] <= now }
             return w
         }
-        /// Periods of an `n`-period window ending now that the data cover (not before the first period holding data).
-        func covered(_ n: Int) -> Int { now - max(now - n + 1, firstData) + 1 }
+        /// A period without any incident in the whole area is missing data (a file not supplied), never zeros.
+        func hasData(_ k: Int) -> Bool { (perPeriod[k] ?? 0) > 0 }
+        /// The first period of an `n`-period window ending now, not before the data start.
+        func windowStart(_ n: Int) -> Int { max(now - n + 1, firstData) }
+        /// Periods of an `n`-period window ending now that hold data.
+        func covered(_ n: Int) -> Int { (windowStart(n)...now).filter(hasData).count }
         let plural = u.noun + "s"
         let (shortN, longN) = (u.defaults.short, u.defaults.long)
-        if covered(longN) < longN {
+        let gaps = (windowStart(max(longN, o.hotspot, o.gistar))...now).filter { !hasData($0) }
+        if !gaps.isEmpty {
+            warnings.append("\(gaps.map { u.label(ordinal: $0) }.joined(separator: ", ")) \(gaps.count == 1 ? "holds" : "hold") no incident at all (a missing file?): left out of the averages (n_short, n_long count the \(plural) holding data), never counted as zeros; hotspots and Gi* over windows holding such \(plural) see fewer incidents")
+        }
+        if windowStart(longN) > now - longN + 1 {
             warnings.append("the data start in \(u.label(ordinal: firstData)): avg_long averages the \(covered(longN)) \(plural) that exist of the last \(longN) (n_long), not zeros before the data start")
         }
         let b = all.boundary!
@@ -209,6 +223,13 @@ public enum WeeklyJob {
             }
         }
         let baselineText = "\(u.label(ordinal: baseline.from)) … \(u.label(ordinal: baseline.to))"
+        let baselinePeriods = (baseline.from...baseline.to).filter(hasData)
+        guard !baselinePeriods.isEmpty else {
+            throw InputError.unusable("weekly: baseline \(baselineText) holds no incident: choose \(plural) the data cover (\(u.label(ordinal: firstData)) … \(u.label(ordinal: ord.max()!)))")
+        }
+        if baselinePeriods.count < baseline.to - baseline.from + 1 {
+            warnings.append("the colour baseline \(baselineText) has \(baseline.to - baseline.from + 1 - baselinePeriods.count) \(plural) without any incident: its classes come from the \(baselinePeriods.count) that hold data")
+        }
         if let w = wards {
             let wardOf = w.index.assign(x: t.x, y: t.y)
             // counts[k][a]: incidents of ward a in period now − k, for the long window and the baseline.
@@ -218,9 +239,10 @@ public enum WeeklyJob {
                 return c
             }
             let cur = counts(now, now), prev = counts(now - 1, now - 1)
-            let short = counts(now - covered(shortN) + 1, now), long = counts(now - covered(longN) + 1, now)
+            let short = counts(windowStart(shortN), now), long = counts(windowStart(longN), now)
             let nShort = covered(shortN), nLong = covered(longN)
-            let prevCovered = now - 1 >= firstData
+            // No previous period (before the data start, or a period without any incident): previous and change empty.
+            let prevCovered = now - 1 >= firstData && hasData(now - 1)
             func shown(_ n: Int) -> Value { o.suppressBelow > 0 && n > 0 && n < o.suppressBelow ? .null : .int(n) }
             var wt = Table(columns: ["id", "name", "current", "previous", "avg_short", "n_short", "avg_long", "n_long", "change", "p_change"])
             wt.rows = w.areas.indices.map { k in
@@ -233,13 +255,15 @@ public enum WeeklyJob {
             }
             var pooled: [Double] = []
             let byPeriod = Dictionary(grouping: (0..<t.count).filter { ord[$0] >= baseline.from && ord[$0] <= baseline.to && wardOf[$0] >= 0 }, by: { ord[$0] })
-            for k in baseline.from...baseline.to {
+            for k in baselinePeriods {
                 var c = [Double](repeating: 0, count: w.areas.count)
                 for i in byPeriod[k] ?? [] { c[Int(wardOf[i])] += 1 }
                 pooled += c
             }
             baselineNote = "Ward colours: classes fixed from the baseline \(baselineText) (incidents per ward per \(u.noun))"
-            let cls = MapStyle.quantiles(cur.map(Double.init), baseline: pooled, field: "current",
+            // Blanked counts (--suppress-below) get no class either: the web map must not show what the layer hides.
+            let shownCounts = cur.map { o.suppressBelow > 0 && $0 > 0 && $0 < o.suppressBelow ? 0 : Double($0) }
+            let cls = MapStyle.quantiles(shownCounts, baseline: pooled, field: "current",
                                          title: "Incidents this \(u.noun) (classes from the baseline \(baselineText))", ramp: MapStyle.puBu5, decimals: 0)
             wardsTable = wt
             wardsStyle = .labelled(.classified(cls), field: "name")
@@ -264,6 +288,9 @@ public enum WeeklyJob {
         let giStyle = LayerStyle.classified(giClasses)
 
         // hotspots: KDE of the last periods, tracked from the data.
+        if let tf = o.trackFrom, u.start(tf) == nil {
+            throw InputError.unusable("weekly: track_from '\(tf)' is not a \(u.noun): use \(u == .week ? "YYYY-Www, e.g. 2025-W01" : "YYYY-MM, e.g. 2024-01")")
+        }
         let tracked = try track(t: t, ord: ord, now: now, firstData: firstData, boundary: b, options: o)
         var hotspotRows: [[Value]] = [], hotspotGeoms: [MultiPolygon] = []
         for h in tracked.current {
@@ -280,6 +307,8 @@ public enum WeeklyJob {
         // `status` holds the words, so the style's categories are the words (as codes 1–3 QGIS matched none and
         // drew no hotspot; tools/qgis_render.py found it).
         hotClasses.kind = .categorized(values: ["new", "continuing", "ended"])
+        // Outlines (1 mm, in the status's colour), as on the print map: what lies beneath (wards, Gi*, incidents) stays visible.
+        for k in hotClasses.classes.indices { hotClasses.classes[k].outlineOnly = true; hotClasses.classes[k].lineMM = 1.0 }
         let hotStyle = LayerStyle.labelled(.classified(hotClasses), field: "id")
         let hotTable = Table(columns: ["id", "status", "incidents", "area_ha", "pai"], rows: hotspotRows)
 
@@ -319,9 +348,9 @@ public enum WeeklyJob {
         }
 
         // manifest.json (also the folder's metadata.json).
-        func range(_ from: Int) -> [String: String] { ["from": CivilDate.dayLabel(u.first(ofOrdinal: from)), "to": CivilDate.dayLabel(end)] }
+        func range(_ from: Int) -> [String: String] { ["from": CivilDate.dayLabel(u.first(ofOrdinal: max(from, firstData))), "to": CivilDate.dayLabel(end)] }
         var dates: [String: Any] = ["period": range(now), "hotspots": range(now - o.hotspot + 1), "gistar": range(now - o.gistar + 1),
-                                    "wards_short": range(now - covered(shortN) + 1), "wards_long": range(now - covered(longN) + 1)]
+                                    "wards_short": range(windowStart(shortN)), "wards_long": range(windowStart(longN))]
         if let e = emerging { dates["emerging"] = range(e.steps.0) }
         var features: [String: Int] = ["incidents": thisPeriod.count, "gistar": kept.count, "hotspots": hotspotRows.count]
         if let w = wards { features["wards"] = w.areas.count }
@@ -372,7 +401,7 @@ public enum WeeklyJob {
             } else if var mo = o.map {
                 mo.title = mo.title ?? "\(u.title) \(week): hot spots of the last \(o.gistar) \(o.gistar == 1 ? u.noun : plural)"
                 var ctx = MapJob.Context(incidents: gw.incidents, boundary: b, layers: wards.map { [$0] } ?? [],
-                                         parameters: "Gi* on \(Fmt.number(o.gistarCell)) m cells (queen, FDR) · hotspots: top 5 % of \(Fmt.number(o.kdeCell)) m cells of a quartic KDE, tracked \(u.noun) to \(u.noun) from \(u.label(ordinal: tracked.from)) (new / continuing / ended)",
+                                         parameters: "Gi* on \(Fmt.number(o.gistarCell)) m cells (queen, FDR) · hotspots: top 5 % of \(Fmt.number(o.kdeCell)) m cells of a quartic KDE, tracked \(u.noun) to \(u.noun) from \(u.label(ordinal: tracked.from)) (new / continuing; ended ones are in the hotspots layer)",
                                          product: "\(u.noun)ly hot spots")
                 ctx.hotspotLegend = "Hotspots (id: the \(u.noun) first seen; status)"
                 ctx.hotspots = tracked.current.map { ("\($0.id) (\($0.status))", $0.hot.geometry) }
@@ -415,7 +444,8 @@ public enum WeeklyJob {
     /// of the dissolved polygons); only the last two periods' parts are dissolved into polygons.
     static func track(t: IncidentTable, ord: [Int], now: Int, firstData: Int, boundary b: LoadedLayer, options o: Options) throws -> Tracked {
         let u = o.unit
-        let from = max(firstData, o.trackFrom.flatMap { u.start($0) }.map { u.ordinal(ofDay: $0) } ?? firstData)
+        // From the data's first whole period, or track_from; never after the period built.
+        let from = min(now, max(firstData, o.trackFrom.flatMap { u.start($0) }.map { u.ordinal(ofDay: $0) } ?? firstData))
         let studyArea = b.areas.reduce(0) { $0 + $1.geometry.area }
         // The KDE grid is anchored on the boundary, the same for every period.
         let grid = try GridProduct.compute(t, cellSize: o.kdeCell, boundary: b, clip: false, cellLimit: 5_000_000).choice.grid

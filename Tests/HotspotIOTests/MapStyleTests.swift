@@ -61,6 +61,18 @@ import Testing
         let p = MapStyle.stackedPoints([1, 1, 2, 3, 4, 12], field: "stacked", title: "Incidents")
         #expect(p.classOf == [0, 0, 1, 1, 2, 3] && p.classes.map(\.label) == ["1", "2–3", "4–9", "10 or more"])
         #expect(zip(p.classes, p.classes.dropFirst()).allSatisfy { ($0.sizeMM ?? 0) < ($1.sizeMM ?? 0) })
+        // QGIS takes the first range with lower ≤ v ≤ upper (QgsGraduatedSymbolRenderer::rangeForValue): every whole
+        // count falls in the class the maps and the web map give it (a count equal to a break starts that class; 0 in none).
+        let ranges = try doc.nodes(forXPath: "/qgis/renderer-v2/ranges/range").map { n -> (Double, Double) in
+            let e = n as! XMLElement
+            return (Double(e.attribute(forName: "lower")!.stringValue!)!, Double(e.attribute(forName: "upper")!.stringValue!)!)
+        }
+        let values = (0...45).map(Double.init)
+        let mine = MapStyle.quantiles(values, baseline: baseline, field: "current", title: "", ramp: MapStyle.puBu5, decimals: 0).classOf
+        for (v, want) in zip(values, mine) {
+            let qgis = ranges.indices.first { k in ranges[k].0 <= v && v <= ranges[k].1 }
+            #expect(qgis == want, "\(v): QGIS class \(String(describing: qgis)), ours \(String(describing: want))")
+        }
         let pd = try XMLDocument(xmlString: LayerStyle.points(p).renamed(["stacked": "stacked"]).qml)
         #expect(try pd.nodes(forXPath: "/qgis/renderer-v2[@attr='stacked']/symbols/symbol[@type='marker']").count == 4)
         #expect(try pd.nodes(forXPath: "/qgis/renderer-v2/ranges/range[@lower='1.5' and @upper='3.5']").count == 1)
@@ -89,7 +101,8 @@ import Testing
         #expect(!RasterStyle(c).qml.contains("#000000\" alpha=\"255"))
     }
 
-    /// Inner class breaks are written to the same double, and the outer ones are open: with 6 digits the top
+    /// Inner class breaks are written exactly (each as the double just below the break, so that QGIS's first
+    /// matching range, lower ≤ v ≤ upper, is the class the break starts), and the outer ones are open: with 6 digits the top
     /// class ended at 2220.44, below the largest cell (2220.4404…), and a layer's values are rounded to their
     /// column's decimals (a rate of 533.0687 is written 533.069, above a top break of 533.0687), so QGIS left the
     /// top feature undrawn. Zero stays undrawn.
@@ -101,11 +114,13 @@ import Testing
         let uppers = ranges.compactMap { $0.attribute(forName: "upper")?.stringValue.flatMap(Double.init) }
         let lowers = ranges.compactMap { $0.attribute(forName: "lower")?.stringValue.flatMap(Double.init) }
         guard case let .graduated(lower, upper) = c.kind else { Issue.record("not graduated"); return }
-        #expect(Array(uppers.dropLast()) == Array(upper.dropLast()) && Array(lowers.dropFirst()) == Array(lower.dropFirst()))
+        #expect(Array(uppers.dropLast()) == Array(upper.dropLast()).map(\.nextDown) && Array(lowers.dropFirst()) == Array(lower.dropFirst()).map(\.nextDown))
         #expect(uppers.last! >= 1e300 && lowers.first! > 0 && lowers.first! < 1e-300)
         // QGIS's rule (lower ≤ v ≤ upper, first match): each value in its class, rounded or not; 0 in none.
         func cls(_ v: Double) -> Int? { lowers.indices.first { lowers[$0] <= v && v <= uppers[$0] } }
         #expect(cls(2220.4404040507939) == 4 && cls(2220.5) == 4 && cls(1.4) == 0 && cls(0) == nil)
+        // A value on a break is in the class it starts, as on the maps (MapStyle's classOf).
+        for (k, b) in lower.enumerated().dropFirst() { #expect(cls(b) == k) }
     }
 
     /// Every field gets its alias (QGIS `<aliases>`), with the index QGIS gives it (a GeoPackage's fid is 0).

@@ -192,6 +192,41 @@ import Testing
         // Emerging over months holding data: not half the borough "consecutive" as with 19 empty steps.
         let cats = try features("emerging").map { $0["category"] as? String ?? "" }
         #expect(Double(cats.filter { $0 == "Consecutive Hot Spot" }.count) < 0.2 * Double(cats.count))
+        // A missing month (June) is missing data, not zeros: July's previous and change are empty, the averages
+        // count the months holding data, and the warning names the month.
+        let noJune = files.filter { !$0.contains("2018-06") }
+        try """
+        inputs:
+          files: [\(noJune.joined(separator: ", "))]
+        boundary: \(wards)
+        areas:
+          wards: {file: \(wards)}
+        out: \(dir)/gap
+        weekly:
+          emerging_periods: 0
+          map: false
+        """.write(toFile: dir + "/gap.yaml", atomically: true, encoding: .utf8)
+        var g = try Project.load(dir + "/gap.yaml")
+        g.read.useStore = false
+        var go = g.weekly
+        go.unit = .month
+        let gr = try WeeklyJob.run(g, week: "2018-07", options: go, command: "hotspot weekly --monthly")
+        #expect(gr.warnings.contains { $0.hasPrefix("2018-06 holds no incident at all") })
+        let gf = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/gap/layers/2018-07/wards-2018-07.geojson"))) as! [String: Any]
+        let gp = (gf["features"] as! [[String: Any]]).map { $0["properties"] as! [String: Any] }
+        #expect(gp.allSatisfy { $0["previous"] is NSNull && $0["change"] is NSNull && $0["n_short"] as? Int == 2 && $0["n_long"] as? Int == 4 })
+        // Weekly sets cannot join the monthly ones in one folder; a baseline outside the data, or a track_from that
+        // is not a month, is refused; a track_from after the period built is the period itself.
+        var wk = g.weekly
+        wk.unit = .week
+        #expect(throws: InputError.self) { try WeeklyJob.run(g, week: "2018-W30", options: wk, command: "hotspot weekly") }
+        go.baseline = .init(from: "2019-01", to: "2019-06")
+        #expect(throws: InputError.self) { try WeeklyJob.run(g, week: "2018-07", options: go, command: "hotspot weekly --monthly") }
+        go.baseline = nil
+        go.trackFrom = "2018-W20"
+        #expect(throws: InputError.self) { try WeeklyJob.run(g, week: "2018-07", options: go, command: "hotspot weekly --monthly") }
+        go.trackFrom = "2019-05"
+        _ = try WeeklyJob.run(g, week: "2018-07", options: go, command: "hotspot weekly --monthly")
         // Three months hold too few steps: refused with the fix.
         #expect(throws: InputError.self) { try WeeklyJob.run(p, week: "2018-05", options: o, command: "hotspot weekly --monthly") }
     }

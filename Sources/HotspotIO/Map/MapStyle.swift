@@ -23,6 +23,8 @@ public struct Classification: Sendable, Equatable {
         public var outlineOnly = false
         /// Marker size in mm, for point layers (incidents stacked at one point: larger for more).
         public var sizeMM: Double? = nil
+        /// Line width in mm of an outline-only class (default 0.26 mm): weekly hotspots are drawn as thick outlines.
+        public var lineMM: Double? = nil
         public init(label: String, fill: String, count: Int, hatch: String? = nil, outline: String? = nil, outlineOnly: Bool = false) {
             self.label = label; self.fill = fill; self.count = count; self.hatch = hatch; self.outline = outline; self.outlineOnly = outlineOnly
         }

@@ -105,9 +105,12 @@ public indirect enum LayerStyle: Sendable {
                 // The outer breaks are open (any positive value; no top): the layer's values are rounded to their
                 // column's decimals, so the largest can round above the top break and the smallest below the
                 // first, and QGIS would leave those features undrawn. Zero and negative values stay undrawn.
+                // QGIS puts v in a range when lower < v ≤ upper (the first: lower ≤ v); hotspot's classes hold
+                // lower[k] ≤ v < lower[k + 1]. So each break is written as the double just below it: a count equal
+                // to a break (2 with breaks 2, 3, 4) falls in the class it starts, as on the maps and the web map.
                 let last = min(lower.count, upper.count, c.classes.count) - 1
                 for (k, cls) in c.classes.enumerated() where k < lower.count && k < upper.count {
-                    let lo = k == 0 ? Double.leastNormalMagnitude : lower[k], hi = k == last ? Double.greatestFiniteMagnitude : upper[k]
+                    let lo = k == 0 ? Double.leastNormalMagnitude : lower[k].nextDown, hi = k == last ? Double.greatestFiniteMagnitude : upper[k].nextDown
                     o += "      <range lower=\"\(exact(lo))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
                 }
                 o += "    </ranges>\n"
@@ -123,7 +126,7 @@ public indirect enum LayerStyle: Sendable {
             // sporadic and oscillating patterns carry a diagonal line-pattern fill over their base, as on the maps.
             for (k, cls) in c.classes.enumerated() {
                 o += fillSymbol(name: "\(k)", fill: cls.outlineOnly ? nil : cls.fill,
-                                outline: cls.outlineOnly ? (cls.fill, 0.26) : cls.outline.map { ($0, 0.5) }, hatch: cls.hatch)
+                                outline: cls.outlineOnly ? (cls.fill, cls.lineMM ?? 0.26) : cls.outline.map { ($0, 0.5) }, hatch: cls.hatch)
             }
             o += "    </symbols>\n  </renderer-v2>\n" + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
         case let .outline(colour, width, labelField):

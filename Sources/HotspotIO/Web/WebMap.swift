@@ -111,7 +111,7 @@ public enum WebMap {
     public static func symbols(_ c: Classification) -> [Symbol] {
         c.classes.map { k in
             if k.outlineOnly {
-                return Symbol(label: k.label, fill: nil, stroke: k.fill, weight: max(1, 0.26 * pxPerMM), count: k.count)
+                return Symbol(label: k.label, fill: nil, stroke: k.fill, weight: max(1, (k.lineMM ?? 0.26) * pxPerMM), count: k.count)
             }
             return Symbol(label: k.label, fill: k.fill, hatch: k.hatch, stroke: k.outline, weight: k.outline == nil ? 1 : 0.5 * pxPerMM, count: k.count)
         }
