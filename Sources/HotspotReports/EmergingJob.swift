@@ -57,7 +57,7 @@ public enum EmergingJob {
     /// With `write` false, the analysis only: nothing is written (the weekly job's emerging layer).
     public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil, write: Bool = true) throws -> Result {
         let o = req.products.emerging ?? EmergingJobOptions(), out = req.out, gridDirectories = req.gridDirectories
-        let job = try inputs ?? req.loadInputs(layers: false, progress: progress)
+        let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents
         let t = inc.table
         guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }
