@@ -50,6 +50,8 @@ extension OutputSet {
             layer = WebMap.Layer(name: name, title: c.title, geojson: geojson, geometry: .polygon, symbols: k.symbols, symbolOf: k.symbolOf,
                                  aliases: aliases, hoverField: hover, labels: labels(labelField, beside: labelField == "id"), visible: true)
             layer.labelsBeside = labelField == "id"
+            // A graduated scale: every class in the legend, the same each period (weekly wards).
+            if case .graduated = c.kind { layer.legendAll = true }
         case .labelled?:
             return
         case let .outline(colour, width, outlineLabel)?:

@@ -71,6 +71,9 @@ public enum WebMap {
         public var labels: [Label]
         /// Labels start at their point and run east (beside a polygon) instead of being centred on it.
         public var labelsBeside = false
+        /// The legend lists every class, empty ones too (a graduated scale fixed from a baseline reads the same every
+        /// period); otherwise only the classes present.
+        public var legendAll = false
         public var visible: Bool
         /// A line for the attribution (a context layer's licence).
         public var attribution: String?
@@ -245,6 +248,7 @@ public enum WebMap {
             if let s = l.symbolOf { o["symbolOf"] = .array(s.map { $0.map { .int($0) } ?? .null }) }
             if let h = l.hoverField { o["hover"] = .string(h) }
             if l.labelsBeside { o["labelsBeside"] = .bool(true) }
+            if l.legendAll { o["legendAll"] = .bool(true) }
             return .object(o)
         }
         let root = JSON.object(["title": .string(page.title), "attribution": .array(attribution.map { .string($0) }), "layers": .array(layers)])
@@ -453,7 +457,7 @@ public enum WebMap {
         box.textContent = '';
         state.layers.forEach(function (e) {
           if (!map.hasLayer(e.group)) return;
-          var l = e.layer, shown = l.symbols.filter(function (s) { return s.count > 0; });
+          var l = e.layer, shown = l.legendAll ? l.symbols : l.symbols.filter(function (s) { return s.count > 0; });
           if (!shown.length) return;
           var h = document.createElement('h4');
           h.textContent = l.title; box.appendChild(h);
