@@ -109,16 +109,22 @@ struct Grid: ParsableCommand {
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the main job on the embedded demo data (Geodata/demo) and write every output.",
-        discussion: "The demo data are synthetic (see Geodata/README.md). Example: hotspot demo --out hotspot-out")
-    @Option(help: ArgumentHelp("Folder holding the demo data.", valueName: "folder"))
-    var data: String = "Geodata/demo"
+        abstract: "Run the main job on the demo data shipped with hotspot and write every output.",
+        discussion: """
+            The demo data are synthetic (see Geodata/README.md). They are found from any folder: --data FOLDER, else \
+            $HOTSPOT_DEMO_DATA, else Geodata/demo under the current folder, else share/hotspot/demo beside the \
+            executable's folder (an installed package), else the source tree hotspot was built from. Example:
+              hotspot demo --out hotspot-out
+            """)
+    @Option(help: ArgumentHelp("Folder holding the demo data (default: found as above).", valueName: "folder"))
+    var data: String?
     @OptionGroup var output: OutputOptions
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
 
     func run() throws {
         try runJob {
+            let data = try DemoData.locate(self.data)
             let demoFiles = ((try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []).map { (data as NSString).appendingPathComponent($0) }
             try OutputGuard.check(out: output.out, inputs: demoFiles)
             let files = try DemoJob.run(dataDirectory: data, out: output.out, database: output.database.map { Project.Database(url: $0, schema: output.schema) },
@@ -194,15 +200,16 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Write a commented example project file for the demo data.",
-        discussion: "Example:\n  hotspot init hotspot.yaml --data Geodata/demo && hotspot run hotspot.yaml")
+        discussion: "The demo data are found as for hotspot demo (from any folder). Example:\n  hotspot init hotspot.yaml && hotspot run hotspot.yaml")
     @Argument(help: ArgumentHelp("The project file to write (refused if it exists).", valueName: "file"))
     var file: String = "hotspot.yaml"
-    @Option(help: ArgumentHelp("Folder of the demo data, as seen from the project file.", valueName: "folder"))
-    var data: String = "Geodata/demo"
+    @Option(help: ArgumentHelp("Folder of the demo data, as seen from the project file (default: found as for hotspot demo).", valueName: "folder"))
+    var data: String?
 
     func run() throws {
         try runJob {
             guard !FileManager.default.fileExists(atPath: file) else { throw OutputError.cannotWrite(file, "it exists; choose another name or remove it") }
+            let data = try self.data ?? DemoData.asSeenFrom(file: file, DemoData.locate(nil))
             try AtomicFile.write(ProjectJob.example(data: data), to: file)
             note("wrote \(file): edit it, then run: hotspot run \(file)")
         }
