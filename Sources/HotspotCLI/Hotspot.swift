@@ -17,6 +17,12 @@ public struct Hotspot: ParsableCommand {
 
             Exit codes: 0 success; 64 usage error; 65 unusable input data; 66 missing input file; 69 a basemap's tiles neither fetched nor cached; \
             73 cannot write output; 70 internal error; 1 hotspot verify found a pack altered.
+
+            Environment: HOTSPOT_STORE (the incident store's folder, or off), HOTSPOT_STORE_MAX_GB, \
+            HOTSPOT_TILE_CACHE (basemap tiles), HOTSPOT_CHROMIUM (the browser that prints PDF packs; else chromium on \
+            the PATH), HOTSPOT_LEAFLET (Leaflet for the web maps; else /usr/share/javascript/leaflet), \
+            HOTSPOT_DEMO_DATA (the demo data), HOTSPOT_THREADS (at most N worker threads). \
+            Shell completions: hotspot --generate-completion-script bash (or zsh, fish).
             """,
         version: HotspotVersion.string,
         subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, EmergingCommand.self, CompareCommand.self, ProfileCommand.self, AccuracyCommand.self, MapCommand.self, RunCommand.self, WeeklyCommand.self, PspoCommand.self, VerifyCommand.self, BacktestCommand.self, InitCommand.self, Demo.self, StoreCommand.self])

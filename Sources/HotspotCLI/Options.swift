@@ -121,7 +121,7 @@ struct InputOptions: ParsableArguments {
 /// Polygon layers: wards, LSOAs, any named layer, and a study boundary.
 struct AreaOptions: ParsableArguments {
     @Option(name: .customLong("areas"), help: ArgumentHelp(
-        "A polygon layer as NAME=FILE.geojson (repeatable), e.g. wards=wards.geojson lsoa=lsoa.json. GeoJSON is WGS84 unless it declares a crs (e.g. EPSG:27700).",
+        "A polygon layer as NAME=FILE (repeatable), e.g. wards=wards.geojson lsoa=lsoa.gpkg: GeoJSON, GeoPackage, Shapefile or any polygon file GDAL reads. GeoJSON is WGS84 unless it declares a crs (e.g. EPSG:27700).",
         valueName: "name=file"))
     var layers: [String] = []
     @Option(name: .customLong("area-id"), help: ArgumentHelp("Id property for a layer, NAME=FIELD (default: detected, e.g. LSOA11CD, ons_code).", valueName: "name=field"))
@@ -132,7 +132,7 @@ struct AreaOptions: ParsableArguments {
     var areaEPSG: [String] = []
     @Option(name: .customLong("population"), help: ArgumentHelp("Population CSV for a layer, NAME=FILE (id column first, population last), giving rates per 1,000 residents.", valueName: "name=file"))
     var population: [String] = []
-    @Option(help: ArgumentHelp("Study-area boundary (GeoJSON polygons): incidents outside it are quarantined ('outside study area'); the grid extent comes from it.", valueName: "file"))
+    @Option(help: ArgumentHelp("Study-area boundary (polygons: GeoJSON, GeoPackage, Shapefile or any polygon file GDAL reads): incidents outside it are quarantined ('outside study area'); the grid extent comes from it.", valueName: "file"))
     var boundary: String?
 
     func pairs(_ list: [String], _ flag: String) throws -> [String: String] {

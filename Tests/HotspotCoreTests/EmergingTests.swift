@@ -72,6 +72,10 @@ import Testing
         #expect(trendPowerWarning(steps: 6) != nil && trendPowerWarning(steps: 12) == nil)
         // 6 half-years: the smallest MK p is about 0.0085.
         #expect(abs(mannKendall([1, 2, 3, 4, 5, 6]).p - 0.0085) < 0.0005)
+        // The warning quotes the smallest p for the steps it has (it said "with 6 steps" whatever the count).
+        #expect(trendPowerWarning(steps: 6)?.contains("with 6 steps the smallest possible p is about 0.0085") == true)
+        #expect(trendPowerWarning(steps: 5)?.contains("with 5 steps the smallest possible p is about 0.027") == true)
+        #expect(trendPowerWarning(steps: 7)?.contains("with 7 steps") == true && trendPowerWarning(steps: 10) == nil)
     }
 }
 
