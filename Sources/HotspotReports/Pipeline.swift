@@ -340,13 +340,16 @@ extension OutputSet {
                        extraLayers: [LoadedLayer] = [], warnings: [String], backtest: Table? = nil, insideArea: Int? = nil,
                        beforeCommit: (() throws -> Void)? = nil) throws {
         let inc = inputs.incidents
-        webReference(boundary: inputs.boundary, layers: extraLayers + inputs.layers)
+        // A layer the job loaded itself (for its map) and the request's own are one layer: recorded once.
+        var seen = Set<String>()
+        let layers = (extraLayers + inputs.layers).filter { seen.insert($0.name).inserted }
+        webReference(boundary: inputs.boundary, layers: layers)
         try write("quarantine.csv", Pipeline.quarantineCSV(inc.quarantine))
         var meta = RunMetadata(command: command, parameters: parameters, inputs: inc.files, counts: Pipeline.counts(inc),
                                projection: inc.projection)
         meta.grid = grid
         meta.counts.insideRestrictedArea = insideArea
-        meta.layers = (extraLayers + inputs.layers + (inputs.boundary.map { [$0] } ?? [])).map(\.metadata)
+        meta.layers = (layers + (inputs.boundary.map { [$0] } ?? [])).map(\.metadata)
         meta.warnings = warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)
         meta.coverage = .init(inc.table)
