@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Runs the README's examples and checks that what they print is what the README shows.
+"""Runs the examples of README.md and of every page under docs/ and checks that what they print is what the page shows.
 
-Usage: tools/check_readme.py path/to/hotspot. Each ```bash block holding `hotspot` commands is run with bash (the
-`--out out/…` folders go to a temporary folder); a block whose input files are missing (exit 66) fails, unless it
-reads ../shared and ../shared is absent (then it is skipped, said on a line). Lines `# …` after a command are its expected output: each must
-appear in what the block printed (a line ending in "…" is a prefix). The compare example's table must equal
-compare-focus.csv."""
+Usage: tools/check_readme.py path/to/hotspot [PAGE.md …] (default: README.md and docs/**/*.md). Each ```bash block
+holding `hotspot` commands is run with bash from the repository root, the blocks of a page in order (the `--out out/…`
+folders go to a temporary folder of the page's own, so a later block may read what an earlier one wrote); a block whose
+input files are missing (exit 66) fails, unless it reads ../shared and ../shared is absent (then it is skipped, said
+on a line). Lines `# …` after a command are its expected output: each must appear in what the block printed (a line
+ending in "…" is a prefix). A picture right after a block must be what the block drew. ```yaml blocks are project
+files (see check_page). The compare example's table must equal compare-focus.csv."""
 import os, re, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,15 +25,64 @@ def png_close(a, b):
     return differ <= 0.005 * wa * ha
 
 bin_ = os.path.abspath(sys.argv[1])
-root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
-blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
+root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+if len(sys.argv) > 2:
+    pages = [os.path.relpath(os.path.abspath(a), root) for a in sys.argv[2:]]
+else:
+    pages = ["README.md"] + sorted(os.path.relpath(os.path.join(d, f), root)
+                                   for d, _, fs in os.walk(os.path.join(root, "docs")) for f in fs if f.endswith(".md"))
 ok = bad = skipped = 0
-tmp = tempfile.mkdtemp()
-for block in blocks:
+shared_absent = not os.path.isdir(os.path.join(root, "..", "shared", "data"))
+
+
+def check_page(page):
+    """Runs one Markdown page's examples in order, in a temporary folder of its own; returns (ok, bad, skipped)."""
+    ok = bad = skipped = 0
+    text = open(os.path.join(root, page), encoding="utf-8").read()
+    here = os.path.dirname(os.path.join(root, page))
+    tmp = tempfile.mkdtemp()
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    # Project files shown as ```yaml blocks. One whose first line is `# NAME.yaml …` is written as NAME.yaml at the
+    # repository root while the page runs (its paths are relative to the repository; its `out: out/…` goes to the
+    # temporary folder), so that the page's commands can use it; one that no command uses is run with `hotspot run`.
+    projects = []
+    for k, y in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
+        m = re.match(r"# (\S+\.ya?ml)\b", y)
+        name = m.group(1) if m else f".docs-project-{k}.yaml"
+        path = os.path.join(root, name)
+        if os.path.exists(path) and m:
+            print(f"  FAIL {page}: the page's project file {name} would overwrite a file of the repository")
+            return ok, bad + 1, skipped
+        y2 = re.sub(r"^out: (\S+)", lambda o: f"out: {tmp}/out/{o.group(1).split('out/', 1)[-1]}", y, flags=re.M)
+        open(path, "w").write(y2)
+        used = bool(m) and any(name in b for b in blocks)
+        projects.append((name, path, y, used))
+    try:
+        for block in blocks:
+            o, b, s = check_block(page, text, here, tmp, block)
+            ok += o; bad += b; skipped += s
+        for name, path, y, used in projects:
+            if used: continue
+            outdir = re.search(r"^out: (\S+)", y, re.M)
+            made = f"{tmp}/out/{outdir.group(1).split('out/', 1)[-1]}" if outdir else None
+            p = subprocess.run([bin_, "run", name, "--quiet"], cwd=root, capture_output=True, text=True)
+            if p.returncode == 66 and "../shared" in y and shared_absent:
+                skipped += 1; print(f"  skip (../shared is absent): {page}: project file {name}"); continue
+            c = subprocess.run([sys.executable, os.path.join(root, "tools/check_outputs.py"), made], capture_output=True, text=True) if made else None
+            if p.returncode == 0 and (c is None or c.returncode == 0): ok += 1
+            else: bad += 1; print(f"  FAIL {page}: project file {name}: exit {p.returncode} {p.stderr[-300:]} {c.stderr[-300:] if c else ''}")
+    finally:
+        for _, path, _, _ in projects:
+            if os.path.exists(path): os.remove(path)
+    o, b = check_compare_table(text, tmp)
+    return ok + o, bad + b, skipped
+
+
+def check_block(page, text, here, tmp, block):
+    ok = bad = skipped = 0
     lines = block.splitlines()
     if not any(l.startswith("hotspot ") for l in lines) or "tools/" in block:
-        continue
+        return 0, 0, 0
     expected, seen_cmd = [], False
     for l in lines:
         if l.startswith("hotspot ") or re.match(r"^[A-Z]+=", l): seen_cmd = True
@@ -39,19 +90,19 @@ for block in blocks:
     script = "\n".join(l for l in lines if not l.startswith("# "))
     script = re.sub(r"(?<=[\s=])out/", f"{tmp}/out/", script)
     p = subprocess.run(["bash", "-c", f'set -e\nhotspot() {{ "{bin_}" "$@"; }}\n' + script], cwd=root, capture_output=True, text=True)
-    first = lines[0][:70]
-    if p.returncode == 66 and "../shared" in block and not os.path.isdir(os.path.join(root, "..", "shared", "data")):
-        skipped += 1; print(f"  skip (../shared is absent): {first}"); continue
+    first = f"{page}: {lines[0][:70]}"
+    if p.returncode == 66 and "../shared" in block and shared_absent:
+        print(f"  skip (../shared is absent): {first}"); return 0, 0, 1
     if p.returncode != 0:
-        bad += 1; print(f"  FAIL exit {p.returncode}: {first}\n{p.stderr[-400:]}"); continue
+        print(f"  FAIL exit {p.returncode}: {first}\n{p.stderr[-400:]}"); return 0, 1, 0
     printed = [l.rstrip() for l in (p.stdout + p.stderr).splitlines()]
     for e in expected:
         hit = any(l.startswith(e[:-1].rstrip()) for l in printed) if e.endswith("…") else e in printed
         if hit: ok += 1
-        else: bad += 1; print(f"  FAIL the README shows a line the command does not print:\n    {e}\n  printed:\n    " + "\n    ".join(printed[-8:]))
+        else: bad += 1; print(f"  FAIL {page} shows a line the command does not print:\n    {e}\n  printed:\n    " + "\n    ".join(printed[-8:]))
     if not expected: ok += 1
     # A picture shown right after the block is what the block draws, byte for byte.
-    pic = re.search(re.escape(block) + r"```\n\n!\[[^\]]*\]\(([^)]+\.png)\)", readme)
+    pic = re.search(re.escape(block) + r"```\n\n!\[[^\]]*\]\(([^)]+\.png)\)", text)
     out_dir = re.search(r"--out out/(\S+)", block)
     if pic and out_dir:
         made = os.path.join(tmp, "out", out_dir.group(1), "map.png")
@@ -63,33 +114,24 @@ for block in blocks:
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", "-singlefile",
                             os.path.join(tmp, "out", out_dir.group(1), "pack.pdf"), made], check=True)
             made += ".png"
-        same = open(made, "rb").read() == open(os.path.join(root, pic.group(1)), "rb").read()
+        shown = os.path.normpath(os.path.join(here, pic.group(1)))
+        same = os.path.exists(made) and open(made, "rb").read() == open(shown, "rb").read()
         if not same and "hotspot pspo" in block:
             # Chromium's PDF may shift by a pixel from one Debian security update to the next: the page must look
             # the same (same size, under 0.5% of pixels visibly different), not be the same bytes.
-            same = png_close(made, os.path.join(root, pic.group(1)))
+            same = png_close(made, shown)
         if same: ok += 1
-        else: bad += 1; print(f"  FAIL {pic.group(1)} is not what the README's command draws ({made})")
-# Every project file shown (```yaml) runs: written beside the README (its paths are relative to the repository), run,
-# and its output folder checked.
-for k, y in enumerate(re.findall(r"```yaml\n(.*?)```", readme, re.S)):
-    pf = os.path.join(root, f".readme-project-{k}.yaml")
-    outdir = re.search(r"^out: (\S+)", y, re.M)
-    y2 = y.replace(f"out: {outdir.group(1)}", f"out: {tmp}/project-{k}") if outdir else y
-    open(pf, "w").write(y2)
-    try:
-        p = subprocess.run([bin_, "run", pf, "--quiet"], cwd=root, capture_output=True, text=True)
-    finally:
-        os.remove(pf)
-    if p.returncode == 66 and "../shared" in y:
-        skipped += 1; print("  skip (../shared not here): project file example"); continue
-    c = subprocess.run([sys.executable, os.path.join(root, "tools/check_outputs.py"), f"{tmp}/project-{k}"], capture_output=True, text=True)
-    if p.returncode == 0 and c.returncode == 0: ok += 1
-    else: bad += 1; print(f"  FAIL the README's project file example: exit {p.returncode} {p.stderr[-300:]} {c.stderr[-300:]}")
-# The compare table: every row's numbers equal compare-focus.csv.
-table = re.search(r"\| ward \| 2018 .*?\n\|[-:| ]+\|\n((?:\|.*\|\n)+)", readme)
-focus = os.path.join(tmp, "out/compare/compare-focus.csv")
-if table and os.path.exists(focus):
+        else: bad += 1; print(f"  FAIL {page}: {pic.group(1)} is not what the command before it draws ({made})")
+    return ok, bad, 0
+
+
+def check_compare_table(text, tmp):
+    """The compare table: every row's numbers equal compare-focus.csv."""
+    ok = bad = 0
+    table = re.search(r"\| ward \| 2018 .*?\n\|[-:| ]+\|\n((?:\|.*\|\n)+)", text)
+    focus = os.path.join(tmp, "out/compare/compare-focus.csv")
+    if not (table and os.path.exists(focus)):
+        return 0, 0
     import csv
     rows = {r["name"]: r for r in csv.DictReader(open(focus)) if r["crime_type"] == "All crime" and r["layer"] == "wards"}
     for line in table.group(1).splitlines():
@@ -104,5 +146,11 @@ if table and os.path.exists(focus):
             ok += 1
         else:
             bad += 1; print(f"  FAIL README compare row {cells} != compare-focus.csv {want, pv}")
+    return ok, bad
+
+
+for page in pages:
+    o, b, k = check_page(page)
+    ok += o; bad += b; skipped += k
 print(f"readme: {ok} passed, {bad} failed, {skipped} skipped")
 sys.exit(1 if bad else 0)

@@ -36,7 +36,9 @@ struct Areas: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Count incidents per area (ward, LSOA, …), with rates per 1,000 residents.",
         discussion: """
-            Writes, per layer NAME: areas-NAME.geojson (RFC 7946) and areas-NAME.csv; plus quarantine.csv and \
+            Writes, per layer NAME: areas-NAME.geojson (RFC 7946), areas-NAME.gpkg (GeoPackage, EPSG:27700), \
+            areas-NAME.qml (its QGIS style), areas-NAME.fields.csv (full field names) and areas-NAME.csv; with --map, \
+            map-NAME.svg/.pdf/.png; plus map.html + map-data.js + leaflet/ (the web map), quarantine.csv and \
             metadata.json. Example:
               hotspot areas Geodata/demo/incidents.csv --areas \\
                 wards=Geodata/demo/wards.geojson \\
