@@ -188,7 +188,7 @@ struct RunCommand: ParsableCommand {
             var p = try Project.load(project)
             if noStore { p.read.useStore = false }
             guard !p.products.names.isEmpty else {
-                throw InputError.unusable("\(project): no 'products' to run (its 'weekly' section is for hotspot weekly)")
+                throw Project.ProjectError(file: project, line: 1, key: "products", message: "no products to run: add a products section (areas, grid, kde, gistar, emerging, compare, pspo); a project for hotspot weekly alone needs none")
             }
             ProgressView.install(quiet: quiet)
             let (inc, names, warnings) = try ProjectJob.run(p, command: commandLine, log: { note($0, quiet: quiet) })

@@ -14,6 +14,9 @@ extension Project {
     public struct ProjectError: Error, CustomStringConvertible {
         public var file: String, line: Int, key: String, message: String
         public var description: String { "\(file):\(line): \(key): \(message)" }
+        public init(file: String, line: Int, key: String, message: String) {
+            self.file = file; self.line = line; self.key = key; self.message = message
+        }
     }
 
     /// Reads and checks a project file.
@@ -114,10 +117,8 @@ extension Project {
             }
         }
         p.map.focus = p.focus
-        // A project for `hotspot weekly` alone may have no products; any other needs one.
-        guard m["products"] != nil || m["weekly"] != nil else {
-            throw top.error("the project needs a 'products' section (areas, grid, kde, gistar, emerging, compare) or a 'weekly' one")
-        }
+        // A project for `hotspot weekly` alone needs neither products nor a `weekly` section (its defaults serve);
+        // `hotspot run` refuses a project without products itself.
         let prods = m["products"] ?? top
         let pm = m["products"] == nil ? [:] : try prods.mapping(["areas", "grid", "kde", "gistar", "emerging", "compare", "pspo"])
         if let a = pm["areas"] {
@@ -234,7 +235,8 @@ extension Project {
             if try wm["map"]?.bool() == false { p.weekly.map = nil }
         }
         if p.weekly.map != nil { p.weekly.map = p.map }
-        guard !p.products.names.isEmpty || m["weekly"] != nil else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare, pspo") }
+        // An empty `products:` section is a mistake; no section at all is a project for `hotspot weekly`.
+        guard !p.products.names.isEmpty || m["products"] == nil else { throw prods.error("no product: give at least one of areas, grid, kde, gistar, emerging, compare, pspo") }
         return p
     }
 
