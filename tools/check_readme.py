@@ -106,6 +106,10 @@ def check_block(page, text, here, tmp, block):
     out_dir = re.search(r"--out out/(\S+)", block)
     if pic and out_dir:
         made = os.path.join(tmp, "out", out_dir.group(1), "map.png")
+        if not os.path.exists(made):
+            # `areas --map` draws one map per layer: map-NAME.png (the page shows the first).
+            maps = sorted(f for f in os.listdir(os.path.dirname(made)) if re.fullmatch(r"map-.+\.png", f)) if os.path.isdir(os.path.dirname(made)) else []
+            if maps: made = os.path.join(os.path.dirname(made), maps[0])
         if "hotspot backtest" in block:
             made = os.path.join(tmp, "out", out_dir.group(1), "backtest-pai.png")
         if "hotspot pspo" in block:
@@ -115,6 +119,8 @@ def check_block(page, text, here, tmp, block):
                             os.path.join(tmp, "out", out_dir.group(1), "pack.pdf"), made], check=True)
             made += ".png"
         shown = os.path.normpath(os.path.join(here, pic.group(1)))
+        if not os.path.exists(shown):
+            print(f"  FAIL {page}: the picture {pic.group(1)} does not exist"); return ok, bad + 1, 0
         same = os.path.exists(made) and open(made, "rb").read() == open(shown, "rb").read()
         if not same and "hotspot pspo" in block:
             # Chromium's PDF may shift by a pixel from one Debian security update to the next: the page must look
