@@ -44,7 +44,7 @@ public enum AreasJob {
                 let top = cls.classes.indices.last
                 ctx.labelOnly = Set(l.areas.indices.filter { top != nil && cls.classOf[$0] == top }.map { l.areas[$0].id })
                 ctx.labelOnlyWhat = "highest-class"
-                if c.unassigned > 0 { ctx.notes.append("\(Fmt.grouped(c.unassigned)) of the \(Fmt.grouped(inc.table.count)) incidents lie outside every \(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) area and are in no area's count.") }
+                if c.unassigned > 0 { ctx.notes.append("\(Fmt.grouped(c.unassigned)) of the \(Fmt.grouped(inc.table.count)) incidents lie outside every \(MapJob.layerNoun(l.name)) area and are in no area's count.") }
                 ctx.blank = rated ? "no rate (no population) or none recorded" : "no incidents"
                 try MapJob.draw(ctx, features: l.areas.map(\.geometry), classification: cls, dissolve: false, options: mo, into: set, name: "map-\(l.name)")
             }
@@ -138,7 +138,7 @@ public struct InspectReport {
         let inc = incidents
         var s = "files: \(inc.files.count)\n"
         for f in inc.files {
-            s += "  \(f.path) [\(f.format)] \(f.read) rows, \(f.accepted) accepted, \(f.quarantinedTotal) quarantined, \(f.duplicates) duplicate rows\(f.duplicatesDropped ? " (dropped)" : " (kept)")\n"
+            s += "  \(f.path) [\(f.format)] \(f.read) rows, \(f.accepted) accepted, \(f.quarantinedTotal) quarantined, \(Fmt.counted(f.duplicates, "duplicate row"))\(f.duplicatesDropped ? " (dropped)" : " (kept)")\n"
         }
         s += "rows read: \(inc.read)\naccepted: \(inc.accepted)\nquarantined: \(inc.quarantine.count)\n"
         if inc.notSelected > 0 { s += "selected: \(inc.table.count) (\(inc.notSelected) left out by --type/--from/--to)\n" }

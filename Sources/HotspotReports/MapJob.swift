@@ -160,6 +160,13 @@ public enum MapJob {
     static func dayName(_ d: Int) -> String { let c = CivilDate.civil(days: d); return "\(c.day) \(months[c.month - 1].prefix(3)) \(c.year)" }
 
     /// "Ward boundaries", "LSOA boundaries", "Beats boundaries".
+    /// The layer as a noun inside a sentence: "ward", "LSOA", "beat" (acronyms keep their capitals).
+    static func layerNoun(_ name: String) -> String {
+        let t = layerTitle(name).replacingOccurrences(of: " boundaries", with: "")
+        guard let first = t.first, t.dropFirst().first?.isLowercase ?? true else { return t }
+        return first.lowercased() + t.dropFirst()
+    }
+
     static func layerTitle(_ name: String) -> String {
         switch name.lowercased() {
         case "wards", "ward": return "Ward boundaries"

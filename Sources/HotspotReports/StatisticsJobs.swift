@@ -66,7 +66,7 @@ public enum GiStarJob {
             let top = ids.indices.filter { bins[$0] > 0 && gi.z[$0].isFinite }.sorted { (gi.z[$0], ids[$1]) > (gi.z[$1], ids[$0]) }.prefix(k)
             guard !top.isEmpty else { return "no hot location" }
             return top.map { i in
-                (names[i] == ids[i] ? ids[i] : "\(ids[i]) \(names[i])") + " (\(Fmt.number(counts[i])) incidents, z \(Fmt.fixed(gi.z[i], 2)))"
+                (names[i] == ids[i] ? ids[i] : "\(ids[i]) \(names[i])") + " (\(Fmt.number(counts[i])) \(counts[i] == 1 ? "incident" : "incidents"), z \(Fmt.fixed(gi.z[i], 2)))"
             }.joined(separator: ", ")
         }
     }

@@ -1,5 +1,9 @@
 /// Deterministic number formatting for every output (no locale, no platform printf differences).
 public enum Fmt {
+    /// "1 incident", "2 incidents": a count and its noun, singular for exactly one (`plural` for irregular nouns).
+    public static func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
+    }
     /// A byte count in words: "64 MiB", "512 KiB", "100 bytes".
     public static func bytes(_ n: Int) -> String {
         n >= 1 << 20 && n % (1 << 20) == 0 ? "\(n >> 20) MiB" : n >= 1 << 10 && n % (1 << 10) == 0 ? "\(n >> 10) KiB" : "\(n) bytes"
