@@ -56,7 +56,7 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "Drop rows identical to an earlier row (they go to the quarantine file). Rows without an id (anti-social behaviour) are never treated as duplicates.")
     var dropDuplicates = false
 
-    @Option(name: .customLong("grid-dir"), help: "Folder holding PROJ transformation grids (e.g. uk_os_OSTN15_NTv2_OSGBtoETRS.tif for ~0.1 m accuracy instead of the ~2 m Helmert fallback).")
+    @Option(name: .customLong("grid-dir"), help: "Folder holding PROJ transformation grids (e.g. uk_os_OSTN15_NTv2_OSGBtoETRS.tif: OSTN15, PROJ reports 1 m from WGS 84 where the Helmert fallback reports 2 m; for GPS coordinates. police.uk points fit the Helmert default: docs/explanation/data-caveats.md).")
     var gridDirectories: [String] = []
 
     @Flag(help: "No progress messages on stderr.")

@@ -13,7 +13,7 @@ public struct ProjectionInfo: Sendable, Codable, Equatable {
     public var operation: String
     /// The PROJ pipeline string of that operation.
     public var definition: String
-    /// Accuracy of the operation in metres as PROJ reports it (−1 when unknown). Helmert OSGB36: 2 m; OSTN15: 0.1 m.
+    /// Accuracy of the operation in metres as PROJ reports it (−1 when unknown). Helmert OSGB36: 2 m; OSTN15 from WGS 84: 1 m (the grid itself is ~0.1 m between OSGB36 and ETRS89).
     public var accuracyMetres: Double
     public var points: Int
     /// Distinct coordinate pairs actually sent through PROJ (police.uk points repeat: each is projected once).
