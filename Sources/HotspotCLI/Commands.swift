@@ -322,8 +322,11 @@ struct StoreCommand: ParsableCommand {
                 return
             }
             if clear {
-                let n = store.clear()
+                let (n, failed) = store.clear()
                 print("removed \(n) entr\(n == 1 ? "y" : "ies") from \(store.directory)")
+                if let f = failed.first {
+                    throw OutputError.cannotWrite(f.path, "\(failed.count) entr\(failed.count == 1 ? "y" : "ies") could not be removed (\(f.reason)): make the folder writable, or remove \(store.directory) yourself")
+                }
                 return
             }
             let e = store.entries()

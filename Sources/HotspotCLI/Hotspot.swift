@@ -33,6 +33,7 @@ public struct Hotspot: ParsableCommand {
     /// SIGINT/SIGTERM handlers first (they remove unfinished outputs and exit 130/143), then the usual parsing.
     public static func main() {
         Signals.install()
+        EnvironmentCheck.enforce()
         main(nil)
     }
 }

@@ -18,6 +18,7 @@ struct HotspotMain: AsyncParsableCommand {
     static func start() async {
         do {
             var command = try parseAsRoot()
+            EnvironmentCheck.enforce()
             if let serve = command as? ServeCommand {
                 try await serve.run()
             } else {

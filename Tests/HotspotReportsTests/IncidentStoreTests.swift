@@ -67,7 +67,7 @@ import Testing
         #expect(store.save(wcold, for: wkey, now: later))
         expectSame(try #require(store.load(wkey)), wcold)
         #expect(store.entries().count == 2)
-        #expect(store.clear() == 2 && store.entries().isEmpty && store.load(key) == nil)
+        #expect(store.clear().removed == 2 && store.entries().isEmpty && store.load(key) == nil)
     }
 
     @Test func loadIncidentsUsesTheStoreAndGivesTheSameResult() throws {
@@ -212,5 +212,65 @@ import Testing
         #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "XDG_CACHE_HOME": "/c"]) == "/c/hotspot/incidents")
         #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "HOTSPOT_STORE": "/s"]) == "/s")
         #expect(IncidentStore.defaultDirectory(environment: ["HOME": "/home/a", "HOTSPOT_STORE": "off"]) == nil)
+    }
+}
+
+/// A damaged or foreign entry is a miss, never a crash or a hang (issue 21).
+extension IncidentStoreTests {
+    @Test func garbageCountsAfterAnIntactMagicAreAMiss() throws {
+        let s = try stored(Self.demo + "/incidents.csv")
+        // "HSTORE02" then eight 0xFF bytes: a header length that does not fit an Int (it trapped before).
+        try Data(Array("HSTORE02".utf8) + [UInt8](repeating: 0xFF, count: 8)).write(to: URL(fileURLWithPath: s.store.path(for: s.key)))
+        #expect(s.store.load(s.key) == nil)
+        #expect(s.store.describe(s.store.path(for: s.key)) == nil)
+        #expect(!s.store.holds(s.key))
+        // A miss is replaced by the next save.
+        #expect(s.store.save(s.entry, for: s.key, now: later) && s.store.load(s.key) != nil)
+    }
+
+    @Test func aHeaderClaimingMoreRowsThanTheFileHoldsIsAMiss() throws {
+        let s = try stored(Self.demo + "/incidents.csv")
+        let p = s.store.path(for: s.key)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: p))
+        let n = s.entry.table.count
+        // The count in the JSON header raised to a number of the same width whose columns the file cannot hold.
+        let from = Data("\"count\":\(n),".utf8), to = Data("\"count\":\(String(repeating: "9", count: String(n).count)),".utf8)
+        let r = try #require(bytes.range(of: from))
+        bytes.replaceSubrange(r, with: to)
+        try bytes.write(to: URL(fileURLWithPath: p))
+        #expect(s.store.load(s.key) == nil)
+    }
+
+    @Test func aFIFOWhereAnEntryShouldBeIsAMissWithoutWaiting() throws {
+        let s = try stored(Self.demo + "/incidents.csv")
+        let p = s.store.path(for: s.key)
+        #expect(unlink(p) == 0 && mkfifo(p, 0o644) == 0)
+        // Opening a FIFO for reading would wait for a writer forever; these return at once.
+        #expect(s.store.load(s.key) == nil)
+        #expect(s.store.describe(p) == nil)
+        #expect(!s.store.holds(s.key))
+        #expect(s.store.entries().count == 1)
+    }
+}
+
+/// Environment variables are checked as options are (issue 21).
+@Suite struct EnvironmentCheckTests {
+    @Test func unusableValuesAreRefusedWithWhatToGive() {
+        for bad in ["1e400", "0", "-1", "abc", "nan", "inf", ""] {
+            let p = EnvironmentCheck.problem(["HOTSPOT_STORE_MAX_GB": bad])
+            #expect(p?.contains("HOTSPOT_STORE_MAX_GB=\(bad): give") == true, "\(bad): \(p ?? "accepted")")
+        }
+        #expect(EnvironmentCheck.problem(["HOTSPOT_STORE_MAX_GB": "8"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_STORE_MAX_GB": "0.5"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_THREADS": "0"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_THREADS": "two"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_THREADS": "2"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_PROGRESS_AFTER": "-3"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_PROGRESS_AFTER": "0.5"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_SERVE_LOG": "loud"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_SERVE_LOG": "info"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_STORE": "relative/dir"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_STORE": "off"]) == nil)
+        #expect(IncidentStore.defaultCapacity(environment: ["HOTSPOT_STORE_MAX_GB": "1e400"]) == 8_000_000_000)
     }
 }

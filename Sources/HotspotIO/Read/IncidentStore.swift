@@ -33,9 +33,31 @@ public struct IncidentStore: Sendable {
         self.capacity = capacity ?? Self.defaultCapacity()
     }
 
+    /// The limits `HOTSPOT_STORE_MAX_GB` may take (GB).
+    public static let capacityRange: ClosedRange<Double> = 0.001...1_000_000
+
     public static func defaultCapacity(environment env: [String: String] = ProcessInfo.processInfo.environment) -> Int {
-        let gb = env["HOTSPOT_STORE_MAX_GB"].flatMap(Double.init).map { max(0, $0) } ?? 8
+        // The CLI refuses a value outside `capacityRange` before any command runs (`checkEnvironment`); here a bad
+        // one falls back to the default rather than trapping.
+        guard let s = env["HOTSPOT_STORE_MAX_GB"] else { return 8_000_000_000 }
+        guard let gb = capacityGB(s) else { return 8_000_000_000 }
         return Int(gb * 1e9)
+    }
+
+    /// `HOTSPOT_STORE_MAX_GB` as a number of GB within `capacityRange`, else nil.
+    public static func capacityGB(_ text: String) -> Double? {
+        guard let gb = Double(text.trimmingCharacters(in: .whitespaces)), gb.isFinite, capacityRange.contains(gb) else { return nil }
+        return gb
+    }
+
+    /// Opens `path` for reading only if it is a regular file: a FIFO, device or socket where an entry should be is
+    /// never opened for a read that would wait for a writer (O_NONBLOCK on the open, then checked with fstat).
+    static func openRegular(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { close(fd); return nil }
+        return fd
     }
 
     /// The store's folder: `$HOTSPOT_STORE` (`off` disables it), else `$XDG_CACHE_HOME/hotspot/incidents`, else
@@ -144,17 +166,17 @@ public struct IncidentStore: Sendable {
     /// the files are then read as usual).
     public func load(_ key: Key) -> Entry? {
         let p = path(for: key)
-        let fd = open(p, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = Self.openRegular(p) else { return nil }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         let size = Int(st.st_size)
         guard size >= 16, let (h, hlen) = Self.header(fd), h.slot == key.slot, h.identity == key.identity, hlen < size else { return nil }
+        // Every length is checked against the file's size before anything is allocated: a damaged count is a miss.
         let n = h.count
         var off = Self.align(16 + hlen)
-        let columnBytes = n * (h.weighted ? 36 : 28)
-        guard size == off + columnBytes + 8 else { return nil }
+        let perRow = h.weighted ? 36 : 28
+        guard n >= 0, n <= (size - off) / perRow, size == off + n * perRow + 8 else { return nil }
         var t = IncidentTable(epsg: h.epsg, resolution: h.resolution)
         var sum = Checksum()
         func column<T>(_ type: T.Type) -> [T]? {
@@ -189,8 +211,7 @@ public struct IncidentStore: Sendable {
     /// What an entry holds, from its header: the input files (as first given) and the incidents kept; nil when the
     /// file is not an entry.
     public func describe(_ path: String) -> (files: [String], incidents: Int)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = Self.openRegular(path) else { return nil }
         defer { close(fd) }
         guard let (h, _) = Self.header(fd) else { return nil }
         return (h.files.map(\.path), h.count)
@@ -200,8 +221,10 @@ public struct IncidentStore: Sendable {
     static func header(_ fd: Int32) -> (Header, Int)? {
         var head = [UInt8](repeating: 0, count: 16)
         guard readFully(fd, &head, offset: 0), Array(head[0..<8]) == magic else { return nil }
-        let hlen = Int(head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian })
-        guard hlen > 0, hlen < 1 << 31 else { return nil }
+        let raw = head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
+        var st = stat()
+        guard raw > 0, raw < 1 << 31, fstat(fd, &st) == 0, Int(raw) <= Int(st.st_size) - 16 else { return nil }
+        let hlen = Int(raw)
         var hbytes = [UInt8](repeating: 0, count: hlen)
         guard readFully(fd, &hbytes, offset: 16), let h = try? JSONDecoder().decode(Header.self, from: Data(hbytes)) else { return nil }
         return (h, hlen)
@@ -211,8 +234,7 @@ public struct IncidentStore: Sendable {
     public func holds(_ key: Key) -> Bool { header(key) != nil }
 
     func header(_ key: Key) -> Header? {
-        let fd = open(path(for: key), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let fd = Self.openRegular(path(for: key)) else { return nil }
         defer { close(fd) }
         guard let (h, _) = Self.header(fd), h.slot == key.slot, h.identity == key.identity else { return nil }
         return h
@@ -291,15 +313,18 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    /// Removes every entry (and any temporary file left by an interrupted run); returns how many files went.
+    /// Removes every entry (and any temporary file left by an interrupted run); returns how many files went and
+    /// those that could not be removed, with the reason (e.g. a read-only folder).
     @discardableResult
-    public func clear() -> Int {
+    public func clear() -> (removed: Int, failed: [(path: String, reason: String)]) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var n = 0
-        for name in names where name.hasSuffix(".store") || name.contains(".store.tmp-") {
-            if unlink(directory + "/" + name) == 0 { n += 1 }
+        var failed: [(String, String)] = []
+        for name in names.sorted() where name.hasSuffix(".store") || name.contains(".store.tmp-") {
+            let p = directory + "/" + name
+            if unlink(p) == 0 { n += 1 } else { failed.append((p, String(cString: strerror(errno)))) }
         }
-        return n
+        return (n, failed)
     }
 
     // MARK: I/O helpers
