@@ -53,10 +53,19 @@ func note(_ message: String, quiet: Bool = false) {
     if !quiet { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
 }
 
-/// The command line as typed, for the metadata, with any database password taken out.
+/// The command line as typed, for the metadata, with any database password taken out; each argument quoted as a
+/// POSIX shell needs it (`--type 'Public order'`), so the recorded command can be copied and run again.
 var commandLine: String {
-    (["hotspot"] + CommandLine.arguments.dropFirst().map { a in a.contains("://") || a.lowercased().contains("password=") ? PostGISWriter.redacted(a) : a })
+    (["hotspot"] + CommandLine.arguments.dropFirst().map { a in shellQuoted(a.contains("://") || a.lowercased().contains("password=") ? PostGISWriter.redacted(a) : a) })
         .joined(separator: " ")
+}
+
+/// `text` as one POSIX shell word: unchanged when it holds only characters no shell treats specially, else in
+/// single quotes (a single quote inside written '\'').
+public func shellQuoted(_ text: String) -> String {
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+    if !text.isEmpty, text.allSatisfy({ plain.contains($0) }) { return text }
+    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 func summaryLine(_ inc: LoadedIncidents) -> String {

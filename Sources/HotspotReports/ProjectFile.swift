@@ -288,6 +288,8 @@ extension Project {
         func error(_ m: String) -> ProjectError { ProjectError(file: file, line: line, key: key, message: m) }
 
         func orderedMapping() throws -> [(String, Field)] {
+            // A section written with nothing under it (`weekly:`) is an empty one: its defaults serve.
+            if case .scalar(let s) = node, ["", "~", "null"].contains(s.string) { return [] }
             guard case .mapping(let m) = node else { throw error("expected a mapping (key: value lines)") }
             return try m.map { k, v in
                 guard case .scalar(let s) = k else { throw error("keys must be plain words") }
