@@ -41,6 +41,17 @@ import Testing
         #expect(try Project.load(dir + "/h.yaml").products.names.count == 6)
     }
 
+    /// A project for `hotspot weekly` alone: neither `weekly:` nor `products:`, or an empty `weekly:` (docs/how-to/weekly-layers.md).
+    @Test func aWeeklyProjectNeedsNeitherProductsNorAWeeklySection() throws {
+        let minimal = "inputs:\n  files: [\(Self.demo)/incidents.csv]\nboundary: \(Self.demo)/boundary.geojson\n"
+        let p = try Project.load(try write(minimal))
+        #expect(p.products.names.isEmpty && p.weekly.kdeCell == WeeklyJob.Options().kdeCell)
+        let empty = try Project.load(try write(minimal + "weekly:\n"))
+        #expect(empty.products.names.isEmpty && empty.weekly.gistarCell == WeeklyJob.Options().gistarCell)
+        // An empty products section is a mistake, not a weekly project.
+        #expect(try error(minimal + "products: {}\n")?.key == "products")
+    }
+
     @Test func mistakesNameTheLineAndTheKey() throws {
         let unknown = try error(base + "\n  kde: {cel: 100}\n")
         #expect(unknown?.line == 8 && unknown?.key == "products.kde.cel" && unknown?.message.contains("takes") == true)
