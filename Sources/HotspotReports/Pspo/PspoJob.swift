@@ -19,10 +19,40 @@ public enum PspoJob {
         public var warnings: [String]
     }
 
+    /// Refuses a zip path this run cannot replace: anything but a regular file, or a regular file that is not the
+    /// zip of a pack named `pack` (a ZIP holding `pack/manifest.json`), which would be a file the user made.
+    static func checkZipTarget(_ path: String, pack: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }  // nothing there yet
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw OutputError.cannotWrite(path, "it is not a file (a folder or link is there): the pack's zip goes there; move it, or choose another --out")
+        }
+        let ours: Bool = {
+            guard let fd = Optional(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)), fd >= 0 else { return false }
+            defer { close(fd) }
+            // The central directory names every entry; it is at the end of the file (read at most its last 4 MiB).
+            let size = Int(st.st_size), n = min(size, 4 << 20)
+            var tail = [UInt8](repeating: 0, count: n)
+            guard pread(fd, &tail, n, off_t(size - n)) == n, size >= 4 else { return false }
+            var head = [UInt8](repeating: 0, count: 4)
+            guard pread(fd, &head, 4, 0) == 4, head == [0x50, 0x4B, 0x03, 0x04] else { return false }
+            let needle = Array("\(pack)/\(PackManifest.name)".utf8)
+            return tail.count >= needle.count && (0...(tail.count - needle.count)).contains { i in tail[i..<(i + needle.count)].elementsEqual(needle) }
+        }()
+        guard ours else {
+            throw OutputError.cannotWrite(path, "a file hotspot did not write as this pack's zip is there: move it, or choose another --out")
+        }
+    }
+
     public static func run(_ request: Project, command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
         guard let r = request.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
         var p = request
         if let ty = r.types { p.read.selection.types = ty }
+        // The pack is the folder and its zip: both or neither. A zip path the run cannot replace (a folder, or a file
+        // that is not this pack's zip) is refused before any work.
+        let zipPath = p.out.hasSuffix("/") ? String(p.out.dropLast()) + ".zip" : p.out + ".zip"
+        let packName = (p.out as NSString).lastPathComponent
+        try checkZipTarget(zipPath, pack: packName)
         // Everything that can be wrong with the inputs is found before anything is written.
         let job = try p.loadInputs(boundaryFirst: true, progress: progress)
         let e = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") { try PspoEvidence.compute(p, r, job: job) }
@@ -122,8 +152,10 @@ public enum PspoJob {
             if let printing { do { try set.write("pack.pdf", try printing()) } catch { failure = failure ?? error } }
             if let failure { throw failure }
         }
-        let packName = (p.out as NSString).lastPathComponent
-        var zipData = Data()
+        // The zip is written beside its final name before the folder is swapped in, and renamed over it just after:
+        // a run that fails before the swap leaves the earlier folder and zip as they were.
+        let zipStaged = zipPath + ".hotspot-staging-\(getpid())"
+        defer { unlink(zipStaged) }
         try set.finish(command: command, parameters: params.rows.reduce(into: ["job": "pspo"]) { d, row in
             if case .string(let k) = row[0] { d[k] = row[1].csvText }
         }, inputs: job, warnings: warnings, insideArea: ev.counts.insideArea) {
@@ -131,10 +163,12 @@ public enum PspoJob {
             let staging = (set.path("index.html") as NSString).deletingLastPathComponent
             try AtomicFile.write(try PackManifest.build(folder: staging, pack: packName), to: set.path(PackManifest.name))
             let files = try PackManifest.files(in: staging) + [PackManifest.name]
-            zipData = try ZipArchive.write(try files.sorted().map { ("\(packName)/\($0)", try InputFile.contents((staging as NSString).appendingPathComponent($0), limit: 1 << 32)) })
+            let zipData = try ZipArchive.write(try files.sorted().map { ("\(packName)/\($0)", try InputFile.contents((staging as NSString).appendingPathComponent($0), limit: 1 << 32)) })
+            try AtomicFile.write(zipData, to: zipStaged)
         }
-        let zipPath = p.out.hasSuffix("/") ? String(p.out.dropLast()) + ".zip" : p.out + ".zip"
-        try AtomicFile.write(zipData, to: zipPath)
+        guard rename(zipStaged, zipPath) == 0 else {
+            throw OutputError.cannotWrite(zipPath, "\(String(cString: strerror(errno))) (the pack folder \(p.out) is written; its zip is not)")
+        }
         let written = (try? PackManifest.files(in: p.out)) ?? []
         return Result(incidents: job.incidents, name: ev.name, inside: ev.counts.insideArea, counts: ev.counts, zip: zipPath, files: written + [PackManifest.name], warnings: warnings)
     }
