@@ -51,6 +51,20 @@ import Testing
         #expect(r2.missing == ["pack.bin"] && r2.extra == ["exhibits/extra.csv"])
     }
 
+    /// A FIFO, a link to / or a loop of links inside a pack is reported, never opened (issue 21: verify hung on a
+    /// FIFO and passed a pack with an added link).
+    @Test func verifyReportsMembersThatAreNotRegularFiles() throws {
+        let d = try folder()
+        #expect(try PackManifest.verify(d).ok)
+        #expect(mkfifo(d + "/exhibits-fifo", 0o644) == 0)
+        #expect(symlink("/", d + "/root") == 0)
+        #expect(symlink("loop-b", d + "/loop-a") == 0 && symlink("loop-a", d + "/loop-b") == 0)
+        let r = try PackManifest.verify(d)
+        #expect(!r.ok)
+        #expect(r.special.map(\.path) == ["exhibits-fifo", "loop-a", "loop-b", "root"])
+        #expect(r.special.first?.kind == "a FIFO" && r.text.contains("not a regular file: root (a symbolic link)"))
+    }
+
     @Test func verifyReadsTheZipOfAPack() throws {
         let d = try folder()
         let files = try PackManifest.files(in: d) + [PackManifest.name]

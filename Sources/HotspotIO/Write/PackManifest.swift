@@ -24,11 +24,25 @@ public enum PackManifest {
         guard let all = FileManager.default.enumerator(atPath: folder) else { throw InputError.missingFile(folder) }
         var out: [String] = []
         while let rel = all.nextObject() as? String {
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(rel), isDirectory: &isDir)
-            if !isDir.boolValue && rel != name { out.append(rel) }
+            // lstat: a symbolic link (even to a folder) is an entry of its own, never followed.
+            var st = stat()
+            guard lstat((folder as NSString).appendingPathComponent(rel), &st) == 0 else { out.append(rel); continue }
+            if st.st_mode & S_IFMT != S_IFDIR && rel != name { out.append(rel) }
         }
         return out.sorted()
+    }
+
+    /// What `path` is when it is not a regular file (a symbolic link, a FIFO, a device, a socket), else nil.
+    static func specialKind(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return "unreadable" }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFLNK: return "a symbolic link"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        default: return "a device"
+        }
     }
 
     /// What `hotspot verify` found.
@@ -37,12 +51,15 @@ public enum PackManifest {
         public var changed: [(path: String, expected: String, found: String)] = []
         public var missing: [String] = []
         public var extra: [String] = []
-        public var ok: Bool { changed.isEmpty && missing.isEmpty && extra.isEmpty }
+        /// Members that are not regular files (a pack holds none): never read, always a failure.
+        public var special: [(path: String, kind: String)] = []
+        public var ok: Bool { changed.isEmpty && missing.isEmpty && extra.isEmpty && special.isEmpty }
         public var text: String {
             var s = ok ? "verified: all \(checked) files match manifest.json (SHA-256)\n" : "NOT VERIFIED: the pack differs from its manifest.json\n"
             for c in changed { s += "  changed: \(c.path) (manifest \(c.expected.prefix(16))…, file \(c.found.prefix(16))…)\n" }
             for m in missing { s += "  missing: \(m)\n" }
             for e in extra { s += "  not in the manifest: \(e)\n" }
+            for x in special { s += "  not a regular file: \(x.path) (\(x.kind))\n" }
             return s
         }
     }
@@ -52,10 +69,15 @@ public enum PackManifest {
         var contents: [String: Data] = [:]
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError.missingFile(path) }
+        var special: [(path: String, kind: String)] = []
         if isDir.boolValue {
             for rel in try files(in: path) + [name] {
                 let full = (path as NSString).appendingPathComponent(rel)
-                if FileManager.default.fileExists(atPath: full) { contents[rel] = try InputFile.contents(full, limit: 1 << 32) }
+                var st = stat()
+                guard lstat(full, &st) == 0 else { continue }  // a manifest.json that is not there: said below
+                // A link, FIFO, device or socket is reported, never opened (a FIFO would wait for a writer).
+                if let kind = specialKind(full) { special.append((rel, kind)); continue }
+                contents[rel] = try InputFile.contents(full, limit: 1 << 32)
             }
         } else {
             var entries = try ZipArchive.read(try InputFile.contents(path, limit: 1 << 32)).filter { !$0.path.hasSuffix("/") }
@@ -69,6 +91,7 @@ public enum PackManifest {
         guard let m = contents[name] else { throw InputError.unusable("\(path): no \(name) in the pack, so there is nothing to verify against") }
         guard let doc = try? JSONDecoder().decode(Document.self, from: m) else { throw InputError.unusable("\(path): \(name) is not a pack manifest") }
         var r = Report()
+        r.special = special
         for e in doc.files {
             guard let d = contents[e.path] else { r.missing.append(e.path); continue }
             r.checked += 1
@@ -77,6 +100,9 @@ public enum PackManifest {
         }
         let listed = Set(doc.files.map(\.path))
         r.extra = contents.keys.filter { $0 != name && !listed.contains($0) }.sorted()
+        // A special member listed in the manifest is not "missing": it is reported as what it is.
+        let specialPaths = Set(special.map(\.path))
+        r.missing.removeAll { specialPaths.contains($0) }
         return r
     }
 }
