@@ -193,4 +193,18 @@ import Testing
             #expect("\(error)".contains("not UTF-8"))
         }
     }
+
+    /// Populations of −5, inf, nan or 1e400 are refused with the line (issue 21: they were taken, giving rates of 0).
+    @Test func impossiblePopulationsAreRefusedWithTheirLine() throws {
+        for bad in ["-5", "inf", "nan", "1e400"] {
+            let p = NSTemporaryDirectory() + "hotspot-pop-\(UUID().uuidString).csv"
+            try "code,name,pop\nE1,A,100\nE2,B,\(bad)\n".write(toFile: p, atomically: true, encoding: .utf8)
+            do { _ = try PopulationReader.read(path: p); Issue.record("\(bad) accepted") } catch {
+                #expect("\(error)".contains("\(p):3: population '\(bad)' of E2"), "\(error)")
+            }
+        }
+        let ok = NSTemporaryDirectory() + "hotspot-pop-\(UUID().uuidString).csv"
+        try "code,name,pop\nE1,A,100\nE2,B,0\n".write(toFile: ok, atomically: true, encoding: .utf8)
+        #expect(try PopulationReader.read(path: ok) == ["E1": 100, "E2": 0])
+    }
 }

@@ -255,7 +255,15 @@ public enum PopulationReader {
             valc = i
         }
         var out: [String: Double] = [:]
-        for r in body where r.count > max(idc, valc) { if let v = Double(r[valc]) { out[r[idc]] = v } }
+        // A population is a finite count of people, 0 or more: −5, inf, nan or 1e400 (read as inf) is a typing or
+        // export error that would give rates of 0 or nonsense, so the file is refused with the line to fix.
+        for (k, r) in body.enumerated() where r.count > max(idc, valc) {
+            guard let v = Double(r[valc]) else { continue }
+            guard v.isFinite, v >= 0, v < 1e10 else {
+                throw InputError.unusable("\(path):\(k + 2): population '\(r[valc])' of \(r[idc]) is not a number of residents (0 or more, finite); correct that line")
+            }
+            out[r[idc]] = v
+        }
         return out
     }
 }
