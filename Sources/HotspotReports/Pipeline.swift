@@ -105,6 +105,7 @@ public enum Pipeline {
         // longitude/latitude, a wrong --epsg, or another country's data.
         if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
         if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
+        warnings += readWarnings(quarantine: quarantine, table: table, sourceEPSG: stage.sourceEPSG)
         if !boundaryFirst, let b = boundary { try clip(b) }
         // Rows rejected after reading (projection failed, outside the study area) get their raw text too.
         let missing = Dictionary(grouping: quarantine.indices.filter { quarantine[$0].raw.isEmpty }, by: { quarantine[$0].file })
@@ -123,6 +124,20 @@ public enum Pipeline {
     /// Incidents (in EPSG:27700) outside `greatBritain`.
     static func outsideGB(_ t: IncidentTable) -> Int {
         (0..<t.count).reduce(0) { n, i in n + (greatBritain.contains(x: t.x[i], y: t.y[i]) ? 0 : 1) }
+    }
+
+    /// What the reading itself should say on stderr, not only in quarantine.csv: a quote never closed (it swallows
+    /// the rest of the file into one rejected row), and metres that are degrees (`--x-col Longitude` with the default
+    /// EPSG:27700 gave "cells of 0.0014 m" without a word; issue 21).
+    static func readWarnings(quarantine: [QuarantineEntry], table: IncidentTable, sourceEPSG: Int) -> [String] {
+        var out: [String] = []
+        for q in quarantine where q.reason == .unbalancedQuote {
+            out.append("\(q.file):\(q.line): \(q.detail); fix the quote (quarantine.csv holds the row)")
+        }
+        if sourceEPSG != 4326, table.count > 0, let e = table.extent, e.minX >= -180, e.maxX <= 180, e.minY >= -90, e.maxY <= 90 {
+            out.append("every x/y lies within ±180/±90: these look like longitude and latitude, not EPSG:\(sourceEPSG) metres; map them with --lon-col/--lat-col (inputs: columns: lon/lat)")
+        }
+        return out
     }
 
     /// The warning for points PROJ transformed with an operation of unknown accuracy (a 'ballpark' one), or nil.
@@ -195,6 +210,7 @@ public enum Pipeline {
         } else if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: table.epsg) {
             warnings.append(w)
         }
+        warnings += readWarnings(quarantine: r.quarantine, table: table, sourceEPSG: table.epsg)
         var q = r.quarantine
         q.sort { ($0.file, $0.line) < ($1.file, $1.line) }
         let inc = LoadedIncidents(table: table, quarantine: q, files: r.files, projection: info, warnings: warnings, notSelected: notSelected)

@@ -22,6 +22,18 @@ import Testing
         var o = ReadOptions(); o.mapping = ColumnMapping(lon: "lon", lat: "lat", date: "when"); return o
     }
 
+    /// Degrees given as x/y with the default EPSG:27700, and a quote never closed, are said on stderr (issue 21).
+    @Test func degreesAsMetresAndAnUnclosedQuoteAreSaid() throws {
+        let deg = try Pipeline.loadIncidents(files: [try csv("when,E,N,kind\n2024-01-05,-0.02,51.45,Burglary\n2024-01-06,-0.03,51.46,Burglary\n")], options: mapped)
+        #expect(deg.warnings.contains { $0.contains("look like longitude and latitude, not EPSG:27700 metres") })
+        let metres = try Pipeline.loadIncidents(files: [try csv("when,E,N,kind\n2024-01-05,538000,175000,Burglary\n")], options: mapped)
+        #expect(!metres.warnings.contains { $0.contains("look like longitude") })
+        let p = try csv("when,E,N,kind\n2024-01-05,538000,175000,Burglary\n2024-01-06,\"538100,175100,Burglary\n2024-01-07,538200,175200,Burglary\n")
+        let quote = try Pipeline.loadIncidents(files: [p], options: mapped)
+        #expect(quote.warnings.contains { $0.hasPrefix("\(p):3: a quoted field opened on line 3 is never closed") }, "\(quote.warnings)")
+        #expect(quote.balances)
+    }
+
     @Test func emptyTimeStepsAreNamed() throws {
         // Incidents in 2023-01..03 and 2023-07..08: April, May, June are empty.
         var text = "when,E,N,kind\n"
