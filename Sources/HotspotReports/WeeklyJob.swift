@@ -188,6 +188,9 @@ public enum WeeklyJob {
         }
         let b = all.boundary!
         let wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
+        if wards == nil {
+            warnings.append("the project has no area layer, so the set has no wards layer and incidents carry no ward: add areas: wards: {file: …} to the project")
+        }
         let thisPeriod = window(1).incidents.table
 
         // incidents: the period's points, lon/lat, with category, date (the month for monthly data), ward, stacked.
