@@ -28,19 +28,19 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup var areas: AreaOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Training window: 6months, 3months, 12weeks, 90days.", valueName: "length"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Training window: 6months, 3months, 12weeks, 90days.", valueName: "length"))
     var train: String = "6months"
-    @Option(help: ArgumentHelp("Test window, the one after the training window.", valueName: "length"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Test window, the one after the training window.", valueName: "length"))
     var test: String = "6months"
-    @Option(help: ArgumentHelp("Between origins (default: the test window).", valueName: "length"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Between origins (default: the test window).", valueName: "length"))
     var step: String?
     @Option(name: .customLong("pair"), help: ArgumentHelp("An explicit TRAIN:TEST pair of periods instead of rolling origins, e.g. 2018-03..2018-09:2022-03..2022-09 (repeatable).", valueName: "train:test"))
     var pairs: [String] = []
-    @Option(help: ArgumentHelp("Candidate bandwidths in metres, comma-separated.", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate bandwidths in metres, comma-separated.", valueName: "list"))
     var bandwidths: String = "100,150,200,300,400,600,800"
-    @Option(help: ArgumentHelp("Candidate cell sizes in metres, comma-separated.", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate cell sizes in metres, comma-separated.", valueName: "list"))
     var cells: String = "50,100,200"
-    @Option(help: ArgumentHelp("Candidate thresholds, comma-separated: top:1,top:2,top:5,top:10 (or share:P, pct:Q, abs:V).", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate thresholds, comma-separated: top:1,top:2,top:5,top:10 (or share:P, pct:Q, abs:V).", valueName: "list"))
     var thresholds: String = "top:1,top:2,top:5,top:10"
     @Flag(help: "Leave out the Gi* candidates.")
     var noGistar = false

@@ -43,7 +43,7 @@ struct KDE: ParsableCommand {
     var unit: DensityUnit = .perKm2
     @Option(help: "Evaluation: auto (exact when it stays near a second, else binned), exact, binned.")
     var mode: KDEMode = .auto
-    @Option(help: ArgumentHelp("Hot cells: top:P (top P% of cells), share:P (smallest area holding P% of incidents), abs:V (density ≥ V), pct:Q (≥ Q-th percentile of non-zero cells).", valueName: "rule"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hot cells: top:P (top P% of cells), share:P (smallest area holding P% of incidents), abs:V (density ≥ V), pct:Q (≥ Q-th percentile of non-zero cells).", valueName: "rule"))
     var threshold: String = "top:5"
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Dual KDE: a second set of incident files (e.g. the previous period) on the same grid and bandwidth.", valueName: "file"))
     var dualWith: [String] = []

@@ -220,7 +220,7 @@ struct GridOptions: ParsableArguments {
 struct LocationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas, e.g. wards or LSOAs) instead of a grid.", valueName: "name"))
     var on: String?
-    @Option(help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
     var neighbours: String?
 
     func validate() throws {
@@ -272,7 +272,7 @@ struct ContextCLIOptions: ParsableArguments {
     var basemap: String?
     @Option(name: .customLong("basemap-attribution"), help: ArgumentHelp("The attribution line the basemap's licence asks for (known for openstreetmap.org and os.uk URLs; required for others).", valueName: "text"))
     var basemapAttribution: String?
-    @Option(name: .customLong("basemap-crs"), help: ArgumentHelp("The XYZ tile matrix: 3857 (Web Mercator, default) or 27700 (OS Maps API British National Grid).", valueName: "epsg"))
+    @Option(name: .customLong("basemap-crs"), parsing: .unconditional, help: ArgumentHelp("The XYZ tile matrix: 3857 (Web Mercator, default) or 27700 (OS Maps API British National Grid).", valueName: "epsg"))
     var basemapCRS: Basemap.Scheme = .webMercator
     @Option(name: .customLong("basemap-max-tiles"), parsing: .unconditional, help: ArgumentHelp("At most this many tiles per map (1–2000; tile servers forbid bulk downloads).", valueName: "n"))
     var basemapMaxTiles: Int = 256

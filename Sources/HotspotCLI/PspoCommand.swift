@@ -40,9 +40,9 @@ struct PspoCommand: ParsableCommand {
     var buffer: Double = 50
     @Option(parsing: .unconditional, help: ArgumentHelp("With --from-hotspots: simplification tolerance, metres.", valueName: "metres"))
     var simplify: Double = 10
-    @Option(help: ArgumentHelp("Outer distances of the displacement rings around the area, metres, comma-separated.", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Outer distances of the displacement rings around the area, metres, comma-separated.", valueName: "list"))
     var rings: String = "250,500"
-    @Option(help: ArgumentHelp("Months of the year-on-year window, MM..MM (March–September by default, as the borough reports).", valueName: "MM..MM"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Months of the year-on-year window, MM..MM (March–September by default, as the borough reports).", valueName: "MM..MM"))
     var window: String = "03..09"
     @Option(help: ArgumentHelp("A date splitting before from after (YYYY-MM or YYYY-MM-DD), e.g. when an earlier order or a pilot began.", valueName: "date"))
     var change: String?

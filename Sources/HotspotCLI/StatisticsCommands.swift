@@ -81,7 +81,7 @@ struct EmergingCommand: ParsableCommand {
     var radius: Double?
     @OptionGroup var locations: LocationOptions
     @OptionGroup var mapOptions: MapCLIOptions
-    @Option(help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
     var step: String = "month"
     @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
     var start: String?

@@ -45,7 +45,7 @@ public struct ServeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The output folder whose layers to serve.", valueName: "folder"))
     public var folder: String
 
-    @Option(help: ArgumentHelp("The TCP port to listen on (0: any free port).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The TCP port to listen on (0: any free port).", valueName: "n"))
     public var port: Int = 8080
 
     @Option(help: ArgumentHelp("The address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface; there is no authentication).", valueName: "address"))

@@ -167,7 +167,7 @@ public enum IncidentReader {
     public static func checkDistinct(_ files: [String]) throws {
         var identities: [InputFile.Identity: String] = [:]
         for path in files {
-            let id = try InputFile.check(path)
+            let id = try InputFile.check(path, incidents: true)
             if let first = identities[id] { throw InputError.sameFile(first, path, first == path ? "named twice" : "the same file under two names") }
             identities[id] = path
         }
@@ -416,7 +416,7 @@ public enum IncidentReader {
     static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
-        try InputFile.check(path)
+        try InputFile.check(path, incidents: true)
         guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.notAFile(path, "cannot be opened") }
         defer { try? fh.close() }
         let total = InputFile.size(path)

@@ -12,7 +12,8 @@ public enum InputFile {
     /// Checks that `path` can be read as a data file (a regular file or a pipe) and returns its identity.
     /// - Throws: `InputError.missingFile` (exit 66) or `.notAFile` (exit 66) with the reason.
     @discardableResult
-    public static func check(_ path: String) throws -> Identity {
+    /// `incidents`: the path is an incident file (a folder's message then suggests its CSV files).
+    public static func check(_ path: String, incidents: Bool = false) throws -> Identity {
         var st = stat()
         if stat(path, &st) != 0 {
             let e = errno
@@ -28,7 +29,10 @@ public enum InputFile {
             }
         }
         let type = st.st_mode & S_IFMT
-        if type == S_IFDIR { throw InputError.notAFile(path, "a folder, not a file; give the files inside it, e.g. \(path)/*.csv") }
+        if type == S_IFDIR {
+            throw InputError.notAFile(path, incidents ? "a folder, not a file; give the files inside it, e.g. \(path)/*.csv"
+                                                      : "a folder, not a file; give the file itself (the one inside it you mean)")
+        }
         if type != S_IFREG && type != S_IFIFO {
             throw InputError.notAFile(path, "a device or socket, not a data file")
         }
