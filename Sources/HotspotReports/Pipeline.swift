@@ -104,7 +104,7 @@ public enum Pipeline {
         // Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
         // longitude/latitude, a wrong --epsg, or another country's data.
         if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: stage.sourceEPSG) { warnings.append(w) }
-        if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
+        if table.count > 0, let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
         warnings += readWarnings(quarantine: quarantine, table: table, sourceEPSG: stage.sourceEPSG)
         if !boundaryFirst, let b = boundary { try clip(b) }
         // Rows rejected after reading (projection failed, outside the study area) get their raw text too.
@@ -206,7 +206,7 @@ public enum Pipeline {
             info = p.operationInfo
             info?.points = table.count
             if let w = outsideGBWarning(gb.outside, of: table.count, sourceEPSG: table.epsg) { warnings.append(w) }
-            if let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
+            if table.count > 0, let w = info.flatMap(unknownAccuracyWarning) { warnings.append(w) }
         } else if let w = outsideGBWarning(outsideGB(table), of: table.count, sourceEPSG: table.epsg) {
             warnings.append(w)
         }

@@ -221,14 +221,15 @@ public enum PolygonLayerReader {
         let looksLonLat = e.minX >= -180 && e.maxX <= 180 && e.minY >= -90 && e.maxY <= 90
         let looksBNG = e.minX >= -110_000 && e.maxX <= 800_000 && e.minY >= -110_000 && e.maxY <= 1_400_000
         let range = "x \(Fmt.number(e.minX))…\(Fmt.number(e.maxX)), y \(Fmt.number(e.minY))…\(Fmt.number(e.maxY))"
-        let source = declared ? "declared as EPSG:\(epsg)" : (epsg == 4326 ? "read as WGS84 lon/lat (GeoJSON without a crs member)" : "its crs member says EPSG:\(epsg)")
+        let source = declared ? "declared as EPSG:\(epsg)" : (epsg == 4326 ? "read as WGS84 lon/lat (GeoJSON without a crs member)" : "in EPSG:\(epsg), as its crs member says")
         switch epsg {
         case 4326 where !looksLonLat:
             throw LayerError.wrongCRS(path, "coordinates (\(range)) are not longitudes and latitudes but the layer is \(source)"
                 + (looksBNG ? "; they look like British National Grid metres: declare it with --area-epsg NAME=27700" : "; declare its CRS with --area-epsg NAME=CODE"))
         case 27700 where !looksBNG || looksLonLat:
             throw LayerError.wrongCRS(path, "coordinates (\(range)) are not British National Grid metres in Great Britain but the layer is \(source)"
-                + (looksLonLat ? "; they look like WGS84 longitudes and latitudes: declare --area-epsg NAME=4326 (or remove the crs member)" : ""))
+                + (looksLonLat ? "; they look like WGS84 longitudes and latitudes: declare --area-epsg NAME=4326 (or remove the crs member)"
+                   : "; declare its real CRS with --area-epsg NAME=CODE, or re-export the layer in EPSG:27700"))
         default:
             guard abs(e.minX) < 1e8, abs(e.maxX) < 1e8, abs(e.minY) < 1e8, abs(e.maxY) < 1e8 else {
                 throw LayerError.wrongCRS(path, "coordinates (\(range)) are too large for EPSG:\(epsg)")
