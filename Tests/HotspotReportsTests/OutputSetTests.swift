@@ -102,3 +102,25 @@ import Testing
         #expect(siblings(out) == ["out"])
     }
 }
+
+/// Staging left by a killed run beside another output in the same folder (a weekly run killed while staging one
+/// week) is swept by the next run of any output there; a live process's is kept (issue 21).
+@Suite struct StagingSweepTests {
+    @Test func deadStagingBesideAnyOutputIsSweptLiveStagingIsKept() throws {
+        let parent = NSTemporaryDirectory() + "hotspot-sweep-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        // A pid that is not running: the highest the kernel may give, less one.
+        let dead: Int32 = 4_194_303
+        #expect(kill(dead, 0) != 0)
+        let deadWeek = parent + "/.2025-W41.hotspot-staging-\(dead)-1"
+        let deadZip = parent + "/pack.zip.hotspot-staging-\(dead)"
+        let live = parent + "/.2025-W40.hotspot-staging-1-1"  // pid 1 (init) is always running
+        try FileManager.default.createDirectory(atPath: deadWeek, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: deadZip))
+        let set = try StagedFolder(target: parent + "/2025-W42")
+        #expect(!FileManager.default.fileExists(atPath: deadWeek) && !FileManager.default.fileExists(atPath: deadZip))
+        #expect(FileManager.default.fileExists(atPath: live))
+        try set.commit()
+    }
+}

@@ -56,11 +56,14 @@ public final class StagedFolder: Sendable {
             + "--out replaces the whole folder, so give a new or empty one")
     }
 
-    /// Removes staging folders beside `name` whose process is gone (killed with SIGKILL, power loss).
+    /// Removes staging folders and files in `parent` whose process is gone (killed with SIGKILL, power loss): those
+    /// beside `name`, and any other output's there (a weekly run killed while staging one week's folder left it beside
+    /// that week's; the next run of any week sweeps it; issue 21). A live process's staging is never touched.
     static func sweep(parent: String, name: String) {
-        let prefix = ".\(name).hotspot-staging-"
-        for e in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where e.hasPrefix(prefix) {
-            guard let pid = Int32(e.dropFirst(prefix.count).prefix { $0 != "-" && $0 != "." }), pid != getpid() else { continue }
+        let marker = ".hotspot-staging-"
+        for e in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
+            guard let r = e.range(of: marker) else { continue }
+            guard let pid = Int32(e[r.upperBound...].prefix { $0 != "-" && $0 != "." }), pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
                 try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(e))
             }
