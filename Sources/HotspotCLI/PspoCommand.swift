@@ -15,7 +15,7 @@ struct PspoCommand: ParsableCommand {
             area (--area, polygons in WGS84 or BNG; or --from-hotspots to propose one from hotspot polygons), the \
             wards/LSOAs with populations and the study boundary. Writes the pack folder --out: index.html (printable, \
             no network), pack.pdf (headless Chromium), exhibits/ (every table as CSV, every chart and map as SVG and \
-            PNG, the boundary as GeoJSON and GeoPackage, the incidents inside as GeoJSON: category, month, source \
+            PNG, the boundary as GeoJSON and GeoPackage, the incidents inside as GeoJSON: a sequence number, category, month or date \
             only), quarantine.csv, metadata.json and manifest.json (SHA-256 of every file); and FOLDER.zip beside \
             it. Re-runs with the same inputs give the same bytes. Check a pack later with hotspot verify. Example:
               hotspot pspo api-points-2018.csv --type Drugs --type "Public order" \\
