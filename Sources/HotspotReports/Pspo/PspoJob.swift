@@ -53,6 +53,10 @@ public enum PspoJob {
         let zipPath = p.out.hasSuffix("/") ? String(p.out.dropLast()) + ".zip" : p.out + ".zip"
         let packName = (p.out as NSString).lastPathComponent
         try checkZipTarget(zipPath, pack: packName)
+        // No browser to print pack.pdf: said before any work, naming the pack (not its staging folder).
+        if r.pdf && HTMLPrinter.browser == nil {
+            throw OutputError.cannotWrite((p.out as NSString).appendingPathComponent("pack.pdf"), "headless Chromium (Debian package chromium) is needed to print it: install it (sudo apt install chromium, or tools/setup), set HOTSPOT_CHROMIUM, or ask for --no-pdf")
+        }
         // Everything that can be wrong with the inputs is found before anything is written.
         let job = try p.loadInputs(boundaryFirst: true, progress: progress)
         let e = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") { try PspoEvidence.compute(p, r, job: job) }
