@@ -140,6 +140,13 @@ public enum Pipeline {
         return out
     }
 
+    /// The projection of the incidents to EPSG:27700; a CRS PROJ cannot use is said with the option that set it.
+    static func incidentProjection(from epsg: Int, gridDirectories: [String]) throws -> Projection {
+        do { return try Projection(from: epsg, to: analysisEPSG, gridDirectories: gridDirectories) } catch let e as GeoError {
+            throw InputError.unusable("the incidents' CRS, EPSG:\(epsg), cannot be used (\(e)): check --epsg (epsg: under inputs: columns: in a project file)")
+        }
+    }
+
     /// The warning for points PROJ transformed with an operation of unknown accuracy (a 'ballpark' one), or nil.
     static func unknownAccuracyWarning(_ p: ProjectionInfo) -> String? {
         guard p.accuracyMetres < 0 else { return nil }
@@ -198,7 +205,7 @@ public enum Pipeline {
         var info: ProjectionInfo?
         var projected: Int?
         if table.epsg != analysisEPSG, table.count > 0 {
-            let p = try Projection(from: table.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
+            let p = try incidentProjection(from: table.epsg, gridDirectories: gridDirectories)
             let e = try PhaseProgress.phase("extent in EPSG:\(analysisEPSG)", total: 1, unit: "") { try ProjectedExtent(p, x: table.x, y: table.y) }
             let gb = try e.countOutside(p, x: table.x, y: table.y, box: greatBritain)
             extent = e.extent
@@ -253,7 +260,7 @@ public enum Pipeline {
         var quarantine = r.quarantine
         var info: ProjectionInfo?
         if table.epsg != analysisEPSG {
-            let p = try Projection(from: table.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
+            let p = try incidentProjection(from: table.epsg, gridDirectories: gridDirectories)
             info = try p.transform(x: &table.x, y: &table.y)
             table.epsg = analysisEPSG
             if info!.failed > 0 {
@@ -300,7 +307,10 @@ public enum Pipeline {
         }
         var areas = keep.map { src.areas.filter($0) } ?? src.areas
         if src.epsg != analysisEPSG {
-            let p = try Projection(from: src.epsg, to: analysisEPSG, gridDirectories: gridDirectories)
+            let p: Projection
+            do { p = try Projection(from: src.epsg, to: analysisEPSG, gridDirectories: gridDirectories) } catch let e as GeoError {
+                throw InputError.unusable("\(spec.path): the layer's CRS, EPSG:\(src.epsg), cannot be used (\(e)): declare the right one with --area-epsg \(spec.name)=CODE")
+            }
             areas = try p.transform(areas.map(\.geometry)).enumerated().map { i, g in
                 Area(id: areas[i].id, name: areas[i].name, geometry: g)
             }
