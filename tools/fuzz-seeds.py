@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpus into a folder (tools/fuzz, tools/test): one file per seed, first byte = target
-(0 CSV, 1 GeoJSON, 2 command line, 3 project file; see Sources/hotspot-fuzz/Fuzz.swift). Seeds come from the demo data, the
+(0 CSV, 1 GeoJSON, 2 command line, 3 project file, 0xF0 incident store entry, 0xF1 GeoPackage; see
+Sources/hotspot-fuzz/Fuzz.swift). Seeds come from the demo data, the
 committed fixtures and, when present, the real police.uk files in ../shared (first lines only)."""
 import glob, gzip, os, sys
 
@@ -23,6 +24,12 @@ for p in sorted(glob.glob(os.path.join(shared, "*", "*.csv*")))[:6]:
     seeds.append(b"\x00" + head(p, 8))
 ring = b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A","name":"A"},"geometry":{"type":"Polygon","coordinates":[[[-0.02,51.45],[0,51.45],[0,51.47],[-0.02,51.45]]]}}]}'
 seeds.append(b"\x01" + ring)
+# Store entries: the magic, a header length, a JSON header (a real one cannot be made here: its identity names the
+# file's inode and times), and the magic with garbage counts (issue 21).
+seeds.append(b"\xf0" + b"HSTORE02" + (40).to_bytes(8, "little") + b'{"slot":"x","identity":"y","count":3}' + bytes(64))
+seeds.append(b"\xf0" + b"HSTORE02" + b"\xff" * 8)
+# A GeoPackage: the demo's roads (libFuzzer keeps its first -max_len bytes: a database cut short, as damage makes them).
+seeds.append(b"\xf1" + open(os.path.join(root, "Geodata/demo/context/major-roads-dft-mrn-2018.gpkg"), "rb").read())
 seeds.append(b"\x01" + ring.replace(b"{\"type\":\"FeatureCollection\"", b"{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:27700\"}}"))
 for args in [["grid", "a.csv", "--cell", "100", "--extent", "1", "2", "3", "4"], ["kde", "a.csv", "--bandwidth", "-5", "--threshold", "top:5"],
              ["gistar", "a.csv", "--neighbours", "distance:400", "--areas", "w=x.geojson", "--on", "w"],

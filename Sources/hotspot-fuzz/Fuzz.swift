@@ -7,11 +7,34 @@ import HotspotReports
 ///   0 – an incident CSV (auto format, then a mapped CSV), read by `IncidentReader` in small blocks;
 ///   1 – a GeoJSON polygon layer, read by `PolygonLayerReader`;
 ///   2 – a command line (NUL-separated arguments), parsed and validated by `Hotspot.parseAsRoot`;
-///   3 – a project file (YAML), decoded and checked by `Project.load`.
+///   3 – a project file (YAML), decoded and checked by `Project.load`;
+///   0xF0 – an incident store entry, described and loaded by `IncidentStore` (issue 21: garbage counts trapped);
+///   0xF1 – a GeoPackage, read by `GeoPackageReader` and as a polygon layer.
+/// (Other first bytes pick 0–3 by their value modulo 4, as saved inputs always have.)
 /// Every outcome but a crash is fine; for CSVs the bookkeeping must balance (accepted + quarantined = read).
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
     guard let target = bytes.first else { return }
     let body = Data(bytes.dropFirst())
+    if target == 0xF0 {
+        let dir = scratch("store")
+        let input = scratch("store-input.csv")
+        if !FileManager.default.fileExists(atPath: input) { try? Data("Month,Longitude,Latitude\n".utf8).write(to: URL(fileURLWithPath: input)) }
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = IncidentStore(directory: dir)
+        guard let key = IncidentStore.key(files: [input], options: ReadOptions(), targetEPSG: 27700, gridDirectories: []) else { return }
+        try? body.write(to: URL(fileURLWithPath: store.path(for: key)))
+        _ = store.describe(store.path(for: key))
+        _ = store.holds(key)
+        _ = store.load(key)
+        return
+    }
+    if target == 0xF1 {
+        let path = scratch("gpkg")
+        try? body.write(to: URL(fileURLWithPath: path))
+        _ = try? GeoPackageReader.read(path: path)
+        _ = try? PolygonLayerReader.read(path: path)
+        return
+    }
     switch target % 4 {
     case 0:
         let path = scratch("csv")
