@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every relative link in README.md, ARCHITECTURE.md, CONTRIBUTING.md, CHANGELOG.md and docs/**/*.md leads somewhere:
+"""Every code fence is closed, and every relative link in README.md, ARCHITECTURE.md, CONTRIBUTING.md, CHANGELOG.md and docs/**/*.md leads somewhere:
 the file exists, and a `#fragment` names a heading of that page (GitHub's anchors: lower case, punctuation dropped,
 spaces as hyphens). Usage: tools/check_links.py; exit 1 listing each broken link."""
 import os, re, sys
@@ -23,6 +23,10 @@ def anchors(path):
 bad = 0
 for page in pages:
     text = open(os.path.join(root, page), encoding="utf-8").read()
+    # A fence left open swallows the rest of the page into one block (and its examples are then never run).
+    fences = re.findall(r"^```", text, re.M)
+    if len(fences) % 2:
+        bad += 1; print(f"  {page}: {len(fences)} ``` fence lines: one is not closed")
     text = re.sub(r"```.*?```", "", text, flags=re.S)
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
         if re.match(r"^[a-z]+:", target):
