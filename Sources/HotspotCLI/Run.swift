@@ -33,7 +33,7 @@ func runJob(_ body: () throws -> Void) throws {
     } catch let e as GeoError {
         fail(e.description, Exit.dataError)
     } catch let e as Project.ProjectError {
-        fail(e.description, e.message.contains("no such file") || e.message.contains("cannot read it") ? Exit.noInput : Exit.usage)
+        fail(e.description, e.missingInput ? Exit.noInput : Exit.usage)
     } catch let e as ValidationError {
         throw e
     } catch let e as ExitCode {

@@ -13,9 +13,11 @@ import Glibc
 extension Project {
     public struct ProjectError: Error, CustomStringConvertible {
         public var file: String, line: Int, key: String, message: String
+        /// A file the project names is missing or unreadable (exit 66), rather than a mistake in the project (64).
+        public var missingInput = false
         public var description: String { "\(file):\(line): \(key): \(message)" }
-        public init(file: String, line: Int, key: String, message: String) {
-            self.file = file; self.line = line; self.key = key; self.message = message
+        public init(file: String, line: Int, key: String, message: String, missingInput: Bool = false) {
+            self.file = file; self.line = line; self.key = key; self.message = message; self.missingInput = missingInput
         }
     }
 
@@ -286,6 +288,8 @@ extension Project {
         let node: Node, key: String, file: String, dir: String
         var line: Int { node.mark?.line ?? 1 }
         func error(_ m: String) -> ProjectError { ProjectError(file: file, line: line, key: key, message: m) }
+        /// A file this field names cannot be read: the reader's own message, typed as a missing input.
+        func inputError(_ e: Error) -> ProjectError { ProjectError(file: file, line: line, key: key, message: "\(e)", missingInput: true) }
 
         func orderedMapping() throws -> [(String, Field)] {
             // A section written with nothing under it (`weekly:`) is an empty one: its defaults serve.
@@ -377,21 +381,21 @@ extension Project {
             if s.hasPrefix("PG:") { return s }
             let p = try path()
             if let (file, _) = PolygonLayerReader.ogrSource(p), file != p {
-                do { try InputFile.check(file) } catch { throw self.error("\(error)") }
+                do { try InputFile.check(file) } catch { throw self.inputError(error) }
                 return p
             }
             return try existingFile()
         }
         func existingFile() throws -> String {
             let p = try path()
-            do { try InputFile.check(p) } catch { throw self.error("\(error)") }
+            do { try InputFile.check(p) } catch { throw self.inputError(error) }
             return p
         }
         /// A path or a glob pattern (`data/2022-*.csv`), relative to the project file; matches sorted.
         func glob(_ pattern: String) throws -> [String] {
             let full = try Field.resolve(pattern, dir)
             if !pattern.contains(where: { "*?[".contains($0) }) {
-                do { try InputFile.check(full) } catch { throw self.error("\(error)") }
+                do { try InputFile.check(full) } catch { throw self.inputError(error) }
                 return [full]
             }
             var g = glob_t()

@@ -117,12 +117,6 @@ public struct IncidentTable: Sendable {
     /// Bounding box of the coordinates, or nil when empty.
     public var extent: Extent? { Extent(x: x, y: y) }
 
-    /// Distinct months present, as month ordinals, ascending.
-    public var monthOrdinals: [Int] {
-        var seen = Set<Int32>()
-        for d in day { seen.insert(d) }
-        return Set(seen.map { CivilDate.monthOrdinal(ofDay: Int($0)) }).sorted()
-    }
 }
 
 /// An axis-aligned rectangle [minX, maxX] × [minY, maxY].

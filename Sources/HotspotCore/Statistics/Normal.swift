@@ -6,8 +6,6 @@ public enum Normal {
     @inlinable public static func twoSidedP(_ z: Double) -> Double {
         z.isNaN ? .nan : Double.erfc(abs(z) / 2.0.squareRoot())
     }
-    /// Φ(z).
-    @inlinable public static func cdf(_ z: Double) -> Double { 0.5 * Double.erfc(-z / 2.0.squareRoot()) }
 }
 
 /// Benjamini–Hochberg (1995) adjusted p-values: p̃_(i) = min_{j ≥ i} min(1, m·p_(j)/j) over the m finite p-values
