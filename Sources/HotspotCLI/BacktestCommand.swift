@@ -89,7 +89,8 @@ struct BacktestCommand: ParsableCommand {
             o.bandwidths = numbers(bandwidths)!; o.cells = numbers(cells)!
             o.thresholds = thresholds.split(separator: ",").compactMap { HotspotThreshold(parsing: String($0)) }
             o.gistar = !noGistar; o.emerging = !noEmerging; o.kernel = kernel; o.minTest = minTest
-            let r = try BacktestJob.run(p, options: o, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try BacktestJob.run(p, options: o, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let usable = r.origins.filter { !$0.tooFew }.count
             note("backtest: \(r.candidates.count) candidates × \(r.origins.count) origin(s) (\(usable) usable), \(o.windowsDescription)", quiet: input.quiet)

@@ -21,9 +21,10 @@ struct Inspect: ParsableCommand {
             var p = Project(files: input.files, out: "")
             p.read = input.readOptions; p.gridDirectories = input.gridDirectories; p.sourceTable = input.sourceTable
             // Files: read and validated, projected only as far as the extent needs (or from the incident store).
+            ProgressView.install(quiet: input.quiet)
             let report = p.sourceTable == nil
-                ? InspectReport(try Pipeline.inspectIncidents(files: p.files, options: p.read, gridDirectories: p.gridDirectories, progress: input.progress))
-                : InspectReport(try p.loadInputs(layers: false, progress: input.progress).incidents)
+                ? InspectReport(try Pipeline.inspectIncidents(files: p.files, options: p.read, gridDirectories: p.gridDirectories))
+                : InspectReport(try p.loadInputs(layers: false).incidents)
             let inc = report.incidents
             print(json ? report.json : report.text)
             for w in inc.warnings { note("warning: \(w)", quiet: input.quiet) }
@@ -58,7 +59,8 @@ struct Areas: ParsableCommand {
             var p = request(input, areas, output, map: mapOptions)
             p.products.areas = .init(map: mapOptions.options)
             try p.checkOutput()
-            let r = try AreasJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try AreasJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
             for c in r.layers {
@@ -94,13 +96,15 @@ struct Grid: ParsableCommand {
             req.products.grid = grid.gridRequest(map: mapOptions.options)
             try req.checkOutput()
             if let orientation = grid.hex {
-                let (inc, p, written) = try GridJob.runHex(req, command: commandLine, progress: input.progress)
+                ProgressView.install(quiet: input.quiet)
+                let (inc, p, written) = try GridJob.runHex(req, command: commandLine)
                 note(summaryLine(inc), quiet: input.quiet)
                 note("grid: \(p.cells.count) \(orientation.rawValue)-top hexagons, \(Fmt.number(p.grid.size)) m across flats (\(p.cellSizeSource)), \(p.counts.outside) incidents outside", quiet: input.quiet)
                 note("wrote \(written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
                 return
             }
-            let r = try GridJob.run(req, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try GridJob.run(req, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let g = r.product.choice.grid
             note("grid: \(g.ncols) × \(g.nrows) cells of \(Fmt.number(g.cellSize)) m (\(r.product.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(r.product.cells.count) cells written, \(r.product.counts.outside) incidents outside the grid", quiet: input.quiet)

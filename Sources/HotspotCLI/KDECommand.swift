@@ -84,7 +84,8 @@ struct KDE: ParsableCommand {
             var p = request(input, areas, output, map: mapOptions)
             p.products.kde = o
             try p.checkOutput()
-            let r = try KDEJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try KDEJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let s = r.surface, g = s.grid
             note("density: \(s.parameters.kernel.rawValue) kernel, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 1)) m (\(r.bandwidthSource)), \(grid.hex == nil ? "cells" : "hexagons") \(Fmt.number(g.cellSize)) m (\(r.cellSource)), \(s.mode.rawValue) evaluation", quiet: input.quiet)

@@ -110,12 +110,6 @@ struct InputOptions: ParsableArguments {
         }
         return Selection(types: types, from: f, to: t)
     }
-
-    /// Progress is drawn by `ProgressView` (on a terminal only); the reader's own callback is not used.
-    var progress: IncidentReader.Progress? {
-        ProgressView.install(quiet: quiet)
-        return nil
-    }
 }
 
 /// Polygon layers: wards, LSOAs, any named layer, and a study boundary.

@@ -106,7 +106,8 @@ struct PspoCommand: ParsableCommand {
             r.asOf = asOf; r.emergingCell = emergingCell; r.kdeCell = kdeCell; r.pdf = !noPdf
             p.products.pspo = r
             try p.checkOutput()
-            let res = try PspoJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let res = try PspoJob.run(p, command: commandLine)
             note(res.counts.sentence(), quiet: input.quiet)
             note("pack: \(res.name): \(res.inside) incidents inside; \(res.files.count) files in \(output.out), and \(res.zip)", quiet: input.quiet)
             for w in res.warnings { note("warning: \(w)", quiet: input.quiet) }

@@ -45,7 +45,8 @@ struct GiStarCommand: ParsableCommand {
             g.permutations = permutations; g.seed = seed; g.map = mapOptions.options
             p.products.gistar = g
             try p.checkOutput()
-            let r = try GiStarJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try GiStarJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let bins = r.gi.bins(fdr: !noFdr)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
@@ -133,7 +134,8 @@ struct EmergingCommand: ParsableCommand {
             var p = request(input, areas, output, map: mapOptions)
             p.products.emerging = o
             try p.checkOutput()
-            let r = try EmergingJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try EmergingJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             note("cube: \(r.cells.count) \(locations.on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
             for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
@@ -177,7 +179,8 @@ struct CompareCommand: ParsableCommand {
             p.focus = focus
             p.products.compare = .init(periods: periods.compactMap(Period.init(parsing:)), cell: cell)
             try p.checkOutput()
-            let r = try CompareJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try CompareJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             if let b = r.tables["borough"], let row = b.rows.first {
                 note("borough: " + zip(b.columns, row).filter { $0.0.hasPrefix("count_") || $0.0.hasPrefix("pct_change_") && !$0.0.contains("vs") }.map { "\($0.0)=\($0.1.csv)" }.joined(separator: " "), quiet: input.quiet)
@@ -281,7 +284,8 @@ struct ProfileCommand: ParsableCommand {
             var p = request(input, areas, output, map: mapOptions)
             p.products.compare = .init(periods: timing.periods.compactMap(Period.init(parsing:)), profile: mo)
             try p.checkOutput()
-            let r = try CompareJob.run(p, command: commandLine, progress: input.progress)
+            ProgressView.install(quiet: input.quiet)
+            let r = try CompareJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
