@@ -45,8 +45,14 @@ func runJob(_ body: () throws -> Void) throws {
 
 func fail(_ message: String, _ code: Int32) -> Never {
     Signals.cleanUp()
-    FileHandle.standardError.write(Data("hotspot: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("hotspot: error: \(userPaths(message))\n".utf8))
     exit(code)
+}
+
+/// A message with the paths the user gave: a staging folder (`.out.hotspot-staging-PID-N`, removed on failure) is
+/// named as the output it stands for (`out`).
+func userPaths(_ message: String) -> String {
+    message.replacingOccurrences(of: #"(^|/)\.([^/]+)\.hotspot-staging-[0-9]+-[0-9]+"#, with: "$1$2", options: .regularExpression)
 }
 
 func note(_ message: String, quiet: Bool = false) {
