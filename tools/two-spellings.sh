@@ -34,4 +34,16 @@ for p in areas grid kde gistar emerging compare; do
   diff -r -x metadata.json "$w/run/$p" "$w/cli/$p"
   [ "$(ls "$w/run/$p" | wc -l)" -ge 3 ]
 done
-echo "two spellings, one request: 6 products identical"
+# The backtested bandwidth, spelled both ways (bandwidth_rule: backtest, backtest_windows = --backtest-windows).
+cat > "$w/bt.yaml" <<YAML
+inputs: {files: ["$d/incidents.csv"]}
+boundary: $d/boundary.geojson
+out: $w/run-bt
+products:
+  kde: {cell: 200, bandwidth_rule: backtest, backtest_windows: "3months:3months"}
+YAML
+"$bin" run "$w/bt.yaml" --quiet
+"$bin" kde "$d/incidents.csv" --boundary "$d/boundary.geojson" --cell 200 --bandwidth-rule backtest --backtest-windows 3months:3months --quiet --out "$w/cli/kde-bt"
+diff -r -x metadata.json "$w/run-bt/kde" "$w/cli/kde-bt"
+[ -s "$w/run-bt/kde/backtest.csv" ]
+echo "two spellings, one request: 7 products identical"

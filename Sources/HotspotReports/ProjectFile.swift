@@ -141,7 +141,7 @@ extension Project {
         }
         if let k = pm["kde"] {
             let km = try k.mapping(["cell", "cell_rule", "hex", "extent", "max_cells", "bandwidth", "bandwidth_rule", "bandwidth_adjust",
-                                    "kernel", "unit", "mode", "threshold", "smooth", "min_incidents", "clip", "map"])
+                                    "backtest_windows", "kernel", "unit", "mode", "threshold", "smooth", "min_incidents", "clip", "map"])
             var o = KDEOptions()
             o.cell = try km["cell"]?.double(1...100_000)
             o.cellRule = try km["cell_rule"]?.cellRule() ?? .sfhotspot
@@ -153,8 +153,26 @@ extension Project {
             if let u = km["unit"] { guard let v = DensityUnit(rawValue: try u.string()) else { throw u.error("use per_km2 or per_m2") }; o.unit = v }
             if let m = km["mode"] { guard let v = KDEMode(rawValue: try m.string()) else { throw m.error("use auto, exact or binned") }; o.mode = v }
             o.smooth = try km["smooth"]?.bool() ?? false
-            if let r = km["bandwidth_rule"] { guard let v = BandwidthRule(rawValue: try r.string()) else { throw r.error("use arcgis or nrd") }; o.bandwidthRule = v }
+            // `backtest` (as `--bandwidth-rule backtest`): the bandwidth that best predicted the next window, over
+            // `backtest_windows` (TRAIN:TEST, default 6months:6months, as `--backtest-windows`).
+            var backtestRule = false
+            if let r = km["bandwidth_rule"] {
+                let s = try r.string()
+                if s == "backtest" { backtestRule = true } else {
+                    guard let v = BandwidthRule(rawValue: s) else { throw r.error("use arcgis, nrd or backtest") }; o.bandwidthRule = v
+                }
+            }
             if let r = km["kernel"] { guard let v = Kernel(rawValue: try r.string()) else { throw r.error("use quartic, epanechnikov, triangular, uniform or gaussian") }; o.kernel = v }
+            if let w = km["backtest_windows"], !backtestRule { throw w.error("backtest_windows goes with bandwidth_rule: backtest") }
+            if backtestRule {
+                let text = try km["backtest_windows"]?.string() ?? "6months:6months"
+                let parts = text.split(separator: ":").map(String.init)
+                guard parts.count == 2, let tr = BacktestJob.Window(parsing: parts[0]), let te = BacktestJob.Window(parsing: parts[1]) else {
+                    throw (km["backtest_windows"] ?? k).error("backtest_windows takes TRAIN:TEST, each like 6months, 3months, 12weeks or 90days, e.g. 3months:3months")
+                }
+                var bo = BacktestJob.Options(); bo.train = tr; bo.test = te; bo.kernel = o.kernel
+                o.backtest = bo
+            }
             if let t = km["threshold"] { guard let v = HotspotThreshold(parsing: try t.string()) else { throw t.error("use top:5, share:50, abs:120 or pct:99") }; o.threshold = v }
             o.minIncidents = try km["min_incidents"]?.int(0...1_000_000) ?? 0
             o.clip = try km["clip"]?.bool() ?? false
