@@ -125,3 +125,16 @@ import Testing
         #expect(CivilDate.isoWeekLabel(ofDay: CivilDate.days(year: 2025, month: 1, day: 1)) == "2025-W01")
     }
 }
+
+/// The cell size a refusal suggests fits, and is the smallest multiple of 10 m that does (issue 21: "≥ 20 m fits"
+/// where 10 m did).
+@Suite struct SuggestedCellSizeTests {
+    @Test func theSuggestedSizeFitsAndTheNextSmallerDoesNot() throws {
+        for (w, h, limit) in [(9_000.0, 11_000.0, 1_000_000), (35_000.0, 20_000.0, 5_000_000), (1_234.5, 987.6, 1_000), (50_000.0, 50_000.0, 100)] {
+            let e = Extent(minX: 530_012.3, minY: 170_004.5, maxX: 530_012.3 + w, maxY: 170_004.5 + h)
+            let s = SquareGrid.smallestCellSize(for: e, cellLimit: limit)
+            #expect(throws: Never.self) { _ = try SquareGrid(covering: e, cellSize: s, cellLimit: limit) }
+            if s > 10 { #expect(throws: GridError.self) { _ = try SquareGrid(covering: e, cellSize: s - 10, cellLimit: limit) } }
+        }
+    }
+}

@@ -75,10 +75,18 @@ public struct SquareGrid: Sendable, Equatable, Codable {
         return "E\(m(x0 + Double(index % ncols) * cellSize))N\(m(y0 + Double(index / ncols) * cellSize))"
     }
 
-    /// Smallest multiple of 10 m giving at most `cellLimit` cells over `extent` (used in error messages).
+    /// Smallest multiple of 10 m giving at most `cellLimit` cells over `extent`, counted as `init(covering:)`
+    /// counts them (origin on a multiple of the cell size, one more column and row than the span): the size the
+    /// error message suggests, which must fit.
     static func smallestCellSize(for e: Extent, cellLimit: Int) -> Double {
+        func cells(_ c: Double) -> Double {
+            let x0 = (e.minX / c).rounded(.down) * c, y0 = (e.minY / c).rounded(.down) * c
+            return (((e.maxX - x0) / c).rounded(.down) + 1) * (((e.maxY - y0) / c).rounded(.down) + 1)
+        }
         let raw = ((e.width * e.height) / Double(cellLimit)).squareRoot()
-        return min(1e9, max(10, ((raw / 10).rounded(.up) + 1) * 10))
+        var c = max(10, (raw / 10).rounded(.up) * 10)
+        while c < 1e9 && cells(c) > Double(cellLimit) { c += 10 }
+        return min(1e9, c)
     }
 }
 
