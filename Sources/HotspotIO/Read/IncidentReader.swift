@@ -202,6 +202,11 @@ public enum IncidentReader {
     }
 
     static func layout(header: [String], path: String, options: ReadOptions) throws -> Layout {
+        // One header field holding semicolons or tabs: another separator than the comma, which no column can be
+        // found in; said as such rather than as missing columns.
+        if header.count == 1, let sep = [(";", "semicolon"), ("\t", "tab")].first(where: { header[0].contains($0.0) }) {
+            throw InputError.unreadable(path, "the header is one field holding \(sep.1)s: the file is \(sep.1)-separated (Excel's CSV in some locales); save it as comma-separated CSV (in Excel: CSV UTF-8 (Comma delimited))")
+        }
         let lower = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         func col(_ name: String) -> Int? { lower.firstIndex(of: name.lowercased()) }
         var format = options.format
