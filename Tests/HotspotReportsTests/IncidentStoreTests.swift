@@ -271,6 +271,8 @@ extension IncidentStoreTests {
         #expect(EnvironmentCheck.problem(["HOTSPOT_SERVE_LOG": "info"]) == nil)
         #expect(EnvironmentCheck.problem(["HOTSPOT_STORE": "relative/dir"]) != nil)
         #expect(EnvironmentCheck.problem(["HOTSPOT_STORE": "off"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_CHROMIUM": "/nonexistent/chromium"])?.contains("no browser program there") == true)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_CHROMIUM": "/bin/sh"]) == nil)
         #expect(IncidentStore.defaultCapacity(environment: ["HOTSPOT_STORE_MAX_GB": "1e400"]) == 8_000_000_000)
     }
 }

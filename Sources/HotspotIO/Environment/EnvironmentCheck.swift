@@ -18,6 +18,9 @@ public enum EnvironmentCheck {
         if let s = env["HOTSPOT_SERVE_LOG"], !serveLogLevels.contains(s) {
             return "HOTSPOT_SERVE_LOG=\(s): give one of \(serveLogLevels.joined(separator: ", ")), or unset it"
         }
+        if let s = env["HOTSPOT_CHROMIUM"], !s.isEmpty, !FileManager.default.isExecutableFile(atPath: s) {
+            return "HOTSPOT_CHROMIUM=\(s): no browser program there; give the path of chromium or google-chrome (e.g. /usr/bin/chromium), or unset it to use the one on the PATH"
+        }
         if let s = env["HOTSPOT_STORE"], s != "off", !s.isEmpty, !s.hasPrefix("/") {
             return "HOTSPOT_STORE=\(s): give an absolute folder (e.g. $HOME/.cache/hotspot/incidents) or off"
         }

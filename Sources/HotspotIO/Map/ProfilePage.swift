@@ -105,8 +105,8 @@ public struct ProfilePage: Sendable {
             ty += 5
             let pct = c.percent.map { "\($0 >= 0 ? "+" : "")\(Fmt.fixed($0, 1)) %" } ?? "n/a"
             let bor = c.boroughPercent.map { "\($0 >= 0 ? "+" : "")\(Fmt.fixed($0, 1)) %" } ?? "n/a"
-            let verdict = c.p < 0.05 ? "a real change at the 5 % level" : "within chance variation (p ≥ 0.05)"
-            o += "<text x=\"12\" y=\"\(n(ty))\" font-size=\"2.6\">\(x(c.from)) → \(x(c.to)): \(c.change >= 0 ? "+" : "")\(c.change) (\(pct)), p = \(Fmt.fixed(c.p, 3)): \(verdict); borough \(bor)</text>\n"
+            let verdict = c.p < 0.05 ? "unlikely to be chance alone (p < 0.05)" : "could be chance variation (p ≥ 0.05)"
+            o += "<text x=\"12\" y=\"\(n(ty))\" font-size=\"2.6\">\(x(c.from)) → \(x(c.to)): \(c.change >= 0 ? "+" : "")\(c.change) (\(pct)), p = \(Fmt.fixed(c.p, 3)): \(x(verdict)); borough \(bor)</text>\n"
         }
         // Small map: the area with its neighbours and hot cells.
         // `hotLabel` is "heading|note": the note goes on a line of its own, smaller.
