@@ -8,6 +8,7 @@ import PackageDescription
 //   HotspotCore       – pure Swift analysis: columnar incidents, grids, binning, KDE, Gi*, FDR, Mann-Kendall
 //   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
 //   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata
+//   HotspotCartography – maps, styles, context layers, charts, pages, the web map (what is drawn)
 //   HotspotReports    – the jobs users run (inspect, area counts, grid counts, demo) and their output sets
 //   HotspotCLI        – the commands (swift-argument-parser), thin; hotspot – its main
 //   HotspotServe      – `hotspot serve`: OGC API – Features (Hummingbird) over an output folder's layers
@@ -47,15 +48,17 @@ let package = Package(
             "HotspotCore", "HotspotGeo", "CZlib", "CSQLite", "CHotspotSys",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO", .product(name: "Yams", package: "Yams")]),
+        // Maps, charts and pages (SVG documents, label placement, QGIS styles, the web map): above IO, below the jobs.
+        .target(name: "HotspotCartography", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
+        .target(name: "HotspotReports", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO", "HotspotCartography", .product(name: "Yams", package: "Yams")]),
         .target(name: "HotspotCLI", dependencies: [
-            "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotReports",
+            "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotCartography", "HotspotReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `hotspot serve`: OGC API – Features over an output folder, on Hummingbird. Kept out of HotspotCLI so the
         // fuzz target (which links HotspotCLI, built with -sanitize=fuzzer) never builds Hummingbird.
         .target(name: "HotspotServe", dependencies: [
-            "HotspotCore", "HotspotGeo", "HotspotIO", "CGDAL", "CSQLite",
+            "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotCartography", "CGDAL", "CSQLite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -71,11 +74,12 @@ let package = Package(
         // normally it replays the files it is given (the committed seed corpus, in tools/test).
         .executableTarget(name: "hotspot-fuzz", dependencies: ["HotspotIO", "HotspotReports", "HotspotCLI"]),
         .executableTarget(name: "hotspot-demodata", dependencies: ["HotspotCore", "HotspotGeo", "HotspotIO"]),
-        .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports", "HotspotTestSupport"]),
+        .testTarget(name: "HotspotReportsTests", dependencies: ["HotspotReports", "HotspotCartography", "HotspotTestSupport"]),
         .target(name: "HotspotTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HotspotCoreTests", dependencies: ["HotspotCore"]),
-        .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotIO", "HotspotTestSupport"]),
+        .testTarget(name: "HotspotGeoTests", dependencies: ["HotspotGeo", "HotspotTestSupport"]),
         .testTarget(name: "HotspotIOTests", dependencies: ["HotspotIO", "HotspotTestSupport"]),
+        .testTarget(name: "HotspotCartographyTests", dependencies: ["HotspotCartography", "HotspotTestSupport"]),
         .testTarget(name: "HotspotServeTests", dependencies: [
             "HotspotServe", "HotspotCore", "HotspotGeo", "HotspotIO", "HotspotTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -40,7 +40,10 @@ def check_page(page):
     ok = bad = skipped = 0
     text = open(os.path.join(root, page), encoding="utf-8").read()
     here = os.path.dirname(os.path.join(root, page))
-    tmp = tempfile.mkdtemp()
+    # HOTSPOT_DOCS_KEEP=DIR keeps each page's outputs at DIR/PAGE (tools/snapshot hashes them).
+    keep = os.environ.get("HOTSPOT_DOCS_KEEP")
+    tmp = os.path.join(keep, page.replace("/", "_")) if keep else tempfile.mkdtemp()
+    os.makedirs(tmp, exist_ok=True)
     blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
     # Project files shown as ```yaml blocks. One whose first line is `# NAME.yaml …` is written as NAME.yaml at the
     # repository root while the page runs (its paths are relative to the repository; its `out: out/…` goes to the

@@ -2,7 +2,7 @@
 """Advance widths of DejaVu Sans (regular and bold) for the map label placer, read from the TrueType files
 (cmap format 4 + hmtx; no dependencies).
 
-  tools/font-metrics.py > Sources/HotspotIO/Map/FontMetrics+Table.swift   regenerates the Swift table
+  tools/font-metrics.py > Sources/HotspotCartography/Map/FontMetrics+Table.swift   regenerates the Swift table
   tools/font-metrics.py --check FILE                                       exits 1 when FILE differs from the fonts
 """
 import struct, sys

@@ -1,5 +1,6 @@
 import Foundation
 import HotspotIO
+import HotspotCartography
 
 /// Where the demo data (Geodata/demo: synthetic incidents, boundary, wards, LSOAs, populations, context layers) are
 /// found, so that `hotspot demo` and `hotspot init` work from any folder: `--data` as given; else

@@ -3,6 +3,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 import HotspotReports
 
 /// Numeric options must be finite and in a stated range: a value outside it is refused before anything is read.

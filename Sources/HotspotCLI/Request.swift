@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 import HotspotReports
 
 /// A command line as a request: the same `Project` value `hotspot run` decodes from a project file, built from the

@@ -3,6 +3,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 import HotspotReports
 
 /// sysexits-style exit codes, documented in `hotspot --help`.

@@ -1,6 +1,7 @@
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// Counts (and rates per 1,000 residents) of incidents per area of a layer.
 public struct AreaCounts: Sendable {

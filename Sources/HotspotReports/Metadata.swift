@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// The metadata record written beside every output set (`metadata.json`): enough to reproduce and to defend the
 /// numbers. It holds no clock time, so the same inputs and options give a byte-identical record.

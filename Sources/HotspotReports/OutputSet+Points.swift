@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 extension OutputSet {
     /// A point layer: `NAME.geojson` (RFC 7946, lon/lat `x`/`y`), `NAME.fields.csv` (short → full field names) and,

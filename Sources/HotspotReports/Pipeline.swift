@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// The analysis CRS: British National Grid. All geometry work happens in EPSG:27700 metres.
 public let analysisEPSG = 27700

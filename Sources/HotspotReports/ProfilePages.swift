@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// `hotspot profile`: one page per focus area (see `ProfilePage`), with the CSV behind it, from the same counts,
 /// rates and Poisson tests as `compare`.

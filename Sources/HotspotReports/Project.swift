@@ -3,6 +3,7 @@ import Synchronization
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// One analysis request, the value every job takes: the inputs and how to read them, the boundary, the area layers
 /// with their populations, focus areas, the output folder, how maps are drawn, and the products with their

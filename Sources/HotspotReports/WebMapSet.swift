@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 import Synchronization
 
 /// The web map part of an output set: every layer written at the top of the set (`writeLayer` without `folder`,

@@ -1,5 +1,6 @@
 import Foundation
 import HotspotIO
+import HotspotCartography
 
 /// The HTML pages (for a browser): plain lists and tables with links, field names shown with their full names.
 enum HTMLPages {

@@ -2,6 +2,7 @@ import Foundation
 import HotspotGeo
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 import Testing
 @testable import HotspotReports
 

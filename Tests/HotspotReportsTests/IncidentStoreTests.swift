@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 import HotspotTestSupport
 import Testing
 @testable import HotspotReports

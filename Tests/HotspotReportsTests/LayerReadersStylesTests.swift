@@ -6,6 +6,7 @@ import FoundationXML
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 import HotspotTestSupport
 import Testing
 @testable import HotspotReports

@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 @testable import HotspotReports
 
 /// A request as the tests spell it: the inputs, where to write, and the one product.

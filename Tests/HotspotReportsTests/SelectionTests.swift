@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 import HotspotTestSupport
 import Testing
 @testable import HotspotReports

@@ -13,6 +13,13 @@ public enum GeoPackageWriter {
         public init(epsg: Int, name: String, wkt: String) { self.epsg = epsg; self.name = name; self.wkt = wkt }
     }
 
+    /// A layer's default QGIS style as the writer stores it in `layer_styles` (HotspotCartography's `LayerStyle`).
+    public protocol QMLStyling: Sendable {
+        /// The style's QML with an alias (the full name, when `fullNames` has one) per field of `fields`, in table
+        /// order, QGIS's field index counting from `firstIndex`; no `<aliases>` when `fullNames` is empty.
+        func qml(fields: [String], fullNames: [String: String], firstIndex: Int) -> String
+    }
+
     /// Writes the GeoPackage to `path` atomically and returns its bytes' SHA-256 source (the file's data).
     /// One feature table: polygons, or points (`points` non-nil), with their attributes and an optional style.
     public struct Layer: Sendable {
@@ -20,10 +27,10 @@ public enum GeoPackageWriter {
         public var geometries: [MultiPolygon]
         public var points: [XY]?
         public var properties: Table
-        public var style: LayerStyle?
+        public var style: (any QMLStyling)?
         /// Field (column) → alias (the full name) for the style's `<aliases>`; QGIS shows the column under it.
         public var aliases: [String: String]
-        public init(table: String, geometries: [MultiPolygon] = [], points: [XY]? = nil, properties: Table, style: LayerStyle? = nil,
+        public init(table: String, geometries: [MultiPolygon] = [], points: [XY]? = nil, properties: Table, style: (any QMLStyling)? = nil,
                     aliases: [String: String] = [:]) {
             self.table = table; self.geometries = geometries; self.points = points; self.properties = properties; self.style = style
             self.aliases = aliases
@@ -32,7 +39,7 @@ public enum GeoPackageWriter {
     }
 
     public static func write(path: String, table: String, geometries: [MultiPolygon], properties: Table, crs: CRS,
-                             style: LayerStyle? = nil, aliases: [String: String] = [:]) throws -> Data {
+                             style: (any QMLStyling)? = nil, aliases: [String: String] = [:]) throws -> Data {
         try write(path: path, layers: [Layer(table: table, geometries: geometries, properties: properties, style: style, aliases: aliases)], crs: crs)
     }
 
@@ -166,8 +173,7 @@ public enum GeoPackageWriter {
                     """)
                 if let style {
                     // Field aliases (the full names) with QGIS's field index: the table's `fid` is field 0.
-                    let qml = style.qml(aliases: layer.aliases.isEmpty ? []
-                                        : LayerStyle.aliases(fields: layer.properties.columns, fullNames: layer.aliases, firstIndex: 1))
+                    let qml = style.qml(fields: layer.properties.columns, fullNames: layer.aliases, firstIndex: 1)
                     // QGIS's own table: the style with useAsDefault = 1 is applied when the layer is opened.
                     try exec("""
                         INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD,

@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 /// The rows and incidents of a PSPO pack, defined once: every page, table, note, `metadata.json` and the stderr line
 /// of `hotspot pspo` print these values and nothing recomputed elsewhere (issue 18, item 11).

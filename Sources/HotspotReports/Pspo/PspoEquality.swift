@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 /// Small-count suppression of the pack's enforcement and equality tables (they are published, and a count of one or
 /// two people of a group can identify them).

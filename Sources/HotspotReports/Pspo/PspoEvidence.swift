@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// The figures of a PSPO evidence pack, computed from the request's incidents, the proposed restricted area and the
 /// area layers; every table here becomes an exhibit CSV and is shown on the page as it is.

@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
+import HotspotCartography
 
 /// `hotspot pspo`: the quantitative part of a Public Spaces Protection Order evidence pack, in one run and
 /// reproducibly. Writes the pack folder (`index.html`, `pack.pdf`, `exhibits/`, `manifest.json`, `metadata.json`,

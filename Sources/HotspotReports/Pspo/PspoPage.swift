@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 /// The sections of a PSPO evidence pack, in the order the licensing team presents them (ASB, Crime and Policing Act
 /// 2014, ss.59–66): summary, the restricted area, incident evidence, spatial concentration, persistence and trend,

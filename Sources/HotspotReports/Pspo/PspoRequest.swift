@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 extension Project {
     /// A Public Spaces Protection Order evidence pack (Anti-social Behaviour, Crime and Policing Act 2014, s.59):

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import HotspotCore
+import HotspotIO
+import HotspotCartography
+import HotspotReports
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Choose the bandwidth, cell and threshold that best predicted the next window, on your own data.",
+        discussion: """
+            Rolling-origin evaluation: train on a window (--train), test on the window after it (--test), moving on by \
+            --step (default: the test window) for as long as the data last; or give explicit --pair TRAIN:TEST \
+            windows (e.g. the same months a year later). For every candidate — KDE with each --bandwidths × --cells × \
+            --thresholds, Gi* hot cells (95 % after FDR, neighbours within cell × √2) and the hot categories of an \
+            emerging hot spot analysis of the training months (all but Historical) per cell size — the hot \
+            area is made from the training incidents only, and scored on the test incidents: hit rate n/N, PAI = \
+            (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008: how many times more incidents the area captured than its \
+            size predicts), and RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008: whether the area kept its share; near 1 means \
+            stable). The recommendation is the best median PAI over the origins, ties to the larger bandwidth. PAI \
+            rewards small areas, so compare candidates of similar area (area_pct) and read the hit rate beside it. \
+            Origins whose test window holds fewer than --min-test incidents are reported and left out. Writes \
+            backtest.csv (one row per candidate), backtest-origins.csv, backtest-pai.svg/.png, metadata.json. Example:
+              hotspot backtest 2022-0[3-8]-*.csv --train 3months --test 3months \\
+                --bandwidths 100,200,300,400 --cells 100 --boundary borough.geojson
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Training window: 6months, 3months, 12weeks, 90days.", valueName: "length"))
+    var train: String = "6months"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Test window, the one after the training window.", valueName: "length"))
+    var test: String = "6months"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Between origins (default: the test window).", valueName: "length"))
+    var step: String?
+    @Option(name: .customLong("pair"), help: ArgumentHelp("An explicit TRAIN:TEST pair of periods instead of rolling origins, e.g. 2018-03..2018-09:2022-03..2022-09 (repeatable).", valueName: "train:test"))
+    var pairs: [String] = []
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate bandwidths in metres, comma-separated.", valueName: "list"))
+    var bandwidths: String = "100,150,200,300,400,600,800"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate cell sizes in metres, comma-separated.", valueName: "list"))
+    var cells: String = "50,100,200"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate thresholds, comma-separated: top:1,top:2,top:5,top:10 (or share:P, pct:Q, abs:V).", valueName: "list"))
+    var thresholds: String = "top:1,top:2,top:5,top:10"
+    @Flag(help: "Leave out the Gi* candidates.")
+    var noGistar = false
+    @Flag(help: "Leave out the emerging hot spot candidates.")
+    var noEmerging = false
+    @Option(help: "Kernel of the KDE candidates.")
+    var kernel: Kernel = .quartic
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fewest test incidents for an origin to count.", valueName: "count"))
+    var minTest: Int = 20
+
+    func numbers(_ s: String) -> [Double]? {
+        let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !v.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 1 && $0! <= 100_000 }) else { return nil }
+        return Array(Set(v.map { $0! })).sorted()
+    }
+    var pairList: [(Period, Period)]? {
+        var out: [(Period, Period)] = []
+        for p in pairs {
+            let parts = p.split(separator: ":").map(String.init)
+            guard parts.count == 2, let a = Period(parsing: parts[0]), let b = Period(parsing: parts[1]), a.last < b.first else { return nil }
+            out.append((a, b))
+        }
+        return out
+    }
+
+    func validate() throws {
+        for (flag, v) in [("--train", train), ("--test", test)] + (step.map { [("--step", $0)] } ?? []) where BacktestJob.Window(parsing: v) == nil {
+            throw ValidationError("\(flag) '\(v)' is not a window: use 6months, 3months, 12weeks or 90days")
+        }
+        if numbers(bandwidths) == nil { throw ValidationError("--bandwidths takes metres from 1 to 100000, comma-separated, e.g. --bandwidths 100,200,400") }
+        if numbers(cells) == nil { throw ValidationError("--cells takes metres from 1 to 100000, comma-separated, e.g. --cells 50,100,200") }
+        let th = thresholds.split(separator: ",").map { HotspotThreshold(parsing: String($0)) }
+        if th.isEmpty || th.contains(where: { $0 == nil }) { throw ValidationError("--thresholds takes e.g. top:1,top:5 (or share:P, pct:Q, abs:V)") }
+        if pairList == nil { throw ValidationError("--pair takes TRAIN:TEST periods, the test after the training, e.g. --pair 2018-03..2018-09:2022-03..2022-09") }
+        try check(minTest, "--min-test", in: 1...1_000_000, example: "20")
+    }
+
+    func run() throws {
+        try runJob {
+            let p = request(input, areas, output)
+            try p.checkOutput()
+            var o = BacktestJob.Options()
+            o.train = BacktestJob.Window(parsing: train)!; o.test = BacktestJob.Window(parsing: test)!
+            o.step = step.flatMap(BacktestJob.Window.init(parsing:))
+            o.pairs = pairList ?? []
+            o.bandwidths = numbers(bandwidths)!; o.cells = numbers(cells)!
+            o.thresholds = thresholds.split(separator: ",").compactMap { HotspotThreshold(parsing: String($0)) }
+            o.gistar = !noGistar; o.emerging = !noEmerging; o.kernel = kernel; o.minTest = minTest
+            ProgressView.install(quiet: input.quiet)
+            let r = try BacktestJob.run(p, options: o, command: commandLine)
+            note(summaryLine(r.incidents), quiet: input.quiet)
+            let usable = r.origins.filter { !$0.tooFew }.count
+            note("backtest: \(r.candidates.count) candidates × \(r.origins.count) origin(s) (\(usable) usable), \(o.windowsDescription)", quiet: input.quiet)
+            let med = BacktestJob.median(r.origins.indices.filter { !r.origins[$0].tooFew }.map { r.scores[r.best][$0].pai })
+            let hit = BacktestJob.median(r.origins.indices.filter { !r.origins[$0].tooFew }.map { r.scores[r.best][$0].hitRate })
+            note("recommended: \(r.recommended.label): median PAI \(Fmt.fixed(med, 2)), hit rate \(Fmt.fixed(100 * hit, 1))% (\(r.rule))", quiet: input.quiet)
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
+        }
+    }
+}

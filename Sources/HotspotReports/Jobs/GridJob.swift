@@ -1,0 +1,63 @@
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotCartography
+
+/// Grid counts written as GeoJSON + CSV.
+public enum GridJob {
+    public struct Result {
+        public var incidents: LoadedIncidents
+        public var product: GridProduct
+        public var warnings: [String]
+        public var written: [String]
+    }
+
+    /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
+    public static func runHex(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
+        let g = req.products.grid ?? .init(), orientation = g.hex ?? .flat, clip = g.clip
+        let job = try inputs ?? req.loadInputs(progress: progress)
+        let b = job.boundary, inc = job.incidents
+        let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.rule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
+        let set = try OutputSet(req)
+        try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
+                           style: .classified(MapStyle.quantiles(p.cells.map { Double(p.counts.counts[$0]) }, field: "count",
+                                                                 title: "Incidents per cell", ramp: MapStyle.ylOrRd5, decimals: 0)))
+        try set.write("grid.csv", p.table.csv())
+        try set.finish(command: command, parameters: [
+            "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
+            "cell_area_m2": Fmt.fixed(p.grid.cellArea, 1), "cell_source": p.cellSizeSource, "clip": "\(clip && b != nil)"],
+            inputs: job, warnings: job.warnings)
+        return (inc, p, set.written.map(\.path) + ["metadata.json"])
+    }
+
+    /// Square-grid counts of `p.products.grid` into `p.out` (hexagons: `runHex`).
+    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+        let g = p.products.grid ?? .init(), clip = g.clip, maxCells = g.maxCells, map = g.map
+        let job = try inputs ?? p.loadInputs(progress: progress)
+        let b = job.boundary, inc = job.incidents
+        let product = try GridProduct.compute(inc.table, cellSize: g.cell, rule: g.rule, boundary: b, clip: clip, cellLimit: maxCells, extent: g.extent)
+        var warnings = job.warnings
+        if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
+        let set = try OutputSet(p)
+        let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
+                                     ramp: MapStyle.ylOrRd5, decimals: 0)
+        try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
+        try set.write("grid.csv", product.table.csv())
+        let mapLine = "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
+        // The area layers (wards…) the map draws and names, recorded in metadata.json for `hotspot map`.
+        var drawn: [LoadedLayer] = []
+        if let mo = map {
+            drawn = job.layers.isEmpty ? try p.layers.map { try Pipeline.loadLayer($0, gridDirectories: p.gridDirectories) } : job.layers
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn, parameters: mapLine, product: "counts per grid cell")
+            ctx.blank = "no incidents"
+            try MapJob.draw(ctx, features: product.geometries, classification: cls, dissolve: true, options: mo, into: set)
+        }
+        try set.finish(command: command, parameters: [
+            "map_parameters": mapLine, "map_product": "counts per grid cell",
+            "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
+            "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
+            inputs: job, grid: product.choice.grid, extraLayers: job.layers.isEmpty ? drawn : [], warnings: warnings)
+        return Result(incidents: inc, product: product, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+}
