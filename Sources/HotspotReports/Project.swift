@@ -51,28 +51,6 @@ public struct Project: Sendable {
         self.path = path; self.files = files; self.out = out
     }
 
-    /// The products to make; a nil product is not made.
-    public struct Products: Sendable {
-        public var areas: AreasRequest?
-        public var grid: GridRequest?
-        public var kde: KDEOptions?
-        public var gistar: GiStarRequest?
-        public var emerging: EmergingJobOptions?
-        public var compare: CompareRequest?
-        public var accuracy: AccuracyRequest?
-        /// A PSPO evidence pack (`hotspot pspo`).
-        public var pspo: PspoRequest?
-        public init() {}
-        /// What `hotspot run` writes for the products `names`: their folders, the pack's zip, metadata.json.
-        public static func written(_ names: [String]) -> [String] {
-            names.map { $0 + "/" } + (names.contains("pspo") ? ["pspo.zip"] : []) + ["metadata.json"]
-        }
-        /// The folders `hotspot run` writes, in order.
-        public var names: [String] {
-            [areas != nil ? "areas" : nil, grid != nil ? "grid" : nil, kde != nil ? "kde" : nil, gistar != nil ? "gistar" : nil,
-             emerging != nil ? "emerging" : nil, compare != nil ? "compare" : nil, pspo != nil ? "pspo" : nil].compactMap { $0 }
-        }
-    }
     /// Counts and rates per area of every layer.
     public struct AreasRequest: Sendable {
         public var map: MapOptions?
@@ -80,14 +58,14 @@ public struct Project: Sendable {
     }
     /// Counts per grid cell: squares, or hexagons with `hex` (cell = distance across flats).
     public struct GridRequest: Sendable {
-        public var cell: Double?, rule = CellSizeRule.sfhotspot, clip = false, maxCells = 5_000_000
+        public var cell: Double?, rule = CellSizeRule.sfhotspot, clip = false, maxCells = Limits.defaultMaxCells
         public var hex: HexOrientation?, extent: Extent?, map: MapOptions?
         public init() {}
     }
     /// Gi* on grid cells, or on the areas of the layer named `on`.
     public struct GiStarRequest: Sendable {
         public var cell: Double?, rule = CellSizeRule.sfhotspot, on: String?, neighbours: NeighbourRule?, fdr = true
-        public var permutations = 0, seed: UInt64 = 12345, clip = false, maxCells = 5_000_000
+        public var permutations = 0, seed = Limits.defaultSeed, clip = false, maxCells = Limits.defaultMaxCells
         public var hex: HexOrientation?, extent: Extent?, map: MapOptions?
         public init() {}
     }

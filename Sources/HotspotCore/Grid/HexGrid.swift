@@ -29,7 +29,7 @@ public struct HexGrid: Sendable, Equatable, Codable {
     }
 
     /// The hexagons whose centres lie within one cell of `extent`, so that every point in it has its cell.
-    public init(covering e: Extent, size: Double, orientation: HexOrientation, cellLimit: Int = 5_000_000) throws {
+    public init(covering e: Extent, size: Double, orientation: HexOrientation, cellLimit: Int = Limits.defaultMaxCells) throws {
         guard size > 0, size.isFinite else { throw GridError.invalidCellSize(size) }
         guard [e.minX, e.minY, e.maxX, e.maxY].allSatisfy({ $0.isFinite && abs($0) < 1e9 }) else { throw GridError.extentOutOfRange }
         let R = size / 3.0.squareRoot()

@@ -17,7 +17,7 @@ public struct SquareGrid: Sendable, Equatable, Codable {
 
     /// The grid covering `extent`, anchored at multiples of `cellSize`.
     /// - Throws: `GridError.tooManyCells` above `cellLimit` cells, `.invalidCellSize` for a non-positive size.
-    public init(covering extent: Extent, cellSize c: Double, cellLimit: Int = 5_000_000) throws {
+    public init(covering extent: Extent, cellSize c: Double, cellLimit: Int = Limits.defaultMaxCells) throws {
         guard c > 0, c.isFinite else { throw GridError.invalidCellSize(c) }
         guard [extent.minX, extent.minY, extent.maxX, extent.maxY].allSatisfy({ $0.isFinite && abs($0) < 1e9 }) else {
             throw GridError.extentOutOfRange

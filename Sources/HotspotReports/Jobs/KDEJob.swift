@@ -25,7 +25,7 @@ public struct KDEOptions: Sendable {
     /// Draw the density with its hotspots as a print map.
     public var map: MapOptions?
     public var clip = false
-    public var maxCells = 5_000_000
+    public var maxCells = Limits.defaultMaxCells
     /// Hexagons (cell = distance across flats) instead of squares.
     public var hex: HexOrientation?
     /// Dual KDE: a second set of incident files (e.g. last period), combined with the first on the same grid and

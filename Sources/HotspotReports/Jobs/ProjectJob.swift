@@ -5,8 +5,8 @@ import HotspotIO
 import HotspotCartography
 
 /// `hotspot run PROJECT.yaml`: reads and projects the incidents once, loads the boundary and area layers once, and
-/// writes every product of the project into one output folder (`areas/`, `grid/`, `kde/`, `gistar/`, `emerging/`,
-/// `compare/`), swapped in as a whole with a `metadata.json` listing every file.
+/// writes every product of the project (`ProductRegistry`, in its order) into one output folder (`areas/`, `grid/`,
+/// `kde/`, …), swapped in as a whole with a `metadata.json` listing every file.
 public enum ProjectJob {
     public static func run(_ p: Project, command: String, log: (String) -> Void,
                            progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, [String], [String]) {
@@ -19,46 +19,11 @@ public enum ProjectJob {
         let batch = p.database.map { _ in DatabaseBatch() }
         /// The request with the output folder of one product.
         func into(_ name: String) -> Project { var q = p; q.out = set.path(name); q.database?.batch = batch; return q }
-        if pr.areas != nil {
-            let r = try AreasJob.run(into("areas"), command: command, inputs: inputs)
-            warnings += r.warnings
-            log("areas: " + r.layers.map { "\($0.layer) \($0.rows.count) areas" }.joined(separator: ", "))
-        }
-        if let g = pr.grid {
-            if g.hex != nil {
-                let (_, h, _) = try GridJob.runHex(into("grid"), command: command, inputs: inputs)
-                log("grid: \(h.cells.count) hexagons of \(Fmt.number(h.grid.size)) m across flats")
-            } else {
-                let r = try GridJob.run(into("grid"), command: command, inputs: inputs)
-                warnings += r.warnings
-                log("grid: \(r.product.cells.count) cells of \(Fmt.number(r.product.choice.grid.cellSize)) m")
-            }
-        }
-        if pr.kde != nil {
-            let r = try KDEJob.run(into("kde"), command: command, inputs: inputs)
-            warnings += r.warnings
-            log("kde: bandwidth \(Fmt.fixed(r.surface.parameters.bandwidth, 1)) m, \(r.hotspots.count) hotspot polygon(s)")
-        }
-        if let g = pr.gistar {
-            let r = try GiStarJob.run(into("gistar"), command: command, inputs: inputs)
-            warnings += r.warnings
-            log("gistar: \(r.gi.n) locations; hottest: \(r.hottest(3, fdr: g.fdr))")
-        }
-        if pr.emerging != nil {
-            let r = try EmergingJob.run(into("emerging"), command: command, inputs: inputs)
-            warnings += r.warnings
-            log("emerging: " + r.summary.filter { $0.0 != .noPattern }.map { "\($0.1) \($0.0.name)" }.joined(separator: ", "))
-        }
-        if let c = pr.compare {
-            let r = try CompareJob.run(into("compare"), command: command, inputs: inputs)
-            warnings += r.warnings
-            log("compare: \(c.periods.map(\.name).joined(separator: " vs "))")
-        }
-        if pr.pspo != nil {
-            let r = try PspoJob.run(into("pspo"), command: command)
-            warnings += r.warnings
-            set.record("pspo.zip", try InputFile.contents(r.zip, limit: 1 << 32))
-            log("pspo: \(r.name), \(r.inside) incidents inside; pspo/ and pspo.zip")
+        for product in ProductRegistry.all where product.isRequested(p) {
+            let made = try product.make(into(product.name), command: command, inputs: inputs)
+            warnings += made.warnings
+            for (name, data) in made.besideFolder { set.record(name, data) }
+            log(made.summary)
         }
         for name in pr.names { try set.recordFolder(name) }
         var meta = RunMetadata(command: command, parameters: ["job": "run", "project": p.path, "products": pr.names.joined(separator: ",")],
