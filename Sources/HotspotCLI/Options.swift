@@ -79,7 +79,7 @@ struct InputOptions: ParsableArguments {
         if (xCol == nil) != (yCol == nil) { throw ValidationError("--x-col and --y-col go together") }
         if (lonCol == nil) != (latCol == nil) { throw ValidationError("--lon-col and --lat-col go together") }
         if xCol != nil && lonCol != nil { throw ValidationError("give either --x-col/--y-col or --lon-col/--lat-col, not both") }
-        try check(epsg, "--epsg", in: 1024...999_999, example: "27700")
+        try check(epsg, "--epsg", in: Limits.epsg, example: "27700")
         for (flag, v) in [("--from", from), ("--to", to)] {
             if let v, DateParser.parse(v) == nil { throw ValidationError("\(flag) '\(v)' is not a date: use YYYY-MM or YYYY-MM-DD (years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. \(flag) 2022-03") }
         }
@@ -113,78 +113,78 @@ struct InputOptions: ParsableArguments {
     }
 }
 
+/// `NAME=VALUE` (`--areas wards=wards.geojson`, `--area-id lsoa=LSOA11CD`), read once.
+struct Named<Value: Sendable>: Sendable {
+    var name: String, value: Value
+    /// A transform for a `NAME=VALUE` option whose VALUE `parse` reads; `flag` and `example` make the refusal.
+    static func argument(_ flag: String, example: String, hint: String = "", _ parse: @escaping @Sendable (String) -> Value?) -> @Sendable (String) throws -> Named {
+        { s in
+            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { throw ValidationError("give NAME=VALUE, e.g. \(flag) \(example)") }
+            guard let v = parse(String(s[s.index(after: eq)...])) else { throw ValidationError(hint) }
+            return Named(name: String(s[..<eq]), value: v)
+        }
+    }
+}
+
 /// Polygon layers: wards, LSOAs, any named layer, and a study boundary.
 struct AreaOptions: ParsableArguments {
     @Option(name: .customLong("areas"), help: ArgumentHelp(
         "A polygon layer as NAME=FILE (repeatable), e.g. wards=wards.geojson lsoa=lsoa.gpkg: GeoJSON, GeoPackage, Shapefile or any polygon file GDAL reads. GeoJSON is WGS84 unless it declares a crs (e.g. EPSG:27700).",
-        valueName: "name=file"))
-    var layers: [String] = []
-    @Option(name: .customLong("area-id"), help: ArgumentHelp("Id property for a layer, NAME=FIELD (default: detected, e.g. LSOA11CD, ons_code).", valueName: "name=field"))
-    var areaID: [String] = []
-    @Option(name: .customLong("area-name"), help: ArgumentHelp("Name property for a layer, NAME=FIELD (default: detected, e.g. LSOA11NM, name).", valueName: "name=field"))
-    var areaName: [String] = []
-    @Option(name: .customLong("area-epsg"), help: ArgumentHelp("Declare a layer's EPSG, NAME=CODE, when the file does not.", valueName: "name=code"))
-    var areaEPSG: [String] = []
-    @Option(name: .customLong("population"), help: ArgumentHelp("Population CSV for a layer, NAME=FILE (id column first, population last), giving rates per 1,000 residents.", valueName: "name=file"))
-    var population: [String] = []
+        valueName: "name=file"), transform: Named.argument("--areas", example: "wards=wards.geojson") { $0 })
+    var layers: [Named<String>] = []
+    @Option(name: .customLong("area-id"), help: ArgumentHelp("Id property for a layer, NAME=FIELD (default: detected, e.g. LSOA11CD, ons_code).", valueName: "name=field"),
+            transform: Named.argument("--area-id", example: "lsoa=LSOA11CD") { $0 })
+    var areaID: [Named<String>] = []
+    @Option(name: .customLong("area-name"), help: ArgumentHelp("Name property for a layer, NAME=FIELD (default: detected, e.g. LSOA11NM, name).", valueName: "name=field"),
+            transform: Named.argument("--area-name", example: "lsoa=LSOA11NM") { $0 })
+    var areaName: [Named<String>] = []
+    @Option(name: .customLong("area-epsg"), help: ArgumentHelp("Declare a layer's EPSG, NAME=CODE, when the file does not.", valueName: "name=code"),
+            transform: Named.argument("--area-epsg", example: "wards=27700", hint: "the EPSG code must be a number, e.g. wards=27700") { Int($0) })
+    var areaEPSG: [Named<Int>] = []
+    @Option(name: .customLong("population"), help: ArgumentHelp("Population CSV for a layer, NAME=FILE (id column first, population last), giving rates per 1,000 residents.", valueName: "name=file"),
+            transform: Named.argument("--population", example: "wards=wards_population.csv") { $0 })
+    var population: [Named<String>] = []
     @Option(help: ArgumentHelp("Study-area boundary (polygons: GeoJSON, GeoPackage, Shapefile or any polygon file GDAL reads): incidents outside it are quarantined ('outside study area'); the grid extent comes from it.", valueName: "file"))
     var boundary: String?
 
-    func pairs(_ list: [String], _ flag: String) throws -> [String: String] {
-        var d: [String: String] = [:]
-        for s in list {
-            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
-                throw ValidationError("\(flag) takes NAME=VALUE (got '\(s)'), e.g. \(flag) wards=wards.geojson")
-            }
-            d[String(s[..<eq])] = String(s[s.index(after: eq)...])
-        }
-        return d
-    }
+    /// NAME → VALUE (a later repetition wins, as before).
+    func dict<V>(_ list: [Named<V>]) -> [String: V] { Dictionary(list.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b }) }
 
     func validate() throws {
-        let l = try pairs(layers, "--areas")
         var seen = Set<String>()
-        for s in layers {
-            let name = String(s.prefix { $0 != "=" })
+        for name in layers.map(\.name) {
             guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", options: .regularExpression) != nil else {
                 throw ValidationError("--areas \(name)=…: a layer name is 1–40 letters, digits, '_' or '-' (it names output files), e.g. wards or lsoa")
             }
             guard name != "boundary" else { throw ValidationError("--areas boundary=…: 'boundary' is the --boundary layer's name; call this layer something else") }
             guard seen.insert(name).inserted else { throw ValidationError("--areas \(name) is given twice: give each layer a different name") }
         }
-        for (flag, list) in [("--area-id", areaID), ("--area-name", areaName), ("--population", population), ("--area-epsg", areaEPSG)] {
-            for k in try pairs(list, flag).keys where l[k] == nil && !(k == "boundary" && boundary != nil && flag != "--population") {
+        let named: [(String, [String])] = [("--area-id", areaID.map(\.name)), ("--area-name", areaName.map(\.name)),
+                                           ("--population", population.map(\.name)), ("--area-epsg", areaEPSG.map(\.name))]
+        for (flag, names) in named {
+            for k in Set(names).sorted() where !seen.contains(k) && !(k == "boundary" && boundary != nil && flag != "--population") {
                 throw ValidationError("\(flag) names layer '\(k)', but no --areas \(k)=FILE\(flag == "--population" ? "" : " (or --boundary FILE for 'boundary')") is given")
             }
-        }
-        for (k, v) in try pairs(areaEPSG, "--area-epsg") where Int(v) == nil {
-            throw ValidationError("--area-epsg \(k)=\(v): the EPSG code must be a number, e.g. 27700")
         }
     }
 
     /// The --boundary layer, with any --area-id/--area-name/--area-epsg given for 'boundary'.
     var boundarySpec: LayerSpec? {
         guard let boundary else { return nil }
-        let ids = (try? pairs(areaID, "")) ?? [:], names = (try? pairs(areaName, "")) ?? [:], epsgs = (try? pairs(areaEPSG, "")) ?? [:]
-        return LayerSpec(name: "boundary", path: boundary, idField: ids["boundary"], nameField: names["boundary"],
-                         epsg: epsgs["boundary"].flatMap { Int($0) })
+        return LayerSpec(name: "boundary", path: boundary, idField: dict(areaID)["boundary"], nameField: dict(areaName)["boundary"],
+                         epsg: dict(areaEPSG)["boundary"])
     }
 
     var specs: [LayerSpec] {
-        let l = (try? pairs(layers, "--areas")) ?? [:]
-        let ids = (try? pairs(areaID, "")) ?? [:], names = (try? pairs(areaName, "")) ?? [:]
-        let pops = (try? pairs(population, "")) ?? [:], epsgs = (try? pairs(areaEPSG, "")) ?? [:]
-        return layers.compactMap { s in s.split(separator: "=", maxSplits: 1).first.map(String.init) }.map { name in
-            LayerSpec(name: name, path: l[name]!, idField: ids[name], nameField: names[name],
-                      epsg: epsgs[name].flatMap { Int($0) }, population: pops[name])
+        let ids = dict(areaID), names = dict(areaName), pops = dict(population), epsgs = dict(areaEPSG)
+        return layers.map { l in
+            LayerSpec(name: l.name, path: l.value, idField: ids[l.name], nameField: names[l.name], epsg: epsgs[l.name], population: pops[l.name])
         }
     }
 }
 
 /// Grid geometry.
 struct GridOptions: ParsableArguments {
-    /// The most cells --max-cells may allow (a grid of 200 million cells already needs ~5 GB for a KDE).
-    static let cellCeiling = 200_000_000
     @Option(parsing: .unconditional, help: ArgumentHelp("Cell size in metres. Default: the --cell-rule.", valueName: "metres"))
     var cell: Double?
     @Option(help: "Default cell-size rule: sfhotspot (shorter extent side / 50, rounded down to 100 m) or arcgis (shorter side / 250).")
@@ -194,15 +194,15 @@ struct GridOptions: ParsableArguments {
         valueName: "xmin ymin xmax ymax"))
     var extent: [Double] = []
     @Option(parsing: .unconditional, help: "Refuse grids with more cells than this.")
-    var maxCells: Int = 5_000_000
+    var maxCells: Int = Limits.defaultMaxCells
     @Flag(help: "Keep only cells that touch the --boundary.")
     var clip = false
     @Option(help: ArgumentHelp("Hexagons instead of squares: flat (flat-topped) or pointy; --cell is then the distance across flats in metres.", valueName: "orientation"))
     var hex: HexOrientation?
 
     func validate() throws {
-        try check(cell, "--cell", in: 1...100_000, unit: "metres", example: "100")
-        try check(maxCells, "--max-cells", in: 1...GridOptions.cellCeiling, example: "5000000")
+        try check(cell, "--cell", in: Limits.cellSize, unit: "metres", example: "100")
+        try check(maxCells, "--max-cells", in: Limits.maxCells, example: "5000000")
         if !extent.isEmpty {
             guard extent.count == 4, extent.allSatisfy({ $0.isFinite && abs($0) <= 2_000_000 }), extent[0] < extent[2], extent[1] < extent[3] else {
                 throw ValidationError("--extent takes four EPSG:27700 numbers XMIN YMIN XMAX YMAX with XMIN < XMAX and YMIN < YMAX, e.g. --extent 533000 170000 541000 178000")
@@ -215,21 +215,16 @@ struct GridOptions: ParsableArguments {
 struct LocationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run on this polygon layer (one of --areas, e.g. wards or LSOAs) instead of a grid.", valueName: "name"))
     var on: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"))
-    var neighbours: String?
-
-    func validate() throws {
-        if let n = neighbours, NeighbourRule(parsing: n) == nil {
-            throw ValidationError("--neighbours '\(n)' is not understood: use queen, rook, distance:METRES (1–100000, e.g. distance:400) or knn:K (1–1000, e.g. knn:8)")
-        }
-    }
+    @Option(parsing: .unconditional, help: ArgumentHelp("Neighbours: queen (default; on a grid, distance cell × √2), rook, distance:METRES, knn:K (polygons).", valueName: "rule"),
+            transform: parsed(NeighbourRule.init(parsing:), NeighbourRule.hint))
+    var neighbours: NeighbourRule?
 
     /// `--on NAME` must name one of the `--areas` layers.
     func check(_ areas: AreaOptions) throws {
-        if let on, !areas.layers.contains(where: { $0.hasPrefix(on + "=") }) { throw ValidationError("--on \(on) needs --areas \(on)=FILE") }
+        if let on, !areas.layers.contains(where: { $0.name == on }) { throw ValidationError("--on \(on) needs --areas \(on)=FILE") }
     }
 
-    var rule: NeighbourRule? { neighbours.flatMap(NeighbourRule.init(parsing:)) }
+    var rule: NeighbourRule? { neighbours }
 }
 
 struct OutputOptions: ParsableArguments {
@@ -347,7 +342,7 @@ struct MapCLIOptions: ParsableArguments {
         guard !parts.isEmpty, parts.allSatisfy({ MapRaster.Format(rawValue: $0) != nil }) else {
             throw ValidationError("--map-format '\(mapFormat ?? "")' is not understood: give svg, pdf and/or png, e.g. --map-format svg,png")
         }
-        if let dpi { try check(dpi, "--dpi", in: 72...600, example: "300") }
+        if let dpi { try check(dpi, "--dpi", in: Limits.dpi, example: "300") }
         guard zoom == nil || zoom == "study" || zoom == "focus" else { throw ValidationError("--zoom takes study or focus") }
         // (hotspot map FOLDER, where --map is implied, may zoom on the focus areas the run recorded.)
         if zoom == "focus" && focus.isEmpty && map { throw ValidationError("--zoom focus needs at least one --focus AREA, e.g. --focus \"Rushey Green\"") }
@@ -385,3 +380,57 @@ extension MapPage.Orientation: ExpressibleByArgument {}
 extension IncidentFormat: ExpressibleByArgument {}
 extension CellSizeRule: ExpressibleByArgument {}
 extension HexOrientation: ExpressibleByArgument {}
+
+/// A value read once, by the parser project files use (`init(parsing:)`): the option holds the typed value, so
+/// neither `validate()` nor `run()` parses it again. A value the parser does not take is refused (exit 64) with
+/// what to write instead.
+func parsed<T>(_ parse: @escaping @Sendable (String) -> T?, _ hint: String) -> @Sendable (String) throws -> T {
+    { text in
+        guard let v = parse(text) else { throw ValidationError(hint) }
+        return v
+    }
+}
+
+extension StepLength: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    /// As it is written on the command line (help's "(default: month)").
+    public var defaultValueDescription: String {
+        switch self {
+        case .months(let n): return n == 1 ? "month" : "\(n)months"
+        case .weeks: return "week"
+        case .days(let n): return "\(n)days"
+        }
+    }
+    static let hint = "use month, 6months, week or 7days"
+}
+
+/// A comma-separated list read once, each item by `parse` (`--thresholds top:1,top:5`).
+func parsedList<T>(_ parse: @escaping @Sendable (String) -> T?, _ hint: String) -> @Sendable (String) throws -> [T] {
+    { text in
+        let items = text.split(separator: ",").map { parse(String($0)) }
+        guard !items.isEmpty, items.allSatisfy({ $0 != nil }) else { throw ValidationError(hint) }
+        return items.compactMap { $0 }
+    }
+}
+
+extension Period { static let hint = "use YYYY-MM..YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (first ≤ last, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. --period 2019-03..2019-09" }
+extension HotspotThreshold { static let hint = "use top:5, share:50, abs:120 or pct:99" }
+extension NeighbourRule { static let hint = "use queen, rook, distance:METRES (1–100000, e.g. distance:400) or knn:K (1–1000, e.g. knn:8)" }
+extension BacktestJob.Window { static let hint = "use 6months, 3months, 12weeks or 90days" }
+
+/// A date option, YYYY-MM or YYYY-MM-DD, read once: its day number (the first of the month for YYYY-MM) and text.
+struct DateArgument: Sendable {
+    var text: String, day: Int
+    static let hint = "not a date: use YYYY-MM or YYYY-MM-DD"
+    static func parse(_ s: String) -> DateArgument? { DateParser.parse(s).map { DateArgument(text: s, day: $0.day) } }
+}
+
+/// Candidate distances in metres, comma-separated, each 1–100000; read once, duplicates dropped, in order.
+func metresList(_ flag: String, example: String) -> @Sendable (String) throws -> [Double] {
+    { s in
+        let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let ok = v.compactMap { $0 }.filter { $0.isFinite && $0 >= Limits.distance.lowerBound && $0 <= Limits.distance.upperBound }
+        guard !v.isEmpty, ok.count == v.count else { throw ValidationError("\(flag) takes metres from 1 to 100000, comma-separated, e.g. \(flag) \(example)") }
+        return Array(Set(ok)).sorted()
+    }
+}

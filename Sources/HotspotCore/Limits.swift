@@ -5,8 +5,8 @@ public enum Limits {
     public static let cellSize: ClosedRange<Double> = 1...100_000
     /// A kernel bandwidth or neighbourhood radius in metres (`--bandwidth`, `--radius`).
     public static let distance: ClosedRange<Double> = 1...100_000
-    /// The most cells a grid may have (`--max-cells`, `max_cells:`), and the default: 5 million cells of 8-byte
-    /// values are 40 MB per surface, which a laptop holds several times over.
+    /// The most cells a grid may have (`--max-cells`, `max_cells:`; a grid of 200 million cells already needs ~5 GB
+    /// for a KDE), and the default: 5 million cells of 8-byte values are 40 MB per surface.
     public static let maxCells: ClosedRange<Int> = 1...200_000_000
     public static let defaultMaxCells = 5_000_000
     /// An EPSG code (`--epsg`, `epsg:`): the registry's codes lie in this range.

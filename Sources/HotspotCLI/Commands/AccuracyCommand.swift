@@ -22,23 +22,17 @@ struct AccuracyCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: ArgumentHelp("The hotspot product: hotspots.geojson, density.geojson, emerging.geojson, a .gpkg, or any polygon source OGR reads (Shapefile, FlatGeobuf, MapInfo, file.gpkg:layer, a PostGIS table as PG:… tables=…).", valueName: "file"))
     var hotspots: String
-    @Option(name: .customLong("where"), help: ArgumentHelp("Keep features whose property equals a value, e.g. hot=1 or 'category=New Hot Spot'.", valueName: "property=value"))
-    var whereClause: String?
+    @Option(name: .customLong("where"), help: ArgumentHelp("Keep features whose property equals a value, e.g. hot=1 or 'category=New Hot Spot'.", valueName: "property=value"),
+            transform: parsed(AccuracyJob.propertyEquals, "give property=value, e.g. --where hot=1"))
+    var whereClause: PropertyEquals?
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Incident files of the period the product was made from (for the RRI).", valueName: "file"))
     var earlier: [String] = []
     @Option(help: ArgumentHelp("Study-area boundary (its area is A in the PAI; default: the later incidents' extent).", valueName: "file"))
     var boundary: String?
 
-    func validate() throws {
-        if let w = whereClause, !w.contains("=") { throw ValidationError("--where takes property=value, e.g. --where hot=1") }
-    }
-
     func run() throws {
         try runJob {
-            let wp = whereClause.map { w -> (String, String) in
-                let i = w.firstIndex(of: "=")!
-                return (String(w[..<i]), String(w[w.index(after: i)...]))
-            }
+            let wp = whereClause.map { ($0.property, $0.value) }
             var p = request(input, nil, output)
             p.boundary = boundary.map { LayerSpec(name: "boundary", path: $0) }
             p.products.accuracy = .init(hotspots: hotspots, whereProperty: wp, earlier: earlier)

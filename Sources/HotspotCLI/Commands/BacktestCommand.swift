@@ -29,20 +29,27 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup var areas: AreaOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Training window: 6months, 3months, 12weeks, 90days.", valueName: "length"))
-    var train: String = "6months"
-    @Option(parsing: .unconditional, help: ArgumentHelp("Test window, the one after the training window.", valueName: "length"))
-    var test: String = "6months"
-    @Option(parsing: .unconditional, help: ArgumentHelp("Between origins (default: the test window).", valueName: "length"))
-    var step: String?
-    @Option(name: .customLong("pair"), help: ArgumentHelp("An explicit TRAIN:TEST pair of periods instead of rolling origins, e.g. 2018-03..2018-09:2022-03..2022-09 (repeatable).", valueName: "train:test"))
-    var pairs: [String] = []
-    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate bandwidths in metres, comma-separated.", valueName: "list"))
-    var bandwidths: String = "100,150,200,300,400,600,800"
-    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate cell sizes in metres, comma-separated.", valueName: "list"))
-    var cells: String = "50,100,200"
-    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate thresholds, comma-separated: top:1,top:2,top:5,top:10 (or share:P, pct:Q, abs:V).", valueName: "list"))
-    var thresholds: String = "top:1,top:2,top:5,top:10"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Training window: 6months (default), 3months, 12weeks, 90days.", valueName: "length"),
+            transform: parsed(BacktestJob.Window.init(parsing:), BacktestJob.Window.hint))
+    var train: BacktestJob.Window = .months(6)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Test window, the one after the training window (default 6months).", valueName: "length"),
+            transform: parsed(BacktestJob.Window.init(parsing:), BacktestJob.Window.hint))
+    var test: BacktestJob.Window = .months(6)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Between origins (default: the test window).", valueName: "length"),
+            transform: parsed(BacktestJob.Window.init(parsing:), BacktestJob.Window.hint))
+    var step: BacktestJob.Window?
+    @Option(name: .customLong("pair"), help: ArgumentHelp("An explicit TRAIN:TEST pair of periods instead of rolling origins, e.g. 2018-03..2018-09:2022-03..2022-09 (repeatable).", valueName: "train:test"),
+            transform: parsed(periodPair, "give TRAIN:TEST periods, the test after the training, e.g. --pair 2018-03..2018-09:2022-03..2022-09"))
+    var pairs: [[Period]] = []
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate bandwidths in metres, comma-separated (default 100,150,200,300,400,600,800).", valueName: "list"),
+            transform: metresList("--bandwidths", example: "100,200,400"))
+    var bandwidths: [Double] = [100, 150, 200, 300, 400, 600, 800]
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate cell sizes in metres, comma-separated (default 50,100,200).", valueName: "list"),
+            transform: metresList("--cells", example: "50,100,200"))
+    var cells: [Double] = [50, 100, 200]
+    @Option(parsing: .unconditional, help: ArgumentHelp("Candidate thresholds, comma-separated: top:1,top:2,top:5,top:10 (default; or share:P, pct:Q, abs:V).", valueName: "list"),
+            transform: parsedList(HotspotThreshold.init(parsing:), "give e.g. top:1,top:5 (or share:P, pct:Q, abs:V)"))
+    var thresholds: [HotspotThreshold] = [1, 2, 5, 10].map { .topCells(percent: $0) }
     @Flag(help: "Leave out the Gi* candidates.")
     var noGistar = false
     @Flag(help: "Leave out the emerging hot spot candidates.")
@@ -52,30 +59,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Fewest test incidents for an origin to count.", valueName: "count"))
     var minTest: Int = 20
 
-    func numbers(_ s: String) -> [Double]? {
-        let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !v.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 1 && $0! <= 100_000 }) else { return nil }
-        return Array(Set(v.map { $0! })).sorted()
-    }
-    var pairList: [(Period, Period)]? {
-        var out: [(Period, Period)] = []
-        for p in pairs {
-            let parts = p.split(separator: ":").map(String.init)
-            guard parts.count == 2, let a = Period(parsing: parts[0]), let b = Period(parsing: parts[1]), a.last < b.first else { return nil }
-            out.append((a, b))
-        }
-        return out
-    }
-
     func validate() throws {
-        for (flag, v) in [("--train", train), ("--test", test)] + (step.map { [("--step", $0)] } ?? []) where BacktestJob.Window(parsing: v) == nil {
-            throw ValidationError("\(flag) '\(v)' is not a window: use 6months, 3months, 12weeks or 90days")
-        }
-        if numbers(bandwidths) == nil { throw ValidationError("--bandwidths takes metres from 1 to 100000, comma-separated, e.g. --bandwidths 100,200,400") }
-        if numbers(cells) == nil { throw ValidationError("--cells takes metres from 1 to 100000, comma-separated, e.g. --cells 50,100,200") }
-        let th = thresholds.split(separator: ",").map { HotspotThreshold(parsing: String($0)) }
-        if th.isEmpty || th.contains(where: { $0 == nil }) { throw ValidationError("--thresholds takes e.g. top:1,top:5 (or share:P, pct:Q, abs:V)") }
-        if pairList == nil { throw ValidationError("--pair takes TRAIN:TEST periods, the test after the training, e.g. --pair 2018-03..2018-09:2022-03..2022-09") }
         try check(minTest, "--min-test", in: 1...1_000_000, example: "20")
     }
 
@@ -84,11 +68,9 @@ struct BacktestCommand: ParsableCommand {
             let p = request(input, areas, output)
             try p.checkOutput()
             var o = BacktestJob.Options()
-            o.train = BacktestJob.Window(parsing: train)!; o.test = BacktestJob.Window(parsing: test)!
-            o.step = step.flatMap(BacktestJob.Window.init(parsing:))
-            o.pairs = pairList ?? []
-            o.bandwidths = numbers(bandwidths)!; o.cells = numbers(cells)!
-            o.thresholds = thresholds.split(separator: ",").compactMap { HotspotThreshold(parsing: String($0)) }
+            o.train = train; o.test = test; o.step = step
+            o.pairs = pairs.map { ($0[0], $0[1]) }
+            o.bandwidths = bandwidths; o.cells = cells; o.thresholds = thresholds
             o.gistar = !noGistar; o.emerging = !noEmerging; o.kernel = kernel; o.minTest = minTest
             ProgressView.install(quiet: input.quiet)
             let r = try BacktestJob.run(p, options: o, command: commandLine)
@@ -101,4 +83,11 @@ struct BacktestCommand: ParsableCommand {
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
+}
+
+/// `--pair TRAIN:TEST`: two periods, the test after the training, as a two-element list (read once).
+@Sendable private func periodPair(_ p: String) -> [Period]? {
+    let parts = p.split(separator: ":").map(String.init)
+    guard parts.count == 2, let a = Period(parsing: parts[0]), let b = Period(parsing: parts[1]), a.last < b.first else { return nil }
+    return [a, b]
 }

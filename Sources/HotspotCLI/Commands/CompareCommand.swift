@@ -29,17 +29,17 @@ struct CompareCommand: ParsableCommand {
     var focus: [String] = []
     @Option(parsing: .unconditional, help: ArgumentHelp("Also compare grid cells of this size (metres).", valueName: "metres"))
     var cell: Double?
-    var periods: [String] { timing.periods }
+    var periods: [Period] { timing.periods }
 
     func validate() throws {
-        try check(cell, "--cell", in: 1...100_000, unit: "metres", example: "250")
+        try check(cell, "--cell", in: Limits.cellSize, unit: "metres", example: "250")
     }
 
     func run() throws {
         try runJob {
             var p = request(input, areas, output)
             p.focus = focus
-            p.products.compare = .init(periods: periods.compactMap(Period.init(parsing:)), cell: cell)
+            p.products.compare = .init(periods: periods, cell: cell)
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try CompareJob.run(p, command: commandLine)

@@ -31,12 +31,15 @@ struct EmergingCommand: ParsableCommand {
     var radius: Double?
     @OptionGroup var locations: LocationOptions
     @OptionGroup var mapOptions: MapCLIOptions
-    @Option(parsing: .unconditional, help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"))
-    var step: String = "month"
-    @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"))
-    var start: String?
-    @Option(help: ArgumentHelp("A day in the final step, YYYY-MM or YYYY-MM-DD: fixes the last step instead of taking it from the data (a final step with no incidents counts as empty, it is not dropped).", valueName: "date"))
-    var end: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time step: month (default), Nmonths (e.g. 6months), week (ISO), Ndays.", valueName: "step"),
+            transform: parsed(StepLength.init(parsing:), StepLength.hint))
+    var step: StepLength = .months(1)
+    @Option(help: ArgumentHelp("First day of the first step, YYYY-MM or YYYY-MM-DD (so that e.g. March–September windows line up). Default: the first month present.", valueName: "date"),
+            transform: parsed(DateArgument.parse, DateArgument.hint))
+    var start: DateArgument?
+    @Option(help: ArgumentHelp("A day in the final step, YYYY-MM or YYYY-MM-DD: fixes the last step instead of taking it from the data (a final step with no incidents counts as empty, it is not dropped).", valueName: "date"),
+            transform: parsed(DateArgument.parse, DateArgument.hint))
+    var end: DateArgument?
     @Option(parsing: .unconditional, help: "Neighbourhood time window: previous steps included in a cell's neighbourhood (ArcGIS default 1; 0 = Gi* per step on its own).")
     var window: Int = 1
     @Option(parsing: .unconditional, help: "Significance level for a hot/cold step (ArcGIS: 0.10, 90% confidence).")
@@ -55,14 +58,9 @@ struct EmergingCommand: ParsableCommand {
         if case .knn? = locations.rule, locations.on == nil {
             throw ValidationError("knn neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
         }
-        if StepLength(parsing: step) == nil { throw ValidationError("--step '\(step)' is not understood: use month, 6months, week or 7days") }
-        if let s = start, DateParser.parse(s) == nil { throw ValidationError("--start '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
-        if let s = end, DateParser.parse(s) == nil { throw ValidationError("--end '\(s)' is not a date: use YYYY-MM or YYYY-MM-DD") }
-        if let a = start.flatMap({ DateParser.parse($0)?.day }), let b = end.flatMap({ DateParser.parse($0)?.day }), b < a {
-            throw ValidationError("--end \(end!) is before --start \(start!)")
-        }
+        if let start, let end, end.day < start.day { throw ValidationError("--end \(end.text) is before --start \(start.text)") }
         try check(window, "--window", in: 0...100, example: "1")
-        try check(radius, "--radius", in: 1...100_000, unit: "metres", example: "400")
+        try check(radius, "--radius", in: Limits.distance, unit: "metres", example: "400")
         try check(alpha, "--alpha", in: 0.0001...0.5, example: "0.10")
         try check(trendAlpha, "--trend-alpha", in: 0.0001...0.5, example: "0.05")
     }
@@ -71,10 +69,10 @@ struct EmergingCommand: ParsableCommand {
         try runJob {
             var o = EmergingJobOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.extent = grid.gridExtent
-            o.radius = radius; o.step = StepLength(parsing: step)!
+            o.radius = radius; o.step = step
             o.on = locations.on
-            o.neighbours = locations.rule; o.start = start.flatMap { DateParser.parse($0)?.day }
-            o.end = end.flatMap { DateParser.parse($0)?.day }
+            o.neighbours = locations.rule; o.start = start?.day
+            o.end = end?.day
             o.window = window
             o.map = mapOptions.options
             o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr

@@ -34,8 +34,9 @@ struct KDE: ParsableCommand {
     var bandwidth: Double?
     @Option(help: "Default bandwidth rule: arcgis (ArcGIS Pro's spatial Silverman rule), nrd (normal reference, MASS bandwidth.nrd averaged over x and y), or backtest (the bandwidth, and the cell when --cell is not given, that best predicted the next window on these incidents: see hotspot backtest).")
     var bandwidthRule: BandwidthChoice = .arcgis
-    @Option(help: ArgumentHelp("With --bandwidth-rule backtest: the training and test windows, TRAIN:TEST, e.g. 6months:6months or 3months:3months.", valueName: "train:test"))
-    var backtestWindows: String = "6months:6months"
+    @Option(help: ArgumentHelp("With --bandwidth-rule backtest: the training and test windows, TRAIN:TEST, e.g. 6months:6months (default) or 3months:3months.", valueName: "train:test"),
+            transform: parsed({ BacktestJob.Window.pair(parsing: $0).map { [$0.0, $0.1] } }, "give TRAIN:TEST, each like 6months, 3months, 12weeks or 90days, e.g. --backtest-windows 3months:3months"))
+    var backtestWindows: [BacktestJob.Window] = [.months(6), .months(6)]
     @Option(parsing: .unconditional, help: "Multiplier applied to the bandwidth (e.g. 0.5 for a tighter surface).")
     var bandwidthAdjust: Double = 1
     @Option(help: "Kernel: quartic (default, ArcGIS), epanechnikov, triangular, uniform, gaussian (σ = h/3, truncated at h).")
@@ -44,8 +45,9 @@ struct KDE: ParsableCommand {
     var unit: DensityUnit = .perKm2
     @Option(help: "Evaluation: auto (exact when it stays near a second, else binned), exact, binned.")
     var mode: KDEMode = .auto
-    @Option(parsing: .unconditional, help: ArgumentHelp("Hot cells: top:P (top P% of cells), share:P (smallest area holding P% of incidents), abs:V (density ≥ V), pct:Q (≥ Q-th percentile of non-zero cells).", valueName: "rule"))
-    var threshold: String = "top:5"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hot cells: top:P (top P% of cells; default top:5), share:P (smallest area holding P% of incidents), abs:V (density ≥ V), pct:Q (≥ Q-th percentile of non-zero cells).", valueName: "rule"),
+            transform: parsed(HotspotThreshold.init(parsing:), HotspotThreshold.hint))
+    var threshold: HotspotThreshold = .topCells(percent: 5)
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Dual KDE: a second set of incident files (e.g. the previous period) on the same grid and bandwidth.", valueName: "file"))
     var dualWith: [String] = []
     @Option(help: "Dual KDE operation: ratio (a / max(b, floor)), log-ratio, difference (a − b).")
@@ -58,14 +60,10 @@ struct KDE: ParsableCommand {
     var smooth = false
 
     func validate() throws {
-        try check(bandwidth, "--bandwidth", in: 1...100_000, unit: "metres", example: "400")
+        try check(bandwidth, "--bandwidth", in: Limits.distance, unit: "metres", example: "400")
         try check(bandwidthAdjust, "--bandwidth-adjust", in: 0.01...100, example: "0.5")
         try check(dualFloor, "--dual-floor", in: 0...1e12, example: "0.1")
         try check(minIncidents, "--min-incidents", in: 0...1_000_000, example: "3")
-        if backtestWindowPair == nil { throw ValidationError("--backtest-windows takes TRAIN:TEST, each like 6months, 3months, 12weeks or 90days, e.g. --backtest-windows 3months:3months") }
-        if HotspotThreshold(parsing: threshold) == nil {
-            throw ValidationError("--threshold '\(threshold)' is not understood: use top:5, share:50, abs:120 or pct:99")
-        }
     }
 
     func run() throws {
@@ -73,12 +71,12 @@ struct KDE: ParsableCommand {
             var o = KDEOptions()
             o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex; o.extent = grid.gridExtent
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule.rule ?? .arcgis; o.bandwidthAdjust = bandwidthAdjust
-            if bandwidthRule == .backtest, let (tr, te) = backtestWindowPair {
-                var bo = BacktestJob.Options(); bo.train = tr; bo.test = te; bo.kernel = kernel
+            if bandwidthRule == .backtest {
+                var bo = BacktestJob.Options(); bo.train = backtestWindows[0]; bo.test = backtestWindows[1]; bo.kernel = kernel
                 o.backtest = bo
             }
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
-            o.threshold = HotspotThreshold(parsing: threshold)!
+            o.threshold = threshold
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
             o.map = mapOptions.options
             o.minIncidents = minIncidents
@@ -107,11 +105,4 @@ enum BandwidthChoice: String, ExpressibleByArgument, CaseIterable {
     var rule: BandwidthRule? { BandwidthRule(rawValue: rawValue) }
 }
 
-extension KDE {
-    var backtestWindowPair: (BacktestJob.Window, BacktestJob.Window)? {
-        let p = backtestWindows.split(separator: ":").map(String.init)
-        guard p.count == 2, let a = BacktestJob.Window(parsing: p[0]), let b = BacktestJob.Window(parsing: p[1]) else { return nil }
-        return (a, b)
-    }
-}
 extension DualOperation: ExpressibleByArgument {}

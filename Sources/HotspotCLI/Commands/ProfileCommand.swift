@@ -36,7 +36,7 @@ struct ProfileCommand: ParsableCommand {
             var mo = mapOptions.options ?? { var m = mapOptions; m.map = true; return m.options! }()
             mo.page = MapPage(paper: mapOptions.paper ?? .a4, orientation: .portrait)
             var p = request(input, areas, output, map: mapOptions)
-            p.products.compare = .init(periods: timing.periods.compactMap(Period.init(parsing:)), profile: mo)
+            p.products.compare = .init(periods: timing.periods, profile: mo)
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try CompareJob.run(p, command: commandLine)

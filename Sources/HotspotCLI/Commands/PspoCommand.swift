@@ -79,7 +79,7 @@ struct PspoCommand: ParsableCommand {
         try check(kdeCell, "--kde-cell", in: 5...2_000, unit: "metres", example: "50")
         try check(suppressBelow, "--suppress-below", in: 0...100, example: "3")
         if residents != nil && enforcement == nil { throw ValidationError("--residents compares enforcement with residents: give --enforcement FILE too") }
-        try check(areaEPSG, "--restricted-area-epsg", in: 1024...999_999, example: "27700")
+        try check(areaEPSG, "--restricted-area-epsg", in: Limits.epsg, example: "27700")
         let r = ringList
         guard !r.isEmpty, r.count == rings.split(separator: ",").count, r.count <= 4, r.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5_000 }), zip(r, r.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ValidationError("--rings takes up to four increasing distances in metres (0–5000), comma-separated, e.g. --rings 250,500")

@@ -12,8 +12,8 @@ extension AccuracyJob: Product {
         guard let h = s["hotspots"] else { throw field.error("'hotspots' is missing: the hotspot product to score, e.g. hotspots: out/kde/hotspots.geojson") }
         var r = Request(hotspots: try h.existingSource())
         if let w = s["where"] {
-            guard let (k, v) = propertyEquals(try w.string()) else { throw w.error("use property=value, e.g. where: 'category=New Hot Spot'") }
-            r.whereProperty = (k, v)
+            guard let pe = propertyEquals(try w.string()) else { throw w.error("use property=value, e.g. where: 'category=New Hot Spot'") }
+            r.whereProperty = (pe.property, pe.value)
         }
         if let e = s["earlier"] { r.earlier = try e.strings().flatMap { try e.glob($0) } }
         return r
@@ -25,10 +25,15 @@ extension AccuracyJob: Product {
                               + (a.rri.map { ", RRI \(Fmt.fixed($0, 2))" } ?? ""))
     }
     /// `property=value` split at its first `=` (`--where`, `where:`); nil without one.
-    public static func propertyEquals(_ text: String) -> (String, String)? {
+    @Sendable public static func propertyEquals(_ text: String) -> PropertyEquals? {
         guard let i = text.firstIndex(of: "=") else { return nil }
-        return (String(text[..<i]), String(text[text.index(after: i)...]))
+        return PropertyEquals(property: String(text[..<i]), value: String(text[text.index(after: i)...]))
     }
+}
+
+/// A feature filter, `property=value` (`--where`, `where:`).
+public struct PropertyEquals: Sendable {
+    public var property: String, value: String
 }
 
 extension Project.Products {
