@@ -29,132 +29,172 @@ public enum GiStarJob {
     }
 
     /// Gi* of `p.products.gistar` (defaults when nil) into `p.out`: on the polygon layer named `on`, else on
-    /// hexagons (`hex`) or a square grid.
+    /// hexagons (`hex`) or a square grid. `compute`, then `write`.
     public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let r = req.products.gistar ?? .init(), out = req.out
-        let layerName = r.on, cell = r.cell, rule = r.rule, clip = r.clip, maxCells = r.maxCells, neighbours = r.neighbours
-        let fdr = r.fdr, permutations = r.permutations, seed = r.seed, hex = r.hex, extent = r.extent, map = r.map
         let job = try inputs ?? req.loadInputs(progress: progress)
-        let b = job.boundary, inc = job.incidents, layers = job.layers
-        var warnings = job.warnings
-        let set = try OutputSet(directory: out, database: req.database)
-        var params: [String: String] = ["job": "gistar", "fdr": "\(fdr)", "permutations": "\(permutations)", "seed": "\(seed)"]
-        let gi: GiStarResult, ids: [String], names: [String], geoms: [MultiPolygon], counts: [Double], nbText: String
-        var extra: [(String, [Value])] = []
-        var gridMeta: SquareGrid?
-        if let ln = layerName {
-            guard let l = layers.first(where: { $0.name == ln }) else { throw InputError.unusable("--on \(ln): no layer of that name among --areas") }
-            let c = AreaCounts.compute(inc.table, layer: l)
-            counts = c.rows.map { Double($0.count) }
-            let rule = neighbours ?? .queen
-            let nb = try rule.neighbourhood(of: l.areas)
-            let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
-            if !islands.isEmpty { warnings.append("\(islands.count) area(s) have no neighbour under \(rule.description) (e.g. \(l.areas[islands[0]].id)); their Gi* uses only themselves") }
-            gi = giStar(values: counts, neighbourhood: nb, permutations: permutations, seed: seed)
-            ids = l.areas.map(\.id); names = l.areas.map(\.name); geoms = l.areas.map(\.geometry)
-            nbText = rule.description
-            params["layer"] = ln
-        } else if let orientation = hex {
-            // Hexagons: neighbours are the hexagons whose centres lie within the distance (default: the size across
-            // flats, i.e. the six that share an edge), self included.
-            let p = try HexProduct.compute(inc.table, size: cell, rule: rule, orientation: orientation, boundary: b, clip: clip, cellLimit: maxCells, extent: extent)
-            let hx = p.grid
-            let radius: Double
-            switch neighbours ?? .queen {
-            case .distance(let d): radius = d
-            case .queen, .rook: radius = hx.size
-            case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on hexagons use distance:METRES or queen")
-            }
-            let kept = p.cells
-            let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
-            let reach = Int((radius / hx.size).rounded(.up)) + 1
-            let lists = kept.map { k -> [Int] in
-                let c = hx.centre(index: k), col = k % hx.ncols, row = k / hx.ncols
-                var l: [Int] = []
-                for dr in -reach...reach { for dc in -reach...reach {
-                    let rr = row + dr, cc = col + dc
-                    guard rr >= 0, rr < hx.nrows, cc >= 0, cc < hx.ncols, let j = position[rr * hx.ncols + cc] else { continue }
-                    let o = hx.centre(index: rr * hx.ncols + cc)
-                    if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-9) { l.append(j) }
-                } }
-                return l
-            }
-            counts = kept.map { Double(p.counts.counts[$0]) }
-            gi = giStar(values: counts, neighbourhood: Neighbourhood(lists: lists), permutations: permutations, seed: seed)
-            ids = kept.map { hx.cellID($0) }; names = ids
-            geoms = kept.map { hx.cellPolygon($0) }
-            extra = [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
-                     ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })]
-            nbText = "hexagon centres within \(Fmt.fixed(radius, 2)) m"
-            params["shape"] = "hexagon (\(orientation.rawValue)-top)"; params["across_flats_m"] = Fmt.number(hx.size)
-        } else {
-            let product = try GridProduct.compute(inc.table, cellSize: cell, rule: rule, boundary: b, clip: false, cellLimit: maxCells, extent: extent)
-            let g = product.choice.grid
-            gridMeta = g
-            var mask: [Bool]?
-            if clip, let b { mask = try GridProduct.mask(b, grid: g) }
-            counts = product.counts.counts.map(Double.init)
-            let radius: Double
-            switch neighbours ?? .queen {
-            case .distance(let d): radius = d
-            case .queen: radius = g.cellSize * 2.0.squareRoot()
-            case .rook: radius = g.cellSize
-            case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
-            }
-            if permutations > 0 {
-                let offs = (0..<g.cellCount).map { k -> [Int] in
-                    let c = g.centre(index: k)
-                    let R = Int((radius / g.cellSize).rounded(.down))
-                    var l: [Int] = []
-                    for dr in -R...R { for dc in -R...R {
-                        let r = k / g.ncols + dr, cc = k % g.ncols + dc
-                        guard r >= 0, r < g.nrows, cc >= 0, cc < g.ncols, mask?[r * g.ncols + cc] ?? true else { continue }
-                        let o = g.centre(col: cc, row: r)
-                        if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-12) { l.append(r * g.ncols + cc) }
-                    } }
-                    return l
-                }
-                var r = giStar(grid: g, values: counts, radius: radius, mask: mask)
-                r.pseudoP = giStar(values: counts, neighbourhood: Neighbourhood(lists: offs), permutations: permutations, seed: seed).pseudoP
-                gi = r
-            } else {
-                gi = giStar(grid: g, values: counts, radius: radius, mask: mask)
-            }
-            let cells = (0..<g.cellCount).filter { mask?[$0] ?? true }
-            ids = (0..<g.cellCount).map { g.cellID($0) }; names = ids
-            geoms = (0..<g.cellCount).map { g.cellPolygon($0) }
-            nbText = "distance ≤ \(Fmt.fixed(radius, 2)) m"
-            extra = [("easting", (0..<g.cellCount).map { .double(g.centre(index: $0).x, decimals: 1) }),
-                     ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })]
-            params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
-            params["kept_cells"] = "\(cells.count)"
+        let c = try compute(req.products.gistar ?? .init(), inputs: job)
+        return try write(c, req, command: command, inputs: job)
+    }
+
+    /// Gi* at every location, with what the output needs: pure (no file read or written).
+    public struct Computed {
+        public var gi: GiStarResult
+        public var ids: [String], names: [String], geoms: [MultiPolygon], counts: [Double]
+        /// Columns after id and name (a grid's cell centres), one value per location.
+        public var extra: [(String, [Value])] = []
+        /// The neighbour rule as written in the outputs, e.g. "distance ≤ 282.84 m".
+        public var neighbours: String
+        public var params: [String: String]
+        public var grid: SquareGrid?
+        public var warnings: [String]
+        /// The locations written: all on a layer, those with a finite z on a grid.
+        public var keep: [Int]
+        public var onLayer: Bool
+    }
+
+    public static func compute(_ r: Project.GiStarRequest, inputs job: JobInputs) throws -> Computed {
+        var params: [String: String] = ["job": "gistar", "fdr": "\(r.fdr)", "permutations": "\(r.permutations)", "seed": "\(r.seed)"]
+        var c: Computed
+        if let ln = r.on { c = try onLayer(ln, r, job, &params) }
+        else if let orientation = r.hex { c = try onHexagons(orientation, r, job, &params) }
+        else { c = try onGrid(r, job, &params) }
+        params["neighbours"] = c.neighbours
+        c.params = params
+        c.keep = (0..<c.ids.count).filter { !c.gi.z[$0].isNaN || c.onLayer }
+        c.warnings = job.warnings + c.warnings
+        c.warnings += sparseWarnings(counts: c.keep.map { c.counts[$0] }, bins: c.keep.map { r.fdr ? c.gi.binFDR[$0] : c.gi.bin[$0] })
+        return c
+    }
+
+    /// On the areas of a polygon layer: neighbours by contiguity, distance or k nearest (default queen).
+    static func onLayer(_ ln: String, _ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
+        guard let l = job.layers.first(where: { $0.name == ln }) else { throw InputError.unusable("--on \(ln): no layer of that name among --areas") }
+        let counts = AreaCounts.compute(job.incidents.table, layer: l).rows.map { Double($0.count) }
+        let rule = r.neighbours ?? .queen
+        let nb = try rule.neighbourhood(of: l.areas)
+        let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
+        var warnings: [String] = []
+        if !islands.isEmpty { warnings.append("\(islands.count) area(s) have no neighbour under \(rule.description) (e.g. \(l.areas[islands[0]].id)); their Gi* uses only themselves") }
+        let gi = giStar(values: counts, neighbourhood: nb, permutations: r.permutations, seed: r.seed)
+        params["layer"] = ln
+        return Computed(gi: gi, ids: l.areas.map(\.id), names: l.areas.map(\.name), geoms: l.areas.map(\.geometry), counts: counts,
+                        neighbours: rule.description, params: [:], warnings: warnings, keep: [], onLayer: true)
+    }
+
+    /// On hexagons: neighbours are the hexagons whose centres lie within the distance (default: the size across
+    /// flats, i.e. the six that share an edge), self included.
+    static func onHexagons(_ orientation: HexOrientation, _ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
+        let p = try HexProduct.compute(job.incidents.table, size: r.cell, rule: r.rule, orientation: orientation, boundary: job.boundary, clip: r.clip,
+                                       cellLimit: r.maxCells, extent: r.extent)
+        let hx = p.grid
+        let radius: Double
+        switch r.neighbours ?? .queen {
+        case .distance(let d): radius = d
+        case .queen, .rook: radius = hx.size
+        case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on hexagons use distance:METRES or queen")
         }
-        params["neighbours"] = nbText
-        let keep = (0..<ids.count).filter { !gi.z[$0].isNaN || layerName != nil }
-        warnings += sparseWarnings(counts: keep.map { counts[$0] }, bins: keep.map { fdr ? gi.binFDR[$0] : gi.bin[$0] })
-        var t = Table(columns: ["id", "name"] + extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr", "gi_bin", "neighbours"]
+        let kept = p.cells
+        let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+        let reach = Int((radius / hx.size).rounded(.up)) + 1
+        let lists = kept.map { k -> [Int] in
+            let c = hx.centre(index: k), col = k % hx.ncols, row = k / hx.ncols
+            var l: [Int] = []
+            for dr in -reach...reach { for dc in -reach...reach {
+                let rr = row + dr, cc = col + dc
+                guard rr >= 0, rr < hx.nrows, cc >= 0, cc < hx.ncols, let j = position[rr * hx.ncols + cc] else { continue }
+                let o = hx.centre(index: rr * hx.ncols + cc)
+                if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-9) { l.append(j) }
+            } }
+            return l
+        }
+        let counts = kept.map { Double(p.counts.counts[$0]) }
+        let gi = giStar(values: counts, neighbourhood: Neighbourhood(lists: lists), permutations: r.permutations, seed: r.seed)
+        let ids = kept.map { hx.cellID($0) }
+        params["shape"] = "hexagon (\(orientation.rawValue)-top)"; params["across_flats_m"] = Fmt.number(hx.size)
+        return Computed(gi: gi, ids: ids, names: ids, geoms: kept.map { hx.cellPolygon($0) }, counts: counts,
+                        extra: [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
+                                ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })],
+                        neighbours: "hexagon centres within \(Fmt.fixed(radius, 2)) m", params: [:], warnings: [], keep: [], onLayer: false)
+    }
+
+    /// On a square grid: neighbours within a distance (queen: cell × √2, rook: the cell size), by running sums;
+    /// with permutations, the neighbour lists for the conditional randomisation.
+    static func onGrid(_ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
+        let product = try GridProduct.compute(job.incidents.table, cellSize: r.cell, rule: r.rule, boundary: job.boundary, clip: false,
+                                              cellLimit: r.maxCells, extent: r.extent)
+        let g = product.choice.grid
+        var mask: [Bool]?
+        if r.clip, let b = job.boundary { mask = try GridProduct.mask(b, grid: g) }
+        let counts = product.counts.counts.map(Double.init)
+        let radius: Double
+        switch r.neighbours ?? .queen {
+        case .distance(let d): radius = d
+        case .queen: radius = g.cellSize * 2.0.squareRoot()
+        case .rook: radius = g.cellSize
+        case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
+        }
+        var gi = giStar(grid: g, values: counts, radius: radius, mask: mask)
+        if r.permutations > 0 {
+            gi.pseudoP = giStar(values: counts, neighbourhood: Neighbourhood(lists: gridNeighbours(g, radius: radius, mask: mask)),
+                                permutations: r.permutations, seed: r.seed).pseudoP
+        }
+        let cells = (0..<g.cellCount).filter { mask?[$0] ?? true }
+        let ids = (0..<g.cellCount).map { g.cellID($0) }
+        params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
+        params["kept_cells"] = "\(cells.count)"
+        return Computed(gi: gi, ids: ids, names: ids, geoms: (0..<g.cellCount).map { g.cellPolygon($0) }, counts: counts,
+                        extra: [("easting", (0..<g.cellCount).map { .double(g.centre(index: $0).x, decimals: 1) }),
+                                ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })],
+                        neighbours: "distance ≤ \(Fmt.fixed(radius, 2)) m", params: [:], grid: g, warnings: [], keep: [], onLayer: false)
+    }
+
+    /// Each cell's neighbours (self included) within `radius` of its centre, among the cells of `mask`.
+    static func gridNeighbours(_ g: SquareGrid, radius: Double, mask: [Bool]?) -> [[Int]] {
+        (0..<g.cellCount).map { k -> [Int] in
+            let c = g.centre(index: k)
+            let R = Int((radius / g.cellSize).rounded(.down))
+            var l: [Int] = []
+            for dr in -R...R { for dc in -R...R {
+                let r = k / g.ncols + dr, cc = k % g.ncols + dc
+                guard r >= 0, r < g.nrows, cc >= 0, cc < g.ncols, mask?[r * g.ncols + cc] ?? true else { continue }
+                let o = g.centre(col: cc, row: r)
+                if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-12) { l.append(r * g.ncols + cc) }
+            } }
+            return l
+        }
+    }
+
+    /// Writes `gistar.geojson`/`.gpkg` with its style, `gistar.csv`, the map and metadata into `req.out`.
+    static func write(_ c: Computed, _ req: Project, command: String, inputs job: JobInputs) throws -> Result {
+        let r = req.products.gistar ?? .init(), fdr = r.fdr, permutations = r.permutations, keep = c.keep, gi = c.gi
+        let inc = job.incidents
+        var params = c.params
+        let set = try OutputSet(directory: req.out, database: req.database)
+        var t = Table(columns: ["id", "name"] + c.extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr", "gi_bin", "neighbours"]
                       + (permutations > 0 ? ["pseudo_p"] : []))
         t.rows = keep.map { k in
-            [.string(ids[k]), .string(names[k])] + extra.map { $0.1[k] } +
-            [Value.count(counts[k], weighted: inc.table.isWeighted), .double(gi.z[k], decimals: nil), .double(gi.p[k], decimals: nil),
+            [.string(c.ids[k]), .string(c.names[k])] + c.extra.map { $0.1[k] } +
+            [Value.count(c.counts[k], weighted: inc.table.isWeighted), .double(gi.z[k], decimals: nil), .double(gi.p[k], decimals: nil),
              .double(gi.pAdjusted[k], decimals: nil), .int(Int(fdr ? gi.binFDR[k] : gi.bin[k])), .int(Int(gi.neighbours[k]))]
             + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
         }
         let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
                                  title: "Getis-Ord Gi*\(fdr ? " (FDR)" : "")")
-        try set.writeLayer("gistar", geometries: keep.map { geoms[$0] }, properties: t, style: .classified(cls))
-        params["map_parameters"] = "Gi* · neighbours: \(nbText) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
-        params["map_product"] = "hot and cold spots (Gi*)"
-        if let mo = map {
-            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: params["map_parameters"]!, product: params["map_product"]!)
-            ctx.notes = warnings.map { "Warning: \($0)" }
-            if layerName != nil { ctx.labelOnly = Set(keep.filter { (fdr ? gi.binFDR[$0] : gi.bin[$0]) != 0 }.map { ids[$0] }) }
+        try set.writeLayer("gistar", geometries: keep.map { c.geoms[$0] }, properties: t, style: .classified(cls))
+        let mapParameters = "Gi* · neighbours: \(c.neighbours) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
+        let mapProduct = "hot and cold spots (Gi*)"
+        params["map_parameters"] = mapParameters; params["map_product"] = mapProduct
+        if let mo = r.map {
+            var ctx = MapJob.Context(incidents: inc, boundary: job.boundary, layers: job.layers, parameters: mapParameters, product: mapProduct)
+            ctx.notes = c.warnings.map { "Warning: \($0)" }
+            if c.onLayer { ctx.labelOnly = Set(keep.filter { (fdr ? gi.binFDR[$0] : gi.bin[$0]) != 0 }.map { c.ids[$0] }) }
             else { ctx.blank = "no data" }
-            try MapJob.draw(ctx, features: keep.map { geoms[$0] }, classification: cls, dissolve: layerName == nil, options: mo, into: set)
+            try MapJob.draw(ctx, features: keep.map { c.geoms[$0] }, classification: cls, dissolve: !c.onLayer, options: mo, into: set)
         }
         try set.write("gistar.csv", t.csv())
-        try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
-        return Result(incidents: inc, gi: gi, ids: ids, names: names, counts: counts, neighbours: nbText, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+        try set.finish(command: command, parameters: params, inputs: job, grid: c.grid, warnings: c.warnings)
+        return Result(incidents: inc, gi: gi, ids: c.ids, names: c.names, counts: c.counts, neighbours: c.neighbours, warnings: c.warnings,
+                      written: set.written.map(\.path) + ["metadata.json"])
     }
 }
 

@@ -119,28 +119,9 @@ public enum KDEJob {
         var warnings = job.warnings
         var backtestTable: Table?
         var bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
-        if var bo = o.backtest, o.bandwidth == nil {
-            // The bandwidth (and cell) that best predicted the following window on these incidents.
-            if let c = o.cell { bo.cells = [c] }
-            bo.gistar = false; bo.emerging = false
-            bo.thresholds = [o.threshold]
-            let (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
-            let usable = origins.indices.filter { !origins[$0].tooFew }
-            guard !usable.isEmpty else { throw InputError.unusable("--bandwidth-rule backtest: no origin has \(bo.minTest) or more incidents to test on; give --bandwidth or use another rule") }
-            warnings += w
-            let best = BacktestJob.pick(cands, scores, usable: usable)
-            guard BacktestJob.eligible(cands[best], scores[best], usable: usable) else {
-                throw InputError.unusable("--bandwidth-rule backtest: no candidate bandwidth fills \(o.threshold.description) of the area with non-zero density; give --bandwidth, or a larger --cell")
-            }
-            o.bandwidth = cands[best].bandwidth; o.cell = cands[best].cell
-            bandwidthSource = "backtest (best median PAI \(Fmt.fixed(BacktestJob.median(usable.map { scores[best][$0].pai }), 2)) over \(usable.count) origin(s) of \(bo.train.description) → \(bo.test.description), among \(cands.count) candidates)"
-            var bt = Table(columns: ["cell_m", "bandwidth_m", "threshold", "pai_median", "hit_rate_median", "recommended"])
-            bt.rows = cands.indices.map { i in
-                [.double(cands[i].cell, decimals: nil), .double(cands[i].bandwidth ?? .nan, decimals: nil), .string(cands[i].threshold),
-                 .double(BacktestJob.median(usable.map { scores[i][$0].pai }), decimals: 3),
-                 .double(BacktestJob.median(usable.map { scores[i][$0].hitRate }), decimals: 4), .int(i == best ? 1 : 0)]
-            }
-            backtestTable = bt
+        if let bo = o.backtest, o.bandwidth == nil {
+            let (source, table) = try chooseByBacktest(bo, job, &o, warnings: &warnings)
+            bandwidthSource = source; backtestTable = table
         }
         var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
         h *= o.bandwidthAdjust
@@ -178,28 +159,7 @@ public enum KDEJob {
             ctx.notes = warnings.map { "Warning: \($0)" }
             try MapJob.draw(ctx, features: cellGeoms, classification: densityClasses, dissolve: true, options: mo, into: set)
         }
-        var dualParams: [String: String] = [:]
-        if !o.dualFiles.isEmpty {
-            let other = try Pipeline.loadIncidents(files: o.dualFiles, options: req.read, gridDirectories: req.gridDirectories, boundary: b)
-            let s2 = kernelDensity(x: other.table.x, y: other.table.y, weights: other.table.weight, grid: grid, parameters: p, mask: mask)
-            let nz = s2.values.filter { $0 > 0 }
-            let floor = o.dualFloor ?? (nz.isEmpty ? 1e-9 : 0.01 * nz.reduce(0, +) / Double(nz.count))
-            let dual = dualDensity(surface, s2, operation: o.dualOperation, floor: floor)
-            var dt = Table(columns: ["id", "col", "row", "easting", "northing", unit + "_a", unit + "_b", o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")])
-            dt.rows = cells.map { k in
-                let c = grid.centre(index: k)
-                return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
-                        .double(surface.values[k], decimals: nil), .double(s2.values[k], decimals: nil), .double(dual[k], decimals: nil)]
-            }
-            let dualField = o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")
-            let dualClasses = MapStyle.quantiles(cells.map { dual[$0] }, field: dualField, title: o.dualOperation.rawValue,
-                                                 ramp: MapStyle.ylOrRd5, decimals: 3)
-            try set.writeLayer("dual", geometries: cellGeoms, properties: dt, style: .classified(dualClasses))
-            try set.write("dual.csv", dt.csv())
-            try writeRaster("dual", values: dual, grid: grid, classes: dualClasses, geoTIFF: false, to: set)
-            dualParams = ["dual_operation": o.dualOperation.rawValue, "dual_floor": Fmt.number(floor),
-                          "dual_files": o.dualFiles.joined(separator: ";"), "dual_incidents": "\(other.table.count)"]
-        }
+        let dualParams = o.dualFiles.isEmpty ? [:] : try writeDual(o, req, job, surface: surface, grid: grid, parameters: p, cells: cells, cellGeoms: cellGeoms, mask: mask, unit: unit, to: set)
         try set.finish(command: command, parameters: dualParams.merging([
             "map_parameters": mapLine, "map_product": mapProduct,
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
@@ -210,6 +170,60 @@ public enum KDEJob {
             inputs: job, grid: grid, warnings: warnings, backtest: backtestTable)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+
+    /// `--bandwidth-rule backtest`: the bandwidth (and cell) that best predicted the following window on these
+    /// incidents (`BacktestJob.evaluate` over `bo`'s windows); sets them in `o` and returns how the bandwidth was
+    /// chosen and the candidates' table (backtest.csv).
+    static func chooseByBacktest(_ backtest: BacktestJob.Options, _ job: JobInputs, _ o: inout KDEOptions, warnings: inout [String]) throws -> (String, Table) {
+        var bo = backtest
+        // The bandwidth (and cell) that best predicted the following window on these incidents.
+        if let c = o.cell { bo.cells = [c] }
+        bo.gistar = false; bo.emerging = false
+        bo.thresholds = [o.threshold]
+        let (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
+        let usable = origins.indices.filter { !origins[$0].tooFew }
+        guard !usable.isEmpty else { throw InputError.unusable("--bandwidth-rule backtest: no origin has \(bo.minTest) or more incidents to test on; give --bandwidth or use another rule") }
+        warnings += w
+        let best = BacktestJob.pick(cands, scores, usable: usable)
+        guard BacktestJob.eligible(cands[best], scores[best], usable: usable) else {
+            throw InputError.unusable("--bandwidth-rule backtest: no candidate bandwidth fills \(o.threshold.description) of the area with non-zero density; give --bandwidth, or a larger --cell")
+        }
+        o.bandwidth = cands[best].bandwidth; o.cell = cands[best].cell
+        let source = "backtest (best median PAI \(Fmt.fixed(BacktestJob.median(usable.map { scores[best][$0].pai }), 2)) over \(usable.count) origin(s) of \(bo.train.description) → \(bo.test.description), among \(cands.count) candidates)"
+        var bt = Table(columns: ["cell_m", "bandwidth_m", "threshold", "pai_median", "hit_rate_median", "recommended"])
+        bt.rows = cands.indices.map { i in
+            [.double(cands[i].cell, decimals: nil), .double(cands[i].bandwidth ?? .nan, decimals: nil), .string(cands[i].threshold),
+             .double(BacktestJob.median(usable.map { scores[i][$0].pai }), decimals: 3),
+             .double(BacktestJob.median(usable.map { scores[i][$0].hitRate }), decimals: 4), .int(i == best ? 1 : 0)]
+        }
+        return (source, bt)
+    }
+
+    /// Dual KDE (`--dual-with`): the second period's surface on the same grid and bandwidth, the ratio, log-ratio or
+    /// difference per cell, written as `dual.geojson`/`.gpkg`, `dual.csv` and a raster; returns its metadata parameters.
+    static func writeDual(_ o: KDEOptions, _ req: Project, _ job: JobInputs, surface: DensitySurface, grid: SquareGrid, parameters p: KDEParameters, cells: [Int],
+                          cellGeoms: [MultiPolygon], mask: [Bool]?, unit: String, to set: OutputSet) throws -> [String: String] {
+        let b = job.boundary
+        let other = try Pipeline.loadIncidents(files: o.dualFiles, options: req.read, gridDirectories: req.gridDirectories, boundary: b)
+        let s2 = kernelDensity(x: other.table.x, y: other.table.y, weights: other.table.weight, grid: grid, parameters: p, mask: mask)
+        let nz = s2.values.filter { $0 > 0 }
+        let floor = o.dualFloor ?? (nz.isEmpty ? 1e-9 : 0.01 * nz.reduce(0, +) / Double(nz.count))
+        let dual = dualDensity(surface, s2, operation: o.dualOperation, floor: floor)
+        var dt = Table(columns: ["id", "col", "row", "easting", "northing", unit + "_a", unit + "_b", o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")])
+        dt.rows = cells.map { k in
+            let c = grid.centre(index: k)
+            return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
+                    .double(surface.values[k], decimals: nil), .double(s2.values[k], decimals: nil), .double(dual[k], decimals: nil)]
+        }
+        let dualField = o.dualOperation.rawValue.replacingOccurrences(of: "-", with: "_")
+        let dualClasses = MapStyle.quantiles(cells.map { dual[$0] }, field: dualField, title: o.dualOperation.rawValue,
+                                             ramp: MapStyle.ylOrRd5, decimals: 3)
+        try set.writeLayer("dual", geometries: cellGeoms, properties: dt, style: .classified(dualClasses))
+        try set.write("dual.csv", dt.csv())
+        try writeRaster("dual", values: dual, grid: grid, classes: dualClasses, geoTIFF: false, to: set)
+        return ["dual_operation": o.dualOperation.rawValue, "dual_floor": Fmt.number(floor),
+                      "dual_files": o.dualFiles.joined(separator: ";"), "dual_incidents": "\(other.table.count)"]
     }
 
     /// A density surface and its hotspot polygons, before anything is written.
