@@ -126,50 +126,97 @@ struct ResidentsTable {
     }
 }
 
-extension PspoEvidence {
-    /// The enforcement tables, suppressed below `k`: by restriction × outcome, by each protected characteristic ×
-    /// outcome, and (with residents) each ethnic group's share of enforcement beside its share of residents.
-    mutating func enforcement(_ path: String, k: Int, residents: (table: ResidentsTable, layer: String, areas: [(id: String, name: String)])?) throws {
-        let rows = try CSVRows.read(path)
-        guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw InputError.emptyFile(path) }
-        let low = header.map { $0.lowercased() }
-        guard let ri = low.firstIndex(of: "restriction"), let oi = low.firstIndex(of: "outcome") else {
-            throw InputError.badHeader(file: path, format: "enforcement CSV (date, restriction, outcome, then protected characteristics)",
-                                       missing: ["restriction", "outcome"].filter { !low.contains($0) })
+/// The enforcement and equality exhibits of a pack (`--enforcement`; `exhibits/NAME.csv` each, NAME in the
+/// comments), suppressed below K (`Suppression`), with the notes printed under them.
+struct PspoEnforcement {
+    /// What the tables count: the number of records and their file.
+    var summary: String
+    /// `enforcement-by-restriction`: restriction × outcome, with totals.
+    var byRestriction: Table
+    /// What `byRestriction` withholds (nil when nothing).
+    var byRestrictionNote: String?
+    /// `enforcement-by-characteristic`: each protected characteristic's values × outcome, with totals.
+    var byCharacteristic: Table
+    /// What `byCharacteristic` withholds (nil when nothing).
+    var byCharacteristicNote: String?
+    /// `enforcement-vs-residents` (with residents and an ethnicity column): each ethnic group's share of enforcement
+    /// beside its share of residents.
+    var vsResidents: Table?
+    /// How `vsResidents` is made, and what it withholds.
+    var vsResidentsNote: String?
+
+    /// The enforcement records of a CSV: its header and the rows with every field (blank rows dropped).
+    private struct Records {
+        var header: [String]
+        /// The header in lower case.
+        var low: [String]
+        var body: [[String]]
+        /// Columns of the restriction and the outcome.
+        var ri: Int, oi: Int
+        /// Columns that are no protected characteristic: restriction, outcome, date, id, notes…
+        var skip: Set<Int>
+        /// The outcomes, sorted.
+        var outcomes: [String]
+
+        init(_ path: String) throws {
+            let rows = try CSVRows.read(path)
+            guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw InputError.emptyFile(path) }
+            let low = header.map { $0.lowercased() }
+            guard let ri = low.firstIndex(of: "restriction"), let oi = low.firstIndex(of: "outcome") else {
+                throw InputError.badHeader(file: path, format: "enforcement CSV (date, restriction, outcome, then protected characteristics)",
+                                           missing: ["restriction", "outcome"].filter { !low.contains($0) })
+            }
+            self.header = header; self.low = low; self.ri = ri; self.oi = oi
+            skip = Set([ri, oi]).union(low.indices.filter { ["date", "id", "ref", "reference", "notes", "location", "name"].contains(low[$0]) })
+            body = rows.dropFirst().filter { $0.count == header.count && !$0.allSatisfy(\.isEmpty) }
+            outcomes = Array(Set(body.map { $0[oi] })).sorted()
         }
-        let skip = Set([ri, oi]).union(low.indices.filter { ["date", "id", "ref", "reference", "notes", "location", "name"].contains(low[$0]) })
-        let body = rows.dropFirst().filter { $0.count == header.count && !$0.allSatisfy(\.isEmpty) }
-        let outcomes = Array(Set(body.map { $0[oi] })).sorted()
+
+        /// Records per key × outcome: the keys sorted, a row of counts per key.
         func tally(_ keyOf: ([String]) -> String) -> (keys: [String], counts: [[Int]]) {
             var d: [String: [Int]] = [:]
-            for rr in body { d[keyOf(rr), default: [Int](repeating: 0, count: outcomes.count)][outcomes.firstIndex(of: rr[oi])!] += 1 }
+            let column = Dictionary(uniqueKeysWithValues: outcomes.enumerated().map { ($1, $0) })
+            for rr in body { if let o = column[rr[oi]] { d[keyOf(rr), default: [Int](repeating: 0, count: outcomes.count)][o] += 1 } }
             let keys = d.keys.sorted()
-            return (keys, keys.map { d[$0]! })
+            return (keys, keys.map { d[$0] ?? [] })
         }
-        var allMarks: [[Suppression.Mark]] = []
-        let byR = tally { $0[ri] }
+    }
+
+    /// The enforcement tables of the records at `path`, suppressed below `k`: by restriction × outcome, by each
+    /// protected characteristic × outcome, and (with residents) each ethnic group's share of enforcement beside its
+    /// share of residents.
+    static func read(_ path: String, k: Int, residents: PspoEvidence.Residents?) throws -> PspoEnforcement {
+        let rec = try Records(path)
+        let byR = rec.tally { $0[rec.ri] }
         let ct1 = Suppression.crossTab(labels: byR.keys.map { [$0] }, counts: byR.counts, k: k)
-        var t1 = Table(columns: ["restriction"] + outcomes + ["total"])
+        var t1 = Table(columns: ["restriction"] + rec.outcomes + ["total"])
         t1.rows = ct1.rows
-        tables["enforcement-by-restriction"] = t1
-        notes["enforcement-by-restriction"] = Suppression.note(ct1.marks, k: k)
-        var t2 = Table(columns: ["characteristic", "value"] + outcomes + ["total"])
-        for c in header.indices where !skip.contains(c) {
-            let byC = tally { $0[c].isEmpty ? "not recorded" : $0[c] }
-            let ct = Suppression.crossTab(labels: byC.keys.map { [header[c], $0] }, counts: byC.counts, k: k)
+        var allMarks: [[Suppression.Mark]] = []
+        var t2 = Table(columns: ["characteristic", "value"] + rec.outcomes + ["total"])
+        for c in rec.header.indices where !rec.skip.contains(c) {
+            let byC = rec.tally { $0[c].isEmpty ? "not recorded" : $0[c] }
+            let ct = Suppression.crossTab(labels: byC.keys.map { [rec.header[c], $0] }, counts: byC.counts, k: k)
             var rs = ct.rows
             rs[rs.count - 1][1] = .string("Total")
-            rs[rs.count - 1][0] = .string(header[c])
+            rs[rs.count - 1][0] = .string(rec.header[c])
             t2.rows += rs
             allMarks += ct.marks
         }
-        tables["enforcement-by-characteristic"] = t2
-        notes["enforcement-by-characteristic"] = Suppression.note(allMarks, k: k)
-        notes["enforcement"] = "\(body.count) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record."
+        var e = PspoEnforcement(summary: "\(rec.body.count) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record.",
+                                byRestriction: t1, byRestrictionNote: Suppression.note(ct1.marks, k: k),
+                                byCharacteristic: t2, byCharacteristicNote: Suppression.note(allMarks, k: k))
+        if let res = residents, let ei = rec.header.indices.first(where: { !rec.skip.contains($0) && rec.low[$0].contains("ethnic") }) {
+            let v = vsResidents(rec, ethnicity: ei, residents: res, k: k)
+            e.vsResidents = v.table; e.vsResidentsNote = v.note
+        }
+        return e
+    }
 
-        // Each ethnic group's share of enforcement beside its share of the residents of the areas the restricted
-        // area touches, the ratio of the two, and the rate ratio against White (as stop-and-search reports give it).
-        guard let res = residents, let ei = header.indices.first(where: { !skip.contains($0) && low[$0].contains("ethnic") }) else { return }
+    /// Each ethnic group's share of enforcement beside its share of the residents of the areas the restricted area
+    /// touches, the ratio of the two, and the rate ratio against White (as stop-and-search reports give it); and the
+    /// note saying how.
+    private static func vsResidents(_ rec: Records, ethnicity ei: Int, residents res: PspoEvidence.Residents, k: Int) -> (table: Table, note: String) {
+        let body = rec.body
         var pop: [EthnicGroup: Double] = [:]
         for a in res.areas { for (g, v) in res.table.byArea[a.id] ?? [:] { pop[g, default: 0] += v } }
         let popTotal = pop.values.reduce(0, +)
@@ -180,8 +227,9 @@ extension PspoEvidence {
         let mk = Suppression.marks(count.map { [$0] } + [[body.count]], k: k).map { $0[0] }
         var t3 = Table(columns: ["ethnic_group", "enforcement", "share_of_enforcement_pct", "residents", "share_of_residents_pct",
                                  "disproportionality_ratio", "per_1000_residents", "rate_ratio_vs_white"])
-        let wi = groups.firstIndex(of: .white)!
-        let whiteRate = (mk[wi] == .shown && count[wi] >= max(k, 1) && (pop[.white] ?? 0) > 0) ? Double(count[wi]) / pop[.white]! : nil
+        let wi = groups.firstIndex(of: .white) ?? 0
+        let whitePop = pop[.white] ?? 0
+        let whiteRate = (mk[wi] == .shown && count[wi] >= max(k, 1) && whitePop > 0) ? Double(count[wi]) / whitePop : nil
         for (gi, g) in groups.enumerated() {
             let n = count[gi], p = pop[g] ?? 0
             let usable = mk[gi] == .shown && n >= max(k, 1) && recorded > 0 && p > 0 && popTotal > 0
@@ -195,10 +243,10 @@ extension PspoEvidence {
         }
         t3.rows.append([.string("Not stated or not recorded"), Suppression.value(count[groups.count], mk[groups.count], k: k), .null, .null, .null, .null, .null, .null])
         t3.rows.append([.string("Total"), Suppression.value(body.count, mk[groups.count + 1], k: k), .null, .double(popTotal, decimals: 0), .null, .null, .null, .null])
-        tables["enforcement-vs-residents"] = t3
         let areaList = res.areas.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
-        notes["enforcement-vs-residents"] = ([Suppression.note([mk], k: k)].compactMap { $0 } + [
-            "Ethnicity as recorded in column '\(header[ei])', grouped as police.uk stop-and-search groups it (Asian, Black, Mixed, Other, White); shares of enforcement are of the \(recorded) record(s) with a group recorded. Residents: \((res.table.path as NSString).lastPathComponent), the \(res.areas.count) area(s) of the '\(res.layer)' layer the restricted area touches: \(areaList). Disproportionality ratio = share of enforcement ÷ share of residents; rate ratio = the group's enforcement per resident ÷ White's. A ratio is given only where the group's count is shown (at least \(max(k, 1))) and, for the rate ratio, White's too; residents are where people live, not who is in the area."
+        let note = ([Suppression.note([mk], k: k)].compactMap { $0 } + [
+            "Ethnicity as recorded in column '\(rec.header[ei])', grouped as police.uk stop-and-search groups it (Asian, Black, Mixed, Other, White); shares of enforcement are of the \(recorded) record(s) with a group recorded. Residents: \((res.table.path as NSString).lastPathComponent), the \(res.areas.count) area(s) of the '\(res.layer)' layer the restricted area touches: \(areaList). Disproportionality ratio = share of enforcement ÷ share of residents; rate ratio = the group's enforcement per resident ÷ White's. A ratio is given only where the group's count is shown (at least \(max(k, 1))) and, for the rate ratio, White's too; residents are where people live, not who is in the area."
         ]).joined(separator: " ")
+        return (t3, note)
     }
 }

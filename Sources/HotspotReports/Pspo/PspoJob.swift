@@ -45,12 +45,56 @@ public enum PspoJob {
         }
     }
 
+    /// The pack of `request.products.pspo`: its zip target and the PDF printer checked first, the inputs loaded, the
+    /// evidence and its tables computed (`PspoEvidence`), the density and emerging hot spots around the area, then
+    /// the exhibits (tables, charts, maps, the area and the incidents inside it), the page, its PDF, metadata.json,
+    /// manifest.json and the zip.
     public static func run(_ request: Project, command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
         guard let r = request.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
         var p = request
         if let ty = r.types { p.read.selection.types = ty }
-        // The pack is the folder and its zip: both or neither. A zip path the run cannot replace (a folder, or a file
-        // that is not this pack's zip) is refused before any work.
+        let target = try packTarget(p, r)
+        // Everything that can be wrong with the inputs is found before anything is written.
+        let job = try p.loadInputs(boundaryFirst: true, progress: progress)
+        let (e, figures) = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") {
+            let e = try PspoEvidence.compute(p, r, job: job)
+            return (e, try e.tabulate(r, job: job))
+        }
+        let packDate = r.asOf ?? lastDay(job.incidents.table)
+        var warnings = job.warnings + job.layers.flatMap(\.warnings)
+        let set = try OutputSet(p)
+        try FileManager.default.createDirectory(atPath: set.path("exhibits"), withIntermediateDirectories: true)
+
+        // Surroundings: density with hotspots, and emerging hot spot categories, each on the whole borough.
+        let kde = try density(r, job: job, warnings: &warnings)
+        // Exhibits: tables.
+        let x = PspoExhibits(evidence: figures, emerging: emerging(p, r, e, job: job), summary: summaryTable(e, trend: figures.insideTrend, job: job),
+                             parameters: parameterTable(p, r, e, job: job, kde: kde, packDate: packDate), inputs: try inputTable(p, r, e, job: job),
+                             counts: e.counts.table, software: softwareTable(pdf: r.pdf))
+        for (k, tab) in x.all { try set.write("exhibits/\(k).csv", tab.csv()) }
+
+        // Exhibits: charts and maps as SVG (their PNGs are drawn below, beside the PDF).
+        let charts = try Charts(e, figures, r)
+        let contexts = try MapJob.loadContext(p.map.context)
+        let areaMap = try mapOfArea(e, r, job: job, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
+        let hotMap = try mapOfSurroundings(e, r, job: job, kde: kde, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
+        let drawings = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)]
+        for (name, svg) in drawings { try set.write("exhibits/\(name).svg", svg) }
+        try writeArea(e, job: job, into: set)
+
+        // The page, then the PDF printed from it.
+        let doc = PspoPage.document(e, x, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
+        try set.write("index.html", doc.html())
+        try drawAndPrint(drawings, pdf: r.pdf, date: packDate, into: set)
+        try finish(set, target, out: p.out, command: command, parameters: x.parameters, job: job, warnings: warnings, insideArea: e.counts.insideArea)
+        let written = (try? PackManifest.files(in: p.out)) ?? []
+        return Result(incidents: job.incidents, name: e.name, inside: e.counts.insideArea, counts: e.counts, zip: target.zip, files: written + [PackManifest.name], warnings: warnings)
+    }
+
+    /// The pack's zip path (FOLDER.zip beside the folder) and name (the folder's), refused before any work when the
+    /// zip cannot be replaced (a folder, or a file that is not this pack's zip) or when pack.pdf cannot be printed.
+    /// The pack is the folder and its zip: both or neither.
+    static func packTarget(_ p: Project, _ r: Project.PspoRequest) throws -> (zip: String, pack: String) {
         let zipPath = p.out.hasSuffix("/") ? String(p.out.dropLast()) + ".zip" : p.out + ".zip"
         let packName = (p.out as NSString).lastPathComponent
         try checkZipTarget(zipPath, pack: packName)
@@ -58,79 +102,69 @@ public enum PspoJob {
         if r.pdf && HTMLPrinter.browser == nil {
             throw OutputError.cannotWrite((p.out as NSString).appendingPathComponent("pack.pdf"), "headless Chromium (Debian package chromium) is needed to print it: install it (sudo apt install chromium, or tools/setup), set HOTSPOT_CHROMIUM, or ask for --no-pdf")
         }
-        // Everything that can be wrong with the inputs is found before anything is written.
-        let job = try p.loadInputs(boundaryFirst: true, progress: progress)
-        let e = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") { try PspoEvidence.compute(p, r, job: job) }
-        let t = job.incidents.table
-        let packDate = r.asOf ?? lastDay(t)
-        var warnings = job.warnings + job.layers.flatMap(\.warnings)
-        let set = try OutputSet(p)
-        try FileManager.default.createDirectory(atPath: set.path("exhibits"), withIntermediateDirectories: true)
+        return (zipPath, packName)
+    }
 
-        // Surroundings: density with hotspots, and emerging hot spot categories, each on the whole borough.
-        let scratch = NSTemporaryDirectory() + "hotspot-pspo-\(getpid())-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+    /// Kernel density over the whole study area (`r.kdeCell` m cells, ArcGIS's bandwidth, hotspots the top 5 % of
+    /// cells); its warnings not already in `warnings` added.
+    static func density(_ r: Project.PspoRequest, job: JobInputs, warnings: inout [String]) throws -> KDEJob.Computed {
+        let t = job.incidents.table
         var ko = KDEOptions(); ko.cell = r.kdeCell; ko.clip = job.boundary != nil; ko.threshold = .topCells(percent: 5)
         var kdeWarnings: [String] = []
         let kde = try KDEJob.compute(job, ko, bandwidth: Bandwidth.compute(.arcgis, x: t.x, y: t.y), warnings: &kdeWarnings)
         warnings += kdeWarnings.filter { !warnings.contains($0) }
+        return kde
+    }
+
+    /// Emerging hot spots over the whole study area (`r.emergingCell` m cells, clipped to the boundary, monthly
+    /// steps; computed, not written) and the cells that intersect the restricted area, per category; the note says
+    /// how, or why the analysis could not be run on these data.
+    static func emerging(_ p: Project, _ r: Project.PspoRequest, _ e: PspoEvidence, job: JobInputs) -> PspoEmerging {
         var eq = p
-        eq.out = scratch + "/emerging"; eq.products = .init(); eq.database = nil
+        eq.products = .init()
         var eo = EmergingJobOptions(); eo.cell = r.emergingCell; eo.clip = job.boundary != nil; eo.step = .months(1)
         eq.products.emerging = eo
-        var emergingNote: String?
-        var emergingCells = Table(columns: ["cell", "easting", "northing", "category", "hot_months", "trend_z", "trend_p"])
+        let note: String
+        var cells = Table(columns: ["cell", "easting", "northing", "category", "hot_months", "trend_z", "trend_p"])
         do {
-            let em = try EmergingJob.run(eq, command: command, inputs: job)
-            let ctx = try GEOSContext(), areaG = try GEOSGeometry(ctx, e.area)
-            if let g = em.grid {
-                for k in em.cells {
-                    let c = g.centre(index: k)
-                    guard let ae = e.area.extent, c.x > ae.minX - g.cellSize, c.x < ae.maxX + g.cellSize, c.y > ae.minY - g.cellSize, c.y < ae.maxY + g.cellSize,
-                          try GEOSGeometry(ctx, g.cellPolygon(k)).intersects(areaG) else { continue }
-                    let res = em.results[k]
-                    emergingCells.rows.append([.string(g.cellID(k)), .double(c.x, decimals: 0), .double(c.y, decimals: 0), .string(res.pattern.name),
-                                               .int(res.hotSteps), .double(res.trendZ.z, decimals: 3), .double(res.trendZ.p, decimals: 4)])
-                }
-            }
-            emergingNote = "Emerging hot spot analysis on \(Fmt.number(r.emergingCell)) m cells over the whole study area, monthly steps (\(em.cube.steps.count) months), space-time Gi* with a one-step window, Mann-Kendall trend on the Gi* z series; the cells listed intersect the restricted area."
+            let em = try EmergingJob.compute(eq, inputs: job)
+            try appendCells(em, intersecting: e.area, to: &cells)
+            note = "Emerging hot spot analysis on \(Fmt.number(r.emergingCell)) m cells over the whole study area, monthly steps (\(em.cube.steps.count) months), space-time Gi* with a one-step window, Mann-Kendall trend on the Gi* z series; the cells listed intersect the restricted area."
         } catch {
-            emergingNote = "Emerging hot spot analysis could not be run on these data: \(error)"
+            note = "Emerging hot spot analysis could not be run on these data: \(error)"
         }
-        var ev = e
-        ev.tables["emerging-cells"] = emergingCells
-        var emSummary = Table(columns: ["category", "cells"])
+        var summary = Table(columns: ["category", "cells"])
         var ec: [String: Int] = [:]
-        for row in emergingCells.rows { if case .string(let s) = row[3] { ec[s, default: 0] += 1 } }
-        emSummary.rows = ec.keys.sorted().map { [.string($0), .int(ec[$0]!)] }
-        ev.tables["emerging-summary"] = emSummary
-        ev.notes["emerging"] = emergingNote
+        for row in cells.rows { if case .string(let s) = row[3] { ec[s, default: 0] += 1 } }
+        summary.rows = ec.sorted { $0.key < $1.key }.map { [.string($0.key), .int($0.value)] }
+        return PspoEmerging(note: note, cells: cells, summary: summary)
+    }
 
-        // Exhibits: tables.
-        let summary = summaryTable(ev, job: job)
-        ev.tables["summary"] = summary
-        let params = parameterTable(p, r, ev, job: job, kde: kde, packDate: packDate)
-        ev.tables["parameters"] = params
-        ev.tables["inputs"] = try inputTable(p, r, ev, job: job)
-        ev.tables["counts"] = ev.counts.table
-        ev.tables["software"] = softwareTable(pdf: r.pdf)
-        for (k, tab) in ev.tables.sorted(by: { $0.key < $1.key }) { try set.write("exhibits/\(k).csv", tab.csv()) }
+    /// Appends to `cells` a row per grid cell of `em` that intersects `area` (id, centre, category, hot months and
+    /// the Gi* trend).
+    static func appendCells(_ em: EmergingJob.Result, intersecting area: MultiPolygon, to cells: inout Table) throws {
+        let ctx = try GEOSContext(), areaG = try GEOSGeometry(ctx, area)
+        guard let g = em.grid else { return }
+        for k in em.cells {
+            let c = g.centre(index: k)
+            guard let ae = area.extent, c.x > ae.minX - g.cellSize, c.x < ae.maxX + g.cellSize, c.y > ae.minY - g.cellSize, c.y < ae.maxY + g.cellSize,
+                  try GEOSGeometry(ctx, g.cellPolygon(k)).intersects(areaG) else { continue }
+            let res = em.results[k]
+            cells.rows.append([.string(g.cellID(k)), .double(c.x, decimals: 0), .double(c.y, decimals: 0), .string(res.pattern.name),
+                               .int(res.hotSteps), .double(res.trendZ.z, decimals: 3), .double(res.trendZ.p, decimals: 4)])
+        }
+    }
 
-        // Exhibits: charts and maps as SVG (their PNGs are drawn below, beside the PDF).
-        let charts = try Charts(ev, r)
-        let contexts = try MapJob.loadContext(p.map.context)
-        let areaMap = try mapOfArea(ev, r, job: job, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
-        let hotMap = try mapOfSurroundings(ev, r, job: job, kde: kde, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
-        let figures = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)]
-        for (name, svg) in figures { try set.write("exhibits/\(name).svg", svg) }
-
-        // Exhibits: the boundary (GeoJSON WGS84, GeoPackage EPSG:27700) and the incidents inside it (no personal data).
+    /// The restricted area's exhibits: its boundary (GeoJSON WGS84, GeoPackage EPSG:27700) and the incidents inside
+    /// it (WGS84 points).
+    static func writeArea(_ e: PspoEvidence, job: JobInputs, into set: OutputSet) throws {
+        let t = job.incidents.table
         var bt = Table(columns: ["id", "name", "status", "area_m2", "area_ha"])
-        bt.rows = [[.string("restricted-area"), .string(ev.name), .string(ev.proposal ? "proposal (from hotspots)" : "proposed restricted area"),
-                    .double(ev.areaM2, decimals: 1), .double(ev.areaM2 / 1e4, decimals: 2)]]
-        try set.writeLayer("restricted-area", geometries: [ev.area], properties: bt,
+        bt.rows = [[.string("restricted-area"), .string(e.name), .string(e.proposal ? "proposal (from hotspots)" : "proposed restricted area"),
+                    .double(e.areaM2, decimals: 1), .double(e.areaM2 / 1e4, decimals: 2)]]
+        try set.writeLayer("restricted-area", geometries: [e.area], properties: bt,
                            style: .outline(colour: "#000000", widthMM: 0.8, labelField: "name"), folder: "exhibits")
-        let ins = ev.inside
+        let ins = e.inside
         let idx = (0..<t.count).filter { ins[$0] }
         var lx = idx.map { t.x[$0] }, ly = idx.map { t.y[$0] }
         _ = try Projection(from: analysisEPSG, to: 4326).transform(x: &lx, y: &ly)
@@ -138,44 +172,48 @@ public enum PspoJob {
         var it = Table(columns: ["id", "category", t.resolution == .month ? "month" : "date"])
         it.rows = idx.enumerated().map { n, i in
             [.int(n + 1), .string(t.categories[Int(t.category[i])]),
-             .string(t.resolution == .month ? CivilDate.monthLabel(ev.monthOf[i]) : CivilDate.dayLabel(Int(t.day[i])))]
+             .string(t.resolution == .month ? CivilDate.monthLabel(e.monthOf[i]) : CivilDate.dayLabel(Int(t.day[i])))]
         }
         let itFields = FieldNames.layer(it)
         try set.write("exhibits/incidents-inside.fields.csv", itFields.dictionary.csv())
         try set.write("exhibits/incidents-inside.geojson", GeoJSONWriter.points(name: "incidents-inside", x: lx, y: ly, properties: itFields.table, idColumn: "id"))
+    }
 
-        // The page, then the PDF printed from it.
-        let doc = PspoPage.document(ev, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
-        try set.write("index.html", doc.html())
-        // The PDF and the figures' PNGs (200 dpi) are drawn side by side by Chromium and rsvg-convert.
+    /// The figures' PNGs (200 dpi, rsvg-convert) and, with `pdf`, pack.pdf printed from index.html (headless
+    /// Chromium), drawn side by side.
+    static func drawAndPrint(_ drawings: [(String, String)], pdf: Bool, date: String, into set: OutputSet) throws {
         try PhaseProgress.phase("print pack.pdf, draw PNGs", total: 1, unit: "steps") {
-            let drawing = try figures.map { ($0.0, try MapRaster.start(svg: set.path("exhibits/\($0.0).svg"), to: .png, dpi: 200)) }
-            let printing = try r.pdf ? HTMLPrinter.start(html: set.path("index.html"), date: packDate) : nil
+            let drawing = try drawings.map { ($0.0, try MapRaster.start(svg: set.path("exhibits/\($0.0).svg"), to: .png, dpi: 200)) }
+            let printing = try pdf ? HTMLPrinter.start(html: set.path("index.html"), date: date) : nil
             // Every process is waited for, even after a failure, before the first failure is reported.
             var failure: Error?
             for (name, wait) in drawing { do { try set.write("exhibits/\(name).png", try wait()) } catch { failure = failure ?? error } }
             if let printing { do { try set.write("pack.pdf", try printing()) } catch { failure = failure ?? error } }
             if let failure { throw failure }
         }
-        // The zip is written beside its final name before the folder is swapped in, and renamed over it just after:
-        // a run that fails before the swap leaves the earlier folder and zip as they were.
-        let zipStaged = zipPath + ".hotspot-staging-\(getpid())"
+    }
+
+    /// Finishes the pack: metadata.json (its parameters those of the `parameters` exhibit), manifest.json listing
+    /// every file, and the zip of the folder and its manifest. The zip is written beside its final name before the
+    /// folder is swapped in, and renamed over it just after: a run that fails before the swap leaves the earlier
+    /// folder and zip as they were.
+    static func finish(_ set: OutputSet, _ target: (zip: String, pack: String), out: String, command: String, parameters: Table, job: JobInputs,
+                       warnings: [String], insideArea: Int) throws {
+        let zipStaged = target.zip + ".hotspot-staging-\(getpid())"
         defer { unlink(zipStaged) }
-        try set.finish(command: command, parameters: params.rows.reduce(into: ["job": "pspo"]) { d, row in
+        try set.finish(command: command, parameters: parameters.rows.reduce(into: ["job": "pspo"]) { d, row in
             if case .string(let k) = row[0] { d[k] = row[1].csvText }
-        }, inputs: job, warnings: warnings, insideArea: ev.counts.insideArea) {
+        }, inputs: job, warnings: warnings, insideArea: insideArea) {
             // manifest.json lists every file of the pack; the zip holds the pack and its manifest.
             let staging = (set.path("index.html") as NSString).deletingLastPathComponent
-            try AtomicFile.write(try PackManifest.build(folder: staging, pack: packName), to: set.path(PackManifest.name))
+            try AtomicFile.write(try PackManifest.build(folder: staging, pack: target.pack), to: set.path(PackManifest.name))
             let files = try PackManifest.files(in: staging) + [PackManifest.name]
-            let zipData = try ZipArchive.write(try files.sorted().map { ("\(packName)/\($0)", try InputFile.contents((staging as NSString).appendingPathComponent($0), limit: 1 << 32)) })
+            let zipData = try ZipArchive.write(try files.sorted().map { ("\(target.pack)/\($0)", try InputFile.contents((staging as NSString).appendingPathComponent($0), limit: 1 << 32)) })
             try AtomicFile.write(zipData, to: zipStaged)
         }
-        guard rename(zipStaged, zipPath) == 0 else {
-            throw OutputError.cannotWrite(zipPath, "\(String(cString: strerror(errno))) (the pack folder \(p.out) is written; its zip is not)")
+        guard rename(zipStaged, target.zip) == 0 else {
+            throw OutputError.cannotWrite(target.zip, "\(String(cString: strerror(errno))) (the pack folder \(out) is written; its zip is not)")
         }
-        let written = (try? PackManifest.files(in: p.out)) ?? []
-        return Result(incidents: job.incidents, name: ev.name, inside: ev.counts.insideArea, counts: ev.counts, zip: zipPath, files: written + [PackManifest.name], warnings: warnings)
     }
 
     /// The last day the incidents cover (the month's last day for monthly data), YYYY-MM-DD.
@@ -190,7 +228,7 @@ public enum PspoJob {
 
     // MARK: tables
 
-    static func summaryTable(_ e: PspoEvidence, job: JobInputs) -> Table {
+    static func summaryTable(_ e: PspoEvidence, trend: MannKendallResult?, job: JobInputs) -> Table {
         let t = job.incidents.table, c = e.counts, n = c.insideBoundary, nIn = c.insideArea
         let si = n > 0 ? Double(nIn) / Double(n) : 0, sa = e.areaM2 / e.boroughM2
         var s = Table(columns: ["measure", "value"])
@@ -215,7 +253,7 @@ public enum PspoJob {
             add("per_1000_residents_inside", .double(1000 * Double(nIn) / pa, decimals: 1))
             add("per_1000_residents_borough", .double(1000 * Double(n) / pb, decimals: 1))
         }
-        if let m = e.trend {
+        if let m = trend {
             add("trend_inside", .string(m.p < 0.05 ? (m.s > 0 ? "increasing" : "decreasing") : "no significant trend"))
             add("trend_mann_kendall_z", .double(m.z, decimals: 3))
             add("trend_mann_kendall_p", .double(m.p, decimals: 4))
@@ -375,6 +413,52 @@ public enum PspoJob {
     }
 }
 
+/// Emerging hot spots around the restricted area (section 5).
+struct PspoEmerging {
+    /// How the analysis was run, or why it could not be.
+    var note: String
+    /// `emerging-cells`: the cells that intersect the area, with their category, hot months and Gi* trend.
+    var cells: Table
+    /// `emerging-summary`: those cells per category, by category name.
+    var summary: Table
+}
+
+/// Every exhibit table of a pack, one `exhibits/NAME.csv` each (NAME in the comments).
+struct PspoExhibits {
+    /// Sections 3–7 (`PspoEvidence.tabulate`).
+    var evidence: PspoEvidence.Tables
+    /// `emerging-cells` and `emerging-summary`.
+    var emerging: PspoEmerging
+    /// `summary`: the measures (measure, value) the summary section quotes.
+    var summary: Table
+    /// `parameters`: every parameter of the pack (metadata.json's too).
+    var parameters: Table
+    /// `inputs`: each input file with its SHA-256 and, for incident files, rows read, accepted and quarantined.
+    var inputs: Table
+    /// `counts`: rows read … incidents inside the area (`PspoCounts.table`).
+    var counts: Table
+    /// `software`: the versions of hotspot, PROJ, GEOS and the PDF renderer.
+    var software: Table
+
+    /// Each table with its exhibit name, by name (the order they are written in).
+    var all: [(name: String, table: Table)] {
+        let v = evidence
+        var named: [(name: String, table: Table)] = [
+            ("incidents-by-source", v.incidentsBySource), ("incidents-by-type", v.incidentsByType), ("incidents-by-month", v.incidentsByMonth),
+            ("concentration", v.concentration), ("trend", v.trend), ("windows", v.windows),
+            ("displacement-by-month", v.displacementByMonth), ("zones", v.zones),
+            ("emerging-cells", emerging.cells), ("emerging-summary", emerging.summary),
+            ("summary", summary), ("parameters", parameters), ("inputs", inputs), ("counts", counts), ("software", software),
+        ]
+        if let ba = v.displacementBeforeAfter { named.append(("displacement-before-after", ba)) }
+        if let en = v.enforcement {
+            named += [("enforcement-by-restriction", en.byRestriction), ("enforcement-by-characteristic", en.byCharacteristic)]
+            if let c = en.vsResidents { named.append(("enforcement-vs-residents", c)) }
+        }
+        return named.sorted { $0.name < $1.name }
+    }
+}
+
 extension MapOptions {
     /// Exhibit figures: SVG and a 200 dpi PNG.
     static var exhibit: MapOptions { var o = MapOptions(); o.formats = [.svg, .png]; o.dpi = 200; return o }
@@ -385,25 +469,25 @@ struct Charts {
     var monthly: String, displacement: String, windows: String?
     var all: [(String, String)] { [("chart-monthly", monthly), ("chart-displacement", displacement)] + (windows.map { [("chart-windows", $0)] } ?? []) }
 
-    init(_ e: PspoEvidence, _ r: Project.PspoRequest) throws {
+    init(_ e: PspoEvidence, _ v: PspoEvidence.Tables, _ r: Project.PspoRequest) throws {
         let labels = e.months.map { CivilDate.monthLabel($0) }
-        let bm = e.tables["incidents-by-month"]!
+        let bm = v.incidentsByMonth
         func column(_ t: Table, _ c: Int) -> [Double?] { t.rows.map { if case .int(let v) = $0[c] { return Double(v) }; return nil } }
         var series: [(String, [Double?])] = [("All selected types", column(bm, 1))]
         let typeCols = bm.columns.indices.filter { bm.columns[$0].hasPrefix("inside_") && bm.columns[$0] != "inside_total" && !bm.columns[$0].hasPrefix("inside_source_") }
         if typeCols.count > 1 {
-            let byType = e.tables["incidents-by-type"]!
+            let byType = v.incidentsByType
             for (k, c) in typeCols.prefix(4).enumerated() { series.append((byType.rows[k][0].csvText, column(bm, c))) }
         }
         var m = LineChart(title: "Incidents inside \(e.name) per month", yLabel: "Incidents per month", categories: labels, series: LineChart.styled(series))
         if let c = r.change { m.divider = (e.months.firstIndex { $0 >= CivilDate.monthOrdinal(ofDay: c) } ?? 0, "change \(CivilDate.dayLabel(c))") }
         monthly = m.svg()
-        let dm = e.tables["displacement-by-month"]!
+        let dm = v.displacementByMonth
         let zs = (1...e.zones.count).map { (e.zones[$0 - 1].name, column(dm, $0)) }
         var d = LineChart(title: "Inside the area, in the rings and in the adjacent wards, per month", yLabel: "Incidents per month", categories: labels, series: LineChart.styled(zs))
         d.divider = m.divider
         displacement = d.svg()
-        let w = e.tables["windows"]!
+        let w = v.windows
         var groups: [String] = []
         for row in w.rows where !groups.contains(row[0].csvText) { groups.append(row[0].csvText) }
         let ringZones = e.zones.map(\.name).filter { $0 == e.name || $0.hasPrefix("Ring") }
