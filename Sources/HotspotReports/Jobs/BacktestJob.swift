@@ -128,83 +128,127 @@ public enum BacktestJob {
             throw InputError.unusable("the data (\(CivilDate.dayLabel(Int(lo))) … \(CivilDate.dayLabel(Int(hi)))) are too short for a \(o.train.description) training window followed by a \(o.test.description) test window: shorten --train/--test or give more months")
         }
         var warnings: [String] = []
-        var origins: [Origin] = []
-        var trainIdx: [[Int]] = [], testIdx: [[Int]] = []
-        for (tr, te) in wins {
-            let a = (0..<t.count).filter { Int(t.day[$0]) >= tr.first && Int(t.day[$0]) <= tr.last }
-            let b = (0..<t.count).filter { Int(t.day[$0]) >= te.first && Int(t.day[$0]) <= te.last }
-            let few = b.count < o.minTest || a.count < 2
-            if few { warnings.append("origin \(te.name): \(a.count) training and \(b.count) test incidents, fewer than needed (\(o.minTest) to test); reported, left out of the medians") }
-            origins.append(Origin(train: tr, test: te, nTrain: a.count, nTest: b.count, tooFew: few))
-            trainIdx.append(a); testIdx.append(b)
-        }
+        let split = OriginSplit(t, windows: wins, minTest: o.minTest, warnings: &warnings)
         var candidates: [Candidate] = [], scores: [[Score]] = []
         for c in o.cells {
-            let product = try GridProduct.compute(t, cellSize: c, rule: .sfhotspot, boundary: job.boundary, clip: false, cellLimit: o.maxCells, extent: nil)
+            let g = try CellGrid(job, cell: c, maxCells: o.maxCells, split: split)
+            for (candidate, s) in g.kde(o) { candidates.append(candidate); scores.append(s) }
+            if o.gistar {
+                let gs = g.gistar()
+                candidates.append(Candidate(predictor: "gistar", cell: c, bandwidth: nil, threshold: "hot at 95% (FDR)", targetShare: nil))
+                scores.append(gs)
+            }
+            if o.emerging {
+                let es = g.emerging(warnings: &warnings)
+                candidates.append(Candidate(predictor: "emerging", cell: c, bandwidth: nil, threshold: "hot categories (not Historical)", targetShare: nil))
+                scores.append(es)
+            }
+        }
+        return (split.origins, candidates, scores, warnings)
+    }
+
+    /// The origins and the incidents (table indices) of each one's training and test windows. An origin with fewer
+    /// than `minTest` test incidents (or fewer than 2 training ones) is reported (a warning) and marked too few.
+    struct OriginSplit {
+        var origins: [Origin] = []
+        var train: [[Int]] = [], test: [[Int]] = []
+        init(_ t: IncidentTable, windows wins: [(Period, Period)], minTest: Int, warnings: inout [String]) {
+            for (tr, te) in wins {
+                let a = (0..<t.count).filter { Int(t.day[$0]) >= tr.first && Int(t.day[$0]) <= tr.last }
+                let b = (0..<t.count).filter { Int(t.day[$0]) >= te.first && Int(t.day[$0]) <= te.last }
+                let few = b.count < minTest || a.count < 2
+                if few { warnings.append("origin \(te.name): \(a.count) training and \(b.count) test incidents, fewer than needed (\(minTest) to test); reported, left out of the medians") }
+                origins.append(Origin(train: tr, test: te, nTrain: a.count, nTest: b.count, tooFew: few))
+                train.append(a); test.append(b)
+            }
+        }
+    }
+
+    /// One cell size of the backtest: the grid (sfhotspot's anchoring, over the incidents), its mask by the boundary,
+    /// each incident's cell (−1 outside), and the scores of each predictor's hot cells at every origin.
+    struct CellGrid {
+        let t: IncidentTable, split: OriginSplit
+        let cell: Double, grid: SquareGrid, mask: [Bool]?
+        /// Cells of the study area (in the mask; all without a boundary), and each incident's cell.
+        let eligible: Int, cellOf: [Int]
+
+        init(_ job: JobInputs, cell c: Double, maxCells: Int, split: OriginSplit) throws {
+            let t = job.incidents.table
+            self.t = t; self.split = split; cell = c
+            let product = try GridProduct.compute(t, cellSize: c, rule: .sfhotspot, boundary: job.boundary, clip: false, cellLimit: maxCells, extent: nil)
             let g = product.choice.grid
             let mask = try job.boundary.map { try GridProduct.mask($0, grid: g) }
-            let eligible = mask.map { $0.filter { $0 }.count } ?? g.cellCount
-            let cellOf = (0..<t.count).map { g.index(x: t.x[$0], y: t.y[$0]) ?? -1 }
-            func score(_ hot: [Int], _ k: Int) -> Score {
-                let set = Set(hot)
-                let n2 = testIdx[k].filter { set.contains(cellOf[$0]) }.count, n1 = trainIdx[k].filter { set.contains(cellOf[$0]) }.count
-                let a = hotspotAccuracy(capturedLater: n2, totalLater: testIdx[k].count, areaM2: Double(hot.count) * c * c,
-                                        studyAreaM2: Double(eligible) * c * c, capturedEarlier: n1, totalEarlier: trainIdx[k].count)
-                return Score(captured: n2, hotCells: hot.count, hitRate: a.hitRate, pai: a.pai, rri: a.rri, areaShare: Double(hot.count) / Double(max(1, eligible)))
-            }
-            // KDE: one surface per bandwidth and origin, shared by the thresholds.
+            grid = g; self.mask = mask
+            eligible = mask.map { $0.filter { $0 }.count } ?? g.cellCount
+            cellOf = (0..<t.count).map { g.index(x: t.x[$0], y: t.y[$0]) ?? -1 }
+        }
+
+        /// Hot cells `hot` scored at origin `k`: the test incidents they capture, hit rate, PAI and RRI (against the
+        /// training incidents), and their share of the study area.
+        func score(_ hot: [Int], _ k: Int) -> Score {
+            let c = cell, trainIdx = split.train, testIdx = split.test
+            let set = Set(hot)
+            let n2 = testIdx[k].filter { set.contains(cellOf[$0]) }.count, n1 = trainIdx[k].filter { set.contains(cellOf[$0]) }.count
+            let a = hotspotAccuracy(capturedLater: n2, totalLater: testIdx[k].count, areaM2: Double(hot.count) * c * c,
+                                    studyAreaM2: Double(eligible) * c * c, capturedEarlier: n1, totalEarlier: trainIdx[k].count)
+            return Score(captured: n2, hotCells: hot.count, hitRate: a.hitRate, pai: a.pai, rri: a.rri, areaShare: Double(hot.count) / Double(max(1, eligible)))
+        }
+
+        /// The KDE candidates (bandwidth by bandwidth, threshold by threshold) with their scores: one surface of the
+        /// training incidents per bandwidth and origin, shared by the thresholds.
+        func kde(_ o: Options) -> [(Candidate, [Score])] {
             var kdeScores = [[Score]](repeating: [], count: o.bandwidths.count * o.thresholds.count)
-            for k in origins.indices {
-                let x = trainIdx[k].map { t.x[$0] }, y = trainIdx[k].map { t.y[$0] }
-                let w = t.weight.isEmpty ? [] : trainIdx[k].map { t.weight[$0] }
+            for k in split.origins.indices {
+                let x = split.train[k].map { t.x[$0] }, y = split.train[k].map { t.y[$0] }
+                let w = t.weight.isEmpty ? [] : split.train[k].map { t.weight[$0] }
                 for (bi, h) in o.bandwidths.enumerated() {
-                    let s = kernelDensity(x: x, y: y, weights: w, grid: g, parameters: KDEParameters(bandwidth: h, kernel: o.kernel, unit: .perKm2, mode: .auto), mask: mask)
+                    let s = kernelDensity(x: x, y: y, weights: w, grid: grid, parameters: KDEParameters(bandwidth: h, kernel: o.kernel, unit: .perKm2, mode: .auto), mask: mask)
                     for (ti, th) in o.thresholds.enumerated() {
                         kdeScores[bi * o.thresholds.count + ti].append(score(selectHotCells(s, threshold: th).cells, k))
                     }
                 }
             }
+            var out: [(Candidate, [Score])] = []
             for (bi, h) in o.bandwidths.enumerated() {
                 for (ti, th) in o.thresholds.enumerated() {
                     var target: Double?
                     if case .topCells(let pct) = th { target = pct / 100 }
-                    candidates.append(Candidate(predictor: "kde", cell: c, bandwidth: h, threshold: th.description, targetShare: target))
-                    scores.append(kdeScores[bi * o.thresholds.count + ti])
+                    out.append((Candidate(predictor: "kde", cell: cell, bandwidth: h, threshold: th.description, targetShare: target), kdeScores[bi * o.thresholds.count + ti]))
                 }
             }
-            if o.gistar {
-                var gs: [Score] = []
-                for k in origins.indices {
-                    var counts = [Double](repeating: 0, count: g.cellCount)
-                    for i in trainIdx[k] where cellOf[i] >= 0 { counts[cellOf[i]] += 1 }
-                    let gi = giStar(grid: g, values: counts, radius: c * 2.0.squareRoot() * 1.000001, mask: mask)
-                    let bins = gi.bins(fdr: true)
-                    gs.append(score((0..<g.cellCount).filter { bins[$0] >= 2 }, k))
-                }
-                candidates.append(Candidate(predictor: "gistar", cell: c, bandwidth: nil, threshold: "hot at 95% (FDR)", targetShare: nil))
-                scores.append(gs)
-            }
-            if o.emerging {
-                var es: [Score] = []
-                for (k, og) in origins.enumerated() {
-                    // The space-time cube of the training window alone (monthly steps), on this grid.
-                    let days = trainIdx[k].map { t.day[$0] }
-                    let steps = TimeSteps(length: .months(1), days: days, anchor: og.train.first, end: og.train.last)
-                    guard steps.count >= 2, !days.isEmpty else {
-                        warnings.append("emerging hot spots, origin \(og.test.name): the training window spans \(steps.count) month(s), fewer than 2; its scores are blank")
-                        es.append(Score(captured: 0, hotCells: 0, hitRate: .nan, pai: .nan, rri: nil, areaShare: .nan)); continue
-                    }
-                    let loc = trainIdx[k].map { i -> Int32 in cellOf[i] >= 0 && (mask?[cellOf[i]] ?? true) ? Int32(cellOf[i]) : -1 }
-                    let cube = SpaceTimeCube(steps: steps, locations: g.cellCount, location: loc, days: days, weights: [])
-                    let st = spaceTimeGiStar(grid: g, cube: cube, radius: c * 2.0.squareRoot() * 1.000001, window: 1, mask: mask)
-                    let results = classifyEmerging(z: st.z, p: st.p, counts: cube.counts, options: EmergingOptions())
-                    es.append(score((0..<g.cellCount).filter { (mask?[$0] ?? true) && results[$0].pattern.rawValue >= 1 && results[$0].pattern.rawValue <= 7 }, k))
-                }
-                candidates.append(Candidate(predictor: "emerging", cell: c, bandwidth: nil, threshold: "hot categories (not Historical)", targetShare: nil))
-                scores.append(es)
+            return out
+        }
+
+        /// Gi* hot cells (95 % confidence after FDR, neighbours within cell × √2) of each origin's training incidents.
+        func gistar() -> [Score] {
+            split.origins.indices.map { k in
+                var counts = [Double](repeating: 0, count: grid.cellCount)
+                for i in split.train[k] where cellOf[i] >= 0 { counts[cellOf[i]] += 1 }
+                let gi = giStar(grid: grid, values: counts, radius: cell * 2.0.squareRoot() * 1.000001, mask: mask)
+                let bins = gi.bins(fdr: true)
+                return score((0..<grid.cellCount).filter { bins[$0] >= 2 }, k)
             }
         }
-        return (origins, candidates, scores, warnings)
+
+        /// Emerging hot spots of each origin's training window alone (monthly steps, on this grid): the cells in a hot
+        /// category but Historical. A window of fewer than 2 months gets blank scores and a warning.
+        func emerging(warnings: inout [String]) -> [Score] {
+            var es: [Score] = []
+            for (k, og) in split.origins.enumerated() {
+                let days = split.train[k].map { t.day[$0] }
+                let steps = TimeSteps(length: .months(1), days: days, anchor: og.train.first, end: og.train.last)
+                guard steps.count >= 2, !days.isEmpty else {
+                    warnings.append("emerging hot spots, origin \(og.test.name): the training window spans \(steps.count) month(s), fewer than 2; its scores are blank")
+                    es.append(Score(captured: 0, hotCells: 0, hitRate: .nan, pai: .nan, rri: nil, areaShare: .nan)); continue
+                }
+                let loc = split.train[k].map { i -> Int32 in cellOf[i] >= 0 && (mask?[cellOf[i]] ?? true) ? Int32(cellOf[i]) : -1 }
+                let cube = SpaceTimeCube(steps: steps, locations: grid.cellCount, location: loc, days: days, weights: [])
+                let st = spaceTimeGiStar(grid: grid, cube: cube, radius: cell * 2.0.squareRoot() * 1.000001, window: 1, mask: mask)
+                let results = classifyEmerging(z: st.z, p: st.p, counts: cube.counts, options: EmergingOptions())
+                es.append(score((0..<grid.cellCount).filter { (mask?[$0] ?? true) && results[$0].pattern.rawValue >= 1 && results[$0].pattern.rawValue <= 7 }, k))
+            }
+            return es
+        }
     }
 
     /// Whether a candidate may be recommended: a KDE candidate whose hot area reaches at least 90 % of what its
@@ -230,9 +274,18 @@ public enum BacktestJob {
         return candidates.indices.max { key[$0] < key[$1] || (key[$0] == key[$1] && $0 > $1) } ?? 0
     }
 
+    /// The backtest of `p.products`' options over the project's incidents (`compute`) into `p.out` (`write`).
     public static func run(_ p: Project, options o: Options, command: String, inputs: JobInputs? = nil,
                            progress: IncidentReader.Progress? = nil) throws -> Result {
         let job = try inputs ?? p.loadInputs(layers: false, progress: progress)
+        var r = try compute(job, options: o)
+        r.written = try write(r, options: o, into: p, command: command, inputs: job)
+        return r
+    }
+
+    /// Every candidate scored at every origin, the recommendation (`pick`) and the summary and per-origin tables;
+    /// nothing is written (`written` is empty). Refused when no origin has enough test incidents.
+    public static func compute(_ job: JobInputs, options o: Options) throws -> Result {
         let (origins, candidates, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try evaluate(job, o) }
         var warnings = job.warnings + w
         let usable = origins.indices.filter { !origins[$0].tooFew }
@@ -252,6 +305,12 @@ public enum BacktestJob {
                                  .int(s.count)] + stats(s.map(\.hitRate)) + stats(s.map(\.pai)) + stats(s.map { $0.rri ?? .nan })
                                 + [.double(100 * median(s.map(\.areaShare)), decimals: 2), .int(eligible(c, scores[i], usable: usable) ? 1 : 0), .int(i == best ? 1 : 0)])
         }
+        return Result(incidents: job.incidents, origins: origins, candidates: candidates, scores: scores, best: best, rule: rule,
+                      summary: summary, perOrigin: perOriginTable(origins, candidates, scores), warnings: warnings, written: [])
+    }
+
+    /// Every candidate's score at every origin, one row each.
+    static func perOriginTable(_ origins: [Origin], _ candidates: [Candidate], _ scores: [[Score]]) -> Table {
         var perOrigin = Table(columns: ["predictor", "cell_m", "bandwidth_m", "threshold", "train", "test", "n_train", "n_test", "too_few",
                                         "captured", "hot_cells", "hit_rate", "pai", "rri"])
         for (i, c) in candidates.enumerated() {
@@ -263,9 +322,17 @@ public enum BacktestJob {
                                        s.rri.map { .double($0, decimals: 3) } ?? .null])
             }
         }
+        return perOrigin
+    }
+
+    /// Writes backtest.csv, backtest-origins.csv, the chart of median PAI by bandwidth and metadata.json into
+    /// `p.out`; returns the files written.
+    static func write(_ r: Result, options o: Options, into p: Project, command: String, inputs job: JobInputs) throws -> [String] {
+        let candidates = r.candidates, scores = r.scores, best = r.best
+        let usable = r.origins.indices.filter { !r.origins[$0].tooFew }
         let set = try OutputSet(p)
-        try set.write("backtest.csv", summary.csv())
-        try set.write("backtest-origins.csv", perOrigin.csv())
+        try set.write("backtest.csv", r.summary.csv())
+        try set.write("backtest-origins.csv", r.perOrigin.csv())
         // PAI against bandwidth, one line per threshold, at the recommended cell size.
         let rc = candidates[best].cell
         let bws = o.bandwidths
@@ -279,17 +346,15 @@ public enum BacktestJob {
                               yLabel: "PAI (median over origins)", categories: bws.map { "\(Fmt.number($0)) m" }, series: LineChart.styled(series))
         chart.width = 170; chart.height = 90
         var mo = MapOptions(); mo.formats = [.svg, .png]; mo.dpi = 200
-        try MapJob.writeRendered(chart.svg(), name: "backtest-pai", options: mo, into: set)
-        let r = candidates[best]
+        _ = try MapJob.writeRendered(chart.svg(), name: "backtest-pai", options: mo, into: set)
         let bestMed = median(usable.map { scores[best][$0].pai })
         try set.finish(command: command, parameters: [
             "job": "backtest", "windows": o.windowsDescription, "train": o.train.description, "test": o.test.description, "step": (o.step ?? o.test).description, "pairs": o.pairs.map { "\($0.0.name):\($0.1.name)" }.joined(separator: ";"),
-            "origins": "\(origins.count)", "usable_origins": "\(usable.count)", "min_test": "\(o.minTest)",
+            "origins": "\(r.origins.count)", "usable_origins": "\(usable.count)", "min_test": "\(o.minTest)",
             "bandwidths_m": bws.map { Fmt.number($0) }.joined(separator: ";"), "cells_m": o.cells.map { Fmt.number($0) }.joined(separator: ";"),
             "thresholds": o.thresholds.map(\.description).joined(separator: ";"), "kernel": o.kernel.rawValue,
-            "recommended": r.label, "recommended_pai_median": Fmt.fixed(bestMed, 3), "rule": rule,
-        ], inputs: job, warnings: warnings)
-        return Result(incidents: job.incidents, origins: origins, candidates: candidates, scores: scores, best: best, rule: rule,
-                      summary: summary, perOrigin: perOrigin, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+            "recommended": r.recommended.label, "recommended_pai_median": Fmt.fixed(bestMed, 3), "rule": r.rule,
+        ], inputs: job, warnings: r.warnings)
+        return set.written.map(\.path) + ["metadata.json"]
     }
 }

@@ -53,53 +53,54 @@ public enum CompareJob {
         return t
     }
 
-    /// The periods of `p.products.compare` compared per area of `p.layers`, per focus area (`p.focus`) and per cell,
-    /// into `p.out`.
+    /// The periods of `p.products.compare` compared per area of `p.layers`, per focus area (`p.focus`) and per cell
+    /// (`compute`), into `p.out` (`write`).
     public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
         guard let c = req.products.compare, c.periods.count >= 2 else {
             throw InputError.unusable("compare needs at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09")
         }
-        let periods = c.periods, focus = req.focus, cell = c.cell, profile = c.profile, out = req.out
         let job = try inputs ?? req.loadInputs(progress: progress)
-        let b = job.boundary, inc = job.incidents, layers = job.layers
+        let comparison = try compute(c, focus: req.focus, inputs: job)
+        return try write(comparison, into: req, command: command, inputs: job)
+    }
+
+    /// A comparison before anything is written.
+    struct Comparison {
+        /// One area layer's comparison: counts[period][area][category+1] (index 0 = all crime), its table, and the
+        /// focus areas to profile (area index, their focus rows so far).
+        struct Layer { var layer: LoadedLayer; var counts: [[[Int]]]; var table: Table; var profiles: [(index: Int, rows: Table)] }
+        var request: Project.CompareRequest
+        /// Each incident's period (−1: none), and borough-wide counts per period and category+1.
+        var periodOf: [Int], borough: [[Int]]
+        var layers: [Layer]
+        /// The focus areas' rows (nil without focus areas), the borough-wide table and the cells' (with their grid).
+        var focus: Table?, boroughTable: Table, cells: (grid: SquareGrid, table: Table)?
+        /// Every table by name (layer names, `focus`, `borough`, `cells`), as `Result.tables`.
+        var tables: [String: Table]
+        var focusMissing: Set<String>
+        var warnings: [String]
+    }
+
+    /// The comparison of `c.periods` over the job's incidents: per area layer, per focus area, borough-wide and per
+    /// cell; nothing is written.
+    static func compute(_ c: Project.CompareRequest, focus: [String], inputs job: JobInputs) throws -> Comparison {
+        let periods = c.periods, t = job.incidents.table
         var warnings = job.warnings
-        let t = inc.table
-        let nc = t.categories.count
         // Period of each incident (first matching period; periods may not overlap).
         let periodOf = (0..<t.count).map { i in periods.firstIndex { $0.contains(day: Int(t.day[i])) } ?? -1 }
-        for (k, p) in periods.enumerated() {
-            if !periodOf.contains(k) { warnings.append("period \(p.name) holds no incidents: check the files cover it"); continue }
-            // Months of the period without a single incident: the files probably do not cover them.
-            let months = TimeSteps(length: .months(1), days: [Int32(p.first), Int32(p.last)])
-            let empty = months.emptySteps(days: t.day)
-            if !empty.isEmpty {
-                warnings.append("period \(p.name): \(empty.count) of its \(months.count) months hold no incidents (\(months.describe(empty))); check the files cover them, or the period's counts and rates are too low")
-            }
-        }
-        var borough = [[Int]](repeating: [Int](repeating: 0, count: nc + 1), count: periods.count)
+        warnings += coverageWarnings(periods, periodOf: periodOf, days: t.day)
+        var borough = [[Int]](repeating: [Int](repeating: 0, count: t.categories.count + 1), count: periods.count)
         for i in 0..<t.count where periodOf[i] >= 0 { borough[periodOf[i]][0] += 1; borough[periodOf[i]][Int(t.category[i]) + 1] += 1 }
-        let set = try OutputSet(directory: out, database: req.database)
         var tables: [String: Table] = [:]
         var focusRows: [[Value]] = []
         let wanted = Set(focus.map { $0.lowercased() })
-        var found = Set<String>()
-        var profiled = Set<String>()
-        var written: [String] = []
-        for l in layers {
-            let assign = l.index.assign(x: t.x, y: t.y)
-            var counts = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: nc + 1), count: l.areas.count), count: periods.count)
-            for i in 0..<t.count where periodOf[i] >= 0 && assign[i] >= 0 {
-                counts[periodOf[i]][Int(assign[i])][0] += 1
-                counts[periodOf[i]][Int(assign[i])][Int(t.category[i]) + 1] += 1
-            }
+        var found = Set<String>(), profiled = Set<String>()
+        var layers: [Comparison.Layer] = []
+        for l in job.layers {
+            let counts = areaCounts(l, t, periodOf: periodOf, periods: periods.count)
             let tab = table(units: l.areas.map { ($0.id, $0.name) }, population: l.population, periods: periods,
                             categories: t.categories, counts: counts, borough: borough)
             tables[l.name] = tab
-            try set.write("compare-\(l.name).csv", tab.csv())
-            let allRows = tab.rows.filter { if case .string(let s) = $0[2] { return s == all }; return false }
-            // One feature per area (all crime); rows are in area order, one "All crime" row per area.
-            try set.writeLayer("compare-\(l.name)", geometries: l.areas.map(\.geometry), properties: Table(columns: tab.columns, rows: allRows),
-                               style: .outline(colour: "#555555", widthMM: 0.3, labelField: "name"))
             for r in tab.rows {
                 guard case .string(let id) = r[0], case .string(let name) = r[1] else { continue }
                 for key in [name.lowercased(), id.lowercased()] where wanted.contains(key) {
@@ -108,47 +109,98 @@ public enum CompareJob {
                     break
                 }
             }
-            if let po = profile {
+            var profiles: [(index: Int, rows: Table)] = []
+            if c.profile != nil {
                 for (u, a) in l.areas.enumerated() where wanted.contains(a.name.lowercased()) || wanted.contains(a.id.lowercased()) {
                     guard !profiled.contains(a.id) else { continue }
                     profiled.insert(a.id)
-                    let rows = Table(columns: ["layer"] + tab.columns, rows: focusRows.filter { if case .string(let s) = $0[1] { return s == a.id }; return false })
-                    written += try ProfilePages.draw(area: a, index: u, layer: l, incidents: t, periods: periods, periodOf: periodOf,
-                                                     counts: counts, borough: borough, rows: rows, options: po, into: set)
+                    profiles.append((u, Table(columns: ["layer"] + tab.columns, rows: focusRows.filter { if case .string(let s) = $0[1] { return s == a.id }; return false })))
                 }
             }
+            layers.append(.init(layer: l, counts: counts, table: tab, profiles: profiles))
         }
         let focusMissing = wanted.subtracting(found)
+        var focusTable: Table?
         if !focus.isEmpty {
-            var ft = Table(columns: ["layer"] + (tables.values.first?.columns ?? []))
-            ft.rows = focusRows
-            tables["focus"] = ft
-            try set.write("compare-focus.csv", ft.csv())
+            focusTable = Table(columns: ["layer"] + (tables.values.first?.columns ?? []), rows: focusRows)
+            tables["focus"] = focusTable
             if !focusMissing.isEmpty { warnings.append("focus area(s) not found in any layer: \(focusMissing.sorted().joined(separator: ", "))") }
         }
         // Borough-wide.
-        let bt = table(units: [("all", b?.areas.first?.name ?? "All areas")], population: nil, periods: periods,
+        let bt = table(units: [("all", job.boundary?.areas.first?.name ?? "All areas")], population: nil, periods: periods,
                        categories: t.categories, counts: periods.indices.map { [borough[$0]] }, borough: borough)
         tables["borough"] = bt
-        try set.write("compare-borough.csv", bt.csv())
-        var gridMeta: SquareGrid?
-        if let c = cell {
-            let ext = b?.areas.extent ?? t.extent
-            guard let ext else { throw GridError.emptyExtent }
-            let g = try SquareGrid(covering: ext, cellSize: c)
-            gridMeta = g
-            var counts = [[[Int]]](repeating: [[Int]](repeating: [0], count: g.cellCount), count: periods.count)
-            for i in 0..<t.count where periodOf[i] >= 0 { if let k = g.index(x: t.x[i], y: t.y[i]) { counts[periodOf[i]][k][0] += 1 } }
-            let used = (0..<g.cellCount).filter { k in periods.indices.contains { counts[$0][k][0] > 0 } }
-            let ct = table(units: used.map { (g.cellID($0), g.cellID($0)) }, population: nil, periods: periods, categories: [],
-                           counts: periods.indices.map { p in used.map { counts[p][$0] } }, borough: borough.map { [$0[0]] })
-            tables["cells"] = ct
-            try set.write("compare-cells.csv", ct.csv())
+        let cells = try c.cell.map { try cellsTable($0, extent: job.boundary?.areas.extent ?? t.extent, t, periodOf: periodOf, periods: periods, borough: borough) }
+        if let cells { tables["cells"] = cells.table }
+        return Comparison(request: c, periodOf: periodOf, borough: borough, layers: layers, focus: focusTable, boroughTable: bt, cells: cells,
+                          tables: tables, focusMissing: focusMissing, warnings: warnings)
+    }
+
+    /// Periods without any incident, and months of a period without any (the files probably do not cover them).
+    static func coverageWarnings(_ periods: [Period], periodOf: [Int], days: [Int32]) -> [String] {
+        var warnings: [String] = []
+        for (k, p) in periods.enumerated() {
+            if !periodOf.contains(k) { warnings.append("period \(p.name) holds no incidents: check the files cover it"); continue }
+            let months = TimeSteps(length: .months(1), days: [Int32(p.first), Int32(p.last)])
+            let empty = months.emptySteps(days: days)
+            if !empty.isEmpty {
+                warnings.append("period \(p.name): \(empty.count) of its \(months.count) months hold no incidents (\(months.describe(empty))); check the files cover them, or the period's counts and rates are too low")
+            }
         }
-        var params = ["job": "compare", "periods": periods.map(\.name).joined(separator: ","), "focus": focus.joined(separator: ";"),
+        return warnings
+    }
+
+    /// counts[period][area][category+1] of layer `l` (index 0 = all crime).
+    static func areaCounts(_ l: LoadedLayer, _ t: IncidentTable, periodOf: [Int], periods: Int) -> [[[Int]]] {
+        let assign = l.index.assign(x: t.x, y: t.y)
+        var counts = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: t.categories.count + 1), count: l.areas.count), count: periods)
+        for i in 0..<t.count where periodOf[i] >= 0 && assign[i] >= 0 {
+            counts[periodOf[i]][Int(assign[i])][0] += 1
+            counts[periodOf[i]][Int(assign[i])][Int(t.category[i]) + 1] += 1
+        }
+        return counts
+    }
+
+    /// The comparison per square cell of `cell` metres over `extent` (the boundary's, else the incidents'), all
+    /// crime, the cells holding an incident in some period only.
+    static func cellsTable(_ cell: Double, extent: Extent?, _ t: IncidentTable, periodOf: [Int], periods: [Period],
+                           borough: [[Int]]) throws -> (grid: SquareGrid, table: Table) {
+        guard let ext = extent else { throw GridError.emptyExtent }
+        let g = try SquareGrid(covering: ext, cellSize: cell)
+        var counts = [[[Int]]](repeating: [[Int]](repeating: [0], count: g.cellCount), count: periods.count)
+        for i in 0..<t.count where periodOf[i] >= 0 { if let k = g.index(x: t.x[i], y: t.y[i]) { counts[periodOf[i]][k][0] += 1 } }
+        let used = (0..<g.cellCount).filter { k in periods.indices.contains { counts[$0][k][0] > 0 } }
+        let ct = table(units: used.map { (g.cellID($0), g.cellID($0)) }, population: nil, periods: periods, categories: [],
+                       counts: periods.indices.map { p in used.map { counts[p][$0] } }, borough: borough.map { [$0[0]] })
+        return (g, ct)
+    }
+
+    /// Writes each layer's table and layer (and the profiles of its focus areas), then the focus, borough-wide and
+    /// per-cell tables and metadata.json into `p.out`.
+    static func write(_ c: Comparison, into req: Project, command: String, inputs job: JobInputs) throws -> Result {
+        let periods = c.request.periods, t = job.incidents.table
+        let set = try OutputSet(directory: req.out, database: req.database)
+        for lc in c.layers {
+            let l = lc.layer, tab = lc.table
+            try set.write("compare-\(l.name).csv", tab.csv())
+            let allRows = tab.rows.filter { if case .string(let s) = $0[2] { return s == all }; return false }
+            // One feature per area (all crime); rows are in area order, one "All crime" row per area.
+            try set.writeLayer("compare-\(l.name)", geometries: l.areas.map(\.geometry), properties: Table(columns: tab.columns, rows: allRows),
+                               style: .outline(colour: "#555555", widthMM: 0.3, labelField: "name"))
+            guard let po = c.request.profile else { continue }
+            for (u, rows) in lc.profiles {
+                _ = try ProfilePages.draw(area: l.areas[u], index: u, layer: l, incidents: t, periods: periods, periodOf: c.periodOf,
+                                          counts: lc.counts, borough: c.borough, rows: rows, options: po, into: set)
+            }
+        }
+        if let ft = c.focus { try set.write("compare-focus.csv", ft.csv()) }
+        try set.write("compare-borough.csv", c.boroughTable.csv())
+        if let cells = c.cells { try set.write("compare-cells.csv", cells.table.csv()) }
+        var params = ["job": "compare", "periods": periods.map(\.name).joined(separator: ","), "focus": req.focus.joined(separator: ";"),
                       "test": "exact conditional binomial test of equal Poisson rates, exposure = days in period"]
-        if let c = cell { params["cell_m"] = Fmt.number(c) }
-        try set.finish(command: command, parameters: params, inputs: job, grid: gridMeta, warnings: warnings)
-        return Result(incidents: inc, tables: tables, focusMissing: focusMissing.sorted(), warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+        if let cell = c.request.cell { params["cell_m"] = Fmt.number(cell) }
+        try set.finish(command: command, parameters: params, inputs: job, grid: c.cells?.grid, warnings: c.warnings)
+        return Result(incidents: job.incidents, tables: c.tables, focusMissing: c.focusMissing.sorted(), warnings: c.warnings,
+                      written: set.written.map(\.path) + ["metadata.json"])
     }
 }
