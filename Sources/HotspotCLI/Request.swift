@@ -23,7 +23,14 @@ extension GridOptions {
     /// The grid of `hotspot grid` (and the grid part of other products).
     func gridRequest(map: MapOptions?) -> Project.GridRequest {
         var g = Project.GridRequest()
-        g.cell = cell; g.rule = cellRule; g.clip = clip; g.maxCells = maxCells; g.hex = hex; g.extent = gridExtent; g.map = map
+        g.grid = spec; g.map = map
+        return g
+    }
+
+    /// The grid flags as the one grid specification every product takes.
+    var spec: GridSpec {
+        var g = GridSpec()
+        g.cell = cell; g.cellRule = cellRule; g.clip = clip; g.maxCells = maxCells; g.hex = hex; g.extent = gridExtent
         return g
     }
 }

@@ -57,16 +57,17 @@ public struct Project: Sendable {
         public init(map: MapOptions? = nil) { self.map = map }
     }
     /// Counts per grid cell: squares, or hexagons with `hex` (cell = distance across flats).
-    public struct GridRequest: Sendable {
-        public var cell: Double?, rule = CellSizeRule.sfhotspot, clip = false, maxCells = Limits.defaultMaxCells
-        public var hex: HexOrientation?, extent: Extent?, map: MapOptions?
+    public struct GridRequest: Sendable, HasGrid {
+        public var grid = GridSpec()
+        public var map: MapOptions?
         public init() {}
     }
     /// Gi* on grid cells, or on the areas of the layer named `on`.
-    public struct GiStarRequest: Sendable {
-        public var cell: Double?, rule = CellSizeRule.sfhotspot, on: String?, neighbours: NeighbourRule?, fdr = true
-        public var permutations = 0, seed = Limits.defaultSeed, clip = false, maxCells = Limits.defaultMaxCells
-        public var hex: HexOrientation?, extent: Extent?, map: MapOptions?
+    public struct GiStarRequest: Sendable, HasGrid {
+        public var grid = GridSpec()
+        public var on: String?, neighbours: NeighbourRule?, fdr = true
+        public var permutations = 0, seed = Limits.defaultSeed
+        public var map: MapOptions?
         public init() {}
     }
     /// Named periods compared per area (and per cell with `cell`); `profile` draws a page per focus area.

@@ -68,7 +68,7 @@ struct EmergingCommand: ParsableCommand {
     func run() throws {
         try runJob {
             var o = EmergingJobOptions()
-            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.extent = grid.gridExtent
+            o.grid = grid.spec
             o.radius = radius; o.step = step
             o.on = locations.on
             o.neighbours = locations.rule; o.start = start?.day

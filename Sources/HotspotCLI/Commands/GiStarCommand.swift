@@ -41,8 +41,7 @@ struct GiStarCommand: ParsableCommand {
         try runJob {
             var p = request(input, areas, output, map: mapOptions)
             var g = Project.GiStarRequest()
-            g.cell = grid.cell; g.rule = grid.cellRule; g.clip = grid.clip; g.maxCells = grid.maxCells; g.hex = grid.hex
-            g.extent = grid.gridExtent; g.on = locations.on; g.neighbours = locations.rule; g.fdr = !noFdr
+            g.grid = grid.spec; g.on = locations.on; g.neighbours = locations.rule; g.fdr = !noFdr
             g.permutations = permutations; g.seed = seed; g.map = mapOptions.options
             p.products.gistar = g
             try p.checkOutput()

@@ -69,7 +69,7 @@ struct KDE: ParsableCommand {
     func run() throws {
         try runJob {
             var o = KDEOptions()
-            o.cell = grid.cell; o.cellRule = grid.cellRule; o.maxCells = grid.maxCells; o.clip = grid.clip; o.hex = grid.hex; o.extent = grid.gridExtent
+            o.grid = grid.spec
             o.bandwidth = bandwidth; o.bandwidthRule = bandwidthRule.rule ?? .arcgis; o.bandwidthAdjust = bandwidthAdjust
             if bandwidthRule == .backtest {
                 var bo = BacktestJob.Options(); bo.train = backtestWindows[0]; bo.test = backtestWindows[1]; bo.kernel = kernel

@@ -47,7 +47,7 @@ public enum BacktestJob {
         public var emerging = true
         public var kernel = Kernel.quartic
         public var minTest = 20
-        public var maxCells = 5_000_000
+        public var maxCells = Limits.defaultMaxCells
         public init() {}
     }
 

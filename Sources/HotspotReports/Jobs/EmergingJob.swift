@@ -4,13 +4,9 @@ import HotspotGeo
 import HotspotIO
 import HotspotCartography
 
-public struct EmergingJobOptions: Sendable {
-    public var cell: Double?
-    public var cellRule: CellSizeRule = .sfhotspot
-    /// Grid extent (EPSG:27700) instead of the boundary's or the incidents'.
-    public var extent: Extent?
-    public var maxCells = 5_000_000
-    public var clip = false
+public struct EmergingJobOptions: Sendable, HasGrid {
+    /// The grid (`o.cell`, `o.clip`… read and write it); squares only.
+    public var grid = GridSpec()
     /// Neighbourhood distance in metres (default cell × √2: queen).
     public var radius: Double?
     public var step: StepLength = .months(1)

@@ -84,7 +84,7 @@ public enum GiStarJob {
     /// On hexagons: neighbours are the hexagons whose centres lie within the distance (default: the size across
     /// flats, i.e. the six that share an edge), self included.
     static func onHexagons(_ orientation: HexOrientation, _ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
-        let p = try HexProduct.compute(job.incidents.table, size: r.cell, rule: r.rule, orientation: orientation, boundary: job.boundary, clip: r.clip,
+        let p = try HexProduct.compute(job.incidents.table, size: r.cell, rule: r.cellRule, orientation: orientation, boundary: job.boundary, clip: r.clip,
                                        cellLimit: r.maxCells, extent: r.extent)
         let hx = p.grid
         let radius: Double
@@ -120,7 +120,7 @@ public enum GiStarJob {
     /// On a square grid: neighbours within a distance (queen: cell × √2, rook: the cell size), by running sums;
     /// with permutations, the neighbour lists for the conditional randomisation.
     static func onGrid(_ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
-        let product = try GridProduct.compute(job.incidents.table, cellSize: r.cell, rule: r.rule, boundary: job.boundary, clip: false,
+        let product = try GridProduct.compute(job.incidents.table, cellSize: r.cell, rule: r.cellRule, boundary: job.boundary, clip: false,
                                               cellLimit: r.maxCells, extent: r.extent)
         let g = product.choice.grid
         var mask: [Bool]?

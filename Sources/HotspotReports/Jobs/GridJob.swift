@@ -18,7 +18,7 @@ public enum GridJob {
         let g = req.products.grid ?? .init(), orientation = g.hex ?? .flat, clip = g.clip
         let job = try inputs ?? req.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents
-        let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.rule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
+        let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.cellRule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
         let set = try OutputSet(req)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
                            style: .classified(MapStyle.quantiles(p.cells.map { Double(p.counts.counts[$0]) }, field: "count",
@@ -36,7 +36,7 @@ public enum GridJob {
         let g = p.products.grid ?? .init(), clip = g.clip, maxCells = g.maxCells, map = g.map
         let job = try inputs ?? p.loadInputs(progress: progress)
         let b = job.boundary, inc = job.incidents
-        let product = try GridProduct.compute(inc.table, cellSize: g.cell, rule: g.rule, boundary: b, clip: clip, cellLimit: maxCells, extent: g.extent)
+        let product = try GridProduct.compute(inc.table, cellSize: g.cell, rule: g.cellRule, boundary: b, clip: clip, cellLimit: maxCells, extent: g.extent)
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
         let set = try OutputSet(p)

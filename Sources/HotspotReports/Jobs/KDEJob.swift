@@ -5,11 +5,9 @@ import HotspotIO
 import HotspotCartography
 
 /// Options for a density run, with sfhotspot/ArcGIS-style defaults.
-public struct KDEOptions: Sendable {
-    public var cell: Double?
-    public var cellRule: CellSizeRule = .sfhotspot
-    /// Grid extent (EPSG:27700) instead of the boundary's or the incidents'.
-    public var extent: Extent?
+public struct KDEOptions: Sendable, HasGrid {
+    /// The grid (`o.cell`, `o.clip`… read and write it); hexagons: `cell` is the distance across flats.
+    public var grid = GridSpec()
     /// Fixed bandwidth in metres, else the rule.
     public var bandwidth: Double?
     public var bandwidthRule: BandwidthRule = .arcgis
@@ -24,10 +22,6 @@ public struct KDEOptions: Sendable {
     public var minIncidents = 0
     /// Draw the density with its hotspots as a print map.
     public var map: MapOptions?
-    public var clip = false
-    public var maxCells = Limits.defaultMaxCells
-    /// Hexagons (cell = distance across flats) instead of squares.
-    public var hex: HexOrientation?
     /// Dual KDE: a second set of incident files (e.g. last period), combined with the first on the same grid and
     /// bandwidth.
     public var dualFiles: [String] = []

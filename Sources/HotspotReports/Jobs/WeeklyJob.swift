@@ -388,7 +388,7 @@ public enum WeeklyJob {
         /// gistar: Gi* on grid cells over the last periods (queen: cell × √2, FDR), anchored on the boundary.
         mutating func gistarLayer() throws -> GiStarLayer {
             let gw = window(o.gistar)
-            let gp = try GridProduct.compute(gw.incidents.table, cellSize: o.gistarCell, boundary: boundary, clip: true, cellLimit: 5_000_000)
+            let gp = try GridProduct.compute(gw.incidents.table, cellSize: o.gistarCell, boundary: boundary, clip: true, cellLimit: Limits.defaultMaxCells)
             let g = gp.choice.grid
             let mask = try GridProduct.mask(boundary, grid: g)
             let gcounts = gp.counts.counts.map(Double.init)
@@ -629,7 +629,7 @@ public enum WeeklyJob {
         init(t: IncidentTable, ord: [Int], boundary b: LoadedLayer, periods: Int, cellSize: Double) throws {
             self.t = t; self.periods = periods
             studyArea = b.areas.reduce(0) { $0 + $1.geometry.area }
-            let grid = try GridProduct.compute(t, cellSize: cellSize, boundary: b, clip: false, cellLimit: 5_000_000).choice.grid
+            let grid = try GridProduct.compute(t, cellSize: cellSize, boundary: b, clip: false, cellLimit: Limits.defaultMaxCells).choice.grid
             self.grid = grid
             mask = try GridProduct.mask(b, grid: grid)
             let order = (0..<t.count).sorted { (ord[$0], $0) < (ord[$1], $1) }

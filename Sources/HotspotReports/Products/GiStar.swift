@@ -6,21 +6,16 @@ import HotspotIO
 extension GiStarJob: Product {
     public typealias Request = Project.GiStarRequest
     public static let name = "gistar"
-    public static let keys = ["cell", "cell_rule", "hex", "extent", "max_cells", "on", "neighbours", "fdr", "permutations", "seed", "clip", "map"]
+    public static let keys = GridSpec.keys + ["on", "neighbours", "fdr", "permutations", "seed", "map"]
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
-        r.cell = try s["cell"]?.double(Limits.cellSize)
+        r.grid = try GridSpec.decode(s)
         r.on = try s["on"]?.string()
-        r.rule = try s["cell_rule"]?.cellRule() ?? .sfhotspot
-        r.hex = try s["hex"]?.hex()
-        r.extent = try s["extent"]?.extent()
-        r.maxCells = try s["max_cells"]?.int(Limits.maxCells) ?? Limits.defaultMaxCells
         r.seed = UInt64(try s["seed"]?.int(0...Int.max) ?? Int(Limits.defaultSeed))
         if let n = s["neighbours"] { guard let v = NeighbourRule(parsing: try n.string()) else { throw n.error("use queen, rook, distance:400 or knn:8") }; r.neighbours = v }
         if let on = r.on, let f = s["on"], !p.layers.contains(where: { $0.name == on }) { throw f.error("no layer '\(on)' in 'areas'") }
         r.fdr = try s["fdr"]?.bool() ?? true
         r.permutations = try s["permutations"]?.int(Limits.permutations) ?? 0
-        r.clip = try s["clip"]?.bool() ?? false
         if try s["map"]?.bool() ?? false { r.map = p.map }
         return r
     }

@@ -6,15 +6,10 @@ import HotspotIO
 extension GridJob: Product {
     public typealias Request = Project.GridRequest
     public static let name = "grid"
-    public static let keys = ["cell", "cell_rule", "hex", "extent", "clip", "map", "max_cells"]
+    public static let keys = GridSpec.keys + ["map"]
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
-        r.cell = try s["cell"]?.double(Limits.cellSize)
-        r.rule = try s["cell_rule"]?.cellRule() ?? .sfhotspot
-        r.hex = try s["hex"]?.hex()
-        r.extent = try s["extent"]?.extent()
-        r.clip = try s["clip"]?.bool() ?? false
-        r.maxCells = try s["max_cells"]?.int(Limits.maxCells) ?? Limits.defaultMaxCells
+        r.grid = try GridSpec.decode(s)
         if try s["map"]?.bool() ?? false { r.map = p.map }
         return r
     }

@@ -6,15 +6,11 @@ import HotspotIO
 extension KDEJob: Product {
     public typealias Request = KDEOptions
     public static let name = "kde"
-    public static let keys = ["cell", "cell_rule", "hex", "extent", "max_cells", "bandwidth", "bandwidth_rule", "bandwidth_adjust",
-                              "backtest_windows", "kernel", "unit", "mode", "threshold", "smooth", "min_incidents", "clip", "map"]
+    public static let keys = GridSpec.keys + ["bandwidth", "bandwidth_rule", "bandwidth_adjust", "backtest_windows", "kernel", "unit", "mode",
+                                              "threshold", "smooth", "min_incidents", "map"]
     public static func decode(_ s: [String: Project.Field], at k: Project.Field, for p: Project) throws -> Request {
         var o = KDEOptions()
-        o.cell = try s["cell"]?.double(Limits.cellSize)
-        o.cellRule = try s["cell_rule"]?.cellRule() ?? .sfhotspot
-        o.hex = try s["hex"]?.hex()
-        o.extent = try s["extent"]?.extent()
-        o.maxCells = try s["max_cells"]?.int(Limits.maxCells) ?? Limits.defaultMaxCells
+        o.grid = try GridSpec.decode(s)
         o.bandwidth = try s["bandwidth"]?.double(Limits.distance)
         o.bandwidthAdjust = try s["bandwidth_adjust"]?.double(0.01...100) ?? 1
         if let u = s["unit"] { guard let v = DensityUnit(rawValue: try u.string()) else { throw u.error("use per_km2 or per_m2") }; o.unit = v }
@@ -41,7 +37,6 @@ extension KDEJob: Product {
         }
         if let t = s["threshold"] { guard let v = HotspotThreshold(parsing: try t.string()) else { throw t.error("use top:5, share:50, abs:120 or pct:99") }; o.threshold = v }
         o.minIncidents = try s["min_incidents"]?.int(0...1_000_000) ?? 0
-        o.clip = try s["clip"]?.bool() ?? false
         if try s["map"]?.bool() ?? false { o.map = p.map }
         return o
     }
