@@ -65,11 +65,10 @@ public enum Pipeline {
     /// "accepted" means valid and inside the study area, for every type, and each file balances on its own
     /// (`hotspot pspo`). Without it only the selected rows are checked (the other commands).
     public static func loadIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = [],
-                                     boundary: LoadedLayer? = nil, boundaryFirst: Bool = false,
-                                     progress: IncidentReader.Progress? = nil) throws -> LoadedIncidents {
+                                     boundary: LoadedLayer? = nil, boundaryFirst: Bool = false) throws -> LoadedIncidents {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let (stage, stored) = try readAndProject(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
+        let (stage, stored) = try readAndProject(files: files, options: options, gridDirectories: gridDirectories)
         if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
             FileHandle.standardError.write(Data("timings: read+validate+project \(clock.now - t0) (\(stored ? "from the incident store" : "from the files"))\n".utf8))
         }
@@ -187,16 +186,15 @@ public enum Pipeline {
     /// sees them); otherwise the files are read and validated but not projected: the extent in EPSG:27700 comes from
     /// the points that can bound it (`ProjectedExtent`), and so does the count of points outside Great Britain.
     /// Rows PROJ cannot transform are then found (and quarantined) by the commands that project every point.
-    public static func inspectIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = [],
-                                        progress: IncidentReader.Progress? = nil) throws -> Inspected {
+    public static func inspectIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = []) throws -> Inspected {
         if let store = options.store,
            let key = IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories),
            store.holds(key) {
-            let inc = try loadIncidents(files: files, options: options, gridDirectories: gridDirectories, progress: progress)
+            let inc = try loadIncidents(files: files, options: options, gridDirectories: gridDirectories)
             return Inspected(incidents: inc, extent: inc.table.extent, projectedForExtent: nil)
         }
         let clock = ContinuousClock(), t0 = clock.now
-        let r = try IncidentReader.read(files: files, options: options, progress: progress)
+        let r = try IncidentReader.read(files: files, options: options)
         if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
             FileHandle.standardError.write(Data("timings: read+validate \(clock.now - t0) (from the files, not projected)\n".utf8))
         }
@@ -235,8 +233,7 @@ public enum Pipeline {
 
     /// read → validate → project, or the same from the incident store when these files were read before with the
     /// same options (`ReadOptions.useStore`, `IncidentStore.default`). What it returns is identical either way.
-    static func readAndProject(files: [String], options: ReadOptions, gridDirectories: [String],
-                               progress: IncidentReader.Progress?) throws -> (IncidentStore.Entry, fromStore: Bool) {
+    static func readAndProject(files: [String], options: ReadOptions, gridDirectories: [String]) throws -> (IncidentStore.Entry, fromStore: Bool) {
         let store = options.store
         let key = store == nil ? nil : IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories)
         if let store, let key {
@@ -248,7 +245,7 @@ public enum Pipeline {
             }
         }
         let clock = ContinuousClock(), t0 = clock.now
-        var r = try IncidentReader.read(files: files, options: options, progress: progress)
+        var r = try IncidentReader.read(files: files, options: options)
         let t1 = clock.now
         let sourceEPSG = r.table.epsg
         defer {
@@ -354,9 +351,9 @@ public struct JobInputs {
     }
 
     public static func load(files: [String], read: ReadOptions, boundary: LayerSpec?, layers: [LayerSpec] = [],
-                            gridDirectories: [String], boundaryFirst: Bool = false, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
+                            gridDirectories: [String], boundaryFirst: Bool = false) throws -> JobInputs {
         let b = try boundary.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) }
-        let inc = try Pipeline.loadIncidents(files: files, options: read, gridDirectories: gridDirectories, boundary: b, boundaryFirst: boundaryFirst, progress: progress)
+        let inc = try Pipeline.loadIncidents(files: files, options: read, gridDirectories: gridDirectories, boundary: b, boundaryFirst: boundaryFirst)
         return JobInputs(boundary: b, incidents: inc, layers: try layers.map { try Pipeline.loadLayer($0, gridDirectories: gridDirectories) })
     }
 }

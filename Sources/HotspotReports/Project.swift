@@ -97,10 +97,10 @@ public struct Project: Sendable {
 
     /// Reads, validates and projects the incidents and loads the boundary (and, with `layers`, the area layers).
     /// `boundaryFirst`: see `Pipeline.loadIncidents`.
-    public func loadInputs(layers withLayers: Bool = true, boundaryFirst: Bool = false, progress: IncidentReader.Progress? = nil) throws -> JobInputs {
+    public func loadInputs(layers withLayers: Bool = true, boundaryFirst: Bool = false) throws -> JobInputs {
         guard let src = sourceTable else {
             return try JobInputs.load(files: files, read: read, boundary: boundary, layers: withLayers ? layers : [],
-                                      gridDirectories: gridDirectories, boundaryFirst: boundaryFirst, progress: progress)
+                                      gridDirectories: gridDirectories, boundaryFirst: boundaryFirst)
         }
         // One column mapping serves one source: a table's columns are not a police.uk file's.
         guard files.isEmpty else {
@@ -130,7 +130,7 @@ public struct Project: Sendable {
             throw InputError.unusable("\(src.label): give the date column (--date-col); the table's columns are \(export.columns.joined(separator: ", "))")
         }
         var j = try JobInputs.load(files: [csv], read: r, boundary: boundary, layers: withLayers ? layers : [],
-                                   gridDirectories: gridDirectories, boundaryFirst: boundaryFirst, progress: progress)
+                                   gridDirectories: gridDirectories, boundaryFirst: boundaryFirst)
         j.incidents.files[0].path = src.label
         j.incidents.quarantine = j.incidents.quarantine.map { q in var q = q; if q.file == csv { q.file = src.label }; return q }
         return j

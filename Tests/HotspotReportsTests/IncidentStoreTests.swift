@@ -30,7 +30,7 @@ import Testing
         let files = [try copy(fixture)]
         let dir = tmpStore
         let o = options(dir)
-        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
+        let entry = try Pipeline.readAndProject(files: files, options: o, gridDirectories: []).0
         let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
         let store = IncidentStore(directory: dir)
         #expect(store.save(entry, for: key, now: later))
@@ -51,7 +51,7 @@ import Testing
         let files = [try copy(Paths.fixture("hostile-policeuk.csv"))]
         let dir = tmpStore
         var o = options(dir)
-        let cold = try Pipeline.readAndProject(files: files, options: o, gridDirectories: [], progress: nil).0
+        let cold = try Pipeline.readAndProject(files: files, options: o, gridDirectories: []).0
         #expect(!cold.quarantine.isEmpty && cold.projection != nil)
         let store = IncidentStore(directory: dir)
         let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
@@ -62,7 +62,7 @@ import Testing
         try "when,E,N,kind,harm\n2024-01-03,538000.25,175000.5,Burglary,2.5\n2024-01-04,538100,175100,Robbery,1\n2024-01-05,x,175100,Robbery,1\n"
             .write(toFile: w, atomically: true, encoding: .utf8)
         o.mapping = ColumnMapping(x: "E", y: "N", date: "when", category: "kind", weight: "harm")
-        let wcold = try Pipeline.readAndProject(files: [w], options: o, gridDirectories: [], progress: nil).0
+        let wcold = try Pipeline.readAndProject(files: [w], options: o, gridDirectories: []).0
         #expect(wcold.table.isWeighted && wcold.table.resolution == .day && wcold.quarantine.count == 1)
         let wkey = try #require(IncidentStore.key(files: [w], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
         #expect(store.save(wcold, for: wkey, now: later))
@@ -81,7 +81,7 @@ import Testing
         let cold = try Pipeline.loadIncidents(files: files, options: o, boundary: b)
         #expect(IncidentStore(directory: dir).entries().isEmpty)
         let key = try #require(IncidentStore.key(files: files, options: o, targetEPSG: analysisEPSG, gridDirectories: []))
-        let entry = try Pipeline.readAndProject(files: files, options: options(dir), gridDirectories: [], progress: nil).0
+        let entry = try Pipeline.readAndProject(files: files, options: options(dir), gridDirectories: []).0
         // A doctored entry proves that the store is what loadIncidents reads…
         var doctored = entry
         doctored.table = entry.table.filtered { $0 > 0 }

@@ -14,8 +14,8 @@ public enum AreasJob {
     }
 
     /// Counts (and rates, with populations) of `p.layers`, into `p.out`; maps with `p.products.areas.map`.
-    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? p.loadInputs(progress: progress)
+    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
+        let job = try inputs ?? p.loadInputs()
         let b = job.boundary, inc = job.incidents, layers = job.layers, map = p.products.areas?.map, read = p.read
         let set = try OutputSet(p)
         var results: [AreaCounts] = []

@@ -275,9 +275,8 @@ public enum BacktestJob {
     }
 
     /// The backtest of `p.products`' options over the project's incidents (`compute`) into `p.out` (`write`).
-    public static func run(_ p: Project, options o: Options, command: String, inputs: JobInputs? = nil,
-                           progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? p.loadInputs(layers: false, progress: progress)
+    public static func run(_ p: Project, options o: Options, command: String, inputs: JobInputs? = nil) throws -> Result {
+        let job = try inputs ?? p.loadInputs(layers: false)
         var r = try compute(job, options: o)
         r.written = try write(r, options: o, into: p, command: command, inputs: job)
         return r

@@ -55,11 +55,11 @@ public enum CompareJob {
 
     /// The periods of `p.products.compare` compared per area of `p.layers`, per focus area (`p.focus`) and per cell
     /// (`compute`), into `p.out` (`write`).
-    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         guard let c = req.products.compare, c.periods.count >= 2 else {
             throw InputError.unusable("compare needs at least two periods, e.g. --period 2019-03..2019-09 --period 2020-03..2020-09")
         }
-        let job = try inputs ?? req.loadInputs(progress: progress)
+        let job = try inputs ?? req.loadInputs()
         let comparison = try compute(c, focus: req.focus, inputs: job)
         return try write(comparison, into: req, command: command, inputs: job)
     }

@@ -30,8 +30,8 @@ public enum GiStarJob {
 
     /// Gi* of `p.products.gistar` (defaults when nil) into `p.out`: on the polygon layer named `on`, else on
     /// hexagons (`hex`) or a square grid. `compute`, then `write`.
-    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
-        let job = try inputs ?? req.loadInputs(progress: progress)
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
+        let job = try inputs ?? req.loadInputs()
         let c = try compute(req.products.gistar ?? .init(), inputs: job)
         return try write(c, req, command: command, inputs: job)
     }

@@ -14,9 +14,9 @@ public enum GridJob {
     }
 
     /// Hexagon counts (with `hex`), written like the square grid: grid.geojson, grid.csv.
-    public static func runHex(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
+    public static func runHex(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> (LoadedIncidents, HexProduct, [String]) {
         let g = req.products.grid ?? .init(), orientation = g.hex ?? .flat, clip = g.clip
-        let job = try inputs ?? req.loadInputs(progress: progress)
+        let job = try inputs ?? req.loadInputs()
         let b = job.boundary, inc = job.incidents
         let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.cellRule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
         let set = try OutputSet(req)
@@ -32,9 +32,9 @@ public enum GridJob {
     }
 
     /// Square-grid counts of `p.products.grid` into `p.out` (hexagons: `runHex`).
-    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+    public static func run(_ p: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         let g = p.products.grid ?? .init(), clip = g.clip, maxCells = g.maxCells, map = g.map
-        let job = try inputs ?? p.loadInputs(progress: progress)
+        let job = try inputs ?? p.loadInputs()
         let b = job.boundary, inc = job.incidents
         let product = try GridProduct.compute(inc.table, cellSize: g.cell, rule: g.cellRule, boundary: b, clip: clip, cellLimit: maxCells, extent: g.extent)
         var warnings = job.warnings

@@ -103,10 +103,10 @@ public enum KDEJob {
     }
 
     /// The density surface and hotspot polygons of `p.products.kde` (defaults when nil), into `p.out`.
-    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, progress: IncidentReader.Progress? = nil) throws -> Result {
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         var o = req.products.kde ?? KDEOptions()
         let out = req.out
-        let job = try inputs ?? req.loadInputs(progress: progress)
+        let job = try inputs ?? req.loadInputs()
         let b = job.boundary, inc = job.incidents, layers = job.layers
         let t = inc.table
         guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }

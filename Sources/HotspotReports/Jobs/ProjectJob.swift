@@ -8,10 +8,9 @@ import HotspotCartography
 /// writes every product of the project (`ProductRegistry`, in its order) into one output folder (`areas/`, `grid/`,
 /// `kde/`, …), swapped in as a whole with a `metadata.json` listing every file.
 public enum ProjectJob {
-    public static func run(_ p: Project, command: String, log: (String) -> Void,
-                           progress: IncidentReader.Progress? = nil) throws -> (LoadedIncidents, [String], [String]) {
+    public static func run(_ p: Project, command: String, log: (String) -> Void) throws -> (LoadedIncidents, [String], [String]) {
         try p.checkOutput()
-        let inputs = try p.loadInputs(progress: progress)
+        let inputs = try p.loadInputs()
         let set = try OutputSet(p)
         var warnings = inputs.warnings
         let pr = p.products

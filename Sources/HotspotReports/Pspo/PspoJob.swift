@@ -49,13 +49,13 @@ public enum PspoJob {
     /// evidence and its tables computed (`PspoEvidence`), the density and emerging hot spots around the area, then
     /// the exhibits (tables, charts, maps, the area and the incidents inside it), the page, its PDF, metadata.json,
     /// manifest.json and the zip.
-    public static func run(_ request: Project, command: String, progress: IncidentReader.Progress? = nil) throws -> Result {
+    public static func run(_ request: Project, command: String) throws -> Result {
         guard let r = request.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
         var p = request
         if let ty = r.types { p.read.selection.types = ty }
         let target = try packTarget(p, r)
         // Everything that can be wrong with the inputs is found before anything is written.
-        let job = try p.loadInputs(boundaryFirst: true, progress: progress)
+        let job = try p.loadInputs(boundaryFirst: true)
         let (e, figures) = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") {
             let e = try PspoEvidence.compute(p, r, job: job)
             return (e, try e.tabulate(r, job: job))
