@@ -115,8 +115,7 @@ public struct Project: Sendable {
         do { export = try OGRSource.exportCSV(database: src.url, table: src.table, to: csv) } catch let e as GeoError {
             // A server that cannot be reached (or refuses the password) and a missing table are inputs that cannot
             // be read (exit 66), as a missing file is; a table that is there but unusable is bad data (65).
-            let text = "\(e)"
-            if text.contains("cannot connect") || text.contains("no table or view") { throw InputError.notAFile(src.label, text) }
+            if case .unreachable(let text) = e { throw InputError.notAFile(src.label, text) }
             throw InputError.unusable("\(src.label): \(e)")
         }
         var r = read

@@ -19,11 +19,11 @@ extension OGRSource {
         CPLErrorReset()
         let source = url.hasPrefix("PG:") ? url : "PG:" + url
         guard let ds = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
-            throw GeoError.gdal("cannot connect: \(PostGISWriter.oneLine(GDALLibrary.lastError("no PostgreSQL driver")))")
+            throw GeoError.unreachable("cannot connect: \(PostGISWriter.oneLine(GDALLibrary.lastError("no PostgreSQL driver")))")
         }
         let d = GDALDatasetHandle(ds)
         guard let l = GDALDatasetGetLayerByName(d.raw, table) else {
-            throw GeoError.gdal("no table or view '\(table)' in the database (give schema.table when it is not in the search path)")
+            throw GeoError.unreachable("no table or view '\(table)' in the database (give schema.table when it is not in the search path)")
         }
         let defn = OGR_L_GetLayerDefn(l)
         let n = OGR_FD_GetFieldCount(defn)

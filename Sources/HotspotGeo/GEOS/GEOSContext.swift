@@ -40,13 +40,15 @@ public enum GeoError: Error, CustomStringConvertible, Equatable {
     case proj(String)
     case invalidGeometry(area: String, reason: String)
     case gdal(String)
+    /// A database or table that cannot be reached or does not exist (an input that cannot be read, as a missing file).
+    case unreachable(String)
 
     public var description: String {
         switch self {
         case .geos(let m): return "GEOS: \(m)"
         case .proj(let m): return "PROJ: \(m)"
         case let .invalidGeometry(a, r): return "area \(a) has an invalid polygon (\(r)) that could not be repaired"
-        case .gdal(let m): return m
+        case .gdal(let m), .unreachable(let m): return m
         }
     }
 }
