@@ -13,7 +13,12 @@ enum Exit {
 
 /// Runs a job, turning its errors into a one-line reason and a documented exit code.
 func runJob(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as InputError {
+    do {
+        try MemoryLimit.check(need: MemoryLimit.startNeed, for: "hotspot to start (PROJ, GDAL, worker threads)")
+        try body()
+    } catch let e as MemoryError {
+        fail(e.description, Exit.unavailable)
+    } catch let e as InputError {
         switch e {
         case .missingFile, .notAFile: fail(e.description, Exit.noInput)
         case .sameFile: fail(e.description, Exit.usage)

@@ -37,11 +37,17 @@ public struct GridProduct: Sendable {
     public var cells: [Int]
 
     /// Chooses the grid (extent from the boundary or the incidents; cell size fixed or by rule), bins, clips.
+    /// Memory a grid product takes per cell at its peak: counts, a surface or statistics, a mask and each kept
+    /// cell's polygon and properties while its layers are written (about 300 B; 512 B leaves room).
+    static let bytesPerCell = 512
+
     public static func compute(_ inc: IncidentTable, cellSize: Double?, rule: CellSizeRule = .sfhotspot,
                                boundary: LoadedLayer?, clip: Bool, cellLimit: Int, extent: Extent? = nil) throws -> GridProduct {
         let (ext, extentSource) = try studyExtent(inc, boundary: boundary, extent: extent)
         let c = try cellSize ?? derivedSize(rule, ext)
         let grid = try SquareGrid(covering: ext, cellSize: c, cellLimit: cellLimit)
+        try MemoryLimit.check(need: grid.cellCount * bytesPerCell, for: "a grid of \(Fmt.counted(grid.cellCount, "cell")) of \(Fmt.number(c)) m",
+                              fix: "a larger --cell or a smaller --extent")
         let counts = binPoints(x: inc.x, y: inc.y, weights: inc.weight, grid: grid)
         var cells = Array(0..<grid.cellCount)
         if clip, let b = boundary {
@@ -110,6 +116,8 @@ public struct HexProduct: Sendable {
         let (ext, _) = try GridProduct.studyExtent(inc, boundary: boundary, extent: extent)
         let d = try size ?? GridProduct.derivedSize(rule, ext)
         let hex = try HexGrid(covering: ext, size: d, orientation: orientation, cellLimit: cellLimit)
+        try MemoryLimit.check(need: hex.cellCount * GridProduct.bytesPerCell, for: "a grid of \(Fmt.counted(hex.cellCount, "hexagon")) of \(Fmt.number(d)) m",
+                              fix: "a larger --cell or a smaller --extent")
         let counts = binPoints(x: inc.x, y: inc.y, weights: inc.weight, hex: hex)
         var cells = Array(0..<hex.cellCount)
         if clip, let b = boundary { cells = try GridProduct.cellsTouching(b, count: hex.cellCount) { hex.cellPolygon($0) } }

@@ -64,8 +64,21 @@ public enum Pipeline {
     /// selection (`--type`/`--from`/`--to`), and each file's summary counts its rows outside as quarantined: then
     /// "accepted" means valid and inside the study area, for every type, and each file balances on its own
     /// (`hotspot pspo`). Without it only the selected rows are checked (the other commands).
+    /// Refuses, before reading, files whose incidents would not fit the memory the process may use: about half a
+    /// byte per byte of CSV (a police.uk row of ~250 bytes becomes ~60 bytes of columns, plus the reader's
+    /// buffers), four per byte of gzip.
+    static func checkMemory(_ files: [String]) throws {
+        let bytes = files.reduce(0) { sum, f in
+            let size = (try? FileManager.default.attributesOfItem(atPath: f)[.size] as? Int) ?? 0
+            return sum + (f.lowercased().hasSuffix(".gz") ? size * 8 : size)
+        }
+        try MemoryLimit.check(need: bytes / 2, for: "reading \(Fmt.counted(files.count, "file")) (\(MemoryLimit.mb(bytes)) of CSV)",
+                              fix: "read fewer months at a time")
+    }
+
     public static func loadIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = [],
                                      boundary: LoadedLayer? = nil, boundaryFirst: Bool = false) throws -> LoadedIncidents {
+        try checkMemory(files)
         let clock = ContinuousClock()
         let t0 = clock.now
         let (stage, stored) = try readAndProject(files: files, options: options, gridDirectories: gridDirectories)
@@ -187,6 +200,7 @@ public enum Pipeline {
     /// the points that can bound it (`ProjectedExtent`), and so does the count of points outside Great Britain.
     /// Rows PROJ cannot transform are then found (and quarantined) by the commands that project every point.
     public static func inspectIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = []) throws -> Inspected {
+        try checkMemory(files)
         if let store = options.store,
            let key = IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories),
            store.holds(key) {
