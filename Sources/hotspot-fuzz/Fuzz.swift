@@ -68,9 +68,21 @@ func scratch(_ ext: String) -> String {
     return "\(dir)/hotspot-fuzz-\(getpid()).\(ext)"
 }
 
+/// HOTSPOT_FUZZ_LAST=path (tools/fuzz sets it): every input is written there before it runs, so that a death
+/// libFuzzer cannot report (SIGKILL from the kernel's out-of-memory killer or from CI, a crash in its own handler)
+/// still leaves the input behind. -1 when unset.
+let lastInputFile: Int32 = {
+    guard let path = ProcessInfo.processInfo.environment["HOTSPOT_FUZZ_LAST"], !path.isEmpty else { return -1 }
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+}()
+
 /// libFuzzer's entry point for one input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    if lastInputFile >= 0 {
+        _ = pwrite(lastInputFile, data, size, 0)
+        _ = ftruncate(lastInputFile, off_t(size))
+    }
     fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
@@ -85,6 +97,11 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
 
 /// Built with -DFUZZING -sanitize=fuzzer: the libFuzzer driver (its usual flags). Otherwise: replays every file
 /// given (or every file in the folders given), e.g. the seed corpus and the saved crash inputs.
+///
+/// Run the driver with SWIFT_BACKTRACE=enable=no (tools/fuzz does): Swift's crash handler claims SIGILL, SIGTRAP,
+/// SIGSEGV, SIGBUS, SIGFPE and SIGABRT at start-up, libFuzzer does not replace a handler already there (for SIGSEGV
+/// it calls that one instead of its own), and a Swift trap (`ud2`, SIGILL) then ends the process with a backtrace
+/// but without libFuzzer writing the input (crash-…) — as CI's two lost "UnsafeBufferPointer.swift:1961" traps did.
 @main
 struct FuzzMain {
     static func main() throws {

@@ -45,6 +45,17 @@ import Testing
         #expect(records("a,b,").first?.fields == ["a", "b", ""])
     }
 
+    /// A quoted field still open at the end of the input, whose last byte is a CR: the record's bytes leave the CR
+    /// out (as a line end), and so must the field. It ran one byte past them, and reading it trapped in a debug build
+    /// ("UnsafeBufferPointer.swift:1961: Fatal error"; issue 20, the fuzz trap: a header line like this one) and read
+    /// the byte past the record in a release build.
+    @Test(arguments: [1, 2, 3, 64])
+    func unterminatedQuoteEndingInCRStaysInsideTheRecord(block: Int) {
+        #expect(records("a,\"b\nc\r", block: block).map(\.fields) == [["a", "b\nc"]])
+        #expect(records("h\n1,\"x\r", block: block).map(\.fields) == [["h"], ["1", "x"]])
+        #expect(records("\"\r", block: block).map(\.fields) == [[""]])
+    }
+
     /// The same records whatever the block boundaries (records straddle blocks).
     @Test(arguments: [1, 2, 3, 7, 64])
     func blockBoundariesDoNotMatter(block: Int) {

@@ -94,6 +94,18 @@ import Testing
         #expect(r.quarantine.first?.detail.contains("opened on line 3") == true)
     }
 
+    /// A quote still open where a CR ends the input (a header that is the whole file, the first line as the format
+    /// is sniffed from it, a small CSV's last row): the field stops before the CR, as the record does. It ran one
+    /// byte past the record and trapped in a debug build (issue 20: the fuzz run's "UnsafeBufferPointer.swift:1961").
+    @Test func quoteOpenUpToAFinalCarriageReturn() throws {
+        let open = try temp("open.csv", "Month,Longitude,Latitude,\"Crime type\nx\r")
+        #expect(throws: InputError.self) { _ = try IncidentReader.read(files: [open]) }
+        // The format is sniffed from the first line alone: here it ends inside the quotes, after a CR.
+        let crlf = try temp("crlf.csv", "Crime ID,Month,Longitude,Latitude,\"Crime\r\ntype\"\r\n1,2022-03,-0.02,51.45,Burglary\r\n")
+        #expect(IncidentReader.detectFormat(crlf, options: ReadOptions()) == nil)
+        #expect(try CSVRows.read(try temp("pop.csv", "code,population\nE01,\"12\r")) == [["code", "population"], ["E01", "12"]])
+    }
+
     @Test func aRowThatNeverEndsIsRefusedWithItsLine() throws {
         var text = Self.header + Self.row("a", "2022-03", "-0.02", "51.45")
         text += "b,2022-03,Met,Met,-0.02,51.45,\"never closed" + String(repeating: "\nmore text,more", count: 3000)

@@ -123,8 +123,10 @@ public struct CSVScanner {
                     }
                     if !closed {
                         if !final { return pos }
-                        // Unterminated quote at end of input: take the rest as the field.
-                        record.fields.append(.init(start: Int32(i + 1 - pos), end: Int32(n - pos), escaped: esc))
+                        // Unterminated quote at end of input: take the rest as the field, less a final CR (which
+                        // the record's bytes leave out: a field must not run past them).
+                        let end = n > i + 1 && b[n - 1] == UInt8(ascii: "\r") ? n - 1 : n
+                        record.fields.append(.init(start: Int32(i + 1 - pos), end: Int32(end - pos), escaped: esc))
                         record.unterminatedQuote = true
                         i = n; complete = true; break fieldLoop
                     }
