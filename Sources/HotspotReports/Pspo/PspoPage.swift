@@ -7,6 +7,7 @@ import HotspotCartography
 /// 2014, ss.59–66): summary, the restricted area, incident evidence, spatial concentration, persistence and trend,
 /// displacement, enforcement and equality, methods, and what officers must add.
 struct PspoPage {
+    /// The figures and every exhibit table the page shows.
     let e: PspoEvidence
     let x: PspoExhibits
     let r: Project.PspoRequest
@@ -15,6 +16,7 @@ struct PspoPage {
     let areaMap: String, hotMap: String
     let command: String, packDate: String
 
+    /// The pack's page: its cover and the nine sections, each number marked with the exhibit it comes from.
     static func document(_ e: PspoEvidence, _ x: PspoExhibits, _ r: Project.PspoRequest, job: JobInputs, charts: Charts, areaMap: String, hotMap: String,
                          command: String, packDate: String) -> PackDocument {
         let page = PspoPage(e: e, x: x, r: r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
@@ -31,6 +33,7 @@ struct PspoPage {
     var period: String { "\(sv("first_month")) to \(sv("last_month")) (\(sv("months")) months)" }
     var wards: String { e.wardsTouched.map { "\($0.name) (\($0.id))" }.joined(separator: ", ") }
 
+    /// The cover, the sections in order and the footer.
     func document() -> PackDocument {
         let period = period, wards = wards
         return PackDocument(
