@@ -115,6 +115,8 @@ public enum LayerReader {
         throw LayerError.unreadable("\(path) kept changing while it was read")
     }
 
+    /// The table `table` of the GeoPackage at `path` as a served layer, read through OGR from one open connection:
+    /// its CRS's EPSG code, its fields and their types, every feature's values and geometry, and its ids.
     static func readGeoPackageOnce(path: String, table: String, key: FileKey,
                                    sidecar: [String: (full: String, type: String)]) throws -> ServedLayer {
         CPLErrorReset()
@@ -123,34 +125,12 @@ public enum LayerReader {
         }
         defer { GDALClose(ds) }
         guard let l = GDALDatasetGetLayerByName(ds, table) else { throw LayerError.unreadable("\(path) has no table \(table)") }
-        var epsg = 0
-        if let srs = OGR_L_GetSpatialRef(l) {
-            if let c = OSRGetAuthorityCode(srs, nil), let n = Int(String(cString: c)) { epsg = n } else if let clone = OSRClone(srs) {
-                defer { OSRDestroySpatialReference(clone) }
-                if OSRAutoIdentifyEPSG(clone) == OGRERR_NONE, let c = OSRGetAuthorityCode(clone, nil), let n = Int(String(cString: c)) { epsg = n }
-            }
-        }
+        let epsg = epsgCode(l)
         guard epsg > 0 else { throw LayerError.unreadable("\(path) table \(table) has a CRS without an EPSG code") }
-        let defn = OGR_L_GetLayerDefn(l)
-        let n = OGR_FD_GetFieldCount(defn)
-        var names: [String] = [], types: [OGRFieldType] = [], subtypes: [OGRFieldSubType] = []
-        for k in 0..<n {
-            let fd = OGR_FD_GetFieldDefn(defn, k)
-            names.append(String(cString: OGR_Fld_GetNameRef(fd)))
-            types.append(OGR_Fld_GetType(fd)); subtypes.append(OGR_Fld_GetSubType(fd))
-        }
-        func typeName(_ k: Int) -> String {
-            switch types[k] {
-            case OFTInteger where subtypes[k] == OFSTBoolean: return "boolean"
-            case OFTInteger, OFTInteger64: return "integer"
-            case OFTReal: return "real"
-            case OFTDate: return "date"
-            case OFTDateTime: return "datetime"
-            default: return "text"
-            }
-        }
+        let columns = OGRColumns(OGR_L_GetLayerDefn(l))
+        let names = columns.names
         let fields = names.indices.map { k in
-            ServedField(name: names[k], fullName: sidecar[names[k]]?.full, type: typeName(k))
+            ServedField(name: names[k], fullName: sidecar[names[k]]?.full, type: columns.typeName(k))
         }
         var fids: [Int64] = [], props: [[(String, JSON)]] = [], geoms: [Geometry?] = []
         OGR_L_ResetReading(l)
@@ -158,32 +138,8 @@ public enum LayerReader {
             defer { OGR_F_Destroy(f) }
             fids.append(OGR_F_GetFID(f))
             var p: [(String, JSON)] = []
-            p.reserveCapacity(Int(n))
-            for k in 0..<Int(n) {
-                let i = Int32(k)
-                guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { p.append((names[k], .null)); continue }
-                switch types[k] {
-                case OFTInteger where subtypes[k] == OFSTBoolean: p.append((names[k], .bool(OGR_F_GetFieldAsInteger(f, i) != 0)))
-                case OFTInteger, OFTInteger64: p.append((names[k], .number(String(OGR_F_GetFieldAsInteger64(f, i)))))
-                case OFTReal: p.append((names[k], .double(OGR_F_GetFieldAsDouble(f, i))))
-                case OFTDate, OFTDateTime:
-                    var y: Int32 = 0, mo: Int32 = 0, d: Int32 = 0, h: Int32 = 0, mi: Int32 = 0, tz: Int32 = 0
-                    var s: Float = 0
-                    _ = OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &s, &tz)
-                    func p2(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-                    var text = "\(y)-\(p2(mo))-\(p2(d))"
-                    if types[k] == OFTDateTime {
-                        text += "T\(p2(h)):\(p2(mi)):\(p2(Int32(s)))"
-                        // OGR's tz flag: 100 = UTC, 1 = local (unknown), each step of 1 from 100 = 15 minutes.
-                        if tz == 100 || tz <= 1 { text += "Z" } else {
-                            let off = Int(tz - 100) * 15
-                            text += (off < 0 ? "-" : "+") + p2(Int32(abs(off) / 60)) + ":" + p2(Int32(abs(off) % 60))
-                        }
-                    }
-                    p.append((names[k], .string(text)))
-                default: p.append((names[k], .string(String(cString: OGR_F_GetFieldAsString(f, i)))))
-                }
-            }
+            p.reserveCapacity(names.count)
+            for k in 0..<names.count { p.append((names[k], columns.value(f, k))) }
             props.append(p)
             geoms.append(OGR_F_GetGeometryRef(f).flatMap(geometry))
         }
@@ -195,6 +151,74 @@ public enum LayerReader {
         }
         return try ServedLayer.make(key: key, name: table, fields: fields, ids: ids, properties: props,
                                     geometries: geoms, storageEPSG: epsg)
+    }
+
+    /// The EPSG code of a layer's CRS: its authority code, else the one OGR identifies; 0 when it has none.
+    private static func epsgCode(_ l: OGRLayerH) -> Int {
+        var epsg = 0
+        if let srs = OGR_L_GetSpatialRef(l) {
+            if let c = OSRGetAuthorityCode(srs, nil), let n = Int(String(cString: c)) { epsg = n } else if let clone = OSRClone(srs) {
+                defer { OSRDestroySpatialReference(clone) }
+                if OSRAutoIdentifyEPSG(clone) == OGRERR_NONE, let c = OSRGetAuthorityCode(clone, nil), let n = Int(String(cString: c)) { epsg = n }
+            }
+        }
+        return epsg
+    }
+
+    /// A layer's attribute columns as OGR defines them: names, types and subtypes, and each value as JSON.
+    private struct OGRColumns {
+        var names: [String] = [], types: [OGRFieldType] = [], subtypes: [OGRFieldSubType] = []
+
+        init(_ defn: OGRFeatureDefnH?) {
+            for k in 0..<OGR_FD_GetFieldCount(defn) {
+                let fd = OGR_FD_GetFieldDefn(defn, k)
+                names.append(String(cString: OGR_Fld_GetNameRef(fd)))
+                types.append(OGR_Fld_GetType(fd)); subtypes.append(OGR_Fld_GetSubType(fd))
+            }
+        }
+
+        /// The served type name of column `k`.
+        func typeName(_ k: Int) -> String {
+            switch types[k] {
+            case OFTInteger where subtypes[k] == OFSTBoolean: return "boolean"
+            case OFTInteger, OFTInteger64: return "integer"
+            case OFTReal: return "real"
+            case OFTDate: return "date"
+            case OFTDateTime: return "datetime"
+            default: return "text"
+            }
+        }
+
+        /// Feature `f`'s value of column `k` (null when unset).
+        func value(_ f: OGRFeatureH, _ k: Int) -> JSON {
+            let i = Int32(k)
+            guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return .null }
+            switch types[k] {
+            case OFTInteger where subtypes[k] == OFSTBoolean: return .bool(OGR_F_GetFieldAsInteger(f, i) != 0)
+            case OFTInteger, OFTInteger64: return .number(String(OGR_F_GetFieldAsInteger64(f, i)))
+            case OFTReal: return .double(OGR_F_GetFieldAsDouble(f, i))
+            case OFTDate, OFTDateTime: return .string(dateText(f, i, withTime: types[k] == OFTDateTime))
+            default: return .string(String(cString: OGR_F_GetFieldAsString(f, i)))
+            }
+        }
+
+        /// A date field as `YYYY-MM-DD`, a date-time as `YYYY-MM-DDThh:mm:ss` with `Z` or its UTC offset.
+        func dateText(_ f: OGRFeatureH, _ i: Int32, withTime: Bool) -> String {
+            var y: Int32 = 0, mo: Int32 = 0, d: Int32 = 0, h: Int32 = 0, mi: Int32 = 0, tz: Int32 = 0
+            var s: Float = 0
+            _ = OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &s, &tz)
+            func p2(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            var text = "\(y)-\(p2(mo))-\(p2(d))"
+            if withTime {
+                text += "T\(p2(h)):\(p2(mi)):\(p2(Int32(s)))"
+                // OGR's tz flag: 100 = UTC, 1 = local (unknown), each step of 1 from 100 = 15 minutes.
+                if tz == 100 || tz <= 1 { text += "Z" } else {
+                    let off = Int(tz - 100) * 15
+                    text += (off < 0 ? "-" : "+") + p2(Int32(abs(off) / 60)) + ":" + p2(Int32(abs(off) % 60))
+                }
+            }
+            return text
+        }
     }
 
     /// OGR geometry → served geometry (curves linearised, Z/M dropped; collections are not served: null).

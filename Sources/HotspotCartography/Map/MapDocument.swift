@@ -362,7 +362,9 @@ public struct MapDocument: Sendable {
         return PageRect(x: f.x + 5 - 3, y: f.y + f.h - 6 - 5.5, w: w + 6, h: 9)
     }
 
-    /// The SVG document (millimetre user units, deterministic text).
+    /// The SVG document (millimetre user units, deterministic text): the title block; inside the frame the basemap,
+    /// context areas, the classes, context lines, outlines, symbols, incidents and labels; the frame with its north
+    /// arrow and scale bar; the legend; attribution.
     public func svg() -> String {
         let (W, H) = page.size
         let L = layout, f = L.frame, t = transform
@@ -378,12 +380,7 @@ public struct MapDocument: Sendable {
         <defs><clipPath id="frame"><rect x="\(n(f.x))" y="\(n(f.y))" width="\(n(f.w))" height="\(n(f.h))"/></clipPath></defs>
 
         """
-        // Title block.
-        o += "<text x=\"10\" y=\"15\" font-size=\"6\" font-weight=\"bold\">\(x(title))</text>\n"
-        o += "<text x=\"10\" y=\"21.5\" font-size=\"3.6\">\(x(subtitle))</text>\n"
-        for (i, d) in details.enumerated() {
-            o += "<text x=\"10\" y=\"\(n(27 + 5.5 * Double(i)))\" font-size=\"2.8\" fill=\"#333333\">\(x(d))</text>\n"
-        }
+        o += titleBlockSVG()
         // Map body, clipped to the frame.
         o += "<g clip-path=\"url(#frame)\">\n"
         if let basemap {
@@ -392,44 +389,13 @@ public struct MapDocument: Sendable {
         }
         // Context area fills beneath the analysis (lines and outlines come after the classes).
         o += Self.contextBeneathSVG(contexts, path: path, line: line)
-        if let fill {
-            let classes = fill.classification.classes
-            let hatched = classes.indices.filter { classes[$0].hatch != nil && fill.shapes.indices.contains($0) && fill.shapes[$0] != nil }
-            if !hatched.isEmpty {
-                o += "<defs>"
-                for k in hatched {
-                    o += "<pattern id=\"hatch-\(k)\" patternUnits=\"userSpaceOnUse\" width=\"1.4\" height=\"1.4\" patternTransform=\"rotate(45)\">"
-                        + "<rect width=\"1.4\" height=\"1.4\" fill=\"\(classes[k].fill)\"/><rect width=\"0.5\" height=\"1.4\" fill=\"\(classes[k].hatch!)\"/></pattern>"
-                }
-                o += "</defs>\n"
-            }
-            o += "<g id=\"\(x(fill.classification.field))\" stroke=\"none\" fill-rule=\"evenodd\"\(translucent ? " fill-opacity=\"0.72\"" : "")>\n"
-            for (k, g) in fill.shapes.enumerated() {
-                guard let g, k < classes.count else { continue }
-                let c = classes[k]
-                if c.outlineOnly { continue }
-                o += "<path fill=\"\(c.hatch == nil ? c.fill : "url(#hatch-\(k))")\"" + (c.outline.map { " stroke=\"\($0)\" stroke-width=\"0.5\"" } ?? "") + " d=\"\(path(g))\"/>\n"
-            }
-            o += "</g>\n"
-        }
+        if let fill { o += fillSVG(fill, path: path) }
         o += Self.contextLinesSVG(contexts, path: path, line: line)
-        for l in outlines {
-            o += "<g id=\"\(x(l.name))\" fill=\"\(l.fill ?? "none")\" stroke=\"\(l.stroke)\" stroke-width=\"\(n(l.width))\" stroke-linejoin=\"round\""
-                + (l.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n"
-            for g in l.geometries { o += "<path d=\"\(path(g))\"/>\n" }
-            o += "</g>\n"
-        }
+        o += outlinesSVG(path: path)
         // Point symbols of the context layers (stations) above the fill.
         o += Self.contextSymbolsSVG(contexts, t.p)
-        // Incidents: one symbol per distinct map point, its area proportional to the incidents there.
         let stacks = StackedPoints(points)
-        if !stacks.isEmpty {
-            o += "<g id=\"incidents\" fill=\"#222222\" fill-opacity=\"0.6\" stroke=\"#ffffff\" stroke-width=\"0.12\">\n"
-            for s in stacks.symbols {
-                o += "<circle cx=\"\(n(t.px(s.at.x)))\" cy=\"\(n(t.py(s.at.y)))\" r=\"\(n(StackedPoints.radius(s.count)))\"><title>\(s.count)</title></circle>\n"
-            }
-            o += "</g>\n"
-        }
+        o += incidentsSVG(stacks, t)
         // Labels above everything, with a white halo so that they read on any fill; leader lines first.
         let placement = placement(stacks: stacks)
         let leaders = placement.labels.compactMap { $0.placed.leader }
@@ -445,54 +411,92 @@ public struct MapDocument: Sendable {
         o += "<rect x=\"\(n(a.x))\" y=\"\(n(a.y))\" width=\"\(n(a.w))\" height=\"\(n(a.h))\" fill=\"#ffffff\" fill-opacity=\"0.85\" rx=\"0.8\"/>\n"
         o += northArrow(x: f.x + f.w - 9, y: f.y + 5)
         o += scaleBar(x: f.x + 5, y: f.y + f.h - 6, metresPerMM: 1 / t.s, maxWidth: min(50, f.w / 3))
-        var notes = notes
-        // Context names give way silently; an area or hotspot label that cannot be placed is said.
-        let dropped = placement.dropped.filter { $0.priority >= 60 }
+        o += legend(L.legend, stacks: stacks, notes: notesWith(dropped: placement.dropped))
+        return o + attributionSVG(height: H) + "</svg>\n"
+    }
+
+    /// Title, subtitle and detail lines.
+    private func titleBlockSVG() -> String {
+        var o = "<text x=\"10\" y=\"15\" font-size=\"6\" font-weight=\"bold\">\(x(title))</text>\n"
+        o += "<text x=\"10\" y=\"21.5\" font-size=\"3.6\">\(x(subtitle))</text>\n"
+        for (i, d) in details.enumerated() {
+            o += "<text x=\"10\" y=\"\(n(27 + 5.5 * Double(i)))\" font-size=\"2.8\" fill=\"#333333\">\(x(d))</text>\n"
+        }
+        return o
+    }
+
+    /// The classes' fills (hatch patterns defined first for the hatched classes; outline-only classes not filled).
+    private func fillSVG(_ fill: Fill, path: (MultiPolygon) -> String) -> String {
+        var o = ""
+        let classes = fill.classification.classes
+        let hatched = classes.indices.filter { classes[$0].hatch != nil && fill.shapes.indices.contains($0) && fill.shapes[$0] != nil }
+        if !hatched.isEmpty {
+            o += "<defs>"
+            for k in hatched {
+                o += "<pattern id=\"hatch-\(k)\" patternUnits=\"userSpaceOnUse\" width=\"1.4\" height=\"1.4\" patternTransform=\"rotate(45)\">"
+                    + "<rect width=\"1.4\" height=\"1.4\" fill=\"\(classes[k].fill)\"/><rect width=\"0.5\" height=\"1.4\" fill=\"\(classes[k].hatch ?? "")\"/></pattern>"
+            }
+            o += "</defs>\n"
+        }
+        o += "<g id=\"\(x(fill.classification.field))\" stroke=\"none\" fill-rule=\"evenodd\"\(translucent ? " fill-opacity=\"0.72\"" : "")>\n"
+        for (k, g) in fill.shapes.enumerated() {
+            guard let g, k < classes.count else { continue }
+            let c = classes[k]
+            if c.outlineOnly { continue }
+            o += "<path fill=\"\(c.hatch == nil ? c.fill : "url(#hatch-\(k))")\"" + (c.outline.map { " stroke=\"\($0)\" stroke-width=\"0.5\"" } ?? "") + " d=\"\(path(g))\"/>\n"
+        }
+        return o + "</g>\n"
+    }
+
+    /// The outline layers, one group each.
+    private func outlinesSVG(path: (MultiPolygon) -> String) -> String {
+        var o = ""
+        for l in outlines {
+            o += "<g id=\"\(x(l.name))\" fill=\"\(l.fill ?? "none")\" stroke=\"\(l.stroke)\" stroke-width=\"\(n(l.width))\" stroke-linejoin=\"round\""
+                + (l.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + " fill-rule=\"evenodd\">\n"
+            for g in l.geometries { o += "<path d=\"\(path(g))\"/>\n" }
+            o += "</g>\n"
+        }
+        return o
+    }
+
+    /// Incidents: one symbol per distinct map point, its area proportional to the incidents there.
+    private func incidentsSVG(_ stacks: StackedPoints, _ t: Transform) -> String {
+        guard !stacks.isEmpty else { return "" }
+        var o = "<g id=\"incidents\" fill=\"#222222\" fill-opacity=\"0.6\" stroke=\"#ffffff\" stroke-width=\"0.12\">\n"
+        for s in stacks.symbols {
+            o += "<circle cx=\"\(n(t.px(s.at.x)))\" cy=\"\(n(t.py(s.at.y)))\" r=\"\(n(StackedPoints.radius(s.count)))\"><title>\(s.count)</title></circle>\n"
+        }
+        return o + "</g>\n"
+    }
+
+    /// The map's notes, with the labels that could not be placed: context names give way silently; an area or
+    /// hotspot label that cannot be placed is said.
+    private func notesWith(dropped all: [MapLabel]) -> [String] {
+        var out = notes
+        let dropped = all.filter { $0.priority >= 60 }
         if !dropped.isEmpty {
             let names = dropped.map(\.text)
-            notes.append("Labels left out for lack of room: " + (names.count <= 6 ? names.joined(separator: ", ") : "\(names.count) (\(names.prefix(4).joined(separator: ", ")), …)"))
+            out.append("Labels left out for lack of room: " + (names.count <= 6 ? names.joined(separator: ", ") : "\(names.count) (\(names.prefix(4).joined(separator: ", ")), …)"))
         }
-        o += legend(L.legend, stacks: stacks, notes: notes)
-        // Attribution and date.
+        return out
+    }
+
+    /// Attribution and the date the map was made, above the page's foot.
+    private func attributionSVG(height H: Double) -> String {
+        var o = ""
         let attribution = allAttribution
         var y = H - 8 - 3.2 * Double(attribution.count + (madeOn == nil ? 0 : 1)) + 3.2
         if let madeOn { o += "<text x=\"10\" y=\"\(n(y))\" font-size=\"2.3\" fill=\"#333333\">Map made \(x(madeOn))</text>\n"; y += 3.2 }
         for a in attribution { o += "<text x=\"10\" y=\"\(n(y))\" font-size=\"2.3\" fill=\"#333333\">\(x(a))</text>\n"; y += 3.2 }
-        return o + "</svg>\n"
+        return o
     }
 
+    /// The legend in the column `p` (mm): the classes, outline layers, incident symbols, context layers, notes.
     func legend(_ p: (x: Double, y: Double, w: Double), stacks: StackedPoints, notes: [String]) -> String {
         var o = "<g id=\"legend\" font-size=\"2.8\">\n"
         var y = p.y + 4
-        if let fill {
-            let c = fill.classification
-            for (i, line) in SVG.wrap(c.title, width: p.w, size: 3.2, bold: true).enumerated() {
-                if i > 0 { y += 4 }
-                o += "<text x=\"\(n(p.x))\" y=\"\(n(y))\" font-size=\"3.2\" font-weight=\"bold\">\(x(line))</text>\n"
-            }
-            y += 3
-            let present = c.present
-            let columns = page.orientation == .portrait && present.count > 6 ? 2 : 1
-            let colW = p.w / Double(columns)
-            for (i, item) in present.enumerated() {
-                let cx = p.x + Double(i % columns) * colW, cy = y + Double(i / columns) * 5
-                let swatch = item.cls.outlineOnly ? "none" : item.cls.hatch == nil ? item.cls.fill : "url(#hatch-\(item.index))"
-                o += "<rect x=\"\(n(cx))\" y=\"\(n(cy))\" width=\"6\" height=\"3.6\" fill=\"\(swatch)\"\(translucent ? " fill-opacity=\"0.72\"" : "") "
-                    + "stroke=\"\(item.cls.outline ?? "#666666")\" stroke-width=\"\(item.cls.outline == nil ? "0.15" : "0.5")\"/>\n"
-                o += "<text x=\"\(n(cx + 7.5))\" y=\"\(n(cy + 2.8))\">\(x(item.cls.label)) (\(item.cls.count))\(item.cls.outlineOnly ? ": not filled" : "")</text>\n"
-            }
-            y += Double((present.count + columns - 1) / columns) * 5
-            if let blank = fill.blank, c.classOf.contains(where: { $0 == nil }) {
-                o += "<rect x=\"\(n(p.x))\" y=\"\(n(y))\" width=\"6\" height=\"3.6\" fill=\"none\" stroke=\"#666666\" stroke-width=\"0.15\" stroke-dasharray=\"0.6 0.4\"/>\n"
-                for (i, line) in SVG.wrap("Not filled: \(blank) (\(c.classOf.filter { $0 == nil }.count))", width: p.w - 7.5, size: 2.8).enumerated() {
-                    o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8 + 3.6 * Double(i)))\">\(x(line))</text>\n"
-                    if i > 0 { y += 3.6 }
-                }
-                y += 5
-            }
-            y += 3
-            if present.isEmpty { o += "<text x=\"\(n(p.x))\" y=\"\(n(y))\">(nothing to show)</text>\n"; y += 5 }
-        }
+        if let fill { o += classesLegend(fill, p, y: &y) }
         for (name, stroke) in outlineLegend {
             o += "<line x1=\"\(n(p.x))\" y1=\"\(n(y + 1.8))\" x2=\"\(n(p.x + 6))\" y2=\"\(n(y + 1.8))\" stroke=\"\(stroke)\" stroke-width=\"0.6\""
                 + (legendDash[name].map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>\n"
@@ -510,7 +514,54 @@ public struct MapDocument: Sendable {
                 y += max(5, 2 * r + 1.5)
             }
         }
-        // Context layers: one entry per kind drawn.
+        o += contextLegend(p, y: &y)
+        for note in notes {
+            y += 1
+            for line in SVG.wrap(note, width: p.w, size: 2.4) {
+                o += "<text x=\"\(n(p.x))\" y=\"\(n(y + 2.8))\" font-size=\"2.4\" fill=\"#333333\">\(x(line))</text>\n"
+                y += 3.4
+            }
+        }
+        return o + "</g>\n"
+    }
+
+    /// The legend's classes from `y` (advanced past them): the title, a swatch per class present (two columns on a
+    /// portrait page with more than six), the unfilled areas.
+    private func classesLegend(_ fill: Fill, _ p: (x: Double, y: Double, w: Double), y: inout Double) -> String {
+        var o = ""
+        let c = fill.classification
+        for (i, line) in SVG.wrap(c.title, width: p.w, size: 3.2, bold: true).enumerated() {
+            if i > 0 { y += 4 }
+            o += "<text x=\"\(n(p.x))\" y=\"\(n(y))\" font-size=\"3.2\" font-weight=\"bold\">\(x(line))</text>\n"
+        }
+        y += 3
+        let present = c.present
+        let columns = page.orientation == .portrait && present.count > 6 ? 2 : 1
+        let colW = p.w / Double(columns)
+        for (i, item) in present.enumerated() {
+            let cx = p.x + Double(i % columns) * colW, cy = y + Double(i / columns) * 5
+            let swatch = item.cls.outlineOnly ? "none" : item.cls.hatch == nil ? item.cls.fill : "url(#hatch-\(item.index))"
+            o += "<rect x=\"\(n(cx))\" y=\"\(n(cy))\" width=\"6\" height=\"3.6\" fill=\"\(swatch)\"\(translucent ? " fill-opacity=\"0.72\"" : "") "
+                + "stroke=\"\(item.cls.outline ?? "#666666")\" stroke-width=\"\(item.cls.outline == nil ? "0.15" : "0.5")\"/>\n"
+            o += "<text x=\"\(n(cx + 7.5))\" y=\"\(n(cy + 2.8))\">\(x(item.cls.label)) (\(item.cls.count))\(item.cls.outlineOnly ? ": not filled" : "")</text>\n"
+        }
+        y += Double((present.count + columns - 1) / columns) * 5
+        if let blank = fill.blank, c.classOf.contains(where: { $0 == nil }) {
+            o += "<rect x=\"\(n(p.x))\" y=\"\(n(y))\" width=\"6\" height=\"3.6\" fill=\"none\" stroke=\"#666666\" stroke-width=\"0.15\" stroke-dasharray=\"0.6 0.4\"/>\n"
+            for (i, line) in SVG.wrap("Not filled: \(blank) (\(c.classOf.filter { $0 == nil }.count))", width: p.w - 7.5, size: 2.8).enumerated() {
+                o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8 + 3.6 * Double(i)))\">\(x(line))</text>\n"
+                if i > 0 { y += 3.6 }
+            }
+            y += 5
+        }
+        y += 3
+        if present.isEmpty { o += "<text x=\"\(n(p.x))\" y=\"\(n(y))\">(nothing to show)</text>\n"; y += 5 }
+        return o
+    }
+
+    /// The legend's context layers from `y` (advanced past them): one entry per kind drawn.
+    private func contextLegend(_ p: (x: Double, y: Double, w: Double), y: inout Double) -> String {
+        var o = ""
         var seen = Set<ContextStyle.Kind>()
         for c in contexts {
             for kind in c.kinds where seen.insert(kind).inserted {
@@ -529,14 +580,7 @@ public struct MapDocument: Sendable {
                 y += 5
             }
         }
-        for note in notes {
-            y += 1
-            for line in SVG.wrap(note, width: p.w, size: 2.4) {
-                o += "<text x=\"\(n(p.x))\" y=\"\(n(y + 2.8))\" font-size=\"2.4\" fill=\"#333333\">\(x(line))</text>\n"
-                y += 3.4
-            }
-        }
-        return o + "</g>\n"
+        return o
     }
 
     func northArrow(x: Double, y: Double) -> String { SVG.northArrow(x: x, y: y) }

@@ -41,25 +41,14 @@ public indirect enum LayerStyle: Sendable {
     /// names (`peak_density_per_km2`) of `NAME.fields.csv`.
     public func qml(aliases: [FieldAlias]) -> String { qml(aliases: aliases, label: nil) }
 
+    /// The document with `label` (a field and its colour) when labels of another style are asked for: the
+    /// `<qgis>` element with its style categories, the renderer, the labelling and the aliases.
     func qml(aliases: [FieldAlias], label: (field: String, colour: String)?) -> String {
-        var o = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        let doctype = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         let categories = aliases.isEmpty ? "" : "|Fields"
         let aliasBlock = aliases.isEmpty ? "" : "  <aliases>\n" + aliases.map {
             "    <alias field=\"\(esc($0.field))\" index=\"\($0.index)\" name=\"\(esc($0.name))\"/>\n"
         }.joined() + "  </aliases>\n"
-        func labeling(_ f: String, _ colour: String) -> String {
-            """
-              <labeling type="simple">
-                <settings calloutType="simple">
-                  <text-style fieldName="\(esc(f))" isExpression="0" fontSize="10" fontSizeUnit="Point" textColor="\(rgba(colour))" fontFamily="DejaVu Sans" fontWeight="75">
-                    <text-buffer bufferDraw="1" bufferSize="1" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1"/>
-                  </text-style>
-                  <placement placement="1" offsetType="0"/>
-                </settings>
-              </labeling>
-
-            """
-        }
         let head = label == nil ? "Symbology\(categories)\"" : "Symbology|Labeling\(categories)\" labelsEnabled=\"1\""
         switch self {
         case let .labelled(style, field):
@@ -67,79 +56,106 @@ public indirect enum LayerStyle: Sendable {
             if case .outline(let c, _, _) = style { colour = c } else { colour = "#252525" }
             return style.qml(aliases: aliases, label: (field, colour))
         case .points(let c):
-            o += "<qgis version=\"3.28.0\" styleCategories=\"\(head)>\n"
-            guard case let .graduated(lower, upper) = c.kind else { return o + "</qgis>\n" }
-            o += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedSize\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
-            let last = min(lower.count, upper.count, c.classes.count) - 1
-            for (k, cls) in c.classes.enumerated() where k <= last {
-                let hi = k == last ? Double.greatestFiniteMagnitude : lower[k + 1] - 0.5
-                o += "      <range lower=\"\(exact(lower[k] - 0.5))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
-            }
-            o += "    </ranges>\n    <symbols>\n"
-            for (k, cls) in c.classes.enumerated() {
-                o += """
-                      <symbol type="marker" name="\(k)" alpha="1" clip_to_extent="1" force_rhr="0">
-                        <layer class="SimpleMarker" enabled="1" pass="0" locked="0">
-                          <Option type="Map">
-                            <Option name="name" type="QString" value="circle"/>
-                            <Option name="color" type="QString" value="\(rgba(cls.fill))"/>
-                            <Option name="outline_color" type="QString" value="255,255,255,255"/>
-                            <Option name="outline_style" type="QString" value="solid"/>
-                            <Option name="outline_width" type="QString" value="0.2"/>
-                            <Option name="outline_width_unit" type="QString" value="MM"/>
-                            <Option name="size" type="QString" value="\(num(cls.sizeMM ?? 2))"/>
-                            <Option name="size_unit" type="QString" value="MM"/>
-                          </Option>
-                        </layer>
-                      </symbol>
-
-                """
-            }
-            o += "    </symbols>\n  </renderer-v2>\n" + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
+            let open = doctype + "<qgis version=\"3.28.0\" styleCategories=\"\(head)>\n"
+            guard let renderer = pointsRenderer(c) else { return open + "</qgis>\n" }
+            return open + renderer + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
         case .classified(let c):
             // The legend's title (what the classes are, e.g. which baseline fixed them), for a reader of the file.
-            if !c.title.isEmpty { o += "<!-- \(esc(c.title).replacingOccurrences(of: "--", with: "–")) -->\n" }
-            o += "<qgis version=\"3.28.0\" styleCategories=\"\(head)>\n"
-            switch c.kind {
-            case let .graduated(lower, upper):
-                o += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
-                // The outer breaks are open (any positive value; no top): the layer's values are rounded to their
-                // column's decimals, so the largest can round above the top break and the smallest below the
-                // first, and QGIS would leave those features undrawn. Zero and negative values stay undrawn.
-                // QGIS puts v in a range when lower < v ≤ upper (the first: lower ≤ v); hotspot's classes hold
-                // lower[k] ≤ v < lower[k + 1]. So each break is written as the double just below it: a count equal
-                // to a break (2 with breaks 2, 3, 4) falls in the class it starts, as on the maps and the web map.
-                let last = min(lower.count, upper.count, c.classes.count) - 1
-                for (k, cls) in c.classes.enumerated() where k < lower.count && k < upper.count {
-                    let lo = k == 0 ? Double.leastNormalMagnitude : lower[k].nextDown, hi = k == last ? Double.greatestFiniteMagnitude : upper[k].nextDown
-                    o += "      <range lower=\"\(exact(lo))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
-                }
-                o += "    </ranges>\n"
-            case .categorized(let values):
-                o += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"\(esc(c.field))\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n"
-                for (k, cls) in c.classes.enumerated() where k < values.count {
-                    o += "      <category value=\"\(esc(values[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\" type=\"\(Int(values[k]) == nil ? "string" : "long")\"/>\n"
-                }
-                o += "    </categories>\n"
-            }
-            o += "    <symbols>\n"
-            // Outline-only classes (No Pattern Detected) have no fill; New Hot/Cold Spot are outlined in their colour;
-            // sporadic and oscillating patterns carry a diagonal line-pattern fill over their base, as on the maps.
-            for (k, cls) in c.classes.enumerated() {
-                o += fillSymbol(name: "\(k)", fill: cls.outlineOnly ? nil : cls.fill,
-                                outline: cls.outlineOnly ? (cls.fill, cls.lineMM ?? 0.26) : cls.outline.map { ($0, 0.5) }, hatch: cls.hatch)
-            }
-            o += "    </symbols>\n  </renderer-v2>\n" + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
+            let comment = c.title.isEmpty ? "" : "<!-- \(esc(c.title).replacingOccurrences(of: "--", with: "–")) -->\n"
+            return doctype + comment + "<qgis version=\"3.28.0\" styleCategories=\"\(head)>\n" + classifiedRenderer(c)
+                + (label.map { labeling($0.field, $0.colour) } ?? "") + aliasBlock + "</qgis>\n"
         case let .outline(colour, width, labelField):
             let f = labelField ?? label?.field
-            o += "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\(categories)\" labelsEnabled=\"\(f == nil ? 0 : 1)\">\n"
+            var o = doctype + "<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\(categories)\" labelsEnabled=\"\(f == nil ? 0 : 1)\">\n"
             o += "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <symbols>\n"
             o += fillSymbol(name: "0", fill: nil, outline: (colour, width))
             o += "    </symbols>\n  </renderer-v2>\n"
             if let f { o += labeling(f, colour) }
-            o += aliasBlock + "</qgis>\n"
+            return o + aliasBlock + "</qgis>\n"
         }
-        return o
+    }
+
+    /// QGIS's simple labelling by field `f` in `colour`, with a white buffer.
+    private func labeling(_ f: String, _ colour: String) -> String {
+        """
+          <labeling type="simple">
+            <settings calloutType="simple">
+              <text-style fieldName="\(esc(f))" isExpression="0" fontSize="10" fontSizeUnit="Point" textColor="\(rgba(colour))" fontFamily="DejaVu Sans" fontWeight="75">
+                <text-buffer bufferDraw="1" bufferSize="1" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1"/>
+              </text-style>
+              <placement placement="1" offsetType="0"/>
+            </settings>
+          </labeling>
+
+        """
+    }
+
+    /// The graduated-size marker renderer of a points style (nil unless its classes are graduated): one circle per
+    /// class, its size the class's `sizeMM`.
+    private func pointsRenderer(_ c: Classification) -> String? {
+        guard case let .graduated(lower, upper) = c.kind else { return nil }
+        var o = "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedSize\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
+        let last = min(lower.count, upper.count, c.classes.count) - 1
+        for (k, cls) in c.classes.enumerated() where k <= last {
+            let hi = k == last ? Double.greatestFiniteMagnitude : lower[k + 1] - 0.5
+            o += "      <range lower=\"\(exact(lower[k] - 0.5))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
+        }
+        o += "    </ranges>\n    <symbols>\n"
+        for (k, cls) in c.classes.enumerated() {
+            o += """
+                  <symbol type="marker" name="\(k)" alpha="1" clip_to_extent="1" force_rhr="0">
+                    <layer class="SimpleMarker" enabled="1" pass="0" locked="0">
+                      <Option type="Map">
+                        <Option name="name" type="QString" value="circle"/>
+                        <Option name="color" type="QString" value="\(rgba(cls.fill))"/>
+                        <Option name="outline_color" type="QString" value="255,255,255,255"/>
+                        <Option name="outline_style" type="QString" value="solid"/>
+                        <Option name="outline_width" type="QString" value="0.2"/>
+                        <Option name="outline_width_unit" type="QString" value="MM"/>
+                        <Option name="size" type="QString" value="\(num(cls.sizeMM ?? 2))"/>
+                        <Option name="size_unit" type="QString" value="MM"/>
+                      </Option>
+                    </layer>
+                  </symbol>
+
+            """
+        }
+        return o + "    </symbols>\n  </renderer-v2>\n"
+    }
+
+    /// The renderer of a classified style: graduated colours or categories, then a fill symbol per class.
+    private func classifiedRenderer(_ c: Classification) -> String {
+        var o: String
+        switch c.kind {
+        case let .graduated(lower, upper):
+            o = "  <renderer-v2 type=\"graduatedSymbol\" attr=\"\(esc(c.field))\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n"
+            // The outer breaks are open (any positive value; no top): the layer's values are rounded to their
+            // column's decimals, so the largest can round above the top break and the smallest below the
+            // first, and QGIS would leave those features undrawn. Zero and negative values stay undrawn.
+            // QGIS puts v in a range when lower < v ≤ upper (the first: lower ≤ v); hotspot's classes hold
+            // lower[k] ≤ v < lower[k + 1]. So each break is written as the double just below it: a count equal
+            // to a break (2 with breaks 2, 3, 4) falls in the class it starts, as on the maps and the web map.
+            let last = min(lower.count, upper.count, c.classes.count) - 1
+            for (k, cls) in c.classes.enumerated() where k < lower.count && k < upper.count {
+                let lo = k == 0 ? Double.leastNormalMagnitude : lower[k].nextDown, hi = k == last ? Double.greatestFiniteMagnitude : upper[k].nextDown
+                o += "      <range lower=\"\(exact(lo))\" upper=\"\(exact(hi))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\"/>\n"
+            }
+            o += "    </ranges>\n"
+        case .categorized(let values):
+            o = "  <renderer-v2 type=\"categorizedSymbol\" attr=\"\(esc(c.field))\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n"
+            for (k, cls) in c.classes.enumerated() where k < values.count {
+                o += "      <category value=\"\(esc(values[k]))\" symbol=\"\(k)\" label=\"\(esc(cls.label))\" render=\"true\" type=\"\(Int(values[k]) == nil ? "string" : "long")\"/>\n"
+            }
+            o += "    </categories>\n"
+        }
+        o += "    <symbols>\n"
+        // Outline-only classes (No Pattern Detected) have no fill; New Hot/Cold Spot are outlined in their colour;
+        // sporadic and oscillating patterns carry a diagonal line-pattern fill over their base, as on the maps.
+        for (k, cls) in c.classes.enumerated() {
+            o += fillSymbol(name: "\(k)", fill: cls.outlineOnly ? nil : cls.fill,
+                            outline: cls.outlineOnly ? (cls.fill, cls.lineMM ?? 0.26) : cls.outline.map { ($0, 0.5) }, hatch: cls.hatch)
+        }
+        return o + "    </symbols>\n  </renderer-v2>\n"
     }
 
     /// A field's alias in a QGIS style: `field` the layer's (short) name, `index` its position among the layer's

@@ -91,91 +91,120 @@ public func kernelDensity(x: [Double], y: [Double], weights: [Double] = [], grid
 
 /// Σ w_i · k((d_i/h)²) at every cell centre (the kernel's profile, without its constant).
 func stampKernels(x: [Double], y: [Double], w: [Double], grid: SquareGrid, kernel: Kernel, h: Double) -> ([Double], Int) {
-    let n = x.count, c = grid.cellSize, nr = grid.nrows, nc = grid.ncols
+    let c = grid.cellSize, nr = grid.nrows, nc = grid.ncols
     let reach = Int((h / c).rounded(.up)) + 1
-    // Counting sort of incidents by (clamped) row; incidents farther than h from every row are dropped.
-    let lo = -reach, hi = nr + reach
-    var bucketStart = [Int](repeating: 0, count: hi - lo + 1)
-    // The row of incident i, or nil when it is dropped (computed twice, for counting and for placing, rather than
-    // kept: 4 bytes per incident less at the peak).
-    @inline(__always) func rowOf(_ i: Int) -> Int? {
-        let r = ((y[i] - grid.y0) / c).rounded(.down)
-        guard r >= Double(lo), r < Double(hi), x[i] > grid.x0 - h - c, x[i] < grid.x0 + Double(nc) * c + h + c else { return nil }
-        return Int(r)
-    }
-    for i in 0..<n { if let r = rowOf(i) { bucketStart[r - lo + 1] += 1 } }
-    for k in 1..<bucketStart.count { bucketStart[k] += bucketStart[k - 1] }
-    var order = [Int32](repeating: 0, count: bucketStart.last!)
-    var fill = bucketStart
-    for i in 0..<n {
-        guard let r = rowOf(i) else { continue }
-        order[fill[r - lo]] = Int32(i); fill[r - lo] += 1
-    }
-    let contributing = order.count
-    let starts = bucketStart
-    let sortedOrder = order
+    let rows = RowOrder(x: x, y: y, grid: grid, h: h, reach: reach)
+    let contributing = rows.order.count
 
     // Bands of rows, several per worker for balance.
     // (Bands of at least 2·reach rows keep the incidents gathered twice, by neighbouring bands, below half.)
     let rowsPerBand = max(2 * reach, nr / (Parallel.workers * 8), 1)
     let bands = stride(from: 0, to: nr, by: rowsPerBand).map { $0..<min(nr, $0 + rowsPerBand) }
-    let h2 = h * h, invH2 = 1 / h2
     let parts = parallelMap(chunks: bands) { band -> [Double] in
-        var out = [Double](repeating: 0, count: band.count * nc)
-        let bLo = max(lo, band.lowerBound - reach) - lo, bHi = min(hi, band.upperBound + reach) - lo
-        // The band's incidents gathered in row order: the stamping loop then reads them in sequence (a random read
-        // of x and y per incident from within that loop costs more than the stamping itself at millions of
-        // incidents). The order of the additions into each cell is unchanged.
-        let j0 = starts[bLo], j1 = starts[bHi]
-        var gx = [Double](repeating: 0, count: j1 - j0), gy = gx, gw = w.isEmpty ? [] : gx
-        sortedOrder.withUnsafeBufferPointer { ord in
-            for j in j0..<j1 {
-                let i = Int(ord[j])
-                gx[j - j0] = x[i]; gy[j - j0] = y[i]
-                if !w.isEmpty { gw[j - j0] = w[i] }
-            }
-        }
-        gx.withUnsafeBufferPointer { xs in
-        gy.withUnsafeBufferPointer { ys in
-        gw.withUnsafeBufferPointer { ws in
-        out.withUnsafeMutableBufferPointer { o in
-            for j in 0..<xs.count {
-                let px = xs[j], py = ys[j], wi = ws.isEmpty ? 1 : ws[j]
-                let r0 = max(band.lowerBound, ceilInt((py - h - grid.y0) / c - 0.5))
-                let r1 = min(band.upperBound - 1, floorInt((py + h - grid.y0) / c - 0.5))
-                guard r0 <= r1 else { continue }
-                for r in r0...r1 {
-                    let dy = grid.y0 + (Double(r) + 0.5) * c - py
-                    let dy2 = dy * dy
-                    guard dy2 < h2 else { continue }
-                    let half = (h2 - dy2).squareRoot()
-                    let c0 = max(0, ceilInt((px - half - grid.x0) / c - 0.5))
-                    let c1 = min(nc - 1, floorInt((px + half - grid.x0) / c - 0.5))
-                    guard c0 <= c1 else { continue }
-                    let base = (r - band.lowerBound) * nc
-                    var dx = grid.x0 + (Double(c0) + 0.5) * c - px
-                    if kernel == .quartic {
-                        for col in c0...c1 {
-                            let d2 = dx * dx + dy2
-                            if d2 < h2 { let t = 1 - d2 * invH2; o[base + col] += wi * t * t }
-                            dx += c
-                        }
-                    } else {
-                        for col in c0...c1 {
-                            let d2 = dx * dx + dy2
-                            if d2 < h2 { o[base + col] += wi * kernel.profile(u2: d2 * invH2) }
-                            dx += c
-                        }
-                    }
-                }
-            }
-        }}}}
-        return out
+        stampBand(band, rows: rows, x: x, y: y, w: w, grid: grid, kernel: kernel, h: h)
     }
     var values: [Double] = []
     values.reserveCapacity(nr * nc)
     for p in parts { values += p }
     return (values, contributing)
+}
+
+/// Incidents in order of their grid row, by a counting sort on the (clamped) row: rows `lo..<hi` are the grid's
+/// padded by `reach` rows each side, and incidents farther than h from every row are dropped.
+private struct RowOrder: Sendable {
+    let lo: Int, hi: Int
+    /// `order[starts[r - lo]..<starts[r - lo + 1]]`: the incidents of row r, in input order.
+    let starts: [Int]
+    let order: [Int32]
+
+    init(x: [Double], y: [Double], grid: SquareGrid, h: Double, reach: Int) {
+        let n = x.count, c = grid.cellSize, nr = grid.nrows, nc = grid.ncols
+        let lo = -reach, hi = nr + reach
+        var bucketStart = [Int](repeating: 0, count: hi - lo + 1)
+        // The row of incident i, or nil when it is dropped (computed twice, for counting and for placing, rather
+        // than kept: 4 bytes per incident less at the peak).
+        @inline(__always) func rowOf(_ i: Int) -> Int? {
+            let r = ((y[i] - grid.y0) / c).rounded(.down)
+            guard r >= Double(lo), r < Double(hi), x[i] > grid.x0 - h - c, x[i] < grid.x0 + Double(nc) * c + h + c else { return nil }
+            return Int(r)
+        }
+        for i in 0..<n { if let r = rowOf(i) { bucketStart[r - lo + 1] += 1 } }
+        for k in 1..<bucketStart.count { bucketStart[k] += bucketStart[k - 1] }
+        var order = [Int32](repeating: 0, count: bucketStart[bucketStart.count - 1])
+        var fill = bucketStart
+        for i in 0..<n {
+            guard let r = rowOf(i) else { continue }
+            order[fill[r - lo]] = Int32(i); fill[r - lo] += 1
+        }
+        self.lo = lo; self.hi = hi; starts = bucketStart; self.order = order
+    }
+}
+
+/// The kernel sums of the cells of the rows `band` (row-major, `band.count` × ncols), from the incidents of the rows
+/// within reach of it, each cell's terms added in the incidents' row order.
+private func stampBand(_ band: Range<Int>, rows: RowOrder, x: [Double], y: [Double], w: [Double], grid: SquareGrid,
+                       kernel: Kernel, h: Double) -> [Double] {
+    let nc = grid.ncols, lo = rows.lo, hi = rows.hi
+    let reach = -lo
+    var out = [Double](repeating: 0, count: band.count * nc)
+    let bLo = max(lo, band.lowerBound - reach) - lo, bHi = min(hi, band.upperBound + reach) - lo
+    // The band's incidents gathered in row order: the stamping loop then reads them in sequence (a random read
+    // of x and y per incident from within that loop costs more than the stamping itself at millions of
+    // incidents). The order of the additions into each cell is unchanged.
+    let j0 = rows.starts[bLo], j1 = rows.starts[bHi]
+    var gx = [Double](repeating: 0, count: j1 - j0), gy = gx, gw = w.isEmpty ? [] : gx
+    rows.order.withUnsafeBufferPointer { ord in
+        for j in j0..<j1 {
+            let i = Int(ord[j])
+            gx[j - j0] = x[i]; gy[j - j0] = y[i]
+            if !w.isEmpty { gw[j - j0] = w[i] }
+        }
+    }
+    gx.withUnsafeBufferPointer { xs in
+    gy.withUnsafeBufferPointer { ys in
+    gw.withUnsafeBufferPointer { ws in
+    out.withUnsafeMutableBufferPointer { o in
+        stampIncidents(xs, ys, ws, band: band, into: o, grid: grid, kernel: kernel, h: h)
+    }}}}
+    return out
+}
+
+/// Adds each incident's kernel term (`xs`, `ys`, weights `ws` or 1 when empty) to the cells of the rows `band`
+/// within h of it, `o` holding those rows (row-major from row `band.lowerBound`).
+private func stampIncidents(_ xs: UnsafeBufferPointer<Double>, _ ys: UnsafeBufferPointer<Double>, _ ws: UnsafeBufferPointer<Double>,
+                            band: Range<Int>, into o: UnsafeMutableBufferPointer<Double>, grid: SquareGrid, kernel: Kernel, h: Double) {
+    let c = grid.cellSize, nc = grid.ncols
+    let h2 = h * h, invH2 = 1 / h2
+    for j in 0..<xs.count {
+        let px = xs[j], py = ys[j], wi = ws.isEmpty ? 1 : ws[j]
+        let r0 = max(band.lowerBound, ceilInt((py - h - grid.y0) / c - 0.5))
+        let r1 = min(band.upperBound - 1, floorInt((py + h - grid.y0) / c - 0.5))
+        guard r0 <= r1 else { continue }
+        for r in r0...r1 {
+            let dy = grid.y0 + (Double(r) + 0.5) * c - py
+            let dy2 = dy * dy
+            guard dy2 < h2 else { continue }
+            let half = (h2 - dy2).squareRoot()
+            let c0 = max(0, ceilInt((px - half - grid.x0) / c - 0.5))
+            let c1 = min(nc - 1, floorInt((px + half - grid.x0) / c - 0.5))
+            guard c0 <= c1 else { continue }
+            let base = (r - band.lowerBound) * nc
+            var dx = grid.x0 + (Double(c0) + 0.5) * c - px
+            if kernel == .quartic {
+                for col in c0...c1 {
+                    let d2 = dx * dx + dy2
+                    if d2 < h2 { let t = 1 - d2 * invH2; o[base + col] += wi * t * t }
+                    dx += c
+                }
+            } else {
+                for col in c0...c1 {
+                    let d2 = dx * dx + dy2
+                    if d2 < h2 { o[base + col] += wi * kernel.profile(u2: d2 * invH2) }
+                    dx += c
+                }
+            }
+        }
+    }
 }
 
 

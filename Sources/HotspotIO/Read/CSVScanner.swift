@@ -108,20 +108,8 @@ public struct CSVScanner {
             fieldLoop: while true {
                 if i < n && b[i] == UInt8(ascii: "\"") {
                     // Quoted field.
-                    var j = i + 1
                     var esc = false
-                    var closed = false
-                    while j < n {
-                        let c = b[j]
-                        if c == UInt8(ascii: "\"") {
-                            if j + 1 < n && b[j + 1] == UInt8(ascii: "\"") { esc = true; j += 2; continue }
-                            if j + 1 >= n && !final { break }
-                            closed = true; break
-                        }
-                        if c == UInt8(ascii: "\n") { lines += 1 }
-                        j += 1
-                    }
-                    if !closed {
+                    guard let j = Self.closingQuote(b, openedAt: i, final: final, lines: &lines, escaped: &esc) else {
                         if !final { return pos }
                         // Unterminated quote at end of input: take the rest as the field, less a final CR (which
                         // the record's bytes leave out: a field must not run past them).
@@ -135,16 +123,7 @@ public struct CSVScanner {
                     // Skip junk between the closing quote and the delimiter (lenient).
                     while i < n && b[i] != UInt8(ascii: ",") && b[i] != UInt8(ascii: "\n") { i += 1 }
                 } else {
-                    var j = Bytes.nextCommaOrNewline(b, from: i, to: n)
-                    while j < n {
-                        let c = b[j]
-                        if c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") { break }
-                        j += 1
-                    }
-                    var e = j
-                    if j < n || final {
-                        if e > i && b[e - 1] == UInt8(ascii: "\r") && (j == n || b[j] == UInt8(ascii: "\n")) { e -= 1 }
-                    }
+                    let (j, e) = Self.unquotedField(b, from: i, final: final)
                     record.fields.append(.init(start: Int32(i - pos), end: Int32(e - pos), escaped: false))
                     i = j
                 }
@@ -177,6 +156,47 @@ public struct CSVScanner {
             pos = i < n ? i + 1 : n
         }
         return n
+    }
+}
+
+extension CSVScanner {
+    /// The closing quote of the quoted field opened at `b[i]` (a doubled quote `""` is a quote inside it, noted in
+    /// `escaped`; line breaks inside are counted into `lines`), or nil when the field is still open at the end of
+    /// `b`, or a quote ends `b` and more input may double it (not `final`).
+    @inline(__always)
+    static func closingQuote(_ b: UnsafeBufferPointer<UInt8>, openedAt i: Int, final: Bool, lines: inout Int,
+                             escaped esc: inout Bool) -> Int? {
+        let n = b.count
+        var j = i + 1
+        while j < n {
+            let c = b[j]
+            if c == UInt8(ascii: "\"") {
+                if j + 1 < n && b[j + 1] == UInt8(ascii: "\"") { esc = true; j += 2; continue }
+                if j + 1 >= n && !final { return nil }
+                return j
+            }
+            if c == UInt8(ascii: "\n") { lines += 1 }
+            j += 1
+        }
+        return nil
+    }
+
+    /// The unquoted field starting at `b[i]`: `next`, the index of the comma or newline that ends it (or `b.count`),
+    /// and `end`, where its text ends (before a CR that precedes a newline, or ends the input at `final`).
+    @inline(__always)
+    static func unquotedField(_ b: UnsafeBufferPointer<UInt8>, from i: Int, final: Bool) -> (next: Int, end: Int) {
+        let n = b.count
+        var j = Bytes.nextCommaOrNewline(b, from: i, to: n)
+        while j < n {
+            let c = b[j]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") { break }
+            j += 1
+        }
+        var e = j
+        if j < n || final {
+            if e > i && b[e - 1] == UInt8(ascii: "\r") && (j == n || b[j] == UInt8(ascii: "\n")) { e -= 1 }
+        }
+        return (j, e)
     }
 }
 

@@ -262,6 +262,19 @@ public enum IncidentReader {
         var tooManyCategories = false
         /// Physical lines consumed (line numbers above are relative: the segment's first line is 1).
         var lines = 0
+
+        /// The index in `categories` of the category `raw`, added when new (`catIndex`: hash → candidate indices);
+        /// nil when a new one would pass `IncidentTable.maxCategories`.
+        @inline(__always)
+        mutating func categoryIndex(_ raw: UnsafeBufferPointer<UInt8>, catIndex: inout [UInt64: [Int]]) -> Int? {
+            let h = Bytes.hash(raw)
+            if let cands = catIndex[h], let k = cands.first(where: { c in
+                categories[c].count == raw.count && categories[c].withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            }) { return k }
+            guard categories.count < IncidentTable.maxCategories else { return nil }
+            let cat = categories.count; categories.append(Array(raw)); catIndex[h, default: []].append(cat)
+            return cat
+        }
     }
 
     /// Parses whole records in `b[range]` (which starts at a record boundary and ends after one).
@@ -305,15 +318,8 @@ public enum IncidentReader {
             }
             var cat = 0
             if let cc = L.categoryCol {
-                let raw = rec.raw(cc)
-                let h = Bytes.hash(raw)
-                if let cands = catIndex[h], let k = cands.first(where: { c in
-                    seg.categories[c].count == raw.count && seg.categories[c].withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
-                }) { cat = k }
-                else {
-                    guard seg.categories.count < IncidentTable.maxCategories else { seg.tooManyCategories = true; return }
-                    cat = seg.categories.count; seg.categories.append(Array(raw)); catIndex[h, default: []].append(cat)
-                }
+                guard let k = seg.categoryIndex(rec.raw(cc), catIndex: &catIndex) else { seg.tooManyCategories = true; return }
+                cat = k
             }
             // A duplicate must carry an id (README): formats without an id column never have duplicates.
             let hasID = L.idCol.map { !rec.isEmpty($0) } ?? false
@@ -418,6 +424,8 @@ public enum IncidentReader {
     /// Work for one block: a segment to parse, or the running SHA-256 to update (done alongside the parsing).
     enum Job: Sendable { case segment(Segment), hash(SHA256) }
 
+    /// Reads one file: its blocks streamed through a `FileRead` (the header, each block parsed and merged in
+    /// order, the table sized once), then its table, rejected rows and summary.
     static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
@@ -427,25 +435,46 @@ public enum IncidentReader {
         let total = InputFile.size(path)
         let gzip = path.hasSuffix(".gz")
         var source: any ByteSource = gzip ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
+        var file = FileRead(path: path, fileIndex: fileIndex, options: options, total: total, progress: progress)
+        PhaseProgress.send(.begin(phase: "read \((path as NSString).lastPathComponent)", total: Double(total), unit: "B"))
+        defer { PhaseProgress.send(.end) }
+        while true {
+            let (next, raw) = try source.next(options.blockSize)
+            if try file.consume(next, raw: raw) { break }
+        }
+        return try file.finish(gzip: gzip)
+    }
+
+    /// One file's read in progress, block by block: the header found, each block's whole records parsed in parallel
+    /// (the SHA-256 of the file as stored updated alongside) and merged in file order, the partial record carried
+    /// to the next block.
+    struct FileRead {
+        let path: String, fileIndex: UInt16, options: ReadOptions, total: Int, progress: Progress?
         var hasher = SHA256()
+        /// Bytes of the file as stored (gzipped or not) read so far.
         var rawBytes = 0
         var layout: Layout?
         var table = IncidentTable(epsg: 4326, resolution: .month)
         var quarantine: [QuarantineEntry] = []
-        var read = 0, duplicates = 0, bytes = 0
+        var read = 0, duplicates = 0
         // Sized once the first block shows how long rows are (a guess from the file size alone, at 180 bytes a row,
         // was twice too big for police.uk files: 27 bytes per incident of the peak instead of 13).
         var seen = HashSet64(capacity: 1024)
         var sized = false
         var anyDay = false
         var carry: [UInt8] = []
+        /// Physical line number of the next record.
         var nextLine = 1
         var categoryCodes: [[UInt8]: UInt16] = [:]
         var lineEndings: LineEndings?
-        PhaseProgress.send(.begin(phase: "read \((path as NSString).lastPathComponent)", total: Double(total), unit: "B"))
-        defer { PhaseProgress.send(.end) }
-        while true {
-            let (next, raw) = try source.next(options.blockSize)
+
+        init(path: String, fileIndex: UInt16, options: ReadOptions, total: Int, progress: Progress?) {
+            self.path = path; self.fileIndex = fileIndex; self.options = options; self.total = total; self.progress = progress
+        }
+
+        /// Takes the next block (`next` decoded, `raw` as stored; both empty at the end of the file); true when the
+        /// read is over.
+        mutating func consume(_ next: Data, raw: Data) throws -> Bool {
             var data = next
             let final = data.isEmpty
             if lineEndings == nil && !data.isEmpty {
@@ -457,44 +486,72 @@ public enum IncidentReader {
             }
             // Old Mac files end lines with CR alone: read them as LF (same length, so offsets and hashes hold).
             if lineEndings == .crOnly { data = LineEndings.crToLF(data) }
-            bytes += data.count
             rawBytes += raw.count
             var buffer = carry
             buffer.append(contentsOf: data)
-            if layout == nil {
-                // The header: the first record (skip a UTF-8 byte-order mark).
-                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { buffer.removeFirst(3) }
-                let end = buffer.withUnsafeBufferPointer { b -> Int? in
-                    var q = 0
-                    for i in 0..<b.count { if b[i] == UInt8(ascii: "\"") { q += 1 } else if b[i] == UInt8(ascii: "\n") && q % 2 == 0 { return i + 1 } }
-                    return final ? b.count : nil
+            let L: Layout
+            if let known = layout { L = known } else {
+                switch try header(&buffer, final: final) {
+                case .incomplete: hasher.update(data: raw); carry = buffer; return final
+                case .none: hasher.update(data: raw); return true
+                case .found(let found): L = found
                 }
-                guard let end else {
-                    guard buffer.count <= maxHeaderBytes else {
-                        throw InputError.unreadable(path, "no line break in the first \(maxHeaderBytes >> 10) KiB: not a CSV file with a header line")
-                    }
-                    hasher.update(data: raw); carry = buffer; if final { break }; continue
-                }
-                guard end <= maxHeaderBytes else {
-                    throw InputError.unreadable(path, "the header line is longer than \(maxHeaderBytes >> 10) KiB: not a CSV file with a header line")
-                }
-                var names: [String] = []
-                var sc = CSVScanner()
-                buffer.withUnsafeBufferPointer { b in
-                    sc.scan(UnsafeBufferPointer(rebasing: b[0..<end]), final: true) { rec in
-                        if names.isEmpty { names = (0..<rec.count).map { rec.string($0) ?? "" } }
-                    }
-                }
-                guard !names.isEmpty else { hasher.update(data: raw); break }
-                let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
-                layout = try self.layout(header: names, path: path, options: options)
-                table = IncidentTable(epsg: layout!.epsg, resolution: .month)
-                nextLine = 1 + max(1, lines)
-                buffer.removeFirst(end)
             }
-            let L = layout!
             let usable = final ? buffer.count : buffer.withUnsafeBufferPointer { lastRecordEnd($0) }
             let block = buffer
+            for seg in parse(block, usable: usable, raw: raw, layout: L) { try merge(seg, block: block, layout: L) }
+            sizeOnce(final: final)
+            carry = Array(buffer[usable...])
+            if carry.count > options.maxRecordBytes {
+                throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(Fmt.bytes(options.maxRecordBytes)): a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
+            }
+            progress?(path, rawBytes, total)
+            PhaseProgress.send(.advance(Double(rawBytes)))
+            return final
+        }
+
+        /// What the bytes so far say of the header line.
+        enum Header { case incomplete, none, found(Layout) }
+
+        /// The header: the first record (after a UTF-8 byte-order mark, which is dropped), taken off `buffer`; the
+        /// layout, the table's CRS and the next line number follow from it.
+        mutating func header(_ buffer: inout [UInt8], final: Bool) throws -> Header {
+            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { buffer.removeFirst(3) }
+            let end = buffer.withUnsafeBufferPointer { b -> Int? in
+                var q = 0
+                for i in 0..<b.count { if b[i] == UInt8(ascii: "\"") { q += 1 } else if b[i] == UInt8(ascii: "\n") && q % 2 == 0 { return i + 1 } }
+                return final ? b.count : nil
+            }
+            guard let end else {
+                guard buffer.count <= maxHeaderBytes else {
+                    throw InputError.unreadable(path, "no line break in the first \(maxHeaderBytes >> 10) KiB: not a CSV file with a header line")
+                }
+                return .incomplete
+            }
+            guard end <= maxHeaderBytes else {
+                throw InputError.unreadable(path, "the header line is longer than \(maxHeaderBytes >> 10) KiB: not a CSV file with a header line")
+            }
+            var names: [String] = []
+            var sc = CSVScanner()
+            buffer.withUnsafeBufferPointer { b in
+                sc.scan(UnsafeBufferPointer(rebasing: b[0..<end]), final: true) { rec in
+                    if names.isEmpty { names = (0..<rec.count).map { rec.string($0) ?? "" } }
+                }
+            }
+            guard !names.isEmpty else { return .none }
+            let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
+            let found = try IncidentReader.layout(header: names, path: path, options: options)
+            layout = found
+            table = IncidentTable(epsg: found.epsg, resolution: .month)
+            nextLine = 1 + max(1, lines)
+            buffer.removeFirst(end)
+            return .found(found)
+        }
+
+        /// The whole records of `block[..<usable]` parsed in up to `Parallel.workers` segments while the SHA-256
+        /// takes in `raw`; the segments in file order, their line numbers made physical.
+        mutating func parse(_ block: [UInt8], usable: Int, raw: Data, layout L: Layout) -> [Segment] {
+            let path = self.path
             let weighted = L.weightCol != nil
             let cuts = block.withUnsafeBufferPointer { cutPoints(UnsafeBufferPointer(rebasing: $0[0..<usable]), parts: Parallel.workers) }
             let nseg = cuts.count - 1
@@ -525,69 +582,74 @@ public enum IncidentReader {
                     segments.append(s)
                 }
             }
-            // Merge in order: duplicates are decided here, so the first occurrence is the one kept.
-            for seg in segments {
-                let tooMany = InputError.unusable("\(path): more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column (a crime type, not an id or a free-text field)?")
-                if seg.tooManyCategories { throw tooMany }
-                read += seg.x.count + seg.quarantine.count
-                quarantine += seg.quarantine
-                if seg.anyDay { anyDay = true }
-                let remap = try seg.categories.map { bytes -> UInt16 in
-                    if let c = categoryCodes[bytes] { return c }
-                    let name = String(decoding: bytes, as: UTF8.self)
-                    guard let c = table.categoryCode(name.isEmpty ? "(blank)" : name) else { throw tooMany }
-                    categoryCodes[bytes] = c
-                    return c
-                }
-                let noCategory = L.categoryCol == nil ? table.categoryCode("(all)")! : 0
-                let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
-                if !options.dropDuplicates {
-                    // Count repeats only; the rows all stay, so append the columns in bulk.
-                    duplicates += seen.insertCounting(seg.hash)
-                    table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
-                                        weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line)
+            return segments
+        }
+
+        /// Merges one segment (in file order: duplicates are decided here, so the first occurrence is the one kept):
+        /// its categories coded in the table, its rows appended, a dropped duplicate quarantined with its text from
+        /// `block`.
+        mutating func merge(_ seg: Segment, block: [UInt8], layout L: Layout) throws {
+            let tooMany = InputError.unusable("\(path): more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column (a crime type, not an id or a free-text field)?")
+            if seg.tooManyCategories { throw tooMany }
+            read += seg.x.count + seg.quarantine.count
+            quarantine += seg.quarantine
+            if seg.anyDay { anyDay = true }
+            let remap = try seg.categories.map { bytes -> UInt16 in
+                if let c = categoryCodes[bytes] { return c }
+                let name = String(decoding: bytes, as: UTF8.self)
+                guard let c = table.categoryCode(name.isEmpty ? "(blank)" : name) else { throw tooMany }
+                categoryCodes[bytes] = c
+                return c
+            }
+            let weighted = L.weightCol != nil
+            let noCategory = L.categoryCol == nil ? table.categoryCode("(all)")! : 0
+            let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
+            if !options.dropDuplicates {
+                // Count repeats only; the rows all stay, so append the columns in bulk.
+                duplicates += seen.insertCounting(seg.hash)
+                table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
+                                    weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line)
+                return
+            }
+            for i in 0..<seg.x.count {
+                if seg.hash[i] != 0 && !seen.insert(seg.hash[i]) {
+                    duplicates += 1
+                    quarantine.append(QuarantineEntry(file: path, line: Int(seg.line[i]), reason: .duplicateRow,
+                                                      detail: "identical to an earlier row",
+                                                      raw: block.withUnsafeBufferPointer { b in
+                                                          var e = seg.end[i]
+                                                          if e > seg.start[i] && b[e - 1] == 13 { e -= 1 }
+                                                          return String(decoding: UnsafeBufferPointer(rebasing: b[seg.start[i]..<e]), as: UTF8.self) }))
                     continue
                 }
-                for i in 0..<seg.x.count {
-                    if seg.hash[i] != 0 && !seen.insert(seg.hash[i]) {
-                        duplicates += 1
-                        quarantine.append(QuarantineEntry(file: path, line: Int(seg.line[i]), reason: .duplicateRow,
-                                                          detail: "identical to an earlier row",
-                                                          raw: block.withUnsafeBufferPointer { b in
-                                                              var e = seg.end[i]
-                                                              if e > seg.start[i] && b[e - 1] == 13 { e -= 1 }
-                                                              return String(decoding: UnsafeBufferPointer(rebasing: b[seg.start[i]..<e]), as: UTF8.self) }))
-                        continue
-                    }
-                    table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
-                                 weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
-                }
+                table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
+                             weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
             }
-            if !sized && read > 0 && (rawBytes >= 16 << 20 || final) {
-                // Rows in the whole file, from the bytes per row of its first 16 MB (of the file as stored, so gzip
-                // too). No margin for the duplicate set: one past a power of two doubles it (128 MB more at 10
-                // million rows), and a set that must grow later only costs a rehash.
-                sized = true
-                let rows = Int(Double(total) * Double(read) / Double(max(1, rawBytes))) + 1024
-                seen.reserve(rows)
-                table.reserveCapacity(rows + rows / 20)
-            }
-            carry = Array(buffer[usable...])
-            if carry.count > options.maxRecordBytes {
-                throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(Fmt.bytes(options.maxRecordBytes)): a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
-            }
-            progress?(path, rawBytes, total)
-            PhaseProgress.send(.advance(Double(rawBytes)))
-            if final { break }
         }
-        guard layout != nil else { throw InputError.emptyFile(path) }
-        table.resolution = anyDay ? .day : .month
-        var counts: [String: Int] = [:]
-        for q in quarantine { counts[q.reason.rawValue, default: 0] += 1 }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        let summary = FileSummary(path: path, sha256: digest, bytes: rawBytes, format: layout!.format.rawValue + (gzip ? "+gzip" : ""), read: read,
-                                  accepted: table.count, quarantined: counts, duplicates: duplicates,
-                                  duplicatesDropped: options.dropDuplicates)
-        return (table, quarantine, summary)
+
+        /// Sizes the duplicate set and the table once, when the first 16 MB (or the whole file) have been read.
+        mutating func sizeOnce(final: Bool) {
+            guard !sized && read > 0 && (rawBytes >= 16 << 20 || final) else { return }
+            // Rows in the whole file, from the bytes per row of its first 16 MB (of the file as stored, so gzip
+            // too). No margin for the duplicate set: one past a power of two doubles it (128 MB more at 10
+            // million rows), and a set that must grow later only costs a rehash.
+            sized = true
+            let rows = Int(Double(total) * Double(read) / Double(max(1, rawBytes))) + 1024
+            seen.reserve(rows)
+            table.reserveCapacity(rows + rows / 20)
+        }
+
+        /// The table (at day resolution when any row had a day), the rejected rows and the file's summary.
+        mutating func finish(gzip: Bool) throws -> (IncidentTable, [QuarantineEntry], FileSummary) {
+            guard let layout else { throw InputError.emptyFile(path) }
+            table.resolution = anyDay ? .day : .month
+            var counts: [String: Int] = [:]
+            for q in quarantine { counts[q.reason.rawValue, default: 0] += 1 }
+            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let summary = FileSummary(path: path, sha256: digest, bytes: rawBytes, format: layout.format.rawValue + (gzip ? "+gzip" : ""), read: read,
+                                      accepted: table.count, quarantined: counts, duplicates: duplicates,
+                                      duplicatesDropped: options.dropDuplicates)
+            return (table, quarantine, summary)
+        }
     }
 }
