@@ -125,9 +125,8 @@ public struct Selection: Sendable, Equatable {
 
 /// Streams incident CSVs block by block (never holding a file whole), validating every row.
 public enum IncidentReader {
-    public typealias Progress = @Sendable (_ file: String, _ bytesRead: Int, _ bytesTotal: Int) -> Void
 
-    public static func read(files: [String], options: ReadOptions = ReadOptions(), progress: Progress? = nil) throws -> ReadResult {
+    public static func read(files: [String], options: ReadOptions = ReadOptions()) throws -> ReadResult {
         var table: IncidentTable?
         var quarantine: [QuarantineEntry] = []
         var summaries: [FileSummary] = []
@@ -137,7 +136,7 @@ public enum IncidentReader {
         try checkDistinct(files)
         var digests: [String: String] = [:]
         for (k, path) in files.enumerated() {
-            var (t, q, s) = try readFile(path, fileIndex: UInt16(k), options: options, progress: progress)
+            var (t, q, s) = try readFile(path, fileIndex: UInt16(k), options: options)
             if let first = digests[s.sha256] { throw InputError.sameFile(first, path, "identical contents, SHA-256 \(s.sha256.prefix(12))…") }
             digests[s.sha256] = path
             quarantine += q
@@ -426,7 +425,7 @@ public enum IncidentReader {
 
     /// Reads one file: its blocks streamed through a `FileRead` (the header, each block parsed and merged in
     /// order, the table sized once), then its table, rejected rows and summary.
-    static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions, progress: Progress?) throws
+    static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions) throws
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
         try InputFile.check(path, incidents: true)
@@ -435,7 +434,7 @@ public enum IncidentReader {
         let total = InputFile.size(path)
         let gzip = path.hasSuffix(".gz")
         var source: any ByteSource = gzip ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
-        var file = FileRead(path: path, fileIndex: fileIndex, options: options, total: total, progress: progress)
+        var file = FileRead(path: path, fileIndex: fileIndex, options: options, total: total)
         PhaseProgress.send(.begin(phase: "read \((path as NSString).lastPathComponent)", total: Double(total), unit: "B"))
         defer { PhaseProgress.send(.end) }
         while true {
@@ -449,7 +448,7 @@ public enum IncidentReader {
     /// (the SHA-256 of the file as stored updated alongside) and merged in file order, the partial record carried
     /// to the next block.
     struct FileRead {
-        let path: String, fileIndex: UInt16, options: ReadOptions, total: Int, progress: Progress?
+        let path: String, fileIndex: UInt16, options: ReadOptions, total: Int
         var hasher = SHA256()
         /// Bytes of the file as stored (gzipped or not) read so far.
         var rawBytes = 0
@@ -468,8 +467,8 @@ public enum IncidentReader {
         var categoryCodes: [[UInt8]: UInt16] = [:]
         var lineEndings: LineEndings?
 
-        init(path: String, fileIndex: UInt16, options: ReadOptions, total: Int, progress: Progress?) {
-            self.path = path; self.fileIndex = fileIndex; self.options = options; self.total = total; self.progress = progress
+        init(path: String, fileIndex: UInt16, options: ReadOptions, total: Int) {
+            self.path = path; self.fileIndex = fileIndex; self.options = options; self.total = total
         }
 
         /// Takes the next block (`next` decoded, `raw` as stored; both empty at the end of the file); true when the
@@ -505,7 +504,6 @@ public enum IncidentReader {
             if carry.count > options.maxRecordBytes {
                 throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(Fmt.bytes(options.maxRecordBytes)): a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
             }
-            progress?(path, rawBytes, total)
             PhaseProgress.send(.advance(Double(rawBytes)))
             return final
         }
