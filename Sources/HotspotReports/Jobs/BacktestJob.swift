@@ -274,7 +274,7 @@ public enum BacktestJob {
         return candidates.indices.max { key[$0] < key[$1] || (key[$0] == key[$1] && $0 > $1) } ?? 0
     }
 
-    /// The backtest of `p.products`' options over the project's incidents (`compute`) into `p.out` (`write`).
+    /// The backtest of options `o` over the project's incidents (`compute`), written into `p.out` (`write`).
     public static func run(_ p: Project, options o: Options, command: String, inputs: JobInputs? = nil) throws -> Result {
         let job = try inputs ?? p.loadInputs(layers: false)
         var r = try compute(job, options: o)
