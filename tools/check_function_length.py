@@ -33,6 +33,7 @@ def code_only(lines):
                     if s[i] == "\\" and i + 1 < len(s) and s[i + 1] == "(":
                         depth += 1; i += 2; buf.append("(")
                         continue
+                    if depth and s[i] == "(": depth += 1; buf.append("("); i += 1; continue
                     if depth and s[i] == ")": depth -= 1; buf.append(")"); i += 1; continue
                     if depth: buf.append(s[i]); i += 1; continue
                     if s[i] == "\\": i += 2; continue
