@@ -107,11 +107,9 @@ public enum EmergingJob {
 
     /// The emerging hot spot analysis of `p.products.emerging` (defaults when nil) into `p.out`; its map draws the
     /// request's area layers: `compute`, then `write`.
-    /// With `write` false, the analysis only: nothing is written (the weekly job's emerging layer).
-    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil, write: Bool = true) throws -> Result {
+    public static func run(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         let job = try inputs ?? req.loadInputs()
-        let r = try compute(req, inputs: job)
-        return write ? try Self.write(r, req, command: command, inputs: job) : r
+        return try write(try compute(req, inputs: job), req, command: command, inputs: job)
     }
 
     // MARK: compute

@@ -456,7 +456,7 @@ public enum WeeklyJob {
             ew.incidents.table = t.filtered { ord[$0] >= eFirst && ord[$0] <= now }
             var ep = p
             ep.products = .init(); ep.products.emerging = eo; ep.database = nil
-            let e = try EmergingJob.run(ep, command: command, inputs: ew, write: false)
+            let e = try EmergingJob.compute(ep, inputs: ew)
             warnings += e.warnings.filter { !all.warnings.contains($0) }
             let eg = e.grid!
             var et = Table(columns: ["id", "category_code", "category", "hot_steps", "trend_z"])
