@@ -9,13 +9,7 @@ import Testing
 @Suite struct ProductRegistryTests {
     static let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
 
-    func write(_ text: String) throws -> String {
-        let dir = NSTemporaryDirectory() + "hotspot-registry-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let p = dir + "/p.yaml"
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
+    func write(_ text: String) throws -> String { try temporaryFile(text) }
 
     @Test func everyProductHasAUniqueNameAndKeys() {
         let names = ProductRegistry.names

@@ -10,13 +10,7 @@ import Testing
 @Suite struct ProjectFileTests {
     static let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
 
-    func write(_ text: String) throws -> String {
-        let dir = NSTemporaryDirectory() + "hotspot-project-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let p = dir + "/p.yaml"
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
+    func write(_ text: String) throws -> String { try temporaryFile(text) }
     func error(_ text: String) throws -> Project.ProjectError? {
         do { _ = try Project.load(try write(text)); return nil } catch let e as Project.ProjectError { return e }
     }

@@ -9,3 +9,12 @@ public enum Paths {
     public static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: shared + "/data/policeuk") }
     public static func sharedFile(_ rel: String) -> String { shared + "/" + rel }
 }
+
+/// A text file written into a new temporary folder (a project file, a CSV), for tests that read files.
+public func temporaryFile(_ text: String, named name: String = "p.yaml") throws -> String {
+    let dir = NSTemporaryDirectory() + "hotspot-test-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let p = dir + "/" + name
+    try text.write(toFile: p, atomically: true, encoding: .utf8)
+    return p
+}

@@ -257,7 +257,7 @@ public enum IncidentReader {
         var start: [Int] = [], end: [Int] = []  // byte range of the row in the block (for a dropped duplicate's text)
         var quarantine: [QuarantineEntry] = []
         var anyDay = false
-        /// More distinct categories than a table can hold (the rest of the segment was not parsed).
+        /// More distinct categories than a table can hold: the row that overflowed was skipped, and the merge refuses the file.
         var tooManyCategories = false
         /// Physical lines consumed (line numbers above are relative: the segment's first line is 1).
         var lines = 0
