@@ -200,13 +200,13 @@ public enum Pipeline {
     /// the points that can bound it (`ProjectedExtent`), and so does the count of points outside Great Britain.
     /// Rows PROJ cannot transform are then found (and quarantined) by the commands that project every point.
     public static func inspectIncidents(files: [String], options: ReadOptions, gridDirectories: [String] = []) throws -> Inspected {
-        try checkMemory(files)
         if let store = options.store,
            let key = IncidentStore.key(files: files, options: options, targetEPSG: analysisEPSG, gridDirectories: gridDirectories),
            store.holds(key) {
             let inc = try loadIncidents(files: files, options: options, gridDirectories: gridDirectories)
             return Inspected(incidents: inc, extent: inc.table.extent, projectedForExtent: nil)
         }
+        try checkMemory(files)
         let clock = ContinuousClock(), t0 = clock.now
         let r = try IncidentReader.read(files: files, options: options)
         if ProcessInfo.processInfo.environment["HOTSPOT_TIMINGS"] != nil {
