@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, bottom to top (data flows one way: read → validate → project → attribute/bin → analyse → export):
 //   CProj, CGEOS      – system-library shims for PROJ and GEOS (reentrant `_r` API only); CGDAL for OGR vector
 //                       sources and GeoTIFF; CZlib for .csv.gz input;
-//                       CSQLite for GeoPackage output; CHotspotSys for renameat2 (atomic folder swap)
+//                       CSQLite for GeoPackage output; CHotspotSys for renameat2 (atomic folder swap) and mallopt
 //   HotspotCore       – pure Swift analysis: columnar incidents, grids, binning, KDE, Gi*, FDR, Mann-Kendall
 //   HotspotGeo        – PROJ/GEOS behind small owning types: projection, geometry, area index
 //   HotspotIO         – readers (police.uk, stop and search, generic CSV, GeoJSON), quarantine, writers, metadata

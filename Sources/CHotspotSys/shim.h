@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <malloc.h>
 #include <sys/syscall.h>
 
 #ifndef RENAME_EXCHANGE
@@ -19,5 +20,10 @@ static inline int hotspot_exchange(const char *a, const char *b) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+/// Limits glibc's allocator to `n` arenas (mallopt M_ARENA_MAX); 1 on success, 0 when glibc refused.
+static inline int hotspot_arena_max(int n) {
+    return mallopt(M_ARENA_MAX, n);
 }
 #endif

@@ -13,6 +13,7 @@ enum Exit {
 
 /// Runs a job, turning its errors into a one-line reason and a documented exit code.
 func runJob(_ body: () throws -> Void) throws {
+    MemoryLimit.constrainAllocator()
     do {
         try MemoryLimit.check(need: MemoryLimit.startNeed, for: "hotspot to start (PROJ, GDAL, worker threads)")
         try body()

@@ -1,3 +1,4 @@
+import CHotspotSys
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,16 @@ public enum MemoryLimit {
     /// opened, worker threads' stacks and the readers' buffers. Measured on the demo (`areas`, 2 cores): it runs with
     /// 42 MB of address space left at the start and PROJ fails with 14 MB; 24 MB plus 4 MB per core.
     public static var startNeed: Int { (24 + 4 * ProcessInfo.processInfo.activeProcessorCount) << 20 }
+
+    /// Under an address-space limit (`ulimit -v`), glibc's allocator would reserve 64 MB of address space for each
+    /// thread's own arena (up to 8 per core: about 1 GB on 2 cores, mapped but never used), so that an allocation
+    /// failed at a point no estimate could foresee. Call once, before any worker thread: with a limit in force, every
+    /// thread allocates from the main arena (mallopt M_ARENA_MAX = 1; glibc's mallopt(3)); without one, nothing changes.
+    public static func constrainAllocator() {
+        var r = rlimit()
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &r) == 0, r.rlim_cur != rlim_t.max else { return }
+        _ = hotspot_arena_max(1)
+    }
 
     /// The smallest headroom of the limits in force, or nil when none limits this process.
     public static func headroom() -> Headroom? {

@@ -164,6 +164,9 @@ public enum EmergingJob {
         guard Double(steps.count) * Double(nLocations) <= 2e8 else {
             throw InputError.unusable("a space-time cube of \(nLocations) locations × \(steps.count) steps is too large to hold; use a larger --cell or a longer --step")
         }
+        try MemoryLimit.check(need: nLocations * steps.count * GridProduct.bytesPerCellStep,
+                              for: "a space-time cube of \(Fmt.counted(nLocations, "location")) × \(Fmt.counted(steps.count, "step"))",
+                              fix: "a larger --cell or a longer --step")
         let empty = steps.emptySteps(days: t.day)
         if !empty.isEmpty {
             warnings.append("\(empty.count) of \(steps.count) time steps hold no incidents at all (\(steps.describe(empty))): a gap in the files reads as a real absence of crime and makes places look Sporadic, Oscillating or New; analyse a continuous run of data")
