@@ -135,9 +135,10 @@ public final class OutputSet {
                                     polygons: geometries, points: points, epsg: analysisEPSG))
     }
 
-    /// Writes the collected layers and the run's metadata to the database, in one transaction.
-    func writeDatabase(_ meta: Data, job: String) throws {
-        guard let db = database, !databaseLayers.isEmpty else { return }
+    /// Writes the collected layers and the run's metadata to the database, in one transaction left open for the
+    /// folder's swap (nil without a database, or when `hotspot run` gathers them into its batch).
+    func prepareDatabase(_ meta: Data, job: String) throws -> PostGISWriter.Transaction? {
+        guard let db = database, !databaseLayers.isEmpty else { return nil }
         func table(_ layer: String) -> String {
             let t = (layer.lowercased().hasPrefix(job) ? layer : "\(job)_\(layer)").lowercased()
             return String(t.map { $0.isLetter || $0.isNumber ? $0 : "_" })
@@ -145,12 +146,32 @@ public final class OutputSet {
         let layers = databaseLayers.map { l -> PostGISWriter.Layer in var l = l; l.table = table(l.table); return l }
         if let batch = db.batch {
             batch.append(.init(layers: layers, product: job, metadata: String(decoding: meta, as: UTF8.self)))
-            return
+            return nil
         }
-        do {
-            try PostGISWriter.write(url: db.url, schema: db.schema, layers: layers, product: job, metadata: String(decoding: meta, as: UTF8.self))
-        } catch let e as PostGISWriter.WriteError {
+        return try OutputSet.database(db) {
+            try PostGISWriter.prepare(url: db.url, schema: db.schema, runs: [.init(layers: layers, product: job, metadata: String(decoding: meta, as: UTF8.self))])
+        }
+    }
+
+    /// Runs a database step, its errors told as an output that cannot be written (exit 73).
+    static func database<T>(_ db: Project.Database, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as PostGISWriter.WriteError {
             throw OutputError.cannotWrite(PostGISWriter.redacted(db.url), e.description)
+        }
+    }
+
+    /// Swaps the folder in and commits `transaction` as one: the tables become visible only once the folder is in,
+    /// and the previous folder comes back when they cannot (issue 21: a run folder and its PostGIS tables).
+    func commitFolder(with transaction: PostGISWriter.Transaction?, afterSwap: (() throws -> Void)? = nil) throws {
+        guard transaction != nil || afterSwap != nil else { return try folder.commit() }
+        do {
+            try folder.commit(confirm: {
+                try afterSwap?()
+                if let transaction, let db = self.database { try OutputSet.database(db) { try transaction.commit() } }
+            })
+        } catch {
+            transaction?.rollback()
+            throw error
         }
     }
 
@@ -184,7 +205,11 @@ public final class OutputSet {
 
     /// Writes `metadata.json` (listing every output with its SHA-256) and swaps the set in.
     /// `beforeCommit` runs once metadata.json is written, before the swap (e.g. to write a manifest of the set).
-    public func finish(_ meta: RunMetadata, beforeCommit: (() throws -> Void)? = nil) throws {
+    /// `database` runs next: the transaction it returns (`hotspot run`'s products gathered into one) is committed
+    /// with the folder's swap. `afterSwap` runs right after the swap (e.g. a file that goes beside the folder): when
+    /// it throws, the previous folder comes back and the tables are not written.
+    public func finish(_ meta: RunMetadata, beforeCommit: (() throws -> Void)? = nil, database: (() throws -> PostGISWriter.Transaction?)? = nil,
+                       afterSwap: (() throws -> Void)? = nil) throws {
         var m = meta
         m.warnings += try writeWebMap(title: web.title, attribution: meta.attribution)
         m.outputs = written.sorted { $0.path < $1.path }
@@ -192,17 +217,18 @@ public final class OutputSet {
         let json = try m.json()
         try AtomicFile.write(json, to: path("metadata.json"))
         try beforeCommit?()
-        try writeDatabase(json, job: m.parameters["job"] ?? "run")
-        try folder.commit()
+        let gathered = try database?()
+        let own = try prepareDatabase(json, job: m.parameters["job"] ?? "run")
+        try commitFolder(with: gathered ?? own, afterSwap: afterSwap)
         committed = true
     }
 
     /// Writes a ready-made `metadata.json` (a redraw's updated record, a weekly manifest) and swaps the set in; with
     /// `job`, the set's layers also go to its database.
-    public func commit(metadata: Data, job: String? = nil) throws {
+    /// `afterSwap` as in `finish`.
+    public func commit(metadata: Data, job: String? = nil, afterSwap: (() throws -> Void)? = nil) throws {
         try AtomicFile.write(metadata, to: path("metadata.json"))
-        if let job { try writeDatabase(metadata, job: job) }
-        try folder.commit()
+        try commitFolder(with: job == nil ? nil : try prepareDatabase(metadata, job: job!), afterSwap: afterSwap)
         committed = true
     }
 

@@ -376,7 +376,8 @@ extension OutputSet {
     /// Writes `quarantine.csv`, then `metadata.json` (last, listing every output with its SHA-256).
     public func finish(command: String, parameters: [String: String], inputs: JobInputs, grid: SquareGrid? = nil,
                        extraLayers: [LoadedLayer] = [], warnings: [String], backtest: Table? = nil, insideArea: Int? = nil,
-                       beforeCommit: (() throws -> Void)? = nil) throws {
+                       beforeCommit: (() throws -> Void)? = nil, database: (() throws -> PostGISWriter.Transaction?)? = nil,
+                       afterSwap: (() throws -> Void)? = nil) throws {
         let inc = inputs.incidents
         // A layer the job loaded itself (for its map) and the request's own are one layer: recorded once.
         var seen = Set<String>()
@@ -392,6 +393,6 @@ extension OutputSet {
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)
         meta.coverage = .init(inc.table)
         meta.backtest = backtest.map { t in t.rows.map { r in Dictionary(uniqueKeysWithValues: zip(t.columns, r.map(\.csvText))) } }
-        try finish(meta, beforeCommit: beforeCommit)
+        try finish(meta, beforeCommit: beforeCommit, database: database, afterSwap: afterSwap)
     }
 }

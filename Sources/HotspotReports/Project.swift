@@ -149,12 +149,13 @@ public final class DatabaseBatch: Sendable {
     private let runs = Mutex<[PostGISWriter.Run]>([])
     public init() {}
     func append(_ run: PostGISWriter.Run) { runs.withLock { $0.append(run) } }
-    /// Writes every gathered product in one transaction (nothing when none was gathered).
-    func write(_ db: Project.Database) throws {
+    /// Writes every gathered product in one transaction, left open for the run folder's swap (nil when none was
+    /// gathered).
+    func prepare(_ db: Project.Database) throws -> PostGISWriter.Transaction? {
         let all = runs.withLock { $0 }
-        guard !all.isEmpty else { return }
+        guard !all.isEmpty else { return nil }
         do {
-            try PostGISWriter.write(url: db.url, schema: db.schema, runs: all)
+            return try PostGISWriter.prepare(url: db.url, schema: db.schema, runs: all)
         } catch let e as PostGISWriter.WriteError {
             throw OutputError.cannotWrite(PostGISWriter.redacted(db.url), e.description)
         }

@@ -44,6 +44,53 @@ import Testing
         #expect(siblings(out) == ["out"])
     }
 
+    /// A multi-part output (a pack and its zip, a weekly set and latest/, a folder and its PostGIS tables): when the
+    /// part after the swap fails, the previous folder comes back, whole (issue 21).
+    @Test func aFailedSecondPartBringsThePreviousFolderBack() throws {
+        struct Refused: Error {}
+        let out = folder()
+        let a = try OutputSet(directory: out)
+        try a.write("grid.csv", "first\n")
+        try a.finish(meta())
+        let b = try OutputSet(directory: out)
+        try b.write("grid.csv", "second\n"); try b.write("new.csv", "x\n")
+        var sawNew = false
+        #expect(throws: Refused.self) {
+            try b.finish(meta(), afterSwap: {
+                sawNew = (try? String(contentsOfFile: out + "/grid.csv", encoding: .utf8)) == "second\n"
+                throw Refused()
+            })
+        }
+        #expect(sawNew)  // it ran after the swap
+        #expect(try String(contentsOfFile: out + "/grid.csv", encoding: .utf8) == "first\n")
+        #expect(files(out) == ["grid.csv", "metadata.json"])
+        #expect(siblings(out) == ["out"])  // neither staging nor the new set left beside it
+    }
+
+    @Test func aFailedSecondPartOfAFirstRunLeavesNoFolder() throws {
+        struct Refused: Error {}
+        let out = folder()
+        let a = try OutputSet(directory: out)
+        try a.write("grid.csv", "first\n")
+        #expect(throws: Refused.self) { try a.commit(metadata: Data("{}".utf8), afterSwap: { throw Refused() }) }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(siblings(out).isEmpty)
+    }
+
+    @Test func aSecondPartThatSucceedsKeepsTheNewFolder() throws {
+        let out = folder()
+        let a = try OutputSet(directory: out)
+        try a.write("grid.csv", "first\n")
+        try a.finish(meta())
+        let b = try OutputSet(directory: out)
+        try b.write("grid.csv", "second\n")
+        var ran = 0
+        try b.finish(meta(), afterSwap: { ran += 1 })
+        #expect(ran == 1)
+        #expect(try String(contentsOfFile: out + "/grid.csv", encoding: .utf8) == "second\n")
+        #expect(siblings(out) == ["out"])
+    }
+
     @Test func aFolderOfOtherFilesIsNotReplaced() throws {
         let out = folder()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -74,15 +74,22 @@ public enum PostGISWriter {
         try write(url: url, schema: schema, runs: [Run(layers: layers, product: product, metadata: metadata)])
     }
 
-    /// Writes several products' tables and their `hotspot_runs` rows (in order) in one transaction: a reader sees
+    /// Writes several products' tables and their `hotspot_runs` row (in order) in one transaction: a reader sees
     /// all of them or none (`hotspot run` with several products).
     public static func write(url: String, schema: String, runs: [Run]) throws {
+        try prepare(url: url, schema: schema, runs: runs).commit()
+    }
+
+    /// Writes the tables and rows of `runs` inside a transaction left open: `commit()` makes them visible, and a
+    /// transaction not committed is rolled back when it goes (so that an output folder and its tables change together).
+    public static func prepare(url: String, schema: String, runs: [Run]) throws -> Transaction {
         let d = try open(url)
         CPLSetConfigOption("PG_USE_COPY", "YES")
         defer { CPLSetConfigOption("PG_USE_COPY", nil) }
         guard GDALDatasetStartTransaction(d.raw, 0) == OGRERR_NONE else {
             throw WriteError(description: "\(redacted(url)): cannot start a transaction (\(GDALLibrary.lastError("?")))")
         }
+        let t = Transaction(d)
         do {
             try sql(d, "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
             try sql(d, "CREATE TABLE IF NOT EXISTS \"\(schema)\".hotspot_runs (run_id serial PRIMARY KEY, product text NOT NULL, tables text[] NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), metadata jsonb NOT NULL)")
@@ -93,11 +100,37 @@ public enum PostGISWriter {
                 let tables = run.layers.map { "'\($0.table.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
                 try sql(d, "INSERT INTO \"\(schema)\".hotspot_runs (product, tables, metadata) VALUES ('\(run.product.replacingOccurrences(of: "'", with: "''"))', ARRAY[\(tables)]::text[], $\(tag)$\(run.metadata)$\(tag)$::jsonb)")
             }
-            guard GDALDatasetCommitTransaction(d.raw) == OGRERR_NONE else { throw WriteError(description: "commit failed: \(GDALLibrary.lastError("?"))") }
         } catch {
-            _ = GDALDatasetRollbackTransaction(d.raw)
+            t.rollback()
             throw WriteError(description: "nothing written, the previous tables are unchanged: \(oneLine("\(error)"))")
         }
+        return t
+    }
+
+    /// A transaction holding written tables, not yet visible to readers. Rolled back unless committed.
+    public final class Transaction {
+        private let dataset: GDALDatasetHandle
+        private var open = true
+        init(_ d: GDALDatasetHandle) { dataset = d }
+
+        /// Makes the tables visible.
+        public func commit() throws {
+            guard open else { return }
+            open = false
+            guard GDALDatasetCommitTransaction(dataset.raw) == OGRERR_NONE else {
+                _ = GDALDatasetRollbackTransaction(dataset.raw)
+                throw WriteError(description: "nothing written, the previous tables are unchanged: commit failed: \(oneLine(GDALLibrary.lastError("?")))")
+            }
+        }
+
+        /// Discards the tables (the previous ones stay).
+        public func rollback() {
+            guard open else { return }
+            open = false
+            _ = GDALDatasetRollbackTransaction(dataset.raw)
+        }
+
+        deinit { rollback() }
     }
 
     static func writeLayer(_ d: GDALDatasetHandle, schema: String, _ l: Layer) throws {

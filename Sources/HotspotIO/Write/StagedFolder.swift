@@ -71,25 +71,57 @@ public final class StagedFolder: Sendable {
     }
 
     /// Swaps the staging folder in as the target; the previous contents are removed.
-    public func commit() throws {
-        if rename(staging, target) != 0 {
-            let e = errno
-            guard e == EEXIST || e == ENOTEMPTY || e == EISDIR else {
-                throw OutputError.cannotWrite(target, "cannot move the finished outputs in: \(String(cString: strerror(e)))")
-            }
-            try StagedFolder.checkReplaceable(target, shownAs: target)
-            if hotspot_exchange(staging, target) != 0 {
-                // Filesystems without RENAME_EXCHANGE: move the old folder aside, then the new one in.
-                let old = staging + ".old"
-                guard rename(target, old) == 0, rename(staging, target) == 0 else {
-                    throw OutputError.cannotWrite(target, "cannot swap the finished outputs in: \(String(cString: strerror(errno)))")
-                }
-                try? FileManager.default.removeItem(atPath: old)
-            } else {
-                try? FileManager.default.removeItem(atPath: staging)  // now the previous outputs
-            }
+    /// With `confirm` (the other part of a multi-part output, e.g. a database transaction's commit), the previous
+    /// contents are kept aside until it returns: when it throws, they are swapped back in and the new ones removed,
+    /// so that the folder and that other part change together or not at all (issue 21).
+    public func commit(confirm: (() throws -> Void)? = nil) throws {
+        let previous = try swapIn()
+        do { try confirm?() } catch {
+            restore(previous)
+            Signals.untrack(staging)
+            throw error
         }
+        if let previous { try? FileManager.default.removeItem(atPath: previous); Signals.untrack(previous) }
         Signals.untrack(staging)
+    }
+
+    /// Moves the staging folder to the target; returns where the previous outputs now are (nil when there were none).
+    private func swapIn() throws -> String? {
+        guard rename(staging, target) != 0 else { return nil }
+        let e = errno
+        guard e == EEXIST || e == ENOTEMPTY || e == EISDIR else {
+            throw OutputError.cannotWrite(target, "cannot move the finished outputs in: \(String(cString: strerror(e)))")
+        }
+        try StagedFolder.checkReplaceable(target, shownAs: target)
+        if hotspot_exchange(staging, target) == 0 { return staging }
+        // Filesystems without RENAME_EXCHANGE: move the old folder aside, then the new one in (the old one back when
+        // that fails: never no folder at all).
+        let old = staging + ".old"
+        guard rename(target, old) == 0 else {
+            throw OutputError.cannotWrite(target, "cannot swap the finished outputs in: \(String(cString: strerror(errno)))")
+        }
+        guard rename(staging, target) == 0 else {
+            let e = errno
+            _ = rename(old, target)
+            throw OutputError.cannotWrite(target, "cannot swap the finished outputs in: \(String(cString: strerror(e)))")
+        }
+        Signals.track(old)
+        return old
+    }
+
+    /// Undoes `swapIn`: the previous outputs (at `previous`) back as the target, or no target when there were none.
+    private func restore(_ previous: String?) {
+        guard let previous else {
+            if rename(target, staging) == 0 { try? FileManager.default.removeItem(atPath: staging) }
+            return
+        }
+        if hotspot_exchange(previous, target) == 0 {
+            try? FileManager.default.removeItem(atPath: previous)
+        } else if rename(target, staging + ".new") == 0 {
+            if rename(previous, target) == 0 { try? FileManager.default.removeItem(atPath: staging + ".new") }
+            else { _ = rename(staging + ".new", target) }
+        }
+        Signals.untrack(previous)
     }
 
     /// Removes the staging folder (the run failed); the target is untouched.

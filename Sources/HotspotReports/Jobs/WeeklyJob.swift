@@ -132,19 +132,23 @@ public enum WeeklyJob {
         let layers = try build.layers(command: command)
         let features = build.features(layers)
         let manifest = build.manifest(layers, features: features, command: command)
-        let dated = try build.publish(layers, manifest: manifest, into: build.folder, tag: build.week, maps: [:], context: [])
+        let dated = try build.stage(layers, manifest: manifest, into: build.folder, tag: build.week, maps: [:], context: [])
         // layers/latest: the newest period built, under fixed names (a QGIS project or web map points at it once).
         let u = o.unit, layersDir = build.layersDir
         let newer = ((try? FileManager.default.contentsOfDirectory(atPath: layersDir)) ?? []).compactMap { u.start($0) }.contains { $0 > build.start }
-        if !newer {
-            _ = try build.publish(layers, manifest: manifest, into: (layersDir as NSString).appendingPathComponent("latest"), tag: nil,
-                                  maps: dated.maps, context: dated.context)
-        }
+        let latest = newer ? nil : try build.stage(layers, manifest: manifest, into: (layersDir as NSString).appendingPathComponent("latest"),
+                                                   tag: nil, maps: dated.maps, context: dated.context)
+        // The dated set and latest/ are one output: both are staged first, and when latest/ cannot be swapped in,
+        // the previous dated folder comes back (issue 21).
+        try dated.set.commit(metadata: dated.manifest, job: "weekly", afterSwap: latest.map { l in { try l.set.commit(metadata: l.manifest) } })
         // layers/map.html: the web map of every period built (a selector; latest first).
         try WebMapIndex.write(folder: layersDir, title: "\(u.title)ly layers", isPeriod: { u.start($0) != nil })
         return Result(week: build.week, folder: build.folder, features: features, warnings: build.warnings)
     }
 
+    /// A set written but not yet swapped in: its manifest (also its metadata.json), the maps drawn and the web map's
+    /// context layers (for the `latest` copy).
+    private struct Staged { var set: OutputSet; var manifest: Data; var maps: [String: Data]; var context: [ContextLayer] }
     /// A polygon layer of a set: its features, attributes and style.
     private struct PolygonLayer { var geometries: [MultiPolygon]; var table: Table; var style: LayerStyle }
     /// The period's incidents: lon/lat for the GeoJSON, analysis coordinates (EPSG:27700) for the GeoPackage.
@@ -507,11 +511,11 @@ public enum WeeklyJob {
         /// address (layers/latest) does not.
         func named(_ base: String, _ tag: String?) -> String { tag.map { "\(base)-\($0)" } ?? base }
 
-        /// Writes the set into `dir`, staged and committed whole: dated names with `tag`, fixed names (the `latest`
-        /// address) without. A map already drawn (`maps`: name suffix → bytes of the dated set) is copied rather than
-        /// drawn again; returns the maps drawn and the web map's context layers, for the `latest` copy.
-        func publish(_ l: Layers, manifest base: [String: Any], into dir: String, tag: String?, maps: [String: Data],
-                     context: [ContextLayer]) throws -> (maps: [String: Data], context: [ContextLayer]) {
+        /// Writes the set into a staging folder for `dir` (swapped in by `run`): dated names with `tag`, fixed names
+        /// (the `latest` address) without. A map already drawn (`maps`: name suffix → bytes of the dated set) is copied
+        /// rather than drawn again; returns the set with the maps drawn and the web map's context layers.
+        func stage(_ l: Layers, manifest base: [String: Any], into dir: String, tag: String?, maps: [String: Data],
+                   context: [ContextLayer]) throws -> Staged {
             let set = try OutputSet(directory: dir, database: tag == nil ? nil : p.database)
             let gpkgLayers = try writeLayers(l, into: set, tag: tag)
             var drawn: [String: Data] = [:]
@@ -532,8 +536,7 @@ public enum WeeklyJob {
             manifest["outputs"] = set.written.sorted { $0.path < $1.path }.map { ["path": $0.path, "sha256": $0.sha256, "bytes": $0.bytes] }
             let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) + Data("\n".utf8)
             try set.write("manifest.json", data)
-            try set.commit(metadata: data, job: "weekly")
-            return (drawn, set.web.context)
+            return Staged(set: set, manifest: data, maps: drawn, context: set.web.context)
         }
 
         /// Writes every layer (GeoJSON + QML) into `set`, and returns them for the set's one GeoPackage

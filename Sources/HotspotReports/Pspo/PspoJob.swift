@@ -203,17 +203,19 @@ public enum PspoJob {
         defer { unlink(zipStaged) }
         try set.finish(command: command, parameters: parameters.rows.reduce(into: ["job": "pspo"]) { d, row in
             if case .string(let k) = row[0] { d[k] = row[1].csvText }
-        }, inputs: job, warnings: warnings, insideArea: insideArea) {
+        }, inputs: job, warnings: warnings, insideArea: insideArea, beforeCommit: {
             // manifest.json lists every file of the pack; the zip holds the pack and its manifest.
             let staging = (set.path("index.html") as NSString).deletingLastPathComponent
             try AtomicFile.write(try PackManifest.build(folder: staging, pack: target.pack), to: set.path(PackManifest.name))
             let files = try PackManifest.files(in: staging) + [PackManifest.name]
             let zipData = try ZipArchive.write(try files.sorted().map { ("\(target.pack)/\($0)", try InputFile.contents((staging as NSString).appendingPathComponent($0), limit: 1 << 32)) })
             try AtomicFile.write(zipData, to: zipStaged)
-        }
-        guard rename(zipStaged, target.zip) == 0 else {
-            throw OutputError.cannotWrite(target.zip, "\(String(cString: strerror(errno))) (the pack folder \(out) is written; its zip is not)")
-        }
+        }, afterSwap: {
+            // The folder and its zip are one output: when the zip cannot go in, the previous pack folder comes back.
+            guard rename(zipStaged, target.zip) == 0 else {
+                throw OutputError.cannotWrite(target.zip, "\(String(cString: strerror(errno))) (nothing replaced: the previous pack \(out) is as it was)")
+            }
+        })
     }
 
     /// The last day the incidents cover (the month's last day for monthly data), YYYY-MM-DD.
