@@ -113,7 +113,7 @@ struct FuzzMain {
         var n = 0
         for arg in CommandLine.arguments.dropFirst() {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: arg, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: arg, isDirectory: &isDir)
             let files = isDir.boolValue
                 ? try FileManager.default.contentsOfDirectory(atPath: arg).sorted().map { (arg as NSString).appendingPathComponent($0) }
                 : [arg]

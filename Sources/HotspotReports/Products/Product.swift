@@ -7,7 +7,7 @@ import HotspotIO
 /// kept in `Project.products`) and how it is made from the inputs a run has loaded once. Adding a product is one
 /// file (its job and this conformance) plus one line in `ProductRegistry.all`; project-file validation, `hotspot
 /// run`'s order and messages, and the CLI's check that each product has its command all iterate the registry.
-public protocol Product {
+public protocol Product: SendableMetatype {
     /// The typed parameters: the project-file section and the command's flags decode to this value.
     associatedtype Request: Sendable
     /// The key under `products:` and the folder inside the run's output.
