@@ -30,6 +30,18 @@ seeds.append(b"\xf0" + b"HSTORE02" + (40).to_bytes(8, "little") + b'{"slot":"x",
 seeds.append(b"\xf0" + b"HSTORE02" + b"\xff" * 8)
 # A GeoPackage: the demo's roads (libFuzzer keeps its first -max_len bytes: a database cut short, as damage makes them).
 seeds.append(b"\xf1" + open(os.path.join(root, "Geodata/demo/context/major-roads-dft-mrn-2018.gpkg"), "rb").read())
+# The same with NULLs where the GeoPackage standard says NOT NULL (the table and geometry column names): SQLite returns
+# NULL text for them, which must not reach String(cString:) (issue 21).
+def null_columns(src):
+    import shutil, sqlite3, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        p = os.path.join(d, "n.gpkg"); shutil.copy(src, p)
+        c = sqlite3.connect(p); c.execute("PRAGMA writable_schema=1")
+        c.execute("UPDATE sqlite_master SET sql = replace(replace(sql, 'table_name TEXT NOT NULL', 'table_name TEXT'), 'column_name TEXT NOT NULL', 'column_name TEXT') WHERE name = 'gpkg_geometry_columns'")
+        c.commit(); c.close()
+        c = sqlite3.connect(p); c.execute("PRAGMA foreign_keys=0"); c.execute("UPDATE gpkg_geometry_columns SET table_name = NULL, column_name = NULL"); c.commit(); c.close()
+        return open(p, "rb").read()
+seeds.append(b"\xf1" + null_columns(os.path.join(root, "Geodata/demo/context/major-roads-dft-mrn-2018.gpkg")))
 seeds.append(b"\x01" + ring.replace(b"{\"type\":\"FeatureCollection\"", b"{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:27700\"}}"))
 for args in [["grid", "a.csv", "--cell", "100", "--extent", "1", "2", "3", "4"], ["kde", "a.csv", "--bandwidth", "-5", "--threshold", "top:5"],
              ["gistar", "a.csv", "--neighbours", "distance:400", "--areas", "w=x.geojson", "--on", "w"],

@@ -2,6 +2,7 @@ import CGDAL
 import CSQLite
 import Foundation
 import Glibc
+import HotspotGeo
 
 /// Reads one layer from one version of its file. Each reader reads from a single open file (GeoJSON: one file
 /// descriptor, read to the end; GeoPackage: one SQLite connection, whose file stays the same inode), so a folder
@@ -172,7 +173,7 @@ public enum LayerReader {
         init(_ defn: OGRFeatureDefnH?) {
             for k in 0..<OGR_FD_GetFieldCount(defn) {
                 let fd = OGR_FD_GetFieldDefn(defn, k)
-                names.append(String(cString: OGR_Fld_GetNameRef(fd)))
+                names.append(cText(OGR_Fld_GetNameRef(fd), or: "field\(names.count + 1)"))
                 types.append(OGR_Fld_GetType(fd)); subtypes.append(OGR_Fld_GetSubType(fd))
             }
         }
@@ -198,7 +199,7 @@ public enum LayerReader {
             case OFTInteger, OFTInteger64: return .number(String(OGR_F_GetFieldAsInteger64(f, i)))
             case OFTReal: return .double(OGR_F_GetFieldAsDouble(f, i))
             case OFTDate, OFTDateTime: return .string(dateText(f, i, withTime: types[k] == OFTDateTime))
-            default: return .string(String(cString: OGR_F_GetFieldAsString(f, i)))
+            default: return .string(cText(OGR_F_GetFieldAsString(f, i)))
             }
         }
 

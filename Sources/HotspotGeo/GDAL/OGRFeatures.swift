@@ -70,7 +70,7 @@ public enum OGRFeatures {
         if declared >= 0 && Int(declared) != values.count {
             throw GeoError.gdal("\(source): the layer declares \(declared) features but only \(values.count) could be read (\(GDALLibrary.lastError("the file is damaged or cut short"))): copy or export it again")
         }
-        return Layer(name: String(cString: OGR_L_GetName(lh)), epsg: OGRSource.epsg(OGR_L_GetSpatialRef(lh)), fields: fields,
+        return Layer(name: cText(OGR_L_GetName(lh), or: "layer"), epsg: OGRSource.epsg(OGR_L_GetSpatialRef(lh)), fields: fields,
                      values: values, geometries: geometries)
     }
 

@@ -27,7 +27,7 @@ extension OGRSource {
         }
         let defn = OGR_L_GetLayerDefn(l)
         let n = OGR_FD_GetFieldCount(defn)
-        let fields = (0..<n).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0))) }
+        let fields = (0..<n).map { cText(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, $0)), or: "field\($0 + 1)") }
         let gtype = OGR_GT_Flatten(OGR_L_GetGeomType(l))
         let point = gtype == wkbPoint
         let columns = fields + (point ? ["geom_x", "geom_y"] : [])
@@ -43,7 +43,7 @@ extension OGRSource {
         OGR_L_ResetReading(l)
         while let f = OGR_L_GetNextFeature(l) {
             defer { OGR_F_Destroy(f) }
-            var cells = (0..<n).map { k in OGR_F_IsFieldSetAndNotNull(f, k) != 0 ? field(String(cString: OGR_F_GetFieldAsString(f, k))) : "" }
+            var cells = (0..<n).map { k in OGR_F_IsFieldSetAndNotNull(f, k) != 0 ? field(cText(OGR_F_GetFieldAsString(f, k))) : "" }
             if point {
                 if let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 {
                     cells += ["\(OGR_G_GetX(g, 0))", "\(OGR_G_GetY(g, 0))"]

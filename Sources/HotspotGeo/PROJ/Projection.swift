@@ -40,7 +40,7 @@ public final class Projection {
         proj_context_set_enable_network(c, 0)
         proj_log_level(c, PJ_LOG_NONE)  // errors are reported through GeoError, not printed by PROJ
         if !gridDirectories.isEmpty {
-            let defaults = String(cString: proj_info().searchpath).split(separator: ":").map(String.init)
+            let defaults = cText(proj_info().searchpath).split(separator: ":").map(String.init)
             let paths = gridDirectories + defaults
             var cstrs = paths.map { strdup($0) }
             defer { cstrs.forEach { free($0) } }
@@ -51,7 +51,7 @@ public final class Projection {
             }
         }
         guard let raw = proj_create_crs_to_crs(c, "EPSG:\(source)", "EPSG:\(target)", nil) else {
-            let msg = String(cString: proj_context_errno_string(c, proj_context_errno(c)))
+            let msg = cText(proj_context_errno_string(c, proj_context_errno(c)), or: "PROJ error \(proj_context_errno(c))")
             proj_context_destroy(c)
             throw GeoError.proj("no operation from EPSG:\(source) to EPSG:\(target) (\(msg))")
         }

@@ -39,14 +39,14 @@ public enum GeoPackageReader {
         func rows(_ sql: String, _ body: (OpaquePointer) -> Void) throws {
             var st: OpaquePointer?
             guard sqlite3_prepare_v2(db, sql, -1, &st, nil) == SQLITE_OK, let st else {
-                throw InputError.unreadable(path, "not a GeoPackage (\(String(cString: sqlite3_errmsg(db))))")
+                throw InputError.unreadable(path, "not a GeoPackage (\(cText(sqlite3_errmsg(db), or: "SQLite error")))")
             }
             defer { sqlite3_finalize(st) }
             while sqlite3_step(st) == SQLITE_ROW { body(st) }
         }
         var table = "", geomColumn = "", epsg = 0
         try rows("SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns LIMIT 1") { st in
-            table = String(cString: sqlite3_column_text(st, 0)); geomColumn = String(cString: sqlite3_column_text(st, 1))
+            table = cText(sqlite3_column_text(st, 0)); geomColumn = cText(sqlite3_column_text(st, 1))
             epsg = Int(sqlite3_column_int(st, 2))
         }
         guard !table.isEmpty else { throw InputError.unreadable(path, "the GeoPackage has no feature table") }
@@ -64,7 +64,7 @@ public enum GeoPackageReader {
         var names: [String] = []
         try rows("SELECT * FROM \(ident(table)) ORDER BY fid") { st in
             let n = Int(sqlite3_column_count(st))
-            if names.isEmpty { names = (0..<n).map { String(cString: sqlite3_column_name(st, Int32($0))) } }
+            if names.isEmpty { names = (0..<n).map { cText(sqlite3_column_name(st, Int32($0)), or: "column \($0 + 1)") } }
             for c in 0..<n {
                 let name = names[c]
                 if name == geomColumn {
@@ -77,7 +77,7 @@ public enum GeoPackageReader {
                 case SQLITE_INTEGER, SQLITE_FLOAT:
                     columns[name, default: []].append(sqlite3_column_double(st, Int32(c))); text[name, default: []].append(nil)
                 case SQLITE_TEXT:
-                    let s = String(cString: sqlite3_column_text(st, Int32(c)))
+                    let s = cText(sqlite3_column_text(st, Int32(c)))
                     columns[name, default: []].append(Double(s)); text[name, default: []].append(s)
                 default:
                     columns[name, default: []].append(nil); text[name, default: []].append(nil)

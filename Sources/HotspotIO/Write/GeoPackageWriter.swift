@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import HotspotGeo
 import HotspotCore
 
 /// OGC GeoPackage 1.3 with one polygon feature table, what QGIS and ArcGIS open as a GIS file. Geometries are stored
@@ -100,7 +101,7 @@ public enum GeoPackageWriter {
             guard sqlite3_step(stmt) == SQLITE_DONE else { throw lastError() }
         }
 
-        func lastError() -> OutputError { OutputError.cannotWrite(path, String(cString: sqlite3_errmsg(db))) }
+        func lastError() -> OutputError { OutputError.cannotWrite(path, cText(sqlite3_errmsg(db), or: "SQLite error")) }
     }
 
     /// An SQL string literal.
