@@ -57,10 +57,11 @@ public final class GEOSGeometry {
     /// Back to a value (polygonal geometries only; other parts are dropped).
     public func multiPolygon() -> MultiPolygon {
         let h = context.handle
-        func ringValue(_ r: OpaquePointer) -> [XY] {
-            guard let seq = GEOSGeom_getCoordSeq_r(h, r) else { return [] }
+        // GEOS returns NULL where it raised an exception: such a ring is empty, never a crash (issue 21).
+        func ringValue(_ r: OpaquePointer?) -> [XY] {
+            guard let r, let seq = GEOSGeom_getCoordSeq_r(h, r) else { return [] }
             var n: UInt32 = 0
-            GEOSCoordSeq_getSize_r(h, seq, &n)
+            guard GEOSCoordSeq_getSize_r(h, seq, &n) != 0, n > 0 else { return [] }
             var out = [XY](repeating: XY(0, 0), count: Int(n))
             out.withUnsafeMutableBufferPointer { buf in
                 buf.baseAddress!.withMemoryRebound(to: Double.self, capacity: Int(n) * 2) {
@@ -70,9 +71,9 @@ public final class GEOSGeometry {
             return out
         }
         func polygonValue(_ g: OpaquePointer) -> Polygon {
-            let shell = ringValue(GEOSGetExteriorRing_r(h, g)!)
+            let shell = ringValue(GEOSGetExteriorRing_r(h, g))
             let nh = GEOSGetNumInteriorRings_r(h, g)
-            let holes = (0..<max(0, nh)).map { ringValue(GEOSGetInteriorRingN_r(h, g, $0)!) }
+            let holes = (0..<max(0, nh)).map { ringValue(GEOSGetInteriorRingN_r(h, g, $0)) }
             return Polygon(exterior: shell, holes: holes)
         }
         func collect(_ g: OpaquePointer, into out: inout [Polygon]) {
@@ -80,7 +81,7 @@ public final class GEOSGeometry {
             if type == Int32(GEOS_POLYGON.rawValue) {
                 if GEOSisEmpty_r(h, g) == 0 { out.append(polygonValue(g)) }
             } else if type == Int32(GEOS_MULTIPOLYGON.rawValue) || type == Int32(GEOS_GEOMETRYCOLLECTION.rawValue) {
-                for i in 0..<GEOSGetNumGeometries_r(h, g) { collect(GEOSGetGeometryN_r(h, g, i)!, into: &out) }
+                for i in 0..<max(0, GEOSGetNumGeometries_r(h, g)) { if let part = GEOSGetGeometryN_r(h, g, i) { collect(part, into: &out) } }
             }
         }
         var polys: [Polygon] = []
