@@ -275,5 +275,20 @@ extension IncidentStoreTests {
         #expect(EnvironmentCheck.problem(["HOTSPOT_CHROMIUM": "/nonexistent/chromium"])?.contains("no browser program there") == true)
         #expect(EnvironmentCheck.problem(["HOTSPOT_CHROMIUM": "/bin/sh"]) == nil)
         #expect(IncidentStore.defaultCapacity(environment: ["HOTSPOT_STORE_MAX_GB": "1e400"]) == 8_000_000_000)
+        // Folders: each must be usable as what it is for; a value that is not is refused, never ignored.
+        let empty = NSTemporaryDirectory() + "hotspot-env-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_LEAFLET": empty])?.contains("no Leaflet there") == true)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_LEAFLET": "/nonexistent"]) != nil)
+        FileManager.default.createFile(atPath: empty + "/leaflet.js", contents: Data("x".utf8))
+        FileManager.default.createFile(atPath: empty + "/leaflet.css", contents: Data("x".utf8))
+        #expect(EnvironmentCheck.problem(["HOTSPOT_LEAFLET": empty]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_TILE_CACHE": "tiles"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_TILE_CACHE": empty + "/leaflet.js"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_TILE_CACHE": empty + "/new-cache"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_DEMO_DATA": "/nonexistent"])?.contains("no such folder") == true)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_DEMO_DATA": empty]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_TIMINGS": "0"]) != nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_TIMINGS": "1"]) == nil)
     }
 }

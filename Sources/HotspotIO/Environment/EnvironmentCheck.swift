@@ -24,6 +24,25 @@ public enum EnvironmentCheck {
         if let s = env["HOTSPOT_STORE"], s != "off", !s.isEmpty, !s.hasPrefix("/") {
             return "HOTSPOT_STORE=\(s): give an absolute folder (e.g. $HOME/.cache/hotspot/incidents) or off"
         }
+        return folders(env)
+    }
+
+    /// The folders the environment may name: each must be usable as what it is for.
+    static func folders(_ env: [String: String]) -> String? {
+        func isFolder(_ p: String) -> Bool { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: p, isDirectory: &d) && d.boolValue }
+        func has(_ folder: String, _ name: String) -> Bool { FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name)) }
+        if let s = env["HOTSPOT_LEAFLET"], !s.isEmpty, !(isFolder(s) && (has(s, "leaflet.js") || has(s, "leaflet.min.js")) && has(s, "leaflet.css")) {
+            return "HOTSPOT_LEAFLET=\(s): no Leaflet there (a folder holding leaflet.js and leaflet.css); give Leaflet's folder (e.g. /usr/share/javascript/leaflet), or unset it"
+        }
+        if let s = env["HOTSPOT_TILE_CACHE"], !s.isEmpty, !s.hasPrefix("/") || (FileManager.default.fileExists(atPath: s) && !isFolder(s)) {
+            return "HOTSPOT_TILE_CACHE=\(s): give an absolute folder for the basemap tiles (e.g. $HOME/.cache/hotspot/tiles), or unset it"
+        }
+        if let s = env["HOTSPOT_DEMO_DATA"], !s.isEmpty, !isFolder(s) {
+            return "HOTSPOT_DEMO_DATA=\(s): no such folder; give the demo data's folder (e.g. Geodata/demo of a checkout), or unset it"
+        }
+        if let s = env["HOTSPOT_TIMINGS"], s != "1" {
+            return "HOTSPOT_TIMINGS=\(s): give 1 to print how long reading and projecting took, or unset it"
+        }
         return nil
     }
 
