@@ -45,7 +45,7 @@ public enum OGRFeatures {
         var values: [[String?]] = [], geometries: [FeatureGeometry] = []
         OGR_L_ResetReading(lh)
         CPLErrorReset()
-        var damaged = 0, firstError = ""
+        var damaged = 0, firstError = "", read: Extent?
         while let f = OGR_L_GetNextFeature(lh) {
             defer { OGR_F_Destroy(f); CPLErrorReset() }
             // A feature whose geometry OGR failed to read (a .shp cut short: "Error in fread()") comes back without
@@ -59,7 +59,15 @@ public enum OGRFeatures {
                 guard let s = OGR_F_GetFieldAsString(f, k) else { throw GeoError.gdal("\(source): OGR could not give a field's value (out of memory?)") }
                 return String(cString: s)
             })
-            geometries.append(OGR_F_GetGeometryRef(f).map(geometry) ?? .empty)
+            if let g = OGR_F_GetGeometryRef(f) {
+                geometries.append(geometry(g))
+                var e = OGREnvelope()
+                OGR_G_GetEnvelope(g, &e)
+                read = read.map { Extent(minX: min($0.minX, e.MinX), minY: min($0.minY, e.MinY), maxX: max($0.maxX, e.MaxX), maxY: max($0.maxY, e.MaxY)) }
+                    ?? Extent(minX: e.MinX, minY: e.MinY, maxX: e.MaxX, maxY: e.MaxY)
+            } else {
+                geometries.append(.empty)
+            }
         }
         if damaged > 0 {
             throw GeoError.gdal("\(source): \(damaged) of \(values.count) features could not be read (\(firstError)): the file is damaged or cut short; copy or export it again")
@@ -70,9 +78,24 @@ public enum OGRFeatures {
         if declared >= 0 && Int(declared) != values.count {
             throw GeoError.gdal("\(source): the layer declares \(declared) features but only \(values.count) could be read (\(GDALLibrary.lastError("the file is damaged or cut short"))): copy or export it again")
         }
+        try checkExtent(lh, read: read, source: source)
         return Layer(name: cText(OGR_L_GetName(lh), or: "layer"), epsg: OGRSource.epsg(OGR_L_GetSpatialRef(lh)), fields: fields,
                      values: values, geometries: geometries)
     }
+
+    /// A layer that states its extent (a Shapefile's header, a GeoPackage's gpkg_contents) must hold every feature
+    /// read inside it: a shape outside is a damaged or mismatched file (a .shp from another .shx). A stated extent
+    /// larger than the shapes is not an error: editors leave it so after deleting features (issue 21).
+    static func checkExtent(_ lh: OGRLayerH, read: Extent?, source: String) throws {
+        var d = OGREnvelope()
+        guard let r = read, OGR_L_GetExtent(lh, &d, 0) == OGRERR_NONE, d.MinX <= d.MaxX, d.MinY <= d.MaxY else { return }
+        let tolerance = 1e-6 * max(1, abs(d.MinX), abs(d.MaxX), abs(d.MinY), abs(d.MaxY))
+        guard r.minX < d.MinX - tolerance || r.maxX > d.MaxX + tolerance || r.minY < d.MinY - tolerance || r.maxY > d.MaxY + tolerance else { return }
+        func box(_ a: Double, _ b: Double, _ c: Double, _ e: Double) -> String { "\(fmt(a)) \(fmt(b)) – \(fmt(c)) \(fmt(e))" }
+        throw GeoError.gdal("\(source): the layer states its extent as \(box(d.MinX, d.MinY, d.MaxX, d.MaxY)) but holds shapes reaching \(box(r.minX, r.minY, r.maxX, r.maxY)): the file is damaged or its parts do not belong together; copy or export it again")
+    }
+
+    static func fmt(_ x: Double) -> String { String(format: "%.6g", x) }
 
     /// A geometry of one kind: the kind of its first non-empty part (a collection's other kinds are dropped).
     static func geometry(_ g: OGRGeometryH) -> FeatureGeometry {
