@@ -220,8 +220,8 @@ import Testing
 extension IncidentStoreTests {
     @Test func garbageCountsAfterAnIntactMagicAreAMiss() throws {
         let s = try stored(Self.demo + "/incidents.csv")
-        // "HSTORE02" then eight 0xFF bytes: a header length that does not fit an Int (it trapped before).
-        try Data(Array("HSTORE02".utf8) + [UInt8](repeating: 0xFF, count: 8)).write(to: URL(fileURLWithPath: s.store.path(for: s.key)))
+        // "HSTORE03" then eight 0xFF bytes: a header length that does not fit an Int (it trapped before).
+        try Data(Array("HSTORE03".utf8) + [UInt8](repeating: 0xFF, count: 8)).write(to: URL(fileURLWithPath: s.store.path(for: s.key)))
         #expect(s.store.load(s.key) == nil)
         #expect(s.store.describe(s.store.path(for: s.key)) == nil)
         #expect(!s.store.holds(s.key))
