@@ -117,6 +117,12 @@ extension PointIndex {
 /// threads.
 public func knoxTest(x: [Double], y: [Double], day: [Int32], bands: KnoxBands, permutations: Int = 999,
                      seed: UInt64 = 12345, alpha: Double = 0.05) -> KnoxResult {
+    knoxTest(x: x, y: y, day: day, bands: bands, permutations: permutations, seed: seed, alpha: alpha, parts: nil)
+}
+
+/// `knoxTest` with the permutations split in `parts` shares (nil: one per worker); the result does not depend on it.
+func knoxTest(x: [Double], y: [Double], day: [Int32], bands: KnoxBands, permutations: Int, seed: UInt64, alpha: Double,
+              parts: Int?) -> KnoxResult {
     precondition(x.count == y.count && x.count == day.count && bands.spatialBands >= 1 && bands.temporalBands >= 1 && bands.days >= 1 && bands.distance > 0)
     let n = x.count, cols = bands.columns, cells = bands.rows * cols
     let close = knoxClosePairs(x: x, y: y, bands: bands)
@@ -128,7 +134,7 @@ public func knoxTest(x: [Double], y: [Double], day: [Int32], bands: KnoxBands, p
     for r in 0..<bands.rows { for c in 0..<cols { rowTotals[r] += observed[r * cols + c] } }
     let exact = (0..<cells).map { pairs == 0 ? 0 : Double(rowTotals[$0 / cols]) * Double(colTotals[$0 % cols]) / Double(pairs) }
     let sim = knoxPermutations(close: close, day: day, colTotals: colTotals, observed: observed, bands: bands,
-                               permutations: permutations, seed: seed)
+                               permutations: permutations, seed: seed, parts: parts)
     let P = Double(max(permutations, 1))
     let expected = sim.sum.map { Double($0) / P }
     let sd = (0..<cells).map { k in (max(0, sim.sumSq[k] / P - expected[k] * expected[k])).squareRoot() }
@@ -215,7 +221,7 @@ struct KnoxSimulation: Sendable { var sum: [Int], sumSq: [Double], atLeast: [Int
 /// The permutations, split over the workers. Only the endpoints of close pairs need a date: permutation k draws
 /// them without replacement from all the dates (a partial Fisher–Yates shuffle seeded by `seed` and k).
 func knoxPermutations(close: KnoxPairs, day: [Int32], colTotals: [Int], observed: [Int], bands: KnoxBands,
-                      permutations: Int, seed: UInt64) -> KnoxSimulation {
+                      permutations: Int, seed: UInt64, parts: Int? = nil) -> KnoxSimulation {
     // Endpoints renumbered 0..<m, so a permutation draws m dates.
     var slot = [Int32](repeating: -1, count: day.count)
     var m: Int32 = 0
@@ -227,7 +233,9 @@ func knoxPermutations(close: KnoxPairs, day: [Int32], colTotals: [Int], observed
     }
     for k in close.a.indices { ends.a.append(renumber(close.a[k])); ends.b.append(renumber(close.b[k])) }
     let cells = observed.count, drawn = Int(m), ends0 = ends
-    let parts = parallelMap(chunks: Parallel.chunks(permutations, minimum: 8)) { range -> KnoxSimulation in
+    let chunks = parts.map { k in (0..<k).map { ($0 * permutations / k)..<(($0 + 1) * permutations / k) } }
+        ?? Parallel.chunks(permutations, minimum: 8)
+    let shares = parallelMap(chunks: chunks) { range -> KnoxSimulation in
         var s = KnoxSimulation(sum: [Int](repeating: 0, count: cells), sumSq: [Double](repeating: 0, count: cells),
                                atLeast: [Int](repeating: 0, count: cells))
         var pool = day
@@ -255,7 +263,7 @@ func knoxPermutations(close: KnoxPairs, day: [Int32], colTotals: [Int], observed
     }
     var total = KnoxSimulation(sum: [Int](repeating: 0, count: cells), sumSq: [Double](repeating: 0, count: cells),
                                atLeast: [Int](repeating: 0, count: cells))
-    for p in parts {
+    for p in shares {
         for c in 0..<cells { total.sum[c] += p.sum[c]; total.sumSq[c] += p.sumSq[c]; total.atLeast[c] += p.atLeast[c] }
     }
     return total
