@@ -35,10 +35,11 @@ extension NearRepeatJob: Product {
         return ProductOutcome(summary: "nearrepeat: " + summary(r.knox), warnings: r.warnings)
     }
 
-    /// "312 of 1713 incidents (18.2%) in near-repeat pairs; 2 of 24 bands" (the line the command prints).
+    /// "419 of 1713 incidents (24.5%) in near-repeat pairs; near-repeat bands (p ≤ 0.05, ratio > 1): 2 of 24" (the
+    /// line the command prints).
     public static func summary(_ k: KnoxResult) -> String {
         let inside = k.bands.columns * k.bands.rows - k.bands.rows - k.bands.columns + 1
-        return "\(k.nearRepeatIncidents) of \(k.n) incidents (\(Fmt.fixed(k.nearRepeatShare * 100, 1))%) in near-repeat pairs; \(k.significant.count { $0 }) of \(inside) bands are near-repeat bands (p ≤ \(Fmt.number(k.alpha)), ratio > 1)"
+        return "\(k.nearRepeatIncidents) of \(k.n) incidents (\(Fmt.fixed(k.nearRepeatShare * 100, 1))%) in near-repeat pairs; near-repeat bands (p ≤ \(Fmt.number(k.alpha)), ratio > 1): \(k.significant.count { $0 }) of \(inside)"
     }
 }
 
