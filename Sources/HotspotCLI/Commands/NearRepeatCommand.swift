@@ -17,7 +17,7 @@ struct NearRepeatCommand: ParsableCommand {
             of the dates to the incidents (seeded): Knox ratio = observed / expected, pseudo p = (1 + permutations with \
             at least the observed count) / (1 + permutations). A band with p ≤ 0.05 and ratio > 1 is a near-repeat \
             band. Needs the day of each incident: monthly police.uk data are refused. Writes knox.csv, knox.svg, \
-            near-repeat-pairs.geojson, quarantine.csv, metadata.json. Example:
+            near-repeat-pairs.geojson (+ .fields.csv), quarantine.csv, metadata.json. Example:
               hotspot nearrepeat collisions.csv --format csv --lon-col longitude \\
                 --lat-col latitude --date-col date --time-col time
             """)

@@ -36,7 +36,10 @@ public enum NearRepeatJob {
         try set.write("knox.csv", table(knox).csv())
         try set.write("knox.svg", chart(knox).svg())
         let (from, to, props) = try pairs(knox, t, set: set)
-        try set.write("near-repeat-pairs.geojson", GeoJSONWriter.lines(name: "near-repeat-pairs", from: from, to: to, properties: props, idColumn: "id"))
+        // Field names of at most 10 characters (they survive a Shapefile), the full names in NAME.fields.csv.
+        let fields = FieldNames.layer(props)
+        try set.write("near-repeat-pairs.fields.csv", fields.dictionary.csv())
+        try set.write("near-repeat-pairs.geojson", GeoJSONWriter.lines(name: "near-repeat-pairs", from: from, to: to, properties: fields.table, idColumn: "id"))
         let b = r.bands
         try set.finish(command: command, parameters: [
             "job": "nearrepeat", "distance_band_m": Fmt.number(b.distance), "distance_bands": "\(b.spatialBands)",
@@ -101,7 +104,7 @@ public enum NearRepeatJob {
         var y = k.nearPairs.flatMap { [t.y[Int($0.first)], t.y[Int($0.second)]] }
         if !x.isEmpty { _ = try set.toWGS84().transform(x: &x, y: &y) }
         let b = k.bands
-        var props = Table(columns: ["id", "distance_band", "time_band", "metres", "days", "first_date", "second_date"])
+        var props = Table(columns: ["id", "dist_band", "time_band", "metres", "days", "date_a", "date_b"])
         var from: [XY] = [], to: [XY] = []
         for (i, p) in k.nearPairs.enumerated() {
             let a = Int(p.first), c = Int(p.second)
