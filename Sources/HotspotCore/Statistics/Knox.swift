@@ -137,7 +137,7 @@ func knoxTest(x: [Double], y: [Double], day: [Int32], bands: KnoxBands, permutat
                                permutations: permutations, seed: seed, parts: parts)
     let P = Double(max(permutations, 1))
     let expected = sim.sum.map { Double($0) / P }
-    let sd = (0..<cells).map { k in (max(0, sim.sumSq[k] / P - expected[k] * expected[k])).squareRoot() }
+    let sd = (0..<cells).map { k in (max(0, Double(sim.sumSq[k]) / P - expected[k] * expected[k])).squareRoot() }
     let ratio = (0..<cells).map { expected[$0] > 0 ? Double(observed[$0]) / expected[$0] : .nan }
     let p = sim.atLeast.map { Double($0 + 1) / Double(permutations + 1) }
     let significant = (0..<cells).map { k in
@@ -216,7 +216,9 @@ func knoxTable(close: KnoxPairs, dayOf: (Int32) -> Int32, colTotals: [Int], band
 }
 
 /// Sums, sums of squares and counts at least the observed, per cell, over the permutations.
-struct KnoxSimulation: Sendable { var sum: [Int], sumSq: [Double], atLeast: [Int] }
+/// (Integers throughout, so the totals do not depend on how the permutations were split: a sum of squares in Double
+/// would differ in its last bits with the number of threads.)
+struct KnoxSimulation: Sendable { var sum: [Int], sumSq: [Int128], atLeast: [Int] }
 
 /// The permutations, split over the workers. Only the endpoints of close pairs need a date: permutation k draws
 /// them without replacement from all the dates (a partial Fisher–Yates shuffle seeded by `seed` and k).
@@ -236,7 +238,7 @@ func knoxPermutations(close: KnoxPairs, day: [Int32], colTotals: [Int], observed
     let chunks = parts.map { k in (0..<k).map { ($0 * permutations / k)..<(($0 + 1) * permutations / k) } }
         ?? Parallel.chunks(permutations, minimum: 8)
     let shares = parallelMap(chunks: chunks) { range -> KnoxSimulation in
-        var s = KnoxSimulation(sum: [Int](repeating: 0, count: cells), sumSq: [Double](repeating: 0, count: cells),
+        var s = KnoxSimulation(sum: [Int](repeating: 0, count: cells), sumSq: [Int128](repeating: 0, count: cells),
                                atLeast: [Int](repeating: 0, count: cells))
         var pool = day
         var swaps = [Int](repeating: 0, count: drawn)
@@ -255,13 +257,13 @@ func knoxPermutations(close: KnoxPairs, day: [Int32], colTotals: [Int], observed
                 while u >= 0 { p.swapAt(u, swaps[u]); u -= 1 }
             }
             for c in 0..<cells {
-                s.sum[c] += t[c]; s.sumSq[c] += Double(t[c]) * Double(t[c])
+                s.sum[c] += t[c]; s.sumSq[c] += Int128(t[c]) * Int128(t[c])
                 if t[c] >= observed[c] { s.atLeast[c] += 1 }
             }
         }
         return s
     }
-    var total = KnoxSimulation(sum: [Int](repeating: 0, count: cells), sumSq: [Double](repeating: 0, count: cells),
+    var total = KnoxSimulation(sum: [Int](repeating: 0, count: cells), sumSq: [Int128](repeating: 0, count: cells),
                                atLeast: [Int](repeating: 0, count: cells))
     for p in shares {
         for c in 0..<cells { total.sum[c] += p.sum[c]; total.sumSq[c] += p.sumSq[c]; total.atLeast[c] += p.atLeast[c] }
