@@ -109,3 +109,22 @@ import Testing
         #expect(r.table.day == [Int32(jan5), Int32(jan5)])
     }
 }
+
+/// police.uk files keep their layouts: a day-first or slashed date in `Month` is a bad row, as before issue 22.
+@Suite struct PoliceUKDatesUnchangedTests {
+    @Test func slashedMonthsInAPoliceUKFileAreBadRows() throws {
+        let p = NSTemporaryDirectory() + "hotspot-police-\(UUID().uuidString).csv"
+        try """
+            Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context
+            a,2022-03,M,M,-0.02,51.45,On or near X,E1,L,Burglary,,
+            b,05/01/2022,M,M,-0.02,51.45,On or near X,E1,L,Burglary,,
+            c,2022/03/01,M,M,-0.02,51.45,On or near X,E1,L,Burglary,,
+
+            """.write(toFile: p, atomically: true, encoding: .utf8)
+        var o = ReadOptions(); o.useStore = false
+        let r = try IncidentReader.read(files: [p], options: o)
+        #expect(r.accepted == 1 && r.table.resolution == .month && !r.table.isTimed)
+        #expect(r.quarantine.map(\.line) == [3, 4] && r.quarantine.allSatisfy { $0.reason == .badDate })
+        #expect(r.quarantine[0].detail == "cannot read '05/01/2022' as a date: YYYY-MM, YYYY-MM-DD or ISO 8601, years 1900–2099")
+    }
+}

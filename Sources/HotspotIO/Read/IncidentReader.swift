@@ -323,13 +323,17 @@ public enum IncidentReader {
                 return reject(rec, .projectedOutOfRange, "x \(x), y \(y): beyond ±100,000 km in EPSG:\(L.epsg)")
             }
             let date: DateValue
-            switch DateParser.read(rec.raw(L.dateCol), order: L.dateOrder) {
+            // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as before;
+            // a mapped CSV takes the dated layouts of councils and forces.
+            switch L.format == .csv ? DateParser.read(rec.raw(L.dateCol), order: L.dateOrder) : DateParser.iso(rec.raw(L.dateCol)) {
             case .date(let v): date = v
             case .ambiguous:
                 if seg.ambiguousDate == nil { seg.ambiguousDate = (rec.line, rec.string(L.dateCol) ?? "") }
                 return
             case .bad:
-                return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as a date: \(L.dateOrder == .auto ? "YYYY-MM, YYYY-MM-DD, YYYY/MM/DD or ISO 8601" : L.dateOrder.rawValue), years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)")
+                let layouts = L.format != .csv ? "YYYY-MM, YYYY-MM-DD or ISO 8601"
+                    : L.dateOrder == .auto ? "YYYY-MM, YYYY-MM-DD, YYYY/MM/DD or ISO 8601" : L.dateOrder.rawValue
+                return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as a date: \(layouts), years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)")
             }
             var minute = date.minute
             if let tc = L.timeCol, !rec.isEmpty(tc) {
