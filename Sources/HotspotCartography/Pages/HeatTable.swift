@@ -23,11 +23,11 @@ public struct HeatTable: Sendable {
         self.text = text; self.shade = shade; self.marked = marked; self.note = note
     }
 
-    /// Fill colours from light to dark (ColorBrewer Reds, 5 classes) and the level each starts at.
+    /// Fill colours from light to dark (ColorBrewer Reds, 5 classes), one per fifth of the 0…1 levels.
     static let ramp = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
 
     static func fill(_ level: Double) -> String? {
-        guard level.isFinite, level > 0 else { return nil }
+        guard level.isFinite, level >= 0.01 else { return nil }  // below 1 %: no fill (a ratio of 1.00 reads as none)
         return ramp[min(ramp.count - 1, Int(level * Double(ramp.count)))]
     }
 
