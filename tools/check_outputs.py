@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Checks an output folder: every GeoJSON is RFC 7946 (FeatureCollection, no crs, lon/lat in range, <= 6 decimals,
-exterior rings counter-clockwise, holes clockwise, closed rings, unique ids) and every metadata.json balances
+"""Checks an output folder: every GeoJSON is RFC 7946 (FeatureCollection, no crs, lon/lat in range (points, lines and
+polygons), <= 6 decimals, exterior rings counter-clockwise, holes clockwise, closed rings, unique ids) and every metadata.json balances
 (accepted + quarantined = read) and lists each output with its SHA-256. Every layer opens styled: a .qml beside
 each GeoJSON (well-formed QGIS XML), and each GeoPackage holds an R-tree index and its default style in
 layer_styles, and both give every field its full name (NAME.fields.csv) as alias; every raster (NAME-raster.tif,
@@ -32,9 +32,9 @@ def check_geojson(path):
         assert f["id"] not in ids, f"{path}: duplicate id {f['id']}"
         ids.add(f["id"])
         g = f["geometry"]
-        if g["type"] == "Point":
-            x, y = g["coordinates"]
-            assert -180 <= x <= 180 and -90 <= y <= 90, f"{path}: not lon/lat"
+        if g["type"] in ("Point", "LineString"):
+            for x, y in [g["coordinates"]] if g["type"] == "Point" else g["coordinates"]:
+                assert -180 <= x <= 180 and -90 <= y <= 90, f"{path}: not lon/lat"
             continue
         polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
         for p in polys:

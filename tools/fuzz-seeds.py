@@ -26,8 +26,8 @@ ring = b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":
 seeds.append(b"\x01" + ring)
 # Store entries: the magic, a header length, a JSON header (a real one cannot be made here: its identity names the
 # file's inode and times), and the magic with garbage counts (issue 21).
-seeds.append(b"\xf0" + b"HSTORE02" + (40).to_bytes(8, "little") + b'{"slot":"x","identity":"y","count":3}' + bytes(64))
-seeds.append(b"\xf0" + b"HSTORE02" + b"\xff" * 8)
+seeds.append(b"\xf0" + b"HSTORE03" + (40).to_bytes(8, "little") + b'{"slot":"x","identity":"y","count":3}' + bytes(64))
+seeds.append(b"\xf0" + b"HSTORE03" + b"\xff" * 8)
 # A GeoPackage: the demo's roads (libFuzzer keeps its first -max_len bytes: a database cut short, as damage makes them).
 seeds.append(b"\xf1" + open(os.path.join(root, "Geodata/demo/context/major-roads-dft-mrn-2018.gpkg"), "rb").read())
 # The same with NULLs where the GeoPackage standard says NOT NULL (the table and geometry column names): SQLite returns

@@ -36,8 +36,12 @@ struct InputOptions: ParsableArguments {
     var lonCol: String?
     @Option(name: .customLong("lat-col"), help: "csv: column of latitudes (WGS84 degrees).")
     var latCol: String?
-    @Option(name: .customLong("date-col"), help: "csv: column of dates (YYYY-MM-DD, ISO 8601 date-time, or YYYY-MM).")
+    @Option(name: .customLong("date-col"), help: "csv: column of dates: YYYY-MM-DD, YYYY/MM/DD, an ISO 8601 date-time, YYYY-MM (a month), or DD/MM/YYYY or MM/DD/YYYY with --date-format; a time after the date is kept.")
     var dateCol: String?
+    @Option(name: .customLong("time-col"), help: "csv: column of times of day (hh:mm or hh:mm:ss) going with --date-col; a blank cell leaves the time unknown.")
+    var timeCol: String?
+    @Option(name: .customLong("date-format"), help: ArgumentHelp("csv: how dates such as 05/01/2022 are read, DD/MM/YYYY or MM/DD/YYYY (also with - or . between); needed only for them, as the order is never guessed.", valueName: "layout"))
+    var dateFormat: String?
     @Option(name: .customLong("category-col"), help: "csv: column of categories (crime types).")
     var categoryCol: String?
     @Option(name: .customLong("id-col"), help: "csv: column of incident ids (used to spot duplicate rows).")
@@ -80,6 +84,10 @@ struct InputOptions: ParsableArguments {
         if (lonCol == nil) != (latCol == nil) { throw ValidationError("--lon-col and --lat-col go together") }
         if xCol != nil && lonCol != nil { throw ValidationError("give either --x-col/--y-col or --lon-col/--lat-col, not both") }
         try check(epsg, "--epsg", in: Limits.epsg, example: "27700")
+        if let f = dateFormat, DateOrder(text: f) == nil || DateOrder(text: f) == .auto {
+            throw ValidationError("--date-format must be DD/MM/YYYY or MM/DD/YYYY (got '\(f)'), e.g. --date-format DD/MM/YYYY")
+        }
+        if timeCol != nil && dateCol == nil { throw ValidationError("--time-col goes with --date-col, e.g. --date-col date --time-col time") }
         for (flag, v) in [("--from", from), ("--to", to)] {
             if let v, DateParser.parse(v) == nil { throw ValidationError("\(flag) '\(v)' is not a date: use YYYY-MM or YYYY-MM-DD (years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. \(flag) 2022-03") }
         }
@@ -93,7 +101,8 @@ struct InputOptions: ParsableArguments {
         var o = ReadOptions()
         o.format = format
         o.mapping = ColumnMapping(x: xCol, y: yCol, lon: lonCol, lat: latCol, date: dateCol, category: categoryCol,
-                                  id: idCol, weight: weightCol, epsg: epsg)
+                                  id: idCol, weight: weightCol, epsg: epsg, time: timeCol,
+                                  dateOrder: dateFormat.flatMap { DateOrder(text: $0) } ?? .auto)
         o.dropDuplicates = dropDuplicates
         o.selection = selection
         o.useStore = !noStore

@@ -78,11 +78,17 @@ extension Project {
             p.read.format = v
         }
         if let c = im["columns"] {
-            let cm = try c.mapping(["x", "y", "lon", "lat", "date", "category", "id", "weight", "epsg"])
+            let cm = try c.mapping(["x", "y", "lon", "lat", "date", "time", "date_format", "category", "id", "weight", "epsg"])
+            var order = DateOrder.auto
+            if let f = cm["date_format"] {
+                guard let o = DateOrder(text: try f.string()), o != .auto else { throw f.error("use DD/MM/YYYY or MM/DD/YYYY") }
+                order = o
+            }
             p.read.mapping = ColumnMapping(x: try cm["x"]?.string(), y: try cm["y"]?.string(), lon: try cm["lon"]?.string(),
                                            lat: try cm["lat"]?.string(), date: try cm["date"]?.string(), category: try cm["category"]?.string(),
                                            id: try cm["id"]?.string(), weight: try cm["weight"]?.string(),
-                                           epsg: try cm["epsg"]?.int(Limits.epsg) ?? 27700)
+                                           epsg: try cm["epsg"]?.int(Limits.epsg) ?? 27700, time: try cm["time"]?.string(),
+                                           dateOrder: order)
         }
         p.read.dropDuplicates = try im["drop_duplicates"]?.bool() ?? false
         p.read.selection = Selection(types: try im["types"]?.strings() ?? [], from: try im["from"]?.date(end: false), to: try im["to"]?.date(end: true))

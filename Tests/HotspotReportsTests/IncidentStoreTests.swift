@@ -42,6 +42,7 @@ import Testing
         #expect(a.table.category == b.table.category && a.table.categories == b.table.categories)
         #expect(a.table.sourceFile == b.table.sourceFile && a.table.sourceLine == b.table.sourceLine)
         #expect(a.table.weight == b.table.weight && a.table.resolution == b.table.resolution && a.table.epsg == b.table.epsg)
+        #expect(a.table.minute == b.table.minute)
         #expect(a.quarantine == b.quarantine && a.files == b.files && a.projection == b.projection && a.sourceEPSG == b.sourceEPSG)
     }
 
@@ -69,6 +70,26 @@ import Testing
         expectSame(try #require(store.load(wkey)), wcold)
         #expect(store.entries().count == 2)
         #expect(store.clear().removed == 2 && store.entries().isEmpty && store.load(key) == nil)
+    }
+
+    /// Issue 22: the time of day survives the store (format 03), and --time-col and --date-format are part of the key.
+    @Test func timesOfDayAreStoredAndTheDateOptionsAreKeyed() throws {
+        let dir = tmpStore
+        var o = options(dir)
+        let f = try copy(try temporaryFile("lon,lat,date,time\n-0.02,51.45,05/01/2022,23:59\n-0.03,51.46,06/01/2022,\n", named: "timed.csv"))
+        o.mapping = ColumnMapping(lon: "lon", lat: "lat", date: "date", time: "time", dateOrder: .dayFirst)
+        let cold = try Pipeline.readAndProject(files: [f], options: o, gridDirectories: []).0
+        #expect(cold.table.minute == [1439, -1] && cold.table.day[0] == Int32(CivilDate.days(year: 2022, month: 1, day: 5)))
+        let store = IncidentStore(directory: dir)
+        let key = try #require(IncidentStore.key(files: [f], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
+        #expect(store.save(cold, for: key, now: later))
+        expectSame(try #require(store.load(key)), cold)
+        var other = o
+        other.mapping.dateOrder = .monthFirst
+        #expect(IncidentStore.key(files: [f], options: other, targetEPSG: analysisEPSG, gridDirectories: [])!.slot != key.slot)
+        other = o
+        other.mapping.time = nil
+        #expect(IncidentStore.key(files: [f], options: other, targetEPSG: analysisEPSG, gridDirectories: [])!.slot != key.slot)
     }
 
     @Test func loadIncidentsUsesTheStoreAndGivesTheSameResult() throws {
@@ -220,8 +241,8 @@ import Testing
 extension IncidentStoreTests {
     @Test func garbageCountsAfterAnIntactMagicAreAMiss() throws {
         let s = try stored(Self.demo + "/incidents.csv")
-        // "HSTORE02" then eight 0xFF bytes: a header length that does not fit an Int (it trapped before).
-        try Data(Array("HSTORE02".utf8) + [UInt8](repeating: 0xFF, count: 8)).write(to: URL(fileURLWithPath: s.store.path(for: s.key)))
+        // "HSTORE03" then eight 0xFF bytes: a header length that does not fit an Int (it trapped before).
+        try Data(Array("HSTORE03".utf8) + [UInt8](repeating: 0xFF, count: 8)).write(to: URL(fileURLWithPath: s.store.path(for: s.key)))
         #expect(s.store.load(s.key) == nil)
         #expect(s.store.describe(s.store.path(for: s.key)) == nil)
         #expect(!s.store.holds(s.key))

@@ -166,6 +166,18 @@ let benchmarks: @Sendable () -> Void = {
         b.startMeasurement()
         blackHole(Neighbourhood.kNearest(x: cx, y: cy, k: 8))
     }
+    // Issue 22: the Knox near-repeat table of `hotspot nearrepeat` (100 m × 5, 7 days × 4, 999 permutations) on 10,000
+    // incidents in the Lewisham extent over a year; Benchmarks/knox_peer.py times pointpats on the same incidents.
+    Benchmark("knox 10k incidents 999 permutations", configuration: config) { b in
+        let (x, y) = bngPoints(10_000, snap: false)
+        var rng = SplitMix64(seed: 9)
+        let day = (0..<10_000).map { _ in Int32(19_000 + Int(rng.next() % 365)) }
+        let bands = KnoxBands(distance: 100, spatialBands: 5, days: 7, temporalBands: 4)
+        b.startMeasurement()
+        let k = knoxTest(x: x, y: y, day: day, bands: bands, permutations: 999)
+        b.stopMeasurement()
+        blackHole(k.observed)
+    }
     Benchmark("gistar 1M cells queen", configuration: config) { b in
         let g = SquareGrid(x0: 0, y0: 0, cellSize: 10, ncols: 1000, nrows: 1000)
         var rng = SplitMix64(seed: 1)

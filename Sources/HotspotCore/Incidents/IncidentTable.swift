@@ -8,7 +8,7 @@ public enum TimeResolution: String, Sendable, Codable {
 /// for EPSG:4326, `x` is longitude and `y` latitude in degrees).
 ///
 /// Memory: 8+8 (x, y) + 4 (day) + 2 (category) + 2 (source file) + 4 (line) = 28 bytes per incident, plus 8 when
-/// weights are present.
+/// weights are present and 2 when times of day are.
 public struct IncidentTable: Sendable {
     public var epsg: Int
     public var x: [Double] = []
@@ -19,6 +19,9 @@ public struct IncidentTable: Sendable {
     public var category: [UInt16] = []
     /// Optional weights (severity, harm); empty when every incident weighs 1.
     public var weight: [Double] = []
+    /// Minute of the day (0…1439, local civil time) of each incident, -1 where its row gave no time; empty when no
+    /// row of the table had one (monthly police.uk data, dates without times).
+    public var minute: [Int16] = []
     /// Index into the list of source files (see the reader's summary).
     public var sourceFile: [UInt16] = []
     /// 1-based line number of the row in its source file (the header is line 1).
@@ -36,6 +39,11 @@ public struct IncidentTable: Sendable {
 
     public var count: Int { x.count }
     public var isWeighted: Bool { !weight.isEmpty }
+    /// Whether any incident has a time of day (`minute`).
+    public var isTimed: Bool { !minute.isEmpty }
+
+    /// Minute of the day of incident `i`, or -1 when unknown.
+    @inlinable public func minute(at i: Int) -> Int { minute.isEmpty ? -1 : Int(minute[i]) }
 
     /// Weight of incident `i` (1 when the table is unweighted).
     @inlinable public func weight(at i: Int) -> Double { weight.isEmpty ? 1 : weight[i] }
@@ -63,7 +71,10 @@ public struct IncidentTable: Sendable {
     /// Appends one incident. `weight` is recorded only once any weight differs from 1 (earlier rows are backfilled).
     @inlinable
     public mutating func append(x: Double, y: Double, day: Int32, category: UInt16, weight w: Double = 1,
-                                file: UInt16, line: UInt32) {
+                                file: UInt16, line: UInt32, minute m: Int16 = -1) {
+        if !minute.isEmpty { minute.append(m) } else if m >= 0 {
+            minute = [Int16](repeating: -1, count: self.x.count); minute.append(m)
+        }
         self.x.append(x); self.y.append(y); self.day.append(day)
         self.category.append(category); sourceFile.append(file); sourceLine.append(line)
         if !weight.isEmpty { weight.append(w) } else if w != 1 {
@@ -71,9 +82,16 @@ public struct IncidentTable: Sendable {
         }
     }
 
-    /// Appends whole columns (one file's block); `weight` nil means every row weighs 1.
+    /// Appends whole columns (one file's block); `weight` nil means every row weighs 1, `minute` nil that no row
+    /// has a time of day.
     public mutating func appendColumns(x: [Double], y: [Double], day: [Int32], category: [UInt16], weight: [Double]?,
-                                       file: UInt16, line: [UInt32]) {
+                                       file: UInt16, line: [UInt32], minute: [Int16]? = nil) {
+        if let minute {
+            if !isTimed { self.minute = [Int16](repeating: -1, count: count) }
+            self.minute += minute
+        } else if isTimed {
+            self.minute += [Int16](repeating: -1, count: x.count)
+        }
         if let weight, weight.contains(where: { $0 != 1 }) || isWeighted {
             if !isWeighted { self.weight = [Double](repeating: 1, count: count) }
             self.weight += weight
@@ -92,6 +110,7 @@ public struct IncidentTable: Sendable {
             out.x.append(x[i]); out.y.append(y[i]); out.day.append(day[i]); out.category.append(category[i])
             out.sourceFile.append(sourceFile[i]); out.sourceLine.append(sourceLine[i])
             if !weight.isEmpty { out.weight.append(weight[i]) }
+            if !minute.isEmpty { out.minute.append(minute[i]) }
         }
         return out
     }
@@ -106,6 +125,8 @@ public struct IncidentTable: Sendable {
         if other.isWeighted && !isWeighted { weight = [Double](repeating: 1, count: count) }
         // Whole columns at a time (the same values as appending row by row).
         if isWeighted { weight += other.isWeighted ? other.weight : [Double](repeating: 1, count: other.count) }
+        if other.isTimed && !isTimed { minute = [Int16](repeating: -1, count: count) }
+        if isTimed { minute += other.isTimed ? other.minute : [Int16](repeating: -1, count: other.count) }
         x += other.x; y += other.y; day += other.day
         category += remap.enumerated().allSatisfy({ $0.offset == Int($0.element) }) ? other.category : other.category.map { remap[Int($0)] }
         sourceFile += fileOffset == 0 ? other.sourceFile : other.sourceFile.map { $0 + fileOffset }

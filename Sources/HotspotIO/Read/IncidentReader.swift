@@ -22,7 +22,7 @@ public enum IncidentFormat: String, Sendable, Codable, CaseIterable {
     public static let formatsUnderstood = """
         formats understood: policeuk (data.police.uk street-level CSV: \(policeColumns.joined(separator: ","))); \
         stopsearch (data.police.uk stop-and-search CSV: Type,Date,…,Latitude,Longitude,…,Object of search,…); \
-        csv (any CSV with --x-col/--y-col [--epsg] or --lon-col/--lat-col, and --date-col)
+        csv (any CSV with --x-col/--y-col [--epsg] or --lon-col/--lat-col, and --date-col [--time-col] [--date-format])
         """
 }
 
@@ -31,6 +31,10 @@ public struct ColumnMapping: Sendable, Codable, Equatable {
     public var x: String?, y: String?
     public var lon: String?, lat: String?
     public var date: String?
+    /// A column of times of day (`hh:mm[:ss]`) going with `date`; blank cells leave the time unknown.
+    public var time: String?
+    /// How `NN/NN/YYYY` dates are read (`--date-format`); year-first layouts need nothing.
+    public var dateOrder: DateOrder = .auto
     public var category: String?
     public var id: String?
     public var weight: String?
@@ -38,8 +42,9 @@ public struct ColumnMapping: Sendable, Codable, Equatable {
     public var epsg: Int = 27700
 
     public init(x: String? = nil, y: String? = nil, lon: String? = nil, lat: String? = nil, date: String? = nil,
-                category: String? = nil, id: String? = nil, weight: String? = nil, epsg: Int = 27700) {
-        self.x = x; self.y = y; self.lon = lon; self.lat = lat; self.date = date
+                category: String? = nil, id: String? = nil, weight: String? = nil, epsg: Int = 27700,
+                time: String? = nil, dateOrder: DateOrder = .auto) {
+        self.x = x; self.y = y; self.lon = lon; self.lat = lat; self.date = date; self.time = time; self.dateOrder = dateOrder
         self.category = category; self.id = id; self.weight = weight; self.epsg = epsg
     }
     public var isEmpty: Bool { x == nil && y == nil && lon == nil && lat == nil && date == nil }
@@ -58,6 +63,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case sameFile(String, String, String)
     /// The data were read but cannot support the analysis asked for (e.g. too few incidents).
     case unusable(String)
+    /// A `NN/NN/YYYY` date with no `--date-format`: day-first and month-first cannot be told apart.
+    case ambiguousDate(file: String, line: Int, text: String)
 
     public var description: String {
         switch self {
@@ -74,6 +81,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
         case let .notAFile(f, why): return "\(f): cannot read it: \(why)"
         case let .sameFile(a, b, why): return "\(b) is the same file as \(a) (\(why)): its incidents would be counted twice; give each file once"
         case .unusable(let m): return m
+        case let .ambiguousDate(f, line, text):
+            return "\(f): line \(line): the date '\(text)' could be day first or month first: give --date-format DD/MM/YYYY or --date-format MM/DD/YYYY (in a project file, columns: date_format: DD/MM/YYYY); hotspot does not guess the order"
         }
     }
 }
@@ -195,6 +204,8 @@ public enum IncidentReader {
         var isLonLat: Bool
         var epsg: Int
         var dateCol: Int
+        var timeCol: Int? = nil
+        var dateOrder: DateOrder = .auto
         var categoryCol: Int?
         var idCol: Int?
         var weightCol: Int?
@@ -239,10 +250,11 @@ public enum IncidentReader {
                     m.y == nil && m.lat == nil ? "(give --y-col or --lat-col)" : nil,
                     m.date == nil ? "(give --date-col)" : nil].compactMap { $0 })
             }
-            for n in [xName, yName, dName] + [m.category, m.id, m.weight].compactMap({ $0 }) where col(n) == nil { missing.append(n) }
+            for n in [xName, yName, dName] + [m.time, m.category, m.id, m.weight].compactMap({ $0 }) where col(n) == nil { missing.append(n) }
             guard missing.isEmpty else { throw InputError.badHeader(file: path, format: "mapped CSV", missing: missing) }
             return Layout(format: .csv, fields: header.count, xCol: col(xName)!, yCol: col(yName)!, isLonLat: lonLat,
-                          epsg: lonLat ? 4326 : m.epsg, dateCol: col(dName)!, categoryCol: m.category.flatMap(col),
+                          epsg: lonLat ? 4326 : m.epsg, dateCol: col(dName)!, timeCol: m.time.flatMap(col), dateOrder: m.dateOrder,
+                          categoryCol: m.category.flatMap(col),
                           idCol: m.id.flatMap(col), weightCol: m.weight.flatMap(col))
         }
     }
@@ -250,6 +262,11 @@ public enum IncidentReader {
     /// One worker's share of a block: candidate rows (before duplicate handling) and rejected rows.
     struct Segment: Sendable {
         var x: [Double] = [], y: [Double] = [], day: [Int32] = [], weight: [Double] = []
+        /// Minute of the day, -1 unknown (kept only when `anyTime`).
+        var minute: [Int16] = []
+        var anyTime = false
+        /// The first `NN/NN/YYYY` date met without a date order: its line and text (the merge refuses the file).
+        var ambiguousDate: (line: Int, text: String)?
         var category: [UInt16] = []          // index into `categories` (local to the segment)
         var categories: [[UInt8]] = []
         var line: [UInt32] = []
@@ -305,8 +322,25 @@ public enum IncidentReader {
             if !L.isLonLat && !(abs(x) <= 1e8 && abs(y) <= 1e8) {
                 return reject(rec, .projectedOutOfRange, "x \(x), y \(y): beyond ±100,000 km in EPSG:\(L.epsg)")
             }
-            guard let date = DateParser.parse(rec.raw(L.dateCol)) else {
-                return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as a date: YYYY-MM, YYYY-MM-DD or ISO 8601, years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)")
+            let date: DateValue
+            // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as before;
+            // a mapped CSV takes the dated layouts of councils and forces.
+            switch L.format == .csv ? DateParser.read(rec.raw(L.dateCol), order: L.dateOrder) : DateParser.iso(rec.raw(L.dateCol)) {
+            case .date(let v): date = v
+            case .ambiguous:
+                if seg.ambiguousDate == nil { seg.ambiguousDate = (rec.line, rec.string(L.dateCol) ?? "") }
+                return
+            case .bad:
+                let layouts = L.format != .csv ? "YYYY-MM, YYYY-MM-DD or ISO 8601"
+                    : L.dateOrder == .auto ? "YYYY-MM, YYYY-MM-DD, YYYY/MM/DD or ISO 8601" : L.dateOrder.rawValue
+                return reject(rec, .badDate, "cannot read '\(rec.string(L.dateCol) ?? "")' as a date: \(layouts), years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)")
+            }
+            var minute = date.minute
+            if let tc = L.timeCol, !rec.isEmpty(tc) {
+                guard let m = DateParser.timeOfDay(rec.raw(tc)) else {
+                    return reject(rec, .badDate, "cannot read the time '\(rec.string(tc) ?? "")' as hh:mm or hh:mm:ss")
+                }
+                minute = m
             }
             var w = 1.0
             if let wc = L.weightCol {
@@ -329,6 +363,8 @@ public enum IncidentReader {
             let s = rec.bytes.baseAddress.map { $0 - base } ?? 0
             seg.start.append(s); seg.end.append(s + rec.bytes.count)
             if !date.isMonth { seg.anyDay = true }
+            seg.minute.append(Int16(minute))
+            if minute >= 0 { seg.anyTime = true }
         }
         seg.lines = scanner.linesConsumed
         return seg
@@ -569,6 +605,7 @@ public enum IncidentReader {
                     // Relative line numbers → physical line numbers in the file.
                     let offset = UInt32(nextLine - 1)
                     for i in s.line.indices { s.line[i] += offset }
+                    if let a = s.ambiguousDate { s.ambiguousDate = (a.line + Int(offset), a.text) }
                     for i in s.quarantine.indices {
                         s.quarantine[i].line += Int(offset)
                         if s.quarantine[i].reason == .unbalancedQuote {
@@ -589,6 +626,7 @@ public enum IncidentReader {
         mutating func merge(_ seg: Segment, block: [UInt8], layout L: Layout) throws {
             let tooMany = InputError.unusable("\(path): more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column (a crime type, not an id or a free-text field)?")
             if seg.tooManyCategories { throw tooMany }
+            if let (line, text) = seg.ambiguousDate { throw InputError.ambiguousDate(file: path, line: line, text: text) }
             read += seg.x.count + seg.quarantine.count
             quarantine += seg.quarantine
             if seg.anyDay { anyDay = true }
@@ -606,7 +644,8 @@ public enum IncidentReader {
                 // Count repeats only; the rows all stay, so append the columns in bulk.
                 duplicates += seen.insertCounting(seg.hash)
                 table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
-                                    weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line)
+                                    weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line,
+                                    minute: seg.anyTime ? seg.minute : nil)
                 return
             }
             for i in 0..<seg.x.count {
@@ -621,7 +660,7 @@ public enum IncidentReader {
                     continue
                 }
                 table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
-                             weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i])
+                             weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i], minute: seg.minute[i])
             }
         }
 

@@ -18,8 +18,9 @@ import Glibc
 /// modified in the last 2 s is not stored (a rewrite within the file system's timestamp granularity could keep the
 /// same identity).
 ///
-/// Layout: `HSTORE02`, the header length (u64 LE), the JSON header, zero padding to 64 bytes, then the columns
-/// x, y (f64), day (i32), category (u16), source file (u16), source line (u32), weight (f64, when weighted), and
+/// Layout: `HSTORE03`, the header length (u64 LE), the JSON header, zero padding to 64 bytes, then the columns
+/// x, y (f64), day (i32), category (u16), source file (u16), source line (u32), weight (f64, when weighted), minute
+/// of the day (i16, when timed; version 03 added it), and
 /// an 8-byte checksum of the columns. Entries are read with `pread` straight into the table's arrays (one copy, no
 /// second resident image as a memory mapping would add to the peak).
 public struct IncidentStore: Sendable {
@@ -94,7 +95,7 @@ public struct IncidentStore: Sendable {
         var newestModification: Double
     }
 
-    static let magic = Array("HSTORE02".utf8)
+    static let magic = Array("HSTORE03".utf8)
     /// Inputs modified this recently are not stored (seconds).
     static let racyWindow = 2.0
 
@@ -107,13 +108,13 @@ public struct IncidentStore: Sendable {
         // `auto` is keyed by what it resolves to, so `--format policeuk` and the default share an entry; the column
         // mapping only matters to a mapped CSV.
         let formats = files.map { options.format == .auto ? IncidentReader.detectFormat($0, options: options) ?? .auto : options.format }
-        var slot = "hotspot incident store 2\n"
+        var slot = "hotspot incident store 3\n"
         slot += "formats=\(formats.map(\.rawValue).joined(separator: ","))\ndrop=\(options.dropDuplicates)\nmaxRecord=\(options.maxRecordBytes)\n"
         if formats.contains(where: { $0 == .csv || $0 == .auto }) {
             let m = options.mapping
             for (k, v) in [("x", m.x), ("y", m.y), ("lon", m.lon), ("lat", m.lat), ("date", m.date), ("category", m.category),
-                           ("id", m.id), ("weight", m.weight)] { slot += "\(k)=\(v.map { "\"\($0)\"" } ?? "-")\n" }
-            slot += "epsg=\(m.epsg)\n"
+                           ("id", m.id), ("weight", m.weight), ("time", m.time)] { slot += "\(k)=\(v.map { "\"\($0)\"" } ?? "-")\n" }
+            slot += "epsg=\(m.epsg)\ndateOrder=\(m.dateOrder.rawValue)\n"
         }
         slot += "target=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
         var identity = "proj=\(Projection.version)\n"
@@ -153,6 +154,7 @@ public struct IncidentStore: Sendable {
         var sourceEPSG: Int
         var resolution: TimeResolution
         var weighted: Bool
+        var timed: Bool
         var categories: [String]
         var files: [FileSummary]
         var projection: ProjectionInfo?
@@ -175,7 +177,7 @@ public struct IncidentStore: Sendable {
         // Every length is checked against the file's size before anything is allocated: a damaged count is a miss.
         let n = h.count
         var off = Self.align(16 + hlen)
-        let perRow = h.weighted ? 36 : 28
+        let perRow = (h.weighted ? 36 : 28) + (h.timed ? 2 : 0)
         guard n >= 0, n <= (size - off) / perRow, size == off + n * perRow + 8 else { return nil }
         var t = IncidentTable(epsg: h.epsg, resolution: h.resolution)
         var sum = Checksum()
@@ -194,6 +196,7 @@ public struct IncidentStore: Sendable {
               let cat = column(UInt16.self), let file = column(UInt16.self), let line = column(UInt32.self) else { return nil }
         t.x = x; t.y = y; t.day = day; t.category = cat; t.sourceFile = file; t.sourceLine = line
         if h.weighted { guard let w = column(Double.self) else { return nil }; t.weight = w }
+        if h.timed { guard let m = column(Int16.self) else { return nil }; t.minute = m }
         var tail = [UInt8](repeating: 0, count: 8)
         guard Self.readFully(fd, &tail, offset: off),
               tail.withUnsafeBytes({ $0.loadUnaligned(as: UInt64.self).littleEndian }) == sum.value else { return nil }
@@ -255,7 +258,7 @@ public struct IncidentStore: Sendable {
             qs.append(.init(file: k, line: q.line, reason: q.reason, detail: q.detail, raw: q.raw))
         }
         let h = Header(slot: key.slot, identity: key.identity, count: t.count, epsg: t.epsg, sourceEPSG: entry.sourceEPSG,
-                       resolution: t.resolution, weighted: t.isWeighted, categories: t.categories, files: entry.files,
+                       resolution: t.resolution, weighted: t.isWeighted, timed: t.isTimed, categories: t.categories, files: entry.files,
                        projection: entry.projection, quarantine: qs)
         guard let json = try? JSONEncoder().encode(h) else { return false }
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch { return false }
@@ -280,6 +283,7 @@ public struct IncidentStore: Sendable {
         }
         put(t.x); put(t.y); put(t.day); put(t.category); put(t.sourceFile); put(t.sourceLine)
         if t.isWeighted { put(t.weight) }
+        if t.isTimed { put(t.minute) }
         if ok { ok = withUnsafeBytes(of: sum.value.littleEndian) { Self.writeFully(fd, $0) } }
         if ok { ok = rename(tmp, final) == 0 }
         if ok { evict(keeping: final) }

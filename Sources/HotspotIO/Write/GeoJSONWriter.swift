@@ -47,6 +47,24 @@ public enum GeoJSONWriter {
         return s + "\n]}\n"
     }
 
+    /// A FeatureCollection of two-point LineStrings (lon/lat, RFC 7946), `from[i]` to `to[i]`, with `properties` per
+    /// line.
+    public static func lines(name: String, from: [XY], to: [XY], properties: Table, idColumn: String,
+                             decimals: Int = GeoJSONWriter.decimals) -> String {
+        precondition(from.count == properties.rows.count && to.count == from.count)
+        let idIndex = properties.columns.firstIndex(of: idColumn)
+        func xy(_ p: XY) -> String { "[" + Fmt.fixed(p.x, decimals) + "," + Fmt.fixed(p.y, decimals) + "]" }
+        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
+        for i in from.indices {
+            if i > 0 { s += "," }
+            s += "\n{\"type\":\"Feature\""
+            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
+            s += ",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[" + xy(from[i]) + "," + xy(to[i]) + "]}"
+            s += ",\"properties\":{" + properties.columns.enumerated().map { Fmt.jsonString($1) + ":" + properties.rows[i][$0].json }.joined(separator: ",") + "}}"
+        }
+        return s + "\n]}\n"
+    }
+
     /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
     public static func geometry(_ mp: MultiPolygon, decimals: Int = GeoJSONWriter.decimals) -> String {
         let g = mp.rightHandRule
