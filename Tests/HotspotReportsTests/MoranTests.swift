@@ -166,6 +166,26 @@ import Testing
         Self.checkGlobal(globalMoran(values: at.counts, neighbourhood: at.neighbourhood, permutations: 999, seed: 12345), summary)
     }
 
+    /// `adjust:` in the gistar, moran and emerging sections: the same requests as --adjust.
+    @Test func projectFilesSpellTheAdjustments() throws {
+        let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
+        func load(_ products: String) throws -> Project {
+            try Project.load(try temporaryFile("inputs: {files: [\(demo)/incidents.csv]}\nproducts:\n\(products)"))
+        }
+        let p = try load("  gistar: {adjust: holm}\n  moran: {adjust: by, permutations: 199}\n  emerging: {adjust: bonferroni}\n")
+        #expect(p.products.gistar?.adjust == .holm && p.products.moran?.adjust == .by && p.products.moran?.permutations == 199)
+        #expect(p.products.emerging?.emerging.adjust == .bonferroni && p.products.emerging?.emerging.fdr == .slice)
+        let d = try load("  gistar: {fdr: false}\n  moran: {}\n  emerging: {adjust: none}\n")
+        #expect(d.products.gistar?.adjust == PAdjustment.none && d.products.moran?.adjust == PAdjustment.none && d.products.moran?.permutations == 999)
+        #expect(d.products.emerging?.emerging.fdr == FDRScope.none)
+        #expect(try load("  gistar: {}\n").products.gistar?.adjust == .bh)
+        for (bad, message) in [("  gistar: {adjust: fdr}\n", "use none, bh, by, holm, bonferroni"),
+                               ("  gistar: {adjust: holm, fdr: true}\n", "give adjust or fdr, not both (fdr: false is adjust: none)"),
+                               ("  moran: {permutations: 10}\n", "expected a whole number from 99 to 99999")] {
+            do { _ = try load(bad); Issue.record("loaded \(bad)") } catch let e as Project.ProjectError { #expect(e.message == message) }
+        }
+    }
+
     /// The permutations give the same pseudo p whatever the number of threads: each location has its own stream.
     @Test func pseudoPDoesNotDependOnTheChunks() {
         let n = 300
