@@ -186,6 +186,21 @@ import Testing
         }
     }
 
+    /// Emerging's adjustment applies within its scope: with Bonferroni over a step of L locations, a bin is hot only
+    /// when L·p ≤ α; with BH (default) the classification is as before.
+    @Test func emergingAdjustsWithinEachStep() {
+        let L = 20, T = 4
+        let z = (0..<T).map { _ in (0..<L).map { Double($0 % 2 == 0 ? 3 : -0.5) } }
+        let p = (0..<T).map { _ in (0..<L).map { $0 == 0 ? 0.001 : ($0 % 2 == 0 ? 0.02 : 0.6) } }
+        let counts = (0..<T).map { _ in [Double](repeating: 1, count: L) }
+        var o = EmergingOptions()
+        let bh = classifyEmerging(z: z, p: p, counts: counts, options: o)
+        o.adjust = .bonferroni
+        let bonf = classifyEmerging(z: z, p: p, counts: counts, options: o)
+        #expect(bh[2].hotSteps == T && bonf[2].hotSteps == 0)     // 20 × 0.02 = 0.4 > 0.10; BH: 0.02 × 20/10 = 0.04
+        #expect(bh[0].hotSteps == T && bonf[0].hotSteps == T)     // 20 × 0.001 = 0.02 ≤ 0.10
+    }
+
     /// The permutations give the same pseudo p whatever the number of threads: each location has its own stream.
     @Test func pseudoPDoesNotDependOnTheChunks() {
         let n = 300
