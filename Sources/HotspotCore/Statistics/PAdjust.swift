@@ -19,7 +19,7 @@ public enum PAdjustment: String, Sendable, Codable, CaseIterable {
     /// A short description for maps and metadata, e.g. "Benjamini–Hochberg FDR".
     public var title: String {
         switch self {
-        case .none: return "raw p (no adjustment)"
+        case .none: return "raw p (no FDR)"
         case .bh: return "Benjamini–Hochberg FDR"
         case .by: return "Benjamini–Yekutieli FDR"
         case .holm: return "Holm"
