@@ -201,6 +201,24 @@ import Testing
         #expect(bh[0].hotSteps == T && bonf[0].hotSteps == T)     // 20 × 0.001 = 0.02 ≤ 0.10
     }
 
+    /// Few incidents: a warning; every location with the same count: refused (Moran's I needs variation).
+    @Test func sparseAndConstantCountsAreSaid() throws {
+        var read = ReadOptions()
+        read.mapping = ColumnMapping(x: "x", y: "y", date: "date", category: "kind")
+        func run(_ rows: [(Int, Int)]) throws -> MoranJob.Result {
+            let csv = "x,y,date,kind\n" + rows.map { "\(530_000 + $0.0 * 100 + 50),\(170_000 + $0.1 * 100 + 50),2024-01-05,a" }.joined(separator: "\n") + "\n"
+            var m = MoranJob.Request()
+            m.cell = 100; m.permutations = 99
+            let p = request([try temporaryFile(csv, named: "m.csv")], read: read, out: NSTemporaryDirectory() + "hotspot-moran-\(UUID().uuidString)") { $0.moran = m }
+            return try MoranJob.run(p, command: "t")
+        }
+        let sparse = try run([(0, 0), (0, 0), (1, 0), (4, 4), (2, 3)])
+        #expect(sparse.warnings.contains { $0.hasPrefix("sparse data: 5 incidents in 25 locations") })
+        do { _ = try run([(0, 0), (1, 0), (0, 1), (1, 1)]); Issue.record("ran") } catch let e as InputError {
+            #expect("\(e)".contains("Moran's I is undefined without variation"))
+        }
+    }
+
     /// The permutations give the same pseudo p whatever the number of threads: each location has its own stream.
     @Test func pseudoPDoesNotDependOnTheChunks() {
         let n = 300

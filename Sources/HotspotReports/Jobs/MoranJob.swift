@@ -59,7 +59,7 @@ public enum MoranJob {
         var warnings = job.warnings + at.warnings
         let total = at.counts.reduce(0, +)
         guard at.counts.contains(where: { $0 != at.counts[0] }) else {
-            throw InputError.unusable("every one of the \(at.counts.count) locations holds \(Fmt.number(at.counts[0])) incidents: Moran's I is undefined without variation")
+            throw InputError.unusable("all \(at.counts.count) locations hold the same count (\(Fmt.number(at.counts[0]))): Moran's I is undefined without variation")
         }
         if total < 30 { warnings.append("sparse data: \(Fmt.number(total)) incidents in \(at.counts.count) locations; clusters and outliers of so few incidents are unreliable") }
         let local = localMoran(values: at.counts, neighbourhood: at.neighbourhood, permutations: r.permutations, seed: r.seed,
