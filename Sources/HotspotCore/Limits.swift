@@ -15,6 +15,8 @@ public enum Limits {
     public static let dpi: ClosedRange<Int> = 72...600
     /// Permutations for conditional-randomisation p-values (`--permutations`).
     public static let permutations: ClosedRange<Int> = 0...99_999
+    /// Permutations of Local Moran's I (`hotspot moran --permutations`): at least 99, so that p can reach 0.01.
+    public static let moranPermutations: ClosedRange<Int> = 99...99_999
     /// The seed of the permutations' random generator (`--seed`), and its default.
     public static let defaultSeed: UInt64 = 12345
 }

@@ -65,7 +65,11 @@ public struct Project: Sendable {
     /// Gi* on grid cells, or on the areas of the layer named `on`.
     public struct GiStarRequest: Sendable, HasGrid {
         public var grid = GridSpec()
-        public var on: String?, neighbours: NeighbourRule?, fdr = true
+        public var on: String?, neighbours: NeighbourRule?
+        /// How p is adjusted for the many locations tested (default Benjamini–Hochberg); `none` bins raw p.
+        public var adjust: PAdjustment = .bh
+        /// Bins from adjusted p (every `adjust` but `none`).
+        public var fdr: Bool { adjust != .none }
         public var permutations = 0, seed = Limits.defaultSeed
         public var map: MapOptions?
         public init() {}

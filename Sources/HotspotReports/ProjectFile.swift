@@ -262,6 +262,10 @@ extension Project {
             guard let v = CellSizeRule(rawValue: try string()) else { throw error("use sfhotspot or arcgis") }
             return v
         }
+        func adjust() throws -> PAdjustment {
+            guard let v = PAdjustment(rawValue: try string()) else { throw error("use \(PAdjustment.list)") }
+            return v
+        }
         func hex() throws -> HexOrientation {
             guard let v = HexOrientation(rawValue: try string()) else { throw error("use flat or pointy") }
             return v

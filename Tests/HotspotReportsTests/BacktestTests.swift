@@ -37,7 +37,7 @@ import Testing
         for _ in 0..<2 { text += "2024-02-11,539950,176950,Burglary\n" }
         let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
         var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [100]
-        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.emerging = false; o.minTest = 1
+        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.emerging = false; o.minTest = 1
         let job = try p.loadInputs()
         let (origins, candidates, scores, _) = try BacktestJob.evaluate(job, o)
         #expect(origins.count == 1 && origins[0].nTrain == 10 && origins[0].nTest == 10)
@@ -78,5 +78,33 @@ import Testing
         #expect(rows.contains(",2024-04..2024-04,30,3,1,"))
         // Gi* candidates are scored but never recommended.
         #expect(r.candidates.contains { $0.predictor == "gistar" } && r.recommended.predictor == "kde")
+    }
+
+    /// The Local Moran candidate: at each origin, the High-High cells (p < 0.05, 999 permutations) of Local Moran's I
+    /// on the training counts with queen neighbours; scored, never recommended; `moran = false` leaves it out.
+    @Test func localMoranHighHighCellsAreACandidate() throws {
+        var text = "when,E,N,kind\n"
+        // A dense block in a sparse spread, in both months; the block's cells are High-High.
+        for m in 1...2 {
+            for k in 0..<60 { text += "2024-0\(m)-10,\(538000 + (k % 5) * 50 + 5),\(175000 + (k / 12) * 50 + 5),Burglary\n" }
+            for k in 0..<80 { text += "2024-0\(m)-12,\(537000 + (k * 137) % 2000),\(174000 + (k * 311) % 2000),Burglary\n" }
+        }
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
+        var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [50]; o.bandwidths = [100]; o.minTest = 10
+        let r = try BacktestJob.run(p, options: o, command: "t")
+        let k = try #require(r.candidates.firstIndex { $0.predictor == "moran" })
+        #expect(r.candidates[k].label == "Local Moran 50 m, High-High at p < 0.05" && r.recommended.predictor == "kde")
+        // The same cells by hand: the training month's counts on the grid, queen, localMoran.
+        let job = try p.loadInputs()
+        let t = job.incidents.table
+        let g = try GridProduct.compute(t, cellSize: 50, rule: .sfhotspot, boundary: nil, clip: false, cellLimit: o.maxCells, extent: nil).choice.grid
+        var counts = [Double](repeating: 0, count: g.cellCount)
+        for i in 0..<t.count where t.day[i] < t.day.max()! - 20 { if let c = g.index(x: t.x[i], y: t.y[i]) { counts[c] += 1 } }
+        let lm = localMoran(values: counts, neighbourhood: Neighbourhood(lists: GiStarJob.gridNeighbours(g, radius: 50 * 2.0.squareRoot(), mask: nil)),
+                            permutations: 999, seed: Limits.defaultSeed, adjustment: .none)
+        let hh = (0..<g.cellCount).filter { lm.cluster[$0] == 1 }
+        #expect(!hh.isEmpty && r.scores[k][0].hotCells == hh.count)
+        o.moran = false
+        #expect(!(try BacktestJob.run(p, options: o, command: "t")).candidates.contains { $0.predictor == "moran" })
     }
 }

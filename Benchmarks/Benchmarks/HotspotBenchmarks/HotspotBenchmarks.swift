@@ -185,6 +185,22 @@ let benchmarks: @Sendable () -> Void = {
         b.startMeasurement()
         blackHole(giStar(grid: g, values: v, radius: 10 * 2.0.squareRoot()))
     }
+    // Local Moran's I (issue 22): 100 × 100 cells, queen, 999 permutations; the values are those of
+    // Benchmarks/moran_peer.py (esda on the same lattice): (k·7919 mod 13), + 10 in the block rows/cols 40..<60.
+    Benchmark("local moran 10k cells queen 999 permutations", configuration: config) { b in
+        let nr = 100, nc = 100
+        let v = (0..<(nr * nc)).map { k in Double((k * 7919) % 13 + ((40..<60).contains(k / nc) && (40..<60).contains(k % nc) ? 10 : 0)) }
+        let lists = (0..<(nr * nc)).map { k -> [Int] in
+            let r = k / nc, c = k % nc
+            return (-1...1).flatMap { dr in (-1...1).compactMap { dc -> Int? in
+                let rr = r + dr, cc = c + dc
+                return rr >= 0 && rr < nr && cc >= 0 && cc < nc ? rr * nc + cc : nil } }
+        }
+        let nb = Neighbourhood(lists: lists)
+        b.startMeasurement()
+        blackHole(localMoran(values: v, neighbourhood: nb, permutations: 999, seed: 1))
+        blackHole(globalMoran(values: v, neighbourhood: nb, permutations: 999, seed: 1))
+    }
     Benchmark("emerging 100k cells x 36 steps (space-time Gi*, 2 MK, classify)", configuration: config) { b in
         let g = SquareGrid(x0: 0, y0: 0, cellSize: 100, ncols: 400, nrows: 250)
         var rng = SplitMix64(seed: 2)

@@ -48,6 +48,8 @@ struct EmergingCommand: ParsableCommand {
     var trendAlpha: Double = 0.05
     @Option(help: "FDR for the step significance: slice (Benjamini–Hochberg within each step, default), cube, none.")
     var fdr: FDRScope = .slice
+    @Option(help: "Adjustment within --fdr's scope: bh (Benjamini–Hochberg, default), by (Benjamini–Yekutieli), holm, bonferroni; none is --fdr none.")
+    var adjust: PAdjustment?
     @Flag(help: "An earlier significant cold step makes a location Oscillating rather than New/Consecutive (sfdep's reading).")
     var priorColdOscillating = false
     @Flag(help: "Let Intensifying/Persistent/Diminishing apply without a significant final step (Historical then never applies).")
@@ -63,6 +65,7 @@ struct EmergingCommand: ParsableCommand {
         try check(radius, "--radius", in: Limits.distance, unit: "metres", example: "400")
         try check(alpha, "--alpha", in: 0.0001...0.5, example: "0.10")
         try check(trendAlpha, "--trend-alpha", in: 0.0001...0.5, example: "0.05")
+        if fdr == .none, let a = adjust, a != .none { throw ValidationError("--fdr none uses raw p: --adjust \(a.rawValue) needs --fdr slice or cube") }
     }
 
     func run() throws {
@@ -75,7 +78,7 @@ struct EmergingCommand: ParsableCommand {
             o.end = end?.day
             o.window = window
             o.map = mapOptions.options
-            o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = fdr
+            o.emerging.alpha = alpha; o.emerging.trendAlpha = trendAlpha; o.emerging.fdr = adjust == PAdjustment.none ? .none : fdr; o.emerging.adjust = adjust ?? .bh
             o.emerging.priorOppositeMakesOscillating = priorColdOscillating
             o.emerging.persistentRequiresFinalStep = !persistentWithoutFinalStep
             var p = request(input, areas, output, map: mapOptions)

@@ -25,8 +25,10 @@ struct GiStarCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var locations: LocationOptions
     @OptionGroup var mapOptions: MapCLIOptions
-    @Flag(help: "Report bins from raw p instead of Benjamini–Hochberg adjusted p.")
+    @Flag(help: "Report bins from raw p instead of Benjamini–Hochberg adjusted p (the same as --adjust none).")
     var noFdr = false
+    @Option(help: "Adjustment of p for the many locations tested: none, bh (Benjamini–Hochberg, default), by (Benjamini–Yekutieli), holm, bonferroni.")
+    var adjust: PAdjustment?
     @Option(parsing: .unconditional, help: "Conditional permutations for a pseudo p-value (0 = none; 999 is usual).")
     var permutations: Int = 0
     @Option(parsing: .unconditional, help: "Seed for the permutations (results are reproducible).")
@@ -35,26 +37,31 @@ struct GiStarCommand: ParsableCommand {
     func validate() throws {
         try check(permutations, "--permutations", in: 0...99_999, example: "999")
         try locations.check(areas)
+        if noFdr, let a = adjust, a != .none { throw ValidationError("--no-fdr is --adjust none: give one of them") }
     }
+
+    /// The adjustment asked for: --adjust, else none with --no-fdr, else Benjamini–Hochberg.
+    var adjustment: PAdjustment { adjust ?? (noFdr ? .none : .bh) }
 
     func run() throws {
         try runJob {
             var p = request(input, areas, output, map: mapOptions)
             var g = Project.GiStarRequest()
-            g.grid = grid.spec; g.on = locations.on; g.neighbours = locations.rule; g.fdr = !noFdr
+            g.grid = grid.spec; g.on = locations.on; g.neighbours = locations.rule; g.adjust = adjustment
             g.permutations = permutations; g.seed = seed; g.map = mapOptions.options
             p.products.gistar = g
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try GiStarJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
-            let bins = r.gi.bins(fdr: !noFdr)
+            let bins = r.gi.bins(fdr: adjustment != .none)
             let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
-            note("Gi*: \(r.gi.n) locations, neighbours \(r.neighbours); \(hot) hot and \(cold) cold at ≥ 90% confidence\(noFdr ? "" : " (FDR)")", quiet: input.quiet)
-            note("hottest: \(r.hottest(3, fdr: !noFdr))", quiet: input.quiet)
+            note("Gi*: \(r.gi.n) locations, neighbours \(r.neighbours); \(hot) hot and \(cold) cold at ≥ 90% confidence\(adjustment.shortLabel)", quiet: input.quiet)
+            note("hottest: \(r.hottest(3, fdr: adjustment != .none))", quiet: input.quiet)
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }
 }
 
 extension FDRScope: ExpressibleByArgument {}
+extension PAdjustment: ExpressibleByArgument {}

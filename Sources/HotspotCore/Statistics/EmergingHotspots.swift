@@ -28,6 +28,8 @@ public struct EmergingOptions: Sendable, Codable, Equatable {
     /// α for the Mann-Kendall trend of the Gi* z series.
     public var trendAlpha: Double = 0.05
     public var fdr: FDRScope = .slice
+    /// The adjustment applied within `fdr`'s scope (slice or cube): Benjamini–Hochberg by default.
+    public var adjust: PAdjustment = .bh
     /// With `true`, an earlier significant cold bin makes a location Oscillating instead of New/Consecutive
     /// (sfdep's reading); ESRI's text looks only at earlier hot bins (default `false`).
     public var priorOppositeMakesOscillating = false
@@ -69,9 +71,9 @@ public func classifyEmerging(z: [[Double]], p: [[Double]], counts: [[Double]], o
     var q = p
     switch o.fdr {
     case .none: break
-    case .slice: q = p.map(benjaminiHochberg)
+    case .slice: q = p.map(o.adjust.adjust)
     case .cube:
-        let flat = benjaminiHochberg(p.flatMap { $0 })
+        let flat = o.adjust.adjust(p.flatMap { $0 })
         q = (0..<T).map { t in Array(flat[(t * L)..<((t + 1) * L)]) }
     }
     var out: [EmergingResult] = []

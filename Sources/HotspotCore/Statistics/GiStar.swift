@@ -26,8 +26,20 @@ public struct GiStarResult: Sendable {
     /// n (locations), mean x̄ and S = √(Σx²/n − x̄²) used.
     public var n: Int, mean: Double, s: Double
 
+    /// How `pAdjusted` and `binFDR` were adjusted (Benjamini–Hochberg unless `adjusted(_:)` chose another).
+    public var adjustment: PAdjustment = .bh
+
     /// The bins actually reported: FDR-adjusted (default) or raw.
     public func bins(fdr: Bool) -> [Int8] { fdr ? binFDR : bin }
+
+    /// The same result with `pAdjusted` and `binFDR` from `method` (`none`: the raw p and bins).
+    public func adjusted(_ method: PAdjustment) -> GiStarResult {
+        var r = self
+        r.adjustment = method
+        r.pAdjusted = method.adjust(p)
+        r.binFDR = method == .none ? bin : zip(z, r.pAdjusted).map { giBin(z: $0, p: $1, adjusted: true) }
+        return r
+    }
 }
 
 /// Sparse binary neighbourhood (self included) in compressed rows: the neighbours of i are

@@ -42,6 +42,8 @@ public enum BacktestJob {
         public var thresholds: [HotspotThreshold] = [.topCells(percent: 1), .topCells(percent: 2), .topCells(percent: 5), .topCells(percent: 10)]
         /// Also score Gi* hot cells (95 % confidence after FDR, neighbours within cell × √2) per cell size.
         public var gistar = true
+        /// Also score Local Moran's I High-High cells (p < 0.05, 999 permutations, queen: neighbours within cell × √2).
+        public var moran = true
         /// Also score emerging hot spot analysis of the training window (monthly steps): the cells in a hot category
         /// but Historical (New, Consecutive, Intensifying, Persistent, Diminishing, Sporadic, Oscillating).
         public var emerging = true
@@ -60,6 +62,7 @@ public enum BacktestJob {
             switch predictor {
             case "kde": return "KDE \(Fmt.number(cell)) m, h \(Fmt.number(bandwidth ?? 0)) m, \(threshold)"
             case "gistar": return "Gi* \(Fmt.number(cell)) m, \(threshold)"
+            case "moran": return "Local Moran \(Fmt.number(cell)) m, \(threshold)"
             default: return "Emerging hot spots \(Fmt.number(cell)) m, \(threshold)"
             }
         }
@@ -137,6 +140,10 @@ public enum BacktestJob {
                 let gs = g.gistar()
                 candidates.append(Candidate(predictor: "gistar", cell: c, bandwidth: nil, threshold: "hot at 95% (FDR)", targetShare: nil))
                 scores.append(gs)
+            }
+            if o.moran {
+                candidates.append(Candidate(predictor: "moran", cell: c, bandwidth: nil, threshold: "High-High at p < 0.05", targetShare: nil))
+                scores.append(g.moran())
             }
             if o.emerging {
                 let es = g.emerging(warnings: &warnings)
@@ -227,6 +234,23 @@ public enum BacktestJob {
                 let gi = giStar(grid: grid, values: counts, radius: cell * 2.0.squareRoot() * 1.000001, mask: mask)
                 let bins = gi.bins(fdr: true)
                 return score((0..<grid.cellCount).filter { bins[$0] >= 2 }, k)
+            }
+        }
+
+        /// Local Moran's I High-High cells (p < 0.05, 999 seeded permutations, row-standardised queen weights: the
+        /// cells within cell × √2, in the mask) of each origin's training incidents.
+        func moran() -> [Score] {
+            let cells = (0..<grid.cellCount).filter { mask?[$0] ?? true }
+            var position = [Int](repeating: -1, count: grid.cellCount)
+            for (t, k) in cells.enumerated() { position[k] = t }
+            let all = GiStarJob.gridNeighbours(grid, radius: cell * 2.0.squareRoot(), mask: mask)
+            let nb = Neighbourhood(lists: cells.map { k in all[k].map { position[$0] } })
+            return split.origins.indices.map { k in
+                var counts = [Double](repeating: 0, count: cells.count)
+                for i in split.train[k] where cellOf[i] >= 0 && position[cellOf[i]] >= 0 { counts[position[cellOf[i]]] += 1 }
+                guard cells.count > 1 else { return score([], k) }
+                let lm = localMoran(values: counts, neighbourhood: nb, permutations: 999, seed: Limits.defaultSeed, adjustment: .none)
+                return score(cells.indices.filter { lm.cluster[$0] == 1 }.map { cells[$0] }, k)
             }
         }
 

@@ -220,7 +220,7 @@ public enum EmergingJob {
                                  title: "Emerging hot spots (\(steps.count) time steps, \(o.step.description))")
         try set.writeLayer("emerging", geometries: geoms, properties: tab, style: .classified(cls))
         try set.write("emerging.csv", tab.csv())
-        let mapParameters = "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2"), window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))"
+        let mapParameters = "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2"), window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)\(o.emerging.fdr == .none || o.emerging.adjust == .bh ? "" : ", \(o.emerging.adjust.title)")) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))"
         let mapProduct = "emerging hot spots"
         params["map_parameters"] = mapParameters
         params["map_product"] = mapProduct
@@ -254,7 +254,7 @@ public enum EmergingJob {
         var tab = Table(columns: lead + ["count"] + stepCols +
                         ["gi_z_last", "gi_p_last", "gi_bin_last", "hot_steps", "cold_steps", "trend_z", "trend_p", "trend_tau",
                          "count_trend_z", "count_trend_p", "count_trend_tau", "category_code", "category", "recent_pattern"])
-        let lastP = benjaminiHochberg(r.finalStepP)
+        let lastP = o.emerging.adjust.adjust(r.finalStepP)
         tab.rows = r.cells.map { k in
             let e = r.results[k]
             let series = r.cube.series(k)
@@ -298,7 +298,7 @@ public enum EmergingJob {
         let steps = r.cube.steps
         return ["job": "emerging", "time_step": o.step.description, "steps": "\(steps.count)",
                 "first_step": steps.label(0), "last_step": steps.label(steps.count - 1), "time_window": "\(o.window)",
-                "alpha": Fmt.number(o.emerging.alpha), "trend_alpha": Fmt.number(o.emerging.trendAlpha), "fdr": o.emerging.fdr.rawValue,
+                "alpha": Fmt.number(o.emerging.alpha), "trend_alpha": Fmt.number(o.emerging.trendAlpha), "fdr": o.emerging.fdr.rawValue, "adjust": o.emerging.fdr == .none ? "none" : o.emerging.adjust.rawValue,
                 "prior_opposite_oscillating": "\(o.emerging.priorOppositeMakesOscillating)",
                 "persistent_requires_final_step": "\(o.emerging.persistentRequiresFinalStep)",
                 "incidents_outside_steps": "\(r.cube.outsideSteps)", "incidents_outside_grid": "\(r.cube.outsideLocations)",

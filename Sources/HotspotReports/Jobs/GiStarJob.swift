@@ -53,13 +53,15 @@ public enum GiStarJob {
     }
 
     public static func compute(_ r: Project.GiStarRequest, inputs job: JobInputs) throws -> Computed {
-        var params: [String: String] = ["job": "gistar", "fdr": "\(r.fdr)", "permutations": "\(r.permutations)", "seed": "\(r.seed)"]
+        var params: [String: String] = ["job": "gistar", "fdr": "\(r.fdr)", "adjust": r.adjust.rawValue, "permutations": "\(r.permutations)", "seed": "\(r.seed)"]
         var c: Computed
         if let ln = r.on { c = try onLayer(ln, r, job, &params) }
         else if let orientation = r.hex { c = try onHexagons(orientation, r, job, &params) }
         else { c = try onGrid(r, job, &params) }
         params["neighbours"] = c.neighbours
+        if job.incidents.table.isWeighted { params["counts"] = "sums of the weight column" }
         c.params = params
+        c.gi = c.gi.adjusted(r.adjust)
         c.keep = (0..<c.ids.count).filter { !c.gi.z[$0].isNaN || c.onLayer }
         c.warnings = job.warnings + c.warnings
         c.warnings += sparseWarnings(counts: c.keep.map { c.counts[$0] }, bins: c.keep.map { r.fdr ? c.gi.binFDR[$0] : c.gi.bin[$0] })
@@ -69,7 +71,7 @@ public enum GiStarJob {
     /// On the areas of a polygon layer: neighbours by contiguity, distance or k nearest (default queen).
     static func onLayer(_ ln: String, _ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
         guard let l = job.layers.first(where: { $0.name == ln }) else { throw InputError.unusable("--on \(ln): no layer of that name among --areas") }
-        let counts = AreaCounts.compute(job.incidents.table, layer: l).rows.map { Double($0.count) }
+        let counts = AreaCounts.compute(job.incidents.table, layer: l).rows.map(\.weighted)
         let rule = r.neighbours ?? .queen
         let nb = try rule.neighbourhood(of: l.areas)
         let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
@@ -87,28 +89,11 @@ public enum GiStarJob {
         let p = try HexProduct.compute(job.incidents.table, size: r.cell, rule: r.cellRule, orientation: orientation, boundary: job.boundary, clip: r.clip,
                                        cellLimit: r.maxCells, extent: r.extent)
         let hx = p.grid
-        let radius: Double
-        switch r.neighbours ?? .queen {
-        case .distance(let d): radius = d
-        case .queen, .rook: radius = hx.size
-        case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on hexagons use distance:METRES or queen")
-        }
+        let radius = try hexRadius(r.neighbours, hx)
         let kept = p.cells
-        let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
-        let reach = Int((radius / hx.size).rounded(.up)) + 1
-        let lists = kept.map { k -> [Int] in
-            let c = hx.centre(index: k), col = k % hx.ncols, row = k / hx.ncols
-            var l: [Int] = []
-            for dr in -reach...reach { for dc in -reach...reach {
-                let rr = row + dr, cc = col + dc
-                guard rr >= 0, rr < hx.nrows, cc >= 0, cc < hx.ncols, let j = position[rr * hx.ncols + cc] else { continue }
-                let o = hx.centre(index: rr * hx.ncols + cc)
-                if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-9) { l.append(j) }
-            } }
-            return l
-        }
-        let counts = kept.map { Double(p.counts.counts[$0]) }
-        let gi = giStar(values: counts, neighbourhood: Neighbourhood(lists: lists), permutations: r.permutations, seed: r.seed)
+        let counts = kept.map { p.counts.weighted[$0] }
+        let gi = giStar(values: counts, neighbourhood: Neighbourhood(lists: hexNeighbours(hx, kept: kept, radius: radius)),
+                        permutations: r.permutations, seed: r.seed)
         let ids = kept.map { hx.cellID($0) }
         params["shape"] = "hexagon (\(orientation.rawValue)-top)"; params["across_flats_m"] = Fmt.number(hx.size)
         return Computed(gi: gi, ids: ids, names: ids, geoms: kept.map { hx.cellPolygon($0) }, counts: counts,
@@ -125,14 +110,8 @@ public enum GiStarJob {
         let g = product.choice.grid
         var mask: [Bool]?
         if r.clip, let b = job.boundary { mask = try GridProduct.mask(b, grid: g) }
-        let counts = product.counts.counts.map(Double.init)
-        let radius: Double
-        switch r.neighbours ?? .queen {
-        case .distance(let d): radius = d
-        case .queen: radius = g.cellSize * 2.0.squareRoot()
-        case .rook: radius = g.cellSize
-        case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
-        }
+        let counts = product.counts.weighted
+        let radius = try gridRadius(r.neighbours, g)
         var gi = giStar(grid: g, values: counts, radius: radius, mask: mask)
         if r.permutations > 0 {
             gi.pseudoP = giStar(values: counts, neighbourhood: Neighbourhood(lists: gridNeighbours(g, radius: radius, mask: mask)),
@@ -146,6 +125,42 @@ public enum GiStarJob {
                         extra: [("easting", (0..<g.cellCount).map { .double(g.centre(index: $0).x, decimals: 1) }),
                                 ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })],
                         neighbours: "distance ≤ \(Fmt.fixed(radius, 2)) m", params: [:], grid: g, warnings: [], keep: [], onLayer: false)
+    }
+
+    /// The hexagon radius of a neighbour rule: a distance, or the size across flats (the six sharing an edge).
+    static func hexRadius(_ rule: NeighbourRule?, _ hx: HexGrid) throws -> Double {
+        switch rule ?? .queen {
+        case .distance(let d): return d
+        case .queen, .rook: return hx.size
+        case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on hexagons use distance:METRES or queen")
+        }
+    }
+
+    /// The neighbours (self included) of each kept hexagon, as positions in `kept`: centres within `radius`.
+    static func hexNeighbours(_ hx: HexGrid, kept: [Int], radius: Double) -> [[Int]] {
+        let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+        let reach = Int((radius / hx.size).rounded(.up)) + 1
+        return kept.map { k -> [Int] in
+            let c = hx.centre(index: k), col = k % hx.ncols, row = k / hx.ncols
+            var l: [Int] = []
+            for dr in -reach...reach { for dc in -reach...reach {
+                let rr = row + dr, cc = col + dc
+                guard rr >= 0, rr < hx.nrows, cc >= 0, cc < hx.ncols, let j = position[rr * hx.ncols + cc] else { continue }
+                let o = hx.centre(index: rr * hx.ncols + cc)
+                if (o.x - c.x) * (o.x - c.x) + (o.y - c.y) * (o.y - c.y) <= radius * radius * (1 + 1e-9) { l.append(j) }
+            } }
+            return l
+        }
+    }
+
+    /// The grid radius of a neighbour rule: a distance, queen (cell × √2) or rook (the cell size).
+    static func gridRadius(_ rule: NeighbourRule?, _ g: SquareGrid) throws -> Double {
+        switch rule ?? .queen {
+        case .distance(let d): return d
+        case .queen: return g.cellSize * 2.0.squareRoot()
+        case .rook: return g.cellSize
+        case .knn: throw InputError.unusable("k-nearest neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
+        }
     }
 
     /// Each cell's neighbours (self included) within `radius` of its centre, among the cells of `mask`.
@@ -170,18 +185,21 @@ public enum GiStarJob {
         let inc = job.incidents
         var params = c.params
         let set = try OutputSet(directory: req.out, database: req.database)
-        var t = Table(columns: ["id", "name"] + c.extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr", "gi_bin", "neighbours"]
-                      + (permutations > 0 ? ["pseudo_p"] : []))
+        // gi_p_fdr stays Benjamini–Hochberg whatever --adjust; another adjustment adds gi_p_adj.
+        let bh = gi.adjustment == .bh ? gi.pAdjusted : benjaminiHochberg(gi.p), other = ![.bh, .none].contains(gi.adjustment)
+        var t = Table(columns: ["id", "name"] + c.extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr"] + (other ? ["gi_p_adj"] : [])
+                      + ["gi_bin", "neighbours"] + (permutations > 0 ? ["pseudo_p"] : []))
         t.rows = keep.map { k in
             [.string(c.ids[k]), .string(c.names[k])] + c.extra.map { $0.1[k] } +
             [Value.count(c.counts[k], weighted: inc.table.isWeighted), .double(gi.z[k], decimals: nil), .double(gi.p[k], decimals: nil),
-             .double(gi.pAdjusted[k], decimals: nil), .int(Int(fdr ? gi.binFDR[k] : gi.bin[k])), .int(Int(gi.neighbours[k]))]
+             .double(bh[k], decimals: nil)] + (other ? [.double(gi.pAdjusted[k], decimals: nil)] : [])
+            + [.int(Int(fdr ? gi.binFDR[k] : gi.bin[k])), .int(Int(gi.neighbours[k]))]
             + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
         }
         let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
-                                 title: "Getis-Ord Gi*\(fdr ? " (FDR)" : "")")
+                                 title: "Getis-Ord Gi*\(gi.adjustment.shortLabel)")
         try set.writeLayer("gistar", geometries: keep.map { c.geoms[$0] }, properties: t, style: .classified(cls))
-        let mapParameters = "Gi* · neighbours: \(c.neighbours) · \(fdr ? "Benjamini–Hochberg FDR" : "raw p (no FDR)") · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
+        let mapParameters = "Gi* · neighbours: \(c.neighbours) · \(gi.adjustment.title) · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
         let mapProduct = "hot and cold spots (Gi*)"
         params["map_parameters"] = mapParameters; params["map_product"] = mapProduct
         if let mo = r.map {

@@ -6,7 +6,7 @@ import HotspotIO
 extension EmergingJob: Product {
     public typealias Request = EmergingJobOptions
     public static let name = "emerging"
-    public static let keys = ["cell", "on", "step", "start", "end", "window", "clip", "map"]
+    public static let keys = ["cell", "on", "step", "start", "end", "window", "adjust", "clip", "map"]
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var o = EmergingJobOptions()
         o.cell = try s["cell"]?.double(Limits.cellSize)
@@ -19,6 +19,9 @@ extension EmergingJob: Product {
         o.start = try s["start"]?.date(end: false)
         o.end = try s["end"]?.date(end: true)
         o.window = try s["window"]?.int(0...100) ?? 1
+        if let a = try s["adjust"]?.adjust() {
+            if a == .none { o.emerging.fdr = .none } else { o.emerging.adjust = a }
+        }
         o.clip = try s["clip"]?.bool() ?? false
         if try s["map"]?.bool() ?? false { o.map = p.map }
         return o
