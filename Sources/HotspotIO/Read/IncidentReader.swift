@@ -65,6 +65,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case unusable(String)
     /// A `NN/NN/YYYY` date with no `--date-format`: day-first and month-first cannot be told apart.
     case ambiguousDate(file: String, line: Int, text: String)
+    /// Column options given for a police.uk file, whose columns are read by name: they would be ignored.
+    case mappingForFixedFormat(file: String, format: String, options: [String])
 
     public var description: String {
         switch self {
@@ -83,6 +85,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
         case .unusable(let m): return m
         case let .ambiguousDate(f, line, text):
             return "\(f): line \(line): the date '\(text)' could be day first or month first: give --date-format DD/MM/YYYY or --date-format MM/DD/YYYY (in a project file, columns: date_format: DD/MM/YYYY); hotspot does not guess the order"
+        case let .mappingForFixedFormat(f, format, options):
+            return "\(f): a \(format) file, whose columns are read by their names: \(options.joined(separator: ", ")) would be ignored; drop \(options.count == 1 ? "it" : "them") (only --weight-col applies to it), or give --format csv to map every column yourself"
         }
     }
 }
@@ -211,6 +215,22 @@ public enum IncidentReader {
         var weightCol: Int?
     }
 
+    /// A police.uk file's `--weight-col` when the file has no such column.
+    static func weightMissing(_ options: ReadOptions, _ col: (String) -> Int?) -> [String] {
+        options.mapping.weight.flatMap { col($0) == nil ? [$0] : nil } ?? []
+    }
+
+    /// Column options a police.uk file would ignore (its columns are read by name): refused, never silently dropped
+    /// (issue 21: `--weight-col` and `--x-col` on a police.uk file changed nothing, without a word).
+    static func refuseMapping(_ options: ReadOptions, path: String, format: String) throws {
+        let m = options.mapping
+        let given: [(String, Bool)] = [("--x-col", m.x != nil), ("--y-col", m.y != nil), ("--lon-col", m.lon != nil), ("--lat-col", m.lat != nil),
+                                       ("--date-col", m.date != nil), ("--time-col", m.time != nil), ("--date-format", m.dateOrder != .auto),
+                                       ("--category-col", m.category != nil), ("--id-col", m.id != nil), ("--epsg", m.epsg != 27700)]
+        let ignored = given.filter(\.1).map(\.0)
+        guard ignored.isEmpty else { throw InputError.mappingForFixedFormat(file: path, format: format, options: ignored) }
+    }
+
     static func layout(header: [String], path: String, options: ReadOptions) throws -> Layout {
         // One header field holding semicolons or tabs: another separator than the comma, which no column can be
         // found in; said as such rather than as missing columns.
@@ -228,17 +248,19 @@ public enum IncidentReader {
         }
         switch format {
         case .policeuk:
-            let missing = IncidentFormat.policeRequired.filter { col($0) == nil }
+            let missing = IncidentFormat.policeRequired.filter { col($0) == nil } + weightMissing(options, col)
             guard missing.isEmpty else { throw InputError.badHeader(file: path, format: "police.uk street-level", missing: missing) }
+            try refuseMapping(options, path: path, format: "police.uk street-level")
             return Layout(format: .policeuk, fields: header.count, xCol: col("Longitude")!, yCol: col("Latitude")!,
                           isLonLat: true, epsg: 4326, dateCol: col("Month")!, categoryCol: col("Crime type"),
-                          idCol: col("Crime ID"), weightCol: nil)
+                          idCol: col("Crime ID"), weightCol: options.mapping.weight.flatMap(col))
         case .stopsearch:
-            let missing = IncidentFormat.stopRequired.filter { col($0) == nil }
+            let missing = IncidentFormat.stopRequired.filter { col($0) == nil } + weightMissing(options, col)
             guard missing.isEmpty else { throw InputError.badHeader(file: path, format: "police.uk stop-and-search", missing: missing) }
+            try refuseMapping(options, path: path, format: "police.uk stop-and-search")
             return Layout(format: .stopsearch, fields: header.count, xCol: col("Longitude")!, yCol: col("Latitude")!,
                           isLonLat: true, epsg: 4326, dateCol: col("Date")!,
-                          categoryCol: col("Object of search") ?? col("Type"), idCol: nil, weightCol: nil)
+                          categoryCol: col("Object of search") ?? col("Type"), idCol: nil, weightCol: options.mapping.weight.flatMap(col))
         case .csv, .auto:
             let m = options.mapping
             var missing: [String] = []

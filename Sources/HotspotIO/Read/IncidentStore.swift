@@ -106,7 +106,7 @@ public struct IncidentStore: Sendable {
         let stamps = files.map(stamp)
         guard stamps.allSatisfy({ $0?.regular == true }) else { return nil }
         // `auto` is keyed by what it resolves to, so `--format policeuk` and the default share an entry; the column
-        // mapping only matters to a mapped CSV.
+        // mapping only matters to a mapped CSV, but for a weight column, which police.uk files take too.
         let formats = files.map { options.format == .auto ? IncidentReader.detectFormat($0, options: options) ?? .auto : options.format }
         var slot = "hotspot incident store 3\n"
         slot += "formats=\(formats.map(\.rawValue).joined(separator: ","))\ndrop=\(options.dropDuplicates)\nmaxRecord=\(options.maxRecordBytes)\n"
@@ -115,6 +115,8 @@ public struct IncidentStore: Sendable {
             for (k, v) in [("x", m.x), ("y", m.y), ("lon", m.lon), ("lat", m.lat), ("date", m.date), ("category", m.category),
                            ("id", m.id), ("weight", m.weight), ("time", m.time)] { slot += "\(k)=\(v.map { "\"\($0)\"" } ?? "-")\n" }
             slot += "epsg=\(m.epsg)\ndateOrder=\(m.dateOrder.rawValue)\n"
+        } else if let w = options.mapping.weight {
+            slot += "weight=\"\(w)\"\n"  // police.uk files take a weight column too
         }
         slot += "target=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
         var identity = "proj=\(Projection.version)\n"
