@@ -62,6 +62,8 @@ import Testing
         #expect(csv[1].hasPrefix("same location,0,0,0–7 days,0,7,") && csv[6].hasPrefix("≤ 100 m,0,100,0–7 days,0,7,106,"))
         #expect(csv.filter { $0.hasSuffix(",yes") }.count == res.knox.significant.count { $0 })
         let svg = try String(contentsOfFile: p.out + "/knox.svg", encoding: .utf8)
+        // The chart says how many bands chance alone would pass (24 tested at p ≤ 0.05: about 1.2).
+        #expect(svg.contains("of 24;</text>") && svg.contains(">chance alone would pass about 1.2."))
         #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "stroke=\"#000000\" stroke-width=\"0.6\"").count - 1 == res.knox.significant.count { $0 })
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p.out + "/near-repeat-pairs.geojson"))) as! [String: Any]
         let features = json["features"] as! [[String: Any]]

@@ -15,6 +15,7 @@ public struct HeatTable: Sendable {
     /// Cells outlined and in bold.
     public var marked: [Bool]
     /// A line under the table (what the shading and the outline mean).
+    /// Lines under the table, "\n" between them (two fit).
     public var note: String
     public init(title: String, rowTitle: String, columnTitle: String, rows: [String], columns: [String], text: [String],
                 shade: [Double], marked: [Bool], note: String) {
@@ -52,7 +53,10 @@ public struct HeatTable: Sendable {
                 s += "<text x=\"\(Chart.n(x + cellW / 2))\" y=\"\(Chart.n(y + cellH / 2 + 0.9))\" font-size=\"2.6\" text-anchor=\"middle\"\(marked[k] ? " font-weight=\"bold\"" : "")\(dark ? " fill=\"#ffffff\"" : "")>\(Chart.x(text[k]))</text>\n"
             }
         }
-        s += "<text x=\"4\" y=\"\(Chart.n(h - 5))\" font-size=\"2.3\">\(Chart.x(note))</text>\n"
+        // The note's lines ("\n" between them) under the table.
+        for (i, line) in note.split(separator: "\n").enumerated() {
+            s += "<text x=\"4\" y=\"\(Chart.n(h - 7 + 3.2 * Double(i)))\" font-size=\"2.3\">\(Chart.x(String(line)))</text>\n"
+        }
         return s + "</svg>\n"
     }
 }

@@ -91,11 +91,18 @@ public enum NearRepeatJob {
         let b = k.bands
         let text = k.ratio.indices.map { i in k.ratio[i].isFinite ? Fmt.fixed(k.ratio[i], 2) : "–" }
         let shade = k.ratio.map { $0.isFinite ? min(1, max(0, $0 - 1)) : .nan }
-        return HeatTable(title: "Knox ratios (observed / expected pairs), \(k.n) incidents, \(k.permutations) permutations",
+        let inside = NearRepeatJob.bandsTested(k), found = k.significant.count { $0 }
+        return HeatTable(title: "Knox ratios: observed / expected pairs of \(k.n) incidents",
                          rowTitle: "distance apart", columnTitle: "time apart",
                          rows: (0..<b.rows).map { rowLabel(b, $0) }, columns: (0..<b.columns).map { columnLabel(b, $0) },
                          text: text, shade: shade, marked: k.significant,
-                         note: "Outlined, bold: near-repeat bands (pseudo p ≤ \(Fmt.number(k.alpha)), ratio > 1). \(Fmt.fixed(k.nearRepeatShare * 100, 1))% of incidents are in a near-repeat pair.")
+                         note: "Outlined, bold: near-repeat bands (pseudo p ≤ \(Fmt.number(k.alpha)) from \(k.permutations) permutations, ratio > 1): \(found) of \(inside);\n"
+                            + "chance alone would pass about \(Fmt.fixed(Double(inside) * k.alpha, 1)). \(Fmt.fixed(k.nearRepeatShare * 100, 1))% of incidents are in a near-repeat pair.")
+    }
+
+    /// The bands inside both limits (neither "beyond" row or column): the ones tested for near repeats.
+    static func bandsTested(_ k: KnoxResult) -> Int {
+        k.bands.columns * k.bands.rows - k.bands.rows - k.bands.columns + 1
     }
 
     /// The near-repeat pairs' ends in lon/lat and their properties.

@@ -38,7 +38,7 @@ extension NearRepeatJob: Product {
     /// "419 of 1713 incidents (24.5%) in near-repeat pairs; near-repeat bands (p ≤ 0.05, ratio > 1): 2 of 24" (the
     /// line the command prints).
     public static func summary(_ k: KnoxResult) -> String {
-        let inside = k.bands.columns * k.bands.rows - k.bands.rows - k.bands.columns + 1
+        let inside = NearRepeatJob.bandsTested(k)
         return "\(k.nearRepeatIncidents) of \(k.n) incidents (\(Fmt.fixed(k.nearRepeatShare * 100, 1))%) in near-repeat pairs; near-repeat bands (p ≤ \(Fmt.number(k.alpha)), ratio > 1): \(k.significant.count { $0 }) of \(inside)"
     }
 }
