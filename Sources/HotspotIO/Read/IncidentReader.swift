@@ -487,7 +487,7 @@ public enum IncidentReader {
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
         try InputFile.check(path, incidents: true)
-        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.notAFile(path, "cannot be opened") }
+        let fh = try InputFile.open(path)
         defer { try? fh.close() }
         let total = InputFile.size(path)
         let gzip = path.hasSuffix(".gz")

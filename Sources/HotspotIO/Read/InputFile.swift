@@ -40,6 +40,22 @@ public enum InputFile {
         return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
+    /// Opens `path` for reading. A named pipe (a FIFO made with mkfifo, not `<(…)` or /dev/stdin) waits for its
+    /// writer, as `cat` does: after 2 s the wait is said on stderr, with what to do (issue 21: a FIFO never waits
+    /// without a word).
+    public static func open(_ path: String) throws -> FileHandle {
+        var st = stat()
+        let named = stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO
+            && !path.hasPrefix("/dev/fd/") && !path.hasPrefix("/proc/") && path != "/dev/stdin"
+        let notice = DispatchWorkItem {
+            FileHandle.standardError.write(Data("hotspot: waiting for data on \(path), a named pipe (FIFO): start the program that writes to it, or press Ctrl-C\n".utf8))
+        }
+        if named { DispatchQueue.global().asyncAfter(deadline: .now() + 2, execute: notice) }
+        defer { notice.cancel() }
+        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.notAFile(path, "cannot be opened") }
+        return fh
+    }
+
     /// The size in bytes of what `path` names, following symbolic links (a link's own size is not its file's);
     /// 0 when it cannot be told (a pipe).
     public static func size(_ path: String) -> Int {
@@ -51,7 +67,7 @@ public enum InputFile {
     /// Reads a whole (small) file: polygon layers, population tables, hotspot products. Refuses files over `limit`.
     public static func contents(_ path: String, limit: Int = 2 << 30) throws -> Data {
         try check(path)
-        guard let fh = FileHandle(forReadingAtPath: path) else { throw InputError.notAFile(path, "cannot be opened") }
+        let fh = try open(path)
         defer { try? fh.close() }
         var data = Data()
         while true {
