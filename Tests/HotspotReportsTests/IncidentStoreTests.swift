@@ -256,7 +256,7 @@ extension IncidentStoreTests {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: p))
         let n = s.entry.table.count
         // The count in the JSON header raised to a number of the same width whose columns the file cannot hold.
-        let from = Data("\"count\":\(n),".utf8), to = Data("\"count\":\(String(repeating: "9", count: String(n).count)),".utf8)
+        let from = Data("\"count\":\(n)".utf8), to = Data("\"count\":\(String(repeating: "9", count: String(n).count))".utf8)
         let r = try #require(bytes.range(of: from))
         bytes.replaceSubrange(r, with: to)
         try bytes.write(to: URL(fileURLWithPath: p))

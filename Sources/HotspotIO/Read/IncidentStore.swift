@@ -262,7 +262,10 @@ public struct IncidentStore: Sendable {
         let h = Header(slot: key.slot, identity: key.identity, count: t.count, epsg: t.epsg, sourceEPSG: entry.sourceEPSG,
                        resolution: t.resolution, weighted: t.isWeighted, timed: t.isTimed, categories: t.categories, files: entry.files,
                        projection: entry.projection, quarantine: qs)
-        guard let json = try? JSONEncoder().encode(h) else { return false }
+        // Sorted keys: the same entry is the same bytes on every run (JSONEncoder's key order otherwise varies).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let json = try? encoder.encode(h) else { return false }
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch { return false }
         let final = path(for: key)
         let tmp = final + ".tmp-\(getpid())-\(UUID().uuidString)"
