@@ -141,4 +141,27 @@ import Testing
         w = []
         #expect(BacktestJob.recency(o, IncidentTable(epsg: 27700, resolution: .day), warnings: &w) == [.weeks(8), .months(2)] && w.isEmpty)
     }
+
+    /// `kde --recency`: the surface of the coming period. Planted: 30 incidents at A in January, 10 at B in March;
+    /// with 2 months, the densest cell is B's, every weight is in metadata, the map and legend say what it is, and
+    /// the hotspot polygons still count every incident inside them (5 more at B in January, weighing 0).
+    @Test func kdeRecencyDrawsTheSurfaceOfTheComingPeriod() throws {
+        var text = "when,E,N,kind\n"
+        for k in 0..<30 { text += "2024-01-\(10 + k % 10),\(538050 + k % 3),175050,Burglary\n" }
+        for k in 0..<10 { text += "2024-03-\(10 + k),\(538850 + k % 3),175850,Burglary\n" }
+        for _ in 0..<5 { text += "2024-01-05,538850,175850,Burglary\n" }   // at B but weighing 0
+        var o = KDEOptions(); o.cell = 100; o.bandwidth = 150; o.recency = .months(2); o.threshold = .topCells(percent: 50)
+        var mo = MapOptions(); mo.formats = [.svg]; o.map = mo
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)") { $0.kde = o }
+        let r = try KDEJob.run(p, command: "t")
+        let g = r.surface.grid, v = r.surface.values
+        #expect(v.indices.max { v[$0] < v[$1] } == g.index(x: 538850, y: 175850) && v[g.index(x: 538050, y: 175050)!] == 0)
+        let meta = try String(contentsOfFile: p.out + "/metadata.json", encoding: .utf8)
+        for key in ["\"recency\" : \"2months\"", "\"recency_reference\" : \"2024-03-19\"", "\"recency_incidents_weighted\" : \"10\"", "\"recency_rule\" : \"ProMap"] {
+            #expect(meta.contains(key), "\(key)")
+        }
+        let svg = try String(contentsOfFile: p.out + "/map.svg", encoding: .utf8)
+        #expect(svg.contains("prospective kernel density") && svg.contains("Prospective, for the period after 2024-03-19") && svg.contains("Recency-weighted density"))
+        #expect(r.hotspots.map(\.incidents).reduce(0, +) == 15)
+    }
 }

@@ -19,7 +19,7 @@ public enum RecencyWindow: Sendable, Equatable, Hashable, CustomStringConvertibl
     public var unit: String { switch self { case .weeks: return "week"; case .months: return "month" } }
     public var description: String { "\(length) \(unit)\(length == 1 ? "" : "s")" }
     /// The spelling `init(parsing:)` reads back (`8weeks`, `2months`).
-    public var token: String { "\(length)\(unit)s" }
+    public var token: String { "\(length)\(unit)\(length == 1 ? "" : "s")" }
 }
 
 /// Prospective-mapping weights of incidents (Bowers, Johnson & Pease 2004, "Prospective hot-spotting: the future

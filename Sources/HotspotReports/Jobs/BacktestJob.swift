@@ -396,8 +396,9 @@ public enum BacktestJob {
             })
         }
         // KDE at each threshold; the prospective surfaces at the recommended candidate's threshold.
-        let series = o.thresholds.map { th in line(th.description) { $0.predictor == "kde" && $0.threshold == th.description } }
-            + Set(candidates.compactMap(\.recency)).sorted { ($0.unit, $0.length) < ($1.unit, $1.length) }.map { r in
+        let windows = Set(candidates.compactMap(\.recency))
+        let series = o.thresholds.map { th in line((windows.isEmpty ? "" : "KDE, ") + th.description) { $0.predictor == "kde" && $0.threshold == th.description } }
+            + windows.sorted { ($0.unit, $0.length) < ($1.unit, $1.length) }.map { r in
                 line("prospective \(r.description), \(candidates[best].threshold)") { $0.predictor == "prospective" && $0.recency == r && $0.threshold == candidates[best].threshold }
             }
         var chart = LineChart(title: "Median PAI by bandwidth (\(Fmt.number(rc)) m cells, \(usable.count) origin(s), \(o.windowsDescription))",
