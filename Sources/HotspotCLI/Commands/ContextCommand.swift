@@ -3,6 +3,7 @@ import Foundation
 import HotspotCore
 import HotspotIO
 import HotspotReports
+import HotspotCartography
 
 struct ContextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,13 +18,16 @@ struct ContextCommand: ParsableCommand {
             borough's rank among London's boroughs for the rate and for the change (boroughs.csv); per ward of \
             --borough, the same with its percentile among every London ward (wards.csv); monthly series with an index \
             (first month = 100) and rates, and Mann-Kendall trends, for the borough and London (series.csv, \
-            trends.csv); what matched nothing (unmatched.csv); summary.txt; metadata.json. London is the 32 boroughs \
+            trends.csv); what matched nothing (unmatched.csv); summary.txt; a "<borough> in London" page per category group \
+            (all crime and each major category: a map of London's boroughs by rate with --boroughs-layer, the boroughs \
+            ranked, the monthly series against London, a table of every category; SVG, PNG, PDF); metadata.json. London is the 32 boroughs \
             the MPS polices, without the City of London, as the MPS and borough assessments define it \
             (--include-city adds the City's residents); rows in no borough (e.g. Aviation Security (SO18)) count in \
             London's total and are listed. Example:
               hotspot context ../shared/data/mps/mps-ward-level-crime-2024-01_2025-12.csv \\
                 --population boroughs=../shared/geodata/london/population-boroughs-mid2020.csv \\
                 --population wards=../shared/geodata/london/population-wards22-census2021-bestfit.csv \\
+                --boroughs-layer ../shared/geodata/london/london-boroughs.gpkg \\
                 --borough Lewisham --period 2024-03..2024-09 --period 2025-03..2025-09 --out out/context
             """)
     @Argument(help: ArgumentHelp("MPS recorded crime CSV files: one ward-level and/or one borough-level.", valueName: "file"))
@@ -37,7 +41,11 @@ struct ContextCommand: ParsableCommand {
     var includeCity = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Flag wards with fewer crimes than this in either period (default 10).", valueName: "count"))
     var smallCount: Int = 10
-    @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
+    @Option(help: ArgumentHelp("Borough boundaries for the pages' map (any OGR polygon source with the boroughs' names or E09 codes, e.g. london-boroughs.gpkg); without it the pages have no map.", valueName: "file"))
+    var boroughsLayer: String?
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Formats of the \"<borough> in London\" pages: svg, png, pdf (default all three), or none.", valueName: "format"))
+    var pages: [String] = ["svg", "png", "pdf"]
+        @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
     var out: String = "hotspot-out"
     @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
     var quiet = false
@@ -53,6 +61,9 @@ struct ContextCommand: ParsableCommand {
             }
         }
         try check(smallCount, "--small-count", in: 0...1_000_000, example: "10")
+        for f in pages where f != "none" && MapRaster.Format(rawValue: f) == nil {
+            throw ValidationError("--pages takes svg, png, pdf or none (e.g. --pages svg png), not '\(f)'")
+        }
     }
 
     func population(_ level: String) -> String? {
@@ -65,6 +76,7 @@ struct ContextCommand: ParsableCommand {
             var o = ContextJob.Options()
             o.files = files; o.boroughPopulation = population("boroughs"); o.wardPopulation = population("wards")
             o.boroughs = boroughs; o.periods = periods.periods; o.includeCity = includeCity; o.smallCount = smallCount; o.out = out
+            o.boroughsLayer = boroughsLayer; o.pageFormats = pages.compactMap(MapRaster.Format.init(rawValue:))
             let (r, written) = try ContextJob.run(o, command: commandLine)
             for line in ContextJob.summaryLines(r, o).prefix(2) { note(line, quiet: quiet) }
             if r.unmatched.rows.count > 0 { note("matched nothing (listed in unmatched.csv): \(r.unmatched.rows.count)", quiet: quiet) }

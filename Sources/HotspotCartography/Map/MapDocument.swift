@@ -709,13 +709,20 @@ public enum MapRaster {
 
     /// Starts one conversion; the closure waits for it and returns the bytes.
     public static func start(svg: String, to format: Format, dpi: Int) throws -> () throws -> Data {
+        try start(svgs: [svg], to: format, dpi: dpi)
+    }
+
+    /// Starts one conversion of one or more SVG files (several: one page each, for a multi-page PDF); the closure
+    /// waits for it and returns the bytes.
+    public static func start(svgs: [String], to format: Format, dpi: Int) throws -> () throws -> Data {
+        let svg = svgs[0]
         guard let tool = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw OutputError.cannotWrite(svg, "rsvg-convert (Debian package librsvg2-bin) is needed for PNG and PDF maps: run tools/setup, or ask for --map-format svg")
         }
         let out = svg + ".\(format.rawValue).tmp"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = ["-f", format.rawValue, "--dpi-x", "\(dpi)", "--dpi-y", "\(dpi)", "-o", out, svg]
+        p.arguments = ["-f", format.rawValue, "--dpi-x", "\(dpi)", "--dpi-y", "\(dpi)", "-o", out] + svgs
         var env = ProcessInfo.processInfo.environment
         env["SOURCE_DATE_EPOCH"] = "0"
         p.environment = env

@@ -72,7 +72,7 @@ public enum PolygonLayerReader {
         // The feature `id` member (RFC 7946 §3.2; ogr2ogr moves an `id` property there) stands for an `id` property.
         let featureIDs = !features.isEmpty && features.allSatisfy { $0["id"] != nil && !($0["id"] is NSNull) }
         let idNames = featureIDs && !propNames.contains("id") ? propNames + ["id"] : propNames
-        let idF = try idField ?? detect(idNames, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID", "fid"], path: path, anonymous: anonymous)
+        let idF = try idField ?? detect(idNames, suffix: "CD", fallbacks: ["ons_code", "gss_code", "GSS_CODE", "code", "id", "ID", "fid"], path: path, anonymous: anonymous)
         let nameF = try nameField ?? detect(propNames, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
         /// A property's value; `id` falls back to the feature's `id` member.
         func value(_ f: [String: Any], _ props: [String: Any], _ field: String) -> Any? {
@@ -136,7 +136,7 @@ public enum PolygonLayerReader {
         if !database { try InputFile.check(file) }
         let g = try OGRSource.read(file, layer: layer)
         let names = g.fields.sorted()
-        let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID"], path: path, anonymous: anonymous)
+        let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "gss_code", "GSS_CODE", "code", "id", "ID"], path: path, anonymous: anonymous)
         let nameF = try nameField ?? detect(names, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
         for f in [idF, nameF] where !f.isEmpty && !g.fields.contains(f) { throw LayerError.noField(path, f, names) }
         let idc = g.fields.firstIndex(of: idF), namec = g.fields.firstIndex(of: nameF)
@@ -165,7 +165,7 @@ public enum PolygonLayerReader {
     static func readGeoPackage(path: String, idField: String?, nameField: String?, declaredEPSG: Int?, anonymous: String?) throws -> Layer {
         let g = try GeoPackageReader.read(path: path)
         let names = g.text.keys.sorted()
-        let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "code", "id", "ID"], path: path, anonymous: anonymous)
+        let idF = try idField ?? detect(names, suffix: "CD", fallbacks: ["ons_code", "gss_code", "GSS_CODE", "code", "id", "ID"], path: path, anonymous: anonymous)
         let nameF = try nameField ?? detect(names, suffix: "NM", fallbacks: ["name", "Name", "NAME"], path: path, anonymous: anonymous)
         for f in [idF, nameF] where !f.isEmpty && g.text[f] == nil { throw LayerError.noField(path, f, names) }
         func value(_ field: String, _ k: Int) -> String? {

@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 /// The borough against London, its wards against every London ward, from MPS recorded crime (`hotspot context`):
 /// counts and rates per 1,000 residents in two periods, the change with the exact Poisson test of `compare`, the
@@ -21,6 +22,10 @@ public enum ContextJob {
         public var includeCity = false
         /// A count below this in either period is flagged as small (its change is unstable).
         public var smallCount = 10
+        /// Borough boundaries (e.g. london-boroughs.gpkg) for the pages' map; nil: pages without a map.
+        public var boroughsLayer: String?
+        /// Formats of the "<borough> in London" pages (none: no pages).
+        public var pageFormats: [MapRaster.Format] = [.svg, .png, .pdf]
         public var out = "out/context"
         public init() {}
     }

@@ -41,6 +41,10 @@ extension ContextJob {
         public var sources: [MPSCrimeTable]
         public var populations: [ContextPopulation]
         public var warnings: [String]
+        /// The borough level behind the tables, its period ranges and months (for the pages).
+        var level: BoroughLevel
+        var ranges: (Range<Int>, Range<Int>)
+        var months: [Int]
     }
 
     /// The MPS names of the chosen boroughs (by name, or by the population file's E09 code); an unknown one is an

@@ -85,6 +85,7 @@ extension ContextJob {
         var un = Table(columns: ["where", "name", "count_both_periods"])
         un.rows = unmatched.map { [.string($0.0), .string($0.1), .int($0.2)] }
         return Result(boroughs: b.table(br, chosen: chosen), wards: wardTable, series: series, trends: trends, unmatched: un,
-                      londonDefinition: b.definition, chosen: chosen, sources: tables, populations: [bp, wp].compactMap { $0 }, warnings: warnings)
+                      londonDefinition: b.definition, chosen: chosen, sources: tables, populations: [bp, wp].compactMap { $0 }, warnings: warnings,
+                      level: b, ranges: br, months: source.months)
     }
 }

@@ -70,6 +70,7 @@ extension ContextJob {
         try set.write("series.csv", r.series.csv())
         try set.write("trends.csv", r.trends.csv())
         try set.write("unmatched.csv", r.unmatched.csv())
+        _ = try writePages(r, o, into: set)
         let cav = caveats(o, wards: r.wards != nil)
         try set.write("summary.txt", (summaryLines(r, o) + ["", r.londonDefinition] + cav.map { "- " + $0 }).joined(separator: "\n") + "\n")
         let meta = Metadata(command: command,

@@ -1,0 +1,94 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+import HotspotCartography
+
+extension ContextJob {
+    /// A page name for a category: `london-all-crime`, `london-burglary`, `london-violence-against-the-person`.
+    static func pageName(_ borough: String, _ c: Category) -> String {
+        let slug = { (s: String) in s.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+            .split(separator: "-").joined(separator: "-") }
+        return "\(slug(borough))-in-london-\(slug(c.major.isEmpty ? "all crime" : c.major))"
+    }
+
+    /// "<borough> in London" pages, one per category group (all crime and each major category) per chosen
+    /// borough; returns the files written.
+    static func writePages(_ r: Result, _ o: Options, into set: OutputSet) throws -> [String] {
+        guard !o.pageFormats.isEmpty else { return [] }
+        let b = r.level
+        var shapes: [String: MultiPolygon] = [:]
+        let areas = try o.boroughsLayer.map { try Pipeline.loadLayer(LayerSpec(name: "boroughs", path: $0)).areas } ?? []
+        for a in areas { shapes[key(a.name)] = a.geometry; shapes[a.id] = a.geometry }
+        // Areas of the layer that are not London's members here (the City) are drawn grey.
+        let codes = Set(b.members.values.map(\.code)), names = Set(b.members.keys.map(key))
+        let outside = areas.filter { !codes.contains($0.id) && !names.contains(key($0.name)) }
+        let cats = [Category.all] + b.categories.filter { $0.level == "major" }
+        var written: [String] = []
+        for name in r.chosen {
+            var svgs: [String] = []
+            let rows = tableRows(b, r, chosen: name, categories: cats)
+            for c in cats {
+                let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
+                let boroughs = b.members.keys.sorted().map { m in
+                    LondonContextPage.Borough(name: m, geometry: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
+                } + outside.map { LondonContextPage.Borough(name: $0.name, geometry: $0.geometry, rate: nil, chosen: false) }
+                let london = figures(b.london(c), r.ranges, population: b.londonResidents)
+                let mine = b.cube[name]?[c] ?? [], all = b.london(c)
+                func index(_ v: [Int]) -> [Double?] {
+                    guard let f0 = v.first, f0 > 0 else { return v.map { _ in nil } }
+                    return v.map { 100 * Double($0) / Double(f0) }
+                }
+                let page = LondonContextPage(
+                    title: "\(name) in London: \(c.major.isEmpty ? "all crime" : sentenceCase(c.major).lowercased())",
+                    subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · rank 1 = the highest",
+                    note: pageNote(r, o),
+                    attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
+                                  "Contains National Statistics data © Crown copyright and database right" + (o.boroughsLayer == nil ? "." : "; boundaries © Crown copyright and database right.")],
+                    boroughs: boroughs, londonRate: london.rates.1, rateLabel: "per 1,000 residents, \(o.periods[1].name)",
+                    months: r.months.map(CivilDate.monthLabel), series: [(name, index(mine)), ("London", index(all))],
+                    table: rows.map { var x = $0; x.current = $0.category == (c.major.isEmpty ? "All crime" : sentenceCase(c.major)); return x })
+                try set.write(pageName(name, c) + ".svg", page.svg())
+                svgs.append(pageName(name, c))
+            }
+            written += try render(svgs, pdf: pageName(name, .all).replacingOccurrences(of: "-all-crime", with: ""), formats: o.pageFormats, into: set)
+        }
+        return written
+    }
+
+    /// PNGs of the pages (150 dpi, side by side) and one PDF of them all, a page each; the SVGs kept when asked for.
+    static func render(_ names: [String], pdf: String, formats: [MapRaster.Format], into set: OutputSet) throws -> [String] {
+        let pngs = formats.contains(.png) ? try names.map { try MapRaster.start(svgs: [set.path($0 + ".svg")], to: .png, dpi: 150) } : []
+        let doc = formats.contains(.pdf) ? try MapRaster.start(svgs: names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150) : nil
+        var written = formats.contains(.svg) ? names.map { $0 + ".svg" } : []
+        for (n, job) in zip(names, pngs) { try set.write(n + ".png", try job()); written.append(n + ".png") }
+        if let doc { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
+        if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
+        return written
+    }
+
+    /// The page's note on what London and the rates are (file names, not paths).
+    static func pageNote(_ r: Result, _ o: Options) -> String {
+        let others = r.level.unmatched.filter { $0.0.hasPrefix("borough") }.map(\.1)
+        let pop = o.boroughPopulation.map { ($0 as NSString).lastPathComponent } ?? "no population file"
+        return "London: the \(r.level.members.count) boroughs " + (o.includeCity ? "with the City of London" : "the MPS polices, without the City of London")
+            + (others.isEmpty ? "" : "; its counts also hold \(others.joined(separator: ", ")), in no borough")
+            + ". Residents from \(pop); residents are not the people present (town centres and stations draw visitors)."
+    }
+
+    /// The pages' table: every category group's rate, change, London's change and ranks for borough `name`.
+    static func tableRows(_ b: BoroughLevel, _ r: Result, chosen name: String, categories: [Category]) -> [LondonContextPage.Row] {
+        let names = b.members.keys.sorted()
+        return categories.map { c in
+            let f = names.map { figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents) }
+            let i = names.firstIndex(of: name)
+            let rr = ranks(f.map { $0.rates.1 }), rc = ranks(f.map { $0.test.percentChange })
+            let l = figures(b.london(c), r.ranges, population: b.londonResidents)
+            func pct(_ v: Double?) -> String { v.map { ($0 >= 0 ? "+" : "") + Fmt.fixed($0, 1) + "%" } ?? "n/a" }
+            return LondonContextPage.Row(category: c.major.isEmpty ? "All crime" : sentenceCase(c.major),
+                                         rate: i.flatMap { f[$0].rates.1 }.map { Fmt.fixed($0, 2) } ?? "–",
+                                         change: pct(i.flatMap { f[$0].test.percentChange }), londonChange: pct(l.test.percentChange),
+                                         rankRate: i.flatMap { rr[$0] }.map { "\($0) of \(names.count)" } ?? "–",
+                                         rankChange: i.flatMap { rc[$0] }.map { "\($0) of \(names.count)" } ?? "–", current: false)
+        }
+    }
+}
