@@ -51,8 +51,9 @@ public enum KDEJob {
     static let hotspotStyle = LayerStyle.outline(colour: "#08306b", widthMM: 0.6, labelField: "id")
 
     /// The density classes of maps and styles: multiples of the mean non-zero cell density.
-    static func densityClassification(_ values: [Double], unit: DensityUnit) -> Classification {
-        MapStyle.meanMultiples(values, field: "density_" + unit.rawValue, title: "Density (incidents per \(unit == .perKm2 ? "km²" : "m²"))",
+    /// With harm weights (`--weights`) the density is harm per km² (or m²).
+    static func densityClassification(_ values: [Double], unit: DensityUnit, harm: Bool = false) -> Classification {
+        MapStyle.meanMultiples(values, field: "density_" + unit.rawValue, title: "Density (\(harm ? "harm" : "incidents") per \(unit == .perKm2 ? "km²" : "m²"))",
                                ramp: MapStyle.ylOrRd5, decimals: unit == .perKm2 ? 1 : 6)
     }
 
@@ -139,13 +140,13 @@ public enum KDEJob {
                     .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         let cellGeoms = cells.map { grid.cellPolygon($0) }
-        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit)
+        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit, harm: t.harm)
         try set.writeLayer("density", geometries: cellGeoms, properties: ct, style: .classified(densityClasses))
         try set.write("density.csv", ct.csv())
         try writeRaster("density", values: surface.values, grid: grid, classes: densityClasses, geoTIFF: true, to: set)
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         let mapLine = "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
-        let mapProduct = "kernel density and hotspots"
+        let mapProduct = t.harm ? "kernel density of harm and hotspots" : "kernel density and hotspots"
         if let mo = o.map {
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: mapLine, product: mapProduct)
             ctx.hotspots = hotspots.map { ($0.id, $0.geometry) }
@@ -158,7 +159,7 @@ public enum KDEJob {
             "map_parameters": mapLine, "map_product": mapProduct,
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
-            "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
+            "unit": o.unit.rawValue, "density_of": t.harm ? "harm" : "incidents", "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
             "threshold_level": Fmt.number(hot.level), "smooth": "\(o.smooth)", "clip": "\(o.clip && b != nil)",
             "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)]) { a, _ in a },
             inputs: job, grid: grid, warnings: warnings, backtest: backtestTable)
@@ -285,7 +286,7 @@ public enum KDEJob {
                     .double(c.y, decimals: 1), .int(Int(p.counts.counts[k])), .double(values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         try set.writeLayer("density", geometries: p.geometries, properties: ct,
-                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit)))
+                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit, harm: inc.table.harm)))
         try set.write("density.csv", ct.csv())
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.finish(command: command, parameters: [

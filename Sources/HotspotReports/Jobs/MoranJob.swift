@@ -96,7 +96,7 @@ public enum MoranJob {
         } else {
             at = try onGrid(r, job)
         }
-        if job.incidents.table.isWeighted { at.params["counts"] = "sums of the weight column" }
+        if job.incidents.table.isWeighted { at.params["counts"] = job.incidents.table.harm ? "harm: sums of the harm table's weights (--weights)" : "sums of the weight column" }
         return at
     }
 
