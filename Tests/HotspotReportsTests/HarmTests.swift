@@ -70,3 +70,30 @@ import Testing
         #expect(total > Double(n))  // weights ≥ 1 everywhere, 5–20 for three types
     }
 }
+
+/// `inputs: weights:` and `weights_missing:` in a project file (docs/reference/project-file.md).
+@Suite struct HarmProjectFileTests {
+    static let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
+    static let table = Paths.fixture("harm/illustrative-weights.csv")
+
+    func load(_ inputs: String) throws -> Project {
+        try Project.load(try temporaryFile("inputs:\n  files: [\(Self.demo)/incidents.csv]\n\(inputs)products:\n  grid: {cell: 500}\n"))
+    }
+    func message(_ inputs: String) -> String {
+        do { _ = try load(inputs); return "accepted" } catch { return "\(error)" }
+    }
+
+    @Test func weightsAndTheMissingRuleAreRead() throws {
+        let p = try load("  weights: \(Self.table)\n  weights_missing: one\n")
+        #expect(p.read.harmWeights == Self.table && p.read.harmMissing == .one)
+        #expect(try load("  weights: \(Self.table)\n").read.harmMissing == .stop)
+        #expect(p.inputPaths.contains(Self.table))
+    }
+
+    @Test func badSpellingsAreRefusedWithTheKey() {
+        #expect(message("  weights: \(Self.table)\n  weights_missing: ignore\n").contains("weights_missing: use stop, zero or one"))
+        #expect(message("  weights_missing: zero\n").contains("goes with 'weights'"))
+        #expect(message("  weights: \(Self.table)\n  columns: {weight: harm}\n").contains("cannot both weigh the incidents"))
+        #expect(message("  weights: /nonexistent/harm.csv\n").contains("/nonexistent/harm.csv"))
+    }
+}
