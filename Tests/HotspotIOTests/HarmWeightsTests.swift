@@ -47,7 +47,7 @@ import Testing
             let m = message { _ = try HarmWeights.read(path: p) }
             #expect(m?.contains(expected) == true && m?.contains(p) == true, "\(text.debugDescription): \(m ?? "accepted")")
         }
-        #expect(throws: InputError.missingFile("/nonexistent/harm.csv")) { try HarmWeights.read(path: "/nonexistent/harm.csv") }
+        #expect(throws: InputError.missingFile("--weights /nonexistent/harm.csv")) { try HarmWeights.read(path: "/nonexistent/harm.csv") }
     }
 
     @Test func applyWeighsEachIncidentAndListsTheMissingTypes() throws {

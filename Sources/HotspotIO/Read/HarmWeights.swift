@@ -41,7 +41,8 @@ public struct HarmWeights: Sendable, Equatable {
     /// weight columns, with a duplicate key, a weight that is not a number ≥ 0, or no rows is
     /// `InputError.unusable`, naming the file and line.
     public static func read(path: String) throws -> HarmWeights {
-        let text = try InputFile.text(path, limit: 16 << 20)
+        let text: String
+        do { text = try InputFile.text(path, limit: 16 << 20) } catch InputError.missingFile(let f) { throw InputError.missingFile("--weights \(f)") }
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)  // "\r\n" is one Character
         var comments: [String] = []
         var skipped = 0
