@@ -48,7 +48,7 @@ struct InputOptions: ParsableArguments {
     var idCol: String?
     @Option(name: .customLong("weight-col"), help: "csv: column of non-negative weights (severity, harm).")
     var weightCol: String?
-    @Option(help: ArgumentHelp("A harm table, CSV: crime type (or offence code) → weight, e.g. the Cambridge Crime Harm Index or the ONS Crime Severity Score you are licensed to use; each incident then weighs its type's weight and outputs show harm beside counts. Columns and the '# source:' line: docs/how-to/harm.md.", valueName: "file.csv"))
+    @Option(help: ArgumentHelp("A harm table, CSV: crime type (or offence code) → weight, e.g. the Cambridge Crime Harm Index or the ONS Crime Severity Score you are licensed to use; areas, grid, kde, gistar, moran, emerging, compare, profile and pspo then weigh each incident by its type and name the sums harm (inspect ignores it). Columns and the '# source:' line: docs/how-to/harm.md.", valueName: "file.csv"))
     var weights: String?
     @Option(name: .customLong("weights-missing"), help: ArgumentHelp("With --weights, incidents of a type the table lacks weigh zero or one; by default (stop) such types stop the run (exit 64), listed with their incidents.", valueName: "stop|zero|one"))
     var weightsMissing: HarmWeights.MissingRule?
