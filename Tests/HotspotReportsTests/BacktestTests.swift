@@ -37,7 +37,7 @@ import Testing
         for _ in 0..<2 { text += "2024-02-11,539950,176950,Burglary\n" }
         let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
         var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [100]
-        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.emerging = false; o.minTest = 1
+        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.emerging = false; o.recency = []; o.minTest = 1
         let job = try p.loadInputs()
         let (origins, candidates, scores, _) = try BacktestJob.evaluate(job, o)
         #expect(origins.count == 1 && origins[0].nTrain == 10 && origins[0].nTest == 10)
@@ -106,5 +106,62 @@ import Testing
         #expect(!hh.isEmpty && r.scores[k][0].hotCells == hh.count)
         o.moran = false
         #expect(!(try BacktestJob.run(p, options: o, command: "t")).candidates.contains { $0.predictor == "moran" })
+    }
+
+    /// Prospective candidates (ProMap): a hot spot that moves. Training January–March: 30 incidents at A in January,
+    /// 10 at B in March; test April: 10 at B. KDE's top cell stays at A and captures nothing; the 2-month prospective
+    /// surface (A's January weighs 0) puts it at B and captures all, so it is recommended; 6 months (A weighs 1/3
+    /// a piece: 10 against B's 10) is scored too. With `recency = []` none is scored.
+    @Test func aProspectiveSurfaceFollowsAMovingHotspot() throws {
+        var text = "when,E,N,kind\n"
+        for k in 0..<30 { text += "2024-01-\(10 + k % 10),\(538050 + k % 3),175050,Burglary\n" }
+        for k in 0..<10 { text += "2024-03-\(10 + k),\(538850 + k % 3),175850,Burglary\n" }
+        for k in 0..<10 { text += "2024-04-\(10 + k),538850,175850,Burglary\n" }
+        text += "2024-01-01,537000,174000,Burglary\n2024-01-01,540000,177000,Burglary\n"   // the grid's extent
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
+        var o = BacktestJob.Options(); o.train = .months(3); o.test = .months(1); o.cells = [100]; o.bandwidths = [150]
+        o.thresholds = [.topCells(percent: 0.1)]; o.gistar = false; o.moran = false; o.emerging = false; o.minTest = 1
+        let r = try BacktestJob.run(p, options: o, command: "t")
+        #expect(r.candidates.map(\.predictor) == ["kde", "prospective", "prospective"])
+        #expect(r.candidates.map(\.recency) == [nil, .months(2), .months(6)])
+        #expect(r.scores[0][0].captured == 0 && r.scores[1][0].captured == 10)
+        #expect(r.recommended.label == "Prospective KDE 100 m, h 150 m, 2 months, top 0.1% of cells")
+        let table = try String(contentsOfFile: p.out + "/backtest.csv", encoding: .utf8)
+        #expect(table.hasPrefix("predictor,cell_m,bandwidth_m,recency,threshold,") && table.contains("\nprospective,100,150,2months,"))
+        o.recency = []
+        #expect(try BacktestJob.run(p, options: o, command: "t").candidates.map(\.predictor) == ["kde"])
+    }
+
+    /// Weeks need dated incidents: on monthly data they are left out with a warning, months stay.
+    @Test func weeksOnMonthlyDataAreLeftOutWithAWarning() {
+        var o = BacktestJob.Options(); o.recency = [.weeks(8), .months(2)]
+        var w: [String] = []
+        #expect(BacktestJob.recency(o, IncidentTable(epsg: 27700, resolution: .month), warnings: &w) == [.months(2)])
+        #expect(w.count == 1 && w[0].contains("8 weeks") && w[0].contains("dated by month only"))
+        w = []
+        #expect(BacktestJob.recency(o, IncidentTable(epsg: 27700, resolution: .day), warnings: &w) == [.weeks(8), .months(2)] && w.isEmpty)
+    }
+
+    /// `kde --recency`: the surface of the coming period. Planted: 30 incidents at A in January, 10 at B in March;
+    /// with 2 months, the densest cell is B's, every weight is in metadata, the map and legend say what it is, and
+    /// the hotspot polygons still count every incident inside them (5 more at B in January, weighing 0).
+    @Test func kdeRecencyDrawsTheSurfaceOfTheComingPeriod() throws {
+        var text = "when,E,N,kind\n"
+        for k in 0..<30 { text += "2024-01-\(10 + k % 10),\(538050 + k % 3),175050,Burglary\n" }
+        for k in 0..<10 { text += "2024-03-\(10 + k),\(538850 + k % 3),175850,Burglary\n" }
+        for _ in 0..<5 { text += "2024-01-05,538850,175850,Burglary\n" }   // at B but weighing 0
+        var o = KDEOptions(); o.cell = 100; o.bandwidth = 150; o.recency = .months(2); o.threshold = .topCells(percent: 50)
+        var mo = MapOptions(); mo.formats = [.svg]; o.map = mo
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)") { $0.kde = o }
+        let r = try KDEJob.run(p, command: "t")
+        let g = r.surface.grid, v = r.surface.values
+        #expect(v.indices.max { v[$0] < v[$1] } == g.index(x: 538850, y: 175850) && v[g.index(x: 538050, y: 175050)!] == 0)
+        let meta = try String(contentsOfFile: p.out + "/metadata.json", encoding: .utf8)
+        for key in ["\"recency\" : \"2months\"", "\"recency_reference\" : \"2024-03-19\"", "\"recency_incidents_weighted\" : \"10\"", "\"recency_rule\" : \"ProMap"] {
+            #expect(meta.contains(key), "\(key)")
+        }
+        let svg = try String(contentsOfFile: p.out + "/map.svg", encoding: .utf8)
+        #expect(svg.contains("prospective kernel density") && svg.contains("Prospective, for the period after 2024-03-19") && svg.contains("Recency-weighted density"))
+        #expect(r.hotspots.map(\.incidents).reduce(0, +) == 15)
     }
 }

@@ -61,6 +61,14 @@ import Testing
         #expect(try error(base + "\nextra: 1\n")?.key == "extra")
     }
 
+    /// `kde: {recency: …}` spells `kde --recency` (a prospective surface); a window that is not one names its key.
+    @Test func kdeRecencyIsSpelledInAProjectFile() throws {
+        let p = try Project.load(try write(base + "\n  kde: {cell: 100, recency: 6months}\n"))
+        #expect(p.products.kde?.recency == .months(6))
+        let bad = try error(base + "\n  kde: {recency: 3fortnights}\n")
+        #expect(bad?.key == "products.kde.recency" && bad?.message.contains("2months") == true)
+    }
+
     @Test func oneRunReadsOnceAndWritesEveryProduct() throws {
         let out = NSTemporaryDirectory() + "hotspot-run-\(UUID().uuidString)"
         var p = try Project.load(try write(base + "\n  compare: {periods: [2024-03..2024-09, 2025-03..2025-09]}\n"))

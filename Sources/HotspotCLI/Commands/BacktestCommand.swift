@@ -14,12 +14,15 @@ struct BacktestCommand: ParsableCommand {
             --step (default: the test window) for as long as the data last; or give explicit --pair TRAIN:TEST \
             windows (e.g. the same months a year later). For every candidate — KDE with each --bandwidths × --cells × \
             --thresholds, Gi* hot cells (95 % after FDR, neighbours within cell × √2), Local Moran's I High-High \
-            cells (p < 0.05, 999 permutations, the same neighbours) and the hot categories of an \
-            emerging hot spot analysis of the training months (all but Historical) per cell size — the hot \
+            cells (p < 0.05, 999 permutations, the same neighbours), the hot categories of an \
+            emerging hot spot analysis of the training months (all but Historical) per cell size, and prospective \
+            surfaces (ProMap, Bowers, Johnson & Pease 2004: each KDE candidate with the training incidents weighted \
+            by recency, 1/(1 + age) within each --recency window) — the hot \
             area is made from the training incidents only, and scored on the test incidents: hit rate n/N, PAI = \
             (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008: how many times more incidents the area captured than its \
             size predicts), and RRI = (n₂/n₁)/(N₂/N₁) (Levine 2008: whether the area kept its share; near 1 means \
-            stable). The recommendation is the best median PAI over the origins, ties to the larger bandwidth. PAI \
+            stable). The recommendation is the best median PAI over the origins among the KDE and prospective candidates, ties \
+            to the larger bandwidth. PAI \
             rewards small areas, so compare candidates of similar area (area_pct) and read the hit rate beside it. \
             Origins whose test window holds fewer than --min-test incidents are reported and left out. Writes \
             backtest.csv (one row per candidate), backtest-origins.csv, backtest-pai.svg/.png, metadata.json. Example:
@@ -57,6 +60,9 @@ struct BacktestCommand: ParsableCommand {
     var noMoran = false
     @Flag(help: "Leave out the emerging hot spot candidates.")
     var noEmerging = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("Recency windows of the prospective candidates (ProMap: each KDE bandwidth with the training incidents weighted 1/(1 + age), age in whole months or weeks before the window's end), comma-separated: 2months,6months (default), 8weeks (dated data only), or none.", valueName: "list"),
+            transform: recencyList)
+    var recency: [RecencyWindow] = [.months(2), .months(6)]
     @Option(help: "Kernel of the KDE candidates.")
     var kernel: Kernel = .quartic
     @Option(parsing: .unconditional, help: ArgumentHelp("Fewest test incidents for an origin to count.", valueName: "count"))
@@ -74,7 +80,7 @@ struct BacktestCommand: ParsableCommand {
             o.train = train; o.test = test; o.step = step
             o.pairs = pairs.map { ($0[0], $0[1]) }
             o.bandwidths = bandwidths; o.cells = cells; o.thresholds = thresholds
-            o.gistar = !noGistar; o.moran = !noMoran; o.emerging = !noEmerging; o.kernel = kernel; o.minTest = minTest
+            o.gistar = !noGistar; o.moran = !noMoran; o.emerging = !noEmerging; o.recency = recency; o.kernel = kernel; o.minTest = minTest
             ProgressView.install(quiet: input.quiet)
             let r = try BacktestJob.run(p, options: o, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
@@ -93,4 +99,14 @@ struct BacktestCommand: ParsableCommand {
     let parts = p.split(separator: ":").map(String.init)
     guard parts.count == 2, let a = Period(parsing: parts[0]), let b = Period(parsing: parts[1]), a.last < b.first else { return nil }
     return [a, b]
+}
+
+/// `--recency LIST`: recency windows (`2months,6months`, `8weeks`), or `none` for no prospective candidates.
+@Sendable private func recencyList(_ text: String) throws -> [RecencyWindow] {
+    if text.lowercased() == "none" { return [] }
+    let items = text.split(separator: ",").map { RecencyWindow(parsing: String($0)) }
+    guard !items.isEmpty, items.allSatisfy({ $0 != nil }) else {
+        throw ValidationError("give recency windows as 2months,6months (1–120 months) or 8weeks (1–520 weeks), or none")
+    }
+    return Array(Set(items.compactMap { $0 })).sorted { ($0.unit, $0.length) < ($1.unit, $1.length) }
 }

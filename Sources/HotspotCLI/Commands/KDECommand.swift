@@ -58,12 +58,18 @@ struct KDE: ParsableCommand {
     var minIncidents: Int = 0
     @Flag(help: "Smooth hotspot outlines with a marching-squares isoline at the threshold level instead of cell edges.")
     var smooth = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("A prospective surface for the coming period (ProMap, Bowers, Johnson & Pease 2004): each incident weighted 1/(1 + age), its age in whole months (2months) or weeks (8weeks, dated data only) before the end of the data, 0 from the window on. See hotspot backtest for whether it predicts better on your data.", valueName: "window"),
+            transform: parsed(RecencyWindow.init(parsing:), "give a window like 2months (1–120) or 8weeks (1–520), e.g. --recency 2months"))
+    var recency: RecencyWindow?
 
     func validate() throws {
         try check(bandwidth, "--bandwidth", in: Limits.distance, unit: "metres", example: "400")
         try check(bandwidthAdjust, "--bandwidth-adjust", in: 0.01...100, example: "0.5")
         try check(dualFloor, "--dual-floor", in: 0...1e12, example: "0.1")
         try check(minIncidents, "--min-incidents", in: 0...1_000_000, example: "3")
+        if recency != nil && !dualWith.isEmpty {
+            throw ValidationError("--recency makes one period's prospective surface and --dual-with compares two periods: drop one of them")
+        }
     }
 
     func run() throws {
@@ -76,7 +82,7 @@ struct KDE: ParsableCommand {
                 o.backtest = bo
             }
             o.kernel = kernel; o.unit = unit; o.mode = mode; o.smooth = smooth
-            o.threshold = threshold
+            o.threshold = threshold; o.recency = recency
             o.dualFiles = dualWith; o.dualOperation = dual; o.dualFloor = dualFloor
             o.map = mapOptions.options
             o.minIncidents = minIncidents

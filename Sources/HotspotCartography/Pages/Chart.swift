@@ -11,9 +11,11 @@ public struct LineChart: Sendable {
             self.name = name; self.values = values; self.dash = dash; self.marker = marker; self.colour = colour
         }
     }
-    /// Black-and-white styles, in order: solid/circle, dashed/square, dotted/triangle, dash-dot/diamond, long dash/cross.
+    /// Black-and-white styles, in order: solid/circle, dashed/square, dotted/triangle, dash-dot/diamond, long dash/cross,
+    /// then dash-dot-dot/triangle, fine dots/square and long dash/circle in other greys (eight before they repeat).
     public static let styles: [(dash: String?, marker: Marker, colour: String)] = [
         (nil, .circle, "#000000"), ("3 1.5", .square, "#404040"), ("0.8 1", .triangle, "#606060"), ("3 1 0.8 1", .diamond, "#202020"), ("5 2", .cross, "#808080"),
+        ("4 1 0.8 1 0.8 1", .triangle, "#000000"), ("0.4 0.8", .square, "#202020"), ("6 1.5", .circle, "#909090"),
     ]
     public var title: String
     public var yLabel: String
@@ -36,8 +38,9 @@ public struct LineChart: Sendable {
     }
 
     public func svg() -> String {
-        let left = 14.0, right = 4.0, top = 10.0, legendH = 5.0 * Double((series.count + 2) / 3), bottom = 14.0 + legendH
-        let pw = width - left - right, ph = height - top - bottom
+        let left = 14.0, right = 4.0, top = 10.0
+        let pw = width - left - right, columns = legendColumns(plotWidth: pw)
+        let legendH = 5.0 * Double((series.count + columns - 1) / columns), bottom = 14.0 + legendH, ph = height - top - bottom
         let maxV = max(1, series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1)
         let (step, top0) = Chart.niceAxis(maxV)
         let n = max(1, categories.count)
@@ -71,14 +74,22 @@ public struct LineChart: Sendable {
             for (i, val) in se.values.enumerated() { if let val { s += Chart.marker(se.marker, x(i), y(val), se.colour) } }
             s += "\n"
         }
-        // Legend: three per row.
+        // Legend: as many per row as the longest name allows (three at most).
         for (k, se) in series.enumerated() {
-            let lx = left + Double(k % 3) * (pw / 3), ly = height - legendH + 2 + Double(k / 3) * 5
+            let lx = left + Double(k % columns) * (pw / Double(columns)), ly = height - legendH + 2 + Double(k / columns) * 5
             s += "<line x1=\"\(Chart.n(lx))\" y1=\"\(Chart.n(ly))\" x2=\"\(Chart.n(lx + 8))\" y2=\"\(Chart.n(ly))\" stroke=\"\(se.colour)\" stroke-width=\"0.5\"\(se.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
             s += Chart.marker(se.marker, lx + 4, ly, se.colour)
             s += "<text x=\"\(Chart.n(lx + 10))\" y=\"\(Chart.n(ly + 0.9))\" font-size=\"2.5\">\(Chart.x(se.name))</text>\n"
         }
         return s + "</svg>\n"
+    }
+
+    /// Legend entries per row: three, or fewer when the longest name (about 1.4 mm a character at 2.5 mm type, plus
+    /// the 10 mm sample) would run into the next column.
+    func legendColumns(plotWidth pw: Double) -> Int {
+        let longest = Double(series.map(\.name.count).max() ?? 0)
+        let need = 10 + 1.4 * longest + 3
+        return max(1, min(3, Int(pw / need)))
     }
 }
 

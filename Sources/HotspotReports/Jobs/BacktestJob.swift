@@ -47,6 +47,10 @@ public enum BacktestJob {
         /// Also score emerging hot spot analysis of the training window (monthly steps): the cells in a hot category
         /// but Historical (New, Consecutive, Intensifying, Persistent, Diminishing, Sporadic, Oscillating).
         public var emerging = true
+        /// Also score prospective (recency-weighted) surfaces: each KDE bandwidth × each window, the training
+        /// incidents weighted by ProMap's 1 / (1 + age) on the training window's last day (`recencyWeights`); empty
+        /// leaves them out.
+        public var recency: [RecencyWindow] = [.months(2), .months(6)]
         public var kernel = Kernel.quartic
         public var minTest = 20
         public var maxCells = Limits.defaultMaxCells
@@ -58,11 +62,14 @@ public enum BacktestJob {
         public var predictor: String, cell: Double, bandwidth: Double?, threshold: String
         /// The share of the study area a `top:P` threshold asks for (P/100); nil for other thresholds.
         public var targetShare: Double?
+        /// The recency window of a prospective candidate; nil for the others.
+        public var recency: RecencyWindow? = nil
         public var label: String {
             switch predictor {
             case "kde": return "KDE \(Fmt.number(cell)) m, h \(Fmt.number(bandwidth ?? 0)) m, \(threshold)"
             case "gistar": return "Gi* \(Fmt.number(cell)) m, \(threshold)"
             case "moran": return "Local Moran \(Fmt.number(cell)) m, \(threshold)"
+            case "prospective": return "Prospective KDE \(Fmt.number(cell)) m, h \(Fmt.number(bandwidth ?? 0)) m, \(recency?.description ?? ""), \(threshold)"
             default: return "Emerging hot spots \(Fmt.number(cell)) m, \(threshold)"
             }
         }
@@ -133,9 +140,11 @@ public enum BacktestJob {
         var warnings: [String] = []
         let split = OriginSplit(t, windows: wins, minTest: o.minTest, warnings: &warnings)
         var candidates: [Candidate] = [], scores: [[Score]] = []
+        let windows = recency(o, t, warnings: &warnings)
         for c in o.cells {
             let g = try CellGrid(job, cell: c, maxCells: o.maxCells, split: split)
             for (candidate, s) in g.kde(o) { candidates.append(candidate); scores.append(s) }
+            for (candidate, s) in g.kde(o, recency: windows) { candidates.append(candidate); scores.append(s) }
             if o.gistar {
                 let gs = g.gistar()
                 candidates.append(Candidate(predictor: "gistar", cell: c, bandwidth: nil, threshold: "hot at 95% (FDR)", targetShare: nil))
@@ -152,6 +161,17 @@ public enum BacktestJob {
             }
         }
         return (split.origins, candidates, scores, warnings)
+    }
+
+    /// The recency windows the data can use: weeks need daily-dated incidents (monthly ones are dropped with a
+    /// warning, as every incident of a month carries its first day).
+    static func recency(_ o: Options, _ t: IncidentTable, warnings: inout [String]) -> [RecencyWindow] {
+        guard t.resolution == .month else { return o.recency }
+        let weeks = o.recency.filter { if case .weeks = $0 { return true }; return false }
+        if !weeks.isEmpty {
+            warnings.append("prospective candidates in weeks (\(weeks.map(\.description).joined(separator: ", "))) left out: the incidents are dated by month only; give the recency in months")
+        }
+        return o.recency.filter { if case .months = $0 { return true }; return false }
     }
 
     /// The origins and the incidents (table indices) of each one's training and test windows. An origin with fewer
@@ -202,25 +222,35 @@ public enum BacktestJob {
         }
 
         /// The KDE candidates (bandwidth by bandwidth, threshold by threshold) with their scores: one surface of the
-        /// training incidents per bandwidth and origin, shared by the thresholds.
-        func kde(_ o: Options) -> [(Candidate, [Score])] {
-            var kdeScores = [[Score]](repeating: [], count: o.bandwidths.count * o.thresholds.count)
+        /// training incidents per bandwidth and origin, shared by the thresholds. With `recency` windows, the
+        /// prospective candidates instead: one surface per window × bandwidth, the training incidents weighted by
+        /// `recencyWeights` on the training window's last day (no window: none).
+        func kde(_ o: Options, recency windows: [RecencyWindow]? = nil) -> [(Candidate, [Score])] {
+            let nt = o.thresholds.count, nb = o.bandwidths.count
+            let recency: [RecencyWindow?] = windows ?? [nil]
+            var kdeScores = [[Score]](repeating: [], count: recency.count * nb * nt)
             for k in split.origins.indices {
                 let x = split.train[k].map { t.x[$0] }, y = split.train[k].map { t.y[$0] }
                 let w = t.weight.isEmpty ? [] : split.train[k].map { t.weight[$0] }
-                for (bi, h) in o.bandwidths.enumerated() {
-                    let s = kernelDensity(x: x, y: y, weights: w, grid: grid, parameters: KDEParameters(bandwidth: h, kernel: o.kernel, unit: .perKm2, mode: .auto), mask: mask)
-                    for (ti, th) in o.thresholds.enumerated() {
-                        kdeScores[bi * o.thresholds.count + ti].append(score(selectHotCells(s, threshold: th).cells, k))
+                for (ri, r) in recency.enumerated() {
+                    let rw = r.map { recencyWeights(days: split.train[k].map { t.day[$0] }, reference: split.origins[k].train.last, window: $0, base: w).weights } ?? w
+                    for (bi, h) in o.bandwidths.enumerated() {
+                        let s = kernelDensity(x: x, y: y, weights: rw, grid: grid, parameters: KDEParameters(bandwidth: h, kernel: o.kernel, unit: .perKm2, mode: .auto), mask: mask)
+                        for (ti, th) in o.thresholds.enumerated() {
+                            kdeScores[(ri * nb + bi) * nt + ti].append(score(selectHotCells(s, threshold: th).cells, k))
+                        }
                     }
                 }
             }
             var out: [(Candidate, [Score])] = []
-            for (bi, h) in o.bandwidths.enumerated() {
-                for (ti, th) in o.thresholds.enumerated() {
-                    var target: Double?
-                    if case .topCells(let pct) = th { target = pct / 100 }
-                    out.append((Candidate(predictor: "kde", cell: cell, bandwidth: h, threshold: th.description, targetShare: target), kdeScores[bi * o.thresholds.count + ti]))
+            for (ri, r) in recency.enumerated() {
+                for (bi, h) in o.bandwidths.enumerated() {
+                    for (ti, th) in o.thresholds.enumerated() {
+                        var target: Double?
+                        if case .topCells(let pct) = th { target = pct / 100 }
+                        out.append((Candidate(predictor: r == nil ? "kde" : "prospective", cell: cell, bandwidth: h, threshold: th.description, targetShare: target, recency: r),
+                                    kdeScores[(ri * nb + bi) * nt + ti]))
+                    }
                 }
             }
             return out
@@ -280,7 +310,7 @@ public enum BacktestJob {
     /// on PAI by shrinking its own area). Gi* candidates are scored for comparison, not recommended: their area is
     /// whatever the test finds significant.
     public static func eligible(_ c: Candidate, _ s: [Score], usable: [Int]) -> Bool {
-        guard c.predictor == "kde" else { return false }
+        guard c.predictor == "kde" || c.predictor == "prospective" else { return false }
         guard let target = c.targetShare else { return true }
         return median(usable.map { s[$0].areaShare }) >= 0.9 * target
     }
@@ -315,16 +345,16 @@ public enum BacktestJob {
         if usable.isEmpty { throw InputError.unusable("no origin has enough incidents to test on (\(o.minTest) or more in the test window): lower --min-test or use longer windows") }
         if usable.count < 3 { warnings.append("only \(usable.count) usable origin(s): the medians rest on very little; more months or shorter windows give a steadier choice") }
         let best = pick(candidates, scores, usable: usable)
-        let rule = "best median PAI over \(usable.count) origin(s) among the KDE candidates whose hot area reaches 90% of their threshold's; ties to the larger bandwidth, then the larger cell"
+        let rule = "best median PAI over \(usable.count) origin(s) among the KDE and prospective candidates whose hot area reaches 90% of their threshold's; ties to the larger bandwidth, then the larger cell"
         func stats(_ v: [Double]) -> [Value] {
             let f = v.filter { $0.isFinite }
             return [.double(median(f), decimals: 3), .double(f.min() ?? .nan, decimals: 3), .double(f.max() ?? .nan, decimals: 3)]
         }
-        var summary = Table(columns: ["predictor", "cell_m", "bandwidth_m", "threshold", "origins", "hit_rate_median", "hit_rate_min", "hit_rate_max",
+        var summary = Table(columns: ["predictor", "cell_m", "bandwidth_m", "recency", "threshold", "origins", "hit_rate_median", "hit_rate_min", "hit_rate_max",
                                       "pai_median", "pai_min", "pai_max", "rri_median", "rri_min", "rri_max", "area_pct_median", "eligible", "recommended"])
         for (i, c) in candidates.enumerated() {
             let s = usable.map { scores[i][$0] }
-            summary.rows.append([.string(c.predictor), .double(c.cell, decimals: nil), c.bandwidth.map { .double($0, decimals: nil) } ?? .null, .string(c.threshold),
+            summary.rows.append([.string(c.predictor), .double(c.cell, decimals: nil), c.bandwidth.map { .double($0, decimals: nil) } ?? .null, c.recency.map { .string($0.token) } ?? .null, .string(c.threshold),
                                  .int(s.count)] + stats(s.map(\.hitRate)) + stats(s.map(\.pai)) + stats(s.map { $0.rri ?? .nan })
                                 + [.double(100 * median(s.map(\.areaShare)), decimals: 2), .int(eligible(c, scores[i], usable: usable) ? 1 : 0), .int(i == best ? 1 : 0)])
         }
@@ -334,12 +364,12 @@ public enum BacktestJob {
 
     /// Every candidate's score at every origin, one row each.
     static func perOriginTable(_ origins: [Origin], _ candidates: [Candidate], _ scores: [[Score]]) -> Table {
-        var perOrigin = Table(columns: ["predictor", "cell_m", "bandwidth_m", "threshold", "train", "test", "n_train", "n_test", "too_few",
+        var perOrigin = Table(columns: ["predictor", "cell_m", "bandwidth_m", "recency", "threshold", "train", "test", "n_train", "n_test", "too_few",
                                         "captured", "hot_cells", "hit_rate", "pai", "rri"])
         for (i, c) in candidates.enumerated() {
             for (k, og) in origins.enumerated() {
                 let s = scores[i][k]
-                perOrigin.rows.append([.string(c.predictor), .double(c.cell, decimals: nil), c.bandwidth.map { .double($0, decimals: nil) } ?? .null, .string(c.threshold),
+                perOrigin.rows.append([.string(c.predictor), .double(c.cell, decimals: nil), c.bandwidth.map { .double($0, decimals: nil) } ?? .null, c.recency.map { .string($0.token) } ?? .null, .string(c.threshold),
                                        .string(og.train.name), .string(og.test.name), .int(og.nTrain), .int(og.nTest), .int(og.tooFew ? 1 : 0),
                                        .int(s.captured), .int(s.hotCells), .double(s.hitRate, decimals: 4), .double(s.pai, decimals: 3),
                                        s.rri.map { .double($0, decimals: 3) } ?? .null])
@@ -359,12 +389,18 @@ public enum BacktestJob {
         // PAI against bandwidth, one line per threshold, at the recommended cell size.
         let rc = candidates[best].cell
         let bws = o.bandwidths
-        let series = o.thresholds.map { th -> (String, [Double?]) in
-            (th.description, bws.map { h in
-                candidates.indices.first { candidates[$0].predictor == "kde" && candidates[$0].cell == rc && candidates[$0].bandwidth == h && candidates[$0].threshold == th.description }
+        func line(_ name: String, _ match: @escaping (Candidate) -> Bool) -> (String, [Double?]) {
+            (name, bws.map { h in
+                candidates.indices.first { match(candidates[$0]) && candidates[$0].cell == rc && candidates[$0].bandwidth == h }
                     .map { i in median(usable.map { scores[i][$0].pai }) }.flatMap { $0.isFinite ? $0 : nil }
             })
         }
+        // KDE at each threshold; the prospective surfaces at the recommended candidate's threshold.
+        let windows = Set(candidates.compactMap(\.recency))
+        let series = o.thresholds.map { th in line((windows.isEmpty ? "" : "KDE, ") + th.description) { $0.predictor == "kde" && $0.threshold == th.description } }
+            + windows.sorted { ($0.unit, $0.length) < ($1.unit, $1.length) }.map { r in
+                line("prospective \(r.description), \(candidates[best].threshold)") { $0.predictor == "prospective" && $0.recency == r && $0.threshold == candidates[best].threshold }
+            }
         var chart = LineChart(title: "Median PAI by bandwidth (\(Fmt.number(rc)) m cells, \(usable.count) origin(s), \(o.windowsDescription))",
                               yLabel: "PAI (median over origins)", categories: bws.map { "\(Fmt.number($0)) m" }, series: LineChart.styled(series))
         chart.width = 170; chart.height = 90

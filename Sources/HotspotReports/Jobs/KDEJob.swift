@@ -31,6 +31,9 @@ public struct KDEOptions: Sendable, HasGrid {
     /// Choose the bandwidth (and the cell, when `cell` is nil) by backtesting on the incidents themselves
     /// (`--bandwidth-rule backtest`); `bandwidth` given wins.
     public var backtest: BacktestJob.Options?
+    /// A prospective surface (ProMap, Bowers, Johnson & Pease 2004): the incidents weighted by recency,
+    /// 1 / (1 + age) within the window, on the last day of the data (`recencyWeights`); nil: every incident alike.
+    public var recency: RecencyWindow?
     public init() {}
 }
 
@@ -52,8 +55,10 @@ public enum KDEJob {
 
     /// The density classes of maps and styles: multiples of the mean non-zero cell density.
     /// With harm weights (`--weights`) the density is harm per km² (or m²).
-    static func densityClassification(_ values: [Double], unit: DensityUnit, harm: Bool = false) -> Classification {
-        MapStyle.meanMultiples(values, field: "density_" + unit.rawValue, title: "Density (\(harm ? "harm" : "incidents") per \(unit == .perKm2 ? "km²" : "m²"))",
+    static func densityClassification(_ values: [Double], unit: DensityUnit, recency: RecencyWindow? = nil, harm: Bool = false) -> Classification {
+        let per = unit == .perKm2 ? "km²" : "m²"
+        return MapStyle.meanMultiples(values, field: "density_" + unit.rawValue,
+                               title: recency.map { "Recency-weighted density (\(harm ? "harm " : "")per \(per), last \($0.description))" } ?? "Density (\(harm ? "harm" : "incidents") per \(per))",
                                ramp: MapStyle.ylOrRd5, decimals: unit == .perKm2 ? 1 : 6)
     }
 
@@ -107,10 +112,8 @@ public enum KDEJob {
     public static func run(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         var o = req.products.kde ?? KDEOptions()
         let out = req.out
-        let job = try inputs ?? req.loadInputs()
-        let b = job.boundary, inc = job.incidents, layers = job.layers
-        let t = inc.table
-        guard t.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(t.count))") }
+        var job = try inputs ?? req.loadInputs()
+        guard job.incidents.table.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(job.incidents.table.count))") }
         var warnings = job.warnings
         var backtestTable: Table?
         var bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
@@ -118,6 +121,11 @@ public enum KDEJob {
             let (source, table) = try chooseByBacktest(bo, job, &o, warnings: &warnings)
             bandwidthSource = source; backtestTable = table
         }
+        // After the backtest, which weighs the training windows itself.
+        var recencyNote: [String: String] = [:]
+        if let r = o.recency { recencyNote = try weightByRecency(&job, r) }
+        let b = job.boundary, inc = job.incidents, layers = job.layers
+        let t = inc.table
         var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
         h *= o.bandwidthAdjust
         if let orientation = o.hex {
@@ -140,13 +148,13 @@ public enum KDEJob {
                     .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         let cellGeoms = cells.map { grid.cellPolygon($0) }
-        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit, harm: t.harm)
+        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit, recency: o.recency, harm: t.harm)
         try set.writeLayer("density", geometries: cellGeoms, properties: ct, style: .classified(densityClasses))
         try set.write("density.csv", ct.csv())
         try writeRaster("density", values: surface.values, grid: grid, classes: densityClasses, geoTIFF: true, to: set)
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
-        let mapLine = "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
-        let mapProduct = t.harm ? "kernel density of harm and hotspots" : "kernel density and hotspots"
+        let mapLine = (o.recency.map { "Prospective, for the period after \(recencyNote["recency_reference"] ?? ""): \(recencyNote["recency_incidents_weighted"] ?? "") incidents of the last \($0.description) weighted 1/(1 + age in \($0.unit)s) (ProMap) · " } ?? "") + "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
+        let mapProduct = (o.recency == nil ? "" : "prospective ") + "kernel density\(t.harm ? " of harm" : "") and hotspots"
         if let mo = o.map {
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: mapLine, product: mapProduct)
             ctx.hotspots = hotspots.map { ($0.id, $0.geometry) }
@@ -155,7 +163,7 @@ public enum KDEJob {
             try MapJob.draw(ctx, features: cellGeoms, classification: densityClasses, dissolve: true, options: mo, into: set)
         }
         let dualParams = o.dualFiles.isEmpty ? [:] : try writeDual(o, req, job, surface: surface, grid: grid, parameters: p, cells: cells, cellGeoms: cellGeoms, mask: mask, unit: unit, to: set)
-        try set.finish(command: command, parameters: dualParams.merging([
+        try set.finish(command: command, parameters: dualParams.merging(recencyNote) { a, _ in a }.merging([
             "map_parameters": mapLine, "map_product": mapProduct,
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
@@ -167,6 +175,23 @@ public enum KDEJob {
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 
+    /// Weights the incidents by recency (`recencyWeights`, on the last day of the data: the month's last day for
+    /// monthly data) in place, multiplying any weights they had; returns the metadata entries saying so. Weeks
+    /// on monthly data are refused: every incident of a month carries its first day.
+    static func weightByRecency(_ job: inout JobInputs, _ r: RecencyWindow) throws -> [String: String] {
+        let t = job.incidents.table
+        guard let last = t.day.max().map(Int.init) else { return [:] }
+        if case .weeks = r, t.resolution == .month {
+            throw InputError.unusable("--recency \(r.token): these incidents are dated by month only (police.uk), so their age in weeks is unknown; give the window in months, e.g. --recency 2months")
+        }
+        let c = CivilDate.civil(days: last)
+        let end = t.resolution == .month ? CivilDate.days(year: c.year, month: c.month, day: CivilDate.daysInMonth(year: c.year, month: c.month)) : last
+        let rw = recencyWeights(days: t.day, reference: end, window: r, base: t.weight)
+        job.incidents.table.weight = rw.weights
+        return ["recency": r.token, "recency_reference": CivilDate.dayLabel(end), "recency_incidents_weighted": "\(rw.used)",
+                "recency_rule": "ProMap (Bowers, Johnson & Pease 2004): weight 1/(1 + age), age in whole \(r.unit)s before \(CivilDate.dayLabel(end)), 0 from \(r.length) \(r.unit)s on"]
+    }
+
     /// `--bandwidth-rule backtest`: the bandwidth (and cell) that best predicted the following window on these
     /// incidents (`BacktestJob.evaluate` over `bo`'s windows); sets them in `o` and returns how the bandwidth was
     /// chosen and the candidates' table (backtest.csv).
@@ -174,9 +199,14 @@ public enum KDEJob {
         var bo = backtest
         // The bandwidth (and cell) that best predicted the following window on these incidents.
         if let c = o.cell { bo.cells = [c] }
-        bo.gistar = false; bo.moran = false; bo.emerging = false
+        // A prospective surface (--recency) is chosen among the prospective candidates of its window only.
+        bo.gistar = false; bo.moran = false; bo.emerging = false; bo.recency = o.recency.map { [$0] } ?? []
         bo.thresholds = [o.threshold]
-        let (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
+        var (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
+        if o.recency != nil {
+            let keep = cands.indices.filter { cands[$0].predictor == "prospective" }
+            cands = keep.map { cands[$0] }; scores = keep.map { scores[$0] }
+        }
         let usable = origins.indices.filter { !origins[$0].tooFew }
         guard !usable.isEmpty else { throw InputError.unusable("--bandwidth-rule backtest: no origin has \(bo.minTest) or more incidents to test on; give --bandwidth or use another rule") }
         warnings += w
@@ -186,9 +216,9 @@ public enum KDEJob {
         }
         o.bandwidth = cands[best].bandwidth; o.cell = cands[best].cell
         let source = "backtest (best median PAI \(Fmt.fixed(BacktestJob.median(usable.map { scores[best][$0].pai }), 2)) over \(usable.count) origin(s) of \(bo.train.description) → \(bo.test.description), among \(cands.count) candidates)"
-        var bt = Table(columns: ["cell_m", "bandwidth_m", "threshold", "pai_median", "hit_rate_median", "recommended"])
+        var bt = Table(columns: ["cell_m", "bandwidth_m"] + (o.recency == nil ? [] : ["recency"]) + ["threshold", "pai_median", "hit_rate_median", "recommended"])
         bt.rows = cands.indices.map { i in
-            [.double(cands[i].cell, decimals: nil), .double(cands[i].bandwidth ?? .nan, decimals: nil), .string(cands[i].threshold),
+            [.double(cands[i].cell, decimals: nil), .double(cands[i].bandwidth ?? .nan, decimals: nil)] + (o.recency == nil ? [] : [.string(cands[i].recency?.token ?? "")]) + [.string(cands[i].threshold),
              .double(BacktestJob.median(usable.map { scores[i][$0].pai }), decimals: 3),
              .double(BacktestJob.median(usable.map { scores[i][$0].hitRate }), decimals: 4), .int(i == best ? 1 : 0)]
         }
@@ -286,7 +316,7 @@ public enum KDEJob {
                     .double(c.y, decimals: 1), .int(Int(p.counts.counts[k])), .double(values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         try set.writeLayer("density", geometries: p.geometries, properties: ct,
-                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit, harm: inc.table.harm)))
+                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit, recency: o.recency, harm: inc.table.harm)))
         try set.write("density.csv", ct.csv())
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.finish(command: command, parameters: [

@@ -7,7 +7,7 @@ extension KDEJob: Product {
     public typealias Request = KDEOptions
     public static let name = "kde"
     public static let keys = GridSpec.keys + ["bandwidth", "bandwidth_rule", "bandwidth_adjust", "backtest_windows", "kernel", "unit", "mode",
-                                              "threshold", "smooth", "min_incidents", "map"]
+                                              "threshold", "smooth", "min_incidents", "map", "recency"]
     public static func decode(_ s: [String: Project.Field], at k: Project.Field, for p: Project) throws -> Request {
         var o = KDEOptions()
         o.grid = try GridSpec.decode(s)
@@ -37,6 +37,7 @@ extension KDEJob: Product {
         }
         if let t = s["threshold"] { guard let v = HotspotThreshold(parsing: try t.string()) else { throw t.error("use top:5, share:50, abs:120 or pct:99") }; o.threshold = v }
         o.minIncidents = try s["min_incidents"]?.int(0...1_000_000) ?? 0
+        if let r = s["recency"] { guard let v = RecencyWindow(parsing: try r.string()) else { throw r.error("use a window like 2months (1–120) or 8weeks (1–520)") }; o.recency = v }
         if try s["map"]?.bool() ?? false { o.map = p.map }
         return o
     }

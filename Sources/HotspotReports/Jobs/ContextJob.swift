@@ -1,0 +1,93 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+
+/// The borough against London, its wards against every London ward, from MPS recorded crime (`hotspot context`):
+/// counts and rates per 1,000 residents in two periods, the change with the exact Poisson test of `compare`, the
+/// borough's rank among London's boroughs, the wards' percentiles among London's wards, and monthly series with
+/// their Mann-Kendall trends.
+public enum ContextJob {
+    public struct Options: Sendable {
+        /// MPS files: ward level and/or borough level (`MPSCrimeReader`).
+        public var files: [String] = []
+        /// Population CSVs: boroughs (code, name, residents) and wards (code, name, residents).
+        public var boroughPopulation: String?, wardPopulation: String?
+        /// The boroughs to report on (names as in the MPS files, or E09 codes of the population file).
+        public var boroughs: [String] = []
+        /// The two periods compared (whole months), the first before the second.
+        public var periods: [Period] = []
+        /// London as the MPS and borough assessments define it: the 32 boroughs the MPS polices, without the City of
+        /// London (`false`); `true` adds the City's residents (and any rows of it) to London.
+        public var includeCity = false
+        /// A count below this in either period is flagged as small (its change is unstable).
+        public var smallCount = 10
+        public var out = "out/context"
+        public init() {}
+    }
+
+    /// A category: all crime, a major category, or a minor one within its major.
+    public struct Category: Hashable, Sendable, Comparable {
+        public var major: String, minor: String
+        public var level: String { major.isEmpty ? "all" : (minor.isEmpty ? "major" : "minor") }
+        public var label: String { major.isEmpty ? "All crime" : (minor.isEmpty ? major : "\(major) / \(minor)") }
+        public static let all = Category(major: "", minor: "")
+        public static func < (a: Category, b: Category) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+    }
+
+    /// One area's figures for one category: counts over each period, rates per 1,000 residents, the change.
+    public struct Figures: Sendable {
+        public var counts: (Int, Int)
+        public var population: Double?
+        public var rates: (Double?, Double?) {
+            guard let p = population, p > 0 else { return (nil, nil) }
+            return (1000 * Double(counts.0) / p, 1000 * Double(counts.1) / p)
+        }
+        public var test: CountChange
+        public init(_ a: Int, _ b: Int, population: Double?, months: (Int, Int)) {
+            counts = (a, b); self.population = population
+            test = poissonRateTest(before: a, after: b, exposureBefore: Double(months.0), exposureAfter: Double(months.1))
+        }
+        /// The rate's change in % (= the count's for one population); nil when the first count is 0.
+        public var changePercent: Double? { test.percentChange.map { $0 * Double(1) } }
+    }
+
+    /// Counts per area and category: area → category → monthly counts over the file's months.
+    typealias Cube = [String: [Category: [Int]]]
+
+    /// Adds a row's counts to its category, its major category and all crime.
+    static func add(_ cube: inout Cube, area: String, major: String, minor: String, counts: [Int]) {
+        for c in [Category.all, Category(major: major, minor: ""), Category(major: major, minor: minor)] {
+            var v = cube[area]?[c] ?? [Int](repeating: 0, count: counts.count)
+            for k in 0..<counts.count { v[k] += counts[k] }
+            cube[area, default: [:]][c] = v
+        }
+    }
+
+    /// The month indices of a period in a file's months; a period outside the file is an error naming what it holds.
+    static func monthRange(_ p: Period, in t: MPSCrimeTable) throws -> Range<Int> {
+        let a = CivilDate.monthOrdinal(ofDay: p.first), b = CivilDate.monthOrdinal(ofDay: p.last)
+        let c = CivilDate.civil(days: p.first), d = CivilDate.civil(days: p.last)
+        guard c.day == 1, d.day == CivilDate.daysInMonth(year: d.year, month: d.month) else {
+            throw InputError.unusable("--period \(p.name): MPS counts are monthly; give whole months, e.g. 2024-03..2024-09")
+        }
+        guard let f = t.months.first, let l = t.months.last, a >= f, b <= l else {
+            throw InputError.unusable("--period \(p.name) is outside \(t.path), which holds \(t.coverage): choose months inside it")
+        }
+        return (a - f)..<(b - f + 1)
+    }
+
+    /// Competition ranks (1 = largest; ties share the rank, 1, 2, 2, 4) of `values` (nil: not ranked).
+    public static func ranks(_ values: [Double?]) -> [Int?] {
+        values.map { v in v.map { x in 1 + values.compactMap { $0 }.filter { $0 > x }.count } }
+    }
+
+    /// Percentile rank: 100 × the share of `all` at or below `x` (the weak percentile rank).
+    public static func percentile(_ x: Double, among all: [Double]) -> Double {
+        all.isEmpty ? .nan : 100 * Double(all.filter { $0 <= x }.count) / Double(all.count)
+    }
+
+    /// A name as matched between files: lower case, `&` as `and`, single spaces.
+    static func key(_ s: String) -> String {
+        s.lowercased().replacingOccurrences(of: "&", with: "and").split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

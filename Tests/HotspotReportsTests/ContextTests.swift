@@ -1,0 +1,97 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+import Testing
+@testable import HotspotReports
+
+/// `hotspot context` (issue 24) on planted MPS files: rates, changes, ranks, percentiles by hand; what matches nothing
+/// is listed; periods and layouts checked.
+@Suite struct ContextTests {
+    func file(_ text: String, _ ext: String = "csv") throws -> String {
+        let p = NSTemporaryDirectory() + "hotspot-ctx-\(UUID().uuidString).\(ext)"
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+    /// Three boroughs × one ward each (plus a ward code the population file lacks, and a unit in no borough), two
+    /// categories, months 2024-01 … 2024-04. Borough A doubles its burglary from Jan–Feb to Mar–Apr.
+    func planted() throws -> ContextJob.Options {
+        let ward = """
+            MajorText,MinorText,WardName,WardCode,LookUp_BoroughName,202401,202402,202403,202404
+            BURGLARY,BURGLARY - RESIDENTIAL,Alpha,E05000001,Aborough,5,5,10,10
+            THEFT,SHOPLIFTING,Alpha,E05000001,Aborough,1,1,1,1
+            BURGLARY,BURGLARY - RESIDENTIAL,Beta,E05000002,Bborough,10,10,10,10
+            THEFT,SHOPLIFTING,Beta,E05000002,Bborough,4,4,2,2
+            BURGLARY,BURGLARY - RESIDENTIAL,Gamma,E05000003,Cborough,20,20,15,15
+            BURGLARY,BURGLARY - RESIDENTIAL,Ghost,E05999999,Cborough,1,0,0,1
+            THEFT,THEFT FROM THE PERSON,Airside,E05000004,Aviation Security (SO18),3,3,3,3
+            """
+        let bp = "Code,Name,Geography,All ages\nE09000001,Aborough,London Borough,10000\nE09000002,Bborough,London Borough,20000\nE09000003,Cborough,London Borough,40000\nE09000009,City of London,London Borough,8000\n"
+        let wp = "ward22cd,ward22nm,pop_census2021\nE05000001,Alpha,10000\nE05000002,Beta,20000\nE05000003,Gamma,40000\nE05000004,Airside,100\n"
+        var o = ContextJob.Options()
+        o.files = [try file(ward)]; o.boroughPopulation = try file(bp); o.wardPopulation = try file(wp)
+        o.boroughs = ["Aborough"]; o.periods = [Period(parsing: "2024-01..2024-02")!, Period(parsing: "2024-03..2024-04")!]
+        o.out = NSTemporaryDirectory() + "hotspot-ctx-\(UUID().uuidString)"
+        return o
+    }
+
+    func rows(_ t: Table, _ match: [String: String]) -> [[String: String]] {
+        t.rows.map { r in Dictionary(uniqueKeysWithValues: zip(t.columns, r.map(\.csvText))) }
+            .filter { d in match.allSatisfy { d[$0.key] == $0.value } }
+    }
+
+    @Test func aDoublingIsPlus100PercentAndRanksFirst() throws {
+        let r = try ContextJob.compute(try planted())
+        let a = try #require(rows(r.boroughs, ["area": "Aborough", "major": "BURGLARY", "level": "major"]).first)
+        #expect(a["count_a"] == "10" && a["count_b"] == "20" && a["change_pct"] == "100.00" && a["rank_change"] == "1")
+        // Rates per 1,000 residents over the period: 20 / 10,000 → 2; B 20 / 20,000 → 1; C 30 / 40,000 → 0.75.
+        #expect(a["rate_b"] == "2.0000" && a["rank_rate"] == "1" && a["ranked_of"] == "3")
+        let c = try #require(rows(r.boroughs, ["area": "Cborough", "major": "BURGLARY", "level": "major"]).first)
+        #expect(c["count_a"] == "41" && c["count_b"] == "31" && c["rank_rate"] == "3" && c["rank_change"] == "3")
+        // London: every row, the unit in no borough too (theft 6 → 6), over the 3 boroughs' 70,000 residents (not the City's).
+        let l = try #require(rows(r.boroughs, ["area": "London", "level": "all"]).first)
+        #expect(l["count_a"] == "10+2+20+8+41+6".split(separator: "+").map { Int($0)! }.reduce(0, +).description)
+        #expect(l["population"] == "70000")
+        #expect(r.londonDefinition.contains("without the City of London") && r.londonDefinition.contains("Aviation Security (SO18)"))
+    }
+
+    @Test func wardPercentilesAndWhatMatchedNothing() throws {
+        let r = try ContextJob.compute(try planted())
+        let w = try #require(r.wards)
+        let alpha = try #require(rows(w, ["ward_code": "E05000001", "major": "BURGLARY", "level": "major"]).first)
+        // Burglary rates in Mar–Apr per 1,000: Alpha 2, Beta 1, Gamma 0.75, Airside 0: Alpha is at or above all 4.
+        #expect(alpha["pct_rate"] == "100.0" && alpha["london_wards"] == "4" && alpha["small"] == "0")
+        // Changes: Alpha +100 %, Beta 0 %, Gamma −25 % (Airside has no burglary before): 3 of 3 at or below.
+        #expect(alpha["pct_change"] == "100.0")
+        let theft = try #require(rows(w, ["ward_code": "E05000001", "major": "THEFT", "level": "major"]).first)
+        #expect(theft["small"] == "1")
+        let un = rows(r.unmatched, [:]).map { $0["name"]! }
+        #expect(un.contains("Ghost (E05999999)") && un.contains("Aviation Security (SO18)") && !un.contains { $0.contains("City of London") })
+    }
+
+    @Test func periodsOutsideTheFileAndUnknownLayoutsAreRefused() throws {
+        var o = try planted()
+        o.periods = [Period(parsing: "2023-11..2023-12")!, Period(parsing: "2024-03..2024-04")!]
+        #expect { try ContextJob.compute(o) } throws: { "\($0)".contains("2023-11..2023-12 is outside") && "\($0)".contains("2024-01 … 2024-04") }
+        o = try planted()
+        o.files = [try file("Crime type,Month,Count\nBurglary,2024-01,3\n")]
+        #expect { try ContextJob.compute(o) } throws: { "\($0)".contains("not an MPS recorded crime file") && "\($0)".contains("WardCode") }
+        o = try planted(); o.boroughs = ["Nowhere"]
+        #expect { try ContextJob.compute(o) } throws: { "\($0)".contains("--borough Nowhere") && "\($0)".contains("Aborough") && "\($0)".contains("Cborough") }
+    }
+
+    @Test func theBoroughLayoutAndACodeForTheBorough() throws {
+        var o = try planted()
+        let boroughFile = "Group,SubGroup,BOCU,202401,202402,202403,202404\nBURGLARY,BURGLARY - RESIDENTIAL,Aborough,1,1,4,4\nBURGLARY,BURGLARY - RESIDENTIAL,Bborough,2,2,2,2\n"
+        o.files = [try file(boroughFile)]; o.wardPopulation = nil; o.boroughs = ["E09000001"]
+        let r = try ContextJob.compute(o)
+        #expect(r.chosen == ["Aborough"] && r.wards == nil)
+        let a = try #require(rows(r.boroughs, ["area": "Aborough", "level": "all"]).first)
+        #expect(a["count_a"] == "2" && a["count_b"] == "8" && a["change_pct"] == "300.00")
+        #expect(r.sources[0].layout == "MPS Borough Level Crime (most recent 24 months)")
+    }
+
+    @Test func ranksShareTies() {
+        #expect(ContextJob.ranks([3, 1, 3, nil, 2]) == [1, 4, 1, nil, 3])
+        #expect(ContextJob.percentile(2, among: [1, 2, 2, 5]) == 75)
+    }
+}
