@@ -48,6 +48,10 @@ struct InputOptions: ParsableArguments {
     var idCol: String?
     @Option(name: .customLong("weight-col"), help: "csv: column of non-negative weights (severity, harm).")
     var weightCol: String?
+    @Option(help: ArgumentHelp("A harm table, CSV: crime type (or offence code) → weight, e.g. the Cambridge Crime Harm Index or the ONS Crime Severity Score you are licensed to use; areas, grid, kde, gistar, moran, emerging, compare, profile and pspo then weigh each incident by its type and name the sums harm (inspect ignores it). Columns and the '# source:' line: docs/how-to/harm.md.", valueName: "file.csv"))
+    var weights: String?
+    @Option(name: .customLong("weights-missing"), help: ArgumentHelp("With --weights, incidents of a type the table lacks weigh zero or one; by default (stop) such types stop the run (exit 64), listed with their incidents.", valueName: "stop|zero|one"))
+    var weightsMissing: HarmWeights.MissingRule?
     @Option(parsing: .unconditional, help: "csv: EPSG code of --x-col/--y-col (default 27700, British National Grid).")
     var epsg: Int = 27700
 
@@ -87,6 +91,8 @@ struct InputOptions: ParsableArguments {
         if let f = dateFormat, DateOrder(text: f) == nil || DateOrder(text: f) == .auto {
             throw ValidationError("--date-format must be DD/MM/YYYY or MM/DD/YYYY (got '\(f)'), e.g. --date-format DD/MM/YYYY")
         }
+        if weights != nil && weightCol != nil { throw ValidationError("--weights and --weight-col both weigh the incidents: give one (a harm table by crime type, or a column of the file)") }
+        if weightsMissing != nil && weights == nil { throw ValidationError("--weights-missing goes with --weights FILE.csv (a harm table)") }
         if timeCol != nil && dateCol == nil { throw ValidationError("--time-col goes with --date-col, e.g. --date-col date --time-col time") }
         for (flag, v) in [("--from", from), ("--to", to)] {
             if let v, DateParser.parse(v) == nil { throw ValidationError("\(flag) '\(v)' is not a date: use YYYY-MM or YYYY-MM-DD (years \(DateParser.years.lowerBound)–\(DateParser.years.upperBound)), e.g. \(flag) 2022-03") }
@@ -105,6 +111,8 @@ struct InputOptions: ParsableArguments {
                                   dateOrder: dateFormat.flatMap { DateOrder(text: $0) } ?? .auto)
         o.dropDuplicates = dropDuplicates
         o.selection = selection
+        o.harmWeights = weights
+        o.harmMissing = weightsMissing ?? .stop
         o.useStore = !noStore
         return o
     }
@@ -389,6 +397,7 @@ extension MapPage.Orientation: ExpressibleByArgument {}
 extension IncidentFormat: ExpressibleByArgument {}
 extension CellSizeRule: ExpressibleByArgument {}
 extension HexOrientation: ExpressibleByArgument {}
+extension HarmWeights.MissingRule: ExpressibleByArgument {}
 
 /// A value read once, by the parser project files use (`init(parsing:)`): the option holds the typed value, so
 /// neither `validate()` nor `run()` parses it again. A value the parser does not take is refused (exit 64) with

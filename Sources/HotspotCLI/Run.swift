@@ -22,7 +22,7 @@ func runJob(_ body: () throws -> Void) throws {
     } catch let e as InputError {
         switch e {
         case .missingFile, .notAFile: fail(e.description, Exit.noInput)
-        case .sameFile, .ambiguousDate, .mappingForFixedFormat: fail(e.description, Exit.usage)
+        case .sameFile, .ambiguousDate, .mappingForFixedFormat, .harmTypesMissing: fail(e.description, Exit.usage)
         default: break
         }
         fail(e.description, Exit.dataError)

@@ -22,6 +22,8 @@ public struct AreaCounts: Sendable {
     /// Incidents in no area of the layer.
     public var unassigned: Int
     public var categories: [String]
+    /// The weighted sum's column: `harm` with a harm table (`--weights`), else `weighted_count`.
+    public var weightedColumn = "weighted_count"
 
     /// Attributes each incident to an area (see `AreaIndex` for the boundary rule) and counts.
     public static func compute(_ inc: IncidentTable, layer: LoadedLayer) -> AreaCounts {
@@ -47,13 +49,13 @@ public struct AreaCounts: Sendable {
             rows[k].count = rows[k].byCategory.reduce(0, +)
             rows[k].weighted = weighted[k]
         }
-        return AreaCounts(layer: layer.name, rows: rows, unassigned: none, categories: inc.categories)
+        return AreaCounts(layer: layer.name, rows: rows, unassigned: none, categories: inc.categories, weightedColumn: inc.weightedColumn)
     }
 
-    /// One row per area: id, name, count, weighted count, population, rate per 1,000, area, then one column per
+    /// One row per area: id, name, count, weighted count (`harm` with a harm table), population, rate per 1,000, area, then one column per
     /// crime type (`count_` + snake_case type).
     public var table: Table {
-        var t = Table(columns: ["id", "name", "count", "weighted_count", "population", "rate_per_1000", "area_km2"]
+        var t = Table(columns: ["id", "name", "count", weightedColumn, "population", "rate_per_1000", "area_km2"]
                       + categories.map { "count_" + snakeCase($0) })
         for r in rows {
             t.rows.append([.string(r.id), .string(r.name), .int(r.count), .double(r.weighted, decimals: nil),

@@ -35,6 +35,8 @@ public struct GridProduct: Sendable {
     public var counts: GridCounts
     /// Indices of the cells written (all cells, or those touching the boundary when clipped).
     public var cells: [Int]
+    /// The weighted sum's column: `harm` with a harm table (`--weights`), else `weighted_count`.
+    public var weightedColumn = "weighted_count"
 
     /// Chooses the grid (extent from the boundary or the incidents; cell size fixed or by rule), bins, clips.
     /// Address space a grid product takes per cell at its peak: counts, a surface or statistics, a mask and each
@@ -62,7 +64,7 @@ public struct GridProduct: Sendable {
         return GridProduct(choice: GridChoice(grid: grid, cellSizeSource: cellSize == nil ? rule.rawValue : "fixed",
                                               extentSource: extentSource,
                                               clipped: clip && boundary != nil),
-                           counts: counts, cells: cells)
+                           counts: counts, cells: cells, weightedColumn: inc.weightedColumn)
     }
 
     /// Cells whose square intersects any area of the layer.
@@ -93,10 +95,11 @@ public struct GridProduct: Sendable {
         }
     }
 
-    /// One row per written cell: id, col, row, easting/northing of the centre (EPSG:27700), count, weighted count.
+    /// One row per written cell: id, col, row, easting/northing of the centre (EPSG:27700), count, weighted count
+    /// (`harm` with a harm table).
     public var table: Table {
         let g = choice.grid
-        var t = Table(columns: ["id", "col", "row", "easting", "northing", "count", "weighted_count"])
+        var t = Table(columns: ["id", "col", "row", "easting", "northing", "count", weightedColumn])
         t.rows = cells.map { k in
             let c = g.centre(index: k)
             return [.string(g.cellID(k)), .int(k % g.ncols), .int(k / g.ncols), .double(c.x, decimals: 1),
@@ -116,6 +119,8 @@ public struct HexProduct: Sendable {
     public var counts: GridCounts
     public var cells: [Int]
     public var cellSizeSource: String
+    /// The weighted sum's column: `harm` with a harm table (`--weights`), else `weighted_count`.
+    public var weightedColumn = "weighted_count"
 
     public static func compute(_ inc: IncidentTable, size: Double?, rule: CellSizeRule, orientation: HexOrientation,
                                boundary: LoadedLayer?, clip: Bool, cellLimit: Int, extent: Extent? = nil) throws -> HexProduct {
@@ -134,11 +139,12 @@ public struct HexProduct: Sendable {
                 return c.x + r >= ext.minX && c.x - r <= ext.maxX && c.y + r >= ext.minY && c.y - r <= ext.maxY
             }
         }
-        return HexProduct(grid: hex, counts: counts, cells: cells, cellSizeSource: size == nil ? rule.rawValue : "fixed")
+        return HexProduct(grid: hex, counts: counts, cells: cells, cellSizeSource: size == nil ? rule.rawValue : "fixed",
+                          weightedColumn: inc.weightedColumn)
     }
 
     public var table: Table {
-        var t = Table(columns: ["id", "col", "row", "easting", "northing", "count", "weighted_count"])
+        var t = Table(columns: ["id", "col", "row", "easting", "northing", "count", weightedColumn])
         t.rows = cells.map { k in
             let c = grid.centre(index: k)
             return [.string(grid.cellID(k)), .int(grid.col0 + k % grid.ncols), .int(grid.row0 + k / grid.ncols),

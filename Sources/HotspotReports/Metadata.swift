@@ -38,6 +38,20 @@ public struct RunMetadata: Encodable {
     public var attribution: [String] = []
     /// What the accepted incidents cover: first and last date, and the types included with their counts.
     public var coverage: Coverage?
+    /// The harm table the incidents were weighted by (`--weights`), or nil.
+    public var harmWeights: Harm?
+    /// A harm table as applied: the file, its SHA-256 and source line, how many of its types the incidents matched,
+    /// the types it lacked (with their incidents) and the rule that weighed them, and the total harm analysed.
+    public struct Harm: Encodable, Sendable {
+        public var file: String, sha256: String, source: String?
+        public var typesInTable: Int
+        public var typesMatched: [String]
+        public var missing: [String: Int]
+        /// `stop`, `zero` or `one` (`--weights-missing`).
+        public var missingRule: String
+        /// Sum of the weights of the incidents analysed.
+        public var total: Double
+    }
     /// `kde --bandwidth-rule backtest`: the candidates' scores behind the chosen bandwidth (backtest.csv's rows).
     public var backtest: [[String: String]]?
     /// What each map of the set drew (by map name: `map`, `map-wards`…), for `hotspot map FOLDER`.

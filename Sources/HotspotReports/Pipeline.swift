@@ -26,6 +26,8 @@ public struct LoadedIncidents: Sendable {
         for q in quarantine { d[q.reason.rawValue, default: 0] += 1 }
         return d
     }
+    /// The harm table applied (`--weights`), or nil.
+    public var harm: RunMetadata.Harm?
     /// The bookkeeping invariant: accepted + quarantined = read.
     public var balances: Bool { accepted + quarantine.count == read }
 }
@@ -127,7 +129,28 @@ public enum Pipeline {
             for i in idx { quarantine[i].raw = rows[quarantine[i].line] ?? "" }
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
-        return LoadedIncidents(table: table, quarantine: quarantine, files: summaries, projection: info, warnings: warnings, notSelected: notSelected)
+        let harm = try applyHarm(to: &table, options: options, warnings: &warnings)
+        return LoadedIncidents(table: table, quarantine: quarantine, files: summaries, projection: info, warnings: warnings,
+                               notSelected: notSelected, harm: harm)
+    }
+
+    /// With a harm table (`ReadOptions.harmWeights`), each incident analysed weighs its crime type's weight. Types
+    /// the table lacks stop the run (`InputError.harmTypesMissing`, listed with their incidents) unless
+    /// `harmMissing` gives them 0 or 1; then the list is a warning. Returns what metadata.json records, or nil.
+    static func applyHarm(to table: inout IncidentTable, options: ReadOptions, warnings: inout [String]) throws -> RunMetadata.Harm? {
+        guard let path = options.harmWeights else { return nil }
+        let h = try HarmWeights.read(path: path)
+        let a = h.apply(to: table, rule: options.harmMissing)
+        let listed = a.missing.map { "\($0.type) (\(Fmt.grouped($0.incidents)) incident\($0.incidents == 1 ? "" : "s"))" }
+        if !a.missing.isEmpty {
+            guard options.harmMissing != .stop else { throw InputError.harmTypesMissing(table: path, missing: listed) }
+            warnings.append("\(path) has no weight for \(listed.joined(separator: "; ")): \(a.missing.count == 1 ? "it weighs" : "they weigh") \(options.harmMissing == .one ? "1 per incident" : "0 (no harm)") (--weights-missing \(options.harmMissing.rawValue))")
+        }
+        table.weight = a.weights
+        table.harm = true
+        return RunMetadata.Harm(file: path, sha256: h.sha256, source: h.source, typesInTable: h.entries.count, typesMatched: a.matched,
+                                missing: Dictionary(uniqueKeysWithValues: a.missing.map { ($0.type, $0.incidents) }),
+                                missingRule: options.harmMissing.rawValue, total: a.weights.reduce(0, +))
     }
 
     /// Great Britain in EPSG:27700 (the CRS's area of use, with a margin): points far outside are swapped
@@ -392,6 +415,7 @@ extension OutputSet {
         meta.warnings = warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty || !extraLayers.isEmpty)
         meta.coverage = .init(inc.table)
+        meta.harmWeights = inc.harm
         meta.backtest = backtest.map { t in t.rows.map { r in Dictionary(uniqueKeysWithValues: zip(t.columns, r.map(\.csvText))) } }
         try finish(meta, beforeCommit: beforeCommit, database: database, afterSwap: afterSwap)
     }

@@ -7,6 +7,16 @@ import HotspotCartography
 /// `hotspot profile`: one page per focus area (see `ProfilePage`), with the CSV behind it, from the same counts,
 /// rates and Poisson tests as `compare`.
 enum ProfilePages {
+    /// With a harm table (`--weights`): each period's harm in the area and in the borough, beside the counts.
+    static func addHarm(_ rows: inout [ProfilePage.PeriodRow], area u: Int, layer l: LoadedLayer, incidents t: IncidentTable, periodOf: [Int]) {
+        let assign = l.index.assign(x: t.x, y: t.y)
+        for k in rows.indices { rows[k].harm = 0; rows[k].boroughHarm = 0 }
+        for i in 0..<t.count where periodOf[i] >= 0 {
+            rows[periodOf[i]].boroughHarm! += t.weight(at: i)
+            if Int(assign[i]) == u { rows[periodOf[i]].harm! += t.weight(at: i) }
+        }
+    }
+
     /// Draws `profile-SLUG.svg/.pdf/.png` and `profile-SLUG.csv` for area `index` of `layer`.
     static func draw(area a: Area, index u: Int, layer l: LoadedLayer, incidents t: IncidentTable, periods: [Period], periodOf: [Int],
                      counts: [[[Int]]], borough: [[Int]], rows: Table, options o: MapOptions, into set: OutputSet) throws -> [String] {
@@ -18,10 +28,11 @@ enum ProfilePages {
         let present = (0..<nc).filter { total[$0] > 0 }.sorted { (total[$0], t.categories[$1]) > (total[$1], t.categories[$0]) }
         let pop = l.population?[a.id]
         let boroughPop = l.population.map { p in l.areas.reduce(0.0) { $0 + (p[$1.id] ?? 0) } }
-        let periodRows = periods.indices.map { k in
+        var periodRows = periods.indices.map { k in
             ProfilePage.PeriodRow(period: periods[k].name, count: counts[k][u][0], rate: pop.map { Double(counts[k][u][0]) / $0 * 1000 },
                                   boroughCount: borough[k][0], boroughRate: boroughPop.map { Double(borough[k][0]) / $0 * 1000 })
         }
+        if t.harm { addHarm(&periodRows, area: u, layer: l, incidents: t, periodOf: periodOf) }
         let changes = (1..<max(1, periods.count)).map { k -> ProfilePage.Change in
             let c = poissonRateTest(before: counts[k - 1][u][0], after: counts[k][u][0],
                                     exposureBefore: Double(periods[k - 1].days), exposureAfter: Double(periods[k].days))

@@ -68,7 +68,7 @@ extension Project {
     /// `inputs:` (files, format, columns, duplicates, types, from, to) and `out:`: the request's start.
     static func inputs(_ m: [String: Field], top: Field, path: String, dir: String) throws -> Project {
         guard let inputs = m["inputs"] else { throw top.error("the project needs an 'inputs' section with 'files'") }
-        let im = try inputs.mapping(["files", "format", "columns", "drop_duplicates", "types", "from", "to"])
+        let im = try inputs.mapping(["files", "format", "columns", "drop_duplicates", "types", "from", "to", "weights", "weights_missing"])
         guard let filesField = im["files"] else { throw inputs.error("'files' is missing: give the incident CSVs, e.g. files: [\"data/*.csv\"]") }
         let files = try filesField.strings().flatMap { try filesField.glob($0) }
         guard !files.isEmpty else { throw filesField.error("no file matches") }
@@ -91,8 +91,22 @@ extension Project {
                                            dateOrder: order)
         }
         p.read.dropDuplicates = try im["drop_duplicates"]?.bool() ?? false
+        try harm(im, into: &p)
         p.read.selection = Selection(types: try im["types"]?.strings() ?? [], from: try im["from"]?.date(end: false), to: try im["to"]?.date(end: true))
         return p
+    }
+
+    /// `inputs: weights:` (a harm table, `--weights`) and `weights_missing:` (stop, zero, one).
+    static func harm(_ im: [String: Field], into p: inout Project) throws {
+        p.read.harmWeights = try im["weights"]?.existingFile()
+        if let f = im["weights_missing"] {
+            guard let r = HarmWeights.MissingRule(rawValue: try f.string()) else { throw f.error("use stop, zero or one") }
+            guard p.read.harmWeights != nil else { throw f.error("goes with 'weights' (a harm table)") }
+            p.read.harmMissing = r
+        }
+        if let w = im["weights"], p.read.mapping.weight != nil {
+            throw w.error("a weight column (columns: weight) and a harm table cannot both weigh the incidents: keep one")
+        }
     }
 
     /// `boundary:` — a source, or {file, id, name, epsg}.

@@ -37,7 +37,7 @@ struct Areas: ParsableCommand {
             note(summaryLine(r.incidents), quiet: input.quiet)
             for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
             for c in r.layers {
-                note("\(c.layer): \(c.rows.count) areas, \(c.rows.reduce(0) { $0 + $1.count }) incidents attributed, \(c.unassigned) outside every area", quiet: input.quiet)
+                note("\(c.layer): \(c.rows.count) areas, \(c.rows.reduce(0) { $0 + $1.count }) incidents attributed\(c.weightedColumn == "harm" ? " (harm \(Fmt.number(c.rows.reduce(0) { $0 + $1.weighted })))" : ""), \(c.unassigned) outside every area", quiet: input.quiet)
             }
             note("wrote \(r.written.joined(separator: ", ")) in \(output.out)", quiet: input.quiet)
         }

@@ -21,6 +21,7 @@ struct Inspect: ParsableCommand {
             if let q = quarantine { try OutputGuard.checkFile(q, inputs: input.files) }
             var p = Project(files: input.files, out: "")
             p.read = input.readOptions; p.gridDirectories = input.gridDirectories; p.sourceTable = input.sourceTable
+            p.read.harmWeights = nil  // inspect counts rows: a harm table (--weights) weighs nothing it reports
             // Files: read and validated, projected only as far as the extent needs (or from the incident store).
             ProgressView.install(quiet: input.quiet)
             let report = p.sourceTable == nil

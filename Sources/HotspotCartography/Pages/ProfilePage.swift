@@ -8,6 +8,8 @@ import HotspotIO
 public struct ProfilePage: Sendable {
     public struct PeriodRow: Sendable {
         public var period: String, count: Int, rate: Double?, boroughCount: Int, boroughRate: Double?
+        /// The sums of a harm table's weights (`--weights`), the area's and the borough's; nil without one.
+        public var harm: Double?, boroughHarm: Double?
         public init(period: String, count: Int, rate: Double?, boroughCount: Int, boroughRate: Double?) {
             self.period = period; self.count = count; self.rate = rate; self.boroughCount = boroughCount; self.boroughRate = boroughRate
         }
@@ -110,12 +112,17 @@ public struct ProfilePage: Sendable {
         let n = SVG.n, x = SVG.x
         var o = "<text x=\"12\" y=\"\(n(ty))\" font-size=\"3.4\" font-weight=\"bold\">Rate per 1,000 residents, against the borough</text>\n"
         ty += 6
-        let cols: [(String, Double)] = [("Period", 12), ("Incidents", 62), ("Rate", 85), ("Borough incidents", 105), ("Borough rate", 140)]
+        let harm = rows.contains { $0.harm != nil }
+        let cols: [(String, Double)] = harm
+            ? [("Period", 12), ("Incidents", 50), ("Harm", 68), ("Rate", 86), ("Borough incidents", 102), ("Borough harm", 136), ("Borough rate", 160)]
+            : [("Period", 12), ("Incidents", 62), ("Rate", 85), ("Borough incidents", 105), ("Borough rate", 140)]
         for (h, hx) in cols { o += "<text x=\"\(n(hx))\" y=\"\(n(ty))\" font-size=\"2.6\" font-weight=\"bold\">\(x(h))</text>" }
         o += "\n"
         for r in rows {
             ty += 4.6
-            let cells = [r.period, Fmt.grouped(r.count), r.rate.map { Fmt.fixed($0, 2) } ?? "–", Fmt.grouped(r.boroughCount), r.boroughRate.map { Fmt.fixed($0, 2) } ?? "–"]
+            let rate = r.rate.map { Fmt.fixed($0, 2) } ?? "–", boroughRate = r.boroughRate.map { Fmt.fixed($0, 2) } ?? "–"
+            let cells = harm ? [r.period, Fmt.grouped(r.count), r.harm.map(Fmt.number) ?? "–", rate, Fmt.grouped(r.boroughCount), r.boroughHarm.map(Fmt.number) ?? "–", boroughRate]
+                : [r.period, Fmt.grouped(r.count), rate, Fmt.grouped(r.boroughCount), boroughRate]
             for (i, (_, hx)) in cols.enumerated() { o += "<text x=\"\(n(hx))\" y=\"\(n(ty))\" font-size=\"2.6\">\(x(cells[i]))</text>" }
             o += "\n"
         }

@@ -31,6 +31,11 @@ public struct IncidentTable: Sendable {
     /// Lookup for `categoryCode` (rebuilt when `categories` was set directly).
     private var categoryIndex: [String: UInt16] = [:]
     public var resolution: TimeResolution
+    /// Whether `weight` holds harm weights of crime types (`--weights`, a harm table) rather than a weight column:
+    /// outputs then name the weighted sums "harm" (`weightedColumn`).
+    public var harm = false
+    /// The name of the weighted sum's column: `harm` for harm weights, else `weighted_count`.
+    public var weightedColumn: String { harm ? "harm" : "weighted_count" }
 
     public init(epsg: Int, resolution: TimeResolution) {
         self.epsg = epsg
@@ -106,6 +111,7 @@ public struct IncidentTable: Sendable {
     public func filtered(_ keep: (Int) -> Bool) -> IncidentTable {
         var out = IncidentTable(epsg: epsg, resolution: resolution)
         out.categories = categories
+        out.harm = harm
         for i in 0..<count where keep(i) {
             out.x.append(x[i]); out.y.append(y[i]); out.day.append(day[i]); out.category.append(category[i])
             out.sourceFile.append(sourceFile[i]); out.sourceLine.append(sourceLine[i])

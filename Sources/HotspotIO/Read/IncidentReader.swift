@@ -67,6 +67,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case ambiguousDate(file: String, line: Int, text: String)
     /// Column options given for a police.uk file, whose columns are read by name: they would be ignored.
     case mappingForFixedFormat(file: String, format: String, options: [String])
+    /// Crime types of the incidents that a harm table (`--weights`) lacks, with no `--weights-missing` rule.
+    case harmTypesMissing(table: String, missing: [String])
 
     public var description: String {
         switch self {
@@ -85,6 +87,8 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
         case .unusable(let m): return m
         case let .ambiguousDate(f, line, text):
             return "\(f): line \(line): the date '\(text)' could be day first or month first: give --date-format DD/MM/YYYY or --date-format MM/DD/YYYY (in a project file, columns: date_format: DD/MM/YYYY); hotspot does not guess the order"
+        case let .harmTypesMissing(table, missing):
+            return "\(table) has no weight for \(missing.count == 1 ? "1 crime type" : "\(missing.count) crime types") of the incidents analysed: \(missing.joined(separator: "; ")); add \(missing.count == 1 ? "it" : "them") to the table, or give --weights-missing zero (they add no harm) or --weights-missing one (each incident weighs 1)"
         case let .mappingForFixedFormat(f, format, options):
             return "\(f): a \(format) file, whose columns are read by their names: \(options.joined(separator: ", ")) would be ignored; drop \(options.count == 1 ? "it" : "them") (only --weight-col applies to it), or give --format csv to map every column yourself"
         }
@@ -115,6 +119,11 @@ public struct ReadOptions: Sendable {
     /// Use the incident store (`IncidentStore`): reuse the columns of an earlier read of the same files, and keep
     /// this read's for the next command. `--no-store` turns it off; it never changes a result.
     public var useStore = true
+    /// A harm table (`--weights FILE.csv`, `HarmWeights`): each incident then weighs its crime type's weight,
+    /// applied after reading (`Pipeline.loadIncidents`), so the incident store never holds it.
+    public var harmWeights: String?
+    /// What incidents of a type the harm table lacks weigh (`--weights-missing`; default: the run stops).
+    public var harmMissing: HarmWeights.MissingRule = .stop
     /// The store's folder; nil for `IncidentStore.defaultDirectory()`.
     public var storeDirectory: String?
     /// The store this read uses, or nil when it is off.

@@ -33,15 +33,18 @@ public enum AreasJob {
                 if !missing.isEmpty { warnings.append("layer \(l.name): no population for \(missing.count) area(s), e.g. \(missing.prefix(3).joined(separator: ", ")); their rate is null") }
             }
             let rated = l.population != nil
-            let values = c.rows.map { rated ? ($0.ratePer1000 ?? .nan) : Double($0.count) }
-            let cls = MapStyle.quantiles(values, field: rated ? "rate_per_1000" : "count",
-                                         title: rated ? "Incidents per 1,000 residents" : "Incidents", ramp: MapStyle.puBu5, decimals: rated ? 1 : 0)
+            // With a harm table (and no populations) the classes are of harm; rates stay incidents per resident.
+            let harm = inc.table.harm && !rated
+            let values = c.rows.map { rated ? ($0.ratePer1000 ?? .nan) : harm ? $0.weighted : Double($0.count) }
+            let cls = MapStyle.quantiles(values, field: rated ? "rate_per_1000" : harm ? "harm" : "count",
+                                         title: rated ? "Incidents per 1,000 residents" : harm ? "Harm" : "Incidents", ramp: MapStyle.puBu5,
+                                         decimals: rated || !values.allSatisfy({ $0 == $0.rounded() }) ? 1 : 0)
             try set.writeLayer("areas-\(l.name)", geometries: l.areas.map(\.geometry), properties: c.table, style: .classified(cls))
             try set.write("areas-\(l.name).csv", c.table.csv())
             if let mo = map {
                 var ctx = MapJob.Context(incidents: inc, boundary: b, layers: [l] + layers.filter { $0.name != l.name },
-                                         parameters: MapJob.areaParameters(l, rated: rated),
-                                         product: "\(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) \(rated ? "rates" : "counts")")
+                                         parameters: harm ? "Harm (weights: \((inc.harm?.file as NSString?)?.lastPathComponent ?? "")) · \(l.areas.count) areas" : MapJob.areaParameters(l, rated: rated),
+                                         product: "\(MapJob.layerTitle(l.name).replacingOccurrences(of: " boundaries", with: "")) \(rated ? "rates" : harm ? "harm" : "counts")")
                 let top = cls.classes.indices.last
                 ctx.labelOnly = Set(l.areas.indices.filter { top != nil && cls.classOf[$0] == top }.map { l.areas[$0].id })
                 ctx.labelOnlyWhat = "highest-class"

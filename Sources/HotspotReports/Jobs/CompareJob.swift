@@ -18,12 +18,13 @@ public enum CompareJob {
 
     static let all = "All crime"
 
-    /// Counts per (period, unit, crime type) → the comparison table.
+    /// Counts per (period, unit, crime type) → the comparison table; with `harm` (the sums of a harm table's weights,
+    /// `--weights`, in the same layout) a `harm_PERIOD` column follows each `count_PERIOD`.
     static func table(units: [(id: String, name: String)], population: [String: Double]?, periods: [Period],
-                      categories: [String], counts: [[[Int]]], borough: [[Int]]) -> Table {
+                      categories: [String], counts: [[[Int]]], borough: [[Int]], harm: [[[Double]]]? = nil) -> Table {
         // counts[period][unit][category+1] (index 0 = all crime); borough[period][category+1].
         var cols = ["id", "name", "crime_type"]
-        for p in periods { cols += ["count_\(p.name)", "rate_per_1000_\(p.name)"] }
+        for p in periods { cols += ["count_\(p.name)"] + (harm == nil ? [] : ["harm_\(p.name)"]) + ["rate_per_1000_\(p.name)"] }
         for k in 1..<max(1, periods.count) {
             let tag = "\(periods[k - 1].name)_to_\(periods[k].name)"
             cols += ["change_\(tag)", "pct_change_\(tag)", "p_\(tag)", "borough_pct_change_\(tag)", "pct_change_vs_borough_\(tag)"]
@@ -37,7 +38,8 @@ public enum CompareJob {
                 let pop = population?[unit.id]
                 for k in periods.indices {
                     let n = counts[k][u][c]
-                    row += [.int(n), pop.map { $0 > 0 ? .double(Double(n) / $0 * 1000, decimals: 3) : .null } ?? .null]
+                    row += [.int(n)] + (harm.map { [.double($0[k][u][c], decimals: nil)] } ?? [])
+                        + [pop.map { $0 > 0 ? .double(Double(n) / $0 * 1000, decimals: 3) : .null } ?? .null]
                 }
                 for k in 1..<max(1, periods.count) {
                     let ch = poissonRateTest(before: counts[k - 1][u][c], after: counts[k][u][c],
@@ -99,7 +101,8 @@ public enum CompareJob {
         for l in job.layers {
             let counts = areaCounts(l, t, periodOf: periodOf, periods: periods.count)
             let tab = table(units: l.areas.map { ($0.id, $0.name) }, population: l.population, periods: periods,
-                            categories: t.categories, counts: counts, borough: borough)
+                            categories: t.categories, counts: counts, borough: borough,
+                            harm: t.harm ? areaHarm(l.index.assign(x: t.x, y: t.y), units: l.areas.count, t, periodOf: periodOf, periods: periods.count) : nil)
             tables[l.name] = tab
             for r in tab.rows {
                 guard case .string(let id) = r[0], case .string(let name) = r[1] else { continue }
@@ -128,7 +131,8 @@ public enum CompareJob {
         }
         // Borough-wide.
         let bt = table(units: [("all", job.boundary?.areas.first?.name ?? "All areas")], population: nil, periods: periods,
-                       categories: t.categories, counts: periods.indices.map { [borough[$0]] }, borough: borough)
+                       categories: t.categories, counts: periods.indices.map { [borough[$0]] }, borough: borough,
+                       harm: t.harm ? areaHarm([Int32](repeating: 0, count: t.count), units: 1, t, periodOf: periodOf, periods: periods.count) : nil)
         tables["borough"] = bt
         let cells = try c.cell.map { try cellsTable($0, extent: job.boundary?.areas.extent ?? t.extent, t, periodOf: periodOf, periods: periods, borough: borough) }
         if let cells { tables["cells"] = cells.table }
@@ -159,6 +163,17 @@ public enum CompareJob {
             counts[periodOf[i]][Int(assign[i])][Int(t.category[i]) + 1] += 1
         }
         return counts
+    }
+
+    /// harm[period][unit][category+1] (index 0 = all crime): the sums of the incidents' harm weights, by the unit
+    /// `assign` gives each incident (−1: none).
+    static func areaHarm(_ assign: [Int32], units: Int, _ t: IncidentTable, periodOf: [Int], periods: Int) -> [[[Double]]] {
+        var harm = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: t.categories.count + 1), count: units), count: periods)
+        for i in 0..<t.count where periodOf[i] >= 0 && assign[i] >= 0 {
+            harm[periodOf[i]][Int(assign[i])][0] += t.weight(at: i)
+            harm[periodOf[i]][Int(assign[i])][Int(t.category[i]) + 1] += t.weight(at: i)
+        }
+        return harm
     }
 
     /// The comparison per square cell of `cell` metres over `extent` (the boundary's, else the incidents'), all

@@ -59,7 +59,7 @@ public enum GiStarJob {
         else if let orientation = r.hex { c = try onHexagons(orientation, r, job, &params) }
         else { c = try onGrid(r, job, &params) }
         params["neighbours"] = c.neighbours
-        if job.incidents.table.isWeighted { params["counts"] = "sums of the weight column" }
+        if job.incidents.table.isWeighted { params["counts"] = job.incidents.table.harm ? "harm: sums of the harm table's weights (--weights)" : "sums of the weight column" }
         c.params = params
         c.gi = c.gi.adjusted(r.adjust)
         c.keep = (0..<c.ids.count).filter { !c.gi.z[$0].isNaN || c.onLayer }
@@ -187,7 +187,7 @@ public enum GiStarJob {
         let set = try OutputSet(directory: req.out, database: req.database)
         // gi_p_fdr stays Benjamini–Hochberg whatever --adjust; another adjustment adds gi_p_adj.
         let bh = gi.adjustment == .bh ? gi.pAdjusted : benjaminiHochberg(gi.p), other = ![.bh, .none].contains(gi.adjustment)
-        var t = Table(columns: ["id", "name"] + c.extra.map(\.0) + ["count", "gi_z", "gi_p", "gi_p_fdr"] + (other ? ["gi_p_adj"] : [])
+        var t = Table(columns: ["id", "name"] + c.extra.map(\.0) + [inc.table.harm ? "harm" : "count", "gi_z", "gi_p", "gi_p_fdr"] + (other ? ["gi_p_adj"] : [])
                       + ["gi_bin", "neighbours"] + (permutations > 0 ? ["pseudo_p"] : []))
         t.rows = keep.map { k in
             [.string(c.ids[k]), .string(c.names[k])] + c.extra.map { $0.1[k] } +
@@ -197,10 +197,10 @@ public enum GiStarJob {
             + (permutations > 0 ? [.double(gi.pseudoP[k], decimals: nil)] : [])
         }
         let cls = MapStyle.codes(keep.map { Int(fdr ? gi.binFDR[$0] : gi.bin[$0]) }, table: MapStyle.giBins, field: "gi_bin",
-                                 title: "Getis-Ord Gi*\(gi.adjustment.shortLabel)")
+                                 title: "Getis-Ord Gi*\(inc.table.harm ? " of harm" : "")\(gi.adjustment.shortLabel)")
         try set.writeLayer("gistar", geometries: keep.map { c.geoms[$0] }, properties: t, style: .classified(cls))
         let mapParameters = "Gi* · neighbours: \(c.neighbours) · \(gi.adjustment.title) · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
-        let mapProduct = "hot and cold spots (Gi*)"
+        let mapProduct = inc.table.harm ? "hot and cold spots of harm (Gi*)" : "hot and cold spots (Gi*)"
         params["map_parameters"] = mapParameters; params["map_product"] = mapProduct
         if let mo = r.map {
             var ctx = MapJob.Context(incidents: inc, boundary: job.boundary, layers: job.layers, parameters: mapParameters, product: mapProduct)

@@ -21,8 +21,7 @@ public enum GridJob {
         let p = try HexProduct.compute(inc.table, size: g.cell, rule: g.cellRule, orientation: orientation, boundary: b, clip: clip, cellLimit: g.maxCells, extent: g.extent)
         let set = try OutputSet(req)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
-                           style: .classified(MapStyle.quantiles(p.cells.map { Double(p.counts.counts[$0]) }, field: "count",
-                                                                 title: "Incidents per cell", ramp: MapStyle.ylOrRd5, decimals: 0)))
+                           style: .classified(classes(p.cells, p.counts, harm: inc.table.harm)))
         try set.write("grid.csv", p.table.csv())
         try set.finish(command: command, parameters: [
             "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
@@ -40,24 +39,32 @@ public enum GridJob {
         var warnings = job.warnings
         if clip && b == nil { warnings.append("--clip needs a --boundary; the grid was not clipped") }
         let set = try OutputSet(p)
-        let cls = MapStyle.quantiles(product.cells.map { Double(product.counts.counts[$0]) }, field: "count", title: "Incidents per cell",
-                                     ramp: MapStyle.ylOrRd5, decimals: 0)
+        let harm = inc.table.harm
+        let cls = classes(product.cells, product.counts, harm: harm)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
         try set.write("grid.csv", product.table.csv())
-        let mapLine = "Counts per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
+        let mapLine = "\(harm ? "Harm (sum of the harm table's weights)" : "Counts") per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
+        let what = harm ? "harm per grid cell" : "counts per grid cell"
         // The area layers (wards…) the map draws and names, recorded in metadata.json for `hotspot map`.
         var drawn: [LoadedLayer] = []
         if let mo = map {
             drawn = job.layers.isEmpty ? try p.layers.map { try Pipeline.loadLayer($0, gridDirectories: p.gridDirectories) } : job.layers
-            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn, parameters: mapLine, product: "counts per grid cell")
+            var ctx = MapJob.Context(incidents: inc, boundary: b, layers: drawn, parameters: mapLine, product: what)
             ctx.blank = "no incidents"
             try MapJob.draw(ctx, features: product.geometries, classification: cls, dissolve: true, options: mo, into: set)
         }
         try set.finish(command: command, parameters: [
-            "map_parameters": mapLine, "map_product": "counts per grid cell",
+            "map_parameters": mapLine, "map_product": what,
             "job": "grid", "cell_m": Fmt.number(product.choice.grid.cellSize), "cell_source": product.choice.cellSizeSource,
             "extent_source": product.choice.extentSource, "clip": "\(product.choice.clipped)", "max_cells": "\(maxCells)"],
             inputs: job, grid: product.choice.grid, extraLayers: job.layers.isEmpty ? drawn : [], warnings: warnings)
         return Result(incidents: inc, product: product, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+
+    /// The layer's and the map's classes: incidents per cell, or harm per cell with a harm table (`--weights`).
+    static func classes(_ cells: [Int], _ counts: GridCounts, harm: Bool) -> Classification {
+        let v = cells.map { harm ? counts.weighted[$0] : Double(counts.counts[$0]) }
+        return MapStyle.quantiles(v, field: harm ? "harm" : "count", title: harm ? "Harm per cell" : "Incidents per cell",
+                                  ramp: MapStyle.ylOrRd5, decimals: v.allSatisfy { $0 == $0.rounded() } ? 0 : 1)
     }
 }

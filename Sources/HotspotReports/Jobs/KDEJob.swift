@@ -54,10 +54,11 @@ public enum KDEJob {
     static let hotspotStyle = LayerStyle.outline(colour: "#08306b", widthMM: 0.6, labelField: "id")
 
     /// The density classes of maps and styles: multiples of the mean non-zero cell density.
-    static func densityClassification(_ values: [Double], unit: DensityUnit, recency: RecencyWindow? = nil) -> Classification {
+    /// With harm weights (`--weights`) the density is harm per km² (or m²).
+    static func densityClassification(_ values: [Double], unit: DensityUnit, recency: RecencyWindow? = nil, harm: Bool = false) -> Classification {
         let per = unit == .perKm2 ? "km²" : "m²"
         return MapStyle.meanMultiples(values, field: "density_" + unit.rawValue,
-                               title: recency.map { "Recency-weighted density (per \(per), last \($0.description))" } ?? "Density (incidents per \(per))",
+                               title: recency.map { "Recency-weighted density (\(harm ? "harm " : "")per \(per), last \($0.description))" } ?? "Density (\(harm ? "harm" : "incidents") per \(per))",
                                ramp: MapStyle.ylOrRd5, decimals: unit == .perKm2 ? 1 : 6)
     }
 
@@ -147,13 +148,13 @@ public enum KDEJob {
                     .int(Int(product.counts.counts[k])), .double(surface.values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         let cellGeoms = cells.map { grid.cellPolygon($0) }
-        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit, recency: o.recency)
+        let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit, recency: o.recency, harm: t.harm)
         try set.writeLayer("density", geometries: cellGeoms, properties: ct, style: .classified(densityClasses))
         try set.write("density.csv", ct.csv())
         try writeRaster("density", values: surface.values, grid: grid, classes: densityClasses, geoTIFF: true, to: set)
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         let mapLine = (o.recency.map { "Prospective, for the period after \(recencyNote["recency_reference"] ?? ""): \(recencyNote["recency_incidents_weighted"] ?? "") incidents of the last \($0.description) weighted 1/(1 + age in \($0.unit)s) (ProMap) · " } ?? "") + "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
-        let mapProduct = o.recency == nil ? "kernel density and hotspots" : "prospective kernel density and hotspots"
+        let mapProduct = (o.recency == nil ? "" : "prospective ") + "kernel density\(t.harm ? " of harm" : "") and hotspots"
         if let mo = o.map {
             var ctx = MapJob.Context(incidents: inc, boundary: b, layers: layers, parameters: mapLine, product: mapProduct)
             ctx.hotspots = hotspots.map { ($0.id, $0.geometry) }
@@ -166,7 +167,7 @@ public enum KDEJob {
             "map_parameters": mapLine, "map_product": mapProduct,
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
-            "unit": o.unit.rawValue, "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
+            "unit": o.unit.rawValue, "density_of": t.harm ? "harm" : "incidents", "mode": surface.mode.rawValue, "threshold": hot.threshold.description,
             "threshold_level": Fmt.number(hot.level), "smooth": "\(o.smooth)", "clip": "\(o.clip && b != nil)",
             "binned_error_bound_per_incident": Fmt.number(surface.errorPerIncident), "study_area_m2": Fmt.fixed(studyArea, 1)]) { a, _ in a },
             inputs: job, grid: grid, warnings: warnings, backtest: backtestTable)
@@ -315,7 +316,7 @@ public enum KDEJob {
                     .double(c.y, decimals: 1), .int(Int(p.counts.counts[k])), .double(values[k], decimals: nil), .int(hotSet.contains(k) ? 1 : 0)]
         }
         try set.writeLayer("density", geometries: p.geometries, properties: ct,
-                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit, recency: o.recency)))
+                           style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit, recency: o.recency, harm: inc.table.harm)))
         try set.write("density.csv", ct.csv())
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.finish(command: command, parameters: [

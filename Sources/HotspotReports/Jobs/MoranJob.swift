@@ -96,7 +96,7 @@ public enum MoranJob {
         } else {
             at = try onGrid(r, job)
         }
-        if job.incidents.table.isWeighted { at.params["counts"] = "sums of the weight column" }
+        if job.incidents.table.isWeighted { at.params["counts"] = job.incidents.table.harm ? "harm: sums of the harm table's weights (--weights)" : "sums of the weight column" }
         return at
     }
 
@@ -131,10 +131,10 @@ public enum MoranJob {
     /// The short names of the quadrants by esda code.
     static let quadrantNames = ["not significant", "HH", "LH", "LL", "HL"]
 
-    /// The per-location table: counts, I, z, lag, quadrant, p, adjusted p, cluster.
-    static func table(_ res: Result, weighted: Bool) -> Table {
+    /// The per-location table: counts (`harm` with a harm table), I, z, lag, quadrant, p, adjusted p, cluster.
+    static func table(_ res: Result, weighted: Bool, harm: Bool = false) -> Table {
         let at = res.locations, m = res.local
-        var t = Table(columns: ["id", "name"] + at.extra.map(\.0) + ["count", "local_i", "z", "lag_z", "quadrant", "p_sim", "p_adj",
+        var t = Table(columns: ["id", "name"] + at.extra.map(\.0) + [harm ? "harm" : "count", "local_i", "z", "lag_z", "quadrant", "p_sim", "p_adj",
                                                                      "cluster", "cl_code", "neighbours"])
         t.rows = at.ids.indices.map { k in
             [.string(at.ids[k]), .string(at.names[k])] + at.extra.map { $0.1[k] } +
@@ -159,8 +159,9 @@ public enum MoranJob {
     static func write(_ res: Result, _ req: Project, _ r: Request, command: String, inputs job: JobInputs) throws -> Result {
         let at = res.locations, m = res.local, g = res.global
         let set = try OutputSet(directory: req.out, database: req.database)
-        let t = table(res, weighted: job.incidents.table.isWeighted)
-        let cls = MapStyle.codes(m.cluster.map(Int.init), table: clusterClasses, field: "cl_code", title: "Local Moran's I\(r.adjust.shortLabel)")
+        let t = table(res, weighted: job.incidents.table.isWeighted, harm: job.incidents.table.harm)
+        let cls = MapStyle.codes(m.cluster.map(Int.init), table: clusterClasses, field: "cl_code",
+                                 title: "Local Moran's I\(job.incidents.table.harm ? " of harm" : "")\(r.adjust.shortLabel)")
         try set.writeLayer("moran", geometries: at.geoms, properties: t, style: .classified(cls))
         let mapParameters = "Local Moran's I · neighbours: \(at.neighbours), row-standardised · \(r.permutations) permutations · \(r.adjust.criterion(r.alpha)) · \(at.ids.count) locations"
         let mapProduct = "clusters and outliers (Local Moran's I)"

@@ -31,6 +31,7 @@ public enum ProjectJob {
         meta.warnings = Array(NSOrderedSet(array: warnings)) as? [String] ?? warnings
         meta.attribution = Attribution.lines(boundaries: inputs.boundary != nil || !inputs.layers.isEmpty)
         meta.coverage = .init(inputs.incidents.table)
+        meta.harmWeights = inputs.incidents.harm
         try set.finish(meta, database: { if let batch, let db = p.database { return try batch.prepare(db) } else { return nil } })
         return (inputs.incidents, pr.names, meta.warnings)
     }

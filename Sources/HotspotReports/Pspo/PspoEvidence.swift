@@ -286,26 +286,34 @@ extension PspoEvidence {
                       changeNote: change?.note, enforcement: enforcement)
     }
 
-    /// `incidents-by-source` and `incidents-by-type` (section 3), counted in one pass.
+    /// `incidents-by-source` and `incidents-by-type` (section 3), counted in one pass. With a harm table
+    /// (`--weights`), `incidents-by-type` adds `harm_inside` and `harm_borough` (sums of the weights) at its end.
     fileprivate func sourceAndTypeTables(_ x: TableIndex) -> (bySource: Table, byType: Table) {
         let t = x.t, n = x.n, nIn = x.nIn, cats = t.categories, ins = x.inside
         var perFile = [(inside: Int, all: Int)](repeating: (0, 0), count: x.files.count)
         var perType = [(inside: Int, all: Int)](repeating: (0, 0), count: cats.count)
+        var harm = [(inside: Double, all: Double)](repeating: (0, 0), count: cats.count + 1)  // last: all selected types
         for i in 0..<n {
             let f = Int(t.sourceFile[i]), c = Int(t.category[i]), k = ins[i] ? 1 : 0
             perFile[f].inside += k; perFile[f].all += 1
             perType[c].inside += k; perType[c].all += 1
+            if t.harm {
+                let w = t.weight(at: i)
+                for j in [c, cats.count] { harm[j].all += w; if ins[i] { harm[j].inside += w } }
+            }
         }
+        func harmCells(_ j: Int) -> [Value] { t.harm ? [.double(harm[j].inside, decimals: nil), .double(harm[j].all, decimals: nil)] : [] }
         var bySource = Table(columns: ["source", "file", "format", "incidents_inside", "incidents_borough"])
         for (k, f) in x.files.enumerated() {
             bySource.rows.append([.string(x.labels[k]), .string((f.path as NSString).lastPathComponent), .string(f.format), .int(perFile[k].inside), .int(perFile[k].all)])
         }
-        var byType = Table(columns: ["crime_type", "inside", "outside", "borough", "inside_share_pct"])
+        var byType = Table(columns: ["crime_type", "inside", "outside", "borough", "inside_share_pct"] + (t.harm ? ["harm_inside", "harm_borough"] : []))
         for c in x.usedCats {
             let a = perType[c].inside, b = perType[c].all
-            byType.rows.append([.string(cats[c]), .int(a), .int(b - a), .int(b), .double(b > 0 ? 100 * Double(a) / Double(b) : 0, decimals: 1)])
+            byType.rows.append([.string(cats[c]), .int(a), .int(b - a), .int(b), .double(b > 0 ? 100 * Double(a) / Double(b) : 0, decimals: 1)] + harmCells(c))
         }
-        byType.rows.append([.string("All selected types"), .int(nIn), .int(n - nIn), .int(n), .double(n > 0 ? 100 * Double(nIn) / Double(n) : 0, decimals: 1)])
+        byType.rows.append([.string("All selected types"), .int(nIn), .int(n - nIn), .int(n), .double(n > 0 ? 100 * Double(nIn) / Double(n) : 0, decimals: 1)]
+                           + harmCells(cats.count))
         return (bySource, byType)
     }
 
