@@ -119,6 +119,9 @@ def check_block(page, text, here, tmp, block, shared_projects=()):
             if maps: made = os.path.join(os.path.dirname(made), maps[0])
         if "hotspot backtest" in block:
             made = os.path.join(tmp, "out", out_dir.group(1), "backtest-pai.png")
+        if "hotspot context" in block:
+            # One page per category: the picture is the page of its own name.
+            made = os.path.join(tmp, "out", out_dir.group(1), os.path.basename(pic.group(1)))
         if "hotspot pspo" in block:
             # A pack's picture is page 1 of its pack.pdf as poppler renders it.
             made = os.path.join(tmp, "page1")
