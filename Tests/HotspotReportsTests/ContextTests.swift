@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotTestSupport
 import Testing
 @testable import HotspotReports
 
@@ -93,5 +94,28 @@ import Testing
     @Test func ranksShareTies() {
         #expect(ContextJob.ranks([3, 1, 3, nil, 2]) == [1, 4, 1, nil, 3])
         #expect(ContextJob.percentile(2, among: [1, 2, 2, 5]) == 75)
+    }
+}
+
+/// `context:` in a project file spells `hotspot context`: the same tables, written into the run's `context/`.
+@Suite struct ContextProjectTests {
+    @Test func aProjectSectionMakesTheSameTables() throws {
+        let dir = NSTemporaryDirectory() + "hotspot-ctxp-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let mps = "MajorText,MinorText,WardName,WardCode,LookUp_BoroughName,202401,202402\nBURGLARY,BURGLARY,Alpha,E05000001,Aborough,2,4\nBURGLARY,BURGLARY,Beta,E05000002,Bborough,3,3\n"
+        try mps.write(toFile: dir + "/mps.csv", atomically: true, encoding: .utf8)
+        try "Code,Name,All ages\nE09000001,Aborough,1000\nE09000002,Bborough,2000\n".write(toFile: dir + "/pop.csv", atomically: true, encoding: .utf8)
+        let demo = Paths.repo.appendingPathComponent("Geodata/demo/incidents.csv").path
+        let yaml = "out: \(dir)/out\ninputs:\n  files: [\(demo)]\nproducts:\n  context:\n    mps: mps.csv\n    borough_population: pop.csv\n    borough: Aborough\n    periods: [2024-01, 2024-02]\n    pages: none\n"
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let p = try Project.load(dir + "/p.yaml")
+        let o = try #require(p.products.context)
+        #expect(o.files == [dir + "/mps.csv"] && o.boroughs == ["Aborough"] && o.pageFormats.isEmpty)
+        _ = try ProjectJob.run(p, command: "t", log: { _ in })
+        let table = try String(contentsOfFile: dir + "/out/context/boroughs.csv", encoding: .utf8)
+        #expect(table.contains("\nAborough,E09000001,1000,1,all,,,2,4,2.0000,4.0000,2,100.00,2.0000,"))
+        // A section without periods names what is missing.
+        try yaml.replacingOccurrences(of: "    periods: [2024-01, 2024-02]\n", with: "").write(toFile: dir + "/q.yaml", atomically: true, encoding: .utf8)
+        #expect { try Project.load(dir + "/q.yaml") } throws: { "\($0)".contains("'periods' is missing") }
     }
 }
