@@ -37,7 +37,7 @@ import Testing
         for _ in 0..<2 { text += "2024-02-11,539950,176950,Burglary\n" }
         let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
         var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [100]
-        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.emerging = false; o.minTest = 1
+        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.optimized = false; o.emerging = false; o.minTest = 1
         let job = try p.loadInputs()
         let (origins, candidates, scores, _) = try BacktestJob.evaluate(job, o)
         #expect(origins.count == 1 && origins[0].nTrain == 10 && origins[0].nTest == 10)

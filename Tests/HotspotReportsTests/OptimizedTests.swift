@@ -110,3 +110,25 @@ import Testing
         #expect(try String(contentsOfFile: out + "/isa.svg", encoding: .utf8).contains("first and maximum peak"))
     }
 }
+
+extension OptimizedTests {
+    /// `optimized:` in a project file: the request `hotspot optimized` builds from its flags; --bands is checked.
+    @Test func decodesFromAProjectFile() throws {
+        let demo = Paths.repo.appendingPathComponent("Geodata/demo").path
+        let p = try Project.load(try temporaryFile("inputs: {files: [\(demo)/incidents.csv]}\nproducts:\n  optimized: {cell: 150, hex: flat, bands: 8}\n"))
+        let r = try #require(p.products.optimized)
+        #expect(r.cell == 150 && r.hex == .flat && r.bands == 8 && r.on == nil && !r.clip)
+        let bad = try temporaryFile("inputs: {files: [\(demo)/incidents.csv]}\nproducts:\n  optimized: {bands: 2}\n")
+        do { _ = try Project.load(bad); Issue.record("loaded") } catch let e as Project.ProjectError { #expect(e.key == "products.optimized.bands") }
+    }
+
+    /// Without a peak (a smooth west–east trend: z only rises with distance), the distance is the mean distance to the
+    /// k-th nearest location, k = 5 % of the locations (here 20 of 400).
+    @Test func withoutAPeakTheDistanceIsTheMeanDistanceToTheKNearest() {
+        var x: [Double] = [], y: [Double] = [], v: [Double] = []
+        for r in 0..<20 { for c in 0..<20 { x.append(Double(c) * 100); y.append(Double(r) * 100); v.append(Double(c)) } }
+        let s = OptimizedJob.findScale(x: x, y: y, values: v, bands: 10)
+        #expect(s.isa.peaks.isEmpty && s.isa.firstPeak == nil && s.fallbackK == 20)
+        #expect(s.chosen == PointSpacing.meanKthNearest(x: x, y: y, k: 20) && s.chosenBy == "no significant peak: mean distance to the 20 nearest")
+    }
+}

@@ -282,3 +282,22 @@ extension OptimizedJob {
         return Result(incidents: job.incidents, computed: c, warnings: c.warnings, written: set.written.map(\.path) + ["metadata.json"])
     }
 }
+
+extension BacktestJob.CellGrid {
+    /// Optimized hot spots of each origin's training incidents on this grid: the distance band found by
+    /// `OptimizedJob.findScale` on the counts of the study area's cells (in the mask; all without a boundary), then
+    /// Gi* within it, the cells hot at 95 % after FDR (as the Gi* candidate).
+    func optimized() -> [BacktestJob.Score] {
+        let cells = (0..<grid.cellCount).filter { mask?[$0] ?? true }
+        let centres = cells.map { grid.centre(index: $0) }
+        return split.origins.indices.map { k in
+            var counts = [Double](repeating: 0, count: grid.cellCount)
+            for i in split.train[k] where cellOf[i] >= 0 { counts[cellOf[i]] += 1 }
+            let v = cells.map { counts[$0] }
+            guard cells.count > 3, v.contains(where: { $0 != v[0] }) else { return score([], k) }
+            let s = OptimizedJob.findScale(x: centres.map(\.x), y: centres.map(\.y), values: v, bands: 10)
+            let bins = giStar(grid: grid, values: counts, radius: s.chosen * (1 + 1e-9), mask: mask).bins(fdr: true)
+            return score((0..<grid.cellCount).filter { bins[$0] >= 2 }, k)
+        }
+    }
+}

@@ -5,7 +5,7 @@ import HotspotIO
 /// `optimized:` — ArcGIS-style optimized hot spot analysis of incidents (`hotspot optimized`).
 extension OptimizedJob: Product {
     public static let name = "optimized"
-    public static let keys = GridSpec.keys + ["on", "bands", "map"]
+    public static let keys = GridSpec.keys.filter { $0 != "cell_rule" } + ["on", "bands", "map"]
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
         r.grid = try GridSpec.decode(s)
