@@ -173,7 +173,7 @@ public enum KDEJob {
         var bo = backtest
         // The bandwidth (and cell) that best predicted the following window on these incidents.
         if let c = o.cell { bo.cells = [c] }
-        bo.gistar = false; bo.moran = false; bo.emerging = false
+        bo.gistar = false; bo.moran = false; bo.optimized = false; bo.emerging = false
         bo.thresholds = [o.threshold]
         let (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
         let usable = origins.indices.filter { !origins[$0].tooFew }
