@@ -132,3 +132,24 @@ extension OptimizedTests {
         #expect(s.chosen == PointSpacing.meanKthNearest(x: x, y: y, k: 20) && s.chosenBy == "no significant peak: mean distance to the 20 nearest")
     }
 }
+
+extension OptimizedTests {
+    /// A locational outlier (an incident 30 km from the rest) is reported, left out of the cell size (which stays
+    /// that of the others), and still counted in its cell: the counts sum to every incident.
+    @Test func aLocationalOutlierIsReportedAndStillCounted() throws {
+        let path = try planted(radius: 300, seed: 9)
+        let text = try String(contentsOfFile: path, encoding: .utf8) + "2024-01-10,560000.0,170000.0,Burglary\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let p = request([path], read: mapped, out: NSTemporaryDirectory() + "unused") { $0.optimized = OptimizedJob.Request() }
+        let job = try p.loadInputs()
+        let c = try OptimizedJob.compute(OptimizedJob.Request(), inputs: job)
+        let t = job.incidents.table
+        #expect(t.count == 6000 + 9 * 250 + 1)
+        #expect(Int(c.choices.first { $0.key == "locational_outliers" }!.value)! >= 1)
+        #expect(c.locations.counts.reduce(0, +) == Double(t.count), "every incident counted, the outlier too")
+        let nn = PointSpacing.nearestDistinct(x: t.x, y: t.y), out = PointSpacing.outliers(nearest: nn)
+        #expect(out.last == true)
+        let without = OptimizedJob.cellFromData(x: Array(t.x.dropLast()), y: Array(t.y.dropLast()), nearest: Array(nn.dropLast()), outliers: Array(out.dropLast()))
+        #expect(c.choices.first { $0.key == "cell_size" }!.value == "\(Fmt.number(without.cell)) m", "the cell of the others")
+    }
+}
