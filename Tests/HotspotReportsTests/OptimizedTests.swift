@@ -147,6 +147,7 @@ extension OptimizedTests {
         #expect(t.count == 6000 + 9 * 250 + 1)
         #expect(Int(c.choices.first { $0.key == "locational_outliers" }!.value)! >= 1)
         #expect(c.locations.counts.reduce(0, +) == Double(t.count), "every incident counted, the outlier too")
+        #expect(c.warnings.contains { $0.hasPrefix("1 location(s) have no neighbour within") && $0.hasSuffix("their Gi* uses only themselves") })
         let nn = PointSpacing.nearestDistinct(x: t.x, y: t.y), out = PointSpacing.outliers(nearest: nn)
         #expect(out.last == true)
         let without = OptimizedJob.cellFromData(x: Array(t.x.dropLast()), y: Array(t.y.dropLast()), nearest: Array(nn.dropLast()), outliers: Array(out.dropLast()))
