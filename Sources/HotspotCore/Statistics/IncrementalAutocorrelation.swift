@@ -139,7 +139,7 @@ struct BandPairs {
 /// bands are symmetric (j ∈ N(i) ⇔ i ∈ N(j)), so w_ji = 1/k(j) and the column sum of i is Σ_{j ∈ N(i)} 1/k(j).
 func bandSums(_ p: BandPairs, d: [Double], invk: [Double], bands nb: Int) -> (num: [Double], s0: [Double], s1: [Double], s2: [Double]) {
     let n = d.count
-    let parts = parallelMap(chunks: Parallel.chunks(n, minimum: 256)) { rows -> [Double] in
+    let parts = parallelMap(chunks: fixedChunks(n)) { rows -> [Double] in
         var acc = [Double](repeating: 0, count: 4 * nb)            // num, s0, s1, s2 per band
         var lag = [Double](repeating: 0, count: nb), col = lag, s1 = lag
         for i in rows {
@@ -164,6 +164,12 @@ func bandSums(_ p: BandPairs, d: [Double], invk: [Double], bands nb: Int) -> (nu
     var tot = [Double](repeating: 0, count: 4 * nb)
     for part in parts { for k in 0..<(4 * nb) { tot[k] += part[k] } }
     return (Array(tot[0..<nb]), Array(tot[nb..<(2 * nb)]), Array(tot[(2 * nb)..<(3 * nb)]), Array(tot[(3 * nb)..<(4 * nb)]))
+}
+
+/// Rows in chunks of 1,024 whatever the number of cores, so that sums added chunk by chunk are the same bytes with
+/// one thread or many (`HOTSPOT_THREADS`).
+func fixedChunks(_ n: Int, size: Int = 1024) -> [Range<Int>] {
+    stride(from: 0, to: max(n, 1), by: size).map { $0..<min(n, $0 + size) }
 }
 
 extension Neighbourhood {
@@ -212,7 +218,7 @@ public enum PointSpacing {
         let kk = min(k, x.count - 1)
         guard kk >= 1 else { return .nan }
         let index = PointIndex(x: x, y: y)
-        let parts = parallelMap(chunks: Parallel.chunks(x.count, minimum: 512)) { rows -> Double in
+        let parts = parallelMap(chunks: fixedChunks(x.count)) { rows -> Double in
             rows.reduce(0.0) { s, i in
                 let j = index.nearest(i, k: kk)[kk - 1]
                 let dx = x[j] - x[i], dy = y[j] - y[i]
