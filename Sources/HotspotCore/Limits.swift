@@ -17,6 +17,8 @@ public enum Limits {
     public static let permutations: ClosedRange<Int> = 0...99_999
     /// Permutations of Local Moran's I (`hotspot moran --permutations`): at least 99, so that p can reach 0.01.
     public static let moranPermutations: ClosedRange<Int> = 99...99_999
+    /// Distance bands of `hotspot optimized`'s incremental spatial autocorrelation (ArcGIS: 10; at least 3 for a peak).
+    public static let optimizedBands: ClosedRange<Int> = 3...30
     /// The seed of the permutations' random generator (`--seed`), and its default.
     public static let defaultSeed: UInt64 = 12345
 }

@@ -37,7 +37,7 @@ import Testing
         for _ in 0..<2 { text += "2024-02-11,539950,176950,Burglary\n" }
         let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
         var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [100]; o.bandwidths = [100]
-        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.emerging = false; o.recency = []; o.minTest = 1
+        o.thresholds = [.topCells(percent: 5)]; o.gistar = false; o.moran = false; o.optimized = false; o.emerging = false; o.recency = []; o.minTest = 1
         let job = try p.loadInputs()
         let (origins, candidates, scores, _) = try BacktestJob.evaluate(job, o)
         #expect(origins.count == 1 && origins[0].nTrain == 10 && origins[0].nTest == 10)
@@ -163,5 +163,36 @@ import Testing
         let svg = try String(contentsOfFile: p.out + "/map.svg", encoding: .utf8)
         #expect(svg.contains("prospective kernel density") && svg.contains("Prospective, for the period after 2024-03-19") && svg.contains("Recency-weighted density"))
         #expect(r.hotspots.map(\.incidents).reduce(0, +) == 15)
+    }
+}
+
+extension BacktestTests {
+    /// The optimized candidate: at each origin, the distance band `OptimizedJob.findScale` finds on the training
+    /// counts of the grid's cells, then the cells hot at 95 % (Gi*, FDR) within it; scored, never recommended;
+    /// `optimized = false` leaves it out.
+    @Test func optimizedHotSpotsAreACandidate() throws {
+        var text = "when,E,N,kind\n"
+        for m in 1...2 {
+            for k in 0..<60 { text += "2024-0\(m)-10,\(538000 + (k % 5) * 50 + 5),\(175000 + (k / 12) * 50 + 5),Burglary\n" }
+            for k in 0..<80 { text += "2024-0\(m)-12,\(537000 + (k * 137) % 2000),\(174000 + (k * 311) % 2000),Burglary\n" }
+        }
+        let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
+        var o = BacktestJob.Options(); o.train = .months(1); o.test = .months(1); o.cells = [50]; o.bandwidths = [100]; o.minTest = 10
+        o.moran = false; o.emerging = false
+        let r = try BacktestJob.run(p, options: o, command: "t")
+        let k = try #require(r.candidates.firstIndex { $0.predictor == "optimized" })
+        #expect(r.candidates[k].label == "Optimized hot spots 50 m, hot at 95% (FDR), band from the data" && r.recommended.predictor == "kde")
+        // The same cells by hand: the training month's counts on the grid, findScale, Gi* within the distance.
+        let t = try p.loadInputs().incidents.table
+        let g = try GridProduct.compute(t, cellSize: 50, rule: .sfhotspot, boundary: nil, clip: false, cellLimit: o.maxCells, extent: nil).choice.grid
+        var counts = [Double](repeating: 0, count: g.cellCount)
+        for i in 0..<t.count where t.day[i] < t.day.max()! - 20 { if let c = g.index(x: t.x[i], y: t.y[i]) { counts[c] += 1 } }
+        let centres = (0..<g.cellCount).map { g.centre(index: $0) }
+        let s = OptimizedJob.findScale(x: centres.map(\.x), y: centres.map(\.y), values: counts, bands: 10)
+        let gi = giStar(values: counts, neighbourhood: Neighbourhood.distanceBandTolerant(x: centres.map(\.x), y: centres.map(\.y), distance: s.chosen))
+        let hot = (0..<g.cellCount).filter { gi.binFDR[$0] >= 2 }
+        #expect(!hot.isEmpty && r.scores[k][0].hotCells == hot.count)
+        o.optimized = false
+        #expect(!(try BacktestJob.run(p, options: o, command: "t")).candidates.contains { $0.predictor == "optimized" })
     }
 }

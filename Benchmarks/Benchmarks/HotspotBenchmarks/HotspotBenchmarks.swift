@@ -201,6 +201,16 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(localMoran(values: v, neighbourhood: nb, permutations: 999, seed: 1))
         blackHole(globalMoran(values: v, neighbourhood: nb, permutations: 999, seed: 1))
     }
+    // Incremental spatial autocorrelation (issue 22, `hotspot optimized`): the same 100 × 100 lattice and values as the
+    // Local Moran benchmark, 100 m cells, bands found as `hotspot optimized` finds them (from 100 m by 100 m, 10 bands:
+    // up to ~314 neighbours a cell), Global Moran's I with z at each; Benchmarks/isa_peer.py runs esda on the same.
+    Benchmark("incremental spatial autocorrelation 10k cells 10 bands", configuration: config) { b in
+        let nr = 100, nc = 100
+        let v = (0..<(nr * nc)).map { k in Double((k * 7919) % 13 + ((40..<60).contains(k / nc) && (40..<60).contains(k % nc) ? 10 : 0)) }
+        let x = (0..<(nr * nc)).map { Double($0 % nc) * 100 + 50 }, y = (0..<(nr * nc)).map { Double($0 / nc) * 100 + 50 }
+        b.startMeasurement()
+        blackHole(OptimizedJob.findScale(x: x, y: y, values: v, bands: 10))
+    }
     Benchmark("emerging 100k cells x 36 steps (space-time Gi*, 2 MK, classify)", configuration: config) { b in
         let g = SquareGrid(x0: 0, y0: 0, cellSize: 100, ncols: 400, nrows: 250)
         var rng = SplitMix64(seed: 2)

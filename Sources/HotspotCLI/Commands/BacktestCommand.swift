@@ -14,7 +14,8 @@ struct BacktestCommand: ParsableCommand {
             --step (default: the test window) for as long as the data last; or give explicit --pair TRAIN:TEST \
             windows (e.g. the same months a year later). For every candidate — KDE with each --bandwidths × --cells × \
             --thresholds, Gi* hot cells (95 % after FDR, neighbours within cell × √2), Local Moran's I High-High \
-            cells (p < 0.05, 999 permutations, the same neighbours), the hot categories of an \
+            cells (p < 0.05, 999 permutations, the same neighbours), optimized hot spots (Gi* hot cells at 95 % \
+            after FDR at the distance band of `hotspot optimized`), the hot categories of an \
             emerging hot spot analysis of the training months (all but Historical) per cell size, and prospective \
             surfaces (ProMap, Bowers, Johnson & Pease 2004: each KDE candidate with the training incidents weighted \
             by recency, 1/(1 + age) within each --recency window) — the hot \
@@ -58,6 +59,8 @@ struct BacktestCommand: ParsableCommand {
     var noGistar = false
     @Flag(help: "Leave out the Local Moran's I candidates (High-High cells at p < 0.05).")
     var noMoran = false
+    @Flag(help: "Leave out the optimized hot spot candidates (Gi* at the distance band found by incremental spatial autocorrelation, hot at 95 % after FDR).")
+    var noOptimized = false
     @Flag(help: "Leave out the emerging hot spot candidates.")
     var noEmerging = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Recency windows of the prospective candidates (ProMap: each KDE bandwidth with the training incidents weighted 1/(1 + age), age in whole months or weeks before the window's end), comma-separated: 2months,6months (default), 8weeks (dated data only), or none.", valueName: "list"),
@@ -80,7 +83,7 @@ struct BacktestCommand: ParsableCommand {
             o.train = train; o.test = test; o.step = step
             o.pairs = pairs.map { ($0[0], $0[1]) }
             o.bandwidths = bandwidths; o.cells = cells; o.thresholds = thresholds
-            o.gistar = !noGistar; o.moran = !noMoran; o.emerging = !noEmerging; o.recency = recency; o.kernel = kernel; o.minTest = minTest
+            o.gistar = !noGistar; o.moran = !noMoran; o.optimized = !noOptimized; o.emerging = !noEmerging; o.recency = recency; o.kernel = kernel; o.minTest = minTest
             ProgressView.install(quiet: input.quiet)
             let r = try BacktestJob.run(p, options: o, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)

@@ -44,6 +44,8 @@ public enum BacktestJob {
         public var gistar = true
         /// Also score Local Moran's I High-High cells (p < 0.05, 999 permutations, queen: neighbours within cell × √2).
         public var moran = true
+        /// Also score optimized hot spots (`OptimizedJob.findScale` on the training counts, Gi* hot at 95 % after FDR).
+        public var optimized = true
         /// Also score emerging hot spot analysis of the training window (monthly steps): the cells in a hot category
         /// but Historical (New, Consecutive, Intensifying, Persistent, Diminishing, Sporadic, Oscillating).
         public var emerging = true
@@ -70,6 +72,7 @@ public enum BacktestJob {
             case "gistar": return "Gi* \(Fmt.number(cell)) m, \(threshold)"
             case "moran": return "Local Moran \(Fmt.number(cell)) m, \(threshold)"
             case "prospective": return "Prospective KDE \(Fmt.number(cell)) m, h \(Fmt.number(bandwidth ?? 0)) m, \(recency?.description ?? ""), \(threshold)"
+            case "optimized": return "Optimized hot spots \(Fmt.number(cell)) m, \(threshold)"
             default: return "Emerging hot spots \(Fmt.number(cell)) m, \(threshold)"
             }
         }
@@ -153,6 +156,10 @@ public enum BacktestJob {
             if o.moran {
                 candidates.append(Candidate(predictor: "moran", cell: c, bandwidth: nil, threshold: "High-High at p < 0.05", targetShare: nil))
                 scores.append(g.moran())
+            }
+            if o.optimized {
+                candidates.append(Candidate(predictor: "optimized", cell: c, bandwidth: nil, threshold: "hot at 95% (FDR), band from the data", targetShare: nil))
+                scores.append(g.optimized())
             }
             if o.emerging {
                 let es = g.emerging(warnings: &warnings)

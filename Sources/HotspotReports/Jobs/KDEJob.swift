@@ -200,7 +200,7 @@ public enum KDEJob {
         // The bandwidth (and cell) that best predicted the following window on these incidents.
         if let c = o.cell { bo.cells = [c] }
         // A prospective surface (--recency) is chosen among the prospective candidates of its window only.
-        bo.gistar = false; bo.moran = false; bo.emerging = false; bo.recency = o.recency.map { [$0] } ?? []
+        bo.gistar = false; bo.moran = false; bo.optimized = false; bo.emerging = false; bo.recency = o.recency.map { [$0] } ?? []
         bo.thresholds = [o.threshold]
         var (origins, cands, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try BacktestJob.evaluate(job, bo) }
         if o.recency != nil {

@@ -49,7 +49,7 @@ public struct ProductOutcome {
 /// Every product `hotspot run` can make, in the order it makes them and lists them.
 public enum ProductRegistry {
     public static let all: [any Product.Type] = [
-        AreasJob.self, GridJob.self, KDEJob.self, GiStarJob.self, MoranJob.self, EmergingJob.self, CompareJob.self, PspoJob.self, AccuracyJob.self,
+        AreasJob.self, GridJob.self, KDEJob.self, GiStarJob.self, MoranJob.self, OptimizedJob.self, EmergingJob.self, CompareJob.self, PspoJob.self, AccuracyJob.self,
         NearRepeatJob.self, ContextJob.self,
     ]
     /// The products' names, in order.
