@@ -120,7 +120,7 @@ import Testing
         text += "2024-01-01,537000,174000,Burglary\n2024-01-01,540000,177000,Burglary\n"   // the grid's extent
         let p = request([try csv(text)], read: mapped, out: NSTemporaryDirectory() + "hotspot-bt-\(UUID().uuidString)")
         var o = BacktestJob.Options(); o.train = .months(3); o.test = .months(1); o.cells = [100]; o.bandwidths = [150]
-        o.thresholds = [.topCells(percent: 0.1)]; o.gistar = false; o.moran = false; o.emerging = false; o.minTest = 1
+        o.thresholds = [.topCells(percent: 0.1)]; o.gistar = false; o.moran = false; o.optimized = false; o.emerging = false; o.minTest = 1
         let r = try BacktestJob.run(p, options: o, command: "t")
         #expect(r.candidates.map(\.predictor) == ["kde", "prospective", "prospective"])
         #expect(r.candidates.map(\.recency) == [nil, .months(2), .months(6)])
