@@ -1,3 +1,4 @@
+import RealModule
 import Testing
 @testable import HotspotCore
 
@@ -155,6 +156,22 @@ import Testing
         #expect(abs(poissonRateTest(before: 119, after: 97).p - 0.15287717983620966) < 1e-12)
         #expect(abs(poissonRateTest(before: 20, after: 5, exposureBefore: 28, exposureAfter: 31).p - 0.0010987646088095931) < 1e-12)
         #expect(abs(poissonRateTest(before: 3, after: 0).p - 0.25) < 1e-12)
+        // Large counts (London-wide totals): the sum over the window of ±40 SD equals scipy's binomtest (scipy 1.x,
+        // `binomtest(k, n, 0.5).pvalue`, which sums every outcome) and, to summation rounding, a sum over every outcome.
+        #expect(abs(poissonRateTest(before: 1049, after: 881).p - 0.0001426295467688344) < 1e-15)
+        #expect(abs(poissonRateTest(before: 4900, after: 5100).p - 0.04658552770494645) < 1e-12)
+        #expect(abs(poissonRateTest(before: 723, after: 1064).p - 7.19412379257591e-16) < 1e-24)
+        #expect(poissonRateTest(before: 20304, after: 31112).p == 0)
+        func everyOutcome(_ a: Int, _ b: Int, _ p0: Double) -> Double {
+            let n = a + b
+            func l(_ k: Int) -> Double { Double.logGamma(Double(n + 1)) - Double.logGamma(Double(k + 1)) - Double.logGamma(Double(n - k + 1)) + Double(k) * Double.log(p0) + Double(n - k) * Double.log(1 - p0) }
+            let o = l(b)
+            return min(1, (0...n).reduce(0.0) { $0 + (l($1) <= o + Double.log(1 + 1e-7) ? Double.exp(l($1)) : 0) })
+        }
+        for (a, b, ea, eb) in [(52_079, 53_142, 7.0, 7.0), (9_000, 9_100, 6.0, 7.0), (100_000, 100_400, 1.0, 1.0)] {
+            let full = everyOutcome(a, b, eb / (ea + eb)), fast = poissonRateTest(before: a, after: b, exposureBefore: ea, exposureAfter: eb).p
+            #expect(abs(fast - full) <= 1e-10 * full + 1e-14, "\(a) \(b): \(fast) vs \(full)")  // summation rounding of ~10⁵ terms
+        }
         #expect(poissonRateTest(before: 0, after: 0).p == 1)
         #expect(poissonRateTest(before: 0, after: 4).percentChange == nil)
         #expect(poissonRateTest(before: 40, after: 30).percentChange == -25)
