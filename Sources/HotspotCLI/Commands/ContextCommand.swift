@@ -20,7 +20,7 @@ struct ContextCommand: ParsableCommand {
             (first month = 100) and rates, and Mann-Kendall trends, for the borough and London (series.csv, \
             trends.csv); what matched nothing (unmatched.csv); summary.txt; a "<borough> in London" page per category group \
             (all crime and each major category: a map of London's boroughs by rate with --boroughs-layer, the boroughs \
-            ranked, the monthly series against London, a table of every category; SVG, PNG, PDF); metadata.json. London is the 32 boroughs \
+            ranked, the monthly series against London, a table of every category; SVG and one PDF, PNG with --pages png); metadata.json. London is the 32 boroughs \
             the MPS polices, without the City of London, as the MPS and borough assessments define it \
             (--include-city adds the City's residents); rows in no borough (e.g. Aviation Security (SO18)) count in \
             London's total and are listed. Example:
@@ -43,8 +43,8 @@ struct ContextCommand: ParsableCommand {
     var smallCount: Int = 10
     @Option(help: ArgumentHelp("Borough boundaries for the pages' map (any OGR polygon source with the boroughs' names or E09 codes, e.g. london-boroughs.gpkg); without it the pages have no map.", valueName: "file"))
     var boroughsLayer: String?
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Formats of the \"<borough> in London\" pages: svg, png, pdf (default all three), or none.", valueName: "format"))
-    var pages: [String] = ["svg", "png", "pdf"]
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Formats of the \"<borough> in London\" pages: svg and pdf (default: an SVG per page and one PDF of them all), png (a PNG per page), or none.", valueName: "format"))
+    var pages: [String] = ["svg", "pdf"]
         @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
     var out: String = "hotspot-out"
     @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")

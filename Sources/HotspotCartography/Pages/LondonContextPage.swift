@@ -7,9 +7,38 @@ import HotspotIO
 /// series of the borough against London (indexed to the first month), and a table of every category.
 public struct LondonContextPage: Sendable {
     public struct Borough: Sendable {
-        public var name: String, geometry: MultiPolygon?, rate: Double?, chosen: Bool
-        public init(name: String, geometry: MultiPolygon?, rate: Double?, chosen: Bool) {
-            self.name = name; self.geometry = geometry; self.rate = rate; self.chosen = chosen
+        public var name: String, shape: Shape?, rate: Double?, chosen: Bool
+        public init(name: String, shape: Shape?, rate: Double?, chosen: Bool) {
+            self.name = name; self.shape = shape; self.rate = rate; self.chosen = chosen
+        }
+    }
+    /// A borough drawn on the map box: its SVG path and the centre of its extent, in page mm.
+    public struct Shape: Sendable { public var path: String, centre: XY }
+    /// The map's box on the page (mm).
+    static let mapBox = (x: 12.0, y: 32.0, w: 140.0, h: 100.0)
+
+    /// The boroughs' shapes fitted together into the map box (computed once for every page of a set). Vertices closer
+    /// than 0.2 mm on the page to the last one kept are dropped: exact to the eye at a fraction of the size.
+    public static func shapes(_ geometries: [MultiPolygon?]) -> [Shape?] {
+        let n = SVG.n, (mx, my, mw, mh) = mapBox
+        let ex = geometries.compactMap { $0?.extent }
+        guard let e = ex.first.map({ f in ex.reduce(f) { Extent(minX: min($0.minX, $1.minX), minY: min($0.minY, $1.minY), maxX: max($0.maxX, $1.maxX), maxY: max($0.maxY, $1.maxY)) } }) else {
+            return geometries.map { _ in nil }
+        }
+        let s = min(mw / e.width, mh / e.height), ox = mx + (mw - e.width * s) / 2, oy = my + (mh - e.height * s) / 2
+        func page(_ q: XY) -> XY { XY(ox + (q.x - e.minX) * s, oy + (e.maxY - q.y) * s) }
+        return geometries.map { g in
+            guard let g, let c = g.extent else { return nil }
+            let path = g.rings.filter { $0.count > 2 }.map { r in
+                var kept: [XY] = []
+                for q in r {
+                    let pt = page(q)
+                    if let l = kept.last, abs(l.x - pt.x) < 0.2 && abs(l.y - pt.y) < 0.2 { continue }
+                    kept.append(pt)
+                }
+                return kept.count < 3 ? "" : "M" + kept.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: "L") + "Z"
+            }.joined()
+            return Shape(path: path, centre: page(XY((c.minX + c.maxX) / 2, (c.minY + c.maxY) / 2)))
         }
     }
     public struct Row: Sendable {
@@ -56,7 +85,7 @@ public struct LondonContextPage: Sendable {
         for (k, line) in SVG.wrap(note, width: W - 24, size: 2.4).prefix(2).enumerated() {
             o += "<text x=\"12\" y=\"\(n(25.5 + 3.2 * Double(k)))\" font-size=\"2.4\" fill=\"#333333\">\(x(line))</text>\n"
         }
-        o += map(mx: 12, my: 32, mw: 140, mh: 100)
+        o += map(mx: Self.mapBox.x, my: Self.mapBox.y, mw: Self.mapBox.w, mh: Self.mapBox.h)
         o += bars(bx: 160, by: 32, bw: W - 172, bh: 108)
         o += seriesChart(cx: 12, cy: 148, cw: 140, ch: 50)
         o += tableSVG(tx: 160, ty: 150, tw: W - 172)
@@ -69,34 +98,17 @@ public struct LondonContextPage: Sendable {
     /// The choropleth with its key: quintiles of the ranked boroughs' rates; the borough outlined and named.
     func map(mx: Double, my: Double, mw: Double, mh: Double) -> String {
         let n = SVG.n, x = SVG.x
-        let shapes = boroughs.compactMap { b in b.geometry.map { (b, $0) } }
-        guard let e = shapes.compactMap({ $0.1.extent }).reduce(nil as Extent?, { a, b in a.map { Extent(minX: min($0.minX, b.minX), minY: min($0.minY, b.minY), maxX: max($0.maxX, b.maxX), maxY: max($0.maxY, b.maxY)) } ?? b }) else {
+        let shapes = boroughs.compactMap { b in b.shape.map { (b, $0) } }
+        guard !shapes.isEmpty else {
             return "<text x=\"\(n(mx))\" y=\"\(n(my + 10))\" font-size=\"3\">No borough boundaries given (--boroughs-layer): no map.</text>\n"
-        }
-        let s = min(mw / e.width, mh / e.height), ox = mx + (mw - e.width * s) / 2, oy = my + (mh - e.height * s) / 2
-        // Vertices closer than 0.2 mm on the page to the last one kept are dropped: the boundaries stay exact to the
-        // eye at a small fraction of the size.
-        func path(_ g: MultiPolygon) -> String {
-            g.rings.filter { $0.count > 2 }.map { r in
-                var kept: [XY] = []
-                for q in r {
-                    let pt = XY(ox + (q.x - e.minX) * s, oy + (e.maxY - q.y) * s)
-                    if let l = kept.last, abs(l.x - pt.x) < 0.2 && abs(l.y - pt.y) < 0.2 { continue }
-                    kept.append(pt)
-                }
-                return kept.count < 3 ? "" : "M" + kept.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: "L") + "Z"
-            }.joined()
         }
         let br = Self.breaks(boroughs.compactMap(\.rate))
         func fill(_ r: Double?) -> String { r.map { v in Self.ramp[br.filter { v > $0 }.count] } ?? "#d9d9d9" }
         var o = ""
-        for (b, g) in shapes { o += "<path d=\"\(path(g))\" fill=\"\(fill(b.rate))\" stroke=\"#ffffff\" stroke-width=\"0.3\" fill-rule=\"evenodd\"/>\n" }
+        for (b, g) in shapes { o += "<path d=\"\(g.path)\" fill=\"\(fill(b.rate))\" stroke=\"#ffffff\" stroke-width=\"0.3\" fill-rule=\"evenodd\"/>\n" }
         for (b, g) in shapes where b.chosen {
-            o += "<path d=\"\(path(g))\" fill=\"none\" stroke=\"#000000\" stroke-width=\"0.9\" fill-rule=\"evenodd\"/>\n"
-            if let c = g.extent {
-                let cx = ox + ((c.minX + c.maxX) / 2 - e.minX) * s, cy = oy + (e.maxY - (c.minY + c.maxY) / 2) * s
-                o += "<text x=\"\(n(cx))\" y=\"\(n(cy + 1))\" font-size=\"3\" font-weight=\"bold\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"0.8\" paint-order=\"stroke\">\(x(b.name))</text>\n"
-            }
+            o += "<path d=\"\(g.path)\" fill=\"none\" stroke=\"#000000\" stroke-width=\"0.9\" fill-rule=\"evenodd\"/>\n"
+            o += "<text x=\"\(n(g.centre.x))\" y=\"\(n(g.centre.y + 1))\" font-size=\"3\" font-weight=\"bold\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"0.8\" paint-order=\"stroke\">\(x(b.name))</text>\n"
         }
         // Key: five classes and "not ranked".
         let ky = my + mh + 3

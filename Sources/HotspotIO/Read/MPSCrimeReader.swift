@@ -71,7 +71,8 @@ public enum MPSCrimeReader {
             }
             var counts = [Int](repeating: 0, count: months.count)
             for k in 0..<months.count {
-                let s = r[first + k].trimmingCharacters(in: .whitespaces)
+                let raw = r[first + k]
+                let s = Int(raw) != nil || raw.isEmpty ? raw : raw.trimmingCharacters(in: .whitespaces)
                 guard let c = s.isEmpty ? 0 : Int(s), c >= 0 else {
                     throw InputError.unusable("\(path):\(i + 1): '\(s)' in \(header[first + k]) is not a count (a whole number, 0 or more)")
                 }

@@ -14,7 +14,9 @@ extension ContextJob {
         var definition = ""
 
         init(_ t: MPSCrimeTable, population: ContextPopulation?, includeCity: Bool, ranges: (Range<Int>, Range<Int>)) {
-            for r in t.rows where includeCity || key(r.borough) != "city of london" {
+            var isCity: [String: Bool] = [:]
+            for r in t.rows {
+                if !includeCity, isCity[r.borough] ?? { let c = key(r.borough) == "city of london"; isCity[r.borough] = c; return c }() { continue }
                 add(&cube, area: r.borough, major: r.major, minor: r.minor, counts: r.counts)
             }
             let pops = Dictionary((population?.entries ?? []).map { (key($0.name), $0) }, uniquingKeysWith: { a, _ in a })

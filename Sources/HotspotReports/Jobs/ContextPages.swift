@@ -16,12 +16,14 @@ extension ContextJob {
     static func writePages(_ r: Result, _ o: Options, into set: OutputSet) throws -> [String] {
         guard !o.pageFormats.isEmpty else { return [] }
         let b = r.level
-        var shapes: [String: MultiPolygon] = [:]
         let areas = try o.boroughsLayer.map { try Pipeline.loadLayer(LayerSpec(name: "boroughs", path: $0)).areas } ?? []
-        for a in areas { shapes[key(a.name)] = a.geometry; shapes[a.id] = a.geometry }
-        // Areas of the layer that are not London's members here (the City) are drawn grey.
+        // Every area of the layer drawn once into the map box; members matched by code, else name; the others (the
+        // City) drawn grey.
+        let drawn = LondonContextPage.shapes(areas.map(\.geometry))
+        var shapes: [String: LondonContextPage.Shape] = [:]
+        for (a, d) in zip(areas, drawn) { shapes[key(a.name)] = d; shapes[a.id] = d }
         let codes = Set(b.members.values.map(\.code)), names = Set(b.members.keys.map(key))
-        let outside = areas.filter { !codes.contains($0.id) && !names.contains(key($0.name)) }
+        let outside = zip(areas, drawn).filter { !codes.contains($0.0.id) && !names.contains(key($0.0.name)) }
         let cats = [Category.all] + b.categories.filter { $0.level == "major" }
         var written: [String] = []
         for name in r.chosen {
@@ -30,8 +32,8 @@ extension ContextJob {
             for c in cats {
                 let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
                 let boroughs = b.members.keys.sorted().map { m in
-                    LondonContextPage.Borough(name: m, geometry: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
-                } + outside.map { LondonContextPage.Borough(name: $0.name, geometry: $0.geometry, rate: nil, chosen: false) }
+                    LondonContextPage.Borough(name: m, shape: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
+                } + outside.map { LondonContextPage.Borough(name: $0.0.name, shape: $0.1, rate: nil, chosen: false) }
                 let london = figures(b.london(c), r.ranges, population: b.londonResidents)
                 let mine = b.cube[name]?[c] ?? [], all = b.london(c)
                 func index(_ v: [Int]) -> [Double?] {

@@ -13,7 +13,9 @@ extension ContextJob {
         var unmatched: [(String, String, Int)] = []
 
         init(_ t: MPSCrimeTable, population: ContextPopulation?, includeCity: Bool, ranges: (Range<Int>, Range<Int>)) {
-            for r in t.rows where includeCity || key(r.borough) != "city of london" {
+            var isCity: [String: Bool] = [:]
+            for r in t.rows {
+                if !includeCity, isCity[r.borough] ?? { let c = key(r.borough) == "city of london"; isCity[r.borough] = c; return c }() { continue }
                 let code = r.wardCode ?? ""
                 add(&cube, area: code, major: r.major, minor: r.minor, counts: r.counts)
                 name[code] = r.wardName ?? code; borough[code] = r.borough
