@@ -51,6 +51,7 @@ public enum ProductRegistry {
     public static let all: [any Product.Type] = [
         AreasJob.self, GridJob.self, KDEJob.self, GiStarJob.self, MoranJob.self, EmergingJob.self, CompareJob.self, PspoJob.self, AccuracyJob.self,
         NearRepeatJob.self,
+        StopsJob.self,
     ]
     /// The products' names, in order.
     public static var names: [String] { all.map { $0.name } }
