@@ -47,7 +47,7 @@ def layer(path, idkeys, to_bng):
         fid = next(pr[k] for k in idkeys if k in pr)
         g = shape(f["geometry"])
         if to_bng:
-            g = shapely.ops.transform(lambda x, y, z=None: TR.transform(x, y), g)
+            g = shapely.transform(g, lambda c: __import__("numpy").column_stack(TR.transform(c[:, 0], c[:, 1])))
         out.append((fid, prep(g), g))
     return out
 
@@ -106,7 +106,7 @@ def check_find(out, recs):
            if r["object_of_search"] == "All" and r["measure"] == "found"}
     want = {}
     for r, w, _ in recs:
-        for key in [("borough", "borough"), ("wards", w)]:
+        for key in [("borough", "borough" if w != "no_location" else "no_location"), ("wards", w)]:
             if r["Outcome"] in NFA or r["Outcome"] in ACTIONS:
                 k, n = want.get(key, (0, 0))
                 want[key] = (k + (r["Outcome"] in ACTIONS), n + 1)
@@ -128,7 +128,7 @@ def check_ratios(out, recs, eth_p, k_sup=3):
     for r, w, _ in recs:
         e = r["Officer-defined ethnicity"]
         if e in GROUPS:
-            for key in [("borough", "borough"), ("wards", w)]:
+            for key in [("borough", "borough" if w != "no_location" else "no_location"), ("wards", w)]:
                 counts.setdefault(key, [0] * 5)[GROUPS.index(e)] += 1
     bpop = [sum(p[i] for p in pop.values()) for i in range(5)]
     bad = checked = 0

@@ -53,7 +53,7 @@ public enum StopsJob {
         let from = sel.from.map(Int32.init) ?? .min, to = sel.to.map(Int32.init) ?? .max
         let selected = (0..<t.count).map { i in t.day[i] >= from && t.day[i] <= to && (sel.types.isEmpty || sel.types.contains(obj.text(i))) }
         let located = (0..<t.count).map { t.hasLocation($0) }
-        let inBoundary = job.boundary.map { $0.index.assign(x: x, y: y) }
+        let inBoundary = job.boundary.map { assign($0, x, y, located) }
         let inScope = (0..<t.count).map { i in selected[i] && (!located[i] || inBoundary == nil || inBoundary![i] >= 0) }
         var pops: [String: [String: [Double]]] = [:]
         for (name, path) in req.populationByGroup { pops[name] = try GroupPopulationReader.read(path) }
@@ -61,7 +61,7 @@ public enum StopsJob {
         var scopes: [StopsScope] = []
         var boroughPop: [Double]? = nil
         for l in job.layers {
-            let a = l.index.assign(x: x, y: y), n = Int32(l.areas.count)
+            let a = assign(l, x, y, located), n = Int32(l.areas.count)
             let member = (0..<t.count).map { i in !inScope[i] ? -1 : !located[i] ? n : a[i] >= 0 ? a[i] : n + 1 }
             let pop = pops[l.name].map { g in l.areas.map { g[$0.id] } } ?? [[Double]?](repeating: nil, count: l.areas.count)
             if let g = pops[l.name] {
@@ -77,7 +77,9 @@ public enum StopsJob {
             throw InputError.unusable("--population-by-group \(name)=…: no layer is called \(name) (give it with --areas \(name)=FILE)")
         }
         let boroughName = job.boundary.map { ($0.source.path as NSString).lastPathComponent } ?? "all searches"
-        let borough = StopsScope(name: "borough", ids: ["borough"], names: [boroughName], member: inScope.map { $0 ? 0 : -1 }, population: [boroughPop])
+        // Searches without a location cannot be placed inside or outside the boundary: their own row, no rate.
+        let borough = StopsScope(name: "borough", ids: ["borough", "no_location"], names: [boroughName, "no location"],
+                                 member: (0..<t.count).map { !inScope[$0] ? -1 : located[$0] ? 0 : 1 }, population: [boroughPop, nil])
         scopes.insert(borough, at: 0)
         let rows = (0..<t.count).filter { inScope[$0] }
         let unknown = StopsCodes.unknownSpellings(t, rows: rows)
@@ -93,6 +95,15 @@ public enum StopsJob {
                          summary: "", warnings: warnings, written: [])
         res.summary = summaryText(res)
         return res
+    }
+
+    /// The area of each located row (-1: in none; rows without a location: -1, never given to the index).
+    static func assign(_ l: LoadedLayer, _ x: [Double], _ y: [Double], _ located: [Bool]) -> [Int32] {
+        let idx = located.indices.filter { located[$0] }
+        let a = l.index.assign(x: idx.map { x[$0] }, y: idx.map { y[$0] })
+        var out = [Int32](repeating: -1, count: x.count)
+        for (k, i) in idx.enumerated() { out[i] = a[k] }
+        return out
     }
 
     /// Longitude/latitude → EPSG:27700 (NaN stays NaN: rows without a location).
