@@ -103,7 +103,7 @@ def main():
 
 def check_find(out, recs):
     got = {(r["scope"], r["area_id"]): r for r in csv.DictReader(open(f"{out}/find-rates.csv"))
-           if r["object_of_search"] == "All" and r["measure"] == "found"}
+           if r["object_of_search"] == "All" and r["measure"] == "found" and r["search_type"] == "All"}
     want = {}
     for r, w, _ in recs:
         for key in [("borough", "borough" if w != "no_location" else "no_location"), ("wards", w)]:
@@ -123,7 +123,7 @@ def check_find(out, recs):
 def check_ratios(out, recs, eth_p, k_sup=3):
     pop = {r["WD22CD_proposed"]: [float(r[g]) for g in GROUPS] for r in csv.DictReader(open(eth_p))}
     got = {(r["scope"], r["area_id"], r["group"]): r for r in csv.DictReader(open(f"{out}/disproportionality.csv"))
-           if r["ethnicity"] == "officer_defined"}
+           if r["ethnicity"] == "officer_defined" and r["search_type"] == "All"}
     counts = {}
     for r, w, _ in recs:
         e = r["Officer-defined ethnicity"]

@@ -19,6 +19,11 @@ import HotspotTestSupport
                 #expect(abs(w.share! - Double(f[5])!) < 1e-12)
                 #expect(abs(w.low! - Double(f[6])!) < 1e-9, "Wilson low \(f)")
                 #expect(abs(w.high! - Double(f[7])!) < 1e-9, "Wilson high \(f)")
+            } else if f[0] == "ztest" {
+                let z = TwoProportionTest(k1: Int(f[1])!, n1: Int(f[2])!, k2: Int(f[3])!, n2: Int(f[4])!)
+                #expect(abs(z.difference! - Double(f[5])!) < 1e-12)
+                #expect(abs(z.z! - Double(f[6])!) < 1e-9, "z \(f)")
+                #expect(abs(z.p! - Double(f[7])!) < 1e-9 * max(1, Double(f[7])!), "p \(f)")
             } else {
                 let r = RateRatio(a: Int(f[1])!, popA: Double(f[3])!, b: Int(f[2])!, popB: Double(f[4])!)
                 #expect(abs(r.ratio! - Double(f[5])!) < 1e-12)
@@ -27,7 +32,7 @@ import HotspotTestSupport
             }
             checked += 1
         }
-        #expect(checked == 12)
+        #expect(checked == 16)
         #expect(WilsonInterval(k: 0, n: 0).share == nil)
         #expect(RateRatio(a: 0, popA: 10, b: 4, popB: 10).ratio == nil)
     }
@@ -99,5 +104,20 @@ import HotspotTestSupport
         #expect(linked[5] == .int(47) && linked[6] == .int(47))
         let summary = try String(contentsOfFile: p.out + "/summary.txt", encoding: .utf8)
         #expect(summary.contains("1 without a location"))
+    }
+
+    @Test func byTypeRepeatsEachTableForEachTypeAndTestsPersonAgainstPersonAndVehicle() throws {
+        var (p, dir) = try Self.planted()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        p.products.stops?.byType = true
+        let r = try StopsJob.run(p, command: "test")
+        // Every planted search is a person search: its rows equal the All rows, type for type.
+        let all = r.findRates.rows.filter { $0[10] == .string("All") }.map { Array($0[0..<10]) }
+        let person = r.findRates.rows.filter { $0[10] == .string("Person search") }.map { Array($0[0..<10]) }
+        #expect(!all.isEmpty && all == person)
+        let tt = try #require(r.typeTest)
+        let w1 = try #require(Self.row(tt, [0: "wards", 1: "W1"]))
+        #expect(w1[4] == .int(36) && w1[5] == .int(46) && w1[9] == .int(0) && w1[13] == .null)
+        #expect(FileManager.default.fileExists(atPath: p.out + "/type-test.csv"))
     }
 }

@@ -19,7 +19,7 @@ struct StopsCommand: ParsableCommand {
             Black, Asian, Mixed, Other) and the ratio to the White group's rate with a Katz log 95 % interval; \
             counts below --suppress-below are shown as <K. Residents are not the population available to be \
             stopped. Writes counts-borough.csv, counts-NAME.csv, find-rates.csv, disproportionality.csv, \
-            stops-NAME.geojson/.gpkg/.qml, summary.txt, quarantine.csv, metadata.json. Example:
+            stops-NAME.geojson/.gpkg/.qml, summary.txt (with --by-type type-test.csv), quarantine.csv, metadata.json. Example:
               hotspot stops stop-and-search/*.csv --boundary wards.geojson \\
                 --areas wards=wards.geojson \\
                 --population-by-group wards=ethnicity_wards.csv --out stops-out
@@ -32,6 +32,8 @@ struct StopsCommand: ParsableCommand {
     var populationByGroup: [Named<String>] = []
     @Option(parsing: .unconditional, help: "Show counts of 1 to K-1 in the disproportionality table as <K (0 or 1: none).")
     var suppressBelow: Int = 3
+    @Flag(help: "Also give every find rate and ratio per search type (person, person and vehicle, vehicle), and test person against person-and-vehicle find rates (type-test.csv).")
+    var byType = false
 
     func validate() throws {
         try check(suppressBelow, "--suppress-below", in: StopsJob.suppressRange, example: "3")
@@ -43,7 +45,7 @@ struct StopsCommand: ParsableCommand {
     func run() throws {
         try runJob {
             var p = request(input, areas, output)
-            p.products.stops = .init(suppressBelow: suppressBelow, populationByGroup: areas.dict(populationByGroup))
+            p.products.stops = .init(suppressBelow: suppressBelow, populationByGroup: areas.dict(populationByGroup), byType: byType)
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try StopsJob.run(p, command: commandLine)

@@ -48,3 +48,25 @@ public struct RateRatio: Sendable, Equatable {
     }
 }
 
+
+/// The two-proportion z test of k1/n1 against k2/n2 with the pooled proportion (as statsmodels'
+/// `proportions_ztest`): p = (k1 + k2) / (n1 + n2), z = (k1/n1 − k2/n2) / √(p(1 − p)(1/n1 + 1/n2)), two-sided
+/// p-value 2(1 − Φ(|z|)) (e.g. Agresti, *Categorical Data Analysis*, 3rd ed., §3.1). An empty group, or a pooled
+/// share of 0 or 1, gives no z and no p (nil).
+public struct TwoProportionTest: Sendable, Equatable {
+    public var first: WilsonInterval, second: WilsonInterval
+    /// k1/n1 − k2/n2.
+    public var difference: Double?
+    public var z: Double?, p: Double?
+
+    public init(k1: Int, n1: Int, k2: Int, n2: Int) {
+        first = WilsonInterval(k: k1, n: n1); second = WilsonInterval(k: k2, n: n2)
+        guard n1 > 0, n2 > 0 else { difference = nil; z = nil; p = nil; return }
+        let p1 = Double(k1) / Double(n1), p2 = Double(k2) / Double(n2), pooled = Double(k1 + k2) / Double(n1 + n2)
+        difference = p1 - p2
+        let se = (pooled * (1 - pooled) * (1 / Double(n1) + 1 / Double(n2))).squareRoot()
+        guard se > 0 else { z = nil; p = nil; return }
+        z = (p1 - p2) / se
+        p = Normal.twoSidedP(z!)
+    }
+}

@@ -17,6 +17,8 @@ public enum StopsJob {
         public var read: Int, inScope: Int, noLocation: Int, outsideBoundary: Int, notSelected: Int
         public var unknown: [String: [String: Int]]
         public var findRates: Table, ratios: Table
+        /// With --by-type: person against person-and-vehicle find rates per area (type-test.csv).
+        public var typeTest: Table?
         public var summary: String
         public var warnings: [String]
         public var written: [String]
@@ -31,9 +33,10 @@ public enum StopsJob {
         for s in r.scopes { try set.write("counts-\(s.name).csv", StopsTables.counts(s, t).csv()) }
         try set.write("find-rates.csv", r.findRates.csv())
         try set.write("disproportionality.csv", r.ratios.csv())
+        if let tt = r.typeTest { try set.write("type-test.csv", tt.csv()) }
         for l in job.layers { try writeLayer(l, scope: r.scopes.first { $0.name == l.name }!, t: t, set: set) }
         try set.write("summary.txt", r.summary)
-        var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "caveat": StopsRatios.caveat,
+        var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "caveat": StopsRatios.caveat,
                       "searches_read": "\(r.read)", "searches_analysed": "\(r.inScope)", "no_location": "\(r.noLocation)",
                       "outside_boundary": "\(r.outsideBoundary)", "not_selected": "\(r.notSelected)",
                       "no_further_action_outcomes": StopsCodes.noFurtherAction.sorted().joined(separator: "; ")]
@@ -86,12 +89,22 @@ public enum StopsJob {
         for (col, s) in unknown.sorted(by: { $0.key < $1.key }) {
             warnings.append("\(col): \(s.values.reduce(0, +)) search(es) with a spelling hotspot does not know (\(s.keys.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", "))): counted under their own text, left out of rates and ratios (listed in metadata.json)")
         }
-        let find = scopes.map { StopsTables.findRates($0, t) }.reduce(into: Table(columns: StopsTables.findRates(borough, t).columns)) { $0.rows += $1.rows }
-        let ratios = StopsRatios.table(scopes, t, suppressBelow: req.suppressBelow)
+        var find = scopes.map { StopsTables.findRates($0, t) }.reduce(into: Table(columns: StopsTables.findRates(borough, t).columns)) { $0.rows += $1.rows }
+        var ratios = StopsRatios.table(scopes, t, suppressBelow: req.suppressBelow)
+        var typeTest: Table? = nil
+        if req.byType {
+            let types = t.column("Type").values.filter { !$0.isEmpty }.sorted()
+            for ty in types {
+                let typed = scopes.map { StopsTables.only($0, t, type: ty) }
+                for s in typed { find.rows += StopsTables.findRates(s, t, searchType: ty).rows }
+                ratios.rows += StopsRatios.table(typed, t, suppressBelow: req.suppressBelow, searchType: ty).rows
+            }
+            typeTest = StopsTables.typeTest(scopes, t, first: "Person search", second: "Person and Vehicle search")
+        }
         var res = Result(incidents: job.incidents, table: t, scopes: scopes, read: t.count, inScope: rows.count,
                          noLocation: rows.filter { !located[$0] }.count,
                          outsideBoundary: (0..<t.count).filter { selected[$0] && located[$0] && !inScope[$0] }.count,
-                         notSelected: selected.filter { !$0 }.count, unknown: unknown, findRates: find, ratios: ratios,
+                         notSelected: selected.filter { !$0 }.count, unknown: unknown, findRates: find, ratios: ratios, typeTest: typeTest,
                          summary: "", warnings: warnings, written: [])
         res.summary = summaryText(res)
         return res

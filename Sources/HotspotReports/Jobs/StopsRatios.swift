@@ -12,9 +12,9 @@ import HotspotIO
 public enum StopsRatios {
     public static let caveat = "Rates are searches per 1,000 residents (Census 2011 ethnicity): residents are not the population available to be stopped, since people travel into town centres, stations and main roads, as the Home Office's own statistics on stop and search say; a ratio compares searches with who lives in an area, not with who is there."
 
-    public static func table(_ scopes: [StopsScope], _ t: StopSearchTable, suppressBelow k: Int) -> Table {
+    public static func table(_ scopes: [StopsScope], _ t: StopSearchTable, suppressBelow k: Int, searchType: String = "All") -> Table {
         var out = Table(columns: ["scope", "area_id", "area_name", "ethnicity", "group", "searches", "population",
-                                  "rate_per_1000", "ratio_to_white", "ci_low", "ci_high", "suppressed"])
+                                  "rate_per_1000", "ratio_to_white", "ci_low", "ci_high", "suppressed", "search_type"])
         let measures: [(String, StopSearchTable.Column, (String) -> StopsCodes.Ethnicity)] = [
             ("officer_defined", t.column("Officer-defined ethnicity"), StopsCodes.officer),
             ("self_defined", t.column("Self-defined ethnicity"), StopsCodes.selfDefined)]
@@ -26,7 +26,7 @@ public enum StopsRatios {
                 for i in 0..<t.count where s.member[i] >= 0 { n[Int(s.member[i])][codeGroup[Int(col.codes[i])]] += 1 }
                 for a in s.ids.indices {
                     guard let pop = s.population[a] else { continue }
-                    out.rows += rows(scope: s, area: a, measure: name, counts: n[a], population: pop, k: k)
+                    out.rows += rows(scope: s, area: a, measure: name, counts: n[a], population: pop, k: k).map { $0 + [.string(searchType)] }
                 }
             }
         }

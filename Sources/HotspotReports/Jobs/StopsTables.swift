@@ -47,8 +47,8 @@ public enum StopsTables {
     /// Find rates per area and object of search ("All" first): measure `found` (k = outcomes other than no
     /// further action, n = searches with a known outcome) and `linked` (k = "Outcome linked to object of search"
     /// True, n = True or False), each with its Wilson 95 % interval.
-    public static func findRates(_ s: StopsScope, _ t: StopSearchTable) -> Table {
-        var out = Table(columns: ["scope", "area_id", "area_name", "object_of_search", "measure", "k", "n", "share", "ci_low", "ci_high"])
+    public static func findRates(_ s: StopsScope, _ t: StopSearchTable, searchType: String = "All") -> Table {
+        var out = Table(columns: ["scope", "area_id", "area_name", "object_of_search", "measure", "k", "n", "share", "ci_low", "ci_high", "search_type"])
         let obj = t.column("Object of search"), outcome = t.column("Outcome"), link = t.column("Outcome linked to object of search")
         let objects = obj.values.indices.sorted { obj.values[$0] < obj.values[$1] }
         let found = outcome.values.map(StopsCodes.found), linked = link.values.map(StopsCodes.linked)
@@ -67,8 +67,34 @@ public enum StopsTables {
                 for (m, name) in [(0, "found"), (2, "linked")] {
                     let w = WilsonInterval(k: c[a][o][m], n: c[a][o][m + 1])
                     out.rows.append([.string(s.name), .string(s.ids[a]), .string(s.names[a]), .string(label), .string(name),
-                                     .int(w.k), .int(w.n), opt(w.share, 4), opt(w.low, 4), opt(w.high, 4)])
+                                     .int(w.k), .int(w.n), opt(w.share, 4), opt(w.low, 4), opt(w.high, 4), .string(searchType)])
                 }
+            }
+        }
+        return out
+    }
+
+    /// `s` restricted to the searches whose Type is `type` (--by-type).
+    public static func only(_ s: StopsScope, _ t: StopSearchTable, type: String) -> StopsScope {
+        var r = s
+        let c = t.column("Type")
+        for i in 0..<t.count where c.text(i) != type { r.member[i] = -1 }
+        return r
+    }
+
+    /// type-test.csv: per area, the find rate (`found`, all objects) of person searches against person-and-vehicle
+    /// searches, with the two-proportion z test (`TwoProportionTest`).
+    public static func typeTest(_ scopes: [StopsScope], _ t: StopSearchTable, first: String, second: String) -> Table {
+        var out = Table(columns: ["scope", "area_id", "area_name", "type_a", "k_a", "n_a", "share_a", "type_b", "k_b", "n_b", "share_b",
+                                  "difference", "z", "p_value"])
+        for s in scopes {
+            let a = findRates(only(s, t, type: first), t), b = findRates(only(s, t, type: second), t)
+            let pick: (Table) -> [[Value]] = { $0.rows.filter { $0[3] == .string("All") && $0[4] == .string("found") } }
+            for (ra, rb) in zip(pick(a), pick(b)) {
+                guard case .int(let ka) = ra[5], case .int(let na) = ra[6], case .int(let kb) = rb[5], case .int(let nb) = rb[6] else { continue }
+                let test = TwoProportionTest(k1: ka, n1: na, k2: kb, n2: nb)
+                out.rows.append([ra[0], ra[1], ra[2], .string(first), .int(ka), .int(na), ra[7], .string(second), .int(kb), .int(nb), rb[7],
+                                 opt(test.difference, 4), opt(test.z, 3), opt(test.p, 4)])
             }
         }
         return out

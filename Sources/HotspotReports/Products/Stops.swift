@@ -9,8 +9,10 @@ extension Project {
         public var suppressBelow = 3
         /// Layer name → CSV of residents by group (`GroupPopulationReader`).
         public var populationByGroup: [String: String] = [:]
-        public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:]) {
-            self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup
+        /// Every find rate and ratio also per search type, and type-test.csv (`--by-type`).
+        public var byType = false
+        public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:], byType: Bool = false) {
+            self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup; self.byType = byType
         }
     }
 }
@@ -19,11 +21,12 @@ extension Project {
 extension StopsJob: Product {
     public typealias Request = Project.StopsRequest
     public static let name = "stops"
-    public static let keys = ["suppress_below", "population_by_group"]
+    public static let keys = ["suppress_below", "population_by_group", "by_type"]
     public static let suppressRange: ClosedRange<Int> = 0...100
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
         r.suppressBelow = try s["suppress_below"]?.int(suppressRange) ?? 3
+        r.byType = try s["by_type"]?.bool() ?? false
         if let f = s["population_by_group"] {
             for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
         }

@@ -16,3 +16,7 @@ for a, pa, b, pb in [(200, 1000, 100, 1000), (2894, 70000, 1480, 150000), (5, 30
     rr = (a / pa) / (b / pb)
     se = math.sqrt(1 / a + 1 / b)
     print(f"katz,{a},{b},{pa!r},{pb!r},{rr!r},{rr * math.exp(-z * se)!r},{rr * math.exp(z * se)!r}")
+from statsmodels.stats.proportion import proportions_ztest
+for k1, n1, k2, n2 in [(408, 1426, 277, 606), (14, 87, 11, 31), (5, 10, 5, 10), (1, 50, 9, 40)]:
+    zz, pp = map(float, proportions_ztest([k1, k2], [n1, n2]))
+    print(f"ztest,{k1},{n1},{k2!r},{n2!r},{k1 / n1 - k2 / n2!r},{zz!r},{pp!r}")
