@@ -5,8 +5,8 @@
 
 OUT_DIR is the output of
     hotspot stops FILES --boundary WARDS --areas wards=WARDS --areas lsoa=LSOA \
-        --population-by-group wards=ETHNICITY_WARDS.csv --out OUT_DIR
-Checks: ward and LSOA counts (point in polygon with shapely, points projected to EPSG:27700 with pyproj, exactly
+        --population-by-group wards=ETHNICITY_WARDS.csv [--cell M] --out OUT_DIR
+Checks: ward, LSOA (and, with --cell, grid cell) counts (point in polygon with shapely, points projected to EPSG:27700 with pyproj, exactly
 equal), the borough's and every ward's find rate (k, n exactly; Wilson interval to 1e-4) and the borough's and every
 ward's officer-defined disproportionality ratios (counts exactly, ratio and Katz interval to 1e-3, small counts
 suppressed below 3). Exits 0 with a 'skip' line when shapely or pyproj is not installed (use a venv with
@@ -96,9 +96,36 @@ def main():
             print(f"FAIL counts {name}: {len(diff)} areas differ, e.g. {list(diff.items())[:5]}")
         else:
             print(f"ok: {name} counts equal ({sum(want.values())} searches in {len(want)} areas)")
+    bad += check_grid(out, recs)
     bad += check_find(out, recs)
     bad += check_ratios(out, recs, eth_p)
     sys.exit(1 if bad else 0)
+
+
+def check_grid(out, recs):
+    """With --cell: cells named by their lower-left corner on a grid aligned to multiples of the cell size."""
+    import os
+    if not os.path.exists(f"{out}/counts-grid.csv"):
+        return 0
+    cell = float(json.load(open(f"{out}/metadata.json"))["parameters"]["cell_m"])
+    want = {}
+    for r, w, _ in recs:
+        if w == "no_location":
+            key = "no_location"
+        else:
+            x, y = TR.transform(float(r["Longitude"]), float(r["Latitude"]))
+            key = f"E{int(math.floor(x / cell) * cell)}N{int(math.floor(y / cell) * cell)}"
+        want[key] = want.get(key, 0) + 1
+    got = {}
+    for row in csv.DictReader(open(f"{out}/counts-grid.csv")):
+        if row["attribute"] == "type":
+            got[row["area_id"]] = got.get(row["area_id"], 0) + int(row["searches"])
+    if got != want:
+        diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+        print(f"FAIL grid counts: {len(diff)} cells differ, e.g. {list(diff.items())[:5]}")
+        return 1
+    print(f"ok: grid counts equal ({sum(want.values())} searches in {len(want)} cells of {cell:g} m)")
+    return 0
 
 
 def check_find(out, recs):

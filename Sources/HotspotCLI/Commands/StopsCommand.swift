@@ -34,9 +34,12 @@ struct StopsCommand: ParsableCommand {
     var suppressBelow: Int = 3
     @Flag(help: "Also give every find rate and ratio per search type (person, person and vehicle, vehicle), and test person against person-and-vehicle find rates (type-test.csv).")
     var byType = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also count searches per square grid cell of this size (metres; cells touching --boundary): stops-grid layer and counts-grid.csv.", valueName: "m"))
+    var cell: Double?
 
     func validate() throws {
         try check(suppressBelow, "--suppress-below", in: StopsJob.suppressRange, example: "3")
+        if let c = cell { try check(c, "--cell", in: Limits.cellSize, unit: "metres", example: "250") }
         for g in populationByGroup where !areas.layers.contains(where: { $0.name == g.name }) {
             throw ValidationError("--population-by-group \(g.name)=…: no layer is called \(g.name); give it with --areas \(g.name)=FILE")
         }
@@ -46,6 +49,7 @@ struct StopsCommand: ParsableCommand {
         try runJob {
             var p = request(input, areas, output)
             p.products.stops = .init(suppressBelow: suppressBelow, populationByGroup: areas.dict(populationByGroup), byType: byType)
+            p.products.stops?.cell = cell
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try StopsJob.run(p, command: commandLine)

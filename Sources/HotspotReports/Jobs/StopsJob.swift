@@ -19,6 +19,8 @@ public enum StopsJob {
         public var findRates: Table, ratios: Table
         /// With --by-type: person against person-and-vehicle find rates per area (type-test.csv).
         public var typeTest: Table?
+        /// With --cell: the grid the searches were counted on.
+        public var grid: GridProduct?
         public var summary: String
         public var warnings: [String]
         public var written: [String]
@@ -35,8 +37,9 @@ public enum StopsJob {
         try set.write("disproportionality.csv", r.ratios.csv())
         if let tt = r.typeTest { try set.write("type-test.csv", tt.csv()) }
         for l in job.layers { try writeLayer(l, scope: r.scopes.first { $0.name == l.name }!, t: t, set: set) }
+        if let g = r.grid { try writeGrid(g, set: set) }
         try set.write("summary.txt", r.summary)
-        var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "caveat": StopsRatios.caveat,
+        var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "cell_m": req.cell.map { Fmt.number($0) } ?? "none", "caveat": StopsRatios.caveat,
                       "searches_read": "\(r.read)", "searches_analysed": "\(r.inScope)", "no_location": "\(r.noLocation)",
                       "outside_boundary": "\(r.outsideBoundary)", "not_selected": "\(r.notSelected)",
                       "no_further_action_outcomes": StopsCodes.noFurtherAction.sorted().joined(separator: "; ")]
@@ -76,6 +79,11 @@ public enum StopsJob {
                                      names: l.areas.map(\.name) + ["no location", "outside every area"],
                                      member: member, population: pop + [nil, nil]))
         }
+        var grid: GridProduct? = nil
+        if let cell = req.cell {
+            let (scope, product) = try gridScope(t, x: x, y: y, inScope: inScope, located: located, cell: cell, boundary: job.boundary)
+            scopes.append(scope); grid = product
+        }
         for name in pops.keys where !job.layers.contains(where: { $0.name == name }) {
             throw InputError.unusable("--population-by-group \(name)=…: no layer is called \(name) (give it with --areas \(name)=FILE)")
         }
@@ -104,7 +112,7 @@ public enum StopsJob {
         var res = Result(incidents: job.incidents, table: t, scopes: scopes, read: t.count, inScope: rows.count,
                          noLocation: rows.filter { !located[$0] }.count,
                          outsideBoundary: (0..<t.count).filter { selected[$0] && located[$0] && !inScope[$0] }.count,
-                         notSelected: selected.filter { !$0 }.count, unknown: unknown, findRates: find, ratios: ratios, typeTest: typeTest,
+                         notSelected: selected.filter { !$0 }.count, unknown: unknown, findRates: find, ratios: ratios, typeTest: typeTest, grid: grid,
                          summary: "", warnings: warnings, written: [])
         res.summary = summaryText(res)
         return res

@@ -11,6 +11,8 @@ extension Project {
         public var populationByGroup: [String: String] = [:]
         /// Every find rate and ratio also per search type, and type-test.csv (`--by-type`).
         public var byType = false
+        /// Grid cell size in metres for counts per cell (`--cell`; nil: no grid).
+        public var cell: Double?
         public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:], byType: Bool = false) {
             self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup; self.byType = byType
         }
@@ -21,12 +23,13 @@ extension Project {
 extension StopsJob: Product {
     public typealias Request = Project.StopsRequest
     public static let name = "stops"
-    public static let keys = ["suppress_below", "population_by_group", "by_type"]
+    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell"]
     public static let suppressRange: ClosedRange<Int> = 0...100
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
         r.suppressBelow = try s["suppress_below"]?.int(suppressRange) ?? 3
         r.byType = try s["by_type"]?.bool() ?? false
+        r.cell = try s["cell"]?.double(Limits.cellSize)
         if let f = s["population_by_group"] {
             for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
         }

@@ -1,0 +1,44 @@
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotCartography
+
+extension StopsJob {
+    /// The grid of `--cell` metres (the boundary's extent, cells touching it, when there is one; else the searches'):
+    /// the located searches in the analysis binned as the grid product bins incidents, and the scope `grid` (one id
+    /// per kept cell, then no_location and outside) for the counts and find-rate tables.
+    static func gridScope(_ t: StopSearchTable, x: [Double], y: [Double], inScope: [Bool], located: [Bool], cell: Double,
+                          boundary: LoadedLayer?) throws -> (StopsScope, GridProduct) {
+        var inc = IncidentTable(epsg: analysisEPSG, resolution: .day)
+        inc.categories = ["Stop and search"]
+        for i in 0..<t.count where inScope[i] && located[i] {
+            inc.append(x: x[i], y: y[i], day: t.day[i], category: 0, file: t.sourceFile[i], line: t.sourceLine[i])
+        }
+        let product = try GridProduct.compute(inc, cellSize: cell, boundary: boundary, clip: boundary != nil, cellLimit: Limits.defaultMaxCells)
+        let g = product.choice.grid
+        var position: [Int: Int32] = [:]
+        for (k, c) in product.cells.enumerated() { position[c] = Int32(k) }
+        let n = Int32(product.cells.count)
+        let member: [Int32] = (0..<t.count).map { i in
+            guard inScope[i] else { return -1 }
+            guard located[i] else { return n }
+            return g.index(x: x[i], y: y[i]).flatMap { position[$0] } ?? n + 1
+        }
+        let ids = product.cells.map { g.cellID($0) }
+        return (StopsScope(name: "grid", ids: ids + ["no_location", "outside"], names: ids + ["no location", "outside every cell"],
+                           member: member, population: [[Double]?](repeating: nil, count: ids.count + 2)), product)
+    }
+
+    /// stops-grid: searches per cell, classed.
+    static func writeGrid(_ product: GridProduct, set: OutputSet) throws {
+        var props = product.table
+        props.columns = props.columns.map { $0 == "count" ? "searches" : $0 }
+        if let w = props.columns.firstIndex(of: product.weightedColumn) {
+            props.columns.remove(at: w)
+            for k in props.rows.indices { props.rows[k].remove(at: w) }
+        }
+        let values = product.cells.map { Double(product.counts.counts[$0]) }
+        let cls = MapStyle.quantiles(values, field: "searches", title: "Stop and search", ramp: MapStyle.puBu5, decimals: 0)
+        try set.writeLayer("stops-grid", geometries: product.geometries, properties: props, style: .classified(cls))
+    }
+}
