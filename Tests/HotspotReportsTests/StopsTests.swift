@@ -120,4 +120,18 @@ import HotspotTestSupport
         #expect(w1[4] == .int(36) && w1[5] == .int(46) && w1[9] == .int(0) && w1[13] == .null)
         #expect(FileManager.default.fileExists(atPath: p.out + "/type-test.csv"))
     }
+
+    @Test func searchesDatedOutsideTheFilesMonthAreWarnedAndKept() throws {
+        let text = "Type,Date,Latitude,Longitude,Outcome\n"
+            + "Person search,2018-06-30T22:30:00+00:00,51.45,-0.02,Arrest\n"   // 23:30 BST, 30 June: inside
+            + "Person search,2018-06-30T23:30:00+00:00,51.45,-0.02,Arrest\n"   // 00:30 BST, 1 July: outside
+            + "Person search,2018-05-10T12:00:00+00:00,,,Arrest\n"             // May, no location: outside
+        let csv = try temporaryFile(text, named: "2018-06-metropolitan-stop-and-search.csv")
+        defer { try? FileManager.default.removeItem(atPath: (csv as NSString).deletingLastPathComponent) }
+        let t = try StopSearchReader.read(files: [csv])
+        #expect(t.count == 3 && t.column("Outcome").text(0) == "Arrest" && t.column("Gender").text(0) == "")
+        let w = StopsJob.monthWarnings(t, files: [csv])
+        #expect(w == ["2018-06-metropolitan-stop-and-search.csv: 2 search(es) dated outside the file's month (by their UK civil date); counted by their own date"])
+        #expect(StopsJob.monthWarnings(t, files: ["/x/searches.csv"]).isEmpty)
+    }
 }

@@ -42,3 +42,25 @@ extension StopsJob {
         try set.writeLayer("stops-grid", geometries: product.geometries, properties: props, style: .classified(cls))
     }
 }
+
+extension StopsJob {
+    /// Warnings for searches dated outside the month a police.uk file is named for (`2018-06-metropolitan-…`): they
+    /// are kept and counted by their own date (a search at 23:30 UTC on the last day of a month is the next month's
+    /// in UK summer time).
+    static func monthWarnings(_ t: StopSearchTable, files: [String]) -> [String] {
+        var outside = [Int](repeating: 0, count: files.count)
+        let named: [(Int, Int)?] = files.map { f in
+            let name = Array(f.split(separator: "/").last ?? "")
+            guard name.count >= 7, name[4] == "-", let y = Int(String(name[0..<4])), let m = Int(String(name[5..<7])), (1...12).contains(m) else { return nil }
+            return (y, m)
+        }
+        for i in 0..<t.count {
+            guard let (y, m) = named[Int(t.sourceFile[i])] else { continue }
+            let c = CivilDate.civil(days: Int(t.day[i]))
+            if c.year != y || c.month != m { outside[Int(t.sourceFile[i])] += 1 }
+        }
+        return files.indices.filter { outside[$0] > 0 }.map {
+            "\(files[$0].split(separator: "/").last ?? ""): \(outside[$0]) search(es) dated outside the file's month (by their UK civil date); counted by their own date"
+        }
+    }
+}

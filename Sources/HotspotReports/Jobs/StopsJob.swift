@@ -63,7 +63,7 @@ public enum StopsJob {
         let inScope = (0..<t.count).map { i in selected[i] && (!located[i] || inBoundary == nil || inBoundary![i] >= 0) }
         var pops: [String: [String: [Double]]] = [:]
         for (name, path) in req.populationByGroup { pops[name] = try GroupPopulationReader.read(path) }
-        var warnings = job.warnings
+        var warnings = job.warnings + monthWarnings(t, files: p.files)
         var scopes: [StopsScope] = []
         var boroughPop: [Double]? = nil
         for l in job.layers {
