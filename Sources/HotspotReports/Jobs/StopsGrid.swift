@@ -64,3 +64,31 @@ extension StopsJob {
         }
     }
 }
+
+extension StopsJob {
+    /// monthly.svg + monthly.png: searches per calendar month (UK civil date) in the analysis, all and by type.
+    static func writeMonthly(_ r: Result, set: OutputSet) throws {
+        let b = r.scopes[0], t = r.table, type = t.column("Type")
+        let rows = (0..<t.count).filter { b.member[$0] >= 0 }
+        guard !rows.isEmpty else { return }
+        let month = rows.map { i -> Int in let c = CivilDate.civil(days: Int(t.day[i])); return CivilDate.monthOrdinal(year: c.year, month: c.month) }
+        let first = month.min()!, last = month.max()!
+        let types = type.values.filter { !$0.isEmpty }.sorted()
+        var all = [Double](repeating: 0, count: last - first + 1)
+        var byType = [[Double]](repeating: all, count: types.count)
+        for (k, i) in rows.enumerated() {
+            all[month[k] - first] += 1
+            if let ti = types.firstIndex(of: type.text(i)) { byType[ti][month[k] - first] += 1 }
+        }
+        let styles = LineChart.styles
+        var series = [LineChart.Series(name: "All searches", values: all.map { $0 }, dash: styles[0].dash, marker: styles[0].marker, colour: styles[0].colour)]
+        for (k, name) in types.enumerated() {
+            let s = styles[(k + 1) % styles.count]
+            series.append(.init(name: name, values: byType[k].map { $0 }, dash: s.dash, marker: s.marker, colour: s.colour))
+        }
+        let chart = LineChart(title: "Stop and search per month (\(Fmt.grouped(rows.count)) searches)", yLabel: "Searches",
+                              categories: (first...last).map(CivilDate.monthLabel), series: series)
+        try set.write("monthly.svg", chart.svg())
+        if let png = try? MapRaster.convert(svg: set.path("monthly.svg"), to: [.png], dpi: 150)[.png] { try set.write("monthly.png", png) }
+    }
+}
