@@ -11,8 +11,8 @@ struct StopsCommand: ParsableCommand {
         commandName: "stops",
         abstract: "Stop and search: counts per area by type, object, legislation, outcome, age, gender and ethnicity; find rates; disproportionality.",
         discussion: """
-            Reads police.uk stop-and-search files, rows without a location included: they count in the borough's \
-            tables and in each layer's 'no_location' row. Find rates (find-rates.csv): the share of searches with an \
+            Reads police.uk stop-and-search files, rows without a location included: they are \
+            counted in a 'no_location' row of every table (the borough's and each layer's), outside every rate. Find rates (find-rates.csv): the share of searches with an \
             outcome other than no further action, and the share whose outcome is linked to the object of search, per \
             area and object, with Wilson 95 % intervals and k and n. Disproportionality (disproportionality.csv): \
             searches per 1,000 residents of each census group (--population-by-group NAME=FILE: columns White, \
