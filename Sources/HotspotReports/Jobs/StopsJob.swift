@@ -42,7 +42,8 @@ public enum StopsJob {
         try set.write("summary.txt", r.summary)
         var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "cell_m": req.cell.map { Fmt.number($0) } ?? "none", "caveat": StopsRatios.caveat,
                       "searches_read": "\(r.read)", "searches_analysed": "\(r.inScope)", "no_location": "\(r.noLocation)",
-                      "outside_boundary": "\(r.outsideBoundary)", "not_selected": "\(r.notSelected)",
+                      "outside_boundary": "\(r.outsideBoundary)",
+                      "quarantine_note": "quarantine.csv and counts are the point reader's, as for every product: its 'missing coordinate' rows are the searches without a location, which stops keeps in the no_location rows of its tables", "not_selected": "\(r.notSelected)",
                       "no_further_action_outcomes": StopsCodes.noFurtherAction.sorted().joined(separator: "; ")]
         for (col, spellings) in r.unknown {
             params["unknown_" + snakeCase(col)] = spellings.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
