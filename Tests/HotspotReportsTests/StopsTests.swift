@@ -94,9 +94,11 @@ import HotspotTestSupport
         #expect(Self.row(counts, [0: "no_location", 2: "type"])?[4] == .int(1))
         #expect(Self.row(counts, [0: "W1", 2: "outcome", 3: "Strange outcome"])?[4] == .int(1))
         #expect(r.unknown["Outcome"] == ["Strange outcome": 1])
+        #expect(r.warnings.contains { $0.hasPrefix("Outcome: 1 search(es) with a spelling hotspot does not know ('Strange outcome')") })
         let meta = try String(contentsOfFile: p.out + "/metadata.json", encoding: .utf8)
         #expect(meta.contains("Strange outcome (1)"))
         #expect(meta.contains("residents are not the population available to be stopped"))
+        #expect(meta.contains("its 'missing coordinate' rows are the searches without a location"))
         // Find rate of the ward: 47 located, 1 unknown outcome left out: k = 36 (not NFA), n = 46.
         let f = try #require(Self.row(r.findRates, [0: "wards", 1: "W1", 3: "All", 4: "found"]))
         #expect(f[5] == .int(36) && f[6] == .int(46))
@@ -133,5 +135,14 @@ import HotspotTestSupport
         let w = StopsJob.monthWarnings(t, files: [csv])
         #expect(w == ["2018-06-metropolitan-stop-and-search.csv: 2 search(es) dated outside the file's month (by their UK civil date); counted by their own date"])
         #expect(StopsJob.monthWarnings(t, files: ["/x/searches.csv"]).isEmpty)
+    }
+
+    @Test func areasWithoutResidentsByGroupAreWarnedAndHaveNoRates() throws {
+        let (p, dir) = try Self.planted()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "code,White,Black,Asian,Mixed,Other\nW9,1,1,1,1,1\n".write(toFile: dir + "/eth.csv", atomically: true, encoding: .utf8)
+        let r = try StopsJob.run(p, command: "test")
+        #expect(r.warnings.contains { $0.hasPrefix("layer wards: no population by group for 1 area(s), e.g. W1") })
+        #expect(!r.ratios.rows.contains { $0[1] == .string("W1") })
     }
 }
