@@ -8,7 +8,7 @@ OUT_DIR is the output of
         --population-by-group wards=ETHNICITY_WARDS.csv [--cell M] --out OUT_DIR
 Checks: ward, LSOA (and, with --cell, grid cell) counts (point in polygon with shapely, points projected to EPSG:27700 with pyproj, exactly
 equal), the borough's and every ward's find rate (k, n exactly; Wilson interval to 1e-4) and the borough's and every
-ward's officer-defined disproportionality ratios (counts exactly, ratio and Katz interval to 1e-3, small counts
+ward's officer- and self-defined disproportionality ratios (counts exactly, ratio and Katz interval to 1e-3, small counts
 suppressed below 3). Exits 0 with a 'skip' line when shapely or pyproj is not installed (use a venv with
 ../shared/peers/requirements.txt).
 """
@@ -147,13 +147,30 @@ def check_find(out, recs):
     return 1 if bad else 0
 
 
+PREFIXES = ["White - ", "Black/African/Caribbean/Black British - ", "Asian/Asian British - ",
+            "Mixed/Multiple ethnic groups - ", "Other ethnic group - "]
+
+
+def group_of(r, measure):
+    if measure == "officer_defined":
+        return r["Officer-defined ethnicity"] if r["Officer-defined ethnicity"] in GROUPS else None
+    s = r["Self-defined ethnicity"]
+    if s == "Other ethnic group - Not stated":
+        return None
+    return next((GROUPS[i] for i, p in enumerate(PREFIXES) if s.startswith(p)), None)
+
+
 def check_ratios(out, recs, eth_p, k_sup=3):
+    return sum(check_measure(out, recs, eth_p, m, k_sup) for m in ["officer_defined", "self_defined"])
+
+
+def check_measure(out, recs, eth_p, measure, k_sup):
     pop = {r["WD22CD_proposed"]: [float(r[g]) for g in GROUPS] for r in csv.DictReader(open(eth_p))}
     got = {(r["scope"], r["area_id"], r["group"]): r for r in csv.DictReader(open(f"{out}/disproportionality.csv"))
-           if r["ethnicity"] == "officer_defined" and r["search_type"] == "All"}
+           if r["ethnicity"] == measure and r["search_type"] == "All"}
     counts = {}
     for r, w, _ in recs:
-        e = r["Officer-defined ethnicity"]
+        e = group_of(r, measure)
         if e in GROUPS:
             for key in [("borough", "borough" if w != "no_location" else "no_location"), ("wards", w)]:
                 counts.setdefault(key, [0] * 5)[GROUPS.index(e)] += 1
@@ -179,7 +196,7 @@ def check_ratios(out, recs, eth_p, k_sup=3):
             checked += 1
             if any(abs(float(row[c]) - v) > 1e-3 for c, v in [("ratio_to_white", rr), ("ci_low", lo), ("ci_high", hi)]):
                 bad += 1; print(f"FAIL ratio {scope} {area} {g}: got {row['ratio_to_white']} ({row['ci_low']}–{row['ci_high']}), want {rr:.3f} ({lo:.3f}–{hi:.3f})")
-    print(f"ok: {checked} disproportionality ratios (Katz to 1e-3), suppression below {k_sup}" if not bad else f"FAIL: {bad} ratio rows")
+    print(f"ok: {checked} {measure} disproportionality ratios (Katz to 1e-3), suppression below {k_sup}" if not bad else f"FAIL: {bad} {measure} ratio rows")
     return 1 if bad else 0
 
 
