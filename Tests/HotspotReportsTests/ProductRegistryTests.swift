@@ -14,7 +14,7 @@ import Testing
     @Test func everyProductHasAUniqueNameAndKeys() {
         let names = ProductRegistry.names
         #expect(Set(names).count == names.count)
-        #expect(names == ["areas", "grid", "kde", "gistar", "moran", "optimized", "emerging", "compare", "pspo", "accuracy", "nearrepeat", "context"])
+        #expect(names == ["areas", "grid", "kde", "gistar", "moran", "optimized", "emerging", "compare", "pspo", "accuracy", "nearrepeat", "context", "stops"])
         for p in ProductRegistry.all { #expect(!p.keys.isEmpty && Set(p.keys).count == p.keys.count, "\(p.name)") }
     }
 

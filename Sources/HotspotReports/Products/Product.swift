@@ -50,7 +50,7 @@ public struct ProductOutcome {
 public enum ProductRegistry {
     public static let all: [any Product.Type] = [
         AreasJob.self, GridJob.self, KDEJob.self, GiStarJob.self, MoranJob.self, OptimizedJob.self, EmergingJob.self, CompareJob.self, PspoJob.self, AccuracyJob.self,
-        NearRepeatJob.self, ContextJob.self,
+        NearRepeatJob.self, ContextJob.self, StopsJob.self,
     ]
     /// The products' names, in order.
     public static var names: [String] { all.map { $0.name } }

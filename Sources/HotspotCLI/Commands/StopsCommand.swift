@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+import HotspotCartography
+import HotspotReports
+
+struct StopsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stops",
+        abstract: "Stop and search: counts per area by type, object, legislation, outcome, age, gender and ethnicity; find rates; disproportionality.",
+        discussion: """
+            Reads police.uk stop-and-search files, rows without a location included: they are \
+            counted in a 'no_location' row of every table (the borough's and each layer's), outside every rate. Find rates (find-rates.csv): the share of searches with an \
+            outcome other than no further action, and the share whose outcome is linked to the object of search, per \
+            area and object, with Wilson 95 % intervals and k and n. Disproportionality (disproportionality.csv): \
+            searches per 1,000 residents of each census group (--population-by-group NAME=FILE: columns White, \
+            Black, Asian, Mixed, Other) and the ratio to the White group's rate with a Katz log 95 % interval; \
+            counts below --suppress-below are shown as <K. Residents are not the population available to be \
+            stopped. Writes counts-borough.csv, counts-NAME.csv, find-rates.csv, disproportionality.csv, \
+            stops-NAME.geojson/.gpkg/.qml, monthly.svg/.png (searches per month, all and by type), summary.txt (with \
+            --by-type type-test.csv; with --cell stops-grid and counts-grid.csv), quarantine.csv, metadata.json. Example:
+              hotspot stops stop-and-search/*.csv --boundary wards.geojson \\
+                --areas wards=wards.geojson \\
+                --population-by-group wards=ethnicity_wards.csv --out stops-out
+            """)
+    @OptionGroup var input: InputOptions
+    @OptionGroup var areas: AreaOptions
+    @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("population-by-group"), help: ArgumentHelp("Residents by ethnic group for a layer, NAME=FILE (id column first; columns White, Black, Asian, Mixed, Other).", valueName: "name=file"),
+            transform: Named.argument("--population-by-group", example: "wards=lbl_ethnicity_wd22.csv") { $0 })
+    var populationByGroup: [Named<String>] = []
+    @Option(parsing: .unconditional, help: "Show counts of 1 to K-1 in the disproportionality table as <K (0 or 1: none).")
+    var suppressBelow: Int = 3
+    @Flag(help: "Also give every find rate and ratio per search type (person, person and vehicle, vehicle), and test person against person-and-vehicle find rates (type-test.csv).")
+    var byType = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also count searches per square grid cell of this size (metres; cells touching --boundary): stops-grid layer and counts-grid.csv.", valueName: "m"))
+    var cell: Double?
+
+    func validate() throws {
+        try check(suppressBelow, "--suppress-below", in: StopsJob.suppressRange, example: "3")
+        if let c = cell { try check(c, "--cell", in: Limits.cellSize, unit: "metres", example: "250") }
+        for g in populationByGroup where !areas.layers.contains(where: { $0.name == g.name }) {
+            throw ValidationError("--population-by-group \(g.name)=…: no layer is called \(g.name); give it with --areas \(g.name)=FILE")
+        }
+    }
+
+    func run() throws {
+        try runJob {
+            var p = request(input, areas, output)
+            p.products.stops = .init(suppressBelow: suppressBelow, populationByGroup: areas.dict(populationByGroup), byType: byType)
+            p.products.stops?.cell = cell
+            try p.checkOutput()
+            ProgressView.install(quiet: input.quiet)
+            let r = try StopsJob.run(p, command: commandLine)
+            for line in r.summary.split(separator: "\n").dropLast() { note(String(line), quiet: input.quiet) }
+            reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import HotspotCore
+import HotspotIO
+
+extension Project {
+    /// `hotspot stops` / `stops:`: small-count suppression and residents by ethnic group per layer.
+    public struct StopsRequest: Sendable {
+        /// Counts of 1 … K−1 in the disproportionality table are shown as "<K" (0 or 1: none suppressed).
+        public var suppressBelow = 3
+        /// Layer name → CSV of residents by group (`GroupPopulationReader`).
+        public var populationByGroup: [String: String] = [:]
+        /// Every find rate and ratio also per search type, and type-test.csv (`--by-type`).
+        public var byType = false
+        /// Grid cell size in metres for counts per cell (`--cell`; nil: no grid).
+        public var cell: Double?
+        public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:], byType: Bool = false) {
+            self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup; self.byType = byType
+        }
+    }
+}
+
+/// `stops:` — stop and search by area, find rates and disproportionality (`hotspot stops`).
+extension StopsJob: Product {
+    public typealias Request = Project.StopsRequest
+    public static let name = "stops"
+    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell"]
+    public static let suppressRange: ClosedRange<Int> = 0...100
+    public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
+        var r = Request()
+        r.suppressBelow = try s["suppress_below"]?.int(suppressRange) ?? 3
+        r.byType = try s["by_type"]?.bool() ?? false
+        r.cell = try s["cell"]?.double(Limits.cellSize)
+        if let f = s["population_by_group"] {
+            for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
+        }
+        return r
+    }
+    public static func make(_ p: Project, command: String, inputs: JobInputs) throws -> ProductOutcome {
+        let r = try run(p, command: command, inputs: inputs)
+        return ProductOutcome(summary: "stops: \(r.inScope) searches, \(r.noLocation) without a location", warnings: r.warnings)
+    }
+}
+
+extension Project.Products {
+    public var stops: Project.StopsRequest? { get { self[StopsJob.self] } set { self[StopsJob.self] = newValue } }
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Recomputes `hotspot stops` outputs from the inputs in plain Python and compares them.
+
+    python3 tools/check_stops.py OUT_DIR WARDS_BNG.geojson LSOA_WGS84.json ETHNICITY_WARDS.csv FILE.csv...
+
+OUT_DIR is the output of
+    hotspot stops FILES --boundary WARDS --areas wards=WARDS --areas lsoa=LSOA \
+        --population-by-group wards=ETHNICITY_WARDS.csv [--cell M] --out OUT_DIR
+Checks: ward, LSOA (and, with --cell, grid cell) counts (point in polygon with shapely, points projected to EPSG:27700 with pyproj, exactly
+equal), the borough's and every ward's find rate (k, n exactly; Wilson interval to 1e-4) and the borough's and every
+ward's officer- and self-defined disproportionality ratios (counts exactly, ratio and Katz interval to 1e-3, small counts
+suppressed below 3). Exits 0 with a 'skip' line when shapely or pyproj is not installed (use a venv with
+../shared/peers/requirements.txt).
+"""
+import csv, json, math, sys
+
+try:
+    import shapely
+    from shapely.geometry import shape, Point
+    from shapely.prepared import prep
+    from pyproj import Transformer
+except ImportError:
+    print("skip: shapely/pyproj not installed (python3 -m venv V && V/bin/pip install -r ../shared/peers/requirements.txt)")
+    sys.exit(0)
+
+NFA = {"A no further action disposal", "Nothing found - no further action"}
+ACTIONS = {"Arrest", "Suspect arrested", "Summons / charged by post", "Suspect summonsed to court",
+           "Caution (simple or conditional)", "Offender cautioned", "Community resolution", "Local resolution",
+           "Penalty Notice for Disorder", "Offender given penalty notice", "Khat or Cannabis warning",
+           "Offender given drugs possession warning", "Article found - Detailed outcome unavailable"}
+GROUPS = ["White", "Black", "Asian", "Mixed", "Other"]
+
+
+def wilson(k, n, z=1.959963984540054):
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z / d * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return p, max(0, c - h), min(1, c + h)
+
+
+def layer(path, idkeys, to_bng):
+    feats = json.load(open(path))["features"]
+    out = []
+    for f in feats:
+        pr = f["properties"]
+        fid = next(pr[k] for k in idkeys if k in pr)
+        g = shape(f["geometry"])
+        if to_bng:
+            g = shapely.transform(g, lambda c: __import__("numpy").column_stack(TR.transform(c[:, 0], c[:, 1])))
+        out.append((fid, prep(g), g))
+    return out
+
+
+def assign(polys, pt):
+    for fid, pg, g in polys:
+        if pg.contains(pt) or g.touches(pt):
+            return fid
+    return None
+
+
+def main():
+    out, wards_p, lsoa_p, eth_p, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+    import shapely.ops
+    global TR
+    TR = Transformer.from_crs(4326, 27700, always_xy=True)
+    wards = layer(wards_p, ["WD22CD_proposed", "ons_code"], False)
+    lsoas = layer(lsoa_p, ["LSOA11CD", "lsoa11cd", "code"], True)
+    rows = [r for f in files for r in csv.DictReader(open(f, encoding="utf-8-sig"))]
+    ward_n, lsoa_n, recs = {}, {}, []
+    for r in rows:
+        if not r["Latitude"]:
+            recs.append((r, "no_location", "no_location")); continue
+        x, y = TR.transform(float(r["Longitude"]), float(r["Latitude"]))
+        pt = Point(x, y)
+        w = assign(wards, pt)
+        if w is None:
+            continue  # outside the boundary (the wards are the boundary)
+        l = assign(lsoas, pt) or "outside"
+        recs.append((r, w, l))
+    for r, w, l in recs:
+        ward_n[w] = ward_n.get(w, 0) + 1
+        lsoa_n[l] = lsoa_n.get(l, 0) + 1
+    bad = 0
+    def got_counts(name):
+        d = {}
+        for row in csv.DictReader(open(f"{out}/counts-{name}.csv")):
+            if row["attribute"] == "type":
+                d[row["area_id"]] = d.get(row["area_id"], 0) + int(row["searches"])
+        return d
+    for name, want in [("wards", ward_n), ("lsoa", lsoa_n)]:
+        got = got_counts(name)
+        if {k: v for k, v in got.items() if v} != {k: v for k, v in want.items() if v}:
+            bad += 1
+            diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+            print(f"FAIL counts {name}: {len(diff)} areas differ, e.g. {list(diff.items())[:5]}")
+        else:
+            print(f"ok: {name} counts equal ({sum(want.values())} searches in {len(want)} areas)")
+    bad += check_grid(out, recs)
+    bad += check_find(out, recs)
+    bad += check_ratios(out, recs, eth_p)
+    sys.exit(1 if bad else 0)
+
+
+def check_grid(out, recs):
+    """With --cell: cells named by their lower-left corner on a grid aligned to multiples of the cell size."""
+    import os
+    if not os.path.exists(f"{out}/counts-grid.csv"):
+        return 0
+    cell = float(json.load(open(f"{out}/metadata.json"))["parameters"]["cell_m"])
+    want = {}
+    for r, w, _ in recs:
+        if w == "no_location":
+            key = "no_location"
+        else:
+            x, y = TR.transform(float(r["Longitude"]), float(r["Latitude"]))
+            key = f"E{int(math.floor(x / cell) * cell)}N{int(math.floor(y / cell) * cell)}"
+        want[key] = want.get(key, 0) + 1
+    got = {}
+    for row in csv.DictReader(open(f"{out}/counts-grid.csv")):
+        if row["attribute"] == "type":
+            got[row["area_id"]] = got.get(row["area_id"], 0) + int(row["searches"])
+    if got != want:
+        diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+        print(f"FAIL grid counts: {len(diff)} cells differ, e.g. {list(diff.items())[:5]}")
+        return 1
+    print(f"ok: grid counts equal ({sum(want.values())} searches in {len(want)} cells of {cell:g} m)")
+    return 0
+
+
+def check_find(out, recs):
+    got = {(r["scope"], r["area_id"]): r for r in csv.DictReader(open(f"{out}/find-rates.csv"))
+           if r["object_of_search"] == "All" and r["measure"] == "found" and r["search_type"] == "All"}
+    want = {}
+    for r, w, _ in recs:
+        for key in [("borough", "borough" if w != "no_location" else "no_location"), ("wards", w)]:
+            if r["Outcome"] in NFA or r["Outcome"] in ACTIONS:
+                k, n = want.get(key, (0, 0))
+                want[key] = (k + (r["Outcome"] in ACTIONS), n + 1)
+    bad = 0
+    for key, (k, n) in want.items():
+        g = got.get(key)
+        p, lo, hi = wilson(k, n)
+        if g is None or int(g["k"]) != k or int(g["n"]) != n or abs(float(g["ci_low"]) - lo) > 1e-4 or abs(float(g["ci_high"]) - hi) > 1e-4:
+            bad += 1; print(f"FAIL find rate {key}: got {g and (g['k'], g['n'], g['ci_low'], g['ci_high'])}, want {k, n, lo, hi}")
+    print(f"ok: {len(want)} find rates (k, n exact, Wilson to 1e-4)" if not bad else f"FAIL: {bad} find rates")
+    return 1 if bad else 0
+
+
+PREFIXES = ["White - ", "Black/African/Caribbean/Black British - ", "Asian/Asian British - ",
+            "Mixed/Multiple ethnic groups - ", "Other ethnic group - "]
+
+
+def group_of(r, measure):
+    if measure == "officer_defined":
+        return r["Officer-defined ethnicity"] if r["Officer-defined ethnicity"] in GROUPS else None
+    s = r["Self-defined ethnicity"]
+    if s == "Other ethnic group - Not stated":
+        return None
+    return next((GROUPS[i] for i, p in enumerate(PREFIXES) if s.startswith(p)), None)
+
+
+def check_ratios(out, recs, eth_p, k_sup=3):
+    return sum(check_measure(out, recs, eth_p, m, k_sup) for m in ["officer_defined", "self_defined"])
+
+
+def check_measure(out, recs, eth_p, measure, k_sup):
+    pop = {r["WD22CD_proposed"]: [float(r[g]) for g in GROUPS] for r in csv.DictReader(open(eth_p))}
+    got = {(r["scope"], r["area_id"], r["group"]): r for r in csv.DictReader(open(f"{out}/disproportionality.csv"))
+           if r["ethnicity"] == measure and r["search_type"] == "All"}
+    counts = {}
+    for r, w, _ in recs:
+        e = group_of(r, measure)
+        if e in GROUPS:
+            for key in [("borough", "borough" if w != "no_location" else "no_location"), ("wards", w)]:
+                counts.setdefault(key, [0] * 5)[GROUPS.index(e)] += 1
+    bpop = [sum(p[i] for p in pop.values()) for i in range(5)]
+    bad = checked = 0
+    for (scope, area), n in counts.items():
+        if area in ("no_location",):
+            continue
+        p = bpop if scope == "borough" else pop[area]
+        small = lambda c: 1 <= c < k_sup
+        for gi, g in enumerate(GROUPS):
+            row = got.get((scope, area, g))
+            want_s = f"<{k_sup}" if small(n[gi]) else str(n[gi])
+            if row is None or row["searches"] != want_s:
+                bad += 1; print(f"FAIL searches {scope} {area} {g}: got {row and row['searches']}, want {want_s}"); continue
+            if small(n[gi]) or small(n[0]) or n[gi] == 0 or n[0] == 0:
+                if row["ratio_to_white"] != "":
+                    bad += 1; print(f"FAIL {scope} {area} {g}: ratio shown where it must be suppressed or undefined")
+                continue
+            rr = (n[gi] / p[gi]) / (n[0] / p[0])
+            se = math.sqrt(1 / n[gi] + 1 / n[0])
+            lo, hi = rr * math.exp(-1.959963984540054 * se), rr * math.exp(1.959963984540054 * se)
+            checked += 1
+            if any(abs(float(row[c]) - v) > 1e-3 for c, v in [("ratio_to_white", rr), ("ci_low", lo), ("ci_high", hi)]):
+                bad += 1; print(f"FAIL ratio {scope} {area} {g}: got {row['ratio_to_white']} ({row['ci_low']}–{row['ci_high']}), want {rr:.3f} ({lo:.3f}–{hi:.3f})")
+    print(f"ok: {checked} {measure} disproportionality ratios (Katz to 1e-3), suppression below {k_sup}" if not bad else f"FAIL: {bad} {measure} ratio rows")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    main()
