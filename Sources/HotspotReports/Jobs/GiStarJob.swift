@@ -71,7 +71,7 @@ public enum GiStarJob {
     /// On the areas of a polygon layer: neighbours by contiguity, distance or k nearest (default queen).
     static func onLayer(_ ln: String, _ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
         guard let l = job.layers.first(where: { $0.name == ln }) else { throw InputError.unusable("--on \(ln): no layer of that name among --areas") }
-        let counts = AreaCounts.compute(job.incidents.table, layer: l).rows.map(\.weighted)
+        let rows = AreaCounts.compute(job.incidents.table, layer: l).rows, counts = rows.map(\.weighted)
         let rule = r.neighbours ?? .queen
         let nb = try rule.neighbourhood(of: l.areas)
         let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
@@ -80,6 +80,7 @@ public enum GiStarJob {
         let gi = giStar(values: counts, neighbourhood: nb, permutations: r.permutations, seed: r.seed)
         params["layer"] = ln
         return Computed(gi: gi, ids: l.areas.map(\.id), names: l.areas.map(\.name), geoms: l.areas.map(\.geometry), counts: counts,
+                        extra: incidentCounts(job, rows.map(\.count)),
                         neighbours: rule.description, params: [:], warnings: warnings, keep: [], onLayer: true)
     }
 
@@ -98,7 +99,7 @@ public enum GiStarJob {
         params["shape"] = "hexagon (\(orientation.rawValue)-top)"; params["across_flats_m"] = Fmt.number(hx.size)
         return Computed(gi: gi, ids: ids, names: ids, geoms: kept.map { hx.cellPolygon($0) }, counts: counts,
                         extra: [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
-                                ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })],
+                                ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })] + incidentCounts(job, kept.map { Int(p.counts.counts[$0]) }),
                         neighbours: "hexagon centres within \(Fmt.fixed(radius, 2)) m", params: [:], warnings: [], keep: [], onLayer: false)
     }
 
@@ -123,7 +124,8 @@ public enum GiStarJob {
         params["kept_cells"] = "\(cells.count)"
         return Computed(gi: gi, ids: ids, names: ids, geoms: (0..<g.cellCount).map { g.cellPolygon($0) }, counts: counts,
                         extra: [("easting", (0..<g.cellCount).map { .double(g.centre(index: $0).x, decimals: 1) }),
-                                ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })],
+                                ("northing", (0..<g.cellCount).map { .double(g.centre(index: $0).y, decimals: 1) })]
+                            + incidentCounts(job, (0..<g.cellCount).map { Int(product.counts.counts[$0]) }),
                         neighbours: "distance ≤ \(Fmt.fixed(radius, 2)) m", params: [:], grid: g, warnings: [], keep: [], onLayer: false)
     }
 
@@ -177,6 +179,12 @@ public enum GiStarJob {
             } }
             return l
         }
+    }
+
+    /// With a harm table (`--weights`) the statistic runs on harm: the incidents of each location go beside it, as
+    /// `count` (counts and harm side by side); without one, nothing.
+    static func incidentCounts(_ job: JobInputs, _ counts: @autoclosure () -> [Int]) -> [(String, [Value])] {
+        job.incidents.table.harm ? [("count", counts().map { .int($0) })] : []
     }
 
     /// Writes `gistar.geojson`/`.gpkg` with its style, `gistar.csv`, the map and metadata into `req.out`.

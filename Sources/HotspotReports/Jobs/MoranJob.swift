@@ -77,8 +77,9 @@ public enum MoranJob {
             guard let l = job.layers.first(where: { $0.name == ln }) else { throw InputError.unusable("--on \(ln): no layer of that name among --areas") }
             let rule = r.neighbours ?? .queen
             let nb = try rule.neighbourhood(of: l.areas)
+            let rows = AreaCounts.compute(job.incidents.table, layer: l).rows
             at = Locations(ids: l.areas.map(\.id), names: l.areas.map(\.name), geoms: l.areas.map(\.geometry),
-                           counts: AreaCounts.compute(job.incidents.table, layer: l).rows.map(\.weighted), neighbourhood: nb,
+                           counts: rows.map(\.weighted), extra: GiStarJob.incidentCounts(job, rows.map(\.count)), neighbourhood: nb,
                            neighbours: rule.description, params: ["layer": ln], onLayer: true)
             let islands = (0..<nb.count).filter { nb.offsets[$0 + 1] - nb.offsets[$0] == 1 }
             if !islands.isEmpty { at.warnings.append("\(islands.count) area(s) have no neighbour under \(rule.description) (e.g. \(l.areas[islands[0]].id)): their local I is 0 and never significant") }
@@ -89,7 +90,8 @@ public enum MoranJob {
             let ids = kept.map { hx.cellID($0) }
             at = Locations(ids: ids, names: ids, geoms: kept.map { hx.cellPolygon($0) }, counts: kept.map { p.counts.weighted[$0] },
                            extra: [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
-                                   ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })],
+                                   ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })]
+                               + GiStarJob.incidentCounts(job, kept.map { Int(p.counts.counts[$0]) }),
                            neighbourhood: Neighbourhood(lists: GiStarJob.hexNeighbours(hx, kept: kept, radius: radius)),
                            neighbours: "hexagon centres within \(Fmt.fixed(radius, 2)) m",
                            params: ["shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(hx.size)], onLayer: false)
@@ -116,7 +118,8 @@ public enum MoranJob {
         let ids = cells.map { g.cellID($0) }
         return Locations(ids: ids, names: ids, geoms: cells.map { g.cellPolygon($0) }, counts: cells.map { product.counts.weighted[$0] },
                          extra: [("easting", cells.map { .double(g.centre(index: $0).x, decimals: 1) }),
-                                 ("northing", cells.map { .double(g.centre(index: $0).y, decimals: 1) })],
+                                 ("northing", cells.map { .double(g.centre(index: $0).y, decimals: 1) })]
+                             + GiStarJob.incidentCounts(job, cells.map { Int(product.counts.counts[$0]) }),
                          neighbourhood: Neighbourhood(lists: lists), neighbours: "distance ≤ \(Fmt.fixed(radius, 2)) m", grid: g,
                          params: ["cell_m": Fmt.number(g.cellSize), "cell_source": product.choice.cellSizeSource, "kept_cells": "\(cells.count)"],
                          onLayer: false)
