@@ -69,6 +69,13 @@ public struct LondonContextPage: Sendable {
     /// Quintile classes of the rates, light to dark (ColorBrewer YlOrRd, colour-blind safe).
     static let ramp = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 
+    /// Decimals that show the smallest non-zero rate with two significant digits (at least `least`, at most 6):
+    /// a rare category's rates of 0.003 per 1,000 do not all read 0.00.
+    func decimals(least: Int) -> Int {
+        guard let m = boroughs.compactMap(\.rate).filter({ $0 > 0 }).min() else { return least }
+        return max(least, min(6, 1 - Int(log10(m).rounded(.down))))
+    }
+
     /// The class breaks: the 20th, 40th, 60th and 80th percentiles of the rates (nearest rank).
     static func breaks(_ v: [Double]) -> [Double] {
         let s = v.sorted()
@@ -113,11 +120,11 @@ public struct LondonContextPage: Sendable {
         // Key: five classes and "not ranked".
         let ky = my + mh + 3
         o += "<text x=\"\(n(mx))\" y=\"\(n(ky + 2))\" font-size=\"2.5\" font-weight=\"bold\">Rate \(x(rateLabel)), quintiles of the boroughs</text>\n"
-        let lows = [boroughs.compactMap(\.rate).min() ?? 0] + br, highs = br + [boroughs.compactMap(\.rate).max() ?? 0]
+        let lows = [boroughs.compactMap(\.rate).min() ?? 0] + br, highs = br + [boroughs.compactMap(\.rate).max() ?? 0], d = decimals(least: 1)
         for k in 0..<5 where k < lows.count {
             let kx = mx + Double(k) * 24
             o += "<rect x=\"\(n(kx))\" y=\"\(n(ky + 4))\" width=\"5\" height=\"3.5\" fill=\"\(Self.ramp[k])\" stroke=\"#777777\" stroke-width=\"0.15\"/>"
-            o += "<text x=\"\(n(kx + 6))\" y=\"\(n(ky + 6.9))\" font-size=\"2.3\">\(Fmt.fixed(lows[k], 1))–\(Fmt.fixed(highs[k], 1))</text>\n"
+            o += "<text x=\"\(n(kx + 6))\" y=\"\(n(ky + 6.9))\" font-size=\"2.3\">\(Fmt.fixed(lows[k], d))–\(Fmt.fixed(highs[k], d))</text>\n"
         }
         o += "<rect x=\"\(n(mx + 120))\" y=\"\(n(ky + 4))\" width=\"5\" height=\"3.5\" fill=\"#d9d9d9\"/><text x=\"\(n(mx + 126))\" y=\"\(n(ky + 6.9))\" font-size=\"2.3\">not in London here</text>\n"
         return o
@@ -133,13 +140,16 @@ public struct LondonContextPage: Sendable {
         if let l = londonRate {
             let lxr = lx + lw * l / max(top, 1e-12), y1 = by + 5 + Double(ranked.count) * row
             o += "<line x1=\"\(n(lxr))\" y1=\"\(n(by + 4))\" x2=\"\(n(lxr))\" y2=\"\(n(y1))\" stroke=\"#555555\" stroke-width=\"0.3\" stroke-dasharray=\"1 0.8\"/>"
-            o += "<text x=\"\(n(lxr))\" y=\"\(n(y1 + 2.6))\" font-size=\"2.2\" text-anchor=\"middle\">London \(Fmt.fixed(l, 2))</text>\n"
+            o += "<text x=\"\(n(lxr))\" y=\"\(n(y1 + 2.6))\" font-size=\"2.2\" text-anchor=\"middle\">London \(Fmt.fixed(l, decimals(least: 2)))</text>\n"
         }
+        let d = decimals(least: 2)
         for (k, b) in ranked.enumerated() {
+            // The rank as in the tables: 1 + the boroughs with a higher rate (ties share it).
+            let rank = 1 + ranked.filter { $0.rate! > b.rate! }.count
             let y = by + 5 + Double(k) * row, w = lw * b.rate! / max(top, 1e-12)
-            o += "<text x=\"\(n(lx - 1))\" y=\"\(n(y + row * 0.72))\" font-size=\"\(n(min(2.3, row * 0.75)))\" text-anchor=\"end\"\(b.chosen ? " font-weight=\"bold\"" : "")>\(k + 1). \(x(b.name))</text>"
+            o += "<text x=\"\(n(lx - 1))\" y=\"\(n(y + row * 0.72))\" font-size=\"\(n(min(2.3, row * 0.75)))\" text-anchor=\"end\"\(b.chosen ? " font-weight=\"bold\"" : "")>\(rank). \(x(b.name))</text>"
             o += "<rect x=\"\(n(lx))\" y=\"\(n(y + row * 0.12))\" width=\"\(n(w))\" height=\"\(n(row * 0.76))\" fill=\"\(b.chosen ? "#a50f15" : "#bdbdbd")\"/>"
-            o += "<text x=\"\(n(lx + w + 0.8))\" y=\"\(n(y + row * 0.72))\" font-size=\"\(n(min(2.1, row * 0.7)))\" stroke=\"#ffffff\" stroke-width=\"0.5\" paint-order=\"stroke\">\(Fmt.fixed(b.rate!, 2))</text>\n"
+            o += "<text x=\"\(n(lx + w + 0.8))\" y=\"\(n(y + row * 0.72))\" font-size=\"\(n(min(2.1, row * 0.7)))\" stroke=\"#ffffff\" stroke-width=\"0.5\" paint-order=\"stroke\">\(Fmt.fixed(b.rate!, d))</text>\n"
         }
         return o
     }

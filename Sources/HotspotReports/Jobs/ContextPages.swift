@@ -41,7 +41,7 @@ extension ContextJob {
                     return v.map { 100 * Double($0) / Double(f0) }
                 }
                 let page = LondonContextPage(
-                    title: "\(name) in London: \(c.major.isEmpty ? "all crime" : sentenceCase(c.major).lowercased())",
+                    title: "\(name) in London: \(c.major.isEmpty ? "all crime" : lowerFirst(sentenceCase(c.major)))",
                     subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · rank 1 = the highest",
                     note: pageNote(r, o),
                     attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
@@ -66,6 +66,11 @@ extension ContextJob {
         if let doc { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
         if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
         return written
+    }
+
+    /// "Burglary" → "burglary"; "NFIB fraud" stays as it is (an acronym).
+    static func lowerFirst(_ s: String) -> String {
+        s.prefix(2).allSatisfy(\.isUppercase) ? s : s.prefix(1).lowercased() + s.dropFirst()
     }
 
     /// The page's note on what London and the rates are (file names, not paths).
