@@ -51,7 +51,8 @@ def check_page(page):
     projects = []
     for k, y in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
         m = re.match(r"# (\S+\.ya?ml)\b", y)
-        name = m.group(1) if m else f".docs-project-{k}.yaml"
+        # Unnamed ones are named after their page too: pages run side by side (HOTSPOT_DOCS_JOBS).
+        name = m.group(1) if m else f".docs-project-{page.replace('/', '_')}-{k}.yaml"
         path = os.path.join(root, name)
         if os.path.exists(path) and m:
             print(f"  FAIL {page}: the page's project file {name} would overwrite a file of the repository")
@@ -165,8 +166,25 @@ def check_compare_table(text, tmp):
     return ok, bad
 
 
-for page in pages:
-    o, b, k = check_page(page)
+# Pages are independent (a temporary folder and project-file names of their own): HOTSPOT_DOCS_JOBS of them (default
+# 2, the cores CI has) run side by side; each page's messages are printed together when it ends, in page order.
+def run_page(page):
+    import contextlib, io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        res = check_page(page)
+    return res, buf.getvalue()
+
+
+jobs = max(1, int(os.environ.get("HOTSPOT_DOCS_JOBS", "2")))
+if jobs == 1:
+    results = map(run_page, pages)
+else:
+    from concurrent.futures import ProcessPoolExecutor
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    results = pool.map(run_page, pages)
+for (o, b, k), text in results:
+    sys.stdout.write(text)
     ok += o; bad += b; skipped += k
 print(f"readme: {ok} passed, {bad} failed, {skipped} skipped")
 sys.exit(1 if bad else 0)
