@@ -55,6 +55,17 @@ import Testing
         #expect(r.londonDefinition.contains("without the City of London") && r.londonDefinition.contains("Aviation Security (SO18)"))
     }
 
+    /// `--include-city`: the City's residents (8,000 here) join London's, the definition says so, and the City's
+    /// population row without crimes is listed.
+    @Test func includeCityAddsTheCitysResidents() throws {
+        var o = try planted(); o.includeCity = true
+        let r = try ContextJob.compute(o)
+        let l = try #require(rows(r.boroughs, ["area": "London", "level": "all"]).first)
+        #expect(l["population"] == "78000" && r.londonDefinition.contains("and the City of London"))
+        // The City has residents but no MPS rows (it has its own police force): listed, never silently dropped.
+        #expect(rows(r.unmatched, [:]).contains { $0["name"]! == "City of London (E09000009)" })
+    }
+
     @Test func wardPercentilesAndWhatMatchedNothing() throws {
         let r = try ContextJob.compute(try planted())
         let w = try #require(r.wards)

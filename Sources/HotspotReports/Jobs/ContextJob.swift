@@ -52,8 +52,6 @@ public enum ContextJob {
             counts = (a, b); self.population = population
             test = poissonRateTest(before: a, after: b, exposureBefore: Double(months.0), exposureAfter: Double(months.1))
         }
-        /// The rate's change in % (= the count's for one population); nil when the first count is 0.
-        public var changePercent: Double? { test.percentChange.map { $0 * Double(1) } }
     }
 
     /// Counts per area and category: area → category → monthly counts over the file's months.
