@@ -13,6 +13,11 @@ extension Project {
         public var byType = false
         /// Grid cell size in metres for counts per cell (`--cell`; nil: no grid).
         public var cell: Double?
+        /// Stop-and-search files given apart from the project's incidents (`stops: {files: [...]}` in a project
+        /// file). Empty: the project's input files are the searches (as on `hotspot stops FILES`). When set, the
+        /// project's incidents are street crime: `stops` compares searches with them, `weekly` adds a `stops` layer
+        /// and `pspo` uses them as the pack's enforcement section.
+        public var files: [String] = []
         public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:], byType: Bool = false) {
             self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup; self.byType = byType
         }
@@ -23,13 +28,14 @@ extension Project {
 extension StopsJob: Product {
     public typealias Request = Project.StopsRequest
     public static let name = "stops"
-    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell"]
+    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files"]
     public static let suppressRange: ClosedRange<Int> = 0...100
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
         r.suppressBelow = try s["suppress_below"]?.int(suppressRange) ?? 3
         r.byType = try s["by_type"]?.bool() ?? false
         r.cell = try s["cell"]?.double(Limits.cellSize)
+        if let f = s["files"] { r.files = try f.strings().flatMap { try f.glob($0) } }
         if let f = s["population_by_group"] {
             for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
         }
