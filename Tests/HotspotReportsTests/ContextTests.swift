@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 import HotspotTestSupport
 import Testing
 @testable import HotspotReports
@@ -78,6 +79,32 @@ import Testing
         #expect(theft["small"] == "1")
         let un = rows(r.unmatched, [:]).map { $0["name"]! }
         #expect(un.contains("Ghost (E05999999)") && un.contains("Aviation Security (SO18)") && !un.contains { $0.contains("City of London") })
+    }
+
+    /// `--wards-layer`: a "<borough>'s wards in London" page per category group after the borough's page, each ward
+    /// filled by the class of its rate's percentile among London's wards and its wards.csv figures in the table.
+    @Test func wardPagesDrawTheWardsByTheirLondonPercentile() throws {
+        var o = try planted()
+        let square = { (x: Int) in "[[[\(x),170000],[\(x + 1000),170000],[\(x + 1000),171000],[\(x),171000],[\(x),170000]]]" }
+        o.wardsLayer = try file("""
+            {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[
+            {"type":"Feature","properties":{"code":"E05000001","name":"Alpha"},"geometry":{"type":"Polygon","coordinates":\(square(530000))}}]}
+            """, "geojson")
+        o.pageFormats = [.svg]
+        let (r, written) = try ContextJob.run(o, command: "test")
+        #expect(written.contains("aborough-in-london-burglary.svg") && written.contains("aborough-wards-in-london-burglary.svg"))
+        let svg = try String(contentsOfFile: o.out + "/aborough-wards-in-london-burglary.svg", encoding: .utf8)
+        // Alpha: burglary 20 in Mar–Apr over 10,000 residents = 2.00 per 1,000, +100 %, the 100th percentile of both.
+        let wards = try #require(r.wards)
+        let w = try #require(rows(wards, ["ward_code": "E05000001", "major": "BURGLARY", "level": "major"]).first)
+        #expect(w["pct_rate"] == "100.0")
+        #expect(svg.contains("fill=\"\(LondonContextPage.ramp[LondonWardsPage.classIndex(100)])\""))
+        #expect(svg.contains(">Alpha</text>") && svg.contains(">2.00</text>") && svg.contains(">+100.0%</text>"))
+        #expect(svg.contains("among London's 4 wards"))
+        // Theft in Alpha is 2 and 2: below the small count, marked and explained.
+        let theft = try String(contentsOfFile: o.out + "/aborough-wards-in-london-theft.svg", encoding: .utf8)
+        #expect(theft.contains(">Alpha *</text>") && theft.contains("fewer than 10 crimes in a period"))
+        #expect(LondonWardsPage.classIndex(25) == 0 && LondonWardsPage.classIndex(25.1) == 1 && LondonWardsPage.classIndex(90.5) == 4)
     }
 
     @Test func periodsOutsideTheFileAndUnknownLayoutsAreRefused() throws {

@@ -20,7 +20,9 @@ struct ContextCommand: ParsableCommand {
             (first month = 100) and rates, and Mann-Kendall trends, for the borough and London (series.csv, \
             trends.csv); what matched nothing (unmatched.csv); summary.txt; a "<borough> in London" page per category group \
             (all crime and each major category: a map of London's boroughs by rate with --boroughs-layer, the boroughs \
-            ranked, the monthly series against London, a table of every category; SVG and one PDF, PNG with --pages png); metadata.json. London is the 32 boroughs \
+            ranked, the monthly series against London, a table of every category; with --wards-layer and a ward population, a \
+            "<borough>'s wards in London" page after each: the wards by the percentile of their rate among London's wards, \
+            and a table of their rates, changes and percentiles; SVG and one PDF, PNG with --pages png); metadata.json. London is the 32 boroughs \
             the MPS polices, without the City of London, as the MPS and borough assessments define it \
             (--include-city adds the City's residents); rows in no borough (e.g. Aviation Security (SO18)) count in \
             London's total and are listed. Example:
@@ -28,6 +30,7 @@ struct ContextCommand: ParsableCommand {
                 --population boroughs=../shared/geodata/london/population-boroughs-mid2020.csv \\
                 --population wards=../shared/geodata/london/population-wards22-census2021-bestfit.csv \\
                 --boroughs-layer ../shared/geodata/london/london-boroughs.gpkg \\
+                --wards-layer ../shared/geodata/lewisham/lbl_wd22_proposed_bng.geojson \\
                 --borough Lewisham --period 2024-03..2024-09 --period 2025-03..2025-09 --out out/context
             """)
     @Argument(help: ArgumentHelp("MPS recorded crime CSV files: one ward-level and/or one borough-level.", valueName: "file"))
@@ -43,6 +46,8 @@ struct ContextCommand: ParsableCommand {
     var smallCount: Int = 10
     @Option(help: ArgumentHelp("Borough boundaries for the pages' map (any OGR polygon source with the boroughs' names or E09 codes, e.g. london-boroughs.gpkg); without it the pages have no map.", valueName: "file"))
     var boroughsLayer: String?
+    @Option(help: ArgumentHelp("Ward boundaries of the chosen borough(s) (ward codes or names as in the MPS file, e.g. lbl_wd22_proposed_bng.geojson): adds a \"<borough>'s wards in London\" page per category group (needs --population wards=).", valueName: "file"))
+    var wardsLayer: String?
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Formats of the \"<borough> in London\" pages: svg and pdf (default: an SVG per page and one PDF of them all), png (a PNG per page), or none.", valueName: "format"))
     var pages: [String] = ["svg", "pdf"]
         @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
@@ -60,6 +65,9 @@ struct ContextCommand: ParsableCommand {
                 throw ValidationError("--population takes boroughs=FILE or wards=FILE, e.g. --population boroughs=population-boroughs.csv")
             }
         }
+        if wardsLayer != nil && population("wards") == nil {
+            throw ValidationError("--wards-layer draws ward rates: give the ward residents too, e.g. --population wards=population-wards22-census2021-bestfit.csv")
+        }
         try check(smallCount, "--small-count", in: 0...1_000_000, example: "10")
         for f in pages where f != "none" && MapRaster.Format(rawValue: f) == nil {
             throw ValidationError("--pages takes svg, png, pdf or none (e.g. --pages svg png), not '\(f)'")
@@ -72,11 +80,11 @@ struct ContextCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            try OutputGuard.check(out: out, inputs: files + populations.compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) })
+            try OutputGuard.check(out: out, inputs: files + [boroughsLayer, wardsLayer].compactMap { $0 } + populations.compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) })
             var o = ContextJob.Options()
             o.files = files; o.boroughPopulation = population("boroughs"); o.wardPopulation = population("wards")
             o.boroughs = boroughs; o.periods = periods.periods; o.includeCity = includeCity; o.smallCount = smallCount; o.out = out
-            o.boroughsLayer = boroughsLayer; o.pageFormats = pages.compactMap(MapRaster.Format.init(rawValue:))
+            o.boroughsLayer = boroughsLayer; o.wardsLayer = wardsLayer; o.pageFormats = pages.compactMap(MapRaster.Format.init(rawValue:))
             let (r, written) = try ContextJob.run(o, command: commandLine)
             for line in ContextJob.summaryLines(r, o).prefix(2) { note(line, quiet: quiet) }
             if r.unmatched.rows.count > 0 { note("matched nothing (listed in unmatched.csv): \(r.unmatched.rows.count)", quiet: quiet) }

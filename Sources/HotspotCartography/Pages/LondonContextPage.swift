@@ -67,7 +67,7 @@ public struct LondonContextPage: Sendable {
     }
 
     /// Quintile classes of the rates, light to dark (ColorBrewer YlOrRd, colour-blind safe).
-    static let ramp = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+    public static let ramp = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 
     /// Decimals that show the smallest non-zero rate with two significant digits (at least `least`, at most 6):
     /// a rare category's rates of 0.003 per 1,000 do not all read 0.00.

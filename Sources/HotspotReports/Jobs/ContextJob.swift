@@ -24,6 +24,8 @@ public enum ContextJob {
         public var smallCount = 10
         /// Borough boundaries (e.g. london-boroughs.gpkg) for the pages' map; nil: pages without a map.
         public var boroughsLayer: String?
+        /// Ward boundaries of the chosen boroughs (codes or names as in the MPS ward file) for the ward pages; nil: none.
+        public var wardsLayer: String?
         /// Formats of the "<borough> in London" pages (none: no pages): SVG and one PDF by default, PNG on request.
         public var pageFormats: [MapRaster.Format] = [.svg, .pdf]
         public var out = "out/context"

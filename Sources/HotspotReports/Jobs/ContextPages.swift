@@ -2,6 +2,7 @@ import Foundation
 import HotspotCore
 import HotspotIO
 import HotspotCartography
+import HotspotGeo
 
 extension ContextJob {
     /// A page name for a category: `london-all-crime`, `london-burglary`, `london-violence-against-the-person`.
@@ -25,6 +26,7 @@ extension ContextJob {
         let codes = Set(b.members.values.map(\.code)), names = Set(b.members.keys.map(key))
         let outside = zip(areas, drawn).filter { !codes.contains($0.0.id) && !names.contains(key($0.0.name)) }
         let cats = [Category.all] + b.categories.filter { $0.level == "major" }
+        let wardShapes = try wardGeometries(o)
         var written: [String] = []
         for name in r.chosen {
             var svgs: [String] = []
@@ -51,10 +53,51 @@ extension ContextJob {
                     table: rows.map { var x = $0; x.current = $0.category == (c.major.isEmpty ? "All crime" : sentenceCase(c.major)); return x })
                 try set.write(pageName(name, c) + ".svg", page.svg())
                 svgs.append(pageName(name, c))
+                if let wp = wardsPage(r, o, borough: name, category: c, shapes: wardShapes) {
+                    let wn = pageName(name, c).replacingOccurrences(of: "-in-london-", with: "-wards-in-london-")
+                    try set.write(wn + ".svg", wp.svg())
+                    svgs.append(wn)
+                }
             }
             written += try render(svgs, pdf: pageName(name, .all).replacingOccurrences(of: "-all-crime", with: ""), formats: o.pageFormats, into: set)
         }
         return written
+    }
+
+    /// The ward layer's areas by code and by matching name, with label positions (EPSG:27700); empty without one.
+    static func wardGeometries(_ o: Options) throws -> [String: (MultiPolygon, [XY])] {
+        guard let path = o.wardsLayer else { return [:] }
+        let geos = try GEOSContext()
+        var out: [String: (MultiPolygon, [XY])] = [:]
+        for a in try Pipeline.loadLayer(LayerSpec(name: "wards", path: path)).areas {
+            let v = (a.geometry, LabelCandidates.inside(a.geometry, first: try geos.pointOnSurface(a.geometry)))
+            out[a.id] = v; out["name:" + key(a.name)] = v
+        }
+        return out
+    }
+
+    /// "<borough>'s wards in London" for category `c`: the ward rows of wards.csv (`WardLevel.rows`) drawn with the
+    /// layer's boundaries (matched by code, else name); nil without a ward population or ward layer.
+    static func wardsPage(_ r: Result, _ o: Options, borough: String, category c: Category, shapes: [String: (MultiPolygon, [XY])]) -> LondonWardsPage? {
+        guard !shapes.isEmpty, let w = r.wardLevel, let wr = r.wardRanges else { return nil }
+        let rows = w.rows(wr, chosen: [borough], category: c, small: o.smallCount)
+        guard !rows.isEmpty else { return nil }
+        let wards = rows.map { x in
+            let g = shapes[x.code] ?? shapes["name:" + key(x.name)]
+            return LondonWardsPage.Ward(name: x.name, geometry: g?.0, labelAt: g?.1 ?? [], residents: x.residents, count: x.figures.counts.1,
+                                        rate: x.figures.rates.1, change: x.figures.test.percentChange, pctRate: x.pctRate, pctChange: x.pctChange, small: x.small)
+        }
+        let pop = o.wardPopulation.map { ($0 as NSString).lastPathComponent } ?? ""
+        let what = c.major.isEmpty ? "all crime" : lowerFirst(sentenceCase(c.major))
+        return LondonWardsPage(
+            title: "\(borough)'s wards in London: \(what)",
+            subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · percentiles among London's wards",
+            note: "Ward residents from \(pop): Census 2021 residents summed from LSOAs assigned whole to the ward that best fits them (approximate). "
+                + "A percentile is 100 × the share of London's \(Fmt.grouped(rows[0].londonWards)) wards with residents at or below the ward's value; "
+                + "residents are not the people present (town centres and stations draw visitors).",
+            attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
+                          "Contains National Statistics data © Crown copyright and database right; boundaries © Crown copyright and database right."],
+            wards: wards, period: o.periods[1].name, londonWards: rows[0].londonWards, smallCount: o.smallCount)
     }
 
     /// PNGs of the pages (150 dpi, side by side) and one PDF of them all, a page each; the SVGs kept when asked for.

@@ -45,6 +45,9 @@ extension ContextJob {
         var level: BoroughLevel
         var ranges: (Range<Int>, Range<Int>)
         var months: [Int]
+        /// The ward level behind wards.csv and its period ranges (with a ward population; for the ward pages).
+        var wardLevel: WardLevel?
+        var wardRanges: (Range<Int>, Range<Int>)?
     }
 
     /// The MPS names of the chosen boroughs (by name, or by the population file's E09 code); an unknown one is an

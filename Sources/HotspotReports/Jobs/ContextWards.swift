@@ -34,23 +34,43 @@ extension ContextJob {
             }
         }
 
-        /// One row per ward of the chosen boroughs per category, with percentiles among every London ward with
-        /// residents; `small` when a period's count is below `small`.
+        /// One chosen ward's figures for one category, and where they stand among London's wards.
+        struct Row {
+            var code: String, name: String, borough: String, residents: Double
+            var figures: Figures
+            /// Percentile ranks among every London ward with residents (nil: no rate, or no change).
+            var pctRate: Double?, pctChange: Double?
+            var londonWards: Int
+            /// A period's count is below the small-count threshold: the change is unstable.
+            var small: Bool
+        }
+
+        /// The chosen boroughs' wards (by borough, then name) for category `c`, with percentiles among every London
+        /// ward with residents; `small` when a period's count is below `small`. The one computation behind
+        /// wards.csv and the ward pages.
+        func rows(_ ranges: (Range<Int>, Range<Int>), chosen: [String], category c: Category, small: Int) -> [Row] {
+            let london = residents.keys.sorted()
+            let mine = london.filter { chosen.contains(borough[$0] ?? "") }.sorted { (borough[$0]!, name[$0]!, $0) < (borough[$1]!, name[$1]!, $1) }
+            let f = Dictionary(uniqueKeysWithValues: london.map { ($0, figures(cube[$0]?[c], ranges, population: residents[$0])) })
+            let rates = london.compactMap { f[$0]?.rates.1 }, changes = london.compactMap { f[$0]?.test.percentChange }
+            return mine.map { w in
+                let x = f[w]!
+                return Row(code: w, name: name[w] ?? "", borough: borough[w] ?? "", residents: residents[w]!, figures: x,
+                           pctRate: x.rates.1.map { percentile($0, among: rates) }, pctChange: x.test.percentChange.map { percentile($0, among: changes) },
+                           londonWards: london.count, small: min(x.counts.0, x.counts.1) < small)
+            }
+        }
+
+        /// wards.csv: one row per ward of the chosen boroughs per category (`rows`).
         func table(_ ranges: (Range<Int>, Range<Int>), chosen: [String], categories: [Category], small: Int) -> Table {
             var t = Table(columns: ["ward_code", "ward_name", "borough", "population", "level", "major", "minor"] + figureColumns
                           + ["pct_rate", "pct_change", "london_wards", "small"])
-            let london = residents.keys.sorted()
-            let mine = london.filter { chosen.contains(borough[$0] ?? "") }.sorted { (borough[$0]!, name[$0]!, $0) < (borough[$1]!, name[$1]!, $1) }
             for c in categories {
-                let f = Dictionary(uniqueKeysWithValues: london.map { ($0, figures(cube[$0]?[c], ranges, population: residents[$0])) })
-                let rates = london.compactMap { f[$0]?.rates.1 }, changes = london.compactMap { f[$0]?.test.percentChange }
-                for w in mine {
-                    let x = f[w]!
-                    t.rows.append([.string(w), .string(name[w] ?? ""), .string(borough[w] ?? ""), .double(residents[w]!, decimals: 0),
-                                   .string(c.level), .string(c.major), .string(c.minor)] + cells(x)
-                                  + [x.rates.1.map { .double(percentile($0, among: rates), decimals: 1) } ?? .null,
-                                     x.test.percentChange.map { .double(percentile($0, among: changes), decimals: 1) } ?? .null,
-                                     .int(london.count), .int(min(x.counts.0, x.counts.1) < small ? 1 : 0)])
+                for w in rows(ranges, chosen: chosen, category: c, small: small) {
+                    t.rows.append([.string(w.code), .string(w.name), .string(w.borough), .double(w.residents, decimals: 0),
+                                   .string(c.level), .string(c.major), .string(c.minor)] + cells(w.figures)
+                                  + [w.pctRate.map { .double($0, decimals: 1) } ?? .null, w.pctChange.map { .double($0, decimals: 1) } ?? .null,
+                                     .int(w.londonWards), .int(w.small ? 1 : 0)])
                 }
             }
             return t
@@ -74,11 +94,12 @@ extension ContextJob {
         let chosen = try resolve(o.boroughs, names: Array(b.cube.keys), population: bp)
         var warnings: [String] = []
         if bp == nil { warnings.append("no borough population (--population boroughs=FILE): counts and changes only, no rates or ranks") }
-        var wardTable: Table?, unmatched = b.unmatched
+        var wardTable: Table?, unmatched = b.unmatched, wardLevel: WardLevel?, wardRanges: (Range<Int>, Range<Int>)?
         if let wf = wardFiles.first {
             let wr = (try monthRange(o.periods[0], in: wf), try monthRange(o.periods[1], in: wf))
             let w = WardLevel(wf, population: wp, includeCity: o.includeCity, ranges: wr)
             unmatched += w.unmatched
+            if wp != nil { wardLevel = w; wardRanges = wr }
             if wp != nil { wardTable = w.table(wr, chosen: chosen, categories: Array(Set(w.cube.values.flatMap(\.keys))).sorted(), small: o.smallCount) }
             else { warnings.append("no ward population (--population wards=FILE): no ward table") }
         }
@@ -88,6 +109,6 @@ extension ContextJob {
         un.rows = unmatched.map { [.string($0.0), .string($0.1), .int($0.2)] }
         return Result(boroughs: b.table(br, chosen: chosen), wards: wardTable, series: series, trends: trends, unmatched: un,
                       londonDefinition: b.definition, chosen: chosen, sources: tables, populations: [bp, wp].compactMap { $0 }, warnings: warnings,
-                      level: b, ranges: br, months: source.months)
+                      level: b, ranges: br, months: source.months, wardLevel: wardLevel, wardRanges: wardRanges)
     }
 }

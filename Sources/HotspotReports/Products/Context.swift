@@ -8,7 +8,7 @@ import HotspotCartography
 extension ContextJob: Product {
     public typealias Request = ContextJob.Options
     public static let name = "context"
-    public static let keys = ["mps", "borough_population", "ward_population", "boroughs_layer", "borough", "periods", "include_city", "small_count", "pages"]
+    public static let keys = ["mps", "borough_population", "ward_population", "boroughs_layer", "wards_layer", "borough", "periods", "include_city", "small_count", "pages"]
     public static func decode(_ s: [String: Project.Field], at c: Project.Field, for p: Project) throws -> Request {
         var o = Options()
         guard let m = s["mps"] else { throw c.error("'mps' is missing: the MPS recorded crime file(s), e.g. mps: data/mps-ward-level-crime.csv") }
@@ -16,6 +16,8 @@ extension ContextJob: Product {
         o.boroughPopulation = try s["borough_population"]?.existingFile()
         o.wardPopulation = try s["ward_population"]?.existingFile()
         o.boroughsLayer = try s["boroughs_layer"]?.existingSource()
+        o.wardsLayer = try s["wards_layer"]?.existingSource()
+        if o.wardsLayer != nil && o.wardPopulation == nil { throw c.error("'wards_layer' draws ward rates: give 'ward_population' too") }
         guard let b = s["borough"] else { throw c.error("'borough' is missing, e.g. borough: Lewisham") }
         o.boroughs = try b.strings()
         guard let pf = s["periods"] else { throw c.error("'periods' is missing, e.g. periods: [2024-03..2024-09, 2025-03..2025-09]") }
