@@ -17,11 +17,27 @@ enum ProfilePages {
         }
     }
 
+    /// `profile-SLUG`: the area's name in lower case, runs of other characters as one hyphen (its id when empty).
+    static func pageName(_ a: Area) -> String {
+        let slug = String(a.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
+        return "profile-\(slug.isEmpty ? a.id : slug)"
+    }
+
+    /// With a `context:` section: `profile-SLUG-london.svg/.pdf/.png`, the London context block (the ward among
+    /// London's wards, outlined, when the area is a ward of the borough; else the borough in London), with
+    /// `profile-SLUG-london.csv` (the borough's and London's rows) and, for a ward, `profile-SLUG-london-ward.csv`.
+    static func drawLondon(_ maker: ContextJob.SectionMaker, area a: Area, types: [String], options o: MapOptions, into set: OutputSet) throws -> [String] {
+        let name = pageName(a) + "-london", s = maker.section(types: types, highlight: [a.id, a.name])
+        try set.write("\(name).csv", s.boroughRows.csv())
+        var out = ["\(name).csv"]
+        if s.isWardsPage { try set.write("\(name)-ward.csv", s.wardRows.csv()); out.append("\(name)-ward.csv") }
+        return out + (try MapJob.writeRendered(s.page, name: name, options: o, into: set))
+    }
+
     /// Draws `profile-SLUG.svg/.pdf/.png` and `profile-SLUG.csv` for area `index` of `layer`.
     static func draw(area a: Area, index u: Int, layer l: LoadedLayer, incidents t: IncidentTable, periods: [Period], periodOf: [Int],
                      counts: [[[Int]]], borough: [[Int]], rows: Table, options o: MapOptions, into set: OutputSet) throws -> [String] {
-        let slug = String(a.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
-        let name = "profile-\(slug.isEmpty ? a.id : slug)"
+        let name = pageName(a)
         // Crime types present in the area, most frequent first.
         let nc = t.categories.count
         let total = (0..<nc).map { c in periods.indices.reduce(0) { $0 + counts[$1][u][c + 1] } }

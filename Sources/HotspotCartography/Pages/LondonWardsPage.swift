@@ -19,6 +19,8 @@ public struct LondonWardsPage: Sendable {
         public var pctRate: Double?, pctChange: Double?
         /// A period's count is small: the change is unstable.
         public var small: Bool
+        /// Outlined and set in bold (the ward a profile is about, the wards a restricted area touches).
+        public var highlight = false
         public init(name: String, geometry: MultiPolygon?, labelAt: [XY], residents: Double, count: Int, rate: Double?, change: Double?,
                     pctRate: Double?, pctChange: Double?, small: Bool) {
             self.name = name; self.geometry = geometry; self.labelAt = labelAt; self.residents = residents; self.count = count
@@ -35,6 +37,8 @@ public struct LondonWardsPage: Sendable {
     public var period: String
     /// The number of London wards the percentiles are among, and the small-count threshold.
     public var londonWards: Int, smallCount: Int
+    /// Lines under the table: the borough against London (rate, rank, change) for the page's category.
+    public var boroughLines: [String] = []
 
     public init(title: String, subtitle: String, note: String, attribution: [String], wards: [Ward], period: String, londonWards: Int, smallCount: Int) {
         self.title = title; self.subtitle = subtitle; self.note = note; self.attribution = attribution; self.wards = wards
@@ -89,7 +93,10 @@ public struct LondonWardsPage: Sendable {
             o += "<path d=\"\(path(w.geometry!))\" fill=\"\(fill)\" stroke=\"#ffffff\" stroke-width=\"0.4\" fill-rule=\"evenodd\"/>\n"
         }
         o += "<path d=\"\(shown.map { path($0.geometry!) }.joined())\" fill=\"none\" stroke=\"#444444\" stroke-width=\"0.15\" fill-rule=\"evenodd\"/>\n"
-        let labels = shown.map { MapLabel(text: $0.name, anchor: .area($0.labelAt), priority: 60, size: 2.3, leader: true) }
+        for w in shown where w.highlight {
+            o += "<path d=\"\(path(w.geometry!))\" fill=\"none\" stroke=\"#000000\" stroke-width=\"0.9\" fill-rule=\"evenodd\"/>\n"
+        }
+        let labels = shown.map { MapLabel(text: $0.name, anchor: .area($0.labelAt), priority: $0.highlight ? 100 : 60, size: 2.3, bold: $0.highlight, leader: true) }
         let frame = PageRect(x: mx, y: my, w: mw, h: boxH)
         let (placed, _) = LabelPlacer(frame: frame).place(labels.map { MapDocument.request($0, p) })
         o += MapDocument.labelsSVG(placed.map { (labels[$0.request], $0) })
@@ -124,7 +131,7 @@ public struct LondonWardsPage: Sendable {
             let cells = [String(w.name.prefix(30)) + (w.small ? " *" : ""), Fmt.grouped(Int(w.residents.rounded())), Fmt.grouped(w.count),
                          w.rate.map { Fmt.fixed($0, 2) } ?? "–", pct(w.change), w.pctRate.map { Fmt.fixed($0, 0) } ?? "–", w.pctChange.map { Fmt.fixed($0, 0) } ?? "–"]
             for (c, (_, f, a)) in zip(cells, cols) {
-                o += "<text x=\"\(n(tx + tw * f))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(a)\">\(x(c))</text>"
+                o += "<text x=\"\(n(tx + tw * f))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(a)\"\(w.highlight ? " font-weight=\"bold\"" : "")>\(x(c))</text>"
             }
             o += "\n"
         }
@@ -133,6 +140,9 @@ public struct LondonWardsPage: Sendable {
             o += "<text x=\"\(n(tx))\" y=\"\(n(fy))\" font-size=\"2.1\" fill=\"#333333\">* fewer than \(smallCount) crimes in a period: the change is unstable.</text>\n"
         }
         o += "<text x=\"\(n(tx))\" y=\"\(n(fy + 3))\" font-size=\"2.1\" fill=\"#333333\">Pctl: percentile among London's wards (100: the highest rate or the largest rise).</text>\n"
+        for (k, line) in boroughLines.enumerated() {
+            o += "<text x=\"\(n(tx))\" y=\"\(n(fy + 9 + 3.6 * Double(k)))\" font-size=\"2.5\"\(k == 0 ? " font-weight=\"bold\"" : "")>\(x(line))</text>\n"
+        }
         return o
     }
 }

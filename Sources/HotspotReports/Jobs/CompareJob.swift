@@ -195,6 +195,8 @@ public enum CompareJob {
     static func write(_ c: Comparison, into req: Project, command: String, inputs job: JobInputs) throws -> Result {
         let periods = c.request.periods, t = job.incidents.table
         let set = try OutputSet(directory: req.out, database: req.database)
+        // With a `context:` section, each profile gets the London context block (MPS files read once).
+        let london = try c.request.profile != nil ? req.products.context.map(ContextJob.SectionMaker.init) : nil
         for lc in c.layers {
             let l = lc.layer, tab = lc.table
             try set.write("compare-\(l.name).csv", tab.csv())
@@ -206,6 +208,7 @@ public enum CompareJob {
             for (u, rows) in lc.profiles {
                 _ = try ProfilePages.draw(area: l.areas[u], index: u, layer: l, incidents: t, periods: periods, periodOf: c.periodOf,
                                           counts: lc.counts, borough: c.borough, rows: rows, options: po, into: set)
+                if let london { _ = try ProfilePages.drawLondon(london, area: l.areas[u], types: req.read.selection.types, options: po, into: set) }
             }
         }
         if let ft = c.focus { try set.write("compare-focus.csv", ft.csv()) }

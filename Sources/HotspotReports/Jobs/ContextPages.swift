@@ -12,48 +12,71 @@ extension ContextJob {
         return "\(slug(borough))-in-london-\(slug(c.major.isEmpty ? "all crime" : c.major))"
     }
 
+    /// Draws the pages of one run: the boroughs' shapes fitted once, the wards' boundaries read once.
+    struct PageMaker {
+        let r: Result, o: Options
+        var shapes: [String: LondonContextPage.Shape] = [:]
+        var outside: [(String, LondonContextPage.Shape?)] = []
+        let wardShapes: [String: (MultiPolygon, [XY])]
+        let categories: [Category]
+
+        init(_ r: Result, _ o: Options) throws {
+            self.r = r; self.o = o
+            let b = r.level
+            let areas = try o.boroughsLayer.map { try Pipeline.loadLayer(LayerSpec(name: "boroughs", path: $0)).areas } ?? []
+            // Every area of the layer drawn once into the map box; members matched by code, else name; the others
+            // (the City) drawn grey.
+            let drawn = LondonContextPage.shapes(areas.map(\.geometry))
+            for (a, d) in zip(areas, drawn) { shapes[key(a.name)] = d; shapes[a.id] = d }
+            let codes = Set(b.members.values.map(\.code)), names = Set(b.members.keys.map(key))
+            outside = zip(areas, drawn).filter { !codes.contains($0.0.id) && !names.contains(key($0.0.name)) }.map { ($0.0.name, $0.1) }
+            wardShapes = try wardGeometries(o)
+            categories = [Category.all] + b.categories.filter { $0.level == "major" }
+        }
+
+        /// "<borough> in London" for category `c`.
+        func boroughPage(_ name: String, _ c: Category) -> LondonContextPage {
+            let b = r.level
+            let rows = tableRows(b, r, chosen: name, categories: categories)
+            let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
+            let boroughs = b.members.keys.sorted().map { m in
+                LondonContextPage.Borough(name: m, shape: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
+            } + outside.map { LondonContextPage.Borough(name: $0.0, shape: $0.1, rate: nil, chosen: false) }
+            let london = figures(b.london(c), r.ranges, population: b.londonResidents)
+            let mine = b.cube[name]?[c] ?? [], all = b.london(c)
+            func index(_ v: [Int]) -> [Double?] {
+                guard let f0 = v.first, f0 > 0 else { return v.map { _ in nil } }
+                return v.map { 100 * Double($0) / Double(f0) }
+            }
+            return LondonContextPage(
+                title: "\(name) in London: \(c.major.isEmpty ? "all crime" : lowerFirst(sentenceCase(c.major)))",
+                subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · rank 1 = the highest",
+                note: pageNote(r, o),
+                attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
+                              "Contains National Statistics data © Crown copyright and database right" + (o.boroughsLayer == nil ? "." : "; boundaries © Crown copyright and database right.")],
+                boroughs: boroughs, londonRate: london.rates.1, rateLabel: "per 1,000 residents, \(o.periods[1].name)",
+                months: r.months.map(CivilDate.monthLabel), series: [(name, index(mine)), ("London", index(all))],
+                table: rows.map { var x = $0; x.current = $0.category == (c.major.isEmpty ? "All crime" : sentenceCase(c.major)); return x })
+        }
+
+        /// "<borough>'s wards in London" for category `c`, the wards in `highlight` (codes or names) outlined.
+        func wardsPage(_ name: String, _ c: Category, highlight: Set<String> = []) -> LondonWardsPage? {
+            ContextJob.wardsPage(r, o, borough: name, category: c, shapes: wardShapes, highlight: highlight)
+        }
+    }
+
     /// "<borough> in London" pages, one per category group (all crime and each major category) per chosen
-    /// borough; returns the files written.
+    /// borough, each followed by its wards' page when there is one; returns the files written.
     static func writePages(_ r: Result, _ o: Options, into set: OutputSet) throws -> [String] {
         guard !o.pageFormats.isEmpty else { return [] }
-        let b = r.level
-        let areas = try o.boroughsLayer.map { try Pipeline.loadLayer(LayerSpec(name: "boroughs", path: $0)).areas } ?? []
-        // Every area of the layer drawn once into the map box; members matched by code, else name; the others (the
-        // City) drawn grey.
-        let drawn = LondonContextPage.shapes(areas.map(\.geometry))
-        var shapes: [String: LondonContextPage.Shape] = [:]
-        for (a, d) in zip(areas, drawn) { shapes[key(a.name)] = d; shapes[a.id] = d }
-        let codes = Set(b.members.values.map(\.code)), names = Set(b.members.keys.map(key))
-        let outside = zip(areas, drawn).filter { !codes.contains($0.0.id) && !names.contains(key($0.0.name)) }
-        let cats = [Category.all] + b.categories.filter { $0.level == "major" }
-        let wardShapes = try wardGeometries(o)
+        let maker = try PageMaker(r, o)
         var written: [String] = []
         for name in r.chosen {
             var svgs: [String] = []
-            let rows = tableRows(b, r, chosen: name, categories: cats)
-            for c in cats {
-                let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
-                let boroughs = b.members.keys.sorted().map { m in
-                    LondonContextPage.Borough(name: m, shape: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
-                } + outside.map { LondonContextPage.Borough(name: $0.0.name, shape: $0.1, rate: nil, chosen: false) }
-                let london = figures(b.london(c), r.ranges, population: b.londonResidents)
-                let mine = b.cube[name]?[c] ?? [], all = b.london(c)
-                func index(_ v: [Int]) -> [Double?] {
-                    guard let f0 = v.first, f0 > 0 else { return v.map { _ in nil } }
-                    return v.map { 100 * Double($0) / Double(f0) }
-                }
-                let page = LondonContextPage(
-                    title: "\(name) in London: \(c.major.isEmpty ? "all crime" : lowerFirst(sentenceCase(c.major)))",
-                    subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · rank 1 = the highest",
-                    note: pageNote(r, o),
-                    attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
-                                  "Contains National Statistics data © Crown copyright and database right" + (o.boroughsLayer == nil ? "." : "; boundaries © Crown copyright and database right.")],
-                    boroughs: boroughs, londonRate: london.rates.1, rateLabel: "per 1,000 residents, \(o.periods[1].name)",
-                    months: r.months.map(CivilDate.monthLabel), series: [(name, index(mine)), ("London", index(all))],
-                    table: rows.map { var x = $0; x.current = $0.category == (c.major.isEmpty ? "All crime" : sentenceCase(c.major)); return x })
-                try set.write(pageName(name, c) + ".svg", page.svg())
+            for c in maker.categories {
+                try set.write(pageName(name, c) + ".svg", maker.boroughPage(name, c).svg())
                 svgs.append(pageName(name, c))
-                if let wp = wardsPage(r, o, borough: name, category: c, shapes: wardShapes) {
+                if let wp = maker.wardsPage(name, c) {
                     let wn = pageName(name, c).replacingOccurrences(of: "-in-london-", with: "-wards-in-london-")
                     try set.write(wn + ".svg", wp.svg())
                     svgs.append(wn)
@@ -78,18 +101,22 @@ extension ContextJob {
 
     /// "<borough>'s wards in London" for category `c`: the ward rows of wards.csv (`WardLevel.rows`) drawn with the
     /// layer's boundaries (matched by code, else name); nil without a ward population or ward layer.
-    static func wardsPage(_ r: Result, _ o: Options, borough: String, category c: Category, shapes: [String: (MultiPolygon, [XY])]) -> LondonWardsPage? {
+    static func wardsPage(_ r: Result, _ o: Options, borough: String, category c: Category, shapes: [String: (MultiPolygon, [XY])],
+                          highlight: Set<String> = []) -> LondonWardsPage? {
         guard !shapes.isEmpty, let w = r.wardLevel, let wr = r.wardRanges else { return nil }
         let rows = w.rows(wr, chosen: [borough], category: c, small: o.smallCount)
         guard !rows.isEmpty else { return nil }
+        let marked = Set(highlight.map(key))
         let wards = rows.map { x in
             let g = shapes[x.code] ?? shapes["name:" + key(x.name)]
-            return LondonWardsPage.Ward(name: x.name, geometry: g?.0, labelAt: g?.1 ?? [], residents: x.residents, count: x.figures.counts.1,
-                                        rate: x.figures.rates.1, change: x.figures.test.percentChange, pctRate: x.pctRate, pctChange: x.pctChange, small: x.small)
+            var w = LondonWardsPage.Ward(name: x.name, geometry: g?.0, labelAt: g?.1 ?? [], residents: x.residents, count: x.figures.counts.1,
+                                         rate: x.figures.rates.1, change: x.figures.test.percentChange, pctRate: x.pctRate, pctChange: x.pctChange, small: x.small)
+            w.highlight = marked.contains(key(x.code)) || marked.contains(key(x.name))
+            return w
         }
         let pop = o.wardPopulation.map { ($0 as NSString).lastPathComponent } ?? ""
         let what = c.major.isEmpty ? "all crime" : lowerFirst(sentenceCase(c.major))
-        return LondonWardsPage(
+        var page = LondonWardsPage(
             title: "\(borough)'s wards in London: \(what)",
             subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · percentiles among London's wards",
             note: "Ward residents from \(pop): Census 2021 residents summed from LSOAs assigned whole to the ward that best fits them (approximate). "
@@ -98,6 +125,21 @@ extension ContextJob {
             attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
                           "Contains National Statistics data © Crown copyright and database right; boundaries © Crown copyright and database right."],
             wards: wards, period: o.periods[1].name, londonWards: rows[0].londonWards, smallCount: o.smallCount)
+        page.boroughLines = boroughLines(r, borough: borough, category: c)
+        return page
+    }
+
+    /// "Lewisham: 2.89 per 1,000 residents (rank 12 of 32), change -16.0%" and London's line, for category `c`.
+    static func boroughLines(_ r: Result, borough: String, category c: Category) -> [String] {
+        let b = r.level, names = b.members.keys.sorted()
+        guard let i = names.firstIndex(of: borough) else { return [] }
+        let f = names.map { figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents) }
+        let l = figures(b.london(c), r.ranges, population: b.londonResidents)
+        func pct(_ v: Double?) -> String { v.map { ($0 >= 0 ? "+" : "") + Fmt.fixed($0, 1) + "%" } ?? "n/a" }
+        func rate(_ v: Double?) -> String { v.map { Fmt.fixed($0, 2) } ?? "–" }
+        let rr = ranks(f.map { $0.rates.1 })[i].map { " (rank \($0) of \(names.count))" } ?? ""
+        return ["\(borough): \(rate(f[i].rates.1)) per 1,000 residents\(rr), change \(pct(f[i].test.percentChange))",
+                "London: \(rate(l.rates.1)) per 1,000 residents, change \(pct(l.test.percentChange))"]
     }
 
     /// PNGs of the pages (150 dpi, side by side) and one PDF of them all, a page each; the SVGs kept when asked for.
