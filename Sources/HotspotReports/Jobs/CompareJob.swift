@@ -208,7 +208,7 @@ public enum CompareJob {
             for (u, rows) in lc.profiles {
                 _ = try ProfilePages.draw(area: l.areas[u], index: u, layer: l, incidents: t, periods: periods, periodOf: c.periodOf,
                                           counts: lc.counts, borough: c.borough, rows: rows, options: po, into: set)
-                if let london { _ = try ProfilePages.drawLondon(london, area: l.areas[u], types: req.read.selection.types, options: po, into: set) }
+                if let london { _ = try ProfilePages.drawLondon(london, area: l.areas[u], types: req.read.selection.types.isEmpty ? t.categories : req.read.selection.types, options: po, into: set) }
             }
         }
         if let ft = c.focus { try set.write("compare-focus.csv", ft.csv()) }

@@ -78,12 +78,20 @@ public enum PspoJob {
         let contexts = try MapJob.loadContext(p.map.context)
         let areaMap = try mapOfArea(e, r, job: job, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
         let hotMap = try mapOfSurroundings(e, r, job: job, kde: kde, asOf: r.asOf, contexts: contexts, basemap: p.map.basemap)
-        let drawings = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)]
+        // With a `context:` section: the borough and the wards the area touches in London (section 4).
+        let london = try p.products.context.map { o in
+            try ContextJob.SectionMaker(o).section(types: r.types ?? (p.read.selection.types.isEmpty ? job.incidents.table.categories : p.read.selection.types), highlight: e.wardsTouched.flatMap { [$0.id, $0.name] })
+        }
+        if let l = london {
+            try set.write("exhibits/london-borough.csv", l.boroughRows.csv())
+            if !l.wardRows.rows.isEmpty { try set.write("exhibits/london-wards.csv", l.wardRows.csv()) }
+        }
+        let drawings = charts.all + [("map-restricted-area", areaMap), ("map-hotspots", hotMap)] + (london.map { [("london-context", $0.page)] } ?? [])
         for (name, svg) in drawings { try set.write("exhibits/\(name).svg", svg) }
         try writeArea(e, job: job, into: set)
 
         // The page, then the PDF printed from it.
-        let doc = PspoPage.document(e, x, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
+        let doc = PspoPage.document(e, x, r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate, london: london)
         try set.write("index.html", doc.html())
         try drawAndPrint(drawings, pdf: r.pdf, date: packDate, into: set)
         try finish(set, target, out: p.out, command: command, parameters: x.parameters, job: job, warnings: warnings, insideArea: e.counts.insideArea)

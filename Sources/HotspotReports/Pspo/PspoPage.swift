@@ -15,11 +15,13 @@ struct PspoPage {
     let charts: Charts
     let areaMap: String, hotMap: String
     let command: String, packDate: String
+    /// The borough and its wards in London (a project's `context:` section), in section 4.
+    var london: ContextJob.Section? = nil
 
     /// The pack's page: its cover and the nine sections, each number marked with the exhibit it comes from.
     static func document(_ e: PspoEvidence, _ x: PspoExhibits, _ r: Project.PspoRequest, job: JobInputs, charts: Charts, areaMap: String, hotMap: String,
-                         command: String, packDate: String) -> PackDocument {
-        let page = PspoPage(e: e, x: x, r: r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate)
+                         command: String, packDate: String, london: ContextJob.Section? = nil) -> PackDocument {
+        let page = PspoPage(e: e, x: x, r: r, job: job, charts: charts, areaMap: areaMap, hotMap: hotMap, command: command, packDate: packDate, london: london)
         return page.document()
     }
 
@@ -112,7 +114,25 @@ struct PspoPage {
             .table(x.evidence.concentration, exhibit: csv("concentration"), caption: "Inside against outside: the area, the wards it touches and the study area."),
             .figure(svg: hotMap, exhibit: "exhibits/map-hotspots.svg", caption: "Kernel density and hotspots around the area, computed over the whole study area.", page: true),
         ]
-        return concentration
+        return concentration + londonBlocks()
+    }
+
+    /// Section 4's London context (with a `context:` section): the borough against London and the wards the area
+    /// touches against every London ward, from MPS recorded crime, as `hotspot context` gives them.
+    func londonBlocks() -> [PackDocument.Block] {
+        guard let l = london else { return [] }
+        let files = l.sources.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+        var out: [PackDocument.Block] = [
+            .text("<strong>\(esc(l.borough)) and its wards in London.</strong> From MPS recorded crime (\(esc(files)); offences recorded by the Metropolitan Police by month, not the police.uk points above), \(esc(l.periods[1])) against \(esc(l.periods[0])): \(esc(l.categoryNote)) Rates are per 1,000 residents; residents are not the people present, and ward populations are approximate (Census 2021 best fit)."),
+            .table(l.boroughRows, exhibit: csv("london-borough"), caption: "The borough and London: counts, rates per 1,000 residents, the change (exact Poisson test) and the borough's rank among London's boroughs (1: the highest)."),
+        ]
+        if l.wardRows.rows.isEmpty {
+            out.append(.text("No ward the area touches was found in the MPS ward file with a population and boundary (context: ward_population, wards_layer), so the borough's page is shown."))
+        } else {
+            out.append(.table(l.wardRows, exhibit: csv("london-wards"), caption: "The wards the area touches among London's wards: percentiles of the rate and of the change (100: the highest); small = a period's count below the small-count threshold."))
+        }
+        out.append(.figure(svg: l.page, exhibit: "exhibits/london-context.svg", caption: l.isWardsPage ? "The borough's wards by where their rate stands among London's wards; the wards the area touches outlined." : "The borough among London's boroughs.", page: false))
+        return out
     }
 
     /// 5. Persistence and trend: the monthly chart, the trend tests, emerging hot spots and the year-on-year windows.
