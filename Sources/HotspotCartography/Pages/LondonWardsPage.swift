@@ -84,8 +84,17 @@ public struct LondonWardsPage: Sendable {
         let keyH = 16.0, boxH = mh - keyH
         let s = min(mw / e.width, boxH / e.height), ox = mx + (mw - e.width * s) / 2, oy = my + (boxH - e.height * s) / 2
         func p(_ q: XY) -> XY { XY(ox + (q.x - e.minX) * s, oy + (e.maxY - q.y) * s) }
+        // Vertices closer than 0.2 mm on the page to the last one kept are dropped (as the borough pages do).
         func path(_ g: MultiPolygon) -> String {
-            g.rings.filter { $0.count > 2 }.map { r in "M" + r.map { "\(n(p($0).x)) \(n(p($0).y))" }.joined(separator: "L") + "Z" }.joined()
+            g.rings.filter { $0.count > 2 }.map { r in
+                var kept: [XY] = []
+                for q in r {
+                    let pt = p(q)
+                    if let l = kept.last, abs(l.x - pt.x) < 0.2 && abs(l.y - pt.y) < 0.2 { continue }
+                    kept.append(pt)
+                }
+                return kept.count < 3 ? "" : "M" + kept.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: "L") + "Z"
+            }.joined()
         }
         var o = ""
         for w in shown {
