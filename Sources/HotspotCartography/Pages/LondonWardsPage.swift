@@ -76,7 +76,7 @@ public struct LondonWardsPage: Sendable {
         let n = SVG.n, x = SVG.x
         let shown = wards.filter { $0.geometry?.extent != nil }
         guard let e0 = shown.first?.geometry?.extent else {
-            return "<text x=\"\(n(mx))\" y=\"\(n(my + 10))\" font-size=\"3\">No ward boundaries given (--wards-layer): no map.</text>\n"
+            return "<text x=\"\(n(mx))\" y=\"\(n(my + 10))\" font-size=\"3\">No ward boundary matched these wards (--wards-layer, by ward code or name): no map.</text>\n"
         }
         let e = shown.compactMap { $0.geometry?.extent }.reduce(e0) {
             Extent(minX: min($0.minX, $1.minX), minY: min($0.minY, $1.minY), maxX: max($0.maxX, $1.maxX), maxY: max($0.maxY, $1.maxY))

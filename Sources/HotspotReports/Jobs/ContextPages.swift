@@ -34,6 +34,19 @@ extension ContextJob {
             categories = [Category.all] + b.categories.filter { $0.level == "major" }
         }
 
+        /// What the ward layer leaves unmapped: a warning per chosen borough whose wards (with a population) it does
+        /// not all hold, by code or name (none when there is no ward layer).
+        var wardWarnings: [String] {
+            guard let path = o.wardsLayer, let w = r.wardLevel, let wr = r.wardRanges else { return [] }
+            return r.chosen.compactMap { name in
+                let rows = w.rows(wr, chosen: [name], category: .all, small: o.smallCount)
+                let missing = rows.filter { wardShapes[$0.code] == nil && wardShapes["name:" + key($0.name)] == nil }.map { "\($0.name) (\($0.code))" }
+                guard !missing.isEmpty else { return nil }
+                return "--wards-layer \(path): \(missing.count) of \(name)'s \(rows.count) wards have no boundary there, matched by ward code or name "
+                    + "(e.g. \(missing.prefix(3).joined(separator: ", "))): they are in the ward pages' tables but not on their maps; give the borough's wards with their E05 codes"
+            }
+        }
+
         /// "<borough> in London" for category `c`.
         func boroughPage(_ name: String, _ c: Category) -> LondonContextPage {
             let b = r.level
@@ -67,8 +80,8 @@ extension ContextJob {
 
     /// "<borough> in London" pages, one per category group (all crime and each major category) per chosen
     /// borough, each followed by its wards' page when there is one; returns the files written.
-    static func writePages(_ r: Result, _ o: Options, into set: OutputSet) throws -> [String] {
-        guard !o.pageFormats.isEmpty else { return [] }
+    static func writePages(_ r: Result, _ o: Options, into set: OutputSet) throws -> (written: [String], warnings: [String]) {
+        guard !o.pageFormats.isEmpty else { return ([], []) }
         let maker = try PageMaker(r, o)
         var written: [String] = []
         for name in r.chosen {
@@ -84,7 +97,7 @@ extension ContextJob {
             }
             written += try render(svgs, pdf: pageName(name, .all).replacingOccurrences(of: "-all-crime", with: ""), formats: o.pageFormats, into: set)
         }
-        return written
+        return (written, maker.wardWarnings)
     }
 
     /// The ward layer's areas by code and by matching name, with label positions (EPSG:27700); empty without one.

@@ -63,14 +63,14 @@ extension ContextJob {
     /// Computes and writes boroughs.csv, wards.csv, series.csv, trends.csv, unmatched.csv, summary.txt and
     /// metadata.json into `o.out` as one output set.
     public static func run(_ o: Options, command: String) throws -> (Result, [String]) {
-        let r = try compute(o)
+        var r = try compute(o)
         let set = try OutputSet(directory: o.out)
         try set.write("boroughs.csv", r.boroughs.csv())
         if let w = r.wards { try set.write("wards.csv", w.csv()) }
         try set.write("series.csv", r.series.csv())
         try set.write("trends.csv", r.trends.csv())
         try set.write("unmatched.csv", r.unmatched.csv())
-        _ = try writePages(r, o, into: set)
+        r.warnings += try writePages(r, o, into: set).warnings
         let cav = caveats(o, wards: r.wards != nil)
         try set.write("summary.txt", (summaryLines(r, o) + ["", r.londonDefinition] + cav.map { "- " + $0 }).joined(separator: "\n") + "\n")
         let meta = Metadata(command: command,
