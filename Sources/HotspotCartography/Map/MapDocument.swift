@@ -106,6 +106,10 @@ public struct MapDocument: Sendable {
     public var outlines: [Outline] = []
     /// Incident points (police.uk anonymous map points): drawn stacked, one symbol per distinct point.
     public var points: [XY] = []
+    /// What a point is, singular and plural, in the legend ("incident", "incidents"; a stop-and-search map: searches).
+    public var pointNoun = (one: "incident", many: "incidents")
+    /// The points' fill colour (drawn at 60 % opacity with a thin white edge).
+    public var pointFill = "#222222"
     /// Legend entries for the outlines (name, stroke colour).
     public var outlineLegend: [(String, String)] = []
     /// Dash patterns of legend entries, by entry name (dashed rings).
@@ -463,7 +467,7 @@ public struct MapDocument: Sendable {
     /// Incidents: one symbol per distinct map point, its area proportional to the incidents there.
     private func incidentsSVG(_ stacks: StackedPoints, _ t: Transform) -> String {
         guard !stacks.isEmpty else { return "" }
-        var o = "<g id=\"incidents\" fill=\"#222222\" fill-opacity=\"0.6\" stroke=\"#ffffff\" stroke-width=\"0.12\">\n"
+        var o = "<g id=\"incidents\" fill=\"\(pointFill)\" fill-opacity=\"0.6\" stroke=\"#ffffff\" stroke-width=\"0.12\">\n"
         for s in stacks.symbols {
             o += "<circle cx=\"\(n(t.px(s.at.x)))\" cy=\"\(n(t.py(s.at.y)))\" r=\"\(n(StackedPoints.radius(s.count)))\"><title>\(s.count)</title></circle>\n"
         }
@@ -505,12 +509,13 @@ public struct MapDocument: Sendable {
         }
         if !stacks.isEmpty {
             let total = stacks.total
-            o += "<text x=\"\(n(p.x))\" y=\"\(n(y + 2.8))\">Incidents (\(Fmt.grouped(total))) at \(Fmt.grouped(stacks.symbols.count)) map points:</text>\n"
+            let many = pointNoun.many.prefix(1).uppercased() + pointNoun.many.dropFirst()
+            o += "<text x=\"\(n(p.x))\" y=\"\(n(y + 2.8))\">\(x(many)) (\(Fmt.grouped(total))) at \(Fmt.grouped(stacks.symbols.count)) map points:</text>\n"
             y += 5
             for k in stacks.legendCounts {
                 let r = StackedPoints.radius(k)
-                o += "<circle cx=\"\(n(p.x + 3))\" cy=\"\(n(y + 1.8))\" r=\"\(n(r))\" fill=\"#222222\" fill-opacity=\"0.6\"/>\n"
-                o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8))\">\(k == 1 ? "1 incident" : "\(Fmt.grouped(k)) incidents") at one anonymous map point</text>\n"
+                o += "<circle cx=\"\(n(p.x + 3))\" cy=\"\(n(y + 1.8))\" r=\"\(n(r))\" fill=\"\(pointFill)\" fill-opacity=\"0.6\"/>\n"
+                o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8))\">\(k == 1 ? "1 \(x(pointNoun.one))" : "\(Fmt.grouped(k)) \(x(pointNoun.many))") at one anonymous map point</text>\n"
                 y += max(5, 2 * r + 1.5)
             }
         }
