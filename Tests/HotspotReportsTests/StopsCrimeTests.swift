@@ -87,7 +87,8 @@ import HotspotTestSupport
         let first = try #require(features.first)
         let props = try #require(first["properties"] as? [String: Any])
         // W0: 2 searches, one arrest (found), one no further action; both person searches; linked not recorded.
-        #expect(props["searches"] as? Int == 2 && props["found"] as? Int == 1 && props["with_outcome"] as? Int == 2 && props["linked"] as? Int == 0)
+        #expect(props["searches"] as? Int == 2 && props["found"] as? Int == 1 && props["n_outcome"] as? Int == 2 && props["linked"] as? Int == 0)
+        #expect(props["person"] as? Int == 2 && props.count == 6, "\(props)")
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"coordinates\":[-0.045000,51.450000]"), "RFC 7946 lon/lat to 6 decimals")
         #expect(FileManager.default.fileExists(atPath: p.out + "/stops-points.gpkg") && FileManager.default.fileExists(atPath: p.out + "/stops-points.qml"))

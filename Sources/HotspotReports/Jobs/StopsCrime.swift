@@ -1,3 +1,4 @@
+import Foundation
 import HotspotCore
 import HotspotGeo
 import HotspotIO
@@ -59,7 +60,7 @@ extension StopsJob {
             let c = SpearmanCorrelation((0..<n).map { Double(searches[$0]) }, (0..<n).map { Double(crimes[$0]) })
             correlations.append((s.name, c))
             summary.rows.append([.string(s.name), .int(n), .int(searches[0..<n].reduce(0, +)), .int(crimes[0..<n].reduce(0, +)),
-                                 StopsTables.opt(c.rho, 4), StopsTables.opt(c.low, 4), StopsTables.opt(c.high, 4), StopsTables.opt(c.p, 4)])
+                                 StopsTables.opt(c.rho, 4), StopsTables.opt(c.low, 4), StopsTables.opt(c.high, 4), pValue(c.p)])
         }
         var out = StopsCrime(table: table, summary: summary, correlations: correlations, crimes: crime.count, lines: [], warnings: [])
         out.lines = crimeLines(out, located: located, crime: crime)
@@ -84,6 +85,15 @@ extension StopsJob {
         return counts
     }
 
+    /// A p-value to four decimals, or below 0.0001 to three significant digits (1.37e-10).
+    static func pValue(_ p: Double?) -> Value {
+        guard let p else { return .null }
+        guard p < 1e-4, p > 0 else { return .double(p, decimals: 4) }
+        // Dividing by a power of ten that is exact (up to 1e22) gives the double nearest the decimal: "1.37e-10".
+        let power = pow(10, 2 - floor(log10(p)))
+        return .double((p * power).rounded() / power, decimals: nil)
+    }
+
     /// a per `scale` of b (nil when b = 0).
     static func per(_ a: Int, _ b: Int, _ scale: Double, _ decimals: Int) -> Value {
         b > 0 ? .double(Double(a) * scale / Double(b), decimals: decimals) : .null
@@ -103,7 +113,7 @@ extension StopsJob {
             }
             let ci = r.low.map { lo in "95 % CI \(Fmt.fixed(lo, 2))–\(Fmt.fixed(r.high!, 2)), Fisher z; " } ?? ""
             let p = r.p.map { $0 < 0.0001 ? "p < 0.0001" : "p = \(Fmt.fixed($0, 4))" } ?? "p not defined"
-            lines.append("\(scope): Spearman's rank correlation of searches and crimes over \(r.n) areas ρ = \(Fmt.fixed(rho, 2)) (\(ci)\(p)).")
+            lines.append("\(scope): Spearman's rank correlation of searches and crimes over \(r.n) \(scope == "grid" ? "cells" : "areas") ρ = \(Fmt.fixed(rho, 2)) (\(ci)\(p)).")
         }
         return lines
     }

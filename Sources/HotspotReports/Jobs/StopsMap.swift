@@ -33,7 +33,8 @@ extension StopsJob {
         var params: [String: String] = [:]
         if crimeMode {
             let (fill, line, p) = try crimeDensityFill(job, frame: doc.frameGround.extent, warnings: &warnings)
-            doc.fill = fill; doc.details = [line, MapJob.types(crime) + " · searches: police.uk anonymous map points, not addresses"]
+            doc.fill = fill; doc.details = [MapJob.types(crime) + " · searches: police.uk anonymous map points, not addresses"]
+            doc.notes.append(line + ".")
             params = p
         } else if let l = wards, let s = r.scopes.first(where: { $0.name == l.name }) {
             let n = StopsTables.totals(s)
@@ -50,7 +51,8 @@ extension StopsJob {
         doc.points = points
         doc.pointNoun = (one: "search", many: "searches"); doc.pointFill = searchColour
         if r.noLocation > 0 { doc.notes.append("\(Fmt.grouped(r.noLocation)) searches without a location are in the tables, not on the map.") }
-        doc.notes.append("Circle area ∝ searches at the point, up to 100 (4 mm); larger stacks are drawn at 4 mm.")
+        let top = StackedPoints(points).symbols.first?.count ?? 0
+        doc.notes.append("Circle area ∝ searches at the point" + (top > 100 ? ", up to 100 (4 mm); larger stacks are drawn at 4 mm." : "."))
         doc.notes += warnings.map { "Warning: \($0)" }
         doc.contexts = try MapJob.loadContext(o.context)
         try MapJob.addBasemap(&doc, o.basemap)
@@ -84,8 +86,9 @@ extension StopsJob {
                  "map_kde_cell_source": kde.product.choice.cellSizeSource, "map_kde_kernel": "quartic"])
     }
 
-    /// Ward outlines with their names (only focus areas when the layer has more than `MapJob.manyAreas`), the
-    /// boundary (when it is not the ward layer) and the focus areas.
+    /// Ward outlines with their names (only focus areas when the layer has more than `MapJob.manyAreas`; a name
+    /// with no room inside its ward among the stacks of searches goes beside it on a leader line), the boundary
+    /// (when it is not the ward layer) and the focus areas.
     static func addOutlines(_ doc: inout MapDocument, job: JobInputs, wards: LoadedLayer?, focus: [Area]) throws {
         let geos = try GEOSContext()
         let focusIDs = Set(focus.map(\.id))
@@ -93,7 +96,7 @@ extension StopsJob {
             let many = w.areas.count > MapJob.manyAreas
             let labels = try w.areas.filter { !many || focusIDs.contains($0.id) }.map { a in
                 MapLabel(text: a.name, anchor: .area(LabelCandidates.inside(a.geometry, first: try geos.pointOnSurface(a.geometry))),
-                         priority: focusIDs.contains(a.id) ? 100 : 60, size: 2.4, bold: focusIDs.contains(a.id), leader: focusIDs.contains(a.id) || many)
+                         priority: focusIDs.contains(a.id) ? 100 : 60, size: 2.4, bold: focusIDs.contains(a.id), leader: true)
             }
             doc.outlines.append(.init(name: w.name, geometries: w.areas.map(\.geometry), stroke: "#555555", width: 0.25, labels: labels))
             doc.outlineLegend.append((MapJob.layerTitle(w.name), "#555555"))

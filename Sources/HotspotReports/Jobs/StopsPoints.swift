@@ -24,13 +24,14 @@ struct StopsPoints {
         at = rows.map { XY(x[$0[0]], y[$0[0]]) }
     }
 
-    /// stops-points properties: id (p1, p2, … in point order), searches, found (outcome other than no further
-    /// action), with_outcome (a known outcome: found's denominator), linked ("Outcome linked to object of search"
-    /// True), and the searches of each type (a column per Type value, e.g. person_search).
+    /// stops-points properties (names of 10 characters or fewer, as Shapefiles and the other layers keep them): id
+    /// (p1, p2, … in point order), searches, found (outcome other than no further action), n_outcome (a known
+    /// outcome: found's denominator), linked ("Outcome linked to object of search" True), and the searches of each
+    /// type (`typeColumn`: person, person_veh, vehicle).
     func properties(_ t: StopSearchTable) -> Table {
         let type = t.column("Type"), outcome = t.column("Outcome"), link = t.column("Outcome linked to object of search")
         let types = type.values.indices.filter { !type.values[$0].isEmpty }.sorted { type.values[$0] < type.values[$1] }
-        var out = Table(columns: ["id", "searches", "found", "with_outcome", "linked"] + types.map { snakeCase(type.values[$0]) })
+        var out = Table(columns: ["id", "searches", "found", "n_outcome", "linked"] + types.map { Self.typeColumn(type.values[$0]) })
         for (k, rs) in rows.enumerated() {
             let found = rs.map { StopsCodes.found(outcome.text($0)) }
             let byType = types.map { ty in rs.filter { Int(type.codes[$0]) == ty }.count }
@@ -38,6 +39,11 @@ struct StopsPoints {
                              .int(rs.filter { StopsCodes.linked(link.text($0)) == true }.count)] + byType.map { .int($0) })
         }
         return out
+    }
+
+    /// The column of a search type: police.uk's three types by short names, any other by its text in snake case.
+    static func typeColumn(_ type: String) -> String {
+        ["Person search": "person", "Person and Vehicle search": "person_veh", "Vehicle search": "vehicle"][type] ?? snakeCase(type)
     }
 }
 
