@@ -47,7 +47,10 @@ extension StopsJob {
         } else {
             doc.details = ["Searches: police.uk anonymous map points, not addresses"]
         }
-        try addOutlines(&doc, job: job, wards: wards, focus: focusAreas)
+        let searchesIn = wards.flatMap { w in r.scopes.first { $0.name == w.name } }.map { s in
+            Dictionary(zip(s.ids, StopsTables.totals(s)), uniquingKeysWith: { a, _ in a })
+        } ?? [:]
+        try addOutlines(&doc, job: job, wards: wards, focus: focusAreas, searches: searchesIn)
         doc.points = points
         doc.pointNoun = (one: "search", many: "searches"); doc.pointFill = searchColour
         if r.noLocation > 0 { doc.notes.append("\(Fmt.grouped(r.noLocation)) searches without a location are in the tables, not on the map.") }
@@ -87,16 +90,19 @@ extension StopsJob {
     }
 
     /// Ward outlines with their names (only focus areas when the layer has more than `MapJob.manyAreas`; a name
-    /// with no room inside its ward among the stacks of searches goes beside it on a leader line), the boundary
-    /// (when it is not the ward layer) and the focus areas.
-    static func addOutlines(_ doc: inout MapDocument, job: JobInputs, wards: LoadedLayer?, focus: [Area]) throws {
+    /// with no room inside its ward among the stacks of searches goes beside it on a leader line; the ten wards
+    /// with most searches, where the stacks crowd, are named first), the boundary (when it is not the ward layer) and
+    /// the focus areas.
+    static func addOutlines(_ doc: inout MapDocument, job: JobInputs, wards: LoadedLayer?, focus: [Area], searches: [String: Int]) throws {
         let geos = try GEOSContext()
         let focusIDs = Set(focus.map(\.id))
         if let w = wards {
+            let busiest = w.areas.map(\.id).sorted { (searches[$0] ?? 0, $1) > (searches[$1] ?? 0, $0) }
+            let bump = Dictionary(busiest.prefix(10).enumerated().map { ($1, 10 - $0) }, uniquingKeysWith: { a, _ in a })
             let many = w.areas.count > MapJob.manyAreas
             let labels = try w.areas.filter { !many || focusIDs.contains($0.id) }.map { a in
                 MapLabel(text: a.name, anchor: .area(LabelCandidates.inside(a.geometry, first: try geos.pointOnSurface(a.geometry))),
-                         priority: focusIDs.contains(a.id) ? 100 : 60, size: 2.4, bold: focusIDs.contains(a.id), leader: true)
+                         priority: focusIDs.contains(a.id) ? 100 : 60 + (bump[a.id] ?? 0), size: 2.4, bold: focusIDs.contains(a.id), leader: true)
             }
             doc.outlines.append(.init(name: w.name, geometries: w.areas.map(\.geometry), stroke: "#555555", width: 0.25, labels: labels))
             doc.outlineLegend.append((MapJob.layerTitle(w.name), "#555555"))
