@@ -38,7 +38,7 @@ extension StopsJob {
             params = p
         } else if let l = wards, let s = r.scopes.first(where: { $0.name == l.name }) {
             let n = StopsTables.totals(s)
-            let cls = MapStyle.quantiles(l.areas.indices.map { Double(n[$0]) }, field: "searches", title: "Searches per \(MapJob.layerNoun(l.name))", ramp: MapStyle.puBu5, decimals: 0)
+            let cls = MapStyle.quantiles(l.areas.indices.map { Double(n[$0]) }, field: "searches", title: "Searches per \(MapJob.layerNoun(l.name))", ramp: greys5, decimals: 0)
             doc.fill = .init(classification: cls, shapes: cls.classes.indices.map { k in
                 let g = l.areas.indices.filter { cls.classOf[$0] == k }.flatMap { l.areas[$0].geometry.polygons }
                 return g.isEmpty ? nil : MultiPolygon(g)
@@ -62,6 +62,9 @@ extension StopsJob {
         set.webContext(doc.contexts)
         return (try MapJob.writeRendered(doc.svg(), name: "stops-map", options: o, into: set), params)
     }
+
+    /// Grey classes under the blue search symbols (ColorBrewer Greys, five classes).
+    static let greys5 = ["#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#636363"]
 
     /// The kernel density of the crimes as the map's classes (dissolved per class, the cells within `frame`), the
     /// line saying how it was computed, and its parameters for metadata.json.
