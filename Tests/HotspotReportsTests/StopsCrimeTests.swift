@@ -113,6 +113,21 @@ import HotspotTestSupport
         #expect(meta.contains("map_kde_bandwidth_m"))
     }
 
+    /// The project-file spelling of `hotspot stops STOPS --crime CRIME --map --map-format svg`: the crimes as the
+    /// inputs, the searches as `stops: {files}`, the map from the project's `map:` section.
+    @Test func aProjectFileSpellsCrimeAsInputsAndSearchesAsStopsFiles() throws {
+        let (q, dir) = try Self.planted { 2 * ($0 + 1) }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = "inputs: {files: [2018-06-metropolitan-street.csv], types: [Burglary]}\nboundary: wards.geojson\nout: out2\n"
+            + "map: {formats: [svg]}\nproducts:\n  stops: {files: [2018-06-*-stop-and-search.csv], map: true}\n"
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let p = try Project.load(dir + "/p.yaml")
+        #expect(p.files == q.files && p.products.stops?.files == q.products.stops?.files)
+        #expect(p.products.stops?.map?.formats == [.svg] && p.inputPaths.contains(q.products.stops!.files[0]))
+        let r = try StopsJob.run(p, command: "test")
+        #expect(r.crime?.crimes == 150 && FileManager.default.fileExists(atPath: p.out + "/stops-map.svg"))
+    }
+
     @Test func withoutCrimeTheMapShowsSearchesPerWardAndNoComparisonIsWritten() throws {
         var (p, dir) = try Self.planted { 2 * ($0 + 1) }
         defer { try? FileManager.default.removeItem(atPath: dir) }
