@@ -76,6 +76,15 @@ import HotspotTestSupport
         #expect(rho.rho == -1 && rho.high == -1)
     }
 
+    @Test func searchesAndCrimesOfDifferentMonthsAreWarned() throws {
+        let (p, dir) = try Self.planted { 2 * ($0 + 1) }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let crimes = try String(contentsOfFile: p.files[0], encoding: .utf8).replacingOccurrences(of: ",2018-06,Met,", with: ",2018-05,Met,")
+        try crimes.write(toFile: p.files[0], atomically: true, encoding: .utf8)
+        let r = try StopsJob.run(p, command: "test")
+        #expect(r.warnings.contains("the searches cover 2018-06 and the crimes 2018-05: searches and crimes are compared over different months (use --from/--to)"))
+    }
+
     @Test func pointsLayerHasOneFeaturePerMapPointWithItsCounts() throws {
         let (p, dir) = try Self.planted { 2 * ($0 + 1) }
         defer { try? FileManager.default.removeItem(atPath: dir) }

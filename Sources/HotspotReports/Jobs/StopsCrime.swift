@@ -44,9 +44,9 @@ extension StopsJob {
             guard let crimes = crimeCounts(s, crime: crime, layers: job.layers, grid: r.grid) else { continue }
             let searches = StopsTables.totals(s)
             let n = s.ids.count - 2
-            let residents: [Double?] = (0..<n).map { a in
-                job.layers.first { $0.name == s.name }?.population?[s.ids[a]] ?? s.population[a].map { $0.reduce(0, +) }
-            }
+            // The layer's --population when it has one, else the sum of its residents by group (never a mix).
+            let total = job.layers.first { $0.name == s.name }?.population
+            let residents: [Double?] = (0..<n).map { a in total.map { $0[s.ids[a]] } ?? s.population[a].map { $0.reduce(0, +) } }
             let rs = averageRanks((0..<n).map { Double(searches[$0]) }, descending: true)
             let rc = averageRanks((0..<n).map { Double(crimes[$0]) }, descending: true)
             for a in 0..<n {
@@ -126,7 +126,9 @@ extension StopsJob {
         let sm = Set((0..<t.count).filter { b.member[$0] >= 0 }.map { month(t.day[$0]) })
         let cm = Set(crime.day.map(month))
         guard !sm.isEmpty, !cm.isEmpty, sm != cm else { return [] }
-        let label = { (s: Set<Int>) in "\(CivilDate.monthLabel(s.min()!))…\(CivilDate.monthLabel(s.max()!)) (\(s.count) months)" }
+        let label = { (s: Set<Int>) in
+            s.count == 1 ? CivilDate.monthLabel(s.min()!) : "\(CivilDate.monthLabel(s.min()!))…\(CivilDate.monthLabel(s.max()!)) (\(Fmt.counted(s.count, "month")) with data)"
+        }
         return ["the searches cover \(label(sm)) and the crimes \(label(cm)): searches and crimes are compared over different months (use --from/--to)"]
     }
 }
