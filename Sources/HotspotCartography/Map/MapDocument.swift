@@ -116,6 +116,9 @@ public struct MapDocument: Sendable {
     public var legendDash: [String: String] = [:]
     /// Lines under the legend (what the labels show, what blank means).
     public var notes: [String] = []
+    /// The height of the legend under a portrait map, mm (the frame takes the rest); `legendHeight()` measures what
+    /// the legend needs.
+    public var portraitLegendHeight = 70.0
 
     public init(page: MapPage, extent: Extent, title: String, subtitle: String, details: [String], attribution: [String], madeOn: String? = nil) {
         self.page = page; self.extent = extent; self.title = title; self.subtitle = subtitle; self.details = details
@@ -134,7 +137,7 @@ public struct MapDocument: Sendable {
             let lw = 70.0
             return Layout(frame: (10, top, w - 20 - lw - 5, h - top - bottom), legend: (w - 10 - lw, top, lw))
         }
-        let lh = 70.0
+        let lh = portraitLegendHeight
         return Layout(frame: (10, top, w - 20, h - top - bottom - lh - 5), legend: (10, h - bottom - lh, w - 20))
     }
 
@@ -498,6 +501,18 @@ public struct MapDocument: Sendable {
 
     /// The legend in the column `p` (mm): the classes, outline layers, incident symbols, context layers, notes.
     func legend(_ p: (x: Double, y: Double, w: Double), stacks: StackedPoints, notes: [String]) -> String {
+        legendDrawn(p, stacks: stacks, notes: notes).svg
+    }
+
+    /// The height in mm the legend takes with its notes (labels left out for lack of room not counted: they depend on
+    /// the frame), in the legend column of this page.
+    public func legendHeight() -> Double {
+        let p = layout.legend
+        return legendDrawn(p, stacks: StackedPoints(points), notes: notes).bottom - p.y
+    }
+
+    /// The legend's SVG and the y (mm) below its last line.
+    private func legendDrawn(_ p: (x: Double, y: Double, w: Double), stacks: StackedPoints, notes: [String]) -> (svg: String, bottom: Double) {
         var o = "<g id=\"legend\" font-size=\"2.8\">\n"
         var y = p.y + 4
         if let fill { o += classesLegend(fill, p, y: &y) }
@@ -527,7 +542,7 @@ public struct MapDocument: Sendable {
                 y += 3.4
             }
         }
-        return o + "</g>\n"
+        return (o + "</g>\n", y)
     }
 
     /// The legend's classes from `y` (advanced past them): the title, a swatch per class present (two columns on a

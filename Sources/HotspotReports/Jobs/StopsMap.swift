@@ -7,8 +7,8 @@ import HotspotCartography
 /// stops-map (`--map`): the searches stacked by map point (one circle per point, its area ∝ the searches there)
 /// over the kernel density of street crime (with `--crime`: quartic kernel, the bandwidth and cells `hotspot kde`
 /// chooses by default, clipped to the boundary), or over the searches per area of the first layer (without it),
-/// with ward outlines and names, the context layers and basemap of `--context`/`--basemap`, a legend, title and
-/// attribution as the other maps.
+/// with ward outlines and names (and `--outline LAYER` thinly), the context layers and basemap of
+/// `--context`/`--basemap`, a legend, title and attribution as the other maps.
 extension StopsJob {
     /// Draws stops-map.svg (+ .pdf, .png as `o.formats` asks); returns the files written and the map's parameters
     /// for metadata.json.
@@ -28,12 +28,13 @@ extension StopsJob {
         var doc = MapDocument(page: o.page, extent: extent,
                               title: o.title ?? (crimeMode ? "Stop and search over the density of street crime" : "Stop and search"),
                               subtitle: "\(period) · \(Fmt.grouped(points.count)) searches at \(Fmt.grouped(StackedPoints(points).symbols.count)) map points"
-                                  + (crimeMode ? " · \(Fmt.grouped(crime.count)) street crimes (\(MapJob.period(crime)))" : ""),
+                                  + (crimeMode ? " · \(Fmt.grouped(crime.count)) street crimes" : ""),
                               details: [], attribution: Attribution.lines(boundaries: job.boundary != nil || !job.layers.isEmpty), madeOn: o.asOf)
         var params: [String: String] = [:]
         if crimeMode {
             let (fill, line, p) = try crimeDensityFill(job, frame: doc.frameGround.extent, warnings: &warnings)
-            doc.fill = fill; doc.details = [MapJob.types(crime) + " · searches: police.uk anonymous map points, not addresses"]
+            doc.fill = fill
+            doc.details = ["Street crime: \(MapJob.types(crime)), \(MapJob.period(crime)) · searches: police.uk anonymous map points, not addresses"]
             doc.notes.append(line + ".")
             params = p
         } else if let l = wards, let s = r.scopes.first(where: { $0.name == l.name }) {
@@ -50,6 +51,10 @@ extension StopsJob {
         let searchesIn = wards.flatMap { w in r.scopes.first { $0.name == w.name } }.map { s in
             Dictionary(zip(s.ids, StopsTables.totals(s)), uniquingKeysWith: { a, _ in a })
         } ?? [:]
+        if let l = o.outlineLayer.flatMap({ n in job.layers.first { $0.name == n } }), l.name != wards?.name {
+            doc.outlines.append(.init(name: l.name, geometries: l.areas.map(\.geometry), stroke: "#9a9a9a", width: 0.12))
+            doc.outlineLegend.append((MapJob.layerTitle(l.name), "#9a9a9a"))
+        }
         try addOutlines(&doc, job: job, wards: wards, focus: focusAreas, searches: searchesIn)
         doc.points = points
         doc.pointNoun = (one: "search", many: "searches"); doc.pointFill = searchColour
@@ -58,6 +63,8 @@ extension StopsJob {
         doc.notes.append("Circle area ∝ searches at the point" + (top > 100 ? ", up to 100 (4 mm); larger stacks are drawn at 4 mm." : "."))
         doc.notes += warnings.map { "Warning: \($0)" }
         doc.contexts = try MapJob.loadContext(o.context)
+        // Under a portrait map the legend takes the height it needs, with a line for labels left out (the frame the rest).
+        if o.page.orientation == .portrait { doc.portraitLegendHeight = max(70, doc.legendHeight() + 8) }
         try MapJob.addBasemap(&doc, o.basemap)
         set.webContext(doc.contexts)
         return (try MapJob.writeRendered(doc.svg(), name: "stops-map", options: o, into: set), params)
