@@ -31,8 +31,9 @@ struct StopsCommand: ParsableCommand {
             and p). --map draws stops-map.svg/.pdf/.png: searches stacked by map point over the kernel density of \
             crime (without --crime: over the searches per ward). stops-points.geojson/.gpkg/.qml: one feature per map \
             point. Example:
-              hotspot stops stop-and-search/2018-0[3-9]-*.csv --crime street/2018-0[3-9]-*.csv \\
-                --boundary wards.geojson --areas wards=wards.geojson --cell 500 --map --out stops-crime
+              hotspot stops stop-and-search/*.csv --crime street/*.csv \\
+                --boundary wards.geojson --areas wards=wards.geojson \\
+                --cell 500 --map --out stops-crime
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
