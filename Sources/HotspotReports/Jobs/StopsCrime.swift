@@ -111,7 +111,8 @@ extension StopsJob {
             guard let rho = r.rho else {
                 lines.append("\(scope): no rank correlation (n = \(r.n) areas; every count tied or fewer than 2 areas)."); continue
             }
-            let ci = r.low.map { lo in "95 % CI \(Fmt.fixed(lo, 2))–\(Fmt.fixed(r.high!, 2)), Fisher z; " } ?? ""
+            // "−0.23 to 0.67" rather than "-0.23–0.67" when the interval crosses zero.
+            let ci = r.low.map { lo in "95 % CI \(Fmt.fixed(lo, 2))\(lo < 0 ? " to " : "–")\(Fmt.fixed(r.high!, 2)), Fisher z; " } ?? ""
             let p = r.p.map { $0 < 0.0001 ? "p < 0.0001" : "p = \(Fmt.fixed($0, 4))" } ?? "p not defined"
             lines.append("\(scope): Spearman's rank correlation of searches and crimes over \(r.n) \(scope == "grid" ? "cells" : "areas") ρ = \(Fmt.fixed(rho, 2)) (\(ci)\(p)).")
         }
