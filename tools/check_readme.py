@@ -118,6 +118,8 @@ def check_block(page, text, here, tmp, block, shared_projects=()):
             # `areas --map` draws one map per layer: map-NAME.png (the page shows the first).
             maps = sorted(f for f in os.listdir(os.path.dirname(made)) if re.fullmatch(r"map-.+\.png", f)) if os.path.isdir(os.path.dirname(made)) else []
             if maps: made = os.path.join(os.path.dirname(made), maps[0])
+        if "hotspot stops" in block:
+            made = os.path.join(tmp, "out", out_dir.group(1), "stops-map.png")
         if "hotspot backtest" in block:
             made = os.path.join(tmp, "out", out_dir.group(1), "backtest-pai.png")
         if "hotspot context" in block:

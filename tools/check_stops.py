@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recomputes `hotspot stops` outputs from the inputs in plain Python and compares them.
 
-    python3 tools/check_stops.py OUT_DIR WARDS_BNG.geojson LSOA_WGS84.json ETHNICITY_WARDS.csv FILE.csv...
+    python3 tools/check_stops.py OUT_DIR WARDS_BNG.geojson LSOA_WGS84.json ETHNICITY_WARDS.csv FILE.csv... [--crime CRIME.csv...]
 
 OUT_DIR is the output of
     hotspot stops FILES --boundary WARDS --areas wards=WARDS --areas lsoa=LSOA \
@@ -9,7 +9,10 @@ OUT_DIR is the output of
 Checks: ward, LSOA (and, with --cell, grid cell) counts (point in polygon with shapely, points projected to EPSG:27700 with pyproj, exactly
 equal), the borough's and every ward's find rate (k, n exactly; Wilson interval to 1e-4) and the borough's and every
 ward's officer- and self-defined disproportionality ratios (counts exactly, ratio and Katz interval to 1e-3, small counts
-suppressed below 3). Exits 0 with a 'skip' line when shapely or pyproj is not installed (use a venv with
+suppressed below 3). With --crime (OUT_DIR made with `--crime CRIME.csv…`): searches-vs-crime.csv's searches and
+crimes per ward, LSOA and cell exactly, searches per 100 crimes, per 1,000 residents (the five groups' sum) and ranks
+(average ranks for ties), and searches-vs-crime-summary.csv's Spearman rho (plain Python and scipy.stats.spearmanr,
+to 1e-4), its Fisher z interval (SE 1.06/sqrt(n-3)) and p (t on n-2 df, scipy) to 1e-4. Exits 0 with a 'skip' line when shapely or pyproj is not installed (use a venv with
 ../shared/peers/requirements.txt).
 """
 import csv, json, math, sys
@@ -60,7 +63,12 @@ def assign(polys, pt):
 
 
 def main():
-    out, wards_p, lsoa_p, eth_p, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+    args = sys.argv[1:]
+    crime_files = []
+    if "--crime" in args:
+        crime_files = args[args.index("--crime") + 1:]
+        args = args[:args.index("--crime")]
+    out, wards_p, lsoa_p, eth_p, files = args[0], args[1], args[2], args[3], args[4:]
     import shapely.ops
     global TR
     TR = Transformer.from_crs(4326, 27700, always_xy=True)
@@ -99,6 +107,8 @@ def main():
     bad += check_grid(out, recs)
     bad += check_find(out, recs)
     bad += check_ratios(out, recs, eth_p)
+    if crime_files:
+        bad += check_crime(out, recs, crime_files, wards, lsoas, eth_p)
     sys.exit(1 if bad else 0)
 
 
@@ -197,6 +207,129 @@ def check_measure(out, recs, eth_p, measure, k_sup):
             if any(abs(float(row[c]) - v) > 1e-3 for c, v in [("ratio_to_white", rr), ("ci_low", lo), ("ci_high", hi)]):
                 bad += 1; print(f"FAIL ratio {scope} {area} {g}: got {row['ratio_to_white']} ({row['ci_low']}–{row['ci_high']}), want {rr:.3f} ({lo:.3f}–{hi:.3f})")
     print(f"ok: {checked} {measure} disproportionality ratios (Katz to 1e-3), suppression below {k_sup}" if not bad else f"FAIL: {bad} {measure} ratio rows")
+    return 1 if bad else 0
+
+
+
+def average_ranks(values):
+    """Ranks 1 = the largest, ties sharing the mean of the places they span."""
+    order = sorted(range(len(values)), key=lambda i: (-values[i], i))
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j + 2) / 2
+        i = j + 1
+    return ranks
+
+
+def spearman(a, b):
+    ra, rb = average_ranks(a), average_ranks(b)
+    n = len(a)
+    ma, mb = sum(ra) / n, sum(rb) / n
+    sab = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    saa = sum((x - ma) ** 2 for x in ra)
+    sbb = sum((y - mb) ** 2 for y in rb)
+    return sab / math.sqrt(saa * sbb)
+
+
+def crime_points(crime_files):
+    """(x, y) in EPSG:27700 of every located crime row (police.uk street files and the API points file alike)."""
+    pts = []
+    for f in crime_files:
+        for r in csv.DictReader(open(f, encoding="utf-8-sig")):
+            if r.get("Longitude") and r.get("Latitude"):
+                pts.append(TR.transform(float(r["Longitude"]), float(r["Latitude"])))
+    return pts
+
+
+def check_crime(out, recs, crime_files, wards, lsoas, eth_p):
+    """searches-vs-crime.csv and its summary against counts, rates, ranks and rho recomputed here."""
+    import os
+    pop = {r["WD22CD_proposed"]: sum(float(r[g]) for g in GROUPS) for r in csv.DictReader(open(eth_p))}
+    cell = None
+    meta = json.load(open(f"{out}/metadata.json"))["parameters"]
+    if meta.get("cell_m", "none") != "none":
+        cell = float(meta["cell_m"])
+    crimes = {"wards": {}, "lsoa": {}, "grid": {}}
+    searches = {"wards": {}, "lsoa": {}, "grid": {}}
+    n_crimes = 0
+    for x, y in crime_points(crime_files):
+        pt = Point(x, y)
+        w = assign(wards, pt)
+        if w is None:
+            continue  # outside the boundary: quarantined by the reader
+        n_crimes += 1
+        crimes["wards"][w] = crimes["wards"].get(w, 0) + 1
+        l = assign(lsoas, pt) or "outside"
+        crimes["lsoa"][l] = crimes["lsoa"].get(l, 0) + 1
+        if cell:
+            key = f"E{int(math.floor(x / cell) * cell)}N{int(math.floor(y / cell) * cell)}"
+            crimes["grid"][key] = crimes["grid"].get(key, 0) + 1
+    for r, w, l in recs:
+        if w == "no_location":
+            continue
+        searches["wards"][w] = searches["wards"].get(w, 0) + 1
+        searches["lsoa"][l] = searches["lsoa"].get(l, 0) + 1
+        if cell:
+            x, y = TR.transform(float(r["Longitude"]), float(r["Latitude"]))
+            key = f"E{int(math.floor(x / cell) * cell)}N{int(math.floor(y / cell) * cell)}"
+            searches["grid"][key] = searches["grid"].get(key, 0) + 1
+    got = {}
+    for row in csv.DictReader(open(f"{out}/searches-vs-crime.csv")):
+        got.setdefault(row["scope"], []).append(row)
+    summary = {r["scope"]: r for r in csv.DictReader(open(f"{out}/searches-vs-crime-summary.csv"))}
+    bad = 0
+    b = got["borough"][0]
+    if int(b["crimes"]) != n_crimes:
+        bad += 1; print(f"FAIL borough crimes: got {b['crimes']}, want {n_crimes}")
+    for scope in ["wards", "lsoa"] + (["grid"] if cell else []):
+        areas = [r for r in got.get(scope, []) if r["area_id"] not in ("no_location", "outside")]
+        ids = [r["area_id"] for r in areas]
+        s = [searches[scope].get(i, 0) for i in ids]
+        c = [crimes[scope].get(i, 0) for i in ids]
+        missing = (set(searches[scope]) | set(crimes[scope])) - set(ids) - {"outside"}
+        if missing:
+            bad += 1; print(f"FAIL {scope}: areas with searches or crimes missing from the table: {sorted(missing)[:5]}")
+        rs, rc = average_ranks(s), average_ranks(c)
+        for r, si, ci, rsi, rci in zip(areas, s, c, rs, rc):
+            want = [si, ci, rsi, rci]
+            have = [int(r["searches"]), int(r["crimes"]), float(r["searches_rank"]), float(r["crimes_rank"])]
+            if have != want:
+                bad += 1; print(f"FAIL {scope} {r['area_id']}: searches, crimes, ranks got {have}, want {want}"); continue
+            if ci and abs(float(r["searches_per_100_crimes"]) - si * 100 / ci) > 0.006:
+                bad += 1; print(f"FAIL {scope} {r['area_id']}: searches per 100 crimes {r['searches_per_100_crimes']}, want {si * 100 / ci:.2f}")
+            if scope == "wards":
+                p = pop[r["area_id"]]
+                if abs(float(r["searches_per_1000_residents"]) - si * 1000 / p) > 6e-4 or abs(float(r["crimes_per_1000_residents"]) - ci * 1000 / p) > 6e-4:
+                    bad += 1; print(f"FAIL wards {r['area_id']}: rates per 1,000 residents")
+        rho = spearman(s, c)
+        n = len(s)
+        z, se = math.atanh(rho), 1.06 / math.sqrt(n - 3)
+        lo, hi = math.tanh(z - 1.959963984540054 * se), math.tanh(z + 1.959963984540054 * se)
+        row = summary[scope]
+        checks = [("rho", rho), ("ci_low", lo), ("ci_high", hi)]
+        try:
+            from scipy import stats
+            sp = stats.spearmanr(s, c)
+            if abs(sp.statistic - rho) > 1e-12:
+                bad += 1; print(f"FAIL {scope}: the plain-Python rho {rho} is not scipy's {sp.statistic}")
+            checks.append(("p_value", sp.pvalue))
+        except ImportError:
+            print("  (scipy not installed: p not checked)")
+        for col, v in checks:
+            # p below 0.0001 is written to three significant digits.
+            tol = 1e-4 if col != "p_value" or v >= 1e-4 else 0.006 * v
+            if abs(float(row[col]) - v) > tol:
+                bad += 1; print(f"FAIL {scope} {col}: got {row[col]}, want {v:.6f}")
+        if int(row["areas"]) != n:
+            bad += 1; print(f"FAIL {scope} areas: got {row['areas']}, want {n}")
+        if not bad:
+            print(f"ok: {scope}: {sum(s)} searches and {sum(c)} crimes in {n} areas equal, ranks and rates; rho {rho:.4f} "
+                  f"(95 % CI {lo:.4f}-{hi:.4f}) equals plain Python and scipy.stats.spearmanr, p {row['p_value']}")
     return 1 if bad else 0
 
 

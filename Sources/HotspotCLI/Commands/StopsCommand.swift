@@ -24,6 +24,16 @@ struct StopsCommand: ParsableCommand {
               hotspot stops stop-and-search/*.csv --boundary wards.geojson \\
                 --areas wards=wards.geojson \\
                 --population-by-group wards=ethnicity_wards.csv --out stops-out
+            Searches beside street crime (--crime: street-crime files, read as every other product reads \
+            incidents; --type then selects crime types, not objects of search): searches-vs-crime.csv (per area and \
+            cell: searches, crimes, searches per 100 crimes, per 1,000 residents, ranks) and \
+            searches-vs-crime-summary.csv (per layer: Spearman's rank correlation with its 95 % interval, Fisher z, \
+            and p). --map draws stops-map.svg/.pdf/.png: searches stacked by map point over the kernel density of \
+            crime (without --crime: over the searches per ward). stops-points.geojson/.gpkg/.qml: one feature per map \
+            point. Example:
+              hotspot stops stop-and-search/*.csv --crime street/*.csv \\
+                --boundary wards.geojson --areas wards=wards.geojson \\
+                --cell 500 --map --out stops-crime
             """)
     @OptionGroup var input: InputOptions
     @OptionGroup var areas: AreaOptions
@@ -37,6 +47,9 @@ struct StopsCommand: ParsableCommand {
     var byType = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Also count searches per square grid cell of this size (metres; cells touching --boundary): stops-grid layer and counts-grid.csv.", valueName: "m"))
     var cell: Double?
+    @Option(name: .customLong("crime"), parsing: .upToNextOption, help: ArgumentHelp("Street-crime files to set the searches beside (police.uk street-level or mapped CSV, read as other products read incidents; --type then selects crime types): searches-vs-crime.csv and its summary, and the crime density under --map.", valueName: "file"))
+    var crime: [String] = []
+    @OptionGroup var mapOptions: MapCLIOptions
 
     func validate() throws {
         try check(suppressBelow, "--suppress-below", in: StopsJob.suppressRange, example: "3")
@@ -48,9 +61,12 @@ struct StopsCommand: ParsableCommand {
 
     func run() throws {
         try runJob {
-            var p = request(input, areas, output)
+            var p = request(input, areas, output, map: mapOptions)
             p.products.stops = .init(suppressBelow: suppressBelow, populationByGroup: areas.dict(populationByGroup), byType: byType)
             p.products.stops?.cell = cell
+            p.products.stops?.map = mapOptions.options
+            // As a project file spells it: the inputs are the crimes, stops: {files} the searches.
+            if !crime.isEmpty { p.products.stops?.files = p.files; p.files = crime }
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try StopsJob.run(p, command: commandLine)

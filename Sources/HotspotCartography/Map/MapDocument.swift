@@ -106,12 +106,19 @@ public struct MapDocument: Sendable {
     public var outlines: [Outline] = []
     /// Incident points (police.uk anonymous map points): drawn stacked, one symbol per distinct point.
     public var points: [XY] = []
+    /// What a point is, singular and plural, in the legend ("incident", "incidents"; a stop-and-search map: searches).
+    public var pointNoun = (one: "incident", many: "incidents")
+    /// The points' fill colour (drawn at 60 % opacity with a thin white edge).
+    public var pointFill = "#222222"
     /// Legend entries for the outlines (name, stroke colour).
     public var outlineLegend: [(String, String)] = []
     /// Dash patterns of legend entries, by entry name (dashed rings).
     public var legendDash: [String: String] = [:]
     /// Lines under the legend (what the labels show, what blank means).
     public var notes: [String] = []
+    /// The height of the legend under a portrait map, mm (the frame takes the rest); `legendHeight()` measures what
+    /// the legend needs.
+    public var portraitLegendHeight = 70.0
 
     public init(page: MapPage, extent: Extent, title: String, subtitle: String, details: [String], attribution: [String], madeOn: String? = nil) {
         self.page = page; self.extent = extent; self.title = title; self.subtitle = subtitle; self.details = details
@@ -130,7 +137,7 @@ public struct MapDocument: Sendable {
             let lw = 70.0
             return Layout(frame: (10, top, w - 20 - lw - 5, h - top - bottom), legend: (w - 10 - lw, top, lw))
         }
-        let lh = 70.0
+        let lh = portraitLegendHeight
         return Layout(frame: (10, top, w - 20, h - top - bottom - lh - 5), legend: (10, h - bottom - lh, w - 20))
     }
 
@@ -463,7 +470,7 @@ public struct MapDocument: Sendable {
     /// Incidents: one symbol per distinct map point, its area proportional to the incidents there.
     private func incidentsSVG(_ stacks: StackedPoints, _ t: Transform) -> String {
         guard !stacks.isEmpty else { return "" }
-        var o = "<g id=\"incidents\" fill=\"#222222\" fill-opacity=\"0.6\" stroke=\"#ffffff\" stroke-width=\"0.12\">\n"
+        var o = "<g id=\"incidents\" fill=\"\(pointFill)\" fill-opacity=\"0.6\" stroke=\"#ffffff\" stroke-width=\"0.12\">\n"
         for s in stacks.symbols {
             o += "<circle cx=\"\(n(t.px(s.at.x)))\" cy=\"\(n(t.py(s.at.y)))\" r=\"\(n(StackedPoints.radius(s.count)))\"><title>\(s.count)</title></circle>\n"
         }
@@ -494,6 +501,18 @@ public struct MapDocument: Sendable {
 
     /// The legend in the column `p` (mm): the classes, outline layers, incident symbols, context layers, notes.
     func legend(_ p: (x: Double, y: Double, w: Double), stacks: StackedPoints, notes: [String]) -> String {
+        legendDrawn(p, stacks: stacks, notes: notes).svg
+    }
+
+    /// The height in mm the legend takes with its notes (labels left out for lack of room not counted: they depend on
+    /// the frame), in the legend column of this page.
+    public func legendHeight() -> Double {
+        let p = layout.legend
+        return legendDrawn(p, stacks: StackedPoints(points), notes: notes).bottom - p.y
+    }
+
+    /// The legend's SVG and the y (mm) below its last line.
+    private func legendDrawn(_ p: (x: Double, y: Double, w: Double), stacks: StackedPoints, notes: [String]) -> (svg: String, bottom: Double) {
         var o = "<g id=\"legend\" font-size=\"2.8\">\n"
         var y = p.y + 4
         if let fill { o += classesLegend(fill, p, y: &y) }
@@ -505,12 +524,13 @@ public struct MapDocument: Sendable {
         }
         if !stacks.isEmpty {
             let total = stacks.total
-            o += "<text x=\"\(n(p.x))\" y=\"\(n(y + 2.8))\">Incidents (\(Fmt.grouped(total))) at \(Fmt.grouped(stacks.symbols.count)) map points:</text>\n"
+            let many = pointNoun.many.prefix(1).uppercased() + pointNoun.many.dropFirst()
+            o += "<text x=\"\(n(p.x))\" y=\"\(n(y + 2.8))\">\(x(many)) (\(Fmt.grouped(total))) at \(Fmt.grouped(stacks.symbols.count)) map points:</text>\n"
             y += 5
             for k in stacks.legendCounts {
                 let r = StackedPoints.radius(k)
-                o += "<circle cx=\"\(n(p.x + 3))\" cy=\"\(n(y + 1.8))\" r=\"\(n(r))\" fill=\"#222222\" fill-opacity=\"0.6\"/>\n"
-                o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8))\">\(k == 1 ? "1 incident" : "\(Fmt.grouped(k)) incidents") at one anonymous map point</text>\n"
+                o += "<circle cx=\"\(n(p.x + 3))\" cy=\"\(n(y + 1.8))\" r=\"\(n(r))\" fill=\"\(pointFill)\" fill-opacity=\"0.6\"/>\n"
+                o += "<text x=\"\(n(p.x + 7.5))\" y=\"\(n(y + 2.8))\">\(k == 1 ? "1 \(x(pointNoun.one))" : "\(Fmt.grouped(k)) \(x(pointNoun.many))") at one anonymous map point</text>\n"
                 y += max(5, 2 * r + 1.5)
             }
         }
@@ -522,7 +542,7 @@ public struct MapDocument: Sendable {
                 y += 3.4
             }
         }
-        return o + "</g>\n"
+        return (o + "</g>\n", y)
     }
 
     /// The legend's classes from `y` (advanced past them): the title, a swatch per class present (two columns on a

@@ -24,12 +24,14 @@ public enum StopsJob {
         public var summary: String
         public var warnings: [String]
         public var written: [String]
+        /// With crime files (`--crime`, or `stops: {files}` beside the project's inputs): searches beside crime.
+        public var crime: StopsCrime? = nil
     }
 
     public static func run(_ p: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         let req = p.products.stops ?? .init()
         let job = try inputs ?? p.loadInputs()
-        let t = try StopSearchReader.read(files: p.files)
+        let t = try StopSearchReader.read(files: stopFiles(p))
         var r = try analyse(p, job: job, t: t, request: req)
         let set = try OutputSet(p)
         for s in r.scopes { try set.write("counts-\(s.name).csv", StopsTables.counts(s, t).csv()) }
@@ -39,6 +41,7 @@ public enum StopsJob {
         for l in job.layers { try writeLayer(l, scope: r.scopes.first { $0.name == l.name }!, t: t, set: set) }
         if let g = r.grid { try writeGrid(g, set: set) }
         try writeMonthly(r, set: set)
+        let extra = try writeCrimeAndMap(&r, p, job: job, set: set)
         try set.write("summary.txt", r.summary)
         var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "cell_m": req.cell.map { Fmt.number($0) } ?? "none", "caveat": StopsRatios.caveat,
                       "searches_read": "\(r.read)", "searches_analysed": "\(r.inScope)", "no_location": "\(r.noLocation)",
@@ -49,6 +52,7 @@ public enum StopsJob {
             params["unknown_" + snakeCase(col)] = spellings.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
         }
         for (name, path) in req.populationByGroup.sorted(by: { $0.key < $1.key }) { params["population_by_group_" + name] = path }
+        params.merge(extra) { _, new in new }
         try set.finish(command: command, parameters: params, inputs: job, warnings: r.warnings)
         r.written = set.written.map(\.path) + ["metadata.json"]
         return r
@@ -57,15 +61,16 @@ public enum StopsJob {
     /// Projects, selects, attributes and tabulates (no files written).
     static func analyse(_ p: Project, job: JobInputs, t: StopSearchTable, request req: Project.StopsRequest) throws -> Result {
         let (x, y) = try project(t, gridDirectories: p.gridDirectories)
-        let sel = p.read.selection, obj = t.column("Object of search")
+        // With crime files, --type selects crime types (the reader applied it): every object of search is kept.
+        let sel = p.read.selection, obj = t.column("Object of search"), types = req.files.isEmpty ? sel.types : []
         let from = sel.from.map(Int32.init) ?? .min, to = sel.to.map(Int32.init) ?? .max
-        let selected = (0..<t.count).map { i in t.day[i] >= from && t.day[i] <= to && (sel.types.isEmpty || sel.types.contains(obj.text(i))) }
+        let selected = (0..<t.count).map { i in t.day[i] >= from && t.day[i] <= to && (types.isEmpty || types.contains(obj.text(i))) }
         let located = (0..<t.count).map { t.hasLocation($0) }
         let inBoundary = job.boundary.map { assign($0, x, y, located) }
         let inScope = (0..<t.count).map { i in selected[i] && (!located[i] || inBoundary == nil || inBoundary![i] >= 0) }
         var pops: [String: [String: [Double]]] = [:]
         for (name, path) in req.populationByGroup { pops[name] = try GroupPopulationReader.read(path) }
-        var warnings = job.warnings + monthWarnings(t, files: p.files)
+        var warnings = job.warnings + monthWarnings(t, files: stopFiles(p))
         var scopes: [StopsScope] = []
         var boroughPop: [Double]? = nil
         for l in job.layers {
@@ -117,6 +122,7 @@ public enum StopsJob {
                          notSelected: selected.filter { !$0 }.count, unknown: unknown, findRates: find, ratios: ratios, typeTest: typeTest, grid: grid,
                          summary: "", warnings: warnings, written: [])
         res.summary = summaryText(res)
+        if !req.files.isEmpty { res.attach(crimeComparison(res, job: job)) }
         return res
     }
 

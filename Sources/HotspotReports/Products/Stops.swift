@@ -18,6 +18,8 @@ extension Project {
         /// project's incidents are street crime: `stops` compares searches with them, `weekly` adds a `stops` layer
         /// and `pspo` uses them as the pack's enforcement section.
         public var files: [String] = []
+        /// stops-map (`--map`, `stops: {map: true}` with the project's `map:` options): searches over crime density.
+        public var map: MapOptions?
         public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:], byType: Bool = false) {
             self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup; self.byType = byType
         }
@@ -28,7 +30,7 @@ extension Project {
 extension StopsJob: Product {
     public typealias Request = Project.StopsRequest
     public static let name = "stops"
-    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files"]
+    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files", "map"]
     public static let suppressRange: ClosedRange<Int> = 0...100
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
@@ -36,6 +38,7 @@ extension StopsJob: Product {
         r.byType = try s["by_type"]?.bool() ?? false
         r.cell = try s["cell"]?.double(Limits.cellSize)
         if let f = s["files"] { r.files = try f.strings().flatMap { try f.glob($0) } }
+        if try s["map"]?.bool() ?? false { r.map = p.map }
         if let f = s["population_by_group"] {
             for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
         }
