@@ -21,7 +21,7 @@ struct ContextCommand: ParsableCommand {
             trends.csv); what matched nothing (unmatched.csv); summary.txt; a "<borough> in London" page per category group \
             (all crime and each major category: a map of London's boroughs by rate with --boroughs-layer, the boroughs \
             ranked, the monthly series against London, a table of every category; with --wards-layer and a ward population, a \
-            "<borough>'s wards in London" page after each: the wards by the percentile of their rate among London's wards, \
+            "<borough>'s wards in London" page per category group (and their own PDF): the wards by the percentile of their rate among London's wards, \
             and a table of their rates, changes and percentiles; SVG and one PDF, PNG with --pages png); metadata.json. London is the 32 boroughs \
             the MPS polices, without the City of London, as the MPS and borough assessments define it \
             (--include-city adds the City's residents); rows in no borough (e.g. Aviation Security (SO18)) count in \

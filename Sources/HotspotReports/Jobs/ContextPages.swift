@@ -85,17 +85,18 @@ extension ContextJob {
         let maker = try PageMaker(r, o)
         var written: [String] = []
         for name in r.chosen {
-            var svgs: [String] = []
+            var svgs: [String] = [], wardSvgs: [String] = []
             for c in maker.categories {
                 try set.write(pageName(name, c) + ".svg", maker.boroughPage(name, c).svg())
                 svgs.append(pageName(name, c))
                 if let wp = maker.wardsPage(name, c) {
                     let wn = pageName(name, c).replacingOccurrences(of: "-in-london-", with: "-wards-in-london-")
                     try set.write(wn + ".svg", wp.svg())
-                    svgs.append(wn)
+                    wardSvgs.append(wn)
                 }
             }
-            written += try render(svgs, pdf: pageName(name, .all).replacingOccurrences(of: "-all-crime", with: ""), formats: o.pageFormats, into: set)
+            let pdf = pageName(name, .all).replacingOccurrences(of: "-all-crime", with: "")
+            written += try render([(pdf, svgs), (pdf.replacingOccurrences(of: "-in-london", with: "-wards-in-london"), wardSvgs)], formats: o.pageFormats, into: set)
         }
         return (written, maker.wardWarnings)
     }
@@ -155,13 +156,16 @@ extension ContextJob {
                 "London: \(rate(l.rates.1)) per 1,000 residents, change \(pct(l.test.percentChange))"]
     }
 
-    /// PNGs of the pages (150 dpi, side by side) and one PDF of them all, a page each; the SVGs kept when asked for.
-    static func render(_ names: [String], pdf: String, formats: [MapRaster.Format], into set: OutputSet) throws -> [String] {
+    /// PNGs of the pages (150 dpi, side by side) and a PDF per group of pages, a page each, the PDFs printed side by
+    /// side (one librsvg process each: the borough pages and the ward pages take the two cores); the SVGs kept when
+    /// asked for.
+    static func render(_ groups: [(pdf: String, names: [String])], formats: [MapRaster.Format], into set: OutputSet) throws -> [String] {
+        let names = groups.flatMap(\.names)
         let pngs = formats.contains(.png) ? try names.map { try MapRaster.start(svgs: [set.path($0 + ".svg")], to: .png, dpi: 150) } : []
-        let doc = formats.contains(.pdf) ? try MapRaster.start(svgs: names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150) : nil
+        let docs = formats.contains(.pdf) ? try groups.filter { !$0.names.isEmpty }.map { g in (g.pdf, try MapRaster.start(svgs: g.names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150)) } : []
         var written = formats.contains(.svg) ? names.map { $0 + ".svg" } : []
         for (n, job) in zip(names, pngs) { try set.write(n + ".png", try job()); written.append(n + ".png") }
-        if let doc { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
+        for (pdf, doc) in docs { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
         if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
         return written
     }
