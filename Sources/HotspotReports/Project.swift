@@ -94,6 +94,7 @@ public struct Project: Sendable {
         files + (read.harmWeights.map { [$0] } ?? []) + (boundary.map { [$0.path] } ?? []) + layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) }
             + (products.kde?.dualFiles ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
             + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement, $0.residents].compactMap { $0 } } ?? [])
+            + (products.stops?.files ?? [])
     }
 
     /// Refuses an output folder that holds one of the inputs.
