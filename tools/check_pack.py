@@ -223,7 +223,7 @@ for name in ["enforcement-by-restriction", "enforcement-by-characteristic", "enf
     if not os.path.exists(path): continue
     t = read_csv("exhibits/" + name + ".csv")
     head, body = t[0], t[1:]
-    ncols = [j for j, h in enumerate(head) if h not in ("restriction", "characteristic", "value", "ethnic_group")]
+    ncols = [j for j, h in enumerate(head) if h not in ("restriction", "object_of_search", "characteristic", "value", "ethnic_group")]
     if name == "enforcement-vs-residents": ncols = [head.index("enforcement")]
     for r in body:
         for j in ncols:
@@ -236,6 +236,18 @@ for name in ["enforcement-by-restriction", "enforcement-by-characteristic", "enf
             if name != "enforcement-vs-residents":
                 for r in rows_: line_ok(f"{name}.csv row {r[:2]}", [r[j] for j in ncols])
             for j in ncols: line_ok(f"{name}.csv column {head[j]} {b}", [r[j] for r in rows_])
+
+# Stop and search find rates: k and n shown only from K, n − k (no further action) never given away, no share beside a
+# withheld count.
+fr = os.path.join(pack, "exhibits", "enforcement-find-rates.csv")
+if os.path.exists(fr):
+    for r in read_csv("exhibits/enforcement-find-rates.csv")[1:]:
+        k_, n_ = r[2], r[3]
+        for c in (k_, n_):
+            if re.fullmatch(r"\d+", c) and 0 < int(c) < K: bad(f"enforcement-find-rates.csv shows a count of {c} (suppress below {K})")
+        if re.fullmatch(r"\d+", k_) and re.fullmatch(r"\d+", n_) and K > 1 and 0 < int(n_) - int(k_) < K:
+            bad(f"enforcement-find-rates.csv row {r[:2]}: n − k = {int(n_) - int(k_)} gives a suppressed count away")
+        if (withheld(k_) or withheld(n_)) and r[4]: bad(f"enforcement-find-rates.csv row {r[:2]}: a share beside a withheld count")
 
 # 6. No table split across pages leaves fewer than 3 rows on a page.
 if os.path.exists(pdf) and shutil.which("pdftotext"):

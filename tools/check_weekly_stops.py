@@ -71,6 +71,9 @@ k = m["parameters"]["suppress_below"]
 s = m["stops"]
 assert (s["searches"], s["no_location"], s["outside_wards"]) == (total, no_loc, outside), (s, total, no_loc, outside)
 feats = json.load(open(os.path.join(dated, f"stops-{period}.geojson")))["features"]
+# Field names as written (cut to 10 characters; .fields.csv maps the long names to them).
+col = {r["column"]: r["field"] for r in csv.DictReader(open(os.path.join(dated, f"stops-{period}.fields.csv")))}
+for f in feats: f["properties"] = {k: f["properties"][col.get(k, k)] for k in col}
 assert len(feats) == len(wards), (len(feats), len(wards))
 
 
@@ -92,6 +95,6 @@ for f in feats:
         assert all(abs(a - b) < 1e-4 for a, b in zip((p["find_rate"], p["find_ci_low"], p["find_ci_high"]), (share, lo, hi))), (p, share, lo, hi)
 latest = os.path.join(root, "latest")
 if os.path.exists(os.path.join(latest, "manifest.json")) and json.load(open(os.path.join(latest, "manifest.json")))["period"] == period:
-    assert json.load(open(os.path.join(latest, "stops.geojson")))["features"] == feats, "latest/stops.geojson differs"
+    assert json.load(open(os.path.join(latest, "stops.geojson")))["features"] == json.load(open(os.path.join(dated, f"stops-{period}.geojson")))["features"], "latest/stops.geojson differs"
 print(f"weekly stops {period}: {total} searches ({no_loc} without a location, {outside} outside every ward), "
       f"{sum(c[0] for c in count.values())} in {len(wards)} wards, {blanked} ward(s) blanked below {k}: equal a plain-Python recomputation")

@@ -93,7 +93,7 @@ public struct Project: Sendable {
     public var inputPaths: [String] {
         files + (read.harmWeights.map { [$0] } ?? []) + (boundary.map { [$0.path] } ?? []) + layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) }
             + (products.kde?.dualFiles ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
-            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement, $0.residents].compactMap { $0 } } ?? [])
+            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement, $0.residents].compactMap { $0 } + $0.stops } ?? [])
             + (products.stops?.files ?? [])
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import HotspotCore
-import HotspotIO
+@testable import HotspotIO
 import HotspotTestSupport
 import Testing
 @testable import HotspotReports
