@@ -54,26 +54,55 @@ extension PspoEnforcement {
         e.captions = ("Stop and search inside the area by object of search and outcome (police.uk).",
                       "Stop and search outcomes by recorded characteristic (police.uk; ethnicity officer-defined and self-defined).",
                       "Each officer-defined ethnic group's share of the searches beside its share of the residents of the areas the restricted area touches.")
-        (e.findRates, e.findRatesNote) = findRateTable(scope, t, k: k)
+        (e.findRates, e.findRatesNote) = findRateTable(scope, t, k: k, withheld: revealing(e.byRestriction, byCharacteristic: e.byCharacteristic))
         return e
     }
 
-    /// `enforcement-find-rates`: `StopsTables.findRates` of the area in percent, suppressed below `k`.
-    static func findRateTable(_ scope: StopsScope, _ t: StopSearchTable, k: Int) -> (Table, String) {
+    /// The find rates ("OBJECT|measure"; `All` for the total row) that would give a withheld cell away: `found`'s k
+    /// and n follow from the object's row total, its no-further-action cells and its cells outside k and n (not
+    /// recorded, unknown spellings) in `byObject`, so they are shown only when all of those are; `linked`'s (All)
+    /// from the True and False totals of "Outcome linked to object of search" in `byCharacteristic`.
+    static func revealing(_ byObject: Table, byCharacteristic: Table) -> Set<String> {
+        var out = Set<String>()
+        for row in byCharacteristic.rows where row[0] == .string("Outcome linked to object of search") && row[1] != .string("Total") {
+            if case .string(let v) = row[row.count - 1], v.hasPrefix("<") || v == "*", case .string(let value) = row[1], StopsCodes.linked(value) != nil {
+                out.insert("All|linked")
+            }
+        }
+        for row in byObject.rows {
+            guard case .string(let label) = row[0] else { continue }
+            for (j, col) in byObject.columns.enumerated().dropFirst() {
+                guard case .string(let v) = row[j], v.hasPrefix("<") || v == "*" else { continue }
+                let outcome = col == "not recorded" ? "" : col
+                if col == "total" || StopsCodes.found(outcome) != true { out.insert((label == "Total" ? "All" : label) + "|found") }
+            }
+        }
+        return out
+    }
+
+    /// `enforcement-find-rates`: `StopsTables.findRates` of the area in percent, suppressed below `k` and wherever
+    /// it would give a withheld cell of `byObject` (object of search × outcome) away.
+    static func findRateTable(_ scope: StopsScope, _ t: StopSearchTable, k: Int, withheld: Set<String>) -> (Table, String) {
         var out = Table(columns: ["object_of_search", "measure", "k", "n", "share_pct", "ci_low_pct", "ci_high_pct"])
         var hidden = 0
         func small(_ v: Int) -> Bool { k > 1 && v > 0 && v < k }
         for r in StopsTables.findRates(scope, t).rows {
             guard case .int(let kk) = r[5], case .int(let n) = r[6], n > 0 || r[3] == .string("All") else { continue }
-            // n − k (no further action, or False) is a cell of the tables too: a small one would be given away.
-            let hide = small(kk) || small(n) || small(n - kk)
+            let label: Value = r[3] == .string("(blank)") ? .string("not recorded") : r[3]
+            guard case .string(let name) = label else { continue }
+            // n − k (no further action, or False) is a count too: a small one would be given away; so would a cell
+            // the object × outcome table withholds.
+            guard case .string(let measure) = r[4] else { continue }
+            let guarded = withheld.contains(name + "|" + measure)
+            let hide = small(kk) || small(n) || small(n - kk) || guarded
             if hide { hidden += 1 }
             func pct(_ v: Value) -> Value { if case .double(let d, _) = v, !hide { return .double(100 * d, decimals: 1) }; return .null }
-            out.rows.append([r[3] == .string("(blank)") ? .string("not recorded") : r[3], r[4], hide && !small(n) ? .string("*") : small(kk) ? .string("<\(k)") : .int(kk), small(n) ? .string("<\(k)") : .int(n),
+            out.rows.append([label, r[4], hide && !small(n) ? .string("*") : small(kk) ? .string("<\(k)") : .int(kk),
+                             small(n) ? .string("<\(k)") : guarded ? .string("*") : .int(n),
                              pct(r[7]), pct(r[8]), pct(r[9])])
         }
         var note = "found: k searches with an outcome other than no further action (\(StopsCodes.noFurtherAction.sorted().joined(separator: "; "))) of n with a known outcome; linked: k with \"outcome linked to object of search\" True of n True or False (blank in the Met's files of 2018: n = 0). 95 % intervals by the Wilson score method."
-        if hidden > 0 { note += " k or n of 1 to \(k - 1) is shown as <\(k), and k as * where n − k is 1 to \(k - 1), without a share (\(hidden) row\(hidden == 1 ? "" : "s"))." }
+        if hidden > 0 { note += " k or n of 1 to \(k - 1) is shown as <\(k), and k (and n) as * where n − k is 1 to \(k - 1) or the table of objects withholds a cell they would give away, without a share (\(hidden) row\(hidden == 1 ? "" : "s"))." }
         return (out, note)
     }
 }
