@@ -50,6 +50,16 @@ import Testing
         #expect(inputs.contains("stop and search (police.uk)"))
     }
 
+    /// A project's `stops: {files}` is the pack's enforcement when the pack gives none.
+    @Test func theProjectsStopAndSearchFilesAreThePacksEnforcement() throws {
+        var (p, area) = try PspoTests().planted()
+        var s = Project.StopsRequest(); s.files = [try Self.stops((area as NSString).deletingLastPathComponent)]
+        p.products.stops = s
+        p.read.selection.from = CivilDate.days(year: 2024, month: 1, day: 1)
+        _ = try PspoJob.run(p, command: "hotspot pspo")
+        #expect(try PspoTests().csv(p.out, "enforcement-by-restriction").last == ["Total", "7", "5", "12"])
+    }
+
     @Test func recordsAndStopsTogetherAreRefused() throws {
         var (p, area) = try PspoTests().planted()
         let dir = (area as NSString).deletingLastPathComponent
