@@ -85,7 +85,7 @@ blanked = 0
 for f in feats:
     p = f["properties"]
     n, found, known = count[p["id"]]
-    want = (shown(n), None if shown(found) is None or shown(known) is None or shown(n) is None else found,
+    want = (shown(n), None if shown(found) is None or shown(known) is None or shown(known - found) is None or shown(n) is None else found,
             None if shown(known) is None or shown(n) is None else known)
     got = (p["searches"], p["found"], p["with_outcome"])
     assert got == want, (p["id"], got, want)

@@ -13,7 +13,8 @@ import HotspotCartography
 /// files (a month of the period without any search is warned about). `found` counts searches with an outcome other
 /// than no further action, `with_outcome` those with a known outcome; `find_rate` = found / with_outcome with its
 /// Wilson 95 % interval. Searches without a location and those in no ward are counted in the manifest only.
-/// `suppress_below` K blanks counts of 1…K−1, and a find rate whose `found` or `with_outcome` is blanked; blanked
+/// `suppress_below` K blanks counts of 1…K−1, and `found` with the find rate where `found`, `with_outcome` or their
+/// difference (no further action) is 1…K−1 or `with_outcome` is blanked; blanked
 /// counts get no colour class. Classes: quantiles of searches per ward per period over the set's colour baseline.
 struct WeeklyStops {
     var table: Table
@@ -58,7 +59,7 @@ struct WeeklyStops {
             "no_location": totals[Int(n)], "outside_wards": totals[Int(n) + 1],
             "read": t.read, "unreadable_dates": t.unreadableDates, "bad_locations": t.badLocations,
             "find_rate": "found / with_outcome: outcomes other than no further action among searches with a known outcome (Wilson 95 % interval)",
-            "suppression": k > 1 ? "counts from 1 to \(k - 1) are blank, and the find rate where found or with_outcome is" : "none",
+            "suppression": k > 1 ? "counts from 1 to \(k - 1) are blank, and found with the find rate where found, with_outcome or with_outcome − found is" : "none",
             "inputs": try files.map { ["path": $0, "sha256": try Hashing.sha256(file: $0)] }]
         return WeeklyStops(table: table, style: .labelled(.classified(cls), field: "name"), manifest: manifest, warnings: warnings)
     }
@@ -73,7 +74,8 @@ struct WeeklyStops {
         for (a, area) in w.areas.enumerated() {
             let f = found[a]
             guard case .int(let fk) = f[5], case .int(let fn) = f[6] else { continue }
-            let blank = hidden(fk, k) || hidden(fn, k) || hidden(totals[a], k)
+            // with_outcome − found (no further action) is a count too: a small one would be given away by the two.
+            let blank = hidden(fk, k) || hidden(fn, k) || hidden(fn - fk, k) || hidden(totals[a], k)
             out.rows.append([.string(area.id), .string(area.name), hidden(totals[a], k) ? .null : .int(totals[a]),
                              blank ? .null : .int(fk), hidden(fn, k) || hidden(totals[a], k) ? .null : .int(fn)]
                             + (blank ? [.null, .null, .null] : Array(f[7...9])))

@@ -45,11 +45,10 @@ extension PspoEnforcement {
         var rec = Records(header: stopColumns, body: body, restriction: 0, outcome: 1, skip: [0, 1])
         rec.rowLabel = "object_of_search"
         let noLocation = (0..<t.count).filter { dated[$0] && !located[$0] }.count
-        let days = rows.map { Int(t.day[$0]) }
-        let span = days.min().map { "dated \(CivilDate.dayLabel($0)) to \(CivilDate.dayLabel(days.max()!))" } ?? "none in the period"
+        let period = [from, to].map { $0.map(CivilDate.dayLabel) ?? "…" }.joined(separator: " to ")
         let names = files.map { ($0 as NSString).lastPathComponent }
         let summary = "Source: police.uk stop and search (\(files.count) file(s): \(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")). "
-            + "\(rows.count) search(es) inside the restricted area, \(span) (the UK civil date of each search); \(noLocation) search(es) of the period without a location could not be placed and are in no table. Only counts are shown, never a person's record."
+            + "\(rows.count) search(es) inside the restricted area dated in the pack's period, \(period) (the UK civil date of each search); \(noLocation) search(es) of the period without a location could not be placed and are in no table. Only counts are shown, never a person's record."
         var e = tables(rec, summary: summary, k: k, residents: residents)
         e.captions = ("Stop and search inside the area by object of search and outcome (police.uk).",
                       "Stop and search outcomes by recorded characteristic (police.uk; ethnicity officer-defined and self-defined).",
