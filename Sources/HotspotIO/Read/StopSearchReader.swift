@@ -38,8 +38,8 @@ public struct StopSearchTable: Sendable {
     /// Rows kept without a location because a coordinate was given but unusable (not a number, latitude outside
     /// ±90° or longitude outside ±180°); they count as searches without a location.
     public var badLocations = 0
-    /// The rows left out: file index, line and why.
-    public var rejected: [(file: Int, line: Int, reason: String)] = []
+    /// The rows left out: file (as given), line and why.
+    public var rejected: [(file: String, line: Int, reason: String)] = []
     public var count: Int { day.count }
     public func column(_ name: String) -> Column { columns[StopSearchTable.attributes.firstIndex(of: name)!] }
     public func hasLocation(_ i: Int) -> Bool { lon[i].isFinite && lat[i].isFinite }
@@ -76,7 +76,7 @@ public enum StopSearchReader {
                     t.read += 1
                     guard dateCol < rec.count, let d = DateParser.parse(rec.raw(dateCol)), let day = Int32(exactly: d.day) else {
                         t.unreadableDates += 1
-                        t.rejected.append((fi, rec.line, dateCol < rec.count ? "unreadable date '\(String((rec.string(dateCol) ?? "").prefix(40)))'" : "no Date field"))
+                        t.rejected.append((path, rec.line, dateCol < rec.count ? "unreadable date '\(String((rec.string(dateCol) ?? "").prefix(40)))'" : "no Date field"))
                         return
                     }
                     t.day.append(day)

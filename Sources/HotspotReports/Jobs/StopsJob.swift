@@ -46,6 +46,7 @@ public enum StopsJob {
                       "quarantine_note": "quarantine.csv and counts are the point reader's, as for every product: its 'missing coordinate' rows are the searches without a location, which stops keeps in the no_location rows of its tables", "not_selected": "\(r.notSelected)",
                       "no_further_action_outcomes": StopsCodes.noFurtherAction.sorted().joined(separator: "; ")]
         params["rows_read"] = "\(t.read)"; params["unreadable_dates"] = "\(t.unreadableDates)"; params["bad_locations"] = "\(t.badLocations)"
+        r.warnings += readerWarnings(t)
         for (col, spellings) in r.unknown {
             params["unknown_" + snakeCase(col)] = spellings.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
         }
@@ -66,7 +67,7 @@ public enum StopsJob {
         let inScope = (0..<t.count).map { i in selected[i] && (!located[i] || inBoundary == nil || inBoundary![i] >= 0) }
         var pops: [String: [String: [Double]]] = [:]
         for (name, path) in req.populationByGroup { pops[name] = try GroupPopulationReader.read(path) }
-        var warnings = job.warnings + monthWarnings(t, files: p.files) + readerWarnings(t, files: p.files)
+        var warnings = job.warnings + monthWarnings(t, files: p.files)
         var scopes: [StopsScope] = []
         var boroughPop: [Double]? = nil
         for l in job.layers {

@@ -52,7 +52,7 @@ struct WeeklyStops {
         for (col, s) in StopsCodes.unknownSpellings(t, rows: rows).sorted(by: { $0.key < $1.key }) {
             warnings.append("stops: \(col): \(s.values.reduce(0, +)) search(es) with a spelling hotspot does not know (\(s.keys.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", "))): left out of the find rate")
         }
-        warnings += StopsJob.readerWarnings(t, files: files).map { "stops: " + $0 }
+        warnings += StopsJob.readerWarnings(t).map { "stops: " + $0 }
         let manifest: [String: Any] = [
             "covers": "stop-and-search records dated in the \(u.noun) (the UK civil date of police.uk's timestamp), \(CivilDate.dayLabel(start)) to \(CivilDate.dayLabel(end)), whichever monthly file holds them",
             "searches": rows.count, "in_wards": rows.count - totals[Int(n)] - totals[Int(n) + 1],
