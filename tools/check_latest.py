@@ -6,6 +6,8 @@ import json, os, sqlite3, sys
 root, newest = sys.argv[1], sys.argv[2]
 latest, dated = os.path.join(root, "latest"), os.path.join(root, newest)
 names = ["incidents", "wards", "hotspots", "gistar", "emerging"]
+# A project with stop-and-search files (stops: {files}) adds the stops layer.
+if os.path.exists(os.path.join(latest, "stops.geojson")): names.append("stops")
 for n in names:
     a = json.load(open(os.path.join(latest, f"{n}.geojson")))
     b = json.load(open(os.path.join(dated, f"{n}-{newest}.geojson")))

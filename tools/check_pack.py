@@ -223,7 +223,7 @@ for name in ["enforcement-by-restriction", "enforcement-by-characteristic", "enf
     if not os.path.exists(path): continue
     t = read_csv("exhibits/" + name + ".csv")
     head, body = t[0], t[1:]
-    ncols = [j for j, h in enumerate(head) if h not in ("restriction", "characteristic", "value", "ethnic_group")]
+    ncols = [j for j, h in enumerate(head) if h not in ("restriction", "object_of_search", "characteristic", "value", "ethnic_group")]
     if name == "enforcement-vs-residents": ncols = [head.index("enforcement")]
     for r in body:
         for j in ncols:
@@ -236,6 +236,26 @@ for name in ["enforcement-by-restriction", "enforcement-by-characteristic", "enf
             if name != "enforcement-vs-residents":
                 for r in rows_: line_ok(f"{name}.csv row {r[:2]}", [r[j] for j in ncols])
             for j in ncols: line_ok(f"{name}.csv column {head[j]} {b}", [r[j] for r in rows_])
+
+# Stop and search find rates: k and n shown only from K, n − k (no further action) never given away, no share beside a
+# withheld count.
+fr = os.path.join(pack, "exhibits", "enforcement-find-rates.csv")
+if os.path.exists(fr):
+    for r in read_csv("exhibits/enforcement-find-rates.csv")[1:]:
+        k_, n_ = r[2], r[3]
+        for c in (k_, n_):
+            if re.fullmatch(r"\d+", c) and 0 < int(c) < K: bad(f"enforcement-find-rates.csv shows a count of {c} (suppress below {K})")
+        if re.fullmatch(r"\d+", k_) and re.fullmatch(r"\d+", n_) and K > 1 and 0 < int(n_) - int(k_) < K:
+            bad(f"enforcement-find-rates.csv row {r[:2]}: n − k = {int(n_) - int(k_)} gives a suppressed count away")
+        if (withheld(k_) or withheld(n_)) and r[4]: bad(f"enforcement-find-rates.csv row {r[:2]}: a share beside a withheld count")
+    # k and n follow from the object's row of enforcement-by-restriction (its total and no-further-action cells):
+    # where one of those is withheld, so are k and n.
+    tb = read_csv("exhibits/enforcement-by-restriction.csv")
+    nfa = [j for j, h in enumerate(tb[0]) if h in ("A no further action disposal", "Nothing found - no further action", "not recorded", "total")]
+    guarded = {("All" if r[0] == "Total" else r[0]) for r in tb[1:] if any(withheld(r[j]) for j in nfa)}
+    for r in read_csv("exhibits/enforcement-find-rates.csv")[1:]:
+        if r[1] == "found" and r[0] in guarded and re.fullmatch(r"\d+", r[2]) and re.fullmatch(r"\d+", r[3]) and int(r[3]) > 0:
+            bad(f"enforcement-find-rates.csv row {r[:2]}: k and n shown where enforcement-by-restriction withholds a cell they give away")
 
 # 6. No table split across pages leaves fewer than 3 rows on a page.
 if os.path.exists(pdf) and shutil.which("pdftotext"):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz seed corpus into a folder (tools/fuzz, tools/test): one file per seed, first byte = target
-(0 CSV, 1 GeoJSON, 2 command line, 3 project file, 0xF0 incident store entry, 0xF1 GeoPackage; see
+(0 CSV, 1 GeoJSON, 2 command line, 3 project file, 0xF0 incident store entry, 0xF1 GeoPackage, 0xF2 stop-and-search CSV,
+0xF3 residents by ethnic group; see
 Sources/hotspot-fuzz/Fuzz.swift). Seeds come from the demo data, the
 committed fixtures and, when present, the real police.uk files in ../shared (first lines only)."""
 import glob, gzip, os, sys
@@ -43,6 +44,14 @@ def null_columns(src):
         return open(p, "rb").read()
 seeds.append(b"\xf1" + null_columns(os.path.join(root, "Geodata/demo/context/major-roads-dft-mrn-2018.gpkg")))
 seeds.append(b"\x01" + ring.replace(b"{\"type\":\"FeatureCollection\"", b"{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:27700\"}}"))
+# Stop and search (0xF2) and residents by ethnic group (0xF3): the real files' first lines, and a planted one.
+for p in sorted(glob.glob(os.path.join(shared, "met-stop-and-search-*", "*.csv*")))[:2]:
+    seeds.append(b"\xf2" + head(p, 10))
+seeds.append(b"\xf2" + b"Type,Date,Latitude,Longitude,Outcome,Officer-defined ethnicity\nPerson search,2018-06-01T10:00:00+01:00,51.45,-0.02,Arrest,White\n"
+             b"Vehicle search,2018-06-31,,,Strange outcome,Martian\nPerson search,2018-06-02T00:30:00+00:00,95,200,,\n")
+for p in sorted(glob.glob(os.path.join(root, "..", "shared", "geodata", "lewisham", "lbl_ethnicity_*.csv")))[:1]:
+    seeds.append(b"\xf3" + head(p, 6))
+seeds.append(b"\xf3" + b"code,White,Black,Asian,Mixed,Other\nW1,1000,500,1e400,100,100\nW1,1,2,3,4,5\n")
 for args in [["grid", "a.csv", "--cell", "100", "--extent", "1", "2", "3", "4"], ["kde", "a.csv", "--bandwidth", "-5", "--threshold", "top:5"],
              ["gistar", "a.csv", "--neighbours", "distance:400", "--areas", "w=x.geojson", "--on", "w"],
              ["emerging", "a.csv", "--step", "6months", "--start", "2023-03", "--radius", "nan"],

@@ -74,6 +74,56 @@ with tempfile.TemporaryDirectory() as tmp:
             if kind in ("gzip-cut",) and gz: problem = "a truncated gzip was read without error"
         if problem: bad += 1; print(f"  FAIL case {k} ({kind}{'+gz' if gz else ''}, {os.path.basename(seed)}): {problem}")
         else: ok += 1
+# Stop and search (issue 23): damaged copies of the real police.uk stop-and-search files through `hotspot stops`.
+# Every case ends in a documented exit code with one error line naming the file, or in books that balance: rows read
+# = searches kept + rows with an unreadable date; kept = analysed + outside the boundary + not selected; every search
+# analysed is in counts-borough.csv (an unknown outcome or ethnicity under its own text), and residents by group
+# (GroupPopulationReader) refuse a damaged table in one line.
+stop_seeds = sorted(glob.glob(os.path.join(shared, "met-stop-and-search-lewisham-bbox", "*.csv")))[:3]
+stop_seeds += sorted(glob.glob(os.path.join(shared, "met-stop-and-search-full", "*.csv.gz")))[:1]
+eth = os.path.join(root, "..", "shared", "geodata", "lewisham", "lbl_ethnicity_wd22.csv")
+wards = os.path.join(root, "..", "shared", "geodata", "lewisham", "lbl_wd22_proposed_bng.geojson")
+
+def stops_case(k, tmp):
+    seed = stop_seeds[k % len(stop_seeds)]
+    kind, data = mutate(load(seed))
+    if kind == "empty": data = load(seed)[:200]
+    path = os.path.join(tmp, f"{os.path.basename(seed)[:7]}-s{k}.csv")
+    open(path, "wb").write(data)
+    args = [bin_, "stops", path, "--out", os.path.join(tmp, f"so{k}"), "--quiet"]
+    named = path
+    if k % 3 == 0 and os.path.exists(eth):
+        # Residents by group damaged instead, half the time.
+        pk, pdata = mutate(open(eth, "rb").read())
+        pop = os.path.join(tmp, f"eth{k}.csv"); open(pop, "wb").write(pdata)
+        args += ["--areas", "wards=" + wards, "--population-by-group", "wards=" + pop]
+        open(path, "wb").write(load(seed)); kind = "population " + pk
+    p = subprocess.run(args, capture_output=True, timeout=60)
+    err = p.stderr.decode("utf-8", "replace").strip().splitlines()
+    if p.returncode not in (0, 65, 66): return f"exit {p.returncode}: {err[-3:]}"
+    if p.returncode != 0:
+        if not (len(err) == 1 and err[0].startswith("hotspot: error: ") and len(err[0]) < 600 and (path in err[0] or "eth" in err[0])):
+            return f"({kind}) error message not one clear line naming the file: {err[:3]}"
+        return None
+    m = json.load(open(os.path.join(tmp, f"so{k}", "metadata.json")))
+    q = m.get("parameters", m)
+    read, kept, bad = int(q["rows_read"]), int(q["searches_read"]), int(q["unreadable_dates"])
+    if read != kept + bad: return f"({kind}) rows read {read} != kept {kept} + unreadable dates {bad}"
+    if kept != int(q["searches_analysed"]) + int(q["outside_boundary"]) + int(q["not_selected"]): return f"({kind}) kept searches do not balance: {q}"
+    import csv as _csv
+    _csv.field_size_limit(sys.maxsize)  # a damaged file's long line is a value counted under its own text
+    counted = sum(int(r["searches"]) for r in _csv.DictReader(open(os.path.join(tmp, f"so{k}", "counts-borough.csv"))) if r["attribute"] == "outcome")
+    if counted != int(q["searches_analysed"]): return f"({kind}) counts-borough.csv holds {counted} searches, {q['searches_analysed']} analysed"
+    return None
+
+if stop_seeds:
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(max(20, n // 5)):
+            try: problem = stops_case(k, tmp)
+            except subprocess.TimeoutExpired: problem = "hang (> 60 s)"
+            if problem: bad += 1; print(f"  FAIL stops case {k}: {problem}")
+            else: ok += 1
+
 # The classes of issue 21, beyond damaged bytes: special files where a file is expected, damaged store entries,
 # unusable environment values. Each must end within the limit in its documented exit code with one error line
 # naming what to change (a FIFO must never be opened: opening one waits for a writer).

@@ -92,8 +92,9 @@ public struct Project: Sendable {
     /// Every file the request reads (for `OutputGuard`: none of them may lie inside `out`).
     public var inputPaths: [String] {
         files + (read.harmWeights.map { [$0] } ?? []) + (boundary.map { [$0.path] } ?? []) + layers.flatMap { [$0.path] + ($0.population.map { [$0] } ?? []) }
-            + (products.kde?.dualFiles ?? []) + (products.stops?.files ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
-            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement, $0.residents].compactMap { $0 } } ?? [])
+            + (products.kde?.dualFiles ?? []) + (products.accuracy.map { [$0.hotspots] + $0.earlier } ?? [])
+            + (products.pspo.map { [$0.area?.path, $0.fromHotspots, $0.enforcement, $0.residents].compactMap { $0 } + $0.stops } ?? [])
+            + (products.stops?.files ?? [])
     }
 
     /// Refuses an output folder that holds one of the inputs.

@@ -10,6 +10,9 @@ import HotspotReports
 ///   3 – a project file (YAML), decoded and checked by `Project.load`;
 ///   0xF0 – an incident store entry, described and loaded by `IncidentStore` (issue 21: garbage counts trapped);
 ///   0xF1 – a GeoPackage, read by `GeoPackageReader` and as a polygon layer.
+///   0xF2 – a police.uk stop-and-search CSV, read by `StopSearchReader` (rows kept + unreadable dates = read, every
+///          column as long as the rows);
+///   0xF3 – residents by ethnic group (`GroupPopulationReader`): every count finite and non-negative.
 /// (Other first bytes pick 0–3 by their value modulo 4, as saved inputs always have.)
 /// Every outcome but a crash is fine; for CSVs the bookkeeping must balance (accepted + quarantined = read).
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
@@ -35,6 +38,7 @@ func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
         _ = try? PolygonLayerReader.read(path: path)
         return
     }
+    if target == 0xF2 || target == 0xF3 { fuzzStops(body, population: target == 0xF3); return }
     switch target % 4 {
     case 0:
         let path = scratch("csv")
@@ -59,6 +63,24 @@ func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
         let path = scratch("yaml")
         try? body.write(to: URL(fileURLWithPath: path))
         _ = try? Project.load(path)
+    }
+}
+
+/// Stop and search (issue 23): the reader's books balance, or it refuses the file; a population table holds only
+/// finite, non-negative counts.
+func fuzzStops(_ body: Data, population: Bool) {
+    let path = scratch(population ? "pop.csv" : "stops.csv")
+    try? body.write(to: URL(fileURLWithPath: path))
+    if population {
+        if let g = try? GroupPopulationReader.read(path) {
+            precondition(g.values.allSatisfy { $0.count == 5 && $0.allSatisfy { $0.isFinite && $0 >= 0 } }, "a population count is not finite and non-negative")
+        }
+        return
+    }
+    if let t = try? StopSearchReader.read(files: [path]) {
+        precondition(t.count + t.unreadableDates == t.read, "stop-and-search bookkeeping does not balance")
+        precondition(t.columns.allSatisfy { $0.codes.count == t.count } && t.lon.count == t.count && t.lat.count == t.count, "a column is not as long as the rows")
+        precondition((0..<t.count).allSatisfy { !t.hasLocation($0) || abs(t.lat[$0]) <= 90 && abs(t.lon[$0]) <= 180 }, "a location out of range is kept")
     }
 }
 

@@ -49,6 +49,8 @@ struct PspoCommand: ParsableCommand {
     var change: String?
     @Option(help: ArgumentHelp("Enforcement records CSV: restriction and outcome columns, then one column per protected characteristic (age band, sex, ethnicity…).", valueName: "file"))
     var enforcement: String?
+    @Option(name: .customLong("stops"), parsing: .upToNextOption, help: ArgumentHelp("police.uk stop-and-search files as the enforcement section instead of --enforcement: the searches inside the area by object of search, outcome, find rate and ethnicity (give the incident files before this option).", valueName: "file"))
+    var stops: [String] = []
     @Option(name: .customLong("suppress-below"), parsing: .unconditional, help: ArgumentHelp("Enforcement and equality tables (and their exhibits) show counts of 1…K−1 as \"<K\", and withhold a second count (\"*\") where one could be worked out from a total; 0 shows every count.", valueName: "K"))
     var suppressBelow: Int = 3
     @Option(help: ArgumentHelp("Residents by ethnic group per ward or LSOA (census table, e.g. 2011 KS201: code, White, Mixed, Asian, Black, Other): each group's share of enforcement beside its share of the residents of the areas the restricted area touches.", valueName: "file"))
@@ -78,7 +80,8 @@ struct PspoCommand: ParsableCommand {
         try check(emergingCell, "--emerging-cell", in: 10...5_000, unit: "metres", example: "100")
         try check(kdeCell, "--kde-cell", in: 5...2_000, unit: "metres", example: "50")
         try check(suppressBelow, "--suppress-below", in: 0...100, example: "3")
-        if residents != nil && enforcement == nil { throw ValidationError("--residents compares enforcement with residents: give --enforcement FILE too") }
+        if residents != nil && enforcement == nil && stops.isEmpty { throw ValidationError("--residents compares enforcement with residents: give --enforcement FILE or --stops FILE… too") }
+        if enforcement != nil && !stops.isEmpty { throw ValidationError("give enforcement records (--enforcement FILE) or police.uk stop-and-search files (--stops FILE…), not both") }
         try check(areaEPSG, "--restricted-area-epsg", in: Limits.epsg, example: "27700")
         let r = ringList
         guard !r.isEmpty, r.count == rings.split(separator: ",").count, r.count <= 4, r.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5_000 }), zip(r, r.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -101,7 +104,7 @@ struct PspoCommand: ParsableCommand {
             r.rings = ringList
             (r.windowFirstMonth, r.windowLastMonth) = windowMonths!
             r.change = change.flatMap { DateParser.parse($0)?.day }
-            r.enforcement = enforcement
+            r.enforcement = enforcement; r.stops = stops
             r.suppressBelow = suppressBelow; r.residents = residents
             for s in sources { let i = s.lastIndex(of: "=")!; r.sources[String(s[s.index(after: i)...])] = String(s[..<i]) }
             r.asOf = asOf; r.emergingCell = emergingCell; r.kdeCell = kdeCell; r.pdf = !noPdf

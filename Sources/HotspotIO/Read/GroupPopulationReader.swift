@@ -28,9 +28,10 @@ public enum GroupPopulationReader {
         var out: [String: [Double]] = [:]
         for (n, r) in rows.dropFirst().enumerated() where !(r.count == 1 && r[0].isEmpty) {
             let v = cols.map { c in c! < r.count ? Double(r[c!].trimmingCharacters(in: .whitespaces)) : nil }
-            guard let id = r.first, !id.isEmpty, v.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-                throw InputError.unusable("\(path) line \(n + 2): an area id and five non-negative counts are needed")
+            guard let id = r.first, !id.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else {
+                throw InputError.unusable("\(path) row \(n + 1): an area id and five finite, non-negative counts are needed")
             }
+            guard out[id] == nil else { throw InputError.unusable("\(path) row \(n + 1): area '\(id.prefix(40))' is given twice") }
             out[id] = v.map { $0! }
         }
         return out

@@ -15,8 +15,12 @@ public struct StopSearchTable: Sendable {
         /// Code → text ("" for a blank cell).
         public var values: [String] = []
         var lookup: [String: UInt16] = [:]
-        mutating func append(_ s: String) {
+        /// Adds row text `s`; refuses a 65,536th distinct text (codes are 16-bit: no police.uk column comes near).
+        mutating func append(_ s: String, file: String) throws {
             if let c = lookup[s] { codes.append(c); return }
+            guard values.count < Int(UInt16.max) else {
+                throw InputError.unusable("\(file): column '\(name)' holds more than \(UInt16.max) different texts: not a police.uk stop-and-search file")
+            }
             let c = UInt16(values.count)
             lookup[s] = c; values.append(s); codes.append(c)
         }
@@ -28,8 +32,14 @@ public struct StopSearchTable: Sendable {
     public var day: [Int32] = []
     public var sourceFile: [UInt16] = [], sourceLine: [UInt32] = []
     public var columns: [Column] = StopSearchTable.attributes.map { Column(name: $0) }
-    /// Rows read and rows left out because their date could not be read (the incident reader quarantines them too).
+    /// Rows read and rows left out because their date could not be read (the incident reader quarantines them too):
+    /// `count + unreadableDates == read`.
     public var read = 0, unreadableDates = 0
+    /// Rows kept without a location because a coordinate was given but unusable (not a number, latitude outside
+    /// ±90° or longitude outside ±180°); they count as searches without a location.
+    public var badLocations = 0
+    /// The rows left out: file (as given), line and why.
+    public var rejected: [(file: String, line: Int, reason: String)] = []
     public var count: Int { day.count }
     public func column(_ name: String) -> Column { columns[StopSearchTable.attributes.firstIndex(of: name)!] }
     public func hasLocation(_ i: Int) -> Bool { lon[i].isFinite && lat[i].isFinite }
@@ -40,8 +50,10 @@ public enum StopSearchReader {
     /// attribute column reads as blank.
     public static func read(files: [String]) throws -> StopSearchTable {
         var t = StopSearchTable()
+        guard files.count <= Int(UInt16.max) else { throw InputError.unusable("more than \(UInt16.max) stop-and-search files: merge them first") }
         for (fi, path) in files.enumerated() {
             var data = try bytes(path)
+            if let why = InputFile.encodingProblem(data.prefix(4096)) { throw InputError.unreadable(path, why) }
             if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
             var header: [String: Int]? = nil
             var cols: [Int?] = [], dateCol = 0, lonCol = 0, latCol = 0
@@ -62,19 +74,34 @@ public enum StopSearchReader {
                     _ = h
                     if rec.count == 1 && rec.isEmpty(0) { return }
                     t.read += 1
-                    guard dateCol < rec.count, let d = DateParser.parse(rec.raw(dateCol)) else { t.unreadableDates += 1; return }
-                    t.day.append(Int32(d.day))
-                    t.lon.append(lonCol < rec.count ? rec.double(lonCol) ?? .nan : .nan)
-                    t.lat.append(latCol < rec.count ? rec.double(latCol) ?? .nan : .nan)
-                    t.sourceFile.append(UInt16(fi)); t.sourceLine.append(UInt32(rec.line))
+                    guard dateCol < rec.count, let d = DateParser.parse(rec.raw(dateCol)), let day = Int32(exactly: d.day) else {
+                        t.unreadableDates += 1
+                        t.rejected.append((path, rec.line, dateCol < rec.count ? "unreadable date '\(String((rec.string(dateCol) ?? "").prefix(40)))'" : "no Date field"))
+                        return
+                    }
+                    t.day.append(day)
+                    let (lon, lat) = location(rec, lonCol, latCol)
+                    let given = [lonCol, latCol].contains { $0 < rec.count && !rec.isEmpty($0) }
+                    if lon.isNaN && given { t.badLocations += 1 }
+                    t.lon.append(lon); t.lat.append(lat)
+                    t.sourceFile.append(UInt16(fi)); t.sourceLine.append(UInt32(clamping: rec.line))
                     for (k, c) in cols.enumerated() {
-                        let s = c.flatMap { $0 < rec.count ? rec.string($0) : nil } ?? ""
-                        t.columns[k].append(s.trimmingCharacters(in: .whitespaces))
+                        guard let s = c.map({ $0 < rec.count ? rec.string($0) : "" }) ?? "" else {
+                            throw InputError.unreadable(path, "line \(rec.line) is not UTF-8 text (e.g. Windows-1252 or Latin-1); save the file as UTF-8")
+                        }
+                        try t.columns[k].append(s.trimmingCharacters(in: .whitespaces), file: path)
                     }
                 }
             }
         }
         return t
+    }
+
+    /// The row's longitude and latitude, both NaN unless both are numbers inside ±180° and ±90°.
+    static func location(_ rec: CSVRecord, _ lonCol: Int, _ latCol: Int) -> (Double, Double) {
+        guard lonCol < rec.count, latCol < rec.count, let lon = rec.double(lonCol), let lat = rec.double(latCol),
+              abs(lon) <= 180, abs(lat) <= 90 else { return (.nan, .nan) }
+        return (lon, lat)
     }
 
     /// The whole file's bytes, decompressed when it ends in `.gz`.

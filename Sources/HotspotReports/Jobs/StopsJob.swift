@@ -48,6 +48,8 @@ public enum StopsJob {
                       "outside_boundary": "\(r.outsideBoundary)",
                       "quarantine_note": "quarantine.csv and counts are the point reader's, as for every product: its 'missing coordinate' rows are the searches without a location, which stops keeps in the no_location rows of its tables", "not_selected": "\(r.notSelected)",
                       "no_further_action_outcomes": StopsCodes.noFurtherAction.sorted().joined(separator: "; ")]
+        params["rows_read"] = "\(t.read)"; params["unreadable_dates"] = "\(t.unreadableDates)"; params["bad_locations"] = "\(t.badLocations)"
+        r.warnings += readerWarnings(t)
         for (col, spellings) in r.unknown {
             params["unknown_" + snakeCase(col)] = spellings.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
         }

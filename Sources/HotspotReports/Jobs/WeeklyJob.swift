@@ -166,6 +166,8 @@ public enum WeeklyJob {
     private struct Layers {
         var incidents: PointLayer, wards: PolygonLayer?, gistar: GiStarLayer, hotspots: HotspotsLayer, emerging: EmergingLayer?
         var baseline: Baseline
+        /// With `stops: {files}`: searches per ward dated in the period (`WeeklyStops`).
+        var stops: WeeklyStops?
     }
 
     /// One build of a period's set: the period, the inputs, each incident's period and the warnings so far.
@@ -199,7 +201,7 @@ public enum WeeklyJob {
             guard p.boundary != nil else { throw noBoundary }
             let layersDir = (p.out as NSString).appendingPathComponent("layers")
             let folder = (layersDir as NSString).appendingPathComponent(week)
-            try OutputGuard.check(out: folder, inputs: p.files)
+            try OutputGuard.check(out: folder, inputs: p.files + (p.products.stops?.files ?? []))
             let all = try p.loadInputs()
             let t = all.incidents.table
             let firstDay = try Self.checkDates(t, unit: u, start: start, end: end, week: week)
@@ -291,7 +293,21 @@ public enum WeeklyJob {
             let gistar = try gistarLayer()
             let hotspots = try hotspotsLayer()
             let emerging = o.emerging > 0 ? try emergingLayer(command: command) : nil
-            return Layers(incidents: incidents, wards: wardCounts, gistar: gistar, hotspots: hotspots, emerging: emerging, baseline: baseline)
+            let stops = try stopsLayer(baseline: baseline)
+            return Layers(incidents: incidents, wards: wardCounts, gistar: gistar, hotspots: hotspots, emerging: emerging, baseline: baseline, stops: stops)
+        }
+
+        /// stops (with `stops: {files}` in the project): searches per ward dated in the period and their find rate.
+        mutating func stopsLayer(baseline b: Baseline) throws -> WeeklyStops? {
+            guard let files = p.products.stops?.files, !files.isEmpty else { return nil }
+            guard let w = wards else {
+                warnings.append("stops: the project has no area layer, so the set has no stops layer (searches are counted per ward)")
+                return nil
+            }
+            let s = try WeeklyStops.compute(files: files, wards: w, unit: u, now: now, start: start, end: end, baseline: (b.from, b.to, b.text),
+                                            suppressBelow: o.suppressBelow, gridDirectories: p.gridDirectories)
+            warnings += s.warnings
+            return s
         }
 
         /// incidents: the period's points with category, date (the month for monthly data), ward and `stacked`
@@ -479,6 +495,7 @@ public enum WeeklyJob {
                                            "hotspots": l.hotspots.layer.table.rows.count]
             if let w = l.wards { features["wards"] = w.geometries.count }
             if let e = l.emerging { features["emerging"] = e.layer.geometries.count }
+            if let s = l.stops { features["stops"] = s.table.rows.count }
             return features
         }
 
@@ -490,7 +507,8 @@ public enum WeeklyJob {
             var dates: [String: Any] = ["period": range(now), "hotspots": range(now - o.hotspot + 1), "gistar": range(now - o.gistar + 1),
                                         "wards_short": range(windowStart(shortN)), "wards_long": range(windowStart(longN))]
             if let e = l.emerging { dates["emerging"] = range(e.steps.first) }
-            return [
+            if l.stops != nil { dates["stops"] = ["from": CivilDate.dayLabel(start), "to": CivilDate.dayLabel(end)] }
+            var m: [String: Any] = [
                 "tool": "hotspot", "version": HotspotVersion.string, "command": command, "period": week, "unit": u.noun,
                 "dates": dates,
                 "windows": ["unit": u.noun, "short": shortN, "long": longN, "hotspots": o.hotspot, "gistar": o.gistar, "emerging": o.emerging,
@@ -501,10 +519,12 @@ public enum WeeklyJob {
                              "how": "hotspots of every \(u.noun) from this one on, matched to the previous \(u.noun)'s by overlap (GEOS intersects); ids name the \(u.noun) a hotspot first appeared"],
                 "parameters": ["kde_cell_m": o.kdeCell, "gistar_cell_m": o.gistarCell, "suppress_below": o.suppressBelow,
                                "threshold": "top 5 % of cells", "neighbours": "queen (cell × √2)"],
-                "suppression": o.suppressBelow > 0 ? "counts from 1 to \(o.suppressBelow - 1) are blank in wards and gistar" : "none",
+                "suppression": o.suppressBelow > 0 ? "counts from 1 to \(o.suppressBelow - 1) are blank in wards and gistar\(l.stops == nil ? "" : " and stops (with the find rate they would give away)")" : "none",
                 "inputs": all.incidents.files.map { ["path": $0.path, "sha256": $0.sha256, "rows": $0.read, "accepted": $0.accepted] },
                 "features": features, "warnings": warnings,
                 "attribution": Attribution.lines(boundaries: true)]
+            if let s = l.stops { m["stops"] = s.manifest }
+            return m
         }
 
         /// A file or layer name of the set: dated sets name every file and layer with the period (`tag`); the fixed
@@ -558,6 +578,7 @@ public enum WeeklyJob {
             try add("gistar", l.gistar.layer)
             try add("hotspots", l.hotspots.layer)
             if let e = l.emerging { try add("emerging", e.layer) }
+            if let s = l.stops, let w = wards { try add("stops", PolygonLayer(geometries: w.areas.map(\.geometry), table: s.table, style: s.style)) }
             return gpkgLayers
         }
 

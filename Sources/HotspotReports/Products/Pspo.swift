@@ -7,7 +7,7 @@ extension PspoJob: Product {
     public typealias Request = Project.PspoRequest
     public static let name = "pspo"
     public static let keys = ["area", "name", "epsg", "from_hotspots", "buffer", "simplify", "types", "rings", "window", "change",
-                              "enforcement", "sources", "as_of", "pdf", "emerging_cell", "kde_cell", "suppress_below", "residents"]
+                              "enforcement", "stops", "sources", "as_of", "pdf", "emerging_cell", "kde_cell", "suppress_below", "residents"]
     public static let besideFolder = ["pspo.zip"]
     public static func decode(_ m: [String: Project.Field], at s: Project.Field, for p: Project) throws -> Request {
         var r = Request()
@@ -30,6 +30,8 @@ extension PspoJob: Product {
         }
         r.change = try m["change"]?.date(end: false)
         r.enforcement = try m["enforcement"]?.existingFile()
+        if let f = m["stops"] { r.stops = try f.strings().flatMap { try f.glob($0) } }
+        if r.enforcement != nil && !r.stops.isEmpty { throw s.error("give 'enforcement' (records) or 'stops' (police.uk stop-and-search files), not both") }
         r.suppressBelow = try m["suppress_below"]?.int(0...100) ?? 3
         r.residents = try m["residents"]?.existingFile()
         if let src = m["sources"] { for (label, f) in try src.orderedMapping() { r.sources[try f.path()] = label } }

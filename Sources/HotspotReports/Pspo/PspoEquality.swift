@@ -144,9 +144,18 @@ struct PspoEnforcement {
     var vsResidents: Table?
     /// How `vsResidents` is made, and what it withholds.
     var vsResidentsNote: String?
+    /// `enforcement-find-rates` (police.uk stop and search): per object of search, the share of searches with an
+    /// outcome other than no further action, with its Wilson interval (`StopsTables.findRates`).
+    var findRates: Table?
+    var findRatesNote: String?
+    /// The tables' captions on the page (enforcement records, or stop and search).
+    var captions = (byRestriction: "Enforcement by restriction and outcome.",
+                    byCharacteristic: "Enforcement outcomes by protected characteristic (as recorded).",
+                    vsResidents: "Each ethnic group's share of enforcement beside its share of the residents of the areas the restricted area touches.")
 
-    /// The enforcement records of a CSV: its header and the rows with every field (blank rows dropped).
-    private struct Records {
+    /// The enforcement records of a CSV (or of stop and search, `PspoStops`): its header and the rows with every
+    /// field (blank rows dropped).
+    struct Records {
         var header: [String]
         /// The header in lower case.
         var low: [String]
@@ -157,6 +166,16 @@ struct PspoEnforcement {
         var skip: Set<Int>
         /// The outcomes, sorted.
         var outcomes: [String]
+        /// The first column's name in `enforcement-by-restriction`.
+        var rowLabel = "restriction"
+
+        /// Records held in memory: `ri` the rows' key (restriction, object of search), `oi` the outcome, `skip`
+        /// the columns that are no protected characteristic.
+        init(header: [String], body: [[String]], restriction ri: Int, outcome oi: Int, skip: Set<Int>) {
+            self.header = header; low = header.map { $0.lowercased() }; self.body = body
+            self.ri = ri; self.oi = oi; self.skip = skip
+            outcomes = Array(Set(body.map { $0[oi] })).sorted()
+        }
 
         init(_ path: String) throws {
             let rows = try CSVRows.read(path)
@@ -187,9 +206,15 @@ struct PspoEnforcement {
     /// share of residents.
     static func read(_ path: String, k: Int, residents: PspoEvidence.Residents?) throws -> PspoEnforcement {
         let rec = try Records(path)
+        return tables(rec, summary: "\(rec.body.count) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record.",
+                      k: k, residents: residents)
+    }
+
+    /// The tables of `rec` (see `read`), suppressed below `k`.
+    static func tables(_ rec: Records, summary: String, k: Int, residents: PspoEvidence.Residents?) -> PspoEnforcement {
         let byR = rec.tally { $0[rec.ri] }
         let ct1 = Suppression.crossTab(labels: byR.keys.map { [$0] }, counts: byR.counts, k: k)
-        var t1 = Table(columns: ["restriction"] + rec.outcomes + ["total"])
+        var t1 = Table(columns: [rec.rowLabel] + rec.outcomes + ["total"])
         t1.rows = ct1.rows
         var allMarks: [[Suppression.Mark]] = []
         var t2 = Table(columns: ["characteristic", "value"] + rec.outcomes + ["total"])
@@ -202,7 +227,7 @@ struct PspoEnforcement {
             t2.rows += rs
             allMarks += ct.marks
         }
-        var e = PspoEnforcement(summary: "\(rec.body.count) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record.",
+        var e = PspoEnforcement(summary: summary,
                                 byRestriction: t1, byRestrictionNote: Suppression.note(ct1.marks, k: k),
                                 byCharacteristic: t2, byCharacteristicNote: Suppression.note(allMarks, k: k))
         if let res = residents, let ei = rec.header.indices.first(where: { !rec.skip.contains($0) && rec.low[$0].contains("ethnic") }) {
@@ -215,7 +240,7 @@ struct PspoEnforcement {
     /// Each ethnic group's share of enforcement beside its share of the residents of the areas the restricted area
     /// touches, the ratio of the two, and the rate ratio against White (as stop-and-search reports give it); and the
     /// note saying how.
-    private static func vsResidents(_ rec: Records, ethnicity ei: Int, residents res: PspoEvidence.Residents, k: Int) -> (table: Table, note: String) {
+    static func vsResidents(_ rec: Records, ethnicity ei: Int, residents res: PspoEvidence.Residents, k: Int) -> (table: Table, note: String) {
         let body = rec.body
         var pop: [EthnicGroup: Double] = [:]
         for a in res.areas { for (g, v) in res.table.byArea[a.id] ?? [:] { pop[g, default: 0] += v } }

@@ -269,7 +269,7 @@ extension PspoEvidence {
 
     /// The exhibit tables of sections 3–7: incident evidence, spatial concentration, persistence and trend, the
     /// year-on-year windows, displacement, and enforcement and equality (reading `r.enforcement`).
-    func tabulate(_ r: Project.PspoRequest, job: JobInputs) throws -> Tables {
+    func tabulate(_ r: Project.PspoRequest, job: JobInputs, selection: (from: Int?, to: Int?) = (nil, nil), gridDirectories: [String] = []) throws -> Tables {
         let x = TableIndex(self, r, job: job)
         let (bySource, byType) = sourceAndTypeTables(x)
         let monthly = monthlyCounts(x)
@@ -280,11 +280,17 @@ extension PspoEvidence {
         let zm = zoneCounts(x)
         let change = r.change.map { beforeAfterTable(zm, change: $0) }
         let enforcement = try r.enforcement.map { try PspoEnforcement.read($0, k: r.suppressBelow, residents: residents) }
+            ?? (r.stops.isEmpty ? nil : try PspoEnforcement.fromStops(r.stops, area: area, from: selection.from ?? months.first.map { Self.monthStart($0) },
+                                                                     to: selection.to ?? months.last.map { Self.monthStart($0 + 1) - 1 }, k: r.suppressBelow,
+                                                                     residents: residents, gridDirectories: gridDirectories))
         return Tables(incidentsBySource: bySource, incidentsByType: byType, incidentsByMonth: byMonth, concentration: concentration,
                       trend: trend.table, insideTrend: trend.inside, trendNote: trend.note, windows: windows.table, windowsNote: windows.note,
                       displacementByMonth: displacementTable(zm), zones: zoneTable(zm), displacementBeforeAfter: change?.table,
                       changeNote: change?.note, enforcement: enforcement)
     }
+
+    /// The first day of month ordinal `m` (year × 12 + month − 1).
+    static func monthStart(_ m: Int) -> Int { CivilDate.days(year: m / 12, month: m % 12 + 1, day: 1) }
 
     /// `incidents-by-source` and `incidents-by-type` (section 3), counted in one pass. With a harm table
     /// (`--weights`), `incidents-by-type` adds `harm_inside` and `harm_borough` (sums of the weights) at its end.

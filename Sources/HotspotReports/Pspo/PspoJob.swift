@@ -50,7 +50,10 @@ public enum PspoJob {
     /// the exhibits (tables, charts, maps, the area and the incidents inside it), the page, its PDF, metadata.json,
     /// manifest.json and the zip.
     public static func run(_ request: Project, command: String) throws -> Result {
-        guard let r = request.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
+        guard var r = request.products.pspo else { throw InputError.unusable("pspo needs a restricted area: --area FILE or --from-hotspots FILE") }
+        // The project's stop-and-search files (stops: {files}) are the pack's enforcement when no records are given.
+        if r.stops.isEmpty, r.enforcement == nil { r.stops = request.products.stops?.files ?? [] }
+        if r.enforcement != nil && !r.stops.isEmpty { throw InputError.unusable("pspo: give enforcement records (--enforcement) or stop-and-search files (--stops), not both") }
         var p = request
         if let ty = r.types { p.read.selection.types = ty }
         let target = try packTarget(p, r)
@@ -58,7 +61,7 @@ public enum PspoJob {
         let job = try p.loadInputs(boundaryFirst: true)
         let (e, figures) = try PhaseProgress.phase("PSPO figures", total: 1, unit: "steps") {
             let e = try PspoEvidence.compute(p, r, job: job)
-            return (e, try e.tabulate(r, job: job))
+            return (e, try e.tabulate(r, job: job, selection: (p.read.selection.from, p.read.selection.to), gridDirectories: p.gridDirectories))
         }
         let packDate = r.asOf ?? lastDay(job.incidents.table)
         var warnings = job.warnings + job.layers.flatMap(\.warnings)
@@ -323,7 +326,7 @@ public enum PspoJob {
             }
         }
         for (role, path) in [("restricted area", r.area?.path), ("hotspot polygons (proposal)", r.fromHotspots), ("enforcement records", r.enforcement),
-                             ("residents by ethnic group", r.residents)] {
+                             ("residents by ethnic group", r.residents)] + r.stops.map({ ("stop and search (police.uk)", $0) }) {
             if let path { s.rows.append([.string(role), .string(path), .string((path as NSString).pathExtension), .null, .null, .null, .string(try Hashing.sha256(file: path))]) }
         }
         return s
@@ -464,6 +467,7 @@ struct PspoExhibits {
         if let en = v.enforcement {
             named += [("enforcement-by-restriction", en.byRestriction), ("enforcement-by-characteristic", en.byCharacteristic)]
             if let c = en.vsResidents { named.append(("enforcement-vs-residents", c)) }
+            if let f = en.findRates { named.append(("enforcement-find-rates", f)) }
         }
         return named.sorted { $0.name < $1.name }
     }

@@ -173,18 +173,22 @@ struct PspoPage {
         var enforcement: [PackDocument.Block] = []
         if let en = x.evidence.enforcement {
             enforcement = [.text(esc(en.summary)),
-                           .table(en.byRestriction, exhibit: csv("enforcement-by-restriction"), caption: "Enforcement by restriction and outcome.")]
+                           .table(en.byRestriction, exhibit: csv("enforcement-by-restriction"), caption: en.captions.byRestriction)]
             if let note = en.byRestrictionNote { enforcement.append(.note(esc(note))) }
-            enforcement.append(.table(en.byCharacteristic, exhibit: csv("enforcement-by-characteristic"), caption: "Enforcement outcomes by protected characteristic (as recorded)."))
+            enforcement.append(.table(en.byCharacteristic, exhibit: csv("enforcement-by-characteristic"), caption: en.captions.byCharacteristic))
             if let note = en.byCharacteristicNote { enforcement.append(.note(esc(note))) }
+            if let f = en.findRates {
+                enforcement.append(.table(f, exhibit: csv("enforcement-find-rates"), caption: "Find rates of the searches inside the area, by object of search (Wilson 95 % intervals)."))
+                if let note = en.findRatesNote { enforcement.append(.note(esc(note))) }
+            }
             if let c = en.vsResidents {
-                enforcement.append(.table(c, exhibit: csv("enforcement-vs-residents"), caption: "Each ethnic group's share of enforcement beside its share of the residents of the areas the restricted area touches."))
+                enforcement.append(.table(c, exhibit: csv("enforcement-vs-residents"), caption: en.captions.vsResidents))
                 if let note = en.vsResidentsNote { enforcement.append(.note(esc(note))) }
             } else {
                 enforcement.append(.text("No residents' table was given (<code>--residents FILE</code>), so the shares of enforcement are not compared with the resident population."))
             }
         } else {
-            enforcement = [.placeholder(title: "No enforcement data were supplied", prompt: "This section is empty: no enforcement records (warnings, fixed penalty notices) were given (--enforcement FILE). For a renewal or variation, supply them with the protected characteristics recorded, so that the equality analysis can be made.")]
+            enforcement = [.placeholder(title: "No enforcement data were supplied", prompt: "This section is empty: no enforcement records (warnings, fixed penalty notices) were given (--enforcement FILE, or police.uk stop and search with --stops FILE…). For a renewal or variation, supply them with the protected characteristics recorded, so that the equality analysis can be made.")]
         }
         return enforcement
     }

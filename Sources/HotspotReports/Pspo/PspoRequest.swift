@@ -25,6 +25,9 @@ extension Project {
         public var change: Int?
         /// Enforcement records (CSV: date, restriction, outcome, then one column per protected characteristic).
         public var enforcement: String?
+        /// police.uk stop-and-search files as the enforcement section instead (`--stops`, or the project's
+        /// `stops: {files}`): the searches inside the area (`PspoEnforcement.fromStops`).
+        public var stops: [String] = []
         /// Enforcement and equality tables show counts of 1…K−1 as "<K" (and withhold a second cell where one could be
         /// recovered from a total); 0 shows every count. Default 3.
         public var suppressBelow = 3
