@@ -37,10 +37,12 @@ struct StopsCommand: ParsableCommand {
     var byType = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Also count searches per square grid cell of this size (metres; cells touching --boundary): stops-grid layer and counts-grid.csv.", valueName: "m"))
     var cell: Double?
+    @OptionGroup var page: StopsPageOptions
 
     func validate() throws {
         try check(suppressBelow, "--suppress-below", in: StopsJob.suppressRange, example: "3")
         if let c = cell { try check(c, "--cell", in: Limits.cellSize, unit: "metres", example: "250") }
+        try page.check()
         for g in populationByGroup where !areas.layers.contains(where: { $0.name == g.name }) {
             throw ValidationError("--population-by-group \(g.name)=…: no layer is called \(g.name); give it with --areas \(g.name)=FILE")
         }
@@ -51,6 +53,7 @@ struct StopsCommand: ParsableCommand {
             var p = request(input, areas, output)
             p.products.stops = .init(suppressBelow: suppressBelow, populationByGroup: areas.dict(populationByGroup), byType: byType)
             p.products.stops?.cell = cell
+            page.apply(to: &p.products.stops!)
             try p.checkOutput()
             ProgressView.install(quiet: input.quiet)
             let r = try StopsJob.run(p, command: commandLine)

@@ -39,6 +39,7 @@ public enum StopsJob {
         for l in job.layers { try writeLayer(l, scope: r.scopes.first { $0.name == l.name }!, t: t, set: set) }
         if let g = r.grid { try writeGrid(g, set: set) }
         try writeMonthly(r, set: set)
+        _ = try writePages(r, p, job: job, command: command, set: set)
         try set.write("summary.txt", r.summary)
         var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "cell_m": req.cell.map { Fmt.number($0) } ?? "none", "caveat": StopsRatios.caveat,
                       "searches_read": "\(r.read)", "searches_analysed": "\(r.inScope)", "no_location": "\(r.noLocation)",

@@ -1,6 +1,7 @@
 import Foundation
 import HotspotCore
 import HotspotIO
+import HotspotCartography
 
 extension Project {
     /// `hotspot stops` / `stops:`: small-count suppression and residents by ethnic group per layer.
@@ -18,6 +19,11 @@ extension Project {
         /// project's incidents are street crime: `stops` compares searches with them, `weekly` adds a `stops` layer
         /// and `pspo` uses them as the pack's enforcement section.
         public var files: [String] = []
+        /// Formats of the one-page summary (`--pages`; empty: none), one page per `periods` entry (none: the analysed
+        /// window), titled with `place` (default: the boundary file's name).
+        public var pages: [MapRaster.Format] = [.svg, .pdf]
+        public var periods: [Period] = []
+        public var place: String?
         public init(suppressBelow: Int = 3, populationByGroup: [String: String] = [:], byType: Bool = false) {
             self.suppressBelow = suppressBelow; self.populationByGroup = populationByGroup; self.byType = byType
         }
@@ -28,7 +34,7 @@ extension Project {
 extension StopsJob: Product {
     public typealias Request = Project.StopsRequest
     public static let name = "stops"
-    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files"]
+    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files", "pages", "periods", "place"]
     public static let suppressRange: ClosedRange<Int> = 0...100
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
@@ -36,6 +42,7 @@ extension StopsJob: Product {
         r.byType = try s["by_type"]?.bool() ?? false
         r.cell = try s["cell"]?.double(Limits.cellSize)
         if let f = s["files"] { r.files = try f.strings().flatMap { try f.glob($0) } }
+        try decodePages(s, into: &r)
         if let f = s["population_by_group"] {
             for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
         }
