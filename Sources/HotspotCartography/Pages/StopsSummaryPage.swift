@@ -107,7 +107,7 @@ public struct StopsSummaryPage: Sendable {
             let y = by + 5 + Double(k) * row, w = lw * Double(v) / top
             o += "<text x=\"\(n(lx - 1))\" y=\"\(n(y + 3))\" font-size=\"2.3\" text-anchor=\"end\">\(x(fit(name, 54, 2.3)))</text>"
             o += "<rect x=\"\(n(lx))\" y=\"\(n(y + 0.6))\" width=\"\(n(max(w, 0.2)))\" height=\"3.1\" fill=\"#6b6b6b\"/>"
-            o += "<text x=\"\(n(lx + w + 1))\" y=\"\(n(y + 3))\" font-size=\"2.2\">\(Fmt.grouped(v)) (\(share(v, total)))</text>\n"
+            o += "<text x=\"\(n(lx + w + 1))\" y=\"\(n(y + 3))\" font-size=\"2.2\">\(x("\(Fmt.grouped(v)) (\(share(v, total)))"))</text>\n"
         }
         return o
     }

@@ -12,6 +12,10 @@ extension Project {
         public var populationByGroup: [String: String] = [:]
         /// Every find rate and ratio also per search type, and type-test.csv (`--by-type`).
         public var byType = false
+        /// `LAYER:NAME` → CSV of residents per area (id first, the last numeric column the total): a measure whose
+        /// residents by group are these totals × the group shares of the layer's first by-group table
+        /// (`--population-totals`; `StopsMeasures`).
+        public var populationTotals: [String: String] = [:]
         /// Grid cell size in metres for counts per cell (`--cell`; nil: no grid).
         public var cell: Double?
         /// Stop-and-search files given apart from the project's incidents (`stops: {files: [...]}` in a project
@@ -34,7 +38,7 @@ extension Project {
 extension StopsJob: Product {
     public typealias Request = Project.StopsRequest
     public static let name = "stops"
-    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files", "pages", "periods", "place"]
+    public static let keys = ["suppress_below", "population_by_group", "by_type", "cell", "files", "pages", "periods", "place", "population_totals"]
     public static let suppressRange: ClosedRange<Int> = 0...100
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
@@ -45,6 +49,9 @@ extension StopsJob: Product {
         try decodePages(s, into: &r)
         if let f = s["population_by_group"] {
             for (name, v) in try f.orderedMapping() { r.populationByGroup[name] = try v.path() }
+        }
+        if let f = s["population_totals"] {
+            for (name, v) in try f.orderedMapping() { r.populationTotals[name] = try v.path() }
         }
         return r
     }
