@@ -48,6 +48,12 @@ import HotspotTestSupport
         #expect(!r.written.contains { $0.hasPrefix("stops-summary") })
     }
 
+    @Test func thePageShowsTheCommandWithoutItsOutputFolder() {
+        #expect(StopsJob.withoutOut("hotspot stops a.csv --out out/stops --quiet") == "hotspot stops a.csv --quiet")
+        #expect(StopsJob.withoutOut("hotspot stops a.csv --out 'my out' --place X") == "hotspot stops a.csv --place X")
+        #expect(StopsJob.withoutOut("hotspot stops a.csv --out=o") == "hotspot stops a.csv")
+    }
+
     @Test func monthLabelsNameTheMonths() {
         let m = { (y: Int, mo: Int) in CivilDate.monthOrdinal(year: y, month: mo) }
         #expect(StopsJob.monthsLabel(m(2018, 3), m(2018, 9)) == "March–September 2018")

@@ -20,7 +20,9 @@ struct StopsCommand: ParsableCommand {
             times the group shares) and the ratio to the White group's rate with a Katz log 95 % interval; \
             counts below --suppress-below are shown as <K. Residents are not the population available to be \
             stopped. Writes counts-borough.csv, counts-NAME.csv, find-rates.csv, disproportionality.csv, \
-            stops-NAME.geojson/.gpkg/.qml, monthly.svg/.png (searches per month, all and by type), summary.txt (with \
+            stops-NAME.geojson/.gpkg/.qml, monthly.svg/.png (searches per month, all and by type), the one-page \
+            summary stops-summary.svg/.pdf (--pages; a page per --period; with several population measures \
+            disproportionality-measures.csv), summary.txt (with \
             --by-type type-test.csv; with --cell stops-grid and counts-grid.csv), quarantine.csv, metadata.json. Example:
               hotspot stops stop-and-search/*.csv --boundary wards.geojson \\
                 --areas wards=wards.geojson \\

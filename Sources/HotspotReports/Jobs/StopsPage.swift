@@ -59,7 +59,13 @@ extension StopsJob {
             caveat: "Residents are not the population available to be stopped: people travel into town centres, stations and along main roads, so these ratios compare searches with who lives here, not with who is here (as the Home Office's statistics say).",
             sources: ["Contains public sector information licensed under the Open Government Licence v3.0 (police.uk stop and search: \(files.count == 1 ? files[0] : "\(files.count) files, \(files.first ?? "")…\(files.last ?? "")"))."]
                 + (req.populationByGroup.isEmpty && layer == nil ? [] : ["Contains National Statistics data © Crown copyright and database right (census); boundaries © Crown copyright and database right."]),
-            command: command)
+            command: withoutOut(command))
+    }
+
+    /// The command as the page shows it: without its `--out FOLDER` (where the page was written says nothing about
+    /// it, and the same command into another folder draws the same page). `metadata.json` keeps it whole.
+    static func withoutOut(_ command: String) -> String {
+        command.replacingOccurrences(of: #" --out(=| )('[^']*'|\S+)"#, with: "", options: .regularExpression)
     }
 
     /// The first and last month (ordinals) of the searches `rows` (the current month when there are none).
