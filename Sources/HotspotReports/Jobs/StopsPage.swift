@@ -68,11 +68,12 @@ extension StopsJob {
         command.replacingOccurrences(of: #" --out(=| )('[^']*'|\S+)"#, with: "", options: .regularExpression)
     }
 
-    /// The first and last month (ordinals) of the searches `rows` (the current month when there are none).
+    /// The first and last month (ordinals) of the searches `rows`; when there are none, of every search read (the
+    /// page of an empty selection still names months, the same on every run).
     static func monthRange(_ t: StopSearchTable, _ rows: [Int]) -> (Int, Int) {
-        let m = rows.map { CivilDate.monthOrdinal(ofDay: Int(t.day[$0])) }
-        let now = CivilDate.monthOrdinal(ofDay: Int(Date().timeIntervalSince1970 / 86_400))
-        return (m.min() ?? now, m.max() ?? now)
+        let days = rows.isEmpty ? t.day.map { Int($0) } : rows.map { Int(t.day[$0]) }
+        let m = days.map(CivilDate.monthOrdinal(ofDay:))
+        return (m.min() ?? 1970 * 12, m.max() ?? 1970 * 12)
     }
 
     /// Searches per month `first`…`last`: all, then one series per search type (as monthly.svg).
@@ -138,8 +139,12 @@ extension StopsJob {
         }
     }
 
+    /// What the table is, the first measure's file, suppression, and the borough's ratios under the other measures.
     static func ratioNote(_ r: Result, _ req: Project.StopsRequest) -> String {
-        let files = req.populationByGroup.sorted { $0.key < $1.key }.map { ($0.value as NSString).lastPathComponent }
-        return "Searches per 1,000 residents of each census group (\(files.first ?? "no file")), officer-defined ethnicity mapped to the census groups (officers record no Mixed, left out here); ratio to the White group's rate with a Katz log 95 % interval; \(req.suppressBelow > 1 ? "counts of 1 to \(req.suppressBelow - 1) shown as <\(req.suppressBelow) with no rate or ratio" : "no counts suppressed"). All groups and areas: disproportionality.csv."
+        let borough = r.ratios.rows.filter { $0[1] == .string("borough") && $0[3] == .string("officer_defined") && $0[12] == .string("All") }
+        guard case .string(let first) = borough.first?[13] ?? .null else { return "" }
+        let file = ((req.populationByGroup[first] ?? req.populationTotals[first] ?? first) as NSString).lastPathComponent
+        let others = StopsMeasures.summaryLines(borough.filter { $0[13] != .string(first) }).map { $0.replacingOccurrences(of: " (disproportionality-measures.csv)", with: "") }
+        return "Searches per 1,000 residents of each census group (\(first == StopsMeasures.layer(of: first) ? file : "\(first): \(file)")), officer-defined ethnicity mapped to the census groups (officers record no Mixed, left out here); ratio to the White group's rate with a Katz log 95 % interval; \(req.suppressBelow > 1 ? "counts of 1 to \(req.suppressBelow - 1) shown as <\(req.suppressBelow) with no rate or ratio" : "no counts suppressed"). All groups and areas: disproportionality.csv." + others.map { " " + $0 }.joined()
     }
 }
