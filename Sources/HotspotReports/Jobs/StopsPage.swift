@@ -44,18 +44,18 @@ extension StopsJob {
         let req = p.products.stops ?? .init(), t = r.table, b = r.scopes[0]
         let rows = (0..<t.count).filter { b.member[$0] >= 0 }
         let (first, last) = months ?? monthRange(t, rows)
-        let place = req.place ?? job.boundary.map { (($0.source.path as NSString).lastPathComponent as NSString).deletingPathExtension } ?? "all searches"
+        let place = req.place ?? job.boundary.map { (($0.source.path as NSString).lastPathComponent as NSString).deletingPathExtension }
         let layer = job.layers.first
         let perArea = layer.flatMap { l in r.scopes.first { $0.name == l.name } }.map(StopsTables.totals) ?? []
         let areas = (shapes ?? []).enumerated().map { (shape: $0.element, searches: perArea[$0.offset]) }
         let files = Set(p.files.map { ($0 as NSString).lastPathComponent }).sorted()
         return StopsSummaryPage(
-            title: "Stop and search in \(place), \(monthsLabel(first, last))",
+            title: "Stop and search\(place.map { " in \($0)" } ?? ""), \(monthsLabel(first, last))",
             subtitle: "police.uk stop-and-search records\(job.boundary == nil ? "" : " inside the boundary") · find rates with Wilson 95 % intervals · ratios to the White rate with Katz 95 % intervals",
             headlines: headlines(r), months: (first...last).map(CivilDate.monthLabel), series: monthlySeries(r, first, last),
             objects: tally(t, rows, "Object of search"), outcomes: tally(t, rows, "Outcome"), areas: areas,
             mapTitle: layer.map { "Searches per area of layer '\($0.name)' (located searches; quintiles)" } ?? "Searches per area",
-            ratioTitle: "Disproportionality, \(place) (officer-defined ethnicity)", ratios: ratioRows(r), ratioNote: ratioNote(r, req),
+            ratioTitle: "Disproportionality\(place.map { ", \($0)" } ?? "") (officer-defined ethnicity)", ratios: ratioRows(r), ratioNote: ratioNote(r, req),
             caveat: "Residents are not the population available to be stopped: people travel into town centres, stations and along main roads, so these ratios compare searches with who lives here, not with who is here (as the Home Office's statistics say).",
             sources: ["Contains public sector information licensed under the Open Government Licence v3.0 (police.uk stop and search: \(files.count == 1 ? files[0] : "\(files.count) files, \(files.first ?? "")…\(files.last ?? "")"))."]
                 + (req.populationByGroup.isEmpty && layer == nil ? [] : ["Contains National Statistics data © Crown copyright and database right (census); boundaries © Crown copyright and database right."]),
