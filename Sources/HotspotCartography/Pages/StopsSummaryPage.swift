@@ -114,7 +114,7 @@ public struct StopsSummaryPage: Sendable {
 
     /// Searches per area, quintile classes (ColorBrewer PuBu, as the stops layers), with its key.
     func smallMap() -> String {
-        let n = SVG.n, x = SVG.x, (mx, my, mw, mh) = Self.mapBox
+        let n = SVG.n, x = SVG.x, (mx, my, _, mh) = Self.mapBox
         var o = "<text x=\"\(n(mx))\" y=\"\(n(my - 5.5))\" font-size=\"3.0\" font-weight=\"bold\">\(x(mapTitle))</text>\n"
         let drawn = areas.compactMap { a in a.shape.map { ($0, a.searches) } }
         guard !drawn.isEmpty else {
