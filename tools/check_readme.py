@@ -125,6 +125,9 @@ def check_block(page, text, here, tmp, block, shared_projects=()):
         if "hotspot context" in block:
             # One page per category: the picture is the page of its own name.
             made = os.path.join(tmp, "out", out_dir.group(1), os.path.basename(pic.group(1)))
+        if "hotspot stops" in block:
+            # The one-page summary (its command shown without --out, so the page's own folder does not change it).
+            made = os.path.join(tmp, "out", out_dir.group(1), "stops-summary.png")
         if "hotspot pspo" in block:
             # A pack's picture is page 1 of its pack.pdf as poppler renders it.
             made = os.path.join(tmp, "page1")

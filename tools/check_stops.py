@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recomputes `hotspot stops` outputs from the inputs in plain Python and compares them.
 
-    python3 tools/check_stops.py OUT_DIR WARDS_BNG.geojson LSOA_WGS84.json ETHNICITY_WARDS.csv FILE.csv... [--crime CRIME.csv...]
+    python3 tools/check_stops.py OUT_DIR WARDS_BNG.geojson LSOA_WGS84.json ETHNICITY_WARDS.csv [--totals NAME=TOTALS.csv] FILE.csv... [--crime CRIME.csv...]
 
 OUT_DIR is the output of
     hotspot stops FILES --boundary WARDS --areas wards=WARDS --areas lsoa=LSOA \
@@ -9,7 +9,9 @@ OUT_DIR is the output of
 Checks: ward, LSOA (and, with --cell, grid cell) counts (point in polygon with shapely, points projected to EPSG:27700 with pyproj, exactly
 equal), the borough's and every ward's find rate (k, n exactly; Wilson interval to 1e-4) and the borough's and every
 ward's officer- and self-defined disproportionality ratios (counts exactly, ratio and Katz interval to 1e-3, small counts
-suppressed below 3). With --crime (OUT_DIR made with `--crime CRIME.csv…`): searches-vs-crime.csv's searches and
+suppressed below 3); with --totals NAME=TOTALS.csv (a run with --population-totals wards:NAME=TOTALS.csv as well), the
+borough's residents, ratios and intervals in disproportionality-measures.csv under the ward table and under NAME (each
+ward's total times its 2011 group shares). With --crime (OUT_DIR made with `--crime CRIME.csv…`): searches-vs-crime.csv's searches and
 crimes per ward, LSOA and cell exactly, searches per 100 crimes, per 1,000 residents (the five groups' sum) and ranks
 (average ranks for ties), and searches-vs-crime-summary.csv's Spearman rho (plain Python and scipy.stats.spearmanr,
 to 1e-4), its Fisher z interval (SE 1.06/sqrt(n-3)) and p (t on n-2 df, scipy) to 1e-4. Exits 0 with a 'skip' line when shapely or pyproj is not installed (use a venv with
@@ -63,7 +65,9 @@ def assign(polys, pt):
 
 
 def main():
-    args = sys.argv[1:]
+    args, totals = sys.argv[1:], []
+    while "--totals" in args:
+        i = args.index("--totals"); totals.append(args[i + 1].split("=", 1)); del args[i:i + 2]
     crime_files = []
     if "--crime" in args:
         crime_files = args[args.index("--crime") + 1:]
@@ -109,7 +113,43 @@ def main():
     bad += check_ratios(out, recs, eth_p)
     if crime_files:
         bad += check_crime(out, recs, crime_files, wards, lsoas, eth_p)
+    for name, path in totals:
+        bad += check_side_by_side(out, recs, eth_p, [w[0] for w in wards], name, path)
     sys.exit(1 if bad else 0)
+
+
+def check_side_by_side(out, recs, eth_p, ward_ids, name, totals_p):
+    """disproportionality-measures.csv: the borough's ratios under the ward table as given (its first measure) and under
+    measure `name` = each ward's total in `totals_p` (id first, last column) times the ward's group shares in eth_p."""
+    pop = {r["WD22CD_proposed"]: [float(r[g]) for g in GROUPS] for r in csv.DictReader(open(eth_p))}
+    tot = {r[0]: float(r[-1]) for r in list(csv.reader(open(totals_p)))[1:]}
+    scaled = {w: [tot[w] * x / sum(p) for x in p] for w, p in pop.items() if w in tot and sum(p) > 0}
+    rows = list(csv.DictReader(open(f"{out}/disproportionality-measures.csv")))
+    first = next(c for c in rows[0] if c.endswith("_population"))[:-len("_population")]
+    bad = checked = 0
+    for mname, table in [(first, pop), (name, scaled)]:
+        bpop = [sum(table[w][i] for w in ward_ids if w in table) for i in range(5)]
+        for measure in ["officer_defined", "self_defined"]:
+            n = [0] * 5
+            for r, w, _ in recs:
+                e = group_of(r, measure)
+                if e in GROUPS and w != "no_location":
+                    n[GROUPS.index(e)] += 1
+            for gi, g in enumerate(GROUPS):
+                row = next(x for x in rows if x["ethnicity"] == measure and x["group"] == g)
+                if abs(float(row[f"{mname}_population"]) - bpop[gi]) > 1e-6 * max(1, bpop[gi]):
+                    bad += 1; print(f"FAIL {mname} {measure} {g}: residents {row[f'{mname}_population']}, want {bpop[gi]}")
+                if gi == 0 or n[gi] < 3 or n[0] < 3:
+                    continue
+                rr = (n[gi] / bpop[gi]) / (n[0] / bpop[0])
+                se = math.sqrt(1 / n[gi] + 1 / n[0])
+                want = [rr, rr * math.exp(-1.959963984540054 * se), rr * math.exp(1.959963984540054 * se)]
+                gotv = [float(row[f"{mname}_{c}"]) for c in ["ratio_to_white", "ci_low", "ci_high"]]
+                checked += 1
+                if any(abs(a - b) > 1e-3 for a, b in zip(gotv, want)):
+                    bad += 1; print(f"FAIL {mname} {measure} {g}: got {gotv}, want {[round(v, 3) for v in want]}")
+    print(f"ok: {checked} borough ratios under {first} and {name} (2011 shares x totals) side by side" if not bad else f"FAIL: {bad} side-by-side rows")
+    return 1 if bad else 0
 
 
 def check_grid(out, recs):
@@ -176,8 +216,10 @@ def check_ratios(out, recs, eth_p, k_sup=3):
 
 def check_measure(out, recs, eth_p, measure, k_sup):
     pop = {r["WD22CD_proposed"]: [float(r[g]) for g in GROUPS] for r in csv.DictReader(open(eth_p))}
-    got = {(r["scope"], r["area_id"], r["group"]): r for r in csv.DictReader(open(f"{out}/disproportionality.csv"))
-           if r["ethnicity"] == measure and r["search_type"] == "All"}
+    rows = list(csv.DictReader(open(f"{out}/disproportionality.csv")))
+    first = rows[0].get("population_measure") if rows else None   # the ward table as given: the first measure
+    got = {(r["scope"], r["area_id"], r["group"]): r for r in rows
+           if r["ethnicity"] == measure and r["search_type"] == "All" and r.get("population_measure") == first}
     counts = {}
     for r, w, _ in recs:
         e = group_of(r, measure)

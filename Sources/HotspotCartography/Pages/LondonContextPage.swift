@@ -15,12 +15,12 @@ public struct LondonContextPage: Sendable {
     /// A borough drawn on the map box: its SVG path and the centre of its extent, in page mm.
     public struct Shape: Sendable { public var path: String, centre: XY }
     /// The map's box on the page (mm).
-    static let mapBox = (x: 12.0, y: 32.0, w: 140.0, h: 100.0)
+    public static let mapBox = (x: 12.0, y: 32.0, w: 140.0, h: 100.0)
 
-    /// The boroughs' shapes fitted together into the map box (computed once for every page of a set). Vertices closer
+    /// The boroughs' shapes fitted together into the map box (or `box`, mm; computed once for every page of a set). Vertices closer
     /// than 0.2 mm on the page to the last one kept are dropped: exact to the eye at a fraction of the size.
-    public static func shapes(_ geometries: [MultiPolygon?]) -> [Shape?] {
-        let n = SVG.n, (mx, my, mw, mh) = mapBox
+    public static func shapes(_ geometries: [MultiPolygon?], box: (x: Double, y: Double, w: Double, h: Double) = mapBox) -> [Shape?] {
+        let n = SVG.n, (mx, my, mw, mh) = box
         let ex = geometries.compactMap { $0?.extent }
         guard let e = ex.first.map({ f in ex.reduce(f) { Extent(minX: min($0.minX, $1.minX), minY: min($0.minY, $1.minY), maxX: max($0.maxX, $1.maxX), maxY: max($0.maxY, $1.maxY)) } }) else {
             return geometries.map { _ in nil }

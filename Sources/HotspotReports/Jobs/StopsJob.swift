@@ -37,11 +37,15 @@ public enum StopsJob {
         for s in r.scopes { try set.write("counts-\(s.name).csv", StopsTables.counts(s, t).csv()) }
         try set.write("find-rates.csv", r.findRates.csv())
         try set.write("disproportionality.csv", r.ratios.csv())
+        if req.populationByGroup.count + req.populationTotals.count > 1 {
+            try set.write("disproportionality-measures.csv", StopsMeasures.sideBySide(r.ratios).csv())
+        }
         if let tt = r.typeTest { try set.write("type-test.csv", tt.csv()) }
         for l in job.layers { try writeLayer(l, scope: r.scopes.first { $0.name == l.name }!, t: t, set: set) }
         if let g = r.grid { try writeGrid(g, set: set) }
         try writeMonthly(r, set: set)
         let extra = try writeCrimeAndMap(&r, p, job: job, set: set)
+        _ = try writePages(r, p, job: job, command: command, set: set)
         try set.write("summary.txt", r.summary)
         var params = ["job": "stops", "suppress_below": "\(req.suppressBelow)", "by_type": "\(req.byType)", "cell_m": req.cell.map { Fmt.number($0) } ?? "none", "caveat": StopsRatios.caveat,
                       "searches_read": "\(r.read)", "searches_analysed": "\(r.inScope)", "no_location": "\(r.noLocation)",
@@ -55,6 +59,7 @@ public enum StopsJob {
         }
         for (name, path) in req.populationByGroup.sorted(by: { $0.key < $1.key }) { params["population_by_group_" + name] = path }
         params.merge(extra) { _, new in new }
+        for (name, path) in req.populationTotals.sorted(by: { $0.key < $1.key }) { params["population_totals_" + name] = path + " (group shares of the layer's first measure × these totals)" }
         try set.finish(command: command, parameters: params, inputs: job, warnings: r.warnings)
         r.written = set.written.map(\.path) + ["metadata.json"]
         return r
@@ -70,8 +75,9 @@ public enum StopsJob {
         let located = (0..<t.count).map { t.hasLocation($0) }
         let inBoundary = job.boundary.map { assign($0, x, y, located) }
         let inScope = (0..<t.count).map { i in selected[i] && (!located[i] || inBoundary == nil || inBoundary![i] >= 0) }
+        let measures = try StopsMeasures.load(req, layers: job.layers.map(\.name))
         var pops: [String: [String: [Double]]] = [:]
-        for (name, path) in req.populationByGroup { pops[name] = try GroupPopulationReader.read(path) }
+        for m in measures.reversed() { pops[m.layer] = m.byArea }   // each layer's first measure
         var warnings = job.warnings + monthWarnings(t, files: stopFiles(p))
         var scopes: [StopsScope] = []
         var boroughPop: [Double]? = nil
@@ -107,14 +113,15 @@ public enum StopsJob {
             warnings.append("\(col): \(s.values.reduce(0, +)) search(es) with a spelling hotspot does not know (\(s.keys.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", "))): counted under their own text, left out of rates and ratios (listed in metadata.json)")
         }
         var find = scopes.map { StopsTables.findRates($0, t) }.reduce(into: Table(columns: StopsTables.findRates(borough, t).columns)) { $0.rows += $1.rows }
-        var ratios = StopsRatios.table(scopes, t, suppressBelow: req.suppressBelow)
+        warnings += StopsMeasures.warnings(measures, scopes)
+        var ratios = StopsMeasures.ratios(scopes, measures, t, suppressBelow: req.suppressBelow)
         var typeTest: Table? = nil
         if req.byType {
             let types = t.column("Type").values.filter { !$0.isEmpty }.sorted()
             for ty in types {
                 let typed = scopes.map { StopsTables.only($0, t, type: ty) }
                 for s in typed { find.rows += StopsTables.findRates(s, t, searchType: ty).rows }
-                ratios.rows += StopsRatios.table(typed, t, suppressBelow: req.suppressBelow, searchType: ty).rows
+                ratios.rows += StopsMeasures.ratios(typed, measures, t, suppressBelow: req.suppressBelow, searchType: ty).rows
             }
             typeTest = StopsTables.typeTest(scopes, t, first: "Person search", second: "Person and Vehicle search")
         }

@@ -22,12 +22,15 @@ extension StopsJob {
                 lines.append("\(what): not recorded in these data (n = 0).")
             }
         }
-        for row in r.ratios.rows where row[1] == .string("borough") && row[3] == .string("officer_defined") {
+        let boroughRows = r.ratios.rows.filter { $0[1] == .string("borough") && $0[3] == .string("officer_defined") && $0[12] == .string("All") }
+        let first = boroughRows.first?[13]
+        for row in boroughRows where row[13] == first {
             guard case .string(let g) = row[4], g != "White", g != "not recorded or unknown" else { continue }
             if case .double(let rr, _) = row[8], case .double(let lo, _) = row[9], case .double(let hi, _) = row[10] {
                 lines.append("\(g) residents searched at \(Fmt.fixed(rr, 2)) times the White rate (95 % CI \(Fmt.fixed(lo, 2))–\(Fmt.fixed(hi, 2)), Katz; officer-defined ethnicity).")
             }
         }
+        lines += StopsMeasures.summaryLines(boroughRows.filter { $0[13] != first })
         if r.ratios.rows.isEmpty { lines.append("No disproportionality ratios: give residents by group with --population-by-group NAME=FILE.") }
         lines.append(StopsRatios.caveat)
         return lines.joined(separator: "\n") + "\n"
