@@ -36,7 +36,7 @@ extension StopsJob {
             try set.write(name + ".svg", page(rp, p, job: job, months: months, shapes: shapes, command: command).svg())
             names.append(name)
         }
-        return try ContextJob.render(names, pdf: "stops-summary", formats: req.pages, into: set)
+        return try ContextJob.render([("stops-summary", names)], formats: req.pages, into: set)
     }
 
     /// The page of one analysis: `months` (first and last ordinal) for a given period, nil for the months searched.
