@@ -23,6 +23,7 @@ try:
     import shapely
     from shapely.geometry import shape, Point
     from shapely.prepared import prep
+    import shapely.ops
     from pyproj import Transformer
 except ImportError:
     print("skip: shapely/pyproj not installed (python3 -m venv V && V/bin/pip install -r ../shared/peers/requirements.txt)")
@@ -52,7 +53,7 @@ def layer(path, idkeys, to_bng):
         fid = next(pr[k] for k in idkeys if k in pr)
         g = shape(f["geometry"])
         if to_bng:
-            g = shapely.transform(g, lambda c: __import__("numpy").column_stack(TR.transform(c[:, 0], c[:, 1])))
+            g = shapely.ops.transform(lambda x, y, z=None: TR.transform(x, y), g)  # shapely 1.8 and 2
         out.append((fid, prep(g), g))
     return out
 
