@@ -6,7 +6,7 @@ its wards in wards.csv, for the categories named.
 Usage: tools/check_context.py OUT_DIR WARD_FILE BOROUGH_POP WARD_POP BOROUGH PERIOD_A PERIOD_B CATEGORY...
 PERIOD: YYYY-MM..YYYY-MM. CATEGORY: a major category as in the file (e.g. BURGLARY), or ALL for all crime.
 Checked: counts (exact), rates per 1,000 (1e-4), % change (0.01), the borough's rank among the 32 for the rate and
-for the change (exact), each ward's percentile among London's wards for the rate and the change (0.1)."""
+for the change (exact), each ward's percentile among London's wards for the rate and the change (mid-rank: below + half the ties; 0.1)."""
 import csv, sys
 out, wfile, bpop, wpop, borough, pa, pb, *cats = sys.argv[1:]
 rows = list(csv.DictReader(open(wfile)))
@@ -60,8 +60,9 @@ for cat in cats:
         r = [x for x in wt if x["ward_code"] == code and x["level"] == level and x["major"] == major]
         assert len(r) == 1, (code, cat, len(r)); r = r[0]
         close(f"{code} {cat} counts", f"{r['count_a']}/{r['count_b']}" == f"{a}/{c}" and 1 or 0, 1, 0)
-        close(f"{code} {cat} pct_rate", r["pct_rate"], 100 * sum(1 for x in rates if x <= rb) / len(rates), 0.051)
-        close(f"{code} {cat} pct_change", r["pct_change"], None if ch is None else 100 * sum(1 for x in chs if x <= ch) / len(chs), 0.051)
+        def prank(v, xs): return 100 * (sum(1 for x in xs if x < v) + 0.5 * sum(1 for x in xs if x == v)) / len(xs)
+        close(f"{code} {cat} pct_rate", r["pct_rate"], prank(rb, rates), 0.051)
+        close(f"{code} {cat} pct_change", r["pct_change"], None if ch is None else prank(ch, chs), 0.051)
     print(f"  {len(mine)} wards of {borough} checked for {cat} against {len(allw)} London wards")
 print("context: all figures equal the recomputation" if bad == 0 else f"context: {bad} mismatch(es)")
 sys.exit(1 if bad else 0)

@@ -71,10 +71,13 @@ import Testing
         let r = try ContextJob.compute(try planted())
         let w = try #require(r.wards)
         let alpha = try #require(rows(w, ["ward_code": "E05000001", "major": "BURGLARY", "level": "major"]).first)
-        // Burglary rates in Mar–Apr per 1,000: Alpha 2, Beta 1, Gamma 0.75, Airside 0: Alpha is at or above all 4.
-        #expect(alpha["pct_rate"] == "100.0" && alpha["london_wards"] == "4" && alpha["small"] == "0")
-        // Changes: Alpha +100 %, Beta 0 %, Gamma −25 % (Airside has no burglary before): 3 of 3 at or below.
-        #expect(alpha["pct_change"] == "100.0")
+        // Burglary rates in Mar–Apr per 1,000: Alpha 2, Beta 1, Gamma 0.75, Airside 0: 3 below Alpha, Alpha itself
+        // counting half: 100 × 3.5 / 4.
+        #expect(alpha["pct_rate"] == "87.5" && alpha["london_wards"] == "4" && alpha["small"] == "0")
+        // Changes: Alpha +100 %, Beta 0 %, Gamma −25 % (Airside has no burglary before): 100 × 2.5 / 3.
+        #expect(alpha["pct_change"] == "83.3")
+        // Ties count half: three zeros among four values stand at 37.5, the one above them at 87.5.
+        #expect(ContextJob.percentile(0, among: [0, 0, 0, 1]) == 37.5 && ContextJob.percentile(1, among: [0, 0, 0, 1]) == 87.5)
         let theft = try #require(rows(w, ["ward_code": "E05000001", "major": "THEFT", "level": "major"]).first)
         #expect(theft["small"] == "1")
         let un = rows(r.unmatched, [:]).map { $0["name"]! }
@@ -94,11 +97,12 @@ import Testing
         let (r, written) = try ContextJob.run(o, command: "test")
         #expect(written.contains("aborough-in-london-burglary.svg") && written.contains("aborough-wards-in-london-burglary.svg"))
         let svg = try String(contentsOfFile: o.out + "/aborough-wards-in-london-burglary.svg", encoding: .utf8)
-        // Alpha: burglary 20 in Mar–Apr over 10,000 residents = 2.00 per 1,000, +100 %, the 100th percentile of both.
+        // Alpha: burglary 20 in Mar–Apr over 10,000 residents = 2.00 per 1,000, +100 %, the 87.5th percentile of rates.
         let wards = try #require(r.wards)
         let w = try #require(rows(wards, ["ward_code": "E05000001", "major": "BURGLARY", "level": "major"]).first)
-        #expect(w["pct_rate"] == "100.0")
-        #expect(svg.contains("fill=\"\(LondonContextPage.ramp[LondonWardsPage.classIndex(100)])\""))
+        #expect(w["pct_rate"] == "87.5")
+        // The ward's fill (white-stroked path, not the key's grey-stroked box): the 75–90th class.
+        #expect(svg.contains("fill=\"\(LondonContextPage.ramp[3])\" stroke=\"#ffffff\"") && !svg.contains("fill=\"\(LondonContextPage.ramp[4])\" stroke=\"#ffffff\""))
         #expect(svg.contains(">Alpha</text>") && svg.contains(">2.00</text>") && svg.contains(">+100.0%</text>"))
         #expect(svg.contains("among London's 4 wards"))
         // Theft in Alpha is 2 and 2: below the small count, marked and explained.
@@ -131,7 +135,8 @@ import Testing
 
     @Test func ranksShareTies() {
         #expect(ContextJob.ranks([3, 1, 3, nil, 2]) == [1, 4, 1, nil, 3])
-        #expect(ContextJob.percentile(2, among: [1, 2, 2, 5]) == 75)
+        // One below, two equal (counting half): 100 × (1 + 1) / 4.
+        #expect(ContextJob.percentile(2, among: [1, 2, 2, 5]) == 50)
     }
 }
 

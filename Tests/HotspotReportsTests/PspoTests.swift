@@ -176,6 +176,11 @@ import Testing
         // The rule on its own: one withheld cell in a line gets a second (the smallest positive one).
         let m = Suppression.marks([[1, 5, 9, 15], [4, 4, 4, 12], [5, 9, 13, 27]], k: 3)
         #expect(m[0] == [.primary, .secondary, .shown, .shown] && m[1][0] == .secondary && m[1][1] == .secondary && m[2][3] == .shown)
+        // A grand total of 1…K−1 would name the cells behind it (a total of one search): every cell is withheld, and a
+        // sentence gives the count as "fewer than K".
+        let one = Suppression.crossTab(labels: [["Controlled drugs"]], counts: [[1]], k: 3)
+        #expect(one.rows.allSatisfy { $0.dropFirst().allSatisfy { $0 == .string("<3") } })
+        #expect(Suppression.count(1, k: 3) == "fewer than 3" && Suppression.count(3, k: 3) == "3" && Suppression.count(0, k: 3) == "0")
     }
 
     /// --residents: each group's share of enforcement beside its share of the residents of the wards the area

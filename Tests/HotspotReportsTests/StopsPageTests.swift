@@ -29,18 +29,25 @@ import HotspotTestSupport
     @Test func onePagePerPeriodAndOnePDFOfThemAllOrNoneOnRequest() throws {
         var (p, dir) = try StopsTests.planted()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        p.products.stops?.periods = [Period(parsing: "2018-05..2018-06")!, Period(parsing: "2018-07..2018-08")!]
+        // The planted searches are all dated 10 June 2018: a period of May–June and one of June alone.
+        p.products.stops?.periods = [Period(parsing: "2018-05..2018-06")!, Period(parsing: "2018-06..2018-06")!]
         p.products.stops?.pages = [.svg, .pdf, .png]
         _ = try StopsJob.run(p, command: "test")
-        let june = try String(contentsOfFile: p.out + "/stops-summary-2018-05_2018-06.svg", encoding: .utf8)
-        let july = try String(contentsOfFile: p.out + "/stops-summary-2018-07_2018-08.svg", encoding: .utf8)
-        #expect(june.contains("May–June 2018") && june.contains(">48</text>"))
-        // No searches in July–August: the page says so in its numbers (0 searches, no ratios' counts).
-        #expect(july.contains("July–August 2018") && july.contains(">0</text>") && !july.contains(">48</text>"))
-        #expect(FileManager.default.fileExists(atPath: p.out + "/stops-summary-2018-07_2018-08.png"))
+        let mayJune = try String(contentsOfFile: p.out + "/stops-summary-2018-05_2018-06.svg", encoding: .utf8)
+        let june = try String(contentsOfFile: p.out + "/stops-summary-2018-06_2018-06.svg", encoding: .utf8)
+        #expect(mayJune.contains("May–June 2018") && mayJune.contains(">48</text>"))
+        #expect(june.contains("June 2018") && june.contains(">48</text>"))
+        #expect(FileManager.default.fileExists(atPath: p.out + "/stops-summary-2018-06_2018-06.png"))
         #expect(!FileManager.default.fileExists(atPath: p.out + "/stops-summary.svg"))
         let pdf = try String(decoding: Data(contentsOf: URL(fileURLWithPath: p.out + "/stops-summary.pdf")), as: UTF8.self)
         #expect(pdf.contains("/Count 2"), "one PDF with a page per period")
+        // A period in which the files date no search at all would be a page of zeros: refused, naming the dates held.
+        var q = p
+        q.products.stops?.periods = [Period(parsing: "2018-07..2018-08")!]
+        q.out = dir + "/outside"
+        #expect(throws: InputError.unusable("--period 2018-07..2018-08: no search is dated in it; the files hold searches from 2018-06-10 to 2018-06-10: choose months inside them")) {
+            try StopsJob.run(q, command: "test")
+        }
         p.products.stops?.pages = []
         p.products.stops?.periods = []
         p.out = dir + "/none"

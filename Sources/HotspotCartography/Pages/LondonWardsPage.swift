@@ -54,6 +54,14 @@ public struct LondonWardsPage: Sendable {
     /// The class (0–4) of a percentile rank: the number of breaks it exceeds.
     public static func classIndex(_ pct: Double) -> Int { breaks.filter { pct > $0 }.count }
 
+    /// `text` cut with an ellipsis to at most `width` mm at `size` (a long ward name must not run into the next column).
+    static func fit(_ text: String, width: Double, size: Double, bold: Bool) -> String {
+        guard FontMetrics.width(text, size: size, bold: bold) > width else { return text }
+        var t = Substring(text)
+        while !t.isEmpty && FontMetrics.width(t + "…", size: size, bold: bold) > width { t = t.dropLast() }
+        return t.trimmingCharacters(in: .whitespaces) + "…"
+    }
+
     public func svg() -> String {
         let (W, H) = page.size
         let n = SVG.n, x = SVG.x
@@ -137,7 +145,7 @@ public struct LondonWardsPage: Sendable {
         for (k, w) in wards.enumerated() {
             let y = ty + 1 + row * Double(k + 1)
             if k % 2 == 1 { o += "<rect x=\"\(n(tx - 0.5))\" y=\"\(n(y - row * 0.78))\" width=\"\(n(tw + 1))\" height=\"\(n(row))\" fill=\"#f3f3f3\"/>" }
-            let cells = [String(w.name.prefix(30)) + (w.small ? " *" : ""), Fmt.grouped(Int(w.residents.rounded())), Fmt.grouped(w.count),
+            let cells = [Self.fit(w.name, width: tw * (cols[1].1 - 0.1) - (w.small ? 3 : 0), size: size, bold: w.highlight) + (w.small ? " *" : ""), Fmt.grouped(Int(w.residents.rounded())), Fmt.grouped(w.count),
                          w.rate.map { Fmt.fixed($0, 2) } ?? "–", pct(w.change), w.pctRate.map { Fmt.fixed($0, 0) } ?? "–", w.pctChange.map { Fmt.fixed($0, 0) } ?? "–"]
             for (c, (_, f, a)) in zip(cells, cols) {
                 o += "<text x=\"\(n(tx + tw * f))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(a)\"\(w.highlight ? " font-weight=\"bold\"" : "")>\(x(c))</text>"

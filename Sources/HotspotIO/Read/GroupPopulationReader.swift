@@ -5,6 +5,8 @@ import HotspotCore
 /// is the area id and which has the columns White, Black, Asian, Mixed and Other (the Census 2011 ethnic group
 /// totals, as in lbl_ethnicity_wd22.csv and lbl_ethnicity_lsoa11.csv; other columns are ignored).
 public enum GroupPopulationReader {
+    /// The largest count of residents accepted for one group of one area.
+    public static let maxResidents = 1e10
     public static let groups = ["White", "Black", "Asian", "Mixed", "Other"]
 
     /// id → residents per group, in `groups` order.
@@ -28,8 +30,10 @@ public enum GroupPopulationReader {
         var out: [String: [Double]] = [:]
         for (n, r) in rows.dropFirst().enumerated() where !(r.count == 1 && r[0].isEmpty) {
             let v = cols.map { c in c! < r.count ? Double(r[c!].trimmingCharacters(in: .whitespaces)) : nil }
-            guard let id = r.first, !id.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else {
-                throw InputError.unusable("\(path) row \(n + 1): an area id and five finite, non-negative counts are needed")
+            // At most 10 billion residents per group: more than the world's population, so a value beyond it is an
+            // error in the file, and sums and rates of these counts stay finite.
+            guard let id = r.first, !id.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 && $0! <= Self.maxResidents }) else {
+                throw InputError.unusable("\(path) row \(n + 1): an area id and five counts from 0 to 10 billion are needed")
             }
             guard out[id] == nil else { throw InputError.unusable("\(path) row \(n + 1): area '\(id.prefix(40))' is given twice") }
             out[id] = v.map { $0! }

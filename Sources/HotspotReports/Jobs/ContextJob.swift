@@ -86,9 +86,13 @@ public enum ContextJob {
         values.map { v in v.map { x in 1 + values.compactMap { $0 }.filter { $0 > x }.count } }
     }
 
-    /// Percentile rank: 100 × the share of `all` at or below `x` (the weak percentile rank).
+    /// Percentile rank with ties at their mid-rank: 100 × (the number of `all` below `x` + half the number equal to
+    /// it) / n (the usual percentile rank, e.g. Crocker & Algina 1986). With the weak rank (at or below), a ward with no
+    /// crimes stood at the 98th percentile when 98 % of London's wards had none too; here it stands at the 49th.
     public static func percentile(_ x: Double, among all: [Double]) -> Double {
-        all.isEmpty ? .nan : 100 * Double(all.filter { $0 <= x }.count) / Double(all.count)
+        guard !all.isEmpty else { return .nan }
+        let below = all.filter { $0 < x }.count, equal = all.filter { $0 == x }.count
+        return 100 * (Double(below) + 0.5 * Double(equal)) / Double(all.count)
     }
 
     /// A name as matched between files: lower case, `&` as `and`, single spaces.

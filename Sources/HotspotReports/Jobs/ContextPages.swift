@@ -134,7 +134,7 @@ extension ContextJob {
             title: "\(borough)'s wards in London: \(what)",
             subtitle: "MPS recorded crime, \(o.periods[1].name) against \(o.periods[0].name) · rates per 1,000 residents · percentiles among London's wards",
             note: "Ward residents from \(pop): Census 2021 residents summed from LSOAs assigned whole to the ward that best fits them (approximate). "
-                + "A percentile is 100 × the share of London's \(Fmt.grouped(rows[0].londonWards)) wards with residents at or below the ward's value; "
+                + "A percentile is 100 × the share of London's \(Fmt.grouped(rows[0].londonWards)) wards with residents below the ward's value, ties counting half; "
                 + "residents are not the people present (town centres and stations draw visitors).",
             attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
                           "Contains National Statistics data © Crown copyright and database right; boundaries © Crown copyright and database right."],

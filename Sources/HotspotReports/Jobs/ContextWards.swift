@@ -79,6 +79,10 @@ extension ContextJob {
 
     /// Reads the files and populations and computes every table; nothing is written.
     public static func compute(_ o: Options) throws -> Result {
+        // The layers are checked whether or not pages are drawn: a mistyped path is an error, never ignored.
+        for path in [o.boroughsLayer, o.wardsLayer].compactMap({ $0 }) where !path.hasPrefix("PG:") {
+            try InputFile.check(PolygonLayerReader.ogrSource(path)?.0 ?? path)
+        }
         let tables = try o.files.map { try MPSCrimeReader.read($0) }
         let wardFiles = tables.filter { $0.level == .ward }, boroughFiles = tables.filter { $0.level == .borough }
         guard wardFiles.count <= 1, boroughFiles.count <= 1, !tables.isEmpty else {

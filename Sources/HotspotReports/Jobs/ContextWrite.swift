@@ -26,7 +26,7 @@ extension ContextJob {
         ["Rates are per 1,000 residents over each whole period, from the population files named (their year is in their name or SOURCES); residents are not the people present: town centres and transport hubs draw visitors, so their rates per resident are high.",
          "MPS recorded crime counts offences recorded by the Metropolitan Police, by month of recording; they are not police.uk street-level points.",
          "Change: the second period's count against the first's, with the exact conditional Poisson test of equal rates (Przyborowski & Wilenski 1940), exposures the periods' lengths in months; ranks are 1 for the highest rate or the largest rise, ties sharing a rank."]
-            + (wards ? ["Ward populations are Census 2021 residents summed from LSOAs assigned whole to the ward that best fits them (approximate). Ward percentiles are 100 × the share of London's wards at or below the ward's value; wards with fewer than \(o.smallCount) crimes in a period are flagged small: their change is unstable."] : [])
+            + (wards ? ["Ward populations are Census 2021 residents summed from LSOAs assigned whole to the ward that best fits them (approximate). Ward percentiles are 100 × the share of London's wards below the ward's value, ties counting half (mid-rank), so a ward with no crimes where most have none stands mid-table, not at the top; wards with fewer than \(o.smallCount) crimes in a period are flagged small: their change is unstable."] : [])
     }
 
     /// "Lewisham in London" lines: for each chosen borough, all crime and each major category: the second period's

@@ -31,7 +31,17 @@ public enum StopsJob {
     public static func run(_ p: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         let req = p.products.stops ?? .init()
         let job = try inputs ?? p.loadInputs()
+        // With stop files apart, the project's inputs are street crime: a stop-and-search file among them is a mix-up.
+        if !(req.files.isEmpty), let f = job.incidents.files.first(where: { $0.format.hasPrefix("stopsearch") }) {
+            throw InputError.unusable("\(f.path): a stop-and-search file given as street crime (--crime, or the project's inputs beside stops: {files}); give police.uk street-crime files there")
+        }
         let t = try StopSearchReader.read(files: stopFiles(p))
+        // A summary page for a period without a single search would be a page of zeros: refused, naming the dates held.
+        if let lo = t.day.min(), let hi = t.day.max() {
+            for period in req.periods where period.last < Int(lo) || period.first > Int(hi) {
+                throw InputError.unusable("--period \(period.name): no search is dated in it; the files hold searches from \(CivilDate.dayLabel(Int(lo))) to \(CivilDate.dayLabel(Int(hi))): choose months inside them")
+            }
+        }
         var r = try analyse(p, job: job, t: t, request: req)
         let set = try OutputSet(p)
         for s in r.scopes { try set.write("counts-\(s.name).csv", StopsTables.counts(s, t).csv()) }

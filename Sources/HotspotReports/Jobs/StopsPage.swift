@@ -127,7 +127,7 @@ extension StopsJob {
         func s(_ v: Value, _ d: Int) -> String {
             switch v {
             case .int(let i): return Fmt.grouped(i)
-            case .double(let x, _): return d == 0 ? Fmt.grouped(Int(x.rounded())) : Fmt.fixed(x, d)
+            case .double(let x, _): return !x.isFinite ? "–" : d == 0 && abs(x) < 1e15 ? Fmt.grouped(Int(x.rounded())) : Fmt.fixed(x, d)
             case .string(let t): return t
             default: return "–"
             }

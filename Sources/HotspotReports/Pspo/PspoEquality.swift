@@ -13,13 +13,14 @@ import HotspotCartography
 enum Suppression {
     enum Mark: Equatable { case shown, primary, secondary }
 
-    /// Marks for a table whose last row and last column are its totals (the last cell, the grand total, is always
-    /// shown): each row and each column, total included, is one additive line, so a line with exactly one
-    /// withheld cell gets a second.
+    /// Marks for a table whose last row and last column are its totals (the last cell, the grand total, is shown
+    /// unless it is itself 1…K−1: a total of one would name the one cell behind it): each row and each column, total
+    /// included, is one additive line, so a line with exactly one withheld cell gets a second.
     static func marks(_ m: [[Int]], k: Int, lockLast: Bool = true) -> [[Mark]] {
         var mk = m.map { $0.map { (k > 1 && $0 >= 1 && $0 < k) ? Mark.primary : .shown } }
         guard k > 1, !m.isEmpty else { return mk }
         let rows = m.count, cols = m[0].count
+        if lockLast && mk[rows - 1][cols - 1] == .primary { return mk.map { $0.map { _ in .primary } } }
         if lockLast { mk[rows - 1][cols - 1] = .shown }
         var changed = true
         func protect(_ cells: [(Int, Int)]) {
@@ -35,6 +36,9 @@ enum Suppression {
         }
         return mk
     }
+
+    /// A count in a sentence: "fewer than K" when it is 1…K−1 (it would be a suppressed cell), else the count.
+    static func count(_ n: Int, k: Int) -> String { k > 1 && n >= 1 && n < k ? "fewer than \(k)" : Fmt.grouped(n) }
 
     /// The cell as printed: the count, "<K" or "*".
     static func value(_ n: Int, _ mark: Mark, k: Int) -> Value {
@@ -55,7 +59,7 @@ enum Suppression {
     }
 
     /// A cross-tabulation `rows × columns` with a total column and a total row, suppressed.
-    /// A row or column total of 1…K−1 is itself shown as "<K"; the grand total always as it is.
+    /// A row or column total of 1…K−1 is itself shown as "<K"; a grand total of 1…K−1 withholds every cell.
     /// - Returns: the table rows (labels, counts, total) and the marks, for the note.
     static func crossTab(labels: [[String]], counts: [[Int]], k: Int) -> (rows: [[Value]], marks: [[Mark]]) {
         let cols = counts.first?.count ?? 0
@@ -206,7 +210,7 @@ struct PspoEnforcement {
     /// share of residents.
     static func read(_ path: String, k: Int, residents: PspoEvidence.Residents?) throws -> PspoEnforcement {
         let rec = try Records(path)
-        return tables(rec, summary: "\(rec.body.count) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record.",
+        return tables(rec, summary: "\(Suppression.count(rec.body.count, k: k)) enforcement record(s) from \((path as NSString).lastPathComponent); only counts are shown, never a person's record.",
                       k: k, residents: residents)
     }
 

@@ -26,6 +26,9 @@ extension PspoEnforcement {
     static func fromStops(_ files: [String], area: MultiPolygon, from: Int?, to: Int?, k: Int, residents: PspoEvidence.Residents?,
                           gridDirectories: [String]) throws -> PspoEnforcement {
         let t = try StopSearchReader.read(files: files)
+        guard t.count > 0 else {
+            throw InputError.unusable("--stops \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")): no search in the file(s); give police.uk stop-and-search files with rows")
+        }
         let (x, y) = try StopsJob.project(t, gridDirectories: gridDirectories)
         let located = (0..<t.count).map { t.hasLocation($0) }
         let index = try AreaIndex(areas: [Area(id: "area", name: "restricted area", geometry: area)])
@@ -48,13 +51,23 @@ extension PspoEnforcement {
         let period = [from, to].map { $0.map(CivilDate.dayLabel) ?? "…" }.joined(separator: " to ")
         let names = files.map { ($0 as NSString).lastPathComponent }
         let summary = "Source: police.uk stop and search (\(files.count) file(s): \(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")). "
-            + "\(rows.count) search(es) inside the restricted area dated in the pack's period, \(period) (the UK civil date of each search); \(noLocation) search(es) of the period without a location could not be placed and are in no table. Only counts are shown, never a person's record."
-        var e = tables(rec, summary: summary, k: k, residents: residents)
+            + "\(Suppression.count(rows.count, k: k)) search(es) inside the restricted area dated in the pack's period, \(period) (the UK civil date of each search); \(noLocation) search(es) of the period without a location could not be placed and are in no table. Only counts are shown, never a person's record."
+        var e = tables(rec, summary: summary + missingMonths(t, from: from, to: to), k: k, residents: residents)
         e.captions = ("Stop and search inside the area by object of search and outcome (police.uk).",
                       "Stop and search outcomes by recorded characteristic (police.uk; ethnicity officer-defined and self-defined).",
                       "Each officer-defined ethnic group's share of the searches beside its share of the residents of the areas the restricted area touches.")
         (e.findRates, e.findRatesNote) = findRateTable(scope, t, k: k, withheld: revealing(e.byRestriction, byCharacteristic: e.byCharacteristic))
         return e
+    }
+
+    /// " No search at all is dated in 2018-04, 2018-05: …" for the months of the pack's period without a single search
+    /// anywhere in the files (a month's file is probably missing; its searches would be missing from every table).
+    static func missingMonths(_ t: StopSearchTable, from: Int?, to: Int?) -> String {
+        guard let from, let to, from <= to else { return "" }
+        let held = Set(t.day.map { CivilDate.monthOrdinal(ofDay: Int($0)) })
+        let missing = (CivilDate.monthOrdinal(ofDay: from)...CivilDate.monthOrdinal(ofDay: to)).filter { !held.contains($0) }
+        guard !missing.isEmpty else { return "" }
+        return " No search at all is dated in \(missing.map(CivilDate.monthLabel).joined(separator: ", ")) of the pack's period: a month's file is probably missing, and its searches are in no table."
     }
 
     /// The find rates ("OBJECT|measure"; `All` for the total row) that would give a withheld cell away: `found`'s k
