@@ -171,3 +171,17 @@ enum Chart {
         }
     }
 }
+
+extension LineChart {
+    /// The chart drawn into a page at (x, y) mm, scaled to `width` mm with its height set to fill `height` mm: its SVG
+    /// body in a translated, scaled group.
+    public func embedded(x: Double, y: Double, width: Double, height: Double) -> String {
+        var chart = self
+        let k = width / chart.width
+        chart.height = height / k
+        let svg = chart.svg()
+        guard let start = svg.range(of: "<svg"), let open = svg.range(of: ">", range: start.upperBound..<svg.endIndex),
+              let close = svg.range(of: "</svg>", options: .backwards) else { return "" }
+        return "<g transform=\"translate(\(SVG.n(x)) \(SVG.n(y))) scale(\(SVG.n(k)))\">" + svg[open.upperBound..<close.lowerBound] + "</g>\n"
+    }
+}

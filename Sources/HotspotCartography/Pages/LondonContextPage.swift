@@ -20,7 +20,7 @@ public struct LondonContextPage: Sendable {
     /// The boroughs' shapes fitted together into the map box (or `box`, mm; computed once for every page of a set). Vertices closer
     /// than 0.2 mm on the page to the last one kept are dropped: exact to the eye at a fraction of the size.
     public static func shapes(_ geometries: [MultiPolygon?], box: (x: Double, y: Double, w: Double, h: Double) = mapBox) -> [Shape?] {
-        let n = SVG.n, (mx, my, mw, mh) = box
+        let (mx, my, mw, mh) = box
         let ex = geometries.compactMap { $0?.extent }
         guard let e = ex.first.map({ f in ex.reduce(f) { Extent(minX: min($0.minX, $1.minX), minY: min($0.minY, $1.minY), maxX: max($0.maxX, $1.maxX), maxY: max($0.maxY, $1.maxY)) } }) else {
             return geometries.map { _ in nil }
@@ -29,17 +29,34 @@ public struct LondonContextPage: Sendable {
         func page(_ q: XY) -> XY { XY(ox + (q.x - e.minX) * s, oy + (e.maxY - q.y) * s) }
         return geometries.map { g in
             guard let g, let c = g.extent else { return nil }
-            let path = g.rings.filter { $0.count > 2 }.map { r in
-                var kept: [XY] = []
-                for q in r {
-                    let pt = page(q)
-                    if let l = kept.last, abs(l.x - pt.x) < 0.2 && abs(l.y - pt.y) < 0.2 { continue }
-                    kept.append(pt)
-                }
-                return kept.count < 3 ? "" : "M" + kept.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: "L") + "Z"
-            }.joined()
-            return Shape(path: path, centre: page(XY((c.minX + c.maxX) / 2, (c.minY + c.maxY) / 2)))
+            return Shape(path: pagePath(g, page), centre: page(XY((c.minX + c.maxX) / 2, (c.minY + c.maxY) / 2)))
         }
+    }
+
+    /// The SVG path of `g` on the page (`page` maps metres to mm), vertices closer than 0.2 mm to the last one kept
+    /// dropped: exact to the eye at a fraction of the size.
+    static func pagePath(_ g: MultiPolygon, _ page: (XY) -> XY) -> String {
+        let n = SVG.n
+        return g.rings.filter { $0.count > 2 }.map { r in
+            var kept: [XY] = []
+            for q in r {
+                let pt = page(q)
+                if let l = kept.last, abs(l.x - pt.x) < 0.2 && abs(l.y - pt.y) < 0.2 { continue }
+                kept.append(pt)
+            }
+            return kept.count < 3 ? "" : "M" + kept.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: "L") + "Z"
+        }.joined()
+    }
+
+    /// A page's title (6 mm bold), subtitle and note (wrapped, at most `noteLines` lines), from the top left.
+    static func header(title: String, subtitle: String, note: String, width W: Double, noteLines: Int) -> String {
+        let n = SVG.n, x = SVG.x
+        var o = "<text x=\"12\" y=\"14\" font-size=\"6\" font-weight=\"bold\">\(x(title))</text>\n"
+        o += "<text x=\"12\" y=\"20.5\" font-size=\"3.2\">\(x(subtitle))</text>\n"
+        for (k, line) in SVG.wrap(note, width: W - 24, size: 2.4).prefix(noteLines).enumerated() {
+            o += "<text x=\"12\" y=\"\(n(25.5 + 3.2 * Double(k)))\" font-size=\"2.4\" fill=\"#333333\">\(x(line))</text>\n"
+        }
+        return o
     }
     public struct Row: Sendable {
         public var category: String, rate: String, change: String, londonChange: String, rankRate: String, rankChange: String, current: Bool
@@ -87,11 +104,7 @@ public struct LondonContextPage: Sendable {
         let (W, H) = page.size
         let n = SVG.n, x = SVG.x
         var o = SVG.header(width: W, height: H, title: title)
-        o += "<text x=\"12\" y=\"14\" font-size=\"6\" font-weight=\"bold\">\(x(title))</text>\n"
-        o += "<text x=\"12\" y=\"20.5\" font-size=\"3.2\">\(x(subtitle))</text>\n"
-        for (k, line) in SVG.wrap(note, width: W - 24, size: 2.4).prefix(2).enumerated() {
-            o += "<text x=\"12\" y=\"\(n(25.5 + 3.2 * Double(k)))\" font-size=\"2.4\" fill=\"#333333\">\(x(line))</text>\n"
-        }
+        o += Self.header(title: title, subtitle: subtitle, note: note, width: W, noteLines: 2)
         o += map(mx: Self.mapBox.x, my: Self.mapBox.y, mw: Self.mapBox.w, mh: Self.mapBox.h)
         o += bars(bx: 160, by: 32, bw: W - 172, bh: 108)
         o += seriesChart(cx: 12, cy: 148, cw: 140, ch: 50)
@@ -156,12 +169,8 @@ public struct LondonContextPage: Sendable {
 
     /// The monthly series (index, first month = 100) as a line chart scaled into the box.
     func seriesChart(cx: Double, cy: Double, cw: Double, ch: Double) -> String {
-        var chart = LineChart(title: "Monthly, indexed to the first month (= 100)", yLabel: "index", categories: months, series: LineChart.styled(series))
-        let k = cw / chart.width
-        chart.height = ch / k
-        let svg = chart.svg()
-        guard let open = svg.range(of: ">", range: svg.range(of: "<svg")!.upperBound..<svg.endIndex), let close = svg.range(of: "</svg>", options: .backwards) else { return "" }
-        return "<g transform=\"translate(\(SVG.n(cx)) \(SVG.n(cy))) scale(\(SVG.n(k)))\">" + svg[open.upperBound..<close.lowerBound] + "</g>\n"
+        LineChart(title: "Monthly, indexed to the first month (= 100)", yLabel: "index", categories: months, series: LineChart.styled(series))
+            .embedded(x: cx, y: cy, width: cw, height: ch)
     }
 
     /// Every category: rate, change, London's change, the ranks; the page's own category in bold.

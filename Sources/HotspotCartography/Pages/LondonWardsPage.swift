@@ -66,11 +66,7 @@ public struct LondonWardsPage: Sendable {
         let (W, H) = page.size
         let n = SVG.n, x = SVG.x
         var o = SVG.header(width: W, height: H, title: title)
-        o += "<text x=\"12\" y=\"14\" font-size=\"6\" font-weight=\"bold\">\(x(title))</text>\n"
-        o += "<text x=\"12\" y=\"20.5\" font-size=\"3.2\">\(x(subtitle))</text>\n"
-        for (k, line) in SVG.wrap(note, width: W - 24, size: 2.4).prefix(3).enumerated() {
-            o += "<text x=\"12\" y=\"\(n(25.5 + 3.2 * Double(k)))\" font-size=\"2.4\" fill=\"#333333\">\(x(line))</text>\n"
-        }
+        o += LondonContextPage.header(title: title, subtitle: subtitle, note: note, width: W, noteLines: 3)
         o += map(mx: 12, my: 36, mw: 140, mh: 138)
         o += tableSVG(tx: 160, ty: 40, tw: W - 172, th: H - 40 - 14 - 2.8 * Double(attribution.count))
         for (k, a) in attribution.enumerated() {
@@ -92,18 +88,7 @@ public struct LondonWardsPage: Sendable {
         let keyH = 16.0, boxH = mh - keyH
         let s = min(mw / e.width, boxH / e.height), ox = mx + (mw - e.width * s) / 2, oy = my + (boxH - e.height * s) / 2
         func p(_ q: XY) -> XY { XY(ox + (q.x - e.minX) * s, oy + (e.maxY - q.y) * s) }
-        // Vertices closer than 0.2 mm on the page to the last one kept are dropped (as the borough pages do).
-        func path(_ g: MultiPolygon) -> String {
-            g.rings.filter { $0.count > 2 }.map { r in
-                var kept: [XY] = []
-                for q in r {
-                    let pt = p(q)
-                    if let l = kept.last, abs(l.x - pt.x) < 0.2 && abs(l.y - pt.y) < 0.2 { continue }
-                    kept.append(pt)
-                }
-                return kept.count < 3 ? "" : "M" + kept.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: "L") + "Z"
-            }.joined()
-        }
+        func path(_ g: MultiPolygon) -> String { LondonContextPage.pagePath(g, p) }
         var o = ""
         for w in shown {
             let fill = w.pctRate.map { Self.ramp[Self.classIndex($0)] } ?? "#d9d9d9"

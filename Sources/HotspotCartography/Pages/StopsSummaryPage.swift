@@ -81,13 +81,8 @@ public struct StopsSummaryPage: Sendable {
 
     /// The monthly chart (monthly.svg's drawing) scaled to `w` mm wide and drawn at (x, y), its height set to fill `h` mm.
     func monthlyChart(x: Double, y: Double, w: Double, h: Double) -> String {
-        var chart = LineChart(title: "Searches per month", yLabel: "searches", categories: months, series: LineChart.styled(series))
-        let k = w / chart.width
-        chart.height = h / k
-        let svg = chart.svg()
-        guard let start = svg.range(of: "<svg"), let open = svg.range(of: ">", range: start.upperBound..<svg.endIndex),
-              let close = svg.range(of: "</svg>", options: .backwards) else { return "" }
-        return "<g transform=\"translate(\(SVG.n(x)) \(SVG.n(y))) scale(\(SVG.n(k)))\">" + svg[open.upperBound..<close.lowerBound] + "</g>\n"
+        LineChart(title: "Searches per month", yLabel: "searches", categories: months, series: LineChart.styled(series))
+            .embedded(x: x, y: y, width: w, height: h)
     }
 
     /// Horizontal bars, largest first: the first `rows` − 1 values and the rest summed as "all others" when there are
