@@ -118,16 +118,15 @@ def check_block(page, text, here, tmp, block, shared_projects=()):
             # `areas --map` draws one map per layer: map-NAME.png (the page shows the first).
             maps = sorted(f for f in os.listdir(os.path.dirname(made)) if re.fullmatch(r"map-.+\.png", f)) if os.path.isdir(os.path.dirname(made)) else []
             if maps: made = os.path.join(os.path.dirname(made), maps[0])
-        if "hotspot stops" in block:
-            made = os.path.join(tmp, "out", out_dir.group(1), "stops-map.png")
         if "hotspot backtest" in block:
             made = os.path.join(tmp, "out", out_dir.group(1), "backtest-pai.png")
         if "hotspot context" in block:
             # One page per category: the picture is the page of its own name.
             made = os.path.join(tmp, "out", out_dir.group(1), os.path.basename(pic.group(1)))
         if "hotspot stops" in block:
-            # The one-page summary (its command shown without --out, so the page's own folder does not change it).
-            made = os.path.join(tmp, "out", out_dir.group(1), "stops-summary.png")
+            # With --map the map (stops-map.png); else the one-page summary (its command shown without --out, so the
+            # page's own folder does not change it).
+            made = os.path.join(tmp, "out", out_dir.group(1), "stops-map.png" if re.search(r"--map\b", block) else "stops-summary.png")
         if "hotspot pspo" in block:
             # A pack's picture is page 1 of its pack.pdf as poppler renders it.
             made = os.path.join(tmp, "page1")
