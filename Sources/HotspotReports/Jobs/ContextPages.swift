@@ -19,6 +19,8 @@ extension ContextJob {
         var outside: [(String, LondonContextPage.Shape?)] = []
         let wardShapes: [String: (MultiPolygon, [XY])]
         let categories: [Category]
+        /// Each chosen borough's table of every category (the same on each of its pages: computed once).
+        var tables: [String: [LondonContextPage.Row]] = [:]
 
         init(_ r: Result, _ o: Options) throws {
             self.r = r; self.o = o
@@ -32,6 +34,7 @@ extension ContextJob {
             outside = zip(areas, drawn).filter { !codes.contains($0.0.id) && !names.contains(key($0.0.name)) }.map { ($0.0.name, $0.1) }
             wardShapes = try wardGeometries(o)
             categories = [Category.all] + b.categories.filter { $0.level == "major" }
+            for name in r.chosen { tables[name] = tableRows(b, r, chosen: name, categories: categories) }
         }
 
         /// What the ward layer leaves unmapped: a warning per chosen borough whose wards (with a population) it does
@@ -50,7 +53,7 @@ extension ContextJob {
         /// "<borough> in London" for category `c`.
         func boroughPage(_ name: String, _ c: Category) -> LondonContextPage {
             let b = r.level
-            let rows = tableRows(b, r, chosen: name, categories: categories)
+            let rows = tables[name] ?? tableRows(b, r, chosen: name, categories: categories)
             let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
             let boroughs = b.members.keys.sorted().map { m in
                 LondonContextPage.Borough(name: m, shape: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
