@@ -1,6 +1,6 @@
 import Foundation
 import HotspotCore
-import HotspotIO
+@testable import HotspotIO
 import HotspotCartography
 import HotspotTestSupport
 import Testing
@@ -181,6 +181,16 @@ import Testing
         let one = Suppression.crossTab(labels: [["Controlled drugs"]], counts: [[1]], k: 3)
         #expect(one.rows.allSatisfy { $0.dropFirst().allSatisfy { $0 == .string("<3") } })
         #expect(Suppression.count(1, k: 3) == "fewer than 3" && Suppression.count(3, k: 3) == "3" && Suppression.count(0, k: 3) == "0")
+    }
+
+    /// A pack's stop-and-search summary names the months of its period in which no search is dated at all.
+    @Test func monthsWithoutAnySearchAreNamed() {
+        var t = StopSearchTable()
+        t.day = [Int32(CivilDate.days(year: 2018, month: 3, day: 10)), Int32(CivilDate.days(year: 2018, month: 5, day: 2))]
+        let from = CivilDate.days(year: 2018, month: 3, day: 1), to = CivilDate.days(year: 2018, month: 5, day: 31)
+        #expect(PspoEnforcement.missingMonths(t, from: from, to: to).contains("No search at all is dated in 2018-04 of the pack's period"))
+        t.day.append(Int32(CivilDate.days(year: 2018, month: 4, day: 20)))
+        #expect(PspoEnforcement.missingMonths(t, from: from, to: to).isEmpty)
     }
 
     /// --residents: each group's share of enforcement beside its share of the residents of the wards the area
