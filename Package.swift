@@ -42,10 +42,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CHotspotSys"),
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-gnutls-dev"])]),
         .target(name: "HotspotCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "HotspotGeo", dependencies: ["HotspotCore", "CProj", "CGEOS", "CGDAL"]),
         .target(name: "HotspotIO", dependencies: [
-            "HotspotCore", "HotspotGeo", "CZlib", "CSQLite", "CHotspotSys",
+            "HotspotCore", "HotspotGeo", "CZlib", "CSQLite", "CHotspotSys", "CCurl",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Maps, charts and pages (SVG documents, label placement, QGIS styles, the web map): above IO, below the jobs.
