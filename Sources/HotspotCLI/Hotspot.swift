@@ -29,7 +29,7 @@ public struct Hotspot: ParsableCommand {
             Shell completions: hotspot --generate-completion-script bash (or zsh, fish).
             """,
         version: HotspotVersion.string,
-        subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, MoranCommand.self, OptimizedCommand.self, EmergingCommand.self, CompareCommand.self, ProfileCommand.self, AccuracyCommand.self, NearRepeatCommand.self, ContextCommand.self, StopsCommand.self, MapCommand.self, RunCommand.self, WeeklyCommand.self, PspoCommand.self, VerifyCommand.self, BacktestCommand.self, InitCommand.self, Demo.self, StoreCommand.self])
+        subcommands: [Inspect.self, Areas.self, Grid.self, KDE.self, GiStarCommand.self, MoranCommand.self, OptimizedCommand.self, EmergingCommand.self, CompareCommand.self, ProfileCommand.self, AccuracyCommand.self, NearRepeatCommand.self, ContextCommand.self, StopsCommand.self, MapCommand.self, RunCommand.self, WeeklyCommand.self, PspoCommand.self, VerifyCommand.self, BacktestCommand.self, InitCommand.self, Demo.self, StoreCommand.self, FetchCommand.self])
 
     /// SIGINT/SIGTERM handlers first (they remove unfinished outputs and exit 130/143), then the usual parsing.
     public static func main() {
