@@ -6,7 +6,9 @@ public struct CountChange: Sendable, Equatable {
     /// after − before.
     public var change: Int { after - before }
     /// 100 · (after − before) / before; nil when before = 0.
-    public var percentChange: Double? { before > 0 ? 100 * Double(after - before) / Double(before) : nil }
+    public var percentChange: Double? { Self.percentChange(before: before, after: after) }
+    /// 100 · (after − before) / before; nil when before = 0 (without the test, for figures that need no p).
+    public static func percentChange(before: Int, after: Int) -> Double? { before > 0 ? 100 * Double(after - before) / Double(before) : nil }
     /// Two-sided p of the exact conditional test (see `poissonRateTest`).
     public var p: Double
 }
@@ -19,9 +21,11 @@ public func poissonRateTest(before a: Int, after b: Int, exposureBefore ea: Doub
     let n = a + b
     guard n > 0 else { return CountChange(before: a, after: b, p: 1) }
     let p0 = eb / (ea + eb)
+    // The terms that do not depend on k, computed once (the same values as computed in each term).
+    let lgN = Double.logGamma(Double(n + 1)), logP = Double.log(p0), logQ = Double.log(1 - p0), tolerance = Double.log(1 + 1e-7)
     func logPMF(_ k: Int) -> Double {
-        let lc = Double.logGamma(Double(n + 1)) - Double.logGamma(Double(k + 1)) - Double.logGamma(Double(n - k + 1))
-        let lp = (k > 0 ? Double(k) * Double.log(p0) : 0) + (n - k > 0 ? Double(n - k) * Double.log(1 - p0) : 0)
+        let lc = lgN - Double.logGamma(Double(k + 1)) - Double.logGamma(Double(n - k + 1))
+        let lp = (k > 0 ? Double(k) * logP : 0) + (n - k > 0 ? Double(n - k) * logQ : 0)
         return lc + lp
     }
     let observed = logPMF(b)
@@ -33,7 +37,7 @@ public func poissonRateTest(before a: Int, after b: Int, exposureBefore ea: Doub
     let lo = max(0, min(b, Int((mean - 40 * sd - 1).rounded(.down)))), hi = min(n, max(b, Int((mean + 40 * sd + 1).rounded(.up))))
     for k in lo...hi {
         let l = logPMF(k)
-        if l <= observed + Double.log(1 + 1e-7) { p += Double.exp(l) }
+        if l <= observed + tolerance { p += Double.exp(l) }
     }
     return CountChange(before: a, after: b, p: min(1, p))
 }

@@ -92,14 +92,19 @@ extension ContextJob {
             for c in maker.categories {
                 try set.write(pageName(name, c) + ".svg", maker.boroughPage(name, c).svg())
                 svgs.append(pageName(name, c))
+            }
+            let pdf = pageName(name, .all).replacingOccurrences(of: "-all-crime", with: "")
+            // The borough's pages print (librsvg, another process) while its wards' pages are drawn.
+            let boroughPages = try startRender(pdf: pdf, names: svgs, formats: o.pageFormats, into: set)
+            for c in maker.categories {
                 if let wp = maker.wardsPage(name, c) {
                     let wn = pageName(name, c).replacingOccurrences(of: "-in-london-", with: "-wards-in-london-")
                     try set.write(wn + ".svg", wp.svg())
                     wardSvgs.append(wn)
                 }
             }
-            let pdf = pageName(name, .all).replacingOccurrences(of: "-all-crime", with: "")
-            written += try render([(pdf, svgs), (pdf.replacingOccurrences(of: "-in-london", with: "-wards-in-london"), wardSvgs)], formats: o.pageFormats, into: set)
+            let wardPages = try startRender(pdf: pdf.replacingOccurrences(of: "-in-london", with: "-wards-in-london"), names: wardSvgs, formats: o.pageFormats, into: set)
+            written += try boroughPages() + wardPages()
         }
         return (written, maker.wardWarnings)
     }
@@ -163,14 +168,23 @@ extension ContextJob {
     /// side (one librsvg process each: the borough pages and the ward pages take the two cores); the SVGs kept when
     /// asked for.
     static func render(_ groups: [(pdf: String, names: [String])], formats: [MapRaster.Format], into set: OutputSet) throws -> [String] {
-        let names = groups.flatMap(\.names)
+        let started = try groups.map { try startRender(pdf: $0.pdf, names: $0.names, formats: formats, into: set) }
+        return try started.flatMap { try $0() }
+    }
+
+    /// Starts printing one group of pages (written as SVG): a PNG of each (150 dpi) and one PDF of them all, a page
+    /// each, in librsvg processes; the closure waits for them, writes the files (removing the SVGs when not asked
+    /// for) and returns the files written.
+    static func startRender(pdf: String, names: [String], formats: [MapRaster.Format], into set: OutputSet) throws -> () throws -> [String] {
         let pngs = formats.contains(.png) ? try names.map { try MapRaster.start(svgs: [set.path($0 + ".svg")], to: .png, dpi: 150) } : []
-        let docs = formats.contains(.pdf) ? try groups.filter { !$0.names.isEmpty }.map { g in (g.pdf, try MapRaster.start(svgs: g.names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150)) } : []
-        var written = formats.contains(.svg) ? names.map { $0 + ".svg" } : []
-        for (n, job) in zip(names, pngs) { try set.write(n + ".png", try job()); written.append(n + ".png") }
-        for (pdf, doc) in docs { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
-        if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
-        return written
+        let doc = formats.contains(.pdf) && !names.isEmpty ? try MapRaster.start(svgs: names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150) : nil
+        return {
+            var written = formats.contains(.svg) ? names.map { $0 + ".svg" } : []
+            for (n, job) in zip(names, pngs) { try set.write(n + ".png", try job()); written.append(n + ".png") }
+            if let doc { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
+            if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
+            return written
+        }
     }
 
     /// "Burglary" → "burglary"; "NFIB fraud" stays as it is (an acronym).
