@@ -24,8 +24,8 @@ extension ContextJob {
             let byName = Dictionary((population?.entries ?? []).map { (key($0.name), $0.residents) }, uniquingKeysWith: { a, _ in a })
             for code in cube.keys.sorted() {
                 if let p = byCode[code] ?? byName[key(name[code] ?? "")] { residents[code] = p } else {
-                    let n = figures(cube[code]?[.all], ranges, population: nil)
-                    unmatched.append(("ward in \(t.path)", "\(name[code] ?? "") (\(code))", n.counts.0 + n.counts.1))
+                    let (ca, cb) = periodCounts(cube[code]?[.all], ranges)
+                    unmatched.append(("ward in \(t.path)", "\(name[code] ?? "") (\(code))", ca + cb))
                 }
             }
             let matched = Set(residents.keys), names = Set(name.values.map(key))
