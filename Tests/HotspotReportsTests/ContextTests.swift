@@ -78,6 +78,12 @@ import Testing
         #expect(alpha["pct_change"] == "83.3")
         // Ties count half: three zeros among four values stand at 37.5, the one above them at 87.5.
         #expect(ContextJob.percentile(0, among: [0, 0, 0, 1]) == 37.5 && ContextJob.percentile(1, among: [0, 0, 0, 1]) == 87.5)
+        // The binary search over sorted values (London's wards, sorted once per category) gives the same percentiles.
+        var g = SystemRandomNumberGenerator()
+        for n in [1, 2, 7, 100, 679] {
+            let all = (0..<n).map { _ in Double(Int.random(in: 0...20, using: &g)) / 4 }
+            for x in all + [-1, 0.1, 5, 99] { #expect(ContextJob.percentile(x, amongSorted: all.sorted()) == ContextJob.percentile(x, among: all)) }
+        }
         let theft = try #require(rows(w, ["ward_code": "E05000001", "major": "THEFT", "level": "major"]).first)
         #expect(theft["small"] == "1")
         let un = rows(r.unmatched, [:]).map { $0["name"]! }

@@ -695,8 +695,30 @@ enum SVG {
         """
     }
 
-    /// A number for SVG: two decimals, trailing zeros dropped.
+    /// A number for SVG: two decimals, trailing zeros dropped; exactly C's `%.2f` (the value's exact binary
+    /// expansion rounded half to even, as glibc's printf), without its cost: a page holds tens of thousands.
     static func n(_ v: Double) -> String {
+        let a = v.magnitude
+        // a = m · 2^e exactly; 100·a = (100·m) · 2^e with 100·m < 2^60. Below 0.001, %.2f gives 0; from 2^49 on,
+        // and for NaN and ∞, printf itself.
+        guard a.isFinite, a < 0x1p49 else { return printfN(v) }
+        var q: UInt64 = 0
+        if a >= 0.001 {
+            let m = a.significandBitPattern | (1 << 52), shift = 52 - Int(a.exponent)   // 52 - (-10) ... 52 - 48: 4...62
+            let scaled = m * 100, half = UInt64(1) << (shift - 1), rest = scaled & ((UInt64(1) << shift) - 1)
+            q = scaled >> shift
+            if rest > half || (rest == half && q & 1 == 1) { q += 1 }
+        }
+        guard q > 0 else { return "0" }
+        var s = v < 0 ? "-" : ""
+        s += String(q / 100)
+        let f = q % 100
+        if f != 0 { s += f % 10 == 0 ? "." + String(f / 10) : (f < 10 ? ".0" : ".") + String(f) }
+        return s
+    }
+
+    /// `n` through printf: `%.2f`, trailing zeros dropped, never "-0".
+    static func printfN(_ v: Double) -> String {
         var s = String(format: "%.2f", v)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
@@ -705,7 +727,9 @@ enum SVG {
 
     /// XML text escaping.
     static func x(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        // Most texts have nothing to escape: returned as they are (the same string, without four searches).
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) else { return s }
+        return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

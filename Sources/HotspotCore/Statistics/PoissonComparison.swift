@@ -6,7 +6,9 @@ public struct CountChange: Sendable, Equatable {
     /// after − before.
     public var change: Int { after - before }
     /// 100 · (after − before) / before; nil when before = 0.
-    public var percentChange: Double? { before > 0 ? 100 * Double(after - before) / Double(before) : nil }
+    public var percentChange: Double? { Self.percentChange(before: before, after: after) }
+    /// 100 · (after − before) / before; nil when before = 0 (without the test, for figures that need no p).
+    public static func percentChange(before: Int, after: Int) -> Double? { before > 0 ? 100 * Double(after - before) / Double(before) : nil }
     /// Two-sided p of the exact conditional test (see `poissonRateTest`).
     public var p: Double
 }
@@ -19,21 +21,31 @@ public func poissonRateTest(before a: Int, after b: Int, exposureBefore ea: Doub
     let n = a + b
     guard n > 0 else { return CountChange(before: a, after: b, p: 1) }
     let p0 = eb / (ea + eb)
-    func logPMF(_ k: Int) -> Double {
-        let lc = Double.logGamma(Double(n + 1)) - Double.logGamma(Double(k + 1)) - Double.logGamma(Double(n - k + 1))
-        let lp = (k > 0 ? Double(k) * Double.log(p0) : 0) + (n - k > 0 ? Double(n - k) * Double.log(1 - p0) : 0)
-        return lc + lp
-    }
-    let observed = logPMF(b)
-    var p = 0.0
     // Outcomes more than 40 standard deviations from the mean n·p₀ have probability below e^−800 (Chernoff), which
     // is 0 in a Double: only the window around the mean (and the observed outcome) can add to the sum. This makes the
     // test O(√n) instead of O(n) for the large counts of London-wide totals; the sum is unchanged.
     let mean = Double(n) * p0, sd = (Double(n) * p0 * (1 - p0)).squareRoot()
     let lo = max(0, min(b, Int((mean - 40 * sd - 1).rounded(.down)))), hi = min(n, max(b, Int((mean + 40 * sd + 1).rounded(.up))))
+    // log Γ(j + 1) is needed for j = k and j = n − k over the window: when the two ranges overlap (periods of about
+    // equal length), one table of the same values serves both, halving the calls. The terms that do not depend on
+    // k are computed once.
+    let first = min(lo, n - hi), last = max(hi, n - lo)
+    let table = last - first + 1 <= 2 * (hi - lo + 1) ? (first...last).map { Double.logGamma(Double($0 + 1)) } : nil
+    func logFactorial(_ j: Int) -> Double {
+        if let table { return table[j - first] }
+        return Double.logGamma(Double(j + 1))
+    }
+    let lgN = Double.logGamma(Double(n + 1)), logP = Double.log(p0), logQ = Double.log(1 - p0), tolerance = Double.log(1 + 1e-7)
+    func logPMF(_ k: Int) -> Double {
+        let lc = lgN - logFactorial(k) - logFactorial(n - k)
+        let lp = (k > 0 ? Double(k) * logP : 0) + (n - k > 0 ? Double(n - k) * logQ : 0)
+        return lc + lp
+    }
+    let observed = logPMF(b)
+    var p = 0.0
     for k in lo...hi {
         let l = logPMF(k)
-        if l <= observed + Double.log(1 + 1e-7) { p += Double.exp(l) }
+        if l <= observed + tolerance { p += Double.exp(l) }
     }
     return CountChange(before: a, after: b, p: min(1, p))
 }

@@ -22,8 +22,8 @@ extension ContextJob {
             let pops = Dictionary((population?.entries ?? []).map { (key($0.name), $0) }, uniquingKeysWith: { a, _ in a })
             for name in cube.keys.sorted() {
                 if let e = pops[key(name)] { members[name] = (e.code, e.residents) } else {
-                    let n = figures(cube[name]?[.all], ranges, population: nil)
-                    unmatched.append(("borough in \(t.path)", name, n.counts.0 + n.counts.1))
+                    let (ca, cb) = periodCounts(cube[name]?[.all], ranges)
+                    unmatched.append(("borough in \(t.path)", name, ca + cb))
                 }
             }
             for e in population?.entries ?? [] where !members.keys.contains(where: { key($0) == key(e.name) }) {

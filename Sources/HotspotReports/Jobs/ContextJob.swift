@@ -45,9 +45,11 @@ public enum ContextJob {
     public struct Figures: Sendable {
         public var counts: (Int, Int)
         public var population: Double?
-        public var rates: (Double?, Double?) {
-            guard let p = population, p > 0 else { return (nil, nil) }
-            return (1000 * Double(counts.0) / p, 1000 * Double(counts.1) / p)
+        public var rates: (Double?, Double?) { (Self.rate(counts.0, population), Self.rate(counts.1, population)) }
+        /// Crimes per 1,000 residents; nil without residents.
+        static func rate(_ count: Int, _ population: Double?) -> Double? {
+            guard let p = population, p > 0 else { return nil }
+            return 1000 * Double(count) / p
         }
         public var test: CountChange
         public init(_ a: Int, _ b: Int, population: Double?, months: (Int, Int)) {
@@ -92,6 +94,18 @@ public enum ContextJob {
     public static func percentile(_ x: Double, among all: [Double]) -> Double {
         guard !all.isEmpty else { return .nan }
         let below = all.filter { $0 < x }.count, equal = all.filter { $0 == x }.count
+        return 100 * (Double(below) + 0.5 * Double(equal)) / Double(all.count)
+    }
+
+    /// `percentile(x, among:)` of values sorted ascending (no NaN), by binary search: O(log n) per ward.
+    static func percentile(_ x: Double, amongSorted all: [Double]) -> Double {
+        guard !all.isEmpty else { return .nan }
+        func firstIndex(_ past: (Double) -> Bool) -> Int {
+            var lo = 0, hi = all.count
+            while lo < hi { let mid = (lo + hi) / 2; if past(all[mid]) { hi = mid } else { lo = mid + 1 } }
+            return lo
+        }
+        let below = firstIndex { $0 >= x }, equal = firstIndex { $0 > x } - below
         return 100 * (Double(below) + 0.5 * Double(equal)) / Double(all.count)
     }
 

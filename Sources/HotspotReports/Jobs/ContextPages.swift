@@ -54,11 +54,11 @@ extension ContextJob {
         func boroughPage(_ name: String, _ c: Category) -> LondonContextPage {
             let b = r.level
             let rows = tables[name] ?? tableRows(b, r, chosen: name, categories: categories)
-            let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
+            let f = Dictionary(uniqueKeysWithValues: b.members.keys.map { ($0, rateAndChange(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents)) })
             let boroughs = b.members.keys.sorted().map { m in
-                LondonContextPage.Borough(name: m, shape: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rates.1, chosen: m == name)
+                LondonContextPage.Borough(name: m, shape: shapes[b.members[m]!.code] ?? shapes[key(m)], rate: f[m]?.rate, chosen: m == name)
             } + outside.map { LondonContextPage.Borough(name: $0.0, shape: $0.1, rate: nil, chosen: false) }
-            let london = figures(b.london(c), r.ranges, population: b.londonResidents)
+            let london = rateAndChange(b.london(c), r.ranges, population: b.londonResidents)
             let mine = b.cube[name]?[c] ?? [], all = b.london(c)
             func index(_ v: [Int]) -> [Double?] {
                 guard let f0 = v.first, f0 > 0 else { return v.map { _ in nil } }
@@ -70,7 +70,7 @@ extension ContextJob {
                 note: pageNote(r, o),
                 attribution: ["Contains public sector information licensed under the Open Government Licence v3.0 (MPS recorded crime, London Datastore).",
                               "Contains National Statistics data © Crown copyright and database right" + (o.boroughsLayer == nil ? "." : "; boundaries © Crown copyright and database right.")],
-                boroughs: boroughs, londonRate: london.rates.1, rateLabel: "per 1,000 residents, \(o.periods[1].name)",
+                boroughs: boroughs, londonRate: london.rate, rateLabel: "per 1,000 residents, \(o.periods[1].name)",
                 months: r.months.map(CivilDate.monthLabel), series: [(name, index(mine)), ("London", index(all))],
                 table: rows.map { var x = $0; x.current = $0.category == (c.major.isEmpty ? "All crime" : sentenceCase(c.major)); return x })
         }
@@ -92,14 +92,19 @@ extension ContextJob {
             for c in maker.categories {
                 try set.write(pageName(name, c) + ".svg", maker.boroughPage(name, c).svg())
                 svgs.append(pageName(name, c))
+            }
+            let pdf = pageName(name, .all).replacingOccurrences(of: "-all-crime", with: "")
+            // The borough's pages print (librsvg, another process) while its wards' pages are drawn.
+            let boroughPages = try startRender(pdf: pdf, names: svgs, formats: o.pageFormats, into: set)
+            for c in maker.categories {
                 if let wp = maker.wardsPage(name, c) {
                     let wn = pageName(name, c).replacingOccurrences(of: "-in-london-", with: "-wards-in-london-")
                     try set.write(wn + ".svg", wp.svg())
                     wardSvgs.append(wn)
                 }
             }
-            let pdf = pageName(name, .all).replacingOccurrences(of: "-all-crime", with: "")
-            written += try render([(pdf, svgs), (pdf.replacingOccurrences(of: "-in-london", with: "-wards-in-london"), wardSvgs)], formats: o.pageFormats, into: set)
+            let wardPages = try startRender(pdf: pdf.replacingOccurrences(of: "-in-london", with: "-wards-in-london"), names: wardSvgs, formats: o.pageFormats, into: set)
+            written += try boroughPages() + wardPages()
         }
         return (written, maker.wardWarnings)
     }
@@ -150,27 +155,36 @@ extension ContextJob {
     static func boroughLines(_ r: Result, borough: String, category c: Category) -> [String] {
         let b = r.level, names = b.members.keys.sorted()
         guard let i = names.firstIndex(of: borough) else { return [] }
-        let f = names.map { figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents) }
-        let l = figures(b.london(c), r.ranges, population: b.londonResidents)
+        let f = names.map { rateAndChange(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents) }
+        let l = rateAndChange(b.london(c), r.ranges, population: b.londonResidents)
         func pct(_ v: Double?) -> String { v.map { ($0 >= 0 ? "+" : "") + Fmt.fixed($0, 1) + "%" } ?? "n/a" }
         func rate(_ v: Double?) -> String { v.map { Fmt.fixed($0, 2) } ?? "–" }
-        let rr = ranks(f.map { $0.rates.1 })[i].map { " (rank \($0) of \(names.count))" } ?? ""
-        return ["\(borough): \(rate(f[i].rates.1)) per 1,000 residents\(rr), change \(pct(f[i].test.percentChange))",
-                "London: \(rate(l.rates.1)) per 1,000 residents, change \(pct(l.test.percentChange))"]
+        let rr = ranks(f.map(\.rate))[i].map { " (rank \($0) of \(names.count))" } ?? ""
+        return ["\(borough): \(rate(f[i].rate)) per 1,000 residents\(rr), change \(pct(f[i].change))",
+                "London: \(rate(l.rate)) per 1,000 residents, change \(pct(l.change))"]
     }
 
     /// PNGs of the pages (150 dpi, side by side) and a PDF per group of pages, a page each, the PDFs printed side by
     /// side (one librsvg process each: the borough pages and the ward pages take the two cores); the SVGs kept when
     /// asked for.
     static func render(_ groups: [(pdf: String, names: [String])], formats: [MapRaster.Format], into set: OutputSet) throws -> [String] {
-        let names = groups.flatMap(\.names)
+        let started = try groups.map { try startRender(pdf: $0.pdf, names: $0.names, formats: formats, into: set) }
+        return try started.flatMap { try $0() }
+    }
+
+    /// Starts printing one group of pages (written as SVG): a PNG of each (150 dpi) and one PDF of them all, a page
+    /// each, in librsvg processes; the closure waits for them, writes the files (removing the SVGs when not asked
+    /// for) and returns the files written.
+    static func startRender(pdf: String, names: [String], formats: [MapRaster.Format], into set: OutputSet) throws -> () throws -> [String] {
         let pngs = formats.contains(.png) ? try names.map { try MapRaster.start(svgs: [set.path($0 + ".svg")], to: .png, dpi: 150) } : []
-        let docs = formats.contains(.pdf) ? try groups.filter { !$0.names.isEmpty }.map { g in (g.pdf, try MapRaster.start(svgs: g.names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150)) } : []
-        var written = formats.contains(.svg) ? names.map { $0 + ".svg" } : []
-        for (n, job) in zip(names, pngs) { try set.write(n + ".png", try job()); written.append(n + ".png") }
-        for (pdf, doc) in docs { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
-        if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
-        return written
+        let doc = formats.contains(.pdf) && !names.isEmpty ? try MapRaster.start(svgs: names.map { set.path($0 + ".svg") }, to: .pdf, dpi: 150) : nil
+        return {
+            var written = formats.contains(.svg) ? names.map { $0 + ".svg" } : []
+            for (n, job) in zip(names, pngs) { try set.write(n + ".png", try job()); written.append(n + ".png") }
+            if let doc { try set.write(pdf + ".pdf", try doc()); written.append(pdf + ".pdf") }
+            if !formats.contains(.svg) { for n in names { try set.remove(n + ".svg") } }
+            return written
+        }
     }
 
     /// "Burglary" → "burglary"; "NFIB fraud" stays as it is (an acronym).
@@ -191,14 +205,14 @@ extension ContextJob {
     static func tableRows(_ b: BoroughLevel, _ r: Result, chosen name: String, categories: [Category]) -> [LondonContextPage.Row] {
         let names = b.members.keys.sorted()
         return categories.map { c in
-            let f = names.map { figures(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents) }
+            let f = names.map { rateAndChange(b.cube[$0]?[c], r.ranges, population: b.members[$0]!.residents) }
             let i = names.firstIndex(of: name)
-            let rr = ranks(f.map { $0.rates.1 }), rc = ranks(f.map { $0.test.percentChange })
-            let l = figures(b.london(c), r.ranges, population: b.londonResidents)
+            let rr = ranks(f.map(\.rate)), rc = ranks(f.map(\.change))
+            let l = rateAndChange(b.london(c), r.ranges, population: b.londonResidents)
             func pct(_ v: Double?) -> String { v.map { ($0 >= 0 ? "+" : "") + Fmt.fixed($0, 1) + "%" } ?? "n/a" }
             return LondonContextPage.Row(category: c.major.isEmpty ? "All crime" : sentenceCase(c.major),
-                                         rate: i.flatMap { f[$0].rates.1 }.map { Fmt.fixed($0, 2) } ?? "–",
-                                         change: pct(i.flatMap { f[$0].test.percentChange }), londonChange: pct(l.test.percentChange),
+                                         rate: i.flatMap { f[$0].rate }.map { Fmt.fixed($0, 2) } ?? "–",
+                                         change: pct(i.flatMap { f[$0].change }), londonChange: pct(l.change),
                                          rankRate: i.flatMap { rr[$0] }.map { "\($0) of \(names.count)" } ?? "–",
                                          rankChange: i.flatMap { rc[$0] }.map { "\($0) of \(names.count)" } ?? "–", current: false)
         }

@@ -64,9 +64,22 @@ extension ContextJob {
 
     /// The figures of an area's category over the two periods.
     static func figures(_ monthly: [Int]?, _ r: (Range<Int>, Range<Int>), population: Double?) -> Figures {
+        let (a, b) = periodCounts(monthly, r)
+        return Figures(a, b, population: population, months: (r.0.count, r.1.count))
+    }
+
+    /// The second period's rate per 1,000 residents and the % change: what the pages draw and rank by (the same
+    /// values as `figures`, without its test).
+    static func rateAndChange(_ monthly: [Int]?, _ r: (Range<Int>, Range<Int>), population: Double?) -> (rate: Double?, change: Double?) {
+        let (a, b) = periodCounts(monthly, r)
+        return (Figures.rate(b, population), CountChange.percentChange(before: a, after: b))
+    }
+
+    /// An area's counts over the two periods (0 without counts).
+    static func periodCounts(_ monthly: [Int]?, _ r: (Range<Int>, Range<Int>)) -> (Int, Int) {
         let m = monthly ?? []
         func sum(_ range: Range<Int>) -> Int { m.isEmpty ? 0 : range.reduce(0) { $0 + m[$1] } }
-        return Figures(sum(r.0), sum(r.1), population: population, months: (r.0.count, r.1.count))
+        return (sum(r.0), sum(r.1))
     }
 
     /// The figures as table cells: counts, rates, change, % change, rate change, p.

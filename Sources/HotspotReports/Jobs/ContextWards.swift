@@ -24,8 +24,8 @@ extension ContextJob {
             let byName = Dictionary((population?.entries ?? []).map { (key($0.name), $0.residents) }, uniquingKeysWith: { a, _ in a })
             for code in cube.keys.sorted() {
                 if let p = byCode[code] ?? byName[key(name[code] ?? "")] { residents[code] = p } else {
-                    let n = figures(cube[code]?[.all], ranges, population: nil)
-                    unmatched.append(("ward in \(t.path)", "\(name[code] ?? "") (\(code))", n.counts.0 + n.counts.1))
+                    let (ca, cb) = periodCounts(cube[code]?[.all], ranges)
+                    unmatched.append(("ward in \(t.path)", "\(name[code] ?? "") (\(code))", ca + cb))
                 }
             }
             let matched = Set(residents.keys), names = Set(name.values.map(key))
@@ -51,12 +51,18 @@ extension ContextJob {
         func rows(_ ranges: (Range<Int>, Range<Int>), chosen: [String], category c: Category, small: Int) -> [Row] {
             let london = residents.keys.sorted()
             let mine = london.filter { chosen.contains(borough[$0] ?? "") }.sorted { (borough[$0]!, name[$0]!, $0) < (borough[$1]!, name[$1]!, $1) }
-            let f = Dictionary(uniqueKeysWithValues: london.map { ($0, figures(cube[$0]?[c], ranges, population: residents[$0])) })
-            let rates = london.compactMap { f[$0]?.rates.1 }, changes = london.compactMap { f[$0]?.test.percentChange }
+            // Every London ward's rate and % change (the test only for the chosen wards), sorted once for the percentiles.
+            var rates: [Double] = [], changes: [Double] = []
+            for w in london {
+                let (a, b) = periodCounts(cube[w]?[c], ranges)
+                if let r = Figures.rate(b, residents[w]) { rates.append(r) }
+                if let p = CountChange.percentChange(before: a, after: b) { changes.append(p) }
+            }
+            rates.sort(); changes.sort()
             return mine.map { w in
-                let x = f[w]!
+                let x = figures(cube[w]?[c], ranges, population: residents[w])
                 return Row(code: w, name: name[w] ?? "", borough: borough[w] ?? "", residents: residents[w]!, figures: x,
-                           pctRate: x.rates.1.map { percentile($0, among: rates) }, pctChange: x.test.percentChange.map { percentile($0, among: changes) },
+                           pctRate: x.rates.1.map { percentile($0, amongSorted: rates) }, pctChange: x.test.percentChange.map { percentile($0, amongSorted: changes) },
                            londonWards: london.count, small: min(x.counts.0, x.counts.1) < small)
             }
         }
