@@ -7,7 +7,7 @@ Exit 1 with each offending file and line; run by tools/e2e (fast tier too)."""
 import os, re, sys
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-C = ["CProj", "CGEOS", "CGDAL", "CZlib", "CSQLite", "CHotspotSys"]
+C = ["CProj", "CGEOS", "CGDAL", "CZlib", "CSQLite", "CCurl", "CHotspotSys"]
 rank = {c: 0 for c in C}
 rank.update({"HotspotCore": 1, "HotspotGeo": 2, "HotspotIO": 3, "HotspotCartography": 4, "HotspotReports": 5,
              "HotspotCLI": 6, "HotspotServe": 6, "hotspot": 7, "hotspot-fuzz": 7, "hotspot-demodata": 7})
