@@ -3,7 +3,9 @@
 threaded, with single byte ranges (206, 416), HEAD, ETag (size and mtime) and Last-Modified, If-Match (412 when the
 file changed), a listing of a folder (an HTML page of <a href> links, as data.police.uk/data/archive/ has), and two
 paths that misbehave:
-  /cut/PATH   serves PATH, but the first GET of each PATH sends half its bytes and cuts the connection;
+  /cut/PATH   serves PATH, but the first GET of each PATH for more than 4 KiB short of its end (a zip member's data;
+              not a 30-byte local header, nor the central directory and end records a zip reader reads to the end)
+              sends half of them and cuts the connection;
   /slow/PATH  serves PATH at RATE bytes per second (default 65536), so a test can kill the client mid-file.
 It logs each request (method, path, Range, bytes sent, User-Agent) to LOG, prints the port it listens on, and stops by
 itself after SECONDS.
@@ -101,7 +103,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not body:
             return self.log(0)
         limit = length
-        if mode == "cut":
+        if mode == "cut" and end < size - 1 and length > 4096:
             with lock:
                 first = path not in cut_done
                 cut_done.add(path)

@@ -98,7 +98,13 @@ public final class HTTPRangeSource: RangeSource {
         let n = max(0, min(Int64(count), size - offset))
         if n == 0 { return [] }
         let r: HTTPResponse
-        do { r = try client.get(name, range: offset...(offset + n - 1), headers: validators) } catch let e as HTTPError {
+        do { r = try client.get(name, range: offset...(offset + n - 1), headers: validators) } catch let e as HTTPError where e.status == nil {
+            // A cut connection: asked once more, after a second (never more: no storm of retries).
+            sleep(1)
+            do { r = try client.get(name, range: offset...(offset + n - 1), headers: validators) } catch let e as HTTPError {
+                throw ArchiveError(.network, e.description)
+            }
+        } catch let e as HTTPError {
             throw ArchiveError(.network, e.description)
         }
         if r.status == 412 { throw changed }

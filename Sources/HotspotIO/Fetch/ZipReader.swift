@@ -71,7 +71,7 @@ public final class ZipReader {
         // The central directory: from the tail already read when it lies there, else one more read.
         let cd: [UInt8]
         if cdOffset >= tailStart { cd = Array(tail[Int(cdOffset - tailStart)..<Int(cdOffset - tailStart + cdSize)]) }
-        else { cd = try src.read(offset: cdOffset, count: Int(cdSize)) }
+        else { cd = Array(try src.read(offset: cdOffset, count: Int(src.size - cdOffset)).prefix(Int(cdSize))) }  // to the end: one range
         var out: [ZipMember] = []
         out.reserveCapacity(Int(count))
         var p = 0
