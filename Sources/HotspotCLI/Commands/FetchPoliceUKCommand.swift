@@ -76,7 +76,7 @@ struct FetchPoliceUK: ParsableCommand {
         do { outcome = try job.run() } catch let e as ArchiveError {
             switch e.kind {
             case .missing: fail(e.description, Exit.noInput)
-            case .damaged: fail(e.description, Exit.dataError)
+            case .damaged, .content: fail(e.description, Exit.dataError)
             case .network: fail(e.description, Exit.unavailable)
             case .usage: fail(e.description, Exit.usage)
             }

@@ -110,7 +110,7 @@ public struct PoliceUKFetch {
                 // Not named YYYY-MM.zip (e.g. latest.zip): its newest month is its vintage.
                 let reader = try ZipReader(source: try open(a))
                 guard let held = PoliceUKArchive.months(reader.members) else {
-                    throw ArchiveError(.usage, "\(a): holds no police.uk YYYY-MM/YYYY-MM-FORCE-KIND.csv files; is it a police.uk archive?")
+                    throw ArchiveError(.content, "\(a): holds no police.uk YYYY-MM/YYYY-MM-FORCE-KIND.csv files; is it a police.uk archive?")
                 }
                 out.append(Candidate(vintage: held.upperBound, location: a, reader: reader))
             }
@@ -162,7 +162,7 @@ public struct PoliceUKFetch {
         let reader = try given ?? ZipReader(source: source)
         let forces = PoliceUKArchive.forces(reader.members)
         guard forces.contains(r.force) else {
-            throw ArchiveError(.usage, "\(location) holds no force '\(r.force)'; it holds: \(forces.joined(separator: ", "))")
+            throw ArchiveError(.content, "\(location) holds no force '\(r.force)'; it holds: \(forces.joined(separator: ", "))")
         }
         let held = PoliceUKArchive.months(reader.members)
         for m in months {

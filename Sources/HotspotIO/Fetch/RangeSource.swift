@@ -18,7 +18,8 @@ public protocol RangeSource: AnyObject {
 
 /// A failure reading an archive: damaged, missing, or (for a URL) not fetched, said with the path or URL and what to do.
 public struct ArchiveError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case damaged, missing, network, usage }
+    /// damaged or `content` (not what was asked for, e.g. no such force): 65; missing: 66; network: 69; usage: 64.
+    public enum Kind: Sendable { case damaged, content, missing, network, usage }
     public var kind: Kind
     public var description: String
     public init(_ kind: Kind, _ description: String) { self.kind = kind; self.description = description }
