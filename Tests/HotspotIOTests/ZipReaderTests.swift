@@ -152,4 +152,35 @@ import Testing
         #expect(PoliceUKVintage.lsoaCodes(["E01000001"], month: Month("2023-06")!) == "2021")
         #expect(PoliceUKVintage.anonymisation(Month("2022-07")!) == "from-2022-07")
     }
+
+    @Test func readersTakeAnArchivesStreetFilesInPlace() throws {
+        let d = try python("""
+        import sys, zipfile
+        d = sys.argv[1]
+        h = b"Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\\r\\n"
+        def rows(m, n):
+            return h + b"".join(b"id%d,%s,Metropolitan Police Service,Metropolitan Police Service,-0.02%d,51.45%d,On or near X,E01003189,Lewisham 001A,Burglary,Under investigation,\\r\\n" % (i, m.encode(), i, i) for i in range(n))
+        with zipfile.ZipFile(d + "/2022-09.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for m, n in (("2022-03", 5), ("2022-04", 7)):
+                z.writestr(f"{m}/{m}-metropolitan-street.csv", rows(m, n))
+                open(f"{d}/{m}-metropolitan-street.csv", "wb").write(rows(m, n))
+            z.writestr("2022-03/2022-03-kent-street.csv", rows("2022-03", 2))
+            z.writestr("2022-03/2022-03-metropolitan-stop-and-search.csv", b"Type,Date\\r\\n")
+        """)
+        let zip = d + "/2022-09.zip"
+        let members = try ArchiveInput.expand([zip], force: "metropolitan")
+        #expect(members == ["\(zip)#2022-03/2022-03-metropolitan-street.csv", "\(zip)#2022-04/2022-04-metropolitan-street.csv"])
+        #expect(try ArchiveInput.expand([zip + "#metropolitan"], force: nil) == members)
+        let inPlace = try IncidentReader.read(files: members)
+        let extracted = try IncidentReader.read(files: [d + "/2022-03-metropolitan-street.csv", d + "/2022-04-metropolitan-street.csv"])
+        #expect(inPlace.read == 12 && inPlace.accepted == 12)
+        #expect(inPlace.files.map(\.sha256) == extracted.files.map(\.sha256))
+        #expect(inPlace.files.map(\.read) == [5, 7])
+        #expect(IncidentReader.detectFormat(members[0], options: ReadOptions()) == .policeuk)
+        #expect { try ArchiveInput.expand([zip], force: "surrey") } throws: { e in "\(e)".contains("it holds: kent, metropolitan") }
+        #expect { try ArchiveInput.expand([zip], force: nil) } throws: { e in "\(e)".contains("--force") }
+        #expect(throws: InputError.missingFile(zip + "#2022-05/2022-05-metropolitan-street.csv")) {
+            try IncidentReader.read(files: [zip + "#2022-05/2022-05-metropolitan-street.csv"])
+        }
+    }
 }
