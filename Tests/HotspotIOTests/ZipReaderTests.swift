@@ -125,7 +125,7 @@ import Testing
         // A cut transfer: the .part resumes and the result is byte-identical.
         let out = d + "/out"
         var job = PoliceUKFetch(request: .init(archives: ["http://127.0.0.1:\(port)/cut/plain.zip"], archiveBase: "", force: "metropolitan",
-                                               months: Month("2022-03")!...Month("2022-03")!, kinds: ["street"], newest: true, out: out, offline: false),
+                                               months: YearMonth("2022-03")!...YearMonth("2022-03")!, kinds: ["street"], newest: true, out: out, offline: false),
                                 settings: HTTPSettings(userAgent: "hotspot-tests"), progress: { _ in })
         let o = try job.run()
         #expect(o.written == ["2022-03-metropolitan-street.csv"])
@@ -136,21 +136,21 @@ import Testing
     }
 
     @Test func archiveChoiceAndVintages() {
-        let v = [Month("2018-09")!, Month("2021-09")!, Month("2022-09")!]
-        let newest = PoliceUKArchive.choose(months: Month("2018-03")!...Month("2019-12")!, vintages: v, newest: true)
-        #expect(PoliceUKArchive.held(by: Month("2021-09")!).lowerBound == Month("2018-10")!)
-        #expect(newest.first { $0.0 == Month("2018-03")! }!.1 == Month("2018-09")!)
-        #expect(newest.first { $0.0 == Month("2019-12")! }!.1 == Month("2022-09")!)
-        let first = PoliceUKArchive.choose(months: Month("2019-12")!...Month("2019-12")!, vintages: v, newest: false)
-        #expect(first[0].1 == Month("2021-09")!)
-        #expect(PoliceUKArchive.choose(months: Month("2015-01")!...Month("2015-01")!, vintages: v, newest: true)[0].1 == nil)
+        let v = [YearMonth("2018-09")!, YearMonth("2021-09")!, YearMonth("2022-09")!]
+        let newest = PoliceUKArchive.choose(months: YearMonth("2018-03")!...YearMonth("2019-12")!, vintages: v, newest: true)
+        #expect(PoliceUKArchive.held(by: YearMonth("2021-09")!).lowerBound == YearMonth("2018-10")!)
+        #expect(newest.first { $0.0 == YearMonth("2018-03")! }!.1 == YearMonth("2018-09")!)
+        #expect(newest.first { $0.0 == YearMonth("2019-12")! }!.1 == YearMonth("2022-09")!)
+        let first = PoliceUKArchive.choose(months: YearMonth("2019-12")!...YearMonth("2019-12")!, vintages: v, newest: false)
+        #expect(first[0].1 == YearMonth("2021-09")!)
+        #expect(PoliceUKArchive.choose(months: YearMonth("2015-01")!...YearMonth("2015-01")!, vintages: v, newest: true)[0].1 == nil)
         #expect(PoliceUKArchive.parse(member: "2022-03/2022-03-city-of-london-stop-and-search.csv")!.force == "city-of-london")
         #expect(PoliceUKArchive.listed(in: #"<a href="2022-09.zip">x</a> <a href="https://x/y/2018-01.zip">"#) == ["2018-01.zip", "2022-09.zip"])
-        #expect(PoliceUKVintage.lsoaCodes(["E01033768"], month: Month("2022-03")!) == "2011")
-        #expect(PoliceUKVintage.lsoaCodes(["E01033768", "E01034391"], month: Month("2022-03")!) == "2021")
-        #expect(PoliceUKVintage.lsoaCodes(["W01001959"], month: Month("2022-03")!) == "2021")
-        #expect(PoliceUKVintage.lsoaCodes(["E01000001"], month: Month("2023-06")!) == "2021")
-        #expect(PoliceUKVintage.anonymisation(Month("2022-07")!) == "from-2022-07")
+        #expect(PoliceUKVintage.lsoaCodes(["E01033768"], month: YearMonth("2022-03")!) == "2011")
+        #expect(PoliceUKVintage.lsoaCodes(["E01033768", "E01034391"], month: YearMonth("2022-03")!) == "2021")
+        #expect(PoliceUKVintage.lsoaCodes(["W01001959"], month: YearMonth("2022-03")!) == "2021")
+        #expect(PoliceUKVintage.lsoaCodes(["E01000001"], month: YearMonth("2023-06")!) == "2021")
+        #expect(PoliceUKVintage.anonymisation(YearMonth("2022-07")!) == "from-2022-07")
     }
 
     @Test func readersTakeAnArchivesStreetFilesInPlace() throws {

@@ -49,12 +49,12 @@ struct FetchPoliceUK: ParsableCommand {
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
 
-    var months: ClosedRange<Month> { Month(from)!...Month(to ?? from)! }
+    var months: ClosedRange<YearMonth> { YearMonth(from)!...YearMonth(to ?? from)! }
     var kindList: [String] { kinds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func validate() throws {
-        guard let a = Month(from) else { throw ValidationError("--from \(from): give a month as YYYY-MM, e.g. --from 2022-03") }
-        guard let b = Month(to ?? from) else { throw ValidationError("--to \(to ?? ""): give a month as YYYY-MM, e.g. --to 2022-09") }
+        guard let a = YearMonth(from) else { throw ValidationError("--from \(from): give a month as YYYY-MM, e.g. --from 2022-03") }
+        guard let b = YearMonth(to ?? from) else { throw ValidationError("--to \(to ?? ""): give a month as YYYY-MM, e.g. --to 2022-09") }
         guard a <= b else { throw ValidationError("--from \(from) is after --to \(to ?? from): give the first month first") }
         guard b.index - a.index < 600 else { throw ValidationError("--from \(from) --to \(to ?? from): more than 50 years; check the years") }
         let known = PoliceUKArchive.kinds

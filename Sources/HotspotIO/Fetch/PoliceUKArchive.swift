@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar month as police.uk names it (`2022-03`), counted from year 0 so months compare and step as integers.
-public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible {
+public struct YearMonth: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var index: Int
     public init(index: Int) { self.index = index }
     /// `YYYY-MM`, or nil.
@@ -15,9 +15,9 @@ public struct Month: Comparable, Hashable, Sendable, CustomStringConvertible {
         let y = index / 12, m = index % 12 + 1
         return String(format: "%04d-%02d", y, m)
     }
-    public static func < (a: Month, b: Month) -> Bool { a.index < b.index }
-    public static func + (a: Month, n: Int) -> Month { Month(index: a.index + n) }
-    public static func - (a: Month, n: Int) -> Month { Month(index: a.index - n) }
+    public static func < (a: YearMonth, b: YearMonth) -> Bool { a.index < b.index }
+    public static func + (a: YearMonth, n: Int) -> YearMonth { YearMonth(index: a.index + n) }
+    public static func - (a: YearMonth, n: Int) -> YearMonth { YearMonth(index: a.index - n) }
 }
 
 /// police.uk's archives: `YYYY-MM.zip` holds the 36 months up to its name, every force, as
@@ -29,23 +29,23 @@ public enum PoliceUKArchive {
     public static let kinds = ["street", "stop-and-search", "outcomes"]
 
     /// The archive's month from a name such as `2022-09.zip`, `…/archive/2022-09.zip`, or nil (e.g. `latest.zip`).
-    public static func vintage(of location: String) -> Month? {
+    public static func vintage(of location: String) -> YearMonth? {
         let base = (location.split(separator: "/").last.map(String.init) ?? location)
         guard base.hasSuffix(".zip") else { return nil }
-        return Month(base.dropLast(4))
+        return YearMonth(base.dropLast(4))
     }
 
     /// The months an archive named for `vintage` holds.
-    public static func held(by vintage: Month) -> ClosedRange<Month> { (vintage - (monthsHeld - 1))...vintage }
+    public static func held(by vintage: YearMonth) -> ClosedRange<YearMonth> { (vintage - (monthsHeld - 1))...vintage }
 
     /// The member path of a force-month-kind file and the file name it is written under.
-    public static func member(_ month: Month, force: String, kind: String) -> String { "\(month)/\(fileName(month, force: force, kind: kind))" }
-    public static func fileName(_ month: Month, force: String, kind: String) -> String { "\(month)-\(force)-\(kind).csv" }
+    public static func member(_ month: YearMonth, force: String, kind: String) -> String { "\(month)/\(fileName(month, force: force, kind: kind))" }
+    public static func fileName(_ month: YearMonth, force: String, kind: String) -> String { "\(month)-\(force)-\(kind).csv" }
 
     /// A member path split into month, force and kind, or nil when it is not one.
-    public static func parse(member: String) -> (month: Month, force: String, kind: String)? {
+    public static func parse(member: String) -> (month: YearMonth, force: String, kind: String)? {
         let parts = member.split(separator: "/")
-        guard parts.count == 2, let month = Month(parts[0]), parts[1].hasPrefix("\(parts[0])-"), parts[1].hasSuffix(".csv") else { return nil }
+        guard parts.count == 2, let month = YearMonth(parts[0]), parts[1].hasPrefix("\(parts[0])-"), parts[1].hasSuffix(".csv") else { return nil }
         let rest = parts[1].dropFirst(8).dropLast(4)
         for kind in kinds where rest.hasSuffix("-" + kind) {
             return (month, String(rest.dropLast(kind.count + 1)), kind)
@@ -59,7 +59,7 @@ public enum PoliceUKArchive {
     }
 
     /// The months an archive's members name (first and last), or nil.
-    public static func months(_ members: [ZipMember]) -> ClosedRange<Month>? {
+    public static func months(_ members: [ZipMember]) -> ClosedRange<YearMonth>? {
         let ms = members.compactMap { parse(member: $0.name)?.month }
         guard let lo = ms.min(), let hi = ms.max() else { return nil }
         return lo...hi
@@ -67,9 +67,9 @@ public enum PoliceUKArchive {
 
     /// Which archive to read each month from: among `vintages` (the archives' months), the newest holding the month
     /// (`newest`) or the oldest (`first`, the month as first published). Months no archive holds map to nil.
-    public static func choose(months: ClosedRange<Month>, vintages: [Month], newest: Bool) -> [(Month, Month?)] {
+    public static func choose(months: ClosedRange<YearMonth>, vintages: [YearMonth], newest: Bool) -> [(YearMonth, YearMonth?)] {
         stride(from: months.lowerBound.index, through: months.upperBound.index, by: 1).map { i in
-            let m = Month(index: i)
+            let m = YearMonth(index: i)
             let holding = vintages.filter { held(by: $0).contains(m) }
             return (m, newest ? holding.max() : holding.min())
         }
@@ -92,9 +92,9 @@ public enum PoliceUKVintage {
     /// The last LSOA codes of the 2011 set: codes above them are 2021 codes (England E01033768, Wales W01001958).
     public static let last2011 = (england: 33768, wales: 1958)
     /// police.uk moved to 2021 LSOA codes from this month on.
-    public static let codes2021From = Month("2023-06")!
+    public static let codes2021From = YearMonth("2023-06")!
     /// police.uk's anonymised map points were refreshed for months from this one on.
-    public static let refreshFrom = Month("2022-07")!
+    public static let refreshFrom = YearMonth("2022-07")!
 
     /// True when `code` (E01…/W01…) exists only in the 2021 set.
     public static func is2021Only(_ code: Substring) -> Bool {
@@ -107,11 +107,11 @@ public enum PoliceUKVintage {
     /// `2021` when any code is a 2021-only code or the month is from 2023-06 on, `2011` when there are codes and
     /// none is, nil when the rows have no LSOA codes (stop and search). Rows holding only codes both sets share
     /// read as 2011 before 2023-06.
-    public static func lsoaCodes(_ codes: Set<Substring>, month: Month) -> String? {
+    public static func lsoaCodes(_ codes: Set<Substring>, month: YearMonth) -> String? {
         if codes.isEmpty { return nil }
         if month >= codes2021From || codes.contains(where: is2021Only) { return "2021" }
         return "2011"
     }
 
-    public static func anonymisation(_ month: Month) -> String { month >= refreshFrom ? "from-2022-07" : "before-2022-07" }
+    public static func anonymisation(_ month: YearMonth) -> String { month >= refreshFrom ? "from-2022-07" : "before-2022-07" }
 }

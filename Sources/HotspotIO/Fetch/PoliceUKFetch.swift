@@ -11,14 +11,14 @@ public struct PoliceUKFetch {
         public var archives: [String]
         public var archiveBase: String
         public var force: String
-        public var months: ClosedRange<Month>
+        public var months: ClosedRange<YearMonth>
         public var kinds: [String]
         /// Each month from the newest archive holding it (true) or the first (false).
         public var newest: Bool
         public var out: String
         /// Use the fetch folder only: fetch nothing, fail naming what is missing.
         public var offline: Bool
-        public init(archives: [String], archiveBase: String, force: String, months: ClosedRange<Month>, kinds: [String],
+        public init(archives: [String], archiveBase: String, force: String, months: ClosedRange<YearMonth>, kinds: [String],
                     newest: Bool, out: String, offline: Bool) {
             self.archives = archives; self.archiveBase = archiveBase; self.force = force; self.months = months
             self.kinds = kinds; self.newest = newest; self.out = out; self.offline = offline
@@ -62,6 +62,7 @@ public struct PoliceUKFetch {
         let candidates = try archiveCandidates()
         let plan = PoliceUKArchive.choose(months: r.months, vintages: candidates.map(\.vintage), newest: r.newest)
         let uncovered = plan.filter { $0.1 == nil }.map(\.0)
+        // Months no archive holds yet: the police.uk API (`--area FILE`, another job) takes them when it joins here.
         if !uncovered.isEmpty {
             let held = candidates.map { "\(name($0.location)) holds \(range(PoliceUKArchive.held(by: $0.vintage)))" }.joined(separator: "; ")
             throw ArchiveError(.usage, "no archive given holds \(range(uncovered.first!...uncovered.last!)): \(held); add the archive that does (YYYY-MM.zip holds the 36 months up to YYYY-MM)")
@@ -76,7 +77,7 @@ public struct PoliceUKFetch {
 
     // MARK: choosing archives
 
-    struct Candidate { var vintage: Month; var location: String; var reader: ZipReader? }
+    struct Candidate { var vintage: YearMonth; var location: String; var reader: ZipReader? }
 
     static func isURL(_ s: String) -> Bool { s.hasPrefix("http://") || s.hasPrefix("https://") }
 
@@ -143,7 +144,7 @@ public struct PoliceUKFetch {
         return (nil, "size \(st.st_size), mtime \(st.st_mtim.tv_sec).\(String(format: "%09d", st.st_mtim.tv_nsec))")
     }
 
-    mutating func fetch(months: [Month], from location: String, vintage: Month, reader given: ZipReader?) throws {
+    mutating func fetch(months: [YearMonth], from location: String, vintage: YearMonth, reader given: ZipReader?) throws {
         let r = request
         let source = try given?.source ?? open(location)
         outcome.archiveBytes += source.size
@@ -201,7 +202,7 @@ public struct PoliceUKFetch {
 
     /// Fetches one member's compressed bytes into its `.part` file (resuming from what is there), inflates it,
     /// checks its CRC-32 and size, and renames the result into place; returns its manifest entry.
-    mutating func fetchMember(_ member: ZipMember, of reader: ZipReader, file: String, location: String, month: Month) throws -> FetchedFile {
+    mutating func fetchMember(_ member: ZipMember, of reader: ZipReader, file: String, location: String, month: YearMonth) throws -> FetchedFile {
         let out = request.out
         try reader.checkReadable(member)
         let crc = String(format: "%08x", member.crc32)
@@ -306,7 +307,7 @@ public struct PoliceUKFetch {
         var missing: [String] = []
         for i in r.months.lowerBound.index...r.months.upperBound.index {
             for kind in r.kinds {
-                let file = PoliceUKArchive.fileName(Month(index: i), force: r.force, kind: kind)
+                let file = PoliceUKArchive.fileName(YearMonth(index: i), force: r.force, kind: kind)
                 if let e = manifest.entry(file), e.isPresent(in: r.out) { outcome.unchanged.append(file) } else { missing.append(file) }
             }
         }
@@ -319,7 +320,7 @@ public struct PoliceUKFetch {
     // MARK: helpers
 
     func name(_ location: String) -> String { location.split(separator: "/").last.map(String.init) ?? location }
-    func range(_ r: ClosedRange<Month>) -> String { r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound) … \(r.upperBound)" }
+    func range(_ r: ClosedRange<YearMonth>) -> String { r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound) … \(r.upperBound)" }
 
     static func fileSize(_ path: String) -> Int64 {
         var st = stat()
