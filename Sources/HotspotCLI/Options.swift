@@ -79,9 +79,22 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --from-db: the table or view, schema.table when not in the search path.", valueName: "name"))
     var table: String?
 
+    @Option(help: ArgumentHelp("Read police.uk archives given as files (YYYY-MM.zip) directly: this force's street files in them, e.g. --force metropolitan (or write ARCHIVE.zip#FORCE).", valueName: "name"))
+    var force: String?
+
     var sourceTable: Project.TableSource? { fromDB.map { Project.TableSource(url: $0, table: table ?? "") } }
 
-    func validate() throws {
+    mutating func validate() throws {
+        // Archives: ARCHIVE.zip#FORCE (or ARCHIVE.zip with --force) become the force's street members, read in place.
+        if force != nil && !files.contains(where: { $0.lowercased().hasSuffix(".zip") }) {
+            throw ValidationError("--force \(force!) picks a force's files out of police.uk archives: give an archive, e.g. data/2024-01.zip --force \(force!)")
+        }
+        do { files = try ArchiveInput.expand(files, force: force) } catch let e as InputError {
+            switch e {
+            case .missingFile, .notAFile: fail(e.description, Exit.noInput)
+            default: fail(e.description, Exit.dataError)
+            }
+        }
         if (fromDB == nil) != (table == nil) { throw ValidationError("--from-db and --table go together, e.g. --from-db postgresql://analyst@db/crime --table incidents") }
         if files.isEmpty && fromDB == nil { throw ValidationError("give at least one incident CSV file, e.g. hotspot areas data/2022-03-metropolitan-street.csv … (or --from-db URL --table NAME)") }
         if (xCol == nil) != (yCol == nil) { throw ValidationError("--x-col and --y-col go together") }

@@ -12,9 +12,7 @@ struct FetchCommand: ParsableCommand {
         Every fetched file lands atomically in the output folder and is recorded in its manifest.json (URL, ETag, \
         size, SHA-256, rows, vintage). A second run fetches only what changed; an interrupted one resumes.
         """,
-        // Hidden until its subcommands land (policeuk, boundaries: branches helper-archive, helper-api).
-        shouldDisplay: false,
-        subcommands: [])
+subcommands: [FetchPoliceUK.self])
 }
 
 /// The HTTP settings of every fetch: hotspot names itself and its version to the servers it asks.

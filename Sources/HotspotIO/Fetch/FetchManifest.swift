@@ -10,6 +10,10 @@ public struct FetchedFile: Codable, Equatable, Sendable {
     public var url: String
     /// The archive member's path, when the file came out of a zip.
     public var member: String?
+    /// The member's CRC-32 (8 hex digits) and compressed size in bytes, as the archive's central directory says: a
+    /// newer archive whose member has the same CRC-32 and size holds the same bytes (nothing is fetched).
+    public var crc32: String?
+    public var compressedSize: Int64?
     public var etag: String?
     public var lastModified: String?
     /// Bytes of the file written.
@@ -32,6 +36,12 @@ public struct FetchedFile: Codable, Equatable, Sendable {
         self.file = file; self.url = url; self.member = member; self.etag = etag; self.lastModified = lastModified
         self.size = size; self.sha256 = sha256; self.archive = archive; self.rows = rows; self.lsoaCodes = lsoaCodes
         self.anonymisation = anonymisation; self.notes = notes
+    }
+
+    /// Whether `folder/file` is still there, whole: its size as recorded (the SHA-256 is checked by `verify`).
+    public func isPresent(in folder: String) -> Bool {
+        var st = stat()
+        return stat((folder as NSString).appendingPathComponent(file), &st) == 0 && Int64(st.st_size) == size
     }
 }
 

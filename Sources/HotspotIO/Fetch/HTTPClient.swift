@@ -89,18 +89,30 @@ public final class HTTPClient {
                          headers: [String: String] = [:]) throws -> HTTPResponse {
         var sink = FileSink(file: file)
         let r: ClosedRange<Int64>? = range.map { (from + $0.lowerBound)...$0.upperBound } ?? (from > 0 ? from...Int64.max : nil)
-        let response = try perform(url, method: .get, range: r, headers: headers, sink: &sink)
-        if let error = sink.error { throw HTTPError(url: url, status: nil, reason: "could not write: \(error)") }
-        if r != nil && response.status == 200 && (from > 0 || range != nil) {
-            throw HTTPError(url: url, status: 200, reason: "the server ignored the byte range asked for")
+        // Only the body of the answer asked for reaches the file: a ranged request's 206, else a 2xx. An error page
+        // is kept in memory (not written); a 200 to a ranged request stops the transfer at once (not the whole file).
+        let accept: (Int) -> Bool? = { status in
+            if r != nil { return status == 206 ? true : (200..<300).contains(status) ? nil : false }
+            return (200..<300).contains(status) ? true : false
         }
+        let response: HTTPResponse
+        do { response = try perform(url, method: .get, range: r, headers: headers, sink: &sink, accept: accept) } catch let e as HTTPError {
+            if r != nil && lastStatus == 200 { throw HTTPError(url: url, status: 200, reason: "the server ignored the byte range asked for") }
+            throw e
+        }
+        if let error = sink.error { throw HTTPError(url: url, status: nil, reason: "could not write: \(error)") }
         return response
     }
 
     enum Method { case get, head, post(String) }
 
+    /// The status of the last answer (also when the transfer then failed).
+    public private(set) var lastStatus = 0
+
+    /// `accept(status)`: true writes the body to `sink`, false keeps it in memory (an error page), nil stops the
+    /// transfer (an answer that must not be taken, e.g. a whole file for a ranged request).
     private func perform<S: Sink>(_ url: String, method: Method, range: ClosedRange<Int64>?, headers: [String: String],
-                                  sink: inout S) throws -> HTTPResponse {
+                                  sink: inout S, accept: ((Int) -> Bool?)? = nil) throws -> HTTPResponse {
         curl_easy_reset(handle)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
@@ -111,7 +123,14 @@ public final class HTTPClient {
         let collector = Collector()
         requests += 1
         let code: CURLcode = withUnsafeMutablePointer(to: &sink) { sinkPointer in
-            collector.write = { bytes in sinkPointer.pointee.write(bytes) }
+            collector.write = { bytes in
+                guard let accept else { return sinkPointer.pointee.write(bytes) }
+                switch accept(collector.status) {
+                case true?: return sinkPointer.pointee.write(bytes)
+                case false?: collector.errorBody.append(contentsOf: bytes); return true
+                case nil: return false
+                }
+            }
             let box = Unmanaged.passUnretained(collector).toOpaque()
             _ = hs_curl_set_string(handle, CURLOPT_URL, url)
             _ = hs_curl_set_string(handle, CURLOPT_USERAGENT, settings.userAgent)
@@ -144,6 +163,7 @@ public final class HTTPClient {
         collector.write = nil
         var status = 0
         _ = hs_curl_info_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        lastStatus = status
         var downloaded: curl_off_t = 0
         _ = hs_curl_info_off(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
         bytesReceived += Int64(downloaded)
@@ -152,7 +172,7 @@ public final class HTTPClient {
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             throw HTTPError(url: url, status: nil, reason: message + HTTPClient.advice(for: code))
         }
-        return HTTPResponse(status: status, headers: collector.headers, body: sink.bytes, url: url)
+        return HTTPResponse(status: status, headers: collector.headers, body: collector.errorBody.isEmpty ? sink.bytes : collector.errorBody, url: url)
     }
 
     /// What to do about a transport failure, said after it.
@@ -193,6 +213,10 @@ struct FileSink: Sink {
 private final class Collector {
     var write: ((UnsafeRawBufferPointer) -> Bool)?
     var headers: [String: String] = [:]
+    /// The status of the answer being received (from its status line), 0 before it.
+    var status = 0
+    /// The body of an answer `accept` kept out of the sink.
+    var errorBody: [UInt8] = []
 }
 
 private let writeCallback: hs_curl_callback = { data, size, count, user in
@@ -208,7 +232,10 @@ private let headerCallback: hs_curl_callback = { data, size, count, user in
     let collector = Unmanaged<Collector>.fromOpaque(user).takeUnretainedValue()
     let n = size * count
     let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
-    if line.hasPrefix("HTTP/") { collector.headers = [:] }  // a redirect's or 100-continue's headers are dropped
+    if line.hasPrefix("HTTP/") {  // a redirect's or 100-continue's headers are dropped
+        collector.headers = [:]
+        collector.status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    }
     if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

@@ -197,9 +197,13 @@ public enum IncidentReader {
     /// The format `auto` resolves to for a plain (not gzipped) file, from its header line; nil when it cannot be
     /// told (the read then reports why).
     public static func detectFormat(_ path: String, options: ReadOptions) -> IncidentFormat? {
-        guard !path.hasSuffix(".gz"), let fh = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? fh.close() }
-        guard var head = try? fh.read(upToCount: 1 << 16), let nl = head.firstIndex(of: 10) else { return nil }
+        var first: Data?
+        if ArchiveInput.member(path) != nil { first = try? ArchiveInput.source(path).next(1 << 16).data } else {
+            guard !path.hasSuffix(".gz"), let fh = FileHandle(forReadingAtPath: path) else { return nil }
+            defer { try? fh.close() }
+            first = try? fh.read(upToCount: 1 << 16)
+        }
+        guard var head = first, let nl = head.firstIndex(of: 10) else { return nil }
         head = head[head.startIndex..<nl]
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
         var names: [String] = []
@@ -496,11 +500,16 @@ public enum IncidentReader {
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
         try InputFile.check(path, incidents: true)
-        let fh = try InputFile.open(path)
-        defer { try? fh.close() }
         let total = InputFile.size(path)
+        var source: any ByteSource
         let gzip = path.hasSuffix(".gz")
-        var source: any ByteSource = gzip ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
+        var handle: FileHandle?
+        defer { try? handle?.close() }
+        if ArchiveInput.member(path) != nil { source = try ArchiveInput.source(path) } else {
+            let fh = try InputFile.open(path)
+            handle = fh
+            source = gzip ? try GzipSource(handle: fh, path: path) : PlainSource(handle: fh)
+        }
         var file = FileRead(path: path, fileIndex: fileIndex, options: options, total: total)
         PhaseProgress.send(.begin(phase: "read \((path as NSString).lastPathComponent)", total: Double(total), unit: "B"))
         defer { PhaseProgress.send(.end) }

@@ -14,6 +14,7 @@ public enum InputFile {
     @discardableResult
     /// `incidents`: the path is an incident file (a folder's message then suggests its CSV files).
     public static func check(_ path: String, incidents: Bool = false) throws -> Identity {
+        if ArchiveInput.member(path) != nil { return try ArchiveInput.check(path) }
         var st = stat()
         if stat(path, &st) != 0 {
             let e = errno
@@ -59,6 +60,7 @@ public enum InputFile {
     /// The size in bytes of what `path` names, following symbolic links (a link's own size is not its file's);
     /// 0 when it cannot be told (a pipe).
     public static func size(_ path: String) -> Int {
+        if ArchiveInput.member(path) != nil { return ArchiveInput.size(path) }
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return 0 }
         return Int(st.st_size)
