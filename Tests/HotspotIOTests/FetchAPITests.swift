@@ -1,0 +1,130 @@
+import Foundation
+import HotspotCore
+import Testing
+@testable import HotspotIO
+import HotspotTestSupport
+
+@Suite struct LeakyBucketTests {
+    /// Sends `n` requests as fast as the bucket lets them, on a simulated clock; returns their send times.
+    func sendTimes(_ n: Int, rate: Double, burst: Double, askedAt: (Int) -> Double = { _ in 0 }) -> [Double] {
+        var bucket = LeakyBucket(rate: rate, burst: burst)
+        var now = 0.0, times: [Double] = []
+        for i in 0..<n {
+            now = max(now, askedAt(i))
+            now += bucket.reserve(now: now)  // the caller sleeps the wait
+            times.append(now)
+        }
+        return times
+    }
+
+    @Test func aBurstGoesAtOnceThenTheRate() {
+        let t = sendTimes(60, rate: 15, burst: 30)
+        #expect(t.prefix(30).allSatisfy { $0 == 0 })
+        #expect(abs(t[30] - 1.0 / 15) < 1e-9)
+        #expect(abs(t[59] - 30.0 / 15) < 1e-9)
+    }
+
+    @Test func noWindowHoldsMoreThanTheBurstPlusTheRate() {
+        // Requests asked in irregular clumps: in every window [t_i, t_j], at most burst + rate·(t_j − t_i) are sent.
+        let t = sendTimes(300, rate: 15, burst: 30, askedAt: { i in Double(i / 50) * 1.7 })
+        for i in t.indices { for j in i..<t.count {
+            #expect(Double(j - i + 1) <= 30 + 15 * (t[j] - t[i]) + 1e-6)
+        } }
+        // and the long-run rate is 15/s: 300 requests take (300 − 30)/15 s at least
+        #expect(t.last! >= 270.0 / 15 - 1e-9)
+    }
+
+    @Test func anIdleBucketDrains() {
+        var b = LeakyBucket(rate: 15, burst: 30)
+        for _ in 0..<30 { #expect(b.reserve(now: 0) == 0) }
+        #expect(b.reserve(now: 0) > 0)
+        var c = LeakyBucket(rate: 15, burst: 30)
+        for _ in 0..<30 { _ = c.reserve(now: 0) }
+        #expect(c.reserve(now: 2) == 0)  // two seconds later the bucket is empty again
+    }
+}
+
+@Suite struct PoliceAPITests {
+    @Test func everyCategorySlugHasItsCSVName() {
+        let expected = ["anti-social-behaviour": "Anti-social behaviour", "bicycle-theft": "Bicycle theft", "burglary": "Burglary",
+                        "criminal-damage-arson": "Criminal damage and arson", "drugs": "Drugs", "other-theft": "Other theft",
+                        "possession-of-weapons": "Possession of weapons", "public-order": "Public order", "robbery": "Robbery",
+                        "shoplifting": "Shoplifting", "theft-from-the-person": "Theft from the person",
+                        "vehicle-crime": "Vehicle crime", "violent-crime": "Violence and sexual offences", "other-crime": "Other crime"]
+        for (slug, name) in expected { #expect(PoliceCrimeCategory.csvName(slug, month: "2024-01") == name) }
+        #expect(PoliceCrimeCategory.csvName("violent-crime", month: "2013-04") == "Violent crime")
+        #expect(PoliceCrimeCategory.csvName("public-disorder-weapons", month: "2012-01") == "Public disorder and weapons")
+        #expect(PoliceCrimeCategory.csvName("new-slug", month: "2024-01") == "new-slug")
+    }
+
+    @Test func theRealAPIAnswerDecodes() throws {
+        // An API answer as police.uk gives it (shared data: 2014-08 near the Isle of Dogs), when available.
+        let path = Paths.sharedFile("data/policeuk/api-json/all-crime_1.json")
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let crimes = try JSONDecoder().decode([APICrime].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(crimes.count == 376)
+        let unknown = Set(crimes.map(\.category)).filter { PoliceCrimeCategory.names[$0] == nil }
+        #expect(unknown.isEmpty)
+    }
+
+    @Test func streetCSVLayout() {
+        let r = StreetRow(apiID: 7, crimeID: "abc", month: "2024-01", reportedBy: "Metropolitan Police Service",
+                          fallsWithin: "Metropolitan Police Service", longitude: "-0.020000", latitude: "51.450000",
+                          location: "On or near A, B", crimeType: "Burglary", lastOutcome: "Under investigation", context: "")
+        #expect(StreetRow.csv([r]) == """
+            Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context
+            abc,2024-01,Metropolitan Police Service,Metropolitan Police Service,-0.020000,51.450000,"On or near A, B",,,Burglary,Under investigation,
+
+            """)
+        var b = r; b.apiID = 3; b.month = "2024-02"
+        var c = r; c.apiID = 2
+        #expect(StreetRow.sorted([b, r, c]).map(\.apiID) == [2, 7, 3])
+    }
+
+    @Test func polyParameterIsLatLonWithSixDecimals() {
+        let ring = [XY(-0.1, 51.5), XY(0.2, 51.5), XY(0.2, 51.6), XY(-0.1, 51.5)]
+        #expect(PoliceAPIFetcher.polyParameter(ring) == "51.500000,-0.100000:51.500000,0.200000:51.600000,0.200000")
+    }
+
+    @Test func splittingLosesNothingAndHalvesTheLongerSide() throws {
+        // An L-shaped ring, wider than tall: cut at its middle longitude; every point of it is in a part.
+        let ring = [XY(0, 0), XY(4, 0), XY(4, 1), XY(1, 1), XY(1, 2), XY(0, 2), XY(0, 0)]
+        let parts = try PolygonSplit.halves(ring)
+        #expect(parts.count == 2)
+        let xs = parts.map { $0.map(\.x) }
+        #expect(abs(xs[0].max()! - 2) < 1e-5 && abs(xs[1].min()! - 2) < 1e-5)
+        let area = parts.map { abs(Polygon.signedArea2($0)) / 2 }.reduce(0, +)
+        #expect(abs(area - 5) < 1e-4)  // the ring's area, plus the thin overlap only
+        var lost = 0
+        for i in 0...80 { for j in 0...40 {
+            let p = XY(Double(i) * 0.05, Double(j) * 0.05)
+            let inRing = pointInRing(p, ring)
+            if inRing && !parts.contains(where: { pointInRing(p, $0) }) { lost += 1 }
+        } }
+        #expect(lost == 0)
+        // A point on the cut is in both halves (the caller merges by record id).
+        #expect(parts.allSatisfy { pointInRing(XY(2, 0.5), $0) })
+        // Taller than wide: cut across latitude.
+        let tall = try PolygonSplit.halves([XY(0, 0), XY(1, 0), XY(1, 3), XY(0, 3), XY(0, 0)])
+        #expect(tall.count == 2 && tall.allSatisfy { abs(($0.map(\.y).max()! - $0.map(\.y).min()!) - 1.5) < 1e-5 })
+    }
+}
+
+@Suite struct ArcGISTests {
+    @Test func esriRingsBecomePolygonsWithHoles() {
+        // Two clockwise outer rings, one anticlockwise hole inside the second.
+        let g: [String: Any] = ["rings": [
+            [[0.0, 0.0], [0.0, 10.0], [10.0, 10.0], [10.0, 0.0], [0.0, 0.0]],
+            [[20.0, 0.0], [20.0, 10.0], [30.0, 10.0], [30.0, 0.0], [20.0, 0.0]],
+            [[22.0, 2.0], [28.0, 2.0], [28.0, 8.0], [22.0, 8.0], [22.0, 2.0]],
+        ]]
+        let mp = ArcGISLayer.polygons(g)
+        #expect(mp.polygons.count == 2)
+        #expect(mp.polygons[0].holes.isEmpty && mp.polygons[1].holes.count == 1)
+        #expect(abs(mp.area - (100 + 100 - 36)) < 1e-9)
+    }
+
+    @Test func formValuesArePercentEncoded() {
+        #expect(ArcGISLayer.encode("LAD24CD = 'E09000023'") == "LAD24CD%20%3D%20%27E09000023%27")
+    }
+}
