@@ -115,7 +115,7 @@ struct FetchAPICommand: ParsableCommand {
         let url = "\(base)/forces/\(id)"
         let r = try client.get(url)
         if r.status == 404 { throw PoliceAPIError(description: "\(url): police.uk has no force '\(id)'; see \(base)/forces for the ids") }
-        guard r.status == 200 else { throw HTTPError(url: url, status: r.status, reason: "from the police.uk API") }
+        guard r.status == 200 else { throw PoliceAPIError(description: "\(url): HTTP \(r.status) from the police.uk API; run the command again later") }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any], let name = obj["name"] as? String else {
             throw PoliceAPIError(description: "\(url): the answer is not a force; is the API address right?")
         }

@@ -180,6 +180,9 @@ final class BoundaryFetcher {
         let props = Table(columns: fields, rows: sorted.map { f in fields.map { f.attributes[$0] ?? .null } })
         let crs = GeoPackageWriter.CRS(epsg: 27700, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: 27700))
         let path = (out as NSString).appendingPathComponent(file)
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw OutputError.cannotWrite(out, "cannot create the folder (\(error.localizedDescription))")
+        }
         let data = try GeoPackageWriter.write(path: path, table: table, geometries: sorted.map { $0.geometry! }, properties: props, crs: crs)
         try record(file, data: nil, gpkg: data, layer: layer, info: info, query: query, rows: sorted.count,
                    edit: edit)

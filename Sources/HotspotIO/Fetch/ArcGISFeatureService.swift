@@ -4,6 +4,7 @@ import HotspotCore
 /// What went wrong with an ArcGIS REST service, in one line with what to do.
 public struct ArcGISError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A layer's description (`LAYER?f=json`): what paging needs and what the manifest records.
@@ -111,8 +112,10 @@ public final class ArcGISLayer {
         if v is NSNull { return .null }
         if let s = v as? String { return .string(s) }
         if let n = v as? NSNumber {
-            if CFNumberIsFloatType(n) { return .double(n.doubleValue, decimals: nil) }
-            return .int(n.intValue)
+            // JSON integers (object ids, counts) stay integers; anything with a fraction is a double.
+            let text = "\(n)"
+            if let i = Int(text) { return .int(i) }
+            return .double(n.doubleValue, decimals: nil)
         }
         return .string("\(v)")
     }

@@ -111,6 +111,7 @@ public struct StreetRow: Sendable, Equatable {
 /// What went wrong talking to the police.uk API, said in one line with what to do.
 public struct PoliceAPIError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// One JSON record of `crimes-street` (data.police.uk/docs/method/crime-street).

@@ -21,7 +21,10 @@ public struct PoliceAPIArea: Sendable {
     public init(_ geometry: MultiPolygon, epsg: Int, tolerance: Double = 10) throws {
         let bng = epsg == 27700 ? geometry : try Projection(from: epsg, to: 27700).transform([geometry])[0]
         let ctx = try GEOSContext()
-        let whole = try GEOSGeometry(ctx, bng).makeValid().unaryUnion()
+        // Each polygon made valid on its own, then all dissolved (the polygons of a layer touch: as one MultiPolygon
+        // they are not valid, and MakeValid of the whole would turn shared edges into holes).
+        let parts = try bng.polygons.flatMap { try GEOSGeometry(ctx, MultiPolygon([$0])).makeValid().multiPolygon().polygons }
+        let whole = try GEOSGeometry(ctx, MultiPolygon(parts)).unaryUnion()
         exact = whole.multiPolygon()
         let sent = try whole.buffer(tolerance, quadrantSegments: 2).simplified(tolerance).multiPolygon()
         let back = try Projection(from: 27700, to: 4326)
@@ -54,6 +57,6 @@ extension PoliceAPIFetcher {
         for ring in area.rings { for r in try fetchMonth(polygon: ring, month: month) { byID[r.apiID] = r } }
         let rows = Array(byID.values)
         let inside = try area.contains(rows: rows)
-        return StreetRow.sorted(zip(rows, inside).filter(\.1).map(\.0))
+        return StreetRow.sorted(zip(rows, inside).filter { $0.1 }.map { $0.0 })
     }
 }
