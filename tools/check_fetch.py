@@ -8,7 +8,8 @@
       holding more than BURST + RATE x seconds (+1 for timing jitter).
   check_fetch.py boundaries OUT LEWISHAM_DIR
       wards-2024.gpkg and lsoa-2021.gpkg (EPSG:27700) hold the Lewisham wards and LSOAs of ../shared, same ids and
-      names, each geometry within 1 mm (Hausdorff distance); the lookup CSV is the shared one; SOURCES.md names the
+      names, each geometry within 1 mm; the LSOA -> ward lookup CSV is the shared one, the LSOA 2011 -> 2021 lookup
+      holds the layer's fields and the authority's LSOAs, sorted; SOURCES.md names the
       services and the ONS licence; manifest.json's SHA-256s are the files'.
 Exit 1 with the first difference.
 """
@@ -128,6 +129,11 @@ def check_boundaries(out, lew):
         got = {r["LSOA21CD"]: r["WD24CD"] for r in csv.DictReader(f)}
     if got != ref:
         fail("lsoa21-ward24-lookup.csv is not the shared lookup")
+    with open(os.path.join(out, "lsoa11-lsoa21-lookup.csv"), newline="") as f:
+        rows = list(csv.reader(f))
+    if rows[0] != ["LSOA11CD", "LSOA11NM", "LSOA21CD", "LSOA21NM", "CHGIND", "LAD22CD", "LAD22NM"] or \
+            sorted(r[0] for r in rows[1:]) != sorted(want_lsoa) or rows[1:] != sorted(rows[1:]):
+        fail("lsoa11-lsoa21-lookup.csv: not the layer's fields, the authority's LSOAs, sorted")
     src = open(os.path.join(out, "SOURCES.md")).read()
     for needle in ["Wards_December_2024_Boundaries_UK_BFC/FeatureServer/0", "LSOA21_WD24_LAD24_EW_LU/FeatureServer/0",
                    "Open Government Licence v3.0", "Contains OS data"]:

@@ -15,6 +15,7 @@ Serves, on 127.0.0.1 (threaded http.server):
       Wards_December_2024_Boundaries_UK_BFC            WD24CD, WD24NM, LAD24CD (the 2022 wards, BNG GeoJSON)
       Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BFC_V10   LSOA21CD, LSOA21NM (the LSOA 2011 polygons)
       LSOA21_WD24_LAD24_EW_LU                          the LSOA -> ward lookup (a table, no geometry)
+      LSOA11_LSOA21_LAD22_EW_LU_v5                     a synthetic LSOA 2011 -> 2021 lookup (every LSOA unchanged)
 Every request is logged to --log as one JSON line {t, method, path, status} (t: monotonic seconds), so a test can
 count requests and check the rate. The chosen port is written to --port-file.
 """
@@ -114,8 +115,13 @@ def load_layers(lewisham):
                                           "LAD24CD": "E09000023", "LAD24NM": "Lewisham"}})
     lookup.append({"attributes": {"LSOA21CD": "E01999999", "LSOA21NM": "Decoy 001A", "WD24CD": "E05999999",
                                   "WD24NM": "Decoy", "LAD24CD": "E09000022", "LAD24NM": "Decoy"}})
+    # The LSOA 2011 -> 2021 lookup: synthetic (each Lewisham LSOA unchanged, U), only to exercise the fetch.
+    lsoa11 = [{"attributes": {"LSOA11CD": c, "LSOA11NM": n, "LSOA21CD": c, "LSOA21NM": n, "CHGIND": "U",
+                              "LAD22CD": "E09000023", "LAD22NM": "Lewisham"}} for c, n in sorted(names.items())]
+    lsoa11.append({"attributes": {"LSOA11CD": "E01999999", "LSOA11NM": "Decoy 001A", "LSOA21CD": "E01999999",
+                                  "LSOA21NM": "Decoy 001A", "CHGIND": "U", "LAD22CD": "E09000022", "LAD22NM": "Decoy"}})
     layers = {}
-    for name, feats in [("Wards_December_2024_Boundaries_UK_BFC", ward_feats),
+    for name, feats in [("LSOA11_LSOA21_LAD22_EW_LU_v5", lsoa11),("Wards_December_2024_Boundaries_UK_BFC", ward_feats),
                         ("Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BFC_V10", lsoa_feats),
                         ("LSOA21_WD24_LAD24_EW_LU", lookup)]:
         for i, f in enumerate(feats):

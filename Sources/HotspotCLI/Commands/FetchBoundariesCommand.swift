@@ -18,7 +18,8 @@ struct FetchBoundariesCommand: ParsableCommand {
             layer's description only and downloads nothing that has not changed. Example:
               hotspot fetch boundaries --wards 2024 --lsoa 2021 --within E09000023 --out data/
             writes data/wards-2024.gpkg (WD24CD, WD24NM, LAD24CD), data/lsoa-2021.gpkg (LSOA21CD, LSOA21NM) and \
-            data/lsoa21-ward24-lookup.csv. See docs/reference/fetch-boundaries.md.
+            data/lsoa21-ward24-lookup.csv (--lsoa11-lookup adds lsoa11-lsoa21-lookup.csv). Service names change when \
+            ONS publishes new versions: --wards-service and the like take another. See docs/reference/fetch-boundaries.md.
             """)
 
     @Option(help: ArgumentHelp("The wards of December YEAR (service Wards_December_YEAR_Boundaries_UK_BFC).", valueName: "year"))
@@ -37,13 +38,17 @@ struct FetchBoundariesCommand: ParsableCommand {
     var lsoaService: String?
     @Option(help: ArgumentHelp("Another LSOA → ward → local authority lookup service name.", valueName: "name"))
     var lookupService: String?
+    @Flag(help: "Also the ONS LSOA 2011 → 2021 lookup of the authority (exact fit, with the change indicator) as lsoa11-lsoa21-lookup.csv.")
+    var lsoa11Lookup = false
+    @Option(help: ArgumentHelp("Another LSOA 2011 → 2021 lookup service name.", valueName: "name"))
+    var lsoa11LookupService: String = "LSOA11_LSOA21_LAD22_EW_LU_v5"
     @Flag(help: "Use what the output folder already holds; no network. Fails if a file asked for is not there.")
     var offline = false
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
     func validate() throws {
-        if wards == nil && lsoa == nil { throw ValidationError("give --wards YEAR, --lsoa 2021 or both") }
+        if wards == nil && lsoa == nil && !lsoa11Lookup { throw ValidationError("give --wards YEAR, --lsoa 2021, --lsoa11-lookup or several") }
         if let w = wards, !(2019...2099).contains(w) { throw ValidationError("--wards \(w): give the year of the December wards, 2019 or later (e.g. 2024)") }
         if let l = lsoa, l != 2021 { throw ValidationError("--lsoa \(l): only 2021 LSOAs are fetched (2011 LSOAs: translate with the ONS LSOA 2011 → 2021 lookup)") }
         if within.range(of: #"^[EWSN][0-9]{8}$"#, options: .regularExpression) == nil {
@@ -66,6 +71,7 @@ struct FetchBoundariesCommand: ParsableCommand {
                 try fetcher.lsoa2021(service: lsoaService ?? "Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BFC_V10",
                                      lookup: lookupService ?? "LSOA21_WD\(yy)_LAD\(yy)_EW_LU", wardYear: yy)
             }
+            if lsoa11Lookup { try fetcher.table("lsoa11-lsoa21-lookup.csv", service: lsoa11LookupService, where: "LAD22CD = '\(within)'") }
             try fetcher.finish()
         }
     }
@@ -162,6 +168,22 @@ final class BoundaryFetcher {
         }
         try writeGeoPackage(file, table: "lsoa_2021", fields: ["LSOA21CD", "LSOA21NM"], features: features, layer: lsoaLayer, info: lsoaInfo,
                             query: lsoaQuery, edit: lsoaEdit)
+    }
+
+    /// A lookup table (no geometry) as CSV: every field of the layer but its object id, in the layer's order, rows sorted.
+    func table(_ file: String, service: String, where clause: String) throws {
+        let layer = ArcGISLayer(client: client, url: layerURL(service))
+        let query = "\(layer.url) where \(clause)"
+        guard let info = try describe(layer, file: file, query: query) else { unchanged.append(file); return }
+        let edit = BoundaryFetcher.edit(info)
+        if current(file, query: query, edit: edit) { unchanged.append(file); return }
+        let fields = info.fields.filter { $0 != info.objectIdField }
+        let rows = try layer.query(where: clause, outFields: fields, geometry: false, info: info)
+            .map { r in fields.map { r.attributes[$0] ?? .null } }
+            .sorted { $0.map(\.csvText).lexicographicallyPrecedes($1.map(\.csvText)) }
+        guard !rows.isEmpty else { throw ArcGISError(description: "\(layer.url): no row where \(clause); check --within") }
+        try record(file, data: Data(Table(columns: fields, rows: rows).csv().utf8), layer: layer, info: info, query: query,
+                   rows: rows.count, edit: edit)
     }
 
     /// Sorted by the first field (the code); one feature per code.
