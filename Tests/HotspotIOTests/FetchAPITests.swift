@@ -67,6 +67,33 @@ import HotspotTestSupport
         #expect(unknown.isEmpty)
     }
 
+    @Test func apiRecordsBecomeStreetRows() throws {
+        let json = """
+            [{"category":"violent-crime","location_type":"Force","location":{"latitude":"51.450000","street":{"id":1,"name":"On or near High Street"},"longitude":"-0.020000"},
+              "context":"","outcome_status":{"category":"Under investigation","date":"2024-01"},"persistent_id":"abc","id":11,"location_subtype":"","month":"2024-01"},
+             {"category":"anti-social-behaviour","location_type":"BTP","location":{"latitude":"51.460000","street":{"id":2,"name":"On or near Station"},"longitude":"-0.030000"},
+              "context":"note","outcome_status":null,"persistent_id":"","id":12,"location_subtype":"","month":"2024-01"}]
+            """
+        let rows = try PoliceAPIFetcher.rows(json: Array(json.utf8), forceName: "Metropolitan Police Service")
+        #expect(rows.map(\.fields) == [
+            ["abc", "2024-01", "Metropolitan Police Service", "Metropolitan Police Service", "-0.020000", "51.450000",
+             "On or near High Street", "", "", "Violence and sexual offences", "Under investigation", ""],
+            ["", "2024-01", "British Transport Police", "British Transport Police", "-0.030000", "51.460000",
+             "On or near Station", "", "", "Anti-social behaviour", "", "note"],
+        ])
+        #expect(rows.map(\.apiID) == [11, 12])
+        // police.uk's own answer (shared data): every record a row, ASB without Crime ID, every type a CSV name.
+        let path = Paths.sharedFile("data/policeuk/api-json/all-crime_1.json")
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let real = try PoliceAPIFetcher.rows(json: Array(try Data(contentsOf: URL(fileURLWithPath: path))), forceName: "Metropolitan Police Service")
+        #expect(real.count == 376)
+        #expect(real.filter { $0.crimeType == "Anti-social behaviour" }.allSatisfy { $0.crimeID.isEmpty })
+        #expect(real.allSatisfy { PoliceCrimeCategory.names.values.contains($0.crimeType) && !$0.location.isEmpty })
+        // Its British Transport Police records (at stations, named as such) are labelled so.
+        #expect(real.filter { $0.reportedBy == "British Transport Police" }.allSatisfy { !$0.location.hasPrefix("On or near") })
+        #expect(real.contains { $0.reportedBy == "British Transport Police" })
+    }
+
     @Test func streetCSVLayout() {
         let r = StreetRow(apiID: 7, crimeID: "abc", month: "2024-01", reportedBy: "Metropolitan Police Service",
                           fallsWithin: "Metropolitan Police Service", longitude: "-0.020000", latitude: "51.450000",

@@ -81,10 +81,7 @@ struct FetchAPICommand: ParsableCommand {
             var fetcher: PoliceAPIFetcher?
             var written: [String] = [], unchanged: [String] = []
             for month in FetchAPICommand.months(from, to ?? from) {
-                let file = "\(month)-\(force)-street.csv"
-                let path = (out as NSString).appendingPathComponent(file)
-                if !refetch, let e = manifest.entry(file), e.notes?["area"] == layer.sha256,
-                   (try? Hashing.sha256(file: path)) == e.sha256 {
+                if !refetch, PoliceAPIMonthFile.isCurrent(month: month, force: force, areaSHA256: layer.sha256, folder: out, manifest: manifest) {
                     unchanged.append(month); continue
                 }
                 if forceName == nil { forceName = try FetchAPICommand.forceName(force, base: base, client: client) }
@@ -94,14 +91,9 @@ struct FetchAPICommand: ParsableCommand {
                 let f = fetcher!
                 let before = (f.requests, f.splits, f.throttled)
                 let rows = try f.fetchMonth(area: region, month: month)
-                let data = Data(StreetRow.csv(rows).utf8)
-                try AtomicFile.write(data, to: path)
-                manifest.record(FetchedFile(file: file, url: base + "/crimes-street/all-crime", size: Int64(data.count),
-                                            sha256: Hashing.sha256(data), rows: rows.count,
-                                            anonymisation: month < "2022-07" ? "before-2022-07" : "from-2022-07",
-                                            notes: ["source": "police.uk API", "area": layer.sha256, "areaFile": area,
-                                                    "vertices": String(region.vertices)]))
-                try manifest.save(folder: out)
+                let file = try PoliceAPIMonthFile.write(rows, month: month, force: force, folder: out, url: base + "/crimes-street/all-crime",
+                                                        areaSHA256: layer.sha256, manifest: &manifest,
+                                                        notes: ["areaFile": area, "vertices": String(region.vertices)]).file
                 written.append(file)
                 note("fetched \(file): \(rows.count) crimes (\(f.requests - before.0) requests, \(f.splits - before.1) splits, \(f.throttled - before.2) throttled)", quiet: quiet)
             }

@@ -231,11 +231,15 @@ public final class PoliceAPIFetcher {
     }
 
     private func decode(_ response: HTTPResponse, url: String, month: String) throws -> [StreetRow] {
-        let crimes: [APICrime]
-        do { crimes = try JSONDecoder().decode([APICrime].self, from: Data(response.body)) } catch {
+        do { return try PoliceAPIFetcher.rows(json: response.body, forceName: forceName) } catch {
             throw PoliceAPIError(description: "\(url): the answer is not the crimes-street JSON (\(String(describing: error).prefix(160))); is the API address right?")
         }
-        return crimes.map { c in
+    }
+
+    /// The rows of a `crimes-street` JSON answer, in its order, labelled with `forceName` (BTP records: British
+    /// Transport Police).
+    public static func rows(json: [UInt8], forceName: String) throws -> [StreetRow] {
+        try JSONDecoder().decode([APICrime].self, from: Data(json)).map { c in
             let force = c.location_type == "BTP" ? "British Transport Police" : forceName
             return StreetRow(apiID: c.id, crimeID: c.persistent_id ?? "", month: c.month, reportedBy: force, fallsWithin: force,
                              longitude: c.location?.longitude ?? "", latitude: c.location?.latitude ?? "",
@@ -243,6 +247,34 @@ public final class PoliceAPIFetcher {
                              crimeType: PoliceCrimeCategory.csvName(c.category, month: c.month),
                              lastOutcome: c.outcome_status?.category ?? "", context: c.context ?? "")
         }
+    }
+}
+
+/// A month fetched from the API as a file of the fetch folder: `FOLDER/YYYY-MM-FORCE-street.csv`, written atomically
+/// and recorded in `manifest.json` (saved at once), with the area's SHA-256 so a re-run can skip it.
+public enum PoliceAPIMonthFile {
+    public static func name(month: String, force: String) -> String { "\(month)-\(force)-street.csv" }
+
+    /// True when `manifest` records the month's file for the same area and the file on disk is as recorded.
+    public static func isCurrent(month: String, force: String, areaSHA256: String, folder: String, manifest: FetchManifest) -> Bool {
+        let file = name(month: month, force: force)
+        guard let e = manifest.entry(file), e.notes?["area"] == areaSHA256 else { return false }
+        return (try? Hashing.sha256(file: (folder as NSString).appendingPathComponent(file))) == e.sha256
+    }
+
+    /// Writes the rows (already sorted) and records the file: URL, size, SHA-256, rows, the month's anonymisation era.
+    @discardableResult
+    public static func write(_ rows: [StreetRow], month: String, force: String, folder: String, url: String, areaSHA256: String,
+                             manifest: inout FetchManifest, notes: [String: String] = [:]) throws -> FetchedFile {
+        let file = name(month: month, force: force)
+        let data = Data(StreetRow.csv(rows).utf8)
+        try AtomicFile.write(data, to: (folder as NSString).appendingPathComponent(file))
+        let entry = FetchedFile(file: file, url: url, size: Int64(data.count), sha256: Hashing.sha256(data), rows: rows.count,
+                                anonymisation: month < "2022-07" ? "before-2022-07" : "from-2022-07",
+                                notes: notes.merging(["source": "police.uk API", "area": areaSHA256]) { _, new in new })
+        manifest.record(entry)
+        try manifest.save(folder: folder)
+        return entry
     }
 }
 
