@@ -155,3 +155,102 @@ import HotspotTestSupport
         #expect(ArcGISLayer.encode("LAD24CD = 'E09000023'") == "LAD24CD%20%3D%20%27E09000023%27")
     }
 }
+
+/// A stand-in police.uk API: crimes at given points, 503 above `limit` in a polygon, 429 on chosen request numbers.
+final class FakeAPI: HTTPTransport {
+    var points: [(id: Int64, lat: Double, lon: Double)]
+    var limit: Int
+    var throttle: (Int) -> String?? = { _ in nil }  // request number → nil (answer), .some(nil) 429 without Retry-After, .some(v) with
+    var requests = 0, posts = 0
+    init(points: [(id: Int64, lat: Double, lon: Double)], limit: Int) { self.points = points; self.limit = limit }
+
+    func getURL(_ url: String) throws -> HTTPResponse { answer(url, query: String(url.split(separator: "?", maxSplits: 1)[1])) }
+    func postForm(_ url: String, body: String) throws -> HTTPResponse { posts += 1; return answer(url, query: body) }
+
+    func answer(_ url: String, query: String) -> HTTPResponse {
+        requests += 1
+        if let t = throttle(requests) { return HTTPResponse(status: 429, headers: t.map { ["retry-after": $0] } ?? [:], body: [], url: url) }
+        let params = Dictionary(uniqueKeysWithValues: query.split(separator: "&").map { kv -> (String, String) in
+            let p = kv.split(separator: "=", maxSplits: 1); return (String(p[0]), String(p[1])) })
+        var ring = params["poly"]!.split(separator: ":").map { pair -> XY in
+            let v = pair.split(separator: ",").map { Double($0)! }; return XY(v[1], v[0]) }
+        ring.append(ring[0])
+        let inside = points.filter { pointInRing(XY($0.lon, $0.lat), ring) }
+        if inside.count > limit { return HTTPResponse(status: 503, headers: [:], body: [], url: url) }
+        let json = "[" + inside.map { p in
+            #"{"category":"burglary","location_type":"Force","location":{"latitude":"\#(Fmt.fixed(p.lat, 6))","longitude":"\#(Fmt.fixed(p.lon, 6))","street":{"name":"On or near X"}},"context":"","outcome_status":null,"persistent_id":"p\#(p.id)","id":\#(p.id),"month":"2024-01"}"#
+        }.joined(separator: ",") + "]"
+        return HTTPResponse(status: 200, headers: [:], body: Array(json.utf8), url: url)
+    }
+}
+
+@Suite struct PoliceAPIFetcherTests {
+    /// A 20 × 20 grid of crimes in a square of 0.1°, a column 0.0001° from the first cut.
+    static let grid: [(id: Int64, lat: Double, lon: Double)] = (0..<400).map { (k: Int) -> (id: Int64, lat: Double, lon: Double) in
+        let row = Double(k / 20), column = Double(k % 20)
+        let lat: Double = 51.4001 + row * 0.005
+        let lon: Double = -0.0999 + column * 0.005
+        return (id: Int64(1000 + k), lat: lat, lon: lon)
+    }
+    static let square = [(lat: 51.4, lon: -0.1), (lat: 51.4, lon: 0.0), (lat: 51.5, lon: 0.0), (lat: 51.5, lon: -0.1)]
+
+    /// A fetcher on a simulated clock that only the sleeps advance; returns it and the sleeps made.
+    func fetcher(_ api: FakeAPI, rate: LeakyBucket = LeakyBucket()) -> (PoliceAPIFetcher, () -> [Double]) {
+        final class Clock { var now = 0.0; var sleeps: [Double] = [] }
+        let c = Clock()
+        let f = PoliceAPIFetcher(client: api, base: "http://fake/api", rate: rate, forceName: "Metropolitan Police Service",
+                                 clock: { c.now }, sleep: { c.sleeps.append($0); c.now += $0 })
+        return (f, { c.sleeps })
+    }
+
+    @Test func a503SplitsTheAreaAndNothingIsLostOrDoubled() throws {
+        let api = FakeAPI(points: Self.grid, limit: 45)
+        let (f, _) = fetcher(api)
+        let rows = try f.fetchMonth(polygon: Self.square, month: "2024-01")
+        #expect(rows.count == 400)
+        #expect(Set(rows.map(\.apiID)).count == 400)
+        #expect(rows.map(\.apiID) == rows.map(\.apiID).sorted())
+        #expect(f.splits >= 7)  // 400 crimes, at most 45 a part: at least 9 parts
+        #expect(api.posts == 0)
+    }
+
+    @Test func a429IsWaitedOutAndRetriesAreBounded() throws {
+        let api = FakeAPI(points: Self.grid, limit: 1000)
+        api.throttle = { n in n == 1 ? .some("3") : (n == 2 ? .some(nil) : nil) }
+        let (f, sleeps) = fetcher(api)
+        #expect(try f.fetchMonth(polygon: Self.square, month: "2024-01").count == 400)
+        #expect(sleeps() == [3, 2])  // Retry-After: 3, then 2^1 s for the second 429 in a row
+        // A server that answers 429 forever: 1 + maxRetries requests, waits 1, 2, 4 … 32 s, then one error.
+        let always = FakeAPI(points: Self.grid, limit: 1000)
+        always.throttle = { _ in .some(nil) }
+        let (g, gs) = fetcher(always)
+        #expect(throws: PoliceAPIError.self) { try g.fetchMonth(polygon: Self.square, month: "2024-01") }
+        #expect(always.requests == 7)
+        #expect(gs() == [1, 2, 4, 8, 16, 32])
+    }
+
+    @Test func requestsKeepToTheRate() throws {
+        // Many splits at a tiny burst: the fetcher sleeps so that no window holds more than burst + rate × seconds.
+        let api = FakeAPI(points: Self.grid, limit: 10)
+        let (f, sleeps) = fetcher(api, rate: LeakyBucket(rate: 2, burst: 3))
+        #expect(try f.fetchMonth(polygon: Self.square, month: "2024-01").count == 400)
+        let total = sleeps().reduce(0, +)
+        #expect(api.requests > 40)
+        #expect(total >= Double(api.requests - 3) / 2 - 1e-9)
+    }
+
+    @Test func aLongRingGoesByPost() throws {
+        // A circle of 400 vertices: its URL passes 4,000 characters.
+        let ring = (0..<400).map { k -> (lat: Double, lon: Double) in
+            let a: Double = Double(k) / 400 * 2 * Double.pi
+            let lat: Double = 51.45 + 0.06 * sin(a), lon: Double = -0.05 + 0.06 * cos(a)
+            return (lat: lat, lon: lon)
+        }
+        let api = FakeAPI(points: Self.grid, limit: 1000)
+        let (f, _) = fetcher(api)
+        let rows = try f.fetchMonth(polygon: ring, month: "2024-01")
+        #expect(api.posts == 1 && api.requests == 1)
+        let closed = ring.map { XY($0.lon, $0.lat) } + [XY(ring[0].lon, ring[0].lat)]
+        #expect(rows.count == Self.grid.filter { pointInRing(XY($0.lon, $0.lat), closed) }.count)
+    }
+}

@@ -108,6 +108,18 @@ public struct StreetRow: Sendable, Equatable {
     }
 }
 
+/// What sends the API's requests: `HTTPClient`, or a stand-in in tests.
+public protocol HTTPTransport: AnyObject {
+    func getURL(_ url: String) throws -> HTTPResponse
+    /// POST of an `application/x-www-form-urlencoded` body.
+    func postForm(_ url: String, body: String) throws -> HTTPResponse
+}
+
+extension HTTPClient: HTTPTransport {
+    public func getURL(_ url: String) throws -> HTTPResponse { try get(url) }
+    public func postForm(_ url: String, body: String) throws -> HTTPResponse { try post(url, body: body) }
+}
+
 /// What went wrong talking to the police.uk API, said in one line with what to do.
 public struct PoliceAPIError: Error, CustomStringConvertible, Sendable {
     public var description: String
@@ -140,7 +152,7 @@ struct APICrime: Decodable {
 /// merged by the API's record id, so nothing is lost or doubled; a 429 waits (Retry-After, else 1, 2, 4 … 32 s) and
 /// tries again, at most `maxRetries` times.
 public final class PoliceAPIFetcher {
-    public let client: HTTPClient
+    public let client: any HTTPTransport
     /// The API's root, e.g. `https://data.police.uk/api`.
     public let base: String
     public private(set) var bucket: LeakyBucket
@@ -158,7 +170,7 @@ public final class PoliceAPIFetcher {
 
     public static let defaultBase = "https://data.police.uk/api"
 
-    public init(client: HTTPClient, base: String = PoliceAPIFetcher.defaultBase, rate: LeakyBucket = LeakyBucket(),
+    public init(client: any HTTPTransport, base: String = PoliceAPIFetcher.defaultBase, rate: LeakyBucket = LeakyBucket(),
                 forceName: String, clock: (() -> Double)? = nil, sleep: ((Double) -> Void)? = nil) {
         self.client = client
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
@@ -209,7 +221,7 @@ public final class PoliceAPIFetcher {
             let wait = bucket.reserve(now: clock())
             if wait > 0 { sleep(wait) }
             requests += 1
-            let response = getURL.utf8.count > 4000 ? try client.post(endpoint, body: query) : try client.get(getURL)
+            let response = getURL.utf8.count > 4000 ? try client.postForm(endpoint, body: query) : try client.getURL(getURL)
             switch response.status {
             case 200:
                 return .rows(try decode(response, url: endpoint, month: month))
