@@ -12,7 +12,7 @@ struct FetchCommand: ParsableCommand {
         Every fetched file lands atomically in the output folder and is recorded in its manifest.json (URL, ETag, \
         size, SHA-256, rows, vintage). A second run fetches only what changed; an interrupted one resumes.
         """,
-subcommands: [FetchPoliceUK.self])
+        subcommands: [FetchPoliceUK.self, FetchBoundariesCommand.self, FetchAPICommand.self])
 }
 
 /// The HTTP settings of every fetch: hotspot names itself and its version to the servers it asks.

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import HotspotCore
+import HotspotGeo
+import HotspotIO
+
+/// `hotspot fetch api`: street-level crimes of months not yet in an archive, from the police.uk API by polygon,
+/// written in the archive's street-CSV layout. (`hotspot fetch policeuk --area FILE` uses the same `PoliceAPIFetcher`.)
+struct FetchAPICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Download street-level crimes inside an area from the police.uk API, month by month.",
+        discussion: """
+            Asks data.police.uk's crimes-street/all-crime for each month with the area's boundary (grown and \
+            simplified by 10 m, sent by POST when long), at most 15 requests a second with bursts of 30, waiting on \
+            HTTP 429, splitting the area when the API answers 503 (more than 10,000 crimes); keeps the crimes inside \
+            the exact area and writes DIR/YYYY-MM-FORCE-street.csv in police.uk's street CSV layout (LSOA columns \
+            empty: the API gives none). A second run fetches nothing already in manifest.json for the same area \
+            (--refetch fetches again). Example:
+              hotspot fetch api --area lewisham.geojson --force metropolitan --from 2025-01 --to 2025-03 --out data/
+            See docs/reference/fetch-api.md.
+            """,
+        shouldDisplay: false)
+
+    @Option(help: ArgumentHelp("The area: a polygon layer (GeoJSON, GeoPackage, Shapefile); all its polygons together.", valueName: "file"))
+    var area: String
+    @Option(help: ArgumentHelp("The police.uk force id (e.g. metropolitan): the files' names; its name labels the rows.", valueName: "id"))
+    var force: String
+    @Option(help: ArgumentHelp("First month, YYYY-MM.", valueName: "month"))
+    var from: String
+    @Option(help: ArgumentHelp("Last month, YYYY-MM (default: --from).", valueName: "month"))
+    var to: String?
+    @Option(help: ArgumentHelp("The folder the CSVs and manifest.json go into.", valueName: "dir"))
+    var out: String
+    @Option(help: ArgumentHelp("The API's root.", valueName: "url"))
+    var apiBase: String = PoliceAPIFetcher.defaultBase
+    @Option(help: ArgumentHelp("Requests per second on average (police.uk allows 15).", valueName: "n"))
+    var rate: Double = 15
+    @Option(help: ArgumentHelp("Requests in a burst (police.uk allows 30).", valueName: "n"))
+    var burst: Double = 30
+    @Flag(help: "Fetch months again even when the folder has them.")
+    var refetch = false
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    static func monthOK(_ m: String) -> Bool { m.range(of: #"^[0-9]{4}-(0[1-9]|1[0-2])$"#, options: .regularExpression) != nil }
+
+    func validate() throws {
+        for (name, m) in [("--from", from), ("--to", to ?? from)] where !FetchAPICommand.monthOK(m) {
+            throw ValidationError("\(name) '\(m)': give a month as YYYY-MM (e.g. 2025-01)")
+        }
+        if (to ?? from) < from { throw ValidationError("--to \(to ?? from) is before --from \(from)") }
+        if !(rate > 0 && rate <= 15) { throw ValidationError("--rate \(rate): give 0 < rate ≤ 15 (police.uk's limit)") }
+        if !(burst >= 1 && burst <= 30) { throw ValidationError("--burst \(burst): give 1 to 30 (police.uk's limit)") }
+        if force.range(of: #"^[a-z0-9-]+$"#, options: .regularExpression) == nil {
+            throw ValidationError("--force '\(force)': give police.uk's force id, lower case (e.g. metropolitan, city-of-london)")
+        }
+    }
+
+    /// Months from `from` to `to`, both included.
+    static func months(_ from: String, _ to: String) -> [String] {
+        var (y, m) = (Int(from.prefix(4))!, Int(from.suffix(2))!)
+        var out: [String] = []
+        while true {
+            let s = String(format: "%04d-%02d", y, m)
+            if s > to { break }
+            out.append(s)
+            m += 1; if m == 13 { m = 1; y += 1 }
+        }
+        return out
+    }
+
+    func run() throws {
+        try fetchJob {
+            let layer = try PolygonLayerReader.read(path: area, anonymous: "area")
+            let region = try PoliceAPIArea(MultiPolygon(layer.areas.flatMap(\.geometry.polygons)), epsg: layer.epsg)
+            var manifest = try FetchManifest.load(folder: out)
+            let client = try HTTPClient(settings: fetchHTTPSettings())
+            let base = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
+            var forceName: String?
+            var fetcher: PoliceAPIFetcher?
+            var written: [String] = [], unchanged: [String] = []
+            for month in FetchAPICommand.months(from, to ?? from) {
+                if !refetch, PoliceAPIMonthFile.isCurrent(month: month, force: force, areaSHA256: layer.sha256, folder: out, manifest: manifest) {
+                    unchanged.append(month); continue
+                }
+                if forceName == nil { forceName = try FetchAPICommand.forceName(force, base: base, client: client) }
+                if fetcher == nil {
+                    fetcher = PoliceAPIFetcher(client: client, base: base, rate: LeakyBucket(rate: rate, burst: burst), forceName: forceName!)
+                }
+                let f = fetcher!
+                let before = (f.requests, f.splits, f.throttled)
+                let rows = try f.fetchMonth(area: region, month: month)
+                let file = try PoliceAPIMonthFile.write(rows, month: month, force: force, folder: out, url: base + "/crimes-street/all-crime",
+                                                        areaSHA256: layer.sha256, manifest: &manifest,
+                                                        notes: ["areaFile": area, "vertices": String(region.vertices)]).file
+                written.append(file)
+                note("fetched \(file): \(rows.count) crimes (\(f.requests - before.0) requests, \(f.splits - before.1) splits, \(f.throttled - before.2) throttled)", quiet: quiet)
+            }
+            if !unchanged.isEmpty { note("unchanged: \(unchanged.joined(separator: ", ")) (already fetched for this area; --refetch fetches again)", quiet: quiet) }
+            if !written.isEmpty { note("wrote \(written.joined(separator: ", ")) and manifest.json in \(out)", quiet: quiet) }
+        }
+    }
+
+    /// The force's name (`forces/ID`: data.police.uk/docs/method/specific-force), which labels every row.
+    static func forceName(_ id: String, base: String, client: HTTPClient) throws -> String {
+        let url = "\(base)/forces/\(id)"
+        let r = try client.get(url)
+        if r.status == 404 { throw PoliceAPIError(description: "\(url): police.uk has no force '\(id)'; see \(base)/forces for the ids") }
+        guard r.status == 200 else { throw PoliceAPIError(description: "\(url): HTTP \(r.status) from the police.uk API; run the command again later") }
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any], let name = obj["name"] as? String else {
+            throw PoliceAPIError(description: "\(url): the answer is not a force; is the API address right?")
+        }
+        return name
+    }
+}
