@@ -229,6 +229,7 @@ public enum WeeklyJob {
             wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
             warnings = all.warnings
             warnCoverage()
+            warnings += VintageWarnings.warnings(all.incidents)
             if wards == nil {
                 warnings.append("the project has no area layer, so the set has no wards layer and incidents carry no ward: add areas: wards: {file: …} to the project")
             }
