@@ -34,7 +34,7 @@ public enum VintageWarnings {
         let (months, lsoa) = evidence(inc, keep: keep)
         var out: [String] = []
         if let s = DataVintage.refreshSplit(months) {
-            out.append("the incidents span police.uk's July 2022 refresh of its anonymous map points: \(Fmt.counted(s.nBefore, "incident")) of \(range(s.before)) sit on the map points before it, \(Fmt.grouped(s.nAfter)) of \(range(s.after)) on the refreshed ones, so counts per map point, cell or area either side of 2022-07 differ by the anonymisation as well as by crime; compare or analyse months on one side only (to 2022-06, or from 2022-07)")
+            out.append("the incidents span police.uk's July 2022 refresh of its anonymous map points (\(Fmt.counted(s.nBefore, "incident")) of \(range(s.before)) before it, \(Fmt.grouped(s.nAfter)) of \(range(s.after)) after): counts per map point, cell or area either side differ by the anonymisation as well as by crime; analyse or compare months on one side only (to 2022-06, or from 2022-07)")
         }
         if let w = lsoaWarning(lsoa) { out.append(w) }
         return out
@@ -62,12 +62,12 @@ public enum VintageWarnings {
     /// months tell.
     static func lsoaWarning(_ lsoa: [Int: DataVintage.CodeCounts]) -> String? {
         guard let x = DataVintage.lsoaMix(lsoa) else { return nil }
-        var old: [String] = []
-        if x.retired2011 > 0 { old.append("\(Fmt.grouped(x.retired2011)) \(x.retired2011 == 1 ? "carries a 2011 code" : "carry 2011 codes") retired in 2021 (\(x.examples2011.joined(separator: ", ")))") }
-        if x.retired2011 == 0, let m = x.monthsBefore2023 {
-            old.append("\(Fmt.grouped(x.rowsBefore2023)) are of \(range(m)), months police.uk published with 2011 codes")
-        }
-        return "the rows' 'LSOA code' column mixes 2011 and 2021 LSOA codes: \(Fmt.counted(x.rows2021, "row")) of \(range(x.months2021)) \(x.rows2021 == 1 ? "carries a code" : "carry codes") created in 2021 (\(x.examples2021.joined(separator: ", "))), \(old.joined(separator: "; ")). hotspot's own area tables do not use that column (it puts each incident in an area of the --areas layer by its point), but a table or join by the column counts two sets of areas as one: translate the codes through the ONS LSOA (2011) to LSOA (2021) lookup first, or count by boundary with --areas lsoa=FILE"
+        let have = { (n: Int, what: String) in n == 1 ? "has a \(what)" : "have \(what)s" }
+        let new = "\(Fmt.counted(x.rows2021, "row")) of \(range(x.months2021)) \(have(x.rows2021, "code")) created in 2021, \(x.examples2021.joined(separator: ", "))"
+        var old = ""
+        if x.retired2011 > 0 { old = "\(Fmt.grouped(x.retired2011)) \(have(x.retired2011, "2011 code")) retired in 2021, \(x.examples2011.joined(separator: ", "))" }
+        else if let m = x.monthsBefore2023 { old = "\(Fmt.grouped(x.rowsBefore2023)) are of \(range(m)), months police.uk published with 2011 codes" }
+        return "the 'LSOA code' column mixes 2011 and 2021 LSOA codes (\(new); \(old)): hotspot's area tables go by the area of --areas each point lies in, not by this column, but a table by the column counts two sets of areas as one; translate the codes through the ONS LSOA (2011) to LSOA (2021) lookup first, or count by boundary with --areas lsoa=FILE"
     }
 
     static func range(_ r: ClosedRange<Int>) -> String {
