@@ -9,6 +9,9 @@ public enum VintageWarnings {
     /// What every vintage warning contains (`ProjectJob` adds the run-wide ones only when no product gave one).
     static let markers = ["July 2022 refresh", "2011 and 2021 LSOA codes"]
 
+    /// Whether `warning` is one of these.
+    static func isVintage(_ warning: String) -> Bool { markers.contains { warning.contains($0) } }
+
     /// The rows `keep` keeps (all when nil) of police.uk street files: incidents per month ordinal, and the LSOA
     /// code counts of each file's months among them.
     static func evidence(_ inc: LoadedIncidents, keep: ((Int) -> Bool)?) -> (months: [Int: Int], lsoa: [Int: DataVintage.CodeCounts]) {

@@ -26,7 +26,7 @@ public enum ProjectJob {
         }
         for name in pr.names { try set.recordFolder(name) }
         // The whole project's incidents cross a data-vintage break that no product has warned of.
-        if !warnings.contains(where: { w in VintageWarnings.markers.contains { w.contains($0) } }) {
+        if !warnings.contains(where: VintageWarnings.isVintage) {
             warnings += VintageWarnings.warnings(inputs.incidents)
         }
         var meta = RunMetadata(command: command, parameters: ["job": "run", "project": p.path, "products": pr.names.joined(separator: ",")],

@@ -478,7 +478,8 @@ public enum WeeklyJob {
             var ep = p
             ep.products = .init(); ep.products.emerging = eo; ep.database = nil
             let e = try EmergingJob.compute(ep, inputs: ew)
-            warnings += e.warnings.filter { !all.warnings.contains($0) }
+            // The set's own vintage warnings (over all its incidents) stand for the emerging window's.
+            warnings += e.warnings.filter { !all.warnings.contains($0) && !VintageWarnings.isVintage($0) }
             let eg = e.grid!
             var et = Table(columns: ["id", "category_code", "category", "hot_steps", "trend_z"])
             et.rows = e.cells.map { k in
