@@ -7,7 +7,7 @@ import Testing
 
     static func counts(_ codes: [String]) -> DataVintage.CodeCounts {
         var c = DataVintage.CodeCounts()
-        for k in codes { c.add(Array(k.utf8)) }
+        for k in codes { Array(k.utf8).withUnsafeBufferPointer { c.add($0) } }
         return c
     }
 

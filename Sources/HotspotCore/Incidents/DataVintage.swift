@@ -30,24 +30,28 @@ public enum DataVintage {
         case notLSOA
     }
 
-    /// The kind of one code (ASCII bytes, e.g. `E01033770`).
-    public static func kind<C: Collection>(_ code: C) -> CodeKind where C.Element == UInt8 {
-        guard code.count == 9 else { return .notLSOA }
-        var it = code.makeIterator()
-        let c0 = it.next()!, c1 = it.next()!, c2 = it.next()!
-        guard c1 == UInt8(ascii: "0"), c2 == UInt8(ascii: "1"), c0 == UInt8(ascii: "E") || c0 == UInt8(ascii: "W") else { return .notLSOA }
+    static let retiredRange = retired2011England.min()!...retired2011England.max()!
+
+    /// The kind of one code (ASCII bytes, e.g. `E01033770`); read for every police.uk row, so byte by byte.
+    public static func kind(_ b: UnsafeBufferPointer<UInt8>) -> CodeKind {
+        guard b.count == 9, b[1] == UInt8(ascii: "0"), b[2] == UInt8(ascii: "1") else { return .notLSOA }
+        let england = b[0] == UInt8(ascii: "E")
+        guard england || b[0] == UInt8(ascii: "W") else { return .notLSOA }
         var n = 0
-        while let d = it.next() {
-            guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return .notLSOA }
-            n = n * 10 + Int(d - UInt8(ascii: "0"))
+        for i in 3..<9 {
+            let d = b[i] &- UInt8(ascii: "0")
+            guard d < 10 else { return .notLSOA }
+            n = n * 10 + Int(d)
         }
-        if c0 == UInt8(ascii: "E") {
-            return n >= newCodeLimitEngland ? .shared : n > last2011England ? .only2021 : retired2011England.contains(n) ? .only2011 : .shared
+        if england {
+            if n >= newCodeLimitEngland { return .shared }
+            if n > last2011England { return .only2021 }
+            return retiredRange.contains(n) && retired2011England.contains(n) ? .only2011 : .shared
         }
         return n >= newCodeLimitWales ? .shared : n > last2011Wales ? .only2021 : .shared
     }
 
-    public static func kind(_ code: String) -> CodeKind { kind(Array(code.utf8)) }
+    public static func kind(_ code: String) -> CodeKind { Array(code.utf8).withUnsafeBufferPointer { kind($0) } }
 
     /// The LSOA set a collection of codes is in, from the codes alone.
     public enum CodeSet: Sendable, Equatable { case lsoa2011, lsoa2021, mixed, unknown }
@@ -73,7 +77,7 @@ public enum DataVintage {
         public init() {}
 
         /// Counts one row's code.
-        public mutating func add<C: Collection>(_ code: C) where C.Element == UInt8 {
+        public mutating func add(_ code: UnsafeBufferPointer<UInt8>) {
             let k = kind(code)
             guard k != .notLSOA else { return }
             rows += 1

@@ -313,12 +313,15 @@ public enum IncidentReader {
         var lines = 0
         /// LSOA codes of the rows read, by month ordinal (police.uk street files only).
         var lsoa: [Int: DataVintage.CodeCounts] = [:]
-        var lsoaMonth = Int.min, lsoaCounts = DataVintage.CodeCounts()
+        var lsoaDay = Int.min, lsoaMonth = Int.min, lsoaCounts = DataVintage.CodeCounts()
 
         /// Counts the LSOA code of a row of day `day` (rows of one month run together: one lookup per run).
         mutating func countLSOA(_ code: UnsafeBufferPointer<UInt8>, day: Int) {
-            let m = CivilDate.monthOrdinal(ofDay: day)
-            if m != lsoaMonth { flushLSOA(); lsoaMonth = m; lsoaCounts = lsoa[m] ?? DataVintage.CodeCounts() }
+            if day != lsoaDay {
+                lsoaDay = day
+                let m = CivilDate.monthOrdinal(ofDay: day)
+                if m != lsoaMonth { flushLSOA(); lsoaMonth = m; lsoaCounts = lsoa[m] ?? DataVintage.CodeCounts() }
+            }
             lsoaCounts.add(code)
         }
 
