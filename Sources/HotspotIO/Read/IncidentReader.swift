@@ -226,6 +226,8 @@ public enum IncidentReader {
         var categoryCol: Int?
         var idCol: Int?
         var weightCol: Int?
+        /// police.uk's `LSOA code` column: each row's code is counted by kind per month (`DataVintage.CodeCounts`).
+        var lsoaCol: Int? = nil
     }
 
     /// A police.uk file's `--weight-col` when the file has no such column.
@@ -266,7 +268,7 @@ public enum IncidentReader {
             try refuseMapping(options, path: path, format: "police.uk street-level")
             return Layout(format: .policeuk, fields: header.count, xCol: col("Longitude")!, yCol: col("Latitude")!,
                           isLonLat: true, epsg: 4326, dateCol: col("Month")!, categoryCol: col("Crime type"),
-                          idCol: col("Crime ID"), weightCol: options.mapping.weight.flatMap(col))
+                          idCol: col("Crime ID"), weightCol: options.mapping.weight.flatMap(col), lsoaCol: col("LSOA code"))
         case .stopsearch:
             let missing = IncidentFormat.stopRequired.filter { col($0) == nil } + weightMissing(options, col)
             guard missing.isEmpty else { throw InputError.badHeader(file: path, format: "police.uk stop-and-search", missing: missing) }
@@ -313,6 +315,21 @@ public enum IncidentReader {
         var tooManyCategories = false
         /// Physical lines consumed (line numbers above are relative: the segment's first line is 1).
         var lines = 0
+        /// LSOA codes of the rows read, by month ordinal (police.uk street files only).
+        var lsoa: [Int: DataVintage.CodeCounts] = [:]
+        var lsoaDay = Int.min, lsoaMonth = Int.min, lsoaCounts = DataVintage.CodeCounts()
+
+        /// Counts the LSOA code of a row of day `day` (rows of one month run together: one lookup per run).
+        mutating func countLSOA(_ code: UnsafeBufferPointer<UInt8>, day: Int) {
+            if day != lsoaDay {
+                lsoaDay = day
+                let m = CivilDate.monthOrdinal(ofDay: day)
+                if m != lsoaMonth { flushLSOA(); lsoaMonth = m; lsoaCounts = lsoa[m] ?? DataVintage.CodeCounts() }
+            }
+            lsoaCounts.add(code)
+        }
+
+        mutating func flushLSOA() { if lsoaMonth != Int.min { lsoa[lsoaMonth] = lsoaCounts } }
 
         /// The index in `categories` of the category `raw`, added when new (`catIndex`: hash → candidate indices);
         /// nil when a new one would pass `IncidentTable.maxCategories`.
@@ -398,10 +415,12 @@ public enum IncidentReader {
             let s = rec.bytes.baseAddress.map { $0 - base } ?? 0
             seg.start.append(s); seg.end.append(s + rec.bytes.count)
             if !date.isMonth { seg.anyDay = true }
+            if let lc = L.lsoaCol { seg.countLSOA(rec.raw(lc), day: date.day) }
             seg.minute.append(Int16(minute))
             if minute >= 0 { seg.anyTime = true }
         }
         seg.lines = scanner.linesConsumed
+        seg.flushLSOA()
         return seg
     }
 
@@ -542,6 +561,8 @@ public enum IncidentReader {
         var nextLine = 1
         var categoryCodes: [[UInt8]: UInt16] = [:]
         var lineEndings: LineEndings?
+        /// LSOA codes by month ordinal (police.uk street files only).
+        var lsoa: [Int: DataVintage.CodeCounts] = [:]
 
         init(path: String, fileIndex: UInt16, options: ReadOptions, total: Int) {
             self.path = path; self.fileIndex = fileIndex; self.options = options; self.total = total
@@ -670,6 +691,7 @@ public enum IncidentReader {
             read += seg.x.count + seg.quarantine.count
             quarantine += seg.quarantine
             if seg.anyDay { anyDay = true }
+            for (m, c) in seg.lsoa { lsoa[m, default: DataVintage.CodeCounts()].merge(c) }
             let remap = try seg.categories.map { bytes -> UInt16 in
                 if let c = categoryCodes[bytes] { return c }
                 let name = String(decoding: bytes, as: UTF8.self)
@@ -725,7 +747,8 @@ public enum IncidentReader {
             let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
             let summary = FileSummary(path: path, sha256: digest, bytes: rawBytes, format: layout.format.rawValue + (gzip ? "+gzip" : ""), read: read,
                                       accepted: table.count, quarantined: counts, duplicates: duplicates,
-                                      duplicatesDropped: options.dropDuplicates)
+                                      duplicatesDropped: options.dropDuplicates,
+                                      lsoaCodes: layout.lsoaCol == nil ? nil : Dictionary(uniqueKeysWithValues: lsoa.map { (CivilDate.monthLabel($0.key), $0.value) }))
             return (table, quarantine, summary)
         }
     }

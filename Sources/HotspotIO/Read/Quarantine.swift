@@ -45,6 +45,9 @@ public struct FileSummary: Sendable, Codable, Equatable {
     /// Identical rows seen again (kept or dropped, see `duplicatesDropped`).
     public var duplicates: Int
     public var duplicatesDropped: Bool
+    /// police.uk street files: the rows' `LSOA code` column by month (`YYYY-MM`), counted by what each code proves
+    /// of its LSOA set (`DataVintage`); nil for files without that column.
+    public var lsoaCodes: [String: DataVintage.CodeCounts]? = nil
 
     public var quarantinedTotal: Int { quarantined.values.reduce(0, +) }
     public var balances: Bool { accepted + quarantinedTotal == read }

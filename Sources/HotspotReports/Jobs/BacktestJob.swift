@@ -347,7 +347,7 @@ public enum BacktestJob {
     /// nothing is written (`written` is empty). Refused when no origin has enough test incidents.
     public static func compute(_ job: JobInputs, options o: Options) throws -> Result {
         let (origins, candidates, scores, w) = try PhaseProgress.phase("backtest", total: 1, unit: "steps") { try evaluate(job, o) }
-        var warnings = job.warnings + w
+        var warnings = job.warnings + w + VintageWarnings.warnings(job.incidents)  // training and test windows across a break
         let usable = origins.indices.filter { !origins[$0].tooFew }
         if usable.isEmpty { throw InputError.unusable("no origin has enough incidents to test on (\(o.minTest) or more in the test window): lower --min-test or use longer windows") }
         if usable.count < 3 { warnings.append("only \(usable.count) usable origin(s): the medians rest on very little; more months or shorter windows give a steadier choice") }

@@ -91,6 +91,7 @@ public enum CompareJob {
         // Period of each incident (first matching period; periods may not overlap).
         let periodOf = (0..<t.count).map { i in periods.firstIndex { $0.contains(day: Int(t.day[i])) } ?? -1 }
         warnings += coverageWarnings(periods, periodOf: periodOf, days: t.day)
+        warnings += VintageWarnings.compareWarnings(job.incidents, periods: periods, periodOf: periodOf)
         var borough = [[Int]](repeating: [Int](repeating: 0, count: t.categories.count + 1), count: periods.count)
         for i in 0..<t.count where periodOf[i] >= 0 { borough[periodOf[i]][0] += 1; borough[periodOf[i]][Int(t.category[i]) + 1] += 1 }
         var tables: [String: Table] = [:]

@@ -125,6 +125,7 @@ public enum EmergingJob {
         var params: [String: String] = [:]
         let at = try locations(req, o, job: job, warnings: &warnings, params: &params)
         let steps = try timeSteps(o, t, locations: at.count, warnings: &warnings)
+        warnings += VintageWarnings.warnings(job.incidents, keep: { steps.step(ofDay: Int(t.day[$0])) != nil })  // the cube's incidents
         let cube = SpaceTimeCube(steps: steps, locations: at.count, location: at.assign(t), days: t.day, weights: t.weight)
         if cube.outsideSteps > 0 { warnings.append("\(cube.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
         let st = try spaceTimeGi(at, cube: cube, o, params: &params)

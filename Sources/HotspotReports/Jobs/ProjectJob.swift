@@ -25,6 +25,10 @@ public enum ProjectJob {
             log(made.summary)
         }
         for name in pr.names { try set.recordFolder(name) }
+        // The whole project's incidents cross a data-vintage break that no product has warned of.
+        if !warnings.contains(where: VintageWarnings.isVintage) {
+            warnings += VintageWarnings.warnings(inputs.incidents)
+        }
         var meta = RunMetadata(command: command, parameters: ["job": "run", "project": p.path, "products": pr.names.joined(separator: ",")],
                                inputs: inputs.incidents.files, counts: Pipeline.counts(inputs.incidents), projection: inputs.incidents.projection)
         meta.layers = (inputs.layers + (inputs.boundary.map { [$0] } ?? [])).map(\.metadata)

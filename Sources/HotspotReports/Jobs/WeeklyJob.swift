@@ -229,6 +229,7 @@ public enum WeeklyJob {
             wards = all.layers.first { $0.name == "wards" } ?? all.layers.first
             warnings = all.warnings
             warnCoverage()
+            warnings += VintageWarnings.warnings(all.incidents)
             if wards == nil {
                 warnings.append("the project has no area layer, so the set has no wards layer and incidents carry no ward: add areas: wards: {file: …} to the project")
             }
@@ -477,7 +478,8 @@ public enum WeeklyJob {
             var ep = p
             ep.products = .init(); ep.products.emerging = eo; ep.database = nil
             let e = try EmergingJob.compute(ep, inputs: ew)
-            warnings += e.warnings.filter { !all.warnings.contains($0) }
+            // The set's own vintage warnings (over all its incidents) stand for the emerging window's.
+            warnings += e.warnings.filter { !all.warnings.contains($0) && !VintageWarnings.isVintage($0) }
             let eg = e.grid!
             var et = Table(columns: ["id", "category_code", "category", "hot_steps", "trend_z"])
             et.rows = e.cells.map { k in
