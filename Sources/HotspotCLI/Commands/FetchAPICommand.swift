@@ -57,60 +57,13 @@ struct FetchAPICommand: ParsableCommand {
         }
     }
 
-    /// Months from `from` to `to`, both included.
-    static func months(_ from: String, _ to: String) -> [String] {
-        var (y, m) = (Int(from.prefix(4))!, Int(from.suffix(2))!)
-        var out: [String] = []
-        while true {
-            let s = String(format: "%04d-%02d", y, m)
-            if s > to { break }
-            out.append(s)
-            m += 1; if m == 13 { m = 1; y += 1 }
-        }
-        return out
-    }
-
     func run() throws {
         try fetchJob {
-            let layer = try PolygonLayerReader.read(path: area, anonymous: "area")
-            let region = try PoliceAPIArea(MultiPolygon(layer.areas.flatMap(\.geometry.polygons)), epsg: layer.epsg)
-            var manifest = try FetchManifest.load(folder: out)
-            let client = try HTTPClient(settings: fetchHTTPSettings())
-            let base = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
-            var forceName: String?
-            var fetcher: PoliceAPIFetcher?
-            var written: [String] = [], unchanged: [String] = []
-            for month in FetchAPICommand.months(from, to ?? from) {
-                if !refetch, PoliceAPIMonthFile.isCurrent(month: month, force: force, areaSHA256: layer.sha256, folder: out, manifest: manifest) {
-                    unchanged.append(month); continue
-                }
-                if forceName == nil { forceName = try FetchAPICommand.forceName(force, base: base, client: client) }
-                if fetcher == nil {
-                    fetcher = PoliceAPIFetcher(client: client, base: base, rate: LeakyBucket(rate: rate, burst: burst), forceName: forceName!)
-                }
-                let f = fetcher!
-                let before = (f.requests, f.splits, f.throttled)
-                let rows = try f.fetchMonth(area: region, month: month)
-                let file = try PoliceAPIMonthFile.write(rows, month: month, force: force, folder: out, url: base + "/crimes-street/all-crime",
-                                                        areaSHA256: layer.sha256, manifest: &manifest,
-                                                        notes: ["areaFile": area, "vertices": String(region.vertices)]).file
-                written.append(file)
-                note("fetched \(file): \(rows.count) crimes (\(f.requests - before.0) requests, \(f.splits - before.1) splits, \(f.throttled - before.2) throttled)", quiet: quiet)
-            }
-            if !unchanged.isEmpty { note("unchanged: \(unchanged.joined(separator: ", ")) (already fetched for this area; --refetch fetches again)", quiet: quiet) }
-            if !written.isEmpty { note("wrote \(written.joined(separator: ", ")) and manifest.json in \(out)", quiet: quiet) }
+            let request = PoliceAPIMonths.Request(area: area, force: force, months: PoliceAPIMonths.months(from, to ?? from), out: out,
+                                                  apiBase: apiBase, rate: rate, burst: burst, refetch: refetch)
+            let outcome = try PoliceAPIMonths(request: request, settings: fetchHTTPSettings()) { note($0, quiet: quiet) }.run()
+            if !outcome.unchanged.isEmpty { note("unchanged: \(outcome.unchanged.joined(separator: ", ")) (already fetched for this area; --refetch fetches again)", quiet: quiet) }
+            if !outcome.written.isEmpty { note("wrote \(outcome.written.joined(separator: ", ")) and manifest.json in \(out)", quiet: quiet) }
         }
-    }
-
-    /// The force's name (`forces/ID`: data.police.uk/docs/method/specific-force), which labels every row.
-    static func forceName(_ id: String, base: String, client: HTTPClient) throws -> String {
-        let url = "\(base)/forces/\(id)"
-        let r = try client.get(url)
-        if r.status == 404 { throw PoliceAPIError(description: "\(url): police.uk has no force '\(id)'; see \(base)/forces for the ids") }
-        guard r.status == 200 else { throw PoliceAPIError(description: "\(url): HTTP \(r.status) from the police.uk API; run the command again later") }
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any], let name = obj["name"] as? String else {
-            throw PoliceAPIError(description: "\(url): the answer is not a force; is the API address right?")
-        }
-        return name
     }
 }

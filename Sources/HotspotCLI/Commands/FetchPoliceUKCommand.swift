@@ -13,8 +13,13 @@ struct FetchPoliceUK: ParsableCommand {
         megabytes, not the archive), from a file directly. Each month comes from the newest archive holding it \
         (--vintage first: the oldest, as first published). Files land as DIR/YYYY-MM-FORCE-KIND.csv, byte-identical \
         to the archive's, recorded in DIR/manifest.json; a second run fetches only what changed and names the months \
-        whose rows changed; a cut or killed fetch resumes. Docs: docs/reference/fetch.md. Example:
-          hotspot fetch policeuk --archive 2022-09.zip --force metropolitan --from 2022-03 --to 2022-09 --out data
+        whose rows changed; a cut or killed fetch resumes. Months no archive holds yet come from the police.uk API \
+        with --area FILE (street crimes inside the area, 15 requests a second at most). Docs: docs/reference/fetch.md. \
+        Examples:
+          hotspot fetch policeuk --archive 2022-09.zip --force metropolitan \\
+            --from 2022-03 --to 2022-09 --out data
+          hotspot fetch policeuk --force metropolitan --from 2025-01 --to 2026-10 \\
+            --area wards.geojson --out data
         """)
 
     @Option(name: .customLong("archive"), help: ArgumentHelp("A police.uk archive, a file or an http(s) URL, e.g. https://data.police.uk/data/archive/2022-09.zip (repeatable). Without it, the archives --archive-base lists.", valueName: "file-or-url"))
@@ -38,7 +43,11 @@ struct FetchPoliceUK: ParsableCommand {
     @Option(help: ArgumentHelp("Which archive a month comes from when several hold it: newest (the force's latest re-supply, default) or first (as first published).", valueName: "newest|first"))
     var vintage = "newest"
 
-    // The police.uk API (months not yet in an archive) joins here: `--area FILE`, the boundary the API is asked about.
+    @Option(help: ArgumentHelp("Months no archive holds yet (police.uk publishes an archive a month or two late) come from the police.uk API: its street crimes inside this area (a polygon layer: GeoJSON, GeoPackage, Shapefile), e.g. the borough's wards. Without it such months are an error.", valueName: "file"))
+    var area: String?
+
+    @Option(name: .customLong("api-base"), help: ArgumentHelp("The police.uk API's root, for --area.", valueName: "url"))
+    var apiBase: String = PoliceAPIFetcher.defaultBase
 
     @Option(help: ArgumentHelp("The fetch folder (created if needed): the CSV files and manifest.json.", valueName: "folder"))
     var out: String
@@ -66,11 +75,13 @@ struct FetchPoliceUK: ParsableCommand {
             throw ValidationError("--force \(force): give the force as police.uk names its files, lower case with '-', e.g. metropolitan or west-yorkshire")
         }
         if offline && !archives.isEmpty { throw ValidationError("--offline reads the fetch folder only: leave out --archive") }
+        if offline && area != nil { throw ValidationError("--offline reads the fetch folder only: leave out --area") }
     }
 
     func run() throws {
         let request = PoliceUKFetch.Request(archives: archives, archiveBase: archiveBase, force: force, months: months,
-                                            kinds: kindList, newest: vintage == "newest", out: out, offline: offline)
+                                            kinds: kindList, newest: vintage == "newest", out: out, offline: offline,
+                                            apiTakesUncovered: area != nil)
         var job = PoliceUKFetch(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }
         let outcome: PoliceUKFetch.Outcome
         do { outcome = try job.run() } catch let e as ArchiveError {
@@ -89,6 +100,22 @@ struct FetchPoliceUK: ParsableCommand {
         for n in outcome.notes { note("note: \(n)", quiet: quiet) }
         for line in outcome.resupplied { note("re-supplied: \(line)", quiet: quiet) }
         note(FetchPoliceUK.summary(outcome, out: out), quiet: quiet)
+        if let area, !outcome.apiMonths.isEmpty { try fetchFromAPI(outcome.apiMonths, area: area) }
+    }
+
+    /// The months no archive holds, from the police.uk API inside `--area` (street crimes only: the API's
+    /// stop and search is by force, not by polygon, and it has no outcomes file).
+    func fetchFromAPI(_ months: [YearMonth], area: String) throws {
+        let names = months.map { "\($0)" }
+        note("hotspot: \(names.count == 1 ? names[0] : "\(names.first!) … \(names.last!)"): in no archive yet; asking the police.uk API for the street crimes inside \(area)", quiet: quiet)
+        if kindList.contains(where: { $0 != "street" }) {
+            note("note: the police.uk API months give street crimes only (no \(kindList.filter { $0 != "street" }.joined(separator: ", ")) file for them)", quiet: quiet)
+        }
+        try fetchJob {
+            let request = PoliceAPIMonths.Request(area: area, force: force, months: names, out: out, apiBase: apiBase)
+            let o = try PoliceAPIMonths(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }.run()
+            if !o.unchanged.isEmpty { note("hotspot: API months already fetched for this area: \(o.unchanged.joined(separator: ", "))", quiet: quiet) }
+        }
     }
 
     /// `fetched 7 files, 0 unchanged, in data; 412 KB received (0.34 % of the 120.7 MB archive)`.

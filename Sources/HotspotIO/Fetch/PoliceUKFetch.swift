@@ -18,10 +18,13 @@ public struct PoliceUKFetch {
         public var out: String
         /// Use the fetch folder only: fetch nothing, fail naming what is missing.
         public var offline: Bool
+        /// Months no archive holds are left to the police.uk API (`--area`): listed in `Outcome.apiMonths`, not an error.
+        public var apiTakesUncovered: Bool
         public init(archives: [String], archiveBase: String, force: String, months: ClosedRange<YearMonth>, kinds: [String],
-                    newest: Bool, out: String, offline: Bool) {
+                    newest: Bool, out: String, offline: Bool, apiTakesUncovered: Bool = false) {
             self.archives = archives; self.archiveBase = archiveBase; self.force = force; self.months = months
             self.kinds = kinds; self.newest = newest; self.out = out; self.offline = offline
+            self.apiTakesUncovered = apiTakesUncovered
         }
     }
 
@@ -38,6 +41,8 @@ public struct PoliceUKFetch {
         public var bytesReadLocally: Int64 = 0
         /// Sizes of the archives opened (bytes), for the share read.
         public var archiveBytes: Int64 = 0
+        /// Months no archive holds, left to the police.uk API (`Request.apiTakesUncovered`).
+        public var apiMonths: [YearMonth] = []
     }
 
     let request: Request
@@ -62,8 +67,10 @@ public struct PoliceUKFetch {
         let candidates = try archiveCandidates()
         let plan = PoliceUKArchive.choose(months: r.months, vintages: candidates.map(\.vintage), newest: r.newest)
         let uncovered = plan.filter { $0.1 == nil }.map(\.0)
-        // Months no archive holds yet: the police.uk API (`--area FILE`, another job) takes them when it joins here.
-        if !uncovered.isEmpty {
+        // Months no archive holds yet: the police.uk API takes them (`--area FILE`), else an error naming what is held.
+        if !uncovered.isEmpty && r.apiTakesUncovered {
+            outcome.apiMonths = uncovered
+        } else if !uncovered.isEmpty {
             let held = candidates.map { "\(name($0.location)) holds \(range(PoliceUKArchive.held(by: $0.vintage)))" }.joined(separator: "; ")
             throw ArchiveError(.usage, "no archive given holds \(range(uncovered.first!...uncovered.last!)): \(held); add the archive that does (YYYY-MM.zip holds the 36 months up to YYYY-MM)")
         }
