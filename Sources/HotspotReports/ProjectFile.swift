@@ -330,8 +330,14 @@ extension Project {
             return p
         }
         /// A path or a glob pattern (`data/2022-*.csv`), relative to the project file; matches sorted.
+        /// A police.uk archive's force (`data/2024-01.zip#metropolitan`) is its street members, read in place.
         func glob(_ pattern: String) throws -> [String] {
             let full = try Field.resolve(pattern, dir)
+            if ArchiveInput.split(full) != nil && ArchiveInput.member(full) == nil {
+                do { return try ArchiveInput.expand([full], force: nil) } catch InputError.unreadable(let a, let why) {
+                    throw InputError.unreadable("\(file):\(line): \(key): \(a)", why)   // damaged, or without that force: 65
+                } catch { throw self.inputError(error) }
+            }
             if !pattern.contains(where: { "*?[".contains($0) }) {
                 do { try InputFile.check(full) } catch { throw self.inputError(error) }
                 return [full]
