@@ -16,7 +16,7 @@ public struct Hotspot: ParsableCommand {
             projects them to British National Grid (EPSG:27700) with PROJ, attributes them to wards and LSOAs with \
             GEOS, and writes RFC 7946 GeoJSON, CSV, a quarantine file of rejected rows and a metadata.json.
 
-            Exit codes: 0 success; 64 usage error; 65 unusable input data; 66 missing input file; 69 a basemap's tiles neither fetched nor cached, a police.uk archive that could not be fetched (network), or not enough memory for the work; \
+            Exit codes: 0 success; 64 usage error; 65 unusable input data; 66 missing input file; 69 a basemap's tiles neither fetched nor cached, a server hotspot fetch could not reach (police.uk, ONS), or not enough memory for the work; \
             73 cannot write output; 70 internal error; 1 hotspot verify found a pack altered.
 
             Environment: HOTSPOT_STORE (the incident store's folder, or off), HOTSPOT_STORE_MAX_GB, \
