@@ -96,7 +96,7 @@ struct InputOptions: ParsableArguments {
             }
         }
         if (fromDB == nil) != (table == nil) { throw ValidationError("--from-db and --table go together, e.g. --from-db postgresql://analyst@db/crime --table incidents") }
-        if files.isEmpty && fromDB == nil { throw ValidationError("give at least one incident CSV file, e.g. hotspot areas data/2022-03-metropolitan-street.csv … (or --from-db URL --table NAME)") }
+        if files.isEmpty && fromDB == nil { throw ValidationError("give at least one incident CSV file, e.g. hotspot areas data/2022-03-metropolitan-street.csv … (or --from-db URL --table NAME); an option taking several files (--crime, --stops) takes every file up to the next option, so put the input files first") }
         if (xCol == nil) != (yCol == nil) { throw ValidationError("--x-col and --y-col go together") }
         if (lonCol == nil) != (latCol == nil) { throw ValidationError("--lon-col and --lat-col go together") }
         if xCol != nil && lonCol != nil { throw ValidationError("give either --x-col/--y-col or --lon-col/--lat-col, not both") }
