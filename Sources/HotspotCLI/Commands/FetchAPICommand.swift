@@ -24,12 +24,7 @@ struct FetchAPICommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The area: a polygon layer (GeoJSON, GeoPackage, Shapefile); all its polygons together.", valueName: "file"))
     var area: String
-    @Option(help: ArgumentHelp("The police.uk force id (e.g. metropolitan): the files' names; its name labels the rows.", valueName: "id"))
-    var force: String
-    @Option(help: ArgumentHelp("First month, YYYY-MM.", valueName: "month"))
-    var from: String
-    @Option(help: ArgumentHelp("Last month, YYYY-MM (default: --from).", valueName: "month"))
-    var to: String?
+    @OptionGroup var period: FetchMonthOptions
     @Option(help: ArgumentHelp("The folder the CSVs and manifest.json go into.", valueName: "dir"))
     var out: String
     @Option(help: ArgumentHelp("The API's root.", valueName: "url"))
@@ -43,23 +38,14 @@ struct FetchAPICommand: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    static func monthOK(_ m: String) -> Bool { m.range(of: #"^[0-9]{4}-(0[1-9]|1[0-2])$"#, options: .regularExpression) != nil }
-
     func validate() throws {
-        for (name, m) in [("--from", from), ("--to", to ?? from)] where !FetchAPICommand.monthOK(m) {
-            throw ValidationError("\(name) '\(m)': give a month as YYYY-MM (e.g. 2025-01)")
-        }
-        if (to ?? from) < from { throw ValidationError("--to \(to ?? from) is before --from \(from)") }
         if !(rate > 0 && rate <= 15) { throw ValidationError("--rate \(rate): give 0 < rate ≤ 15 (police.uk's limit)") }
         if !(burst >= 1 && burst <= 30) { throw ValidationError("--burst \(burst): give 1 to 30 (police.uk's limit)") }
-        if force.range(of: #"^[a-z0-9-]+$"#, options: .regularExpression) == nil {
-            throw ValidationError("--force '\(force)': give police.uk's force id, lower case (e.g. metropolitan, city-of-london)")
-        }
     }
 
     func run() throws {
         try fetchJob {
-            let request = PoliceAPIMonths.Request(area: area, force: force, months: PoliceAPIMonths.months(from, to ?? from), out: out,
+            let request = PoliceAPIMonths.Request(area: area, force: period.force, months: period.monthNames, out: out,
                                                   apiBase: apiBase, rate: rate, burst: burst, refetch: refetch)
             let outcome = try PoliceAPIMonths(request: request, settings: fetchHTTPSettings()) { note($0, quiet: quiet) }.run()
             if !outcome.unchanged.isEmpty { note("unchanged: \(outcome.unchanged.joined(separator: ", ")) (already fetched for this area; --refetch fetches again)", quiet: quiet) }

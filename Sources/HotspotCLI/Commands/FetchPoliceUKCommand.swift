@@ -28,14 +28,7 @@ struct FetchPoliceUK: ParsableCommand {
     @Option(name: .customLong("archive-base"), help: ArgumentHelp("Where police.uk's archives are listed (the page linking to YYYY-MM.zip files), when no --archive is given.", valueName: "url"))
     var archiveBase = "https://data.police.uk/data/archive/"
 
-    @Option(help: ArgumentHelp("The force, as police.uk names its files, e.g. metropolitan, city-of-london, west-yorkshire.", valueName: "name"))
-    var force: String
-
-    @Option(help: ArgumentHelp("First month, YYYY-MM.", valueName: "month"))
-    var from: String
-
-    @Option(help: ArgumentHelp("Last month, YYYY-MM (default: --from).", valueName: "month"))
-    var to: String?
+    @OptionGroup var period: FetchMonthOptions
 
     @Option(help: ArgumentHelp("What to fetch, comma-separated: street, stop-and-search, outcomes (default street).", valueName: "list"))
     var kinds = "street"
@@ -58,28 +51,20 @@ struct FetchPoliceUK: ParsableCommand {
     @Flag(help: "No progress messages on stderr.")
     var quiet = false
 
-    var months: ClosedRange<YearMonth> { YearMonth(from)!...YearMonth(to ?? from)! }
     var kindList: [String] { kinds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func validate() throws {
-        guard let a = YearMonth(from) else { throw ValidationError("--from \(from): give a month as YYYY-MM, e.g. --from 2022-03") }
-        guard let b = YearMonth(to ?? from) else { throw ValidationError("--to \(to ?? ""): give a month as YYYY-MM, e.g. --to 2022-09") }
-        guard a <= b else { throw ValidationError("--from \(from) is after --to \(to ?? from): give the first month first") }
-        guard b.index - a.index < 600 else { throw ValidationError("--from \(from) --to \(to ?? from): more than 50 years; check the years") }
         let known = PoliceUKArchive.kinds
         guard !kindList.isEmpty, kindList.allSatisfy(known.contains) else {
             throw ValidationError("--kinds \(kinds): give a comma-separated list of \(known.joined(separator: ", "))")
         }
         guard ["newest", "first"].contains(vintage) else { throw ValidationError("--vintage \(vintage): give newest or first") }
-        guard !force.isEmpty, force.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else {
-            throw ValidationError("--force \(force): give the force as police.uk names its files, lower case with '-', e.g. metropolitan or west-yorkshire")
-        }
         if offline && !archives.isEmpty { throw ValidationError("--offline reads the fetch folder only: leave out --archive") }
         if offline && area != nil { throw ValidationError("--offline reads the fetch folder only: leave out --area") }
     }
 
     func run() throws {
-        let request = PoliceUKFetch.Request(archives: archives, archiveBase: archiveBase, force: force, months: months,
+        let request = PoliceUKFetch.Request(archives: archives, archiveBase: archiveBase, force: period.force, months: period.months,
                                             kinds: kindList, newest: vintage == "newest", out: out, offline: offline,
                                             apiTakesUncovered: area != nil)
         var job = PoliceUKFetch(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }
@@ -112,7 +97,7 @@ struct FetchPoliceUK: ParsableCommand {
             note("note: the police.uk API months give street crimes only (no \(kindList.filter { $0 != "street" }.joined(separator: ", ")) file for them)", quiet: quiet)
         }
         try fetchJob {
-            let request = PoliceAPIMonths.Request(area: area, force: force, months: names, out: out, apiBase: apiBase)
+            let request = PoliceAPIMonths.Request(area: area, force: period.force, months: names, out: out, apiBase: apiBase)
             let o = try PoliceAPIMonths(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }.run()
             if !o.unchanged.isEmpty { note("hotspot: API months already fetched for this area: \(o.unchanged.joined(separator: ", "))", quiet: quiet) }
         }

@@ -87,17 +87,4 @@ public struct PoliceAPIMonths {
         }
         return name
     }
-
-    /// Months from `from` to `to` (`YYYY-MM`), both included.
-    public static func months(_ from: String, _ to: String) -> [String] {
-        var (y, m) = (Int(from.prefix(4))!, Int(from.suffix(2))!)
-        var out: [String] = []
-        while true {
-            let s = String(format: "%04d-%02d", y, m)
-            if s > to { break }
-            out.append(s)
-            m += 1; if m == 13 { m = 1; y += 1 }
-        }
-        return out
-    }
 }
