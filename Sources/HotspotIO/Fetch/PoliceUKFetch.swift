@@ -59,9 +59,19 @@ public struct PoliceUKFetch {
     /// Runs the fetch. Throws `ArchiveError` (with the URL or path and what to do), `OutputError`, `InputError`.
     public mutating func run() throws -> Outcome {
         let r = request
+        let existed = FileManager.default.fileExists(atPath: r.out)
         do { try FileManager.default.createDirectory(atPath: r.out, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(r.out, "cannot create the folder (\(error.localizedDescription))")
         }
+        do { return try fetchAll() } catch {
+            // A fetch that failed before writing anything leaves no folder it created (resumable parts are kept).
+            if !existed, (try? FileManager.default.contentsOfDirectory(atPath: r.out))?.isEmpty == true { rmdir(r.out) }
+            throw error
+        }
+    }
+
+    mutating func fetchAll() throws -> Outcome {
+        let r = request
         manifest = try FetchManifest.load(folder: r.out)
         if r.offline { try offline(); return outcome }
         let candidates = try archiveCandidates()
