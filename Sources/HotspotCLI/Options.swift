@@ -68,7 +68,7 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("grid-dir"), help: "Folder holding PROJ transformation grids (e.g. uk_os_OSTN15_NTv2_OSGBtoETRS.tif: OSTN15, PROJ reports 1 m from WGS 84 where the Helmert fallback reports 2 m; for GPS coordinates. police.uk points fit the Helmert default: docs/explanation/data-caveats.md).")
     var gridDirectories: [String] = []
 
-    @Flag(help: "No progress messages on stderr.")
+    @Flag(help: "No progress or summary messages on stderr (warnings and errors still print).")
     var quiet = false
 
     @Flag(help: "Read the files afresh, neither using nor filling the incident store (see `hotspot store`; HOTSPOT_STORE=off does the same for every command).")

@@ -94,6 +94,6 @@ func summaryLine(_ inc: LoadedIncidents) -> String {
 
 /// The closing lines every command prints: its warnings, then what it wrote and where.
 func reportEnd(warnings: [String], written: [String], out: String, quiet: Bool) {
-    for w in warnings { note("warning: \(w)", quiet: quiet) }
+    for w in warnings { note("warning: \(w)") }
     note("wrote \(written.joined(separator: ", ")) in \(out)", quiet: quiet)
 }

@@ -35,7 +35,7 @@ struct Areas: ParsableCommand {
             ProgressView.install(quiet: input.quiet)
             let r = try AreasJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
-            for w in r.warnings { note("warning: \(w)", quiet: input.quiet) }
+            for w in r.warnings { note("warning: \(w)") }
             for c in r.layers {
                 note("\(c.layer): \(c.rows.count) areas, \(c.rows.reduce(0) { $0 + $1.count }) incidents attributed\(c.weightedColumn == "harm" ? " (harm \(Fmt.number(c.rows.reduce(0) { $0 + $1.weighted })))" : ""), \(c.unassigned) outside every area", quiet: input.quiet)
             }

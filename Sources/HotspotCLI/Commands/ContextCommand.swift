@@ -52,7 +52,7 @@ struct ContextCommand: ParsableCommand {
     var pages: [String] = ["svg", "pdf"]
         @Option(help: ArgumentHelp("Output folder (created if needed).", valueName: "folder"))
     var out: String = "hotspot-out"
-    @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
+    @Flag(name: .shortAndLong, help: "No progress or summary on stderr (warnings and errors still print).")
     var quiet = false
 
     func validate() throws {

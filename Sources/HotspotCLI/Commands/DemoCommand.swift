@@ -18,7 +18,7 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("Folder holding the demo data (default: found as above).", valueName: "folder"))
     var data: String?
     @OptionGroup var output: OutputOptions
-    @Flag(help: "No progress messages on stderr.")
+    @Flag(help: "No progress or summary messages on stderr (warnings and errors still print).")
     var quiet = false
 
     func run() throws {

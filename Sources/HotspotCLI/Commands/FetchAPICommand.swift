@@ -35,7 +35,7 @@ struct FetchAPICommand: ParsableCommand {
     var burst: Double = 30
     @Flag(help: "Fetch months again even when the folder has them.")
     var refetch = false
-    @Flag(help: "Print nothing but errors.")
+    @Flag(help: "Print nothing but warnings and errors.")
     var quiet = false
 
     func validate() throws {

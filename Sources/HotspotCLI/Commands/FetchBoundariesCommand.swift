@@ -44,7 +44,7 @@ struct FetchBoundariesCommand: ParsableCommand {
     var lsoa11LookupService: String = "LSOA11_LSOA21_LAD22_EW_LU_v5"
     @Flag(help: "Use what the output folder already holds; no network. Fails if a file asked for is not there.")
     var offline = false
-    @Flag(help: "Print nothing but errors.")
+    @Flag(help: "Print nothing but warnings and errors.")
     var quiet = false
 
     func validate() throws {

@@ -48,7 +48,7 @@ struct FetchPoliceUK: ParsableCommand {
     @Flag(help: "Fetch nothing: check that the folder holds every file asked for (exit 66 naming what is missing).")
     var offline = false
 
-    @Flag(help: "No progress messages on stderr.")
+    @Flag(help: "No progress or summary messages on stderr (warnings and errors still print).")
     var quiet = false
 
     var kindList: [String] { kinds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -83,7 +83,7 @@ struct FetchPoliceUK: ParsableCommand {
             return
         }
         for n in outcome.notes { note("note: \(n)", quiet: quiet) }
-        for line in outcome.resupplied { note("re-supplied: \(line)", quiet: quiet) }
+        for line in outcome.resupplied { note("re-supplied: \(line)") }
         note(FetchPoliceUK.summary(outcome, out: out), quiet: quiet)
         if let area, !outcome.apiMonths.isEmpty { try fetchFromAPI(outcome.apiMonths, area: area) }
     }

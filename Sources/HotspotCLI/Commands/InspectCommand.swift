@@ -29,7 +29,7 @@ struct Inspect: ParsableCommand {
                 : InspectReport(try p.loadInputs(layers: false).incidents)
             let inc = report.incidents
             print(json ? report.json : report.text)
-            for w in inc.warnings + VintageWarnings.warnings(inc) { note("warning: \(w)", quiet: input.quiet) }
+            for w in inc.warnings + VintageWarnings.warnings(inc) { note("warning: \(w)") }
             if let q = quarantine { try AtomicFile.write(Pipeline.quarantineCSV(inc.quarantine), to: q) }
         }
     }

@@ -24,7 +24,7 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var mapOptions: MapCLIOptions
     @Option(name: .customLong("grid-dir"), help: "Folder holding PROJ transformation grids (as for the original run).")
     var gridDirectories: [String] = []
-    @Flag(help: "No messages on stderr.")
+    @Flag(help: "No progress or summary messages on stderr (warnings and errors still print).")
     var quiet = false
 
     func run() throws {

@@ -114,7 +114,7 @@ struct PspoCommand: ParsableCommand {
             let res = try PspoJob.run(p, command: commandLine)
             note(res.counts.sentence(), quiet: input.quiet)
             note("pack: \(res.name): \(res.inside) incidents inside; \(res.files.count) files in \(output.out), and \(res.zip)", quiet: input.quiet)
-            for w in res.warnings { note("warning: \(w)", quiet: input.quiet) }
+            for w in res.warnings { note("warning: \(w)") }
         }
     }
 }

@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
             """)
     @Argument(help: ArgumentHelp("The project file.", valueName: "project.yaml"))
     var project: String
-    @Flag(help: "No progress messages on stderr.")
+    @Flag(help: "No progress or summary messages on stderr (warnings and errors still print).")
     var quiet = false
     @Flag(help: "Read the files afresh, neither using nor filling the incident store (see `hotspot store`).")
     var noStore = false

@@ -37,7 +37,7 @@ struct WeeklyCommand: ParsableCommand {
     var suppressBelow: Int = 0
     @Flag(help: "Do not draw the week's map (map-WEEK.svg/.pdf/.png).")
     var noMap = false
-    @Flag(help: "No messages on stderr.")
+    @Flag(help: "No progress or summary messages on stderr (warnings and errors still print).")
     var quiet = false
     @Flag(help: "Read the files afresh, neither using nor filling the incident store (see `hotspot store`).")
     var noStore = false
@@ -77,7 +77,7 @@ struct WeeklyCommand: ParsableCommand {
             }
             for w in weeks {
                 let r = try WeeklyJob.run(p, week: w, options: o, command: commandLine)
-                for x in r.warnings { note("warning: \(x)", quiet: quiet) }
+                for x in r.warnings { note("warning: \(x)") }
                 note("\(r.week): " + r.features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + " → \(r.folder)", quiet: quiet)
             }
         }
