@@ -82,6 +82,7 @@ final class BoundaryFetcher {
     let base: String, within: String, out: String, offline: Bool, quiet: Bool
     let client: HTTPClient
     var manifest: FetchManifest
+    var lock: FolderLock?
     var written: [String] = [], unchanged: [String] = []
     let today: String
 
@@ -96,6 +97,14 @@ final class BoundaryFetcher {
     }
 
     func layerURL(_ service: String) -> String { "\(base)/\(service)/FeatureServer/0" }
+
+    /// Locks the folder before the first file is written into it (another fetch there is refused), and reads the
+    /// manifest again under the lock.
+    func lockFolder() throws {
+        guard lock == nil else { return }
+        lock = try FolderLock(out)
+        manifest = try FetchManifest.load(folder: out)
+    }
 
     /// The manifest's entry for `file` when the file is there as recorded and was made by `query` from a layer last
     /// edited at `edit`: nothing needs fetching.
@@ -205,6 +214,7 @@ final class BoundaryFetcher {
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(out, "cannot create the folder (\(error.localizedDescription))")
         }
+        try lockFolder()
         let data = try GeoPackageWriter.write(path: path, table: table, geometries: sorted.map { $0.geometry! }, properties: props, crs: crs)
         try record(file, data: nil, gpkg: data, layer: layer, info: info, query: query, rows: sorted.count,
                    edit: edit)
@@ -215,7 +225,13 @@ final class BoundaryFetcher {
                 rows: Int, edit: String) throws {
         let path = (out as NSString).appendingPathComponent(file)
         let bytes = data ?? gpkg ?? Data()
-        if let data { try AtomicFile.write(data, to: path) }
+        if let data {
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                throw OutputError.cannotWrite(out, "cannot create the folder (\(error.localizedDescription))")
+            }
+            try lockFolder()
+            try AtomicFile.write(data, to: path)
+        }
         let notes = ["service": layer.url, "layer": info.name, "query": query, "maxRecordCount": String(info.maxRecordCount),
                      "fetched": today, "licence": BoundaryFetcher.licence, "lastEditDate": edit]
         manifest.record(FetchedFile(file: file, url: layer.url + "/query", size: Int64(bytes.count), sha256: Hashing.sha256(bytes),

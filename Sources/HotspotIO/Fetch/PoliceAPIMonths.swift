@@ -48,6 +48,8 @@ public struct PoliceAPIMonths {
         let layer = try PolygonLayerReader.read(path: r.area, anonymous: "area")
         let region = try PoliceAPIArea(MultiPolygon(layer.areas.flatMap(\.geometry.polygons)), epsg: layer.epsg)
         try FileManager.default.createDirectory(atPath: r.out, withIntermediateDirectories: true)
+        let lock = try FolderLock(r.out)
+        defer { withExtendedLifetime(lock) {} }
         var manifest = try FetchManifest.load(folder: r.out)
         let base = r.apiBase.hasSuffix("/") ? String(r.apiBase.dropLast()) : r.apiBase
         var client: HTTPClient?

@@ -63,6 +63,12 @@ public struct PoliceUKFetch {
         do { try FileManager.default.createDirectory(atPath: r.out, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(r.out, "cannot create the folder (\(error.localizedDescription))")
         }
+        let lock: FolderLock
+        do { lock = try FolderLock(r.out) } catch {
+            if !existed { rmdir(r.out) }
+            throw error
+        }
+        defer { withExtendedLifetime(lock) {} }
         do { return try fetchAll() } catch {
             // A fetch that failed before writing anything leaves no folder it created (resumable parts are kept).
             if !existed, (try? FileManager.default.contentsOfDirectory(atPath: r.out))?.isEmpty == true { rmdir(r.out) }
