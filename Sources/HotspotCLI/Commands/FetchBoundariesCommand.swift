@@ -118,7 +118,7 @@ final class BoundaryFetcher {
     func describe(_ layer: ArcGISLayer, file: String, query: String) throws -> ArcGISLayerInfo? {
         if offline {
             guard current(file, query: query, edit: nil) else {
-                throw ArcGISError(description: "\((out as NSString).appendingPathComponent(file)) is not in the fetch folder (or was changed); run without --offline to fetch it")
+                throw ArchiveError(.missing, "--offline: \((out as NSString).appendingPathComponent(file)) is not in the fetch folder as these options fetch it (not fetched yet, changed since, or fetched with another --within, year or --service-base); run without --offline to fetch it")
             }
             return nil
         }
@@ -272,6 +272,13 @@ func fetchJob(_ body: () throws -> Void) throws {
             fail(e.description, Exit.unavailable)
         } catch let e as PoliceAPIError {
             fail(e.description, Exit.unavailable)
+        } catch let e as ArchiveError {
+            switch e.kind {
+            case .missing: fail(e.description, Exit.noInput)
+            case .damaged, .content: fail(e.description, Exit.dataError)
+            case .network: fail(e.description, Exit.unavailable)
+            case .usage: fail(e.description, Exit.usage)
+            }
         }
     }
 }

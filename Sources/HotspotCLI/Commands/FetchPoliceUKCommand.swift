@@ -64,28 +64,23 @@ struct FetchPoliceUK: ParsableCommand {
     }
 
     func run() throws {
-        let request = PoliceUKFetch.Request(archives: archives, archiveBase: archiveBase, force: period.force, months: period.months,
-                                            kinds: kindList, newest: vintage == "newest", out: out, offline: offline,
-                                            apiTakesUncovered: area != nil)
-        var job = PoliceUKFetch(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }
-        let outcome: PoliceUKFetch.Outcome
-        do { outcome = try job.run() } catch let e as ArchiveError {
-            switch e.kind {
-            case .missing: fail(e.description, Exit.noInput)
-            case .damaged, .content: fail(e.description, Exit.dataError)
-            case .network: fail(e.description, Exit.unavailable)
-            case .usage: fail(e.description, Exit.usage)
-            }
-        } catch let e as HTTPError {
-            fail(e.description, Exit.unavailable)
-        } catch {
-            try runJob { throw error }
-            return
+        try fetchJob {
+            // The area is checked before anything is fetched.
+            if let area { _ = try PoliceAPIMonths.area(area) }
+            let request = PoliceUKFetch.Request(archives: archives, archiveBase: archiveBase, force: period.force, months: period.months,
+                                                kinds: kindList, newest: vintage == "newest", out: out, offline: offline,
+                                                apiTakesUncovered: area != nil)
+            var job = PoliceUKFetch(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }
+            let outcome = try job.run()
+            report(outcome)
+            if let area, !outcome.apiMonths.isEmpty { try fetchFromAPI(outcome.apiMonths, area: area) }
         }
+    }
+
+    func report(_ outcome: PoliceUKFetch.Outcome) {
         for n in outcome.notes { note("note: \(n)", quiet: quiet) }
         for line in outcome.resupplied { note("re-supplied: \(line)") }
         note(FetchPoliceUK.summary(outcome, out: out), quiet: quiet)
-        if let area, !outcome.apiMonths.isEmpty { try fetchFromAPI(outcome.apiMonths, area: area) }
     }
 
     /// The months no archive holds, from the police.uk API inside `--area` (street crimes only: the API's
@@ -96,11 +91,9 @@ struct FetchPoliceUK: ParsableCommand {
         if kindList.contains(where: { $0 != "street" }) {
             note("note: the police.uk API months give street crimes only (no \(kindList.filter { $0 != "street" }.joined(separator: ", ")) file for them)", quiet: quiet)
         }
-        try fetchJob {
-            let request = PoliceAPIMonths.Request(area: area, force: period.force, months: names, out: out, apiBase: apiBase)
-            let o = try PoliceAPIMonths(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }.run()
-            if !o.unchanged.isEmpty { note("hotspot: API months already fetched for this area: \(o.unchanged.joined(separator: ", "))", quiet: quiet) }
-        }
+        let request = PoliceAPIMonths.Request(area: area, force: period.force, months: names, out: out, apiBase: apiBase)
+        let o = try PoliceAPIMonths(request: request, settings: fetchHTTPSettings()) { note("hotspot: \($0)", quiet: quiet) }.run()
+        if !o.unchanged.isEmpty { note("hotspot: API months already fetched for this area: \(o.unchanged.joined(separator: ", "))", quiet: quiet) }
     }
 
     /// `fetched 7 files, 0 unchanged, in data; 412 KB received (0.34 % of the 120.7 MB archive)`.

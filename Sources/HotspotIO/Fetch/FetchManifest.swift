@@ -60,7 +60,16 @@ public struct FetchManifest: Codable, Equatable, Sendable {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return FetchManifest() }
         do { return try JSONDecoder().decode(FetchManifest.self, from: data) } catch {
-            throw OutputError.cannotWrite(path, "it is not a hotspot fetch manifest (\(error)); delete it to fetch everything again")
+            let why = (error as? DecodingError).map { e -> String in
+                switch e {
+                case .dataCorrupted: return "not valid JSON"
+                case .keyNotFound(let k, _): return "no '\(k.stringValue)' field"
+                case .typeMismatch(_, let c), .valueNotFound(_, let c):
+                    return "a field of the wrong kind at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+                @unknown default: return "unreadable"
+                }
+            } ?? "unreadable"
+            throw ArchiveError(.damaged, "\(path): not a hotspot fetch manifest (\(why)); delete it, and the next fetch fetches everything again")
         }
     }
 

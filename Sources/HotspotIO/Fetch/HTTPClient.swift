@@ -179,7 +179,7 @@ public final class HTTPClient {
     static func advice(for code: CURLcode) -> String {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
-            return " (no connection: check the address and the network, or use --offline for what is cached)"
+            return " (no connection: check the address and the network, then run the command again)"
         case CURLE_OPERATION_TIMEDOUT:
             return " (the server stopped answering: run the command again later; what was fetched is kept and resumed)"
         case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_GOT_NOTHING:

@@ -45,8 +45,7 @@ public struct PoliceAPIMonths {
     /// Runs the months in order. Throws `HTTPError`, `PoliceAPIError` (exit 69 in the CLI), input and output errors.
     public func run() throws -> Outcome {
         let r = request
-        let layer = try PolygonLayerReader.read(path: r.area, anonymous: "area")
-        let region = try PoliceAPIArea(MultiPolygon(layer.areas.flatMap(\.geometry.polygons)), epsg: layer.epsg)
+        let (layer, region) = try PoliceAPIMonths.area(r.area)
         try FileManager.default.createDirectory(atPath: r.out, withIntermediateDirectories: true)
         let lock = try FolderLock(r.out)
         defer { withExtendedLifetime(lock) {} }
@@ -76,6 +75,13 @@ public struct PoliceAPIMonths {
         }
         _ = client
         return outcome
+    }
+
+    /// The area file read and made ready for the API (checked before anything is fetched: a file without polygons
+    /// is an error naming what to give).
+    public static func area(_ path: String) throws -> (layer: PolygonLayerReader.Layer, region: PoliceAPIArea) {
+        let layer = try PolygonLayerReader.read(path: path, anonymous: "area")
+        return (layer, try PoliceAPIArea(MultiPolygon(layer.areas.flatMap(\.geometry.polygons)), epsg: layer.epsg))
     }
 
     /// The force's name (`forces/ID`: data.police.uk/docs/method/specific-force), which labels every row.
