@@ -17,10 +17,10 @@ struct FetchAPICommand: ParsableCommand {
             the exact area and writes DIR/YYYY-MM-FORCE-street.csv in police.uk's street CSV layout (LSOA columns \
             empty: the API gives none). A second run fetches nothing already in manifest.json for the same area \
             (--refetch fetches again). Example:
-              hotspot fetch api --area lewisham.geojson --force metropolitan --from 2025-01 --to 2025-03 --out data/
+              hotspot fetch api --area lewisham.geojson --force metropolitan \\
+                --from 2025-01 --to 2025-03 --out data/
             See docs/reference/fetch-api.md.
-            """,
-        shouldDisplay: false)
+            """)
 
     @Option(help: ArgumentHelp("The area: a polygon layer (GeoJSON, GeoPackage, Shapefile); all its polygons together.", valueName: "file"))
     var area: String

@@ -16,7 +16,8 @@ struct FetchBoundariesCommand: ParsableCommand {
             output folder as GeoPackages in British National Grid (EPSG:27700), with the LSOA → ward lookup as CSV, \
             a SOURCES.md (service, layer, date, the ONS licence line) and manifest.json. A second run asks each \
             layer's description only and downloads nothing that has not changed. Example:
-              hotspot fetch boundaries --wards 2024 --lsoa 2021 --within E09000023 --out data/
+              hotspot fetch boundaries --wards 2024 --lsoa 2021 --within E09000023 \\
+                --out data/
             writes data/wards-2024.gpkg (WD24CD, WD24NM, LAD24CD), data/lsoa-2021.gpkg (LSOA21CD, LSOA21NM) and \
             data/lsoa21-ward24-lookup.csv (--lsoa11-lookup adds lsoa11-lsoa21-lookup.csv). Service names change when \
             ONS publishes new versions: --wards-service and the like take another. See docs/reference/fetch-boundaries.md.

@@ -30,7 +30,7 @@ struct FetchPoliceUK: ParsableCommand {
 
     @OptionGroup var period: FetchMonthOptions
 
-    @Option(help: ArgumentHelp("What to fetch, comma-separated: street, stop-and-search, outcomes (default street).", valueName: "list"))
+    @Option(help: ArgumentHelp("What to fetch, comma-separated: street, stop-and-search, outcomes.", valueName: "list"))
     var kinds = "street"
 
     @Option(help: ArgumentHelp("Which archive a month comes from when several hold it: newest (the force's latest re-supply, default) or first (as first published).", valueName: "newest|first"))
