@@ -150,6 +150,9 @@ import Testing
         #expect(PoliceUKVintage.lsoaCodes(["E01033768", "E01034391"], month: YearMonth("2022-03")!) == "2021")
         #expect(PoliceUKVintage.lsoaCodes(["W01001959"], month: YearMonth("2022-03")!) == "2021")
         #expect(PoliceUKVintage.lsoaCodes(["E01000001"], month: YearMonth("2023-06")!) == "2021")
+        // The real 2022-09 Lewisham file: 2011 codes retired in 2021 beside one 2021 code.
+        #expect(PoliceUKVintage.lsoaCodes(["E01003317", "E01034391", "E01000001"], month: YearMonth("2022-09")!) == "mixed")
+        #expect(PoliceUKVintage.lsoaCodes(["E01003317", "E01000001"], month: YearMonth("2023-07")!) == "2011")
         #expect(PoliceUKVintage.anonymisation(YearMonth("2022-07")!) == "from-2022-07")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HotspotCore
 
 /// A calendar month as police.uk names it (`2022-03`), counted from year 0 so months compare and step as integers.
 public struct YearMonth: Comparable, Hashable, Sendable, CustomStringConvertible {
@@ -104,13 +105,17 @@ public enum PoliceUKVintage {
         return false
     }
 
-    /// `2021` when any code is a 2021-only code or the month is from 2023-06 on, `2011` when there are codes and
-    /// none is, nil when the rows have no LSOA codes (stop and search). Rows holding only codes both sets share
-    /// read as 2011 before 2023-06.
+    /// The LSOA codes' set, from the codes (`DataVintage.codeSet`): `mixed` when some codes exist only in 2011 (retired
+    /// in 2021) and some only in 2021, `2021` or `2011` when the codes prove one set, and when they prove neither (codes
+    /// both sets share) `2021` from 2023-06 on and `2011` before; nil when the rows have no LSOA codes (stop and search).
     public static func lsoaCodes(_ codes: Set<Substring>, month: YearMonth) -> String? {
         if codes.isEmpty { return nil }
-        if month >= codes2021From || codes.contains(where: is2021Only) { return "2021" }
-        return "2011"
+        switch DataVintage.codeSet(codes.map(String.init)) {
+        case .mixed: return "mixed"
+        case .lsoa2021: return "2021"
+        case .lsoa2011: return "2011"
+        case .unknown: return month >= codes2021From ? "2021" : "2011"
+        }
     }
 
     public static func anonymisation(_ month: YearMonth) -> String { month >= refreshFrom ? "from-2022-07" : "before-2022-07" }
