@@ -213,7 +213,12 @@ public struct PoliceUKFetch {
                 entry.etag = etag; entry.lastModified = lastModified; entry.archive = "\(vintage)"
                 if let old, old.sha256 != entry.sha256 {
                     let rows = { (n: Int?) in n.map { $0.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_GB"))) } ?? "?" }
-                    outcome.resupplied.append("\(m): \(file) re-supplied in \(vintage) with \(rows(entry.rows)) rows (was \(rows(old.rows)) from \(old.archive ?? "an earlier fetch"))")
+                    if let oa = old.archive.flatMap(YearMonth.init), vintage < oa {
+                        // --vintage first: back to an earlier publication of the month, not a re-supply.
+                        outcome.resupplied.append("\(m): \(file) now as published in \(vintage), with \(rows(entry.rows)) rows (was \(rows(old.rows)) as re-supplied in \(oa))")
+                    } else {
+                        outcome.resupplied.append("\(m): \(file) re-supplied in \(vintage) with \(rows(entry.rows)) rows (was \(rows(old.rows)) from \(old.archive ?? "an earlier fetch"))")
+                    }
                 }
                 manifest.record(entry)
                 try manifest.save(folder: r.out)
