@@ -24,7 +24,12 @@ public enum ArchiveInput {
         try files.flatMap { f -> [String] in
             if member(f) != nil { return [f] }
             let archive: String, name: String
-            if let (a, rest) = split(f) { archive = a; name = rest }
+            if let (a, rest) = split(f) {
+                guard !rest.isEmpty else {
+                    throw InputError.unreadable(f, "nothing after '#': write \(a)#FORCE for a force's street files (e.g. #metropolitan) or \(a)#YYYY-MM/YYYY-MM-FORCE-street.csv for one")
+                }
+                archive = a; name = rest
+            }
             else if let force, f.lowercased().hasSuffix(".zip") { archive = f; name = force }
             else if f.lowercased().hasSuffix(".zip") {
                 throw InputError.unreadable(f, "a zip archive: say which force's street files to read, with --force FORCE or as \(f)#FORCE (e.g. #metropolitan)")
@@ -51,7 +56,10 @@ public enum ArchiveInput {
     static func find(_ path: String) throws -> (ZipReader, ZipMember) {
         guard let (a, m) = member(path) else { throw InputError.missingFile(path) }
         let reader = try open(a)
-        guard let zm = reader.member(m) else { throw InputError.missingFile(path) }
+        guard let zm = reader.member(m) else {
+            let example = reader.members.first { PoliceUKArchive.parse(member: $0.name) != nil }?.name ?? reader.members.first?.name
+            throw InputError.notAFile(path, "\(a) has no member \(m)" + (example.map { "; its members are named like \($0)" } ?? " (it is empty)"))
+        }
         do { try reader.checkReadable(zm) } catch let e as ArchiveError { throw InputError.unreadable(path, e.description) }
         return (reader, zm)
     }
