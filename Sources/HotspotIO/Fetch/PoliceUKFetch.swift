@@ -59,9 +59,14 @@ public struct PoliceUKFetch {
     /// Runs the fetch. Throws `ArchiveError` (with the URL or path and what to do), `OutputError`, `InputError`.
     public mutating func run() throws -> Outcome {
         let r = request
-        let existed = FileManager.default.fileExists(atPath: r.out)
+        var isDir: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: r.out, isDirectory: &isDir)
+        if existed && !isDir.boolValue { throw OutputError.cannotWrite(r.out, "it is a file, not a folder: give a folder for the fetched files") }
         do { try FileManager.default.createDirectory(atPath: r.out, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotWrite(r.out, "cannot create the folder (\(error.localizedDescription))")
+        }
+        if access(r.out, W_OK) != 0 {
+            throw OutputError.cannotWrite(r.out, "the folder is not writable (\(String(cString: strerror(errno)))); give a folder you can write to")
         }
         let lock: FolderLock
         do { lock = try FolderLock(r.out) } catch {
