@@ -84,6 +84,9 @@ public final class HTTPRangeSource: RangeSource {
         guard (200..<300).contains(head.status) else {
             throw ArchiveError(.network, "\(url): HTTP \(head.status) to HEAD; try again later")
         }
+        if let type = head.headers["content-type"], type.lowercased().hasPrefix("text/html") {
+            throw ArchiveError(.content, "\(url): the server answers a web page (text/html), not a zip archive; give the URL of a police.uk YYYY-MM.zip (a page listing the archives goes to --archive-base)")
+        }
         guard let length = head.headers["content-length"].flatMap({ Int64($0) }) else {
             throw ArchiveError(.network, "\(url): the server does not say the archive's size (no Content-Length); download it and give the file")
         }
