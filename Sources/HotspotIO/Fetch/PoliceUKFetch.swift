@@ -153,6 +153,9 @@ public struct PoliceUKFetch {
 
     mutating func open(_ location: String) throws -> RangeSource {
         if PoliceUKFetch.isURL(location) { return try HTTPRangeSource(url: location, client: http()) }
+        if let scheme = location.range(of: "://"), !location[..<scheme.lowerBound].contains("/") {
+            throw ArchiveError(.usage, "\(location): only http:// and https:// URLs are fetched; give such a URL, or the path of an archive you downloaded")
+        }
         do { return try FileRangeSource(path: location) } catch let e as InputError {
             switch e {
             case .missingFile: throw ArchiveError(.missing, "\(location): no such archive; give the path of a police.uk YYYY-MM.zip, or its URL")
