@@ -70,7 +70,7 @@ public enum VintageWarnings {
         var old = ""
         if x.retired2011 > 0 { old = "\(Fmt.grouped(x.retired2011)) \(have(x.retired2011, "2011 code")) retired in 2021, \(x.examples2011.joined(separator: ", "))" }
         else if let m = x.monthsBefore2023 { old = "\(Fmt.grouped(x.rowsBefore2023)) are of \(range(m)), months police.uk published with 2011 codes" }
-        return "the 'LSOA code' column mixes 2011 and 2021 LSOA codes (\(new); \(old)): hotspot's area tables go by the area of --areas each point lies in, not by this column, but a table by the column counts two sets of areas as one; translate the codes through the ONS LSOA (2011) to LSOA (2021) lookup first (hotspot fetch boundaries --lsoa11-lookup fetches it), or count by boundary with --areas lsoa=FILE"
+        return "the 'LSOA code' column mixes 2011 and 2021 LSOA codes (\(new); \(old)): hotspot's own tables are not affected (they count by the --areas boundaries, not by this column), but a table made from the column would count two sets of areas as one; translate the codes through the ONS LSOA (2011) to LSOA (2021) lookup first (hotspot fetch boundaries --lsoa11-lookup fetches it), or count by boundary with --areas lsoa=FILE"
     }
 
     static func range(_ r: ClosedRange<Int>) -> String {

@@ -42,7 +42,7 @@ import Testing
     @Test func mixedCodesAreSaidWithTheirRowsAndMonths() throws {
         let inc = try load([try street([("2023-05", "E01003189"), ("2023-05", "E01003190")]), try street([("2023-07", "E01034391"), ("2023-07", "E01003189")])])
         let w = VintageWarnings.warnings(inc)
-        #expect(w == ["the 'LSOA code' column mixes 2011 and 2021 LSOA codes (1 row of 2023-07 has a code created in 2021, E01034391; 2 are of 2023-05, months police.uk published with 2011 codes): hotspot's area tables go by the area of --areas each point lies in, not by this column, but a table by the column counts two sets of areas as one; translate the codes through the ONS LSOA (2011) to LSOA (2021) lookup first (hotspot fetch boundaries --lsoa11-lookup fetches it), or count by boundary with --areas lsoa=FILE"])
+        #expect(w == ["the 'LSOA code' column mixes 2011 and 2021 LSOA codes (1 row of 2023-07 has a code created in 2021, E01034391; 2 are of 2023-05, months police.uk published with 2011 codes): hotspot's own tables are not affected (they count by the --areas boundaries, not by this column), but a table made from the column would count two sets of areas as one; translate the codes through the ONS LSOA (2011) to LSOA (2021) lookup first (hotspot fetch boundaries --lsoa11-lookup fetches it), or count by boundary with --areas lsoa=FILE"])
         // Only the rows kept count: the 2023-07 ones alone hold no 2011 evidence.
         #expect(VintageWarnings.warnings(inc, keep: { inc.table.day[$0] >= Int32(CivilDate.days(year: 2023, month: 7, day: 1)) }).isEmpty)
     }
