@@ -72,8 +72,7 @@ public enum GeoPackageWriter {
         }
         sqlite3_close(handle)
         guard let data = FileManager.default.contents(atPath: tmp) else { throw OutputError.cannotWrite(path, "GeoPackage vanished") }
-        try? FileManager.default.removeItem(atPath: tmp)
-        try AtomicFile.write(data, to: path)
+        try AtomicFile.replace(path, with: tmp, data: data)
         return data
     }
 
