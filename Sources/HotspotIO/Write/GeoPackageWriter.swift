@@ -55,9 +55,9 @@ public enum GeoPackageWriter {
         guard sqlite3_open(tmp, &handle) == SQLITE_OK, let handle else { throw OutputError.cannotWrite(path, "cannot create a GeoPackage") }
         let db = Connection(db: handle, path: path)
         do {
-            // A page cache large enough for a million features' tables and R-tree (pages not spilled to the file mid-way;
-            // the file's bytes do not depend on it), no journal and no fsync: the file is a temporary one until renamed.
-            try db.exec("PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; BEGIN;")
+            // No journal and no fsync: the file is a temporary one until renamed. (A page cache of 256 MB was slower
+            // for a million cells, 3.5 s against 2.8 s of CPU: the file's pages are written once either way.)
+            try db.exec("PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")
             try createSchema(db, crs: crs, styled: layers.contains(where: { $0.style != nil }))
             for layer in layers {
                 try writeFeatures(layer, db, crs: crs)
@@ -150,7 +150,7 @@ public enum GeoPackageWriter {
     private static func writeFeatures(_ layer: Layer, _ db: Connection, crs: CRS) throws {
         let table = layer.table, geometries = layer.geometries, properties = layer.properties
         let pointExt = layer.points.flatMap { p in Extent(x: p.map(\.x), y: p.map(\.y)) }
-        let ext = pointExt ?? geometries.extent
+        let ext = pointExt ?? geometries.lazy.compactMap(envelope).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
             ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
         try db.exec("INSERT INTO gpkg_contents VALUES (\(quoted(table)), 'features', \(quoted(table)), '', '1970-01-01T00:00:00.000Z', \(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY), \(crs.epsg));")
         try db.exec("INSERT INTO gpkg_geometry_columns VALUES (\(quoted(table)), 'geom', '\(layer.points == nil ? "MULTIPOLYGON" : "POINT")', \(crs.epsg), 0, 0);")
