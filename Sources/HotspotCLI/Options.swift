@@ -264,7 +264,7 @@ struct OutputOptions: ParsableArguments {
     var database: String?
     @Option(help: ArgumentHelp("With --to-db: the schema of the tables (created if needed).", valueName: "name"))
     var schema: String = "hotspot"
-    @Flag(name: .customLong("flatgeobuf"), help: "Also write every polygon layer as NAME.fgb: FlatGeobuf in EPSG:27700 with its spatial index, which QGIS and GDAL read fast and stream (project file: flatgeobuf: true).")
+    @Flag(name: .customLong("flatgeobuf"), help: "Also write every polygon layer as NAME.fgb: FlatGeobuf in EPSG:27700 with its spatial index (project file: flatgeobuf: true).")
     var flatGeobuf = false
 
     func validate() throws {

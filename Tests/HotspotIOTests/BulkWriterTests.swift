@@ -1,3 +1,4 @@
+import CGDAL
 import CSQLite
 import Foundation
 import HotspotCore
@@ -138,6 +139,13 @@ import Testing
                                         rows: rows.map { r in [.text(r[0].csvText), .int(Int(r[1].csvText)!), .real(Double(r[2].csvText)!)] },
                                         polygons: geoms, epsg: 27700)
         try FlatGeobufWriter.write(path: dir + "/cells.fgb", layer: layer)
+        // Its spatial index: GDAL filters by extent through it (no index, no fast spatial filter).
+        let ds = GDALOpenEx(dir + "/cells.fgb", UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
+        #expect(ds != nil)
+        if let ds {
+            #expect(OGR_L_TestCapability(GDALDatasetGetLayer(ds, 0), OLCFastSpatialFilter) == 1)
+            GDALClose(ds)
+        }
         let g = try OGRSource.read(dir + "/cells.gpkg"), f = try OGRSource.read(dir + "/cells.fgb")
         #expect(f.epsg == 27700 && f.fields == g.fields && f.geometries.count == 3000)
         // FlatGeobuf's spatial index orders features along a Hilbert curve: compare by id.
