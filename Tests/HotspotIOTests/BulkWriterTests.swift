@@ -72,6 +72,35 @@ import Testing
                 == BulkWriterTests.reference(name: "t", geometries: geoms, properties: t, idColumn: "none", decimals: 6))
     }
 
+    @Test func pointAndLineBytesEqualTheStringWriter() {
+        var r = LCG(s: 3)
+        let n = 50
+        let x = (0..<n).map { _ in (r.next() - 0.5) * 2 }, y = (0..<n).map { _ in 51 + r.next() }
+        let t = Table(columns: ["id", "type", "n"], rows: (0..<n).map { [.int($0), $0 % 5 == 0 ? .null : .string("Burglary \"\($0)\""), .double(Double($0) / 7, decimals: 2)] })
+        // The String writers as they were.
+        func props(_ i: Int) -> String { t.columns.enumerated().map { Fmt.jsonString($1) + ":" + t.rows[i][$0].json }.joined(separator: ",") }
+        for d in [1, 6] {
+            var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString("pts")),\"features\":["
+            for i in 0..<n {
+                if i > 0 { s += "," }
+                s += "\n{\"type\":\"Feature\",\"id\":" + t.rows[i][0].json
+                s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(Fmt.fixed(x[i], d)),\(Fmt.fixed(y[i], d))]}"
+                s += ",\"properties\":{" + props(i) + "}}"
+            }
+            #expect(GeoJSONWriter.points(name: "pts", x: x, y: y, properties: t, idColumn: "id", decimals: d) == s + "\n]}\n")
+            let from = (0..<n).map { XY(x[$0], y[$0]) }, to = from.reversed() as [XY]
+            func xy(_ p: XY) -> String { "[" + Fmt.fixed(p.x, d) + "," + Fmt.fixed(p.y, d) + "]" }
+            var l = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString("lines")),\"features\":["
+            for i in 0..<n {
+                if i > 0 { l += "," }
+                l += "\n{\"type\":\"Feature\""
+                l += ",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[" + xy(from[i]) + "," + xy(to[i]) + "]}"
+                l += ",\"properties\":{" + props(i) + "}}"
+            }
+            #expect(GeoJSONWriter.lines(name: "lines", from: from, to: to, properties: t, idColumn: "none", decimals: d) == l + "\n]}\n")
+        }
+    }
+
     /// `n` small squares scattered over 20 km, some repeated, some with holes.
     static func squares(_ n: Int) -> [MultiPolygon] {
         var r = LCG(s: UInt64(n) + 1)

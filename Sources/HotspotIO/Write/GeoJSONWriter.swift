@@ -48,16 +48,11 @@ public enum GeoJSONWriter {
     public static func points(name: String, x: [Double], y: [Double], properties: Table, idColumn: String,
                               decimals: Int = GeoJSONWriter.decimals) -> String {
         precondition(x.count == properties.rows.count && y.count == x.count)
-        let idIndex = properties.columns.firstIndex(of: idColumn)
-        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
-        for i in x.indices {
-            if i > 0 { s += "," }
-            s += "\n{\"type\":\"Feature\""
-            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
-            s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(Fmt.fixed(x[i], decimals)),\(Fmt.fixed(y[i], decimals))]}"
-            s += ",\"properties\":{" + properties.columns.enumerated().map { Fmt.jsonString($1) + ":" + properties.rows[i][$0].json }.joined(separator: ",") + "}}"
+        return collection(name: name, count: x.count, properties: properties, idColumn: idColumn) { b, i in
+            b.append("{\"type\":\"Point\",\"coordinates\":[")
+            b.fixed(x[i], decimals); b.byte(UInt8(ascii: ",")); b.fixed(y[i], decimals)
+            b.append("]}")
         }
-        return s + "\n]}\n"
     }
 
     /// A FeatureCollection of two-point LineStrings (lon/lat, RFC 7946), `from[i]` to `to[i]`, with `properties` per
@@ -65,17 +60,41 @@ public enum GeoJSONWriter {
     public static func lines(name: String, from: [XY], to: [XY], properties: Table, idColumn: String,
                              decimals: Int = GeoJSONWriter.decimals) -> String {
         precondition(from.count == properties.rows.count && to.count == from.count)
-        let idIndex = properties.columns.firstIndex(of: idColumn)
-        func xy(_ p: XY) -> String { "[" + Fmt.fixed(p.x, decimals) + "," + Fmt.fixed(p.y, decimals) + "]" }
-        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
-        for i in from.indices {
-            if i > 0 { s += "," }
-            s += "\n{\"type\":\"Feature\""
-            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
-            s += ",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[" + xy(from[i]) + "," + xy(to[i]) + "]}"
-            s += ",\"properties\":{" + properties.columns.enumerated().map { Fmt.jsonString($1) + ":" + properties.rows[i][$0].json }.joined(separator: ",") + "}}"
+        return collection(name: name, count: from.count, properties: properties, idColumn: idColumn) { b, i in
+            b.append("{\"type\":\"LineString\",\"coordinates\":[[")
+            b.fixed(from[i].x, decimals); b.byte(UInt8(ascii: ",")); b.fixed(from[i].y, decimals)
+            b.append("],[")
+            b.fixed(to[i].x, decimals); b.byte(UInt8(ascii: ",")); b.fixed(to[i].y, decimals)
+            b.append("]]}")
         }
-        return s + "\n]}\n"
+    }
+
+    /// A FeatureCollection of `count` features, each geometry appended by `geometry`, in one byte buffer.
+    private static func collection(name: String, count: Int, properties: Table, idColumn: String,
+                                   geometry: (inout ByteText, Int) -> Void) -> String {
+        let idIndex = properties.columns.firstIndex(of: idColumn)
+        var keys: [[UInt8]] = []
+        for c in properties.columns {
+            var k = ByteText(); k.jsonString(c); k.byte(UInt8(ascii: ":")); keys.append(k.bytes)
+        }
+        var b = ByteText(capacity: count * 200 + 256)
+        b.append("{\"type\":\"FeatureCollection\",\"name\":"); b.jsonString(name); b.append(",\"features\":[")
+        for i in 0..<count {
+            if i > 0 { b.byte(UInt8(ascii: ",")) }
+            b.append("\n{\"type\":\"Feature\"")
+            let row = properties.rows[i]
+            if let k = idIndex { b.append(",\"id\":"); b.json(row[k]) }
+            b.append(",\"geometry\":")
+            geometry(&b, i)
+            b.append(",\"properties\":{")
+            for j in keys.indices {
+                if j > 0 { b.byte(UInt8(ascii: ",")) }
+                b.append(keys[j]); b.json(row[j])
+            }
+            b.append("}}")
+        }
+        b.append("\n]}\n")
+        return String(decoding: b.bytes, as: UTF8.self)
     }
 
     /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
