@@ -23,5 +23,15 @@ let package = Package(
             path: "Benchmarks/HotspotBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A million grid cells through the layer writers (issue 26): swift run -c release --package-path Benchmarks WriterBench
+        .executableTarget(
+            name: "WriterBench",
+            dependencies: [
+                .product(name: "HotspotCore", package: "hotspot"),
+                .product(name: "HotspotGeo", package: "hotspot"),
+                .product(name: "HotspotIO", package: "hotspot"),
+            ],
+            path: "Benchmarks/WriterBench"
+        ),
     ]
 )

@@ -264,6 +264,8 @@ struct OutputOptions: ParsableArguments {
     var database: String?
     @Option(help: ArgumentHelp("With --to-db: the schema of the tables (created if needed).", valueName: "name"))
     var schema: String = "hotspot"
+    @Flag(name: .customLong("flatgeobuf"), help: "Also write every polygon layer as NAME.fgb: FlatGeobuf in EPSG:27700 with its spatial index (project file: flatgeobuf: true).")
+    var flatGeobuf = false
 
     func validate() throws {
         if let d = database, !(d.hasPrefix("postgresql://") || d.hasPrefix("postgres://") || d.contains("dbname=") || d.hasPrefix("PG:")) {

@@ -15,6 +15,7 @@ func request(_ input: InputOptions, _ areas: AreaOptions?, _ output: OutputOptio
     p.focus = map?.focus ?? []
     p.sourceTable = input.sourceTable
     p.database = output.database.map { Project.Database(url: $0, schema: output.schema) }
+    p.flatGeobuf = output.flatGeobuf
     if let m = map?.options { p.map = m }
     return p
 }

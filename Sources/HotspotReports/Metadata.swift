@@ -115,14 +115,18 @@ public final class OutputSet {
         return p
     }
 
-    public init(directory: String, database: Project.Database? = nil) throws {
+    /// Also write every polygon layer as `NAME.fgb` (FlatGeobuf, `--flatgeobuf`).
+    let flatGeobuf: Bool
+
+    public init(directory: String, database: Project.Database? = nil, flatGeobuf: Bool = false) throws {
         self.directory = directory
         self.database = database
+        self.flatGeobuf = flatGeobuf
         folder = try StagedFolder(target: directory)
     }
 
     /// The output set of a request: its folder, and its database when it has one.
-    public convenience init(_ p: Project) throws { try self.init(directory: p.out, database: p.database) }
+    public convenience init(_ p: Project) throws { try self.init(directory: p.out, database: p.database, flatGeobuf: p.flatGeobuf) }
 
     /// A layer for the database: table `JOB_LAYER` (lower case, `_` for anything else), typed columns.
     func collect(_ name: String, geometries: [MultiPolygon], properties: Table) { collect(name, geometries: geometries, points: nil, properties: properties) }
@@ -132,6 +136,12 @@ public final class OutputSet {
 
     private func collect(_ name: String, geometries: [MultiPolygon], points: [XY]?, properties: Table) {
         guard database != nil else { return }
+        databaseLayers.append(OutputSet.ogrLayer(name, geometries: geometries, points: points, properties: properties))
+    }
+
+    /// A layer as OGR writes it (PostGIS, FlatGeobuf): typed columns (integer, real where a value is fractional,
+    /// text), EPSG:27700.
+    static func ogrLayer(_ name: String, geometries: [MultiPolygon], points: [XY]?, properties: Table) -> PostGISWriter.Layer {
         var kinds = [PostGISWriter.Kind](repeating: .integer, count: properties.columns.count)
         for r in properties.rows {
             for (i, v) in r.enumerated() {
@@ -145,8 +155,8 @@ public final class OutputSet {
         let rows = properties.rows.map { r in r.map { v -> PostGISWriter.FieldValue in
             switch v { case .int(let n): return .int(n); case .double(let x, _): return .real(x); case .string(let s): return .text(s); case .null: return .null }
         } }
-        databaseLayers.append(.init(table: name, fields: Array(zip(properties.columns, kinds)).map { ($0.0, $0.1) }, rows: rows,
-                                    polygons: geometries, points: points, epsg: analysisEPSG))
+        return .init(table: name, fields: Array(zip(properties.columns, kinds)).map { ($0.0, $0.1) }, rows: rows,
+                     polygons: geometries, points: points, epsg: analysisEPSG)
     }
 
     /// Writes the collected layers and the run's metadata to the database, in one transaction left open for the
@@ -286,6 +296,15 @@ extension OutputSet {
                                               geometries: geometries, properties: properties, crs: crs, style: style,
                                               aliases: fields.aliases)
         record("\(name).gpkg", data)
+        if flatGeobuf {
+            var layer = OutputSet.ogrLayer(layerName, geometries: geometries, points: nil, properties: properties)
+            layer.table = layerName.replacingOccurrences(of: "-", with: "_")
+            do { try FlatGeobufWriter.write(path: path("\(name).fgb"), layer: layer) } catch let e as FlatGeobufWriter.WriteError {
+                throw OutputError.cannotWrite(path("\(name).fgb"), e.description)
+            }
+            guard let fgb = FileManager.default.contents(atPath: path("\(name).fgb")) else { throw OutputError.cannotWrite(path("\(name).fgb"), "FlatGeobuf vanished") }
+            record("\(name).fgb", fgb)
+        }
         if let style {
             try write("\(name).qml", style.qml(aliases: LayerStyle.aliases(fields: properties.columns, fullNames: fields.aliases, firstIndex: 0)))
         }

@@ -26,6 +26,8 @@ public struct Project: Sendable {
     public var weekly = WeeklyJob.Options()
     /// Also write every polygon layer to PostGIS (`--to-db postgresql://…`, `--schema`).
     public var database: Database?
+    /// Also write every polygon layer as FlatGeobuf, `NAME.fgb` (`--flatgeobuf`, `flatgeobuf: true`).
+    public var flatGeobuf = false
     /// Read incidents from a database table or view instead of files (`--from-db postgresql://… --table incidents`).
     public var sourceTable: TableSource?
 

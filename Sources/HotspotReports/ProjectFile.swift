@@ -26,12 +26,13 @@ extension Project {
     /// product's section (decoded by the product, `ProductRegistry`) and the `weekly` section.
     public static func load(_ path: String) throws -> Project {
         let (top, dir) = try document(path)
-        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products", "weekly", "database"])
+        let m = try top.mapping(["inputs", "boundary", "areas", "focus", "out", "grid_dirs", "map", "products", "weekly", "database", "flatgeobuf"])
         var p = try inputs(m, top: top, path: path, dir: dir)
         if let b = m["boundary"] { p.boundary = try boundary(b) }
         if let a = m["areas"] { p.layers = try layers(a) }
         p.focus = try m["focus"]?.strings() ?? []
         if let d = m["database"] { p.database = try database(d) }
+        if let f = m["flatgeobuf"] { p.flatGeobuf = try f.bool() }
         p.gridDirectories = try m["grid_dirs"]?.strings().map { try Field.resolve($0, dir) } ?? []
         if let mp = m["map"] { try mapOptions(mp, into: &p.map, dir: dir) }
         p.map.focus = p.focus

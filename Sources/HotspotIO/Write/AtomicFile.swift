@@ -57,6 +57,17 @@ public enum AtomicFile {
 
     public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
 
+    /// Moves a finished temporary file `tmp` (in the target's folder) over `path` when `path` is a regular file or
+    /// absent, without writing its bytes again; else (a link, a pipe, a device) writes `data`, its contents, through
+    /// `write` and removes `tmp`.
+    public static func replace(_ path: String, with tmp: String, data: Data) throws {
+        var st = stat()
+        let exists = lstat(path, &st) == 0
+        if !exists || st.st_mode & S_IFMT == S_IFREG, rename(tmp, path) == 0 { return }
+        try write(data, to: path)
+        unlink(tmp)
+    }
+
     /// Writes `data` to a new file with write(2); nil on success, else the reason (e.g. "No space left on device").
     static func writeAll(_ data: Data, to path: String) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

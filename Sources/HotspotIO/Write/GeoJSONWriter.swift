@@ -11,40 +11,48 @@ public enum GeoJSONWriter {
     ///   - idColumn: the property whose value is also the feature `id`.
     public static func featureCollection(name: String, geometries: [MultiPolygon], properties: Table,
                                          idColumn: String, decimals: Int = GeoJSONWriter.decimals) -> String {
+        String(decoding: featureCollectionBytes(name: name, geometries: geometries, properties: properties, idColumn: idColumn,
+                                                decimals: decimals), as: UTF8.self)
+    }
+
+    /// `featureCollection` as UTF-8 bytes, built in one buffer (about 1 s per million grid cells).
+    public static func featureCollectionBytes(name: String, geometries: [MultiPolygon], properties: Table,
+                                              idColumn: String, decimals: Int = GeoJSONWriter.decimals) -> [UInt8] {
         precondition(geometries.count == properties.rows.count)
         let idIndex = properties.columns.firstIndex(of: idColumn)
-        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
-        s.reserveCapacity(geometries.count * 400)
-        for (i, g) in geometries.enumerated() {
-            if i > 0 { s += "," }
-            s += "\n{\"type\":\"Feature\""
-            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
-            s += ",\"geometry\":" + geometry(g, decimals: decimals)
-            s += ",\"properties\":{"
-            for (j, c) in properties.columns.enumerated() {
-                if j > 0 { s += "," }
-                s += Fmt.jsonString(c) + ":" + properties.rows[i][j].json
-            }
-            s += "}}"
+        var keys: [[UInt8]] = []
+        for c in properties.columns {
+            var k = ByteText(); k.jsonString(c); k.byte(UInt8(ascii: ":")); keys.append(k.bytes)
         }
-        s += "\n]}\n"
-        return s
+        var b = ByteText(capacity: geometries.count * 400 + 256)
+        b.append("{\"type\":\"FeatureCollection\",\"name\":"); b.jsonString(name); b.append(",\"features\":[")
+        for i in geometries.indices {
+            if i > 0 { b.byte(UInt8(ascii: ",")) }
+            b.append("\n{\"type\":\"Feature\"")
+            let row = properties.rows[i]
+            if let k = idIndex { b.append(",\"id\":"); b.json(row[k]) }
+            b.append(",\"geometry\":")
+            appendGeometry(&b, geometries[i], decimals: decimals)
+            b.append(",\"properties\":{")
+            for j in keys.indices {
+                if j > 0 { b.byte(UInt8(ascii: ",")) }
+                b.append(keys[j]); b.json(row[j])
+            }
+            b.append("}}")
+        }
+        b.append("\n]}\n")
+        return b.bytes
     }
 
     /// A FeatureCollection of points (lon/lat, RFC 7946) with `properties` per point.
     public static func points(name: String, x: [Double], y: [Double], properties: Table, idColumn: String,
                               decimals: Int = GeoJSONWriter.decimals) -> String {
         precondition(x.count == properties.rows.count && y.count == x.count)
-        let idIndex = properties.columns.firstIndex(of: idColumn)
-        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
-        for i in x.indices {
-            if i > 0 { s += "," }
-            s += "\n{\"type\":\"Feature\""
-            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
-            s += ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(Fmt.fixed(x[i], decimals)),\(Fmt.fixed(y[i], decimals))]}"
-            s += ",\"properties\":{" + properties.columns.enumerated().map { Fmt.jsonString($1) + ":" + properties.rows[i][$0].json }.joined(separator: ",") + "}}"
+        return collection(name: name, count: x.count, properties: properties, idColumn: idColumn) { b, i in
+            b.append("{\"type\":\"Point\",\"coordinates\":[")
+            b.fixed(x[i], decimals); b.byte(UInt8(ascii: ",")); b.fixed(y[i], decimals)
+            b.append("]}")
         }
-        return s + "\n]}\n"
     }
 
     /// A FeatureCollection of two-point LineStrings (lon/lat, RFC 7946), `from[i]` to `to[i]`, with `properties` per
@@ -52,30 +60,79 @@ public enum GeoJSONWriter {
     public static func lines(name: String, from: [XY], to: [XY], properties: Table, idColumn: String,
                              decimals: Int = GeoJSONWriter.decimals) -> String {
         precondition(from.count == properties.rows.count && to.count == from.count)
-        let idIndex = properties.columns.firstIndex(of: idColumn)
-        func xy(_ p: XY) -> String { "[" + Fmt.fixed(p.x, decimals) + "," + Fmt.fixed(p.y, decimals) + "]" }
-        var s = "{\"type\":\"FeatureCollection\",\"name\":\(Fmt.jsonString(name)),\"features\":["
-        for i in from.indices {
-            if i > 0 { s += "," }
-            s += "\n{\"type\":\"Feature\""
-            if let k = idIndex { s += ",\"id\":" + properties.rows[i][k].json }
-            s += ",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[" + xy(from[i]) + "," + xy(to[i]) + "]}"
-            s += ",\"properties\":{" + properties.columns.enumerated().map { Fmt.jsonString($1) + ":" + properties.rows[i][$0].json }.joined(separator: ",") + "}}"
+        return collection(name: name, count: from.count, properties: properties, idColumn: idColumn) { b, i in
+            b.append("{\"type\":\"LineString\",\"coordinates\":[[")
+            b.fixed(from[i].x, decimals); b.byte(UInt8(ascii: ",")); b.fixed(from[i].y, decimals)
+            b.append("],[")
+            b.fixed(to[i].x, decimals); b.byte(UInt8(ascii: ",")); b.fixed(to[i].y, decimals)
+            b.append("]]}")
         }
-        return s + "\n]}\n"
+    }
+
+    /// A FeatureCollection of `count` features, each geometry appended by `geometry`, in one byte buffer.
+    private static func collection(name: String, count: Int, properties: Table, idColumn: String,
+                                   geometry: (inout ByteText, Int) -> Void) -> String {
+        let idIndex = properties.columns.firstIndex(of: idColumn)
+        var keys: [[UInt8]] = []
+        for c in properties.columns {
+            var k = ByteText(); k.jsonString(c); k.byte(UInt8(ascii: ":")); keys.append(k.bytes)
+        }
+        var b = ByteText(capacity: count * 200 + 256)
+        b.append("{\"type\":\"FeatureCollection\",\"name\":"); b.jsonString(name); b.append(",\"features\":[")
+        for i in 0..<count {
+            if i > 0 { b.byte(UInt8(ascii: ",")) }
+            b.append("\n{\"type\":\"Feature\"")
+            let row = properties.rows[i]
+            if let k = idIndex { b.append(",\"id\":"); b.json(row[k]) }
+            b.append(",\"geometry\":")
+            geometry(&b, i)
+            b.append(",\"properties\":{")
+            for j in keys.indices {
+                if j > 0 { b.byte(UInt8(ascii: ",")) }
+                b.append(keys[j]); b.json(row[j])
+            }
+            b.append("}}")
+        }
+        b.append("\n]}\n")
+        return String(decoding: b.bytes, as: UTF8.self)
     }
 
     /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
     public static func geometry(_ mp: MultiPolygon, decimals: Int = GeoJSONWriter.decimals) -> String {
-        let g = mp.rightHandRule
-        func ring(_ r: [XY]) -> String {
-            "[" + r.map { "[" + Fmt.fixed($0.x, decimals) + "," + Fmt.fixed($0.y, decimals) + "]" }.joined(separator: ",") + "]"
+        var b = ByteText()
+        appendGeometry(&b, mp, decimals: decimals)
+        return String(decoding: b.bytes, as: UTF8.self)
+    }
+
+    /// `geometry(mp)` appended to `b`: rings are walked backwards where the right-hand rule turns them (exteriors
+    /// counter-clockwise, holes clockwise, as `Polygon.rightHandRule`), without copying them.
+    static func appendGeometry(_ b: inout ByteText, _ mp: MultiPolygon, decimals: Int) {
+        func ring(_ r: [XY], ccw: Bool) {
+            b.byte(UInt8(ascii: "["))
+            let reverse = (Polygon.signedArea2(r) > 0) != ccw
+            r.withUnsafeBufferPointer { p in
+                for i in 0..<p.count {
+                    let v = p[reverse ? p.count - 1 - i : i]
+                    if i > 0 { b.byte(UInt8(ascii: ",")) }
+                    b.byte(UInt8(ascii: "[")); b.fixed(v.x, decimals); b.byte(UInt8(ascii: ",")); b.fixed(v.y, decimals)
+                    b.byte(UInt8(ascii: "]"))
+                }
+            }
+            b.byte(UInt8(ascii: "]"))
         }
-        func poly(_ p: Polygon) -> String { "[" + ([p.exterior] + p.holes).map(ring).joined(separator: ",") + "]" }
-        switch g.polygons.count {
-        case 0: return "null"
-        case 1: return "{\"type\":\"Polygon\",\"coordinates\":" + poly(g.polygons[0]) + "}"
-        default: return "{\"type\":\"MultiPolygon\",\"coordinates\":[" + g.polygons.map(poly).joined(separator: ",") + "]}"
+        func poly(_ p: Polygon) {
+            b.byte(UInt8(ascii: "["))
+            ring(p.exterior, ccw: true)
+            for h in p.holes { b.byte(UInt8(ascii: ",")); ring(h, ccw: false) }
+            b.byte(UInt8(ascii: "]"))
+        }
+        switch mp.polygons.count {
+        case 0: b.append("null")
+        case 1: b.append("{\"type\":\"Polygon\",\"coordinates\":"); poly(mp.polygons[0]); b.byte(UInt8(ascii: "}"))
+        default:
+            b.append("{\"type\":\"MultiPolygon\",\"coordinates\":[")
+            for (k, p) in mp.polygons.enumerated() { if k > 0 { b.byte(UInt8(ascii: ",")) }; poly(p) }
+            b.append("]}")
         }
     }
 }

@@ -55,7 +55,9 @@ public enum GeoPackageWriter {
         guard sqlite3_open(tmp, &handle) == SQLITE_OK, let handle else { throw OutputError.cannotWrite(path, "cannot create a GeoPackage") }
         let db = Connection(db: handle, path: path)
         do {
-            try db.exec("PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF; BEGIN;")
+            // No journal and no fsync: the file is a temporary one until renamed. (A page cache of 256 MB was slower
+            // for a million cells, 3.5 s against 2.8 s of CPU: the file's pages are written once either way.)
+            try db.exec("PRAGMA application_id = 1196444487; PRAGMA user_version = 10300; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")
             try createSchema(db, crs: crs, styled: layers.contains(where: { $0.style != nil }))
             for layer in layers {
                 try writeFeatures(layer, db, crs: crs)
@@ -70,8 +72,7 @@ public enum GeoPackageWriter {
         }
         sqlite3_close(handle)
         guard let data = FileManager.default.contents(atPath: tmp) else { throw OutputError.cannotWrite(path, "GeoPackage vanished") }
-        try? FileManager.default.removeItem(atPath: tmp)
-        try AtomicFile.write(data, to: path)
+        try AtomicFile.replace(path, with: tmp, data: data)
         return data
     }
 
@@ -149,7 +150,7 @@ public enum GeoPackageWriter {
     private static func writeFeatures(_ layer: Layer, _ db: Connection, crs: CRS) throws {
         let table = layer.table, geometries = layer.geometries, properties = layer.properties
         let pointExt = layer.points.flatMap { p in Extent(x: p.map(\.x), y: p.map(\.y)) }
-        let ext = pointExt ?? geometries.extent
+        let ext = pointExt ?? geometries.lazy.compactMap(envelope).reduce(nil as Extent?) { a, e in a.map { $0.union(e) } ?? e }
             ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
         try db.exec("INSERT INTO gpkg_contents VALUES (\(quoted(table)), 'features', \(quoted(table)), '', '1970-01-01T00:00:00.000Z', \(ext.minX), \(ext.minY), \(ext.maxX), \(ext.maxY), \(crs.epsg));")
         try db.exec("INSERT INTO gpkg_geometry_columns VALUES (\(quoted(table)), 'geom', '\(layer.points == nil ? "MULTIPOLYGON" : "POINT")', \(crs.epsg), 0, 0);")
@@ -160,13 +161,18 @@ public enum GeoPackageWriter {
         let stmt = try db.prepare("INSERT INTO \(ident(table)) (\(names)) VALUES (\(placeholders));")
         defer { sqlite3_finalize(stmt) }
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        let srs = Int32(crs.epsg)
+        var blob: [UInt8] = []
+        blob.reserveCapacity(256)
         for k in 0..<layer.count {
             sqlite3_reset(stmt)
-            let blob = layer.points.map { pointBlob($0[k], srs: Int32(crs.epsg)) } ?? geometryBlob(geometries[k], srs: Int32(crs.epsg))
+            blob.removeAll(keepingCapacity: true)
+            if let p = layer.points { appendPointBlob(&blob, p[k], srs: srs) } else { appendGeometryBlob(&blob, geometries[k], srs: srs) }
             _ = blob.withUnsafeBytes { sqlite3_bind_blob(stmt, 1, $0.baseAddress, Int32($0.count), transient) }
-            for (c, v) in properties.rows[k].enumerated() {
+            let row = properties.rows[k]
+            for c in row.indices {
                 let i = Int32(c + 2)
-                switch v {
+                switch row[c] {
                 case .int(let x): sqlite3_bind_int64(stmt, i, Int64(x))
                 case .double(let x, _): if x.isFinite { sqlite3_bind_double(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
                 case .string(let s): sqlite3_bind_text(stmt, i, s, -1, transient)
@@ -192,23 +198,49 @@ public enum GeoPackageWriter {
         }
     }
 
-    /// R-tree spatial index (GeoPackage 1.3 §F.3): filled from the envelopes, then the spec's triggers keep it
-    /// in step with edits made in QGIS or GDAL (which provide the ST_ functions they call).
+    /// R-tree spatial index (GeoPackage 1.3 §F.3): packed in bulk from the envelopes (`RTreeBulk`) into the
+    /// module's tables, then the spec's triggers keep it in step with edits made in QGIS or GDAL (which provide the
+    /// ST_ functions they call).
     private static func writeRTree(_ layer: Layer, _ db: Connection) throws {
         let table = layer.table
-        let rt = ident("rtree_\(table)_geom")
+        let name = "rtree_\(table)_geom", rt = ident(name)
         try db.exec("""
             INSERT INTO gpkg_extensions VALUES (\(quoted(table)), 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
             CREATE VIRTUAL TABLE \(rt) USING rtree(id, minx, maxx, miny, maxy);
             """)
-        let stmt = try db.prepare("INSERT INTO \(rt) VALUES (?, ?, ?, ?, ?);")
-        defer { sqlite3_finalize(stmt) }
+        var ids: [Int64] = [], boxes: [RTreeBulk.Box] = []
+        ids.reserveCapacity(layer.count); boxes.reserveCapacity(layer.count)
         for k in 0..<layer.count {
-            guard let e = layer.points.map({ Extent(minX: $0[k].x, minY: $0[k].y, maxX: $0[k].x, maxY: $0[k].y) }) ?? layer.geometries[k].extent else { continue }
-            sqlite3_reset(stmt)
-            sqlite3_bind_int64(stmt, 1, Int64(k + 1))
-            for (i, v) in [e.minX, e.maxX, e.minY, e.maxY].enumerated() { sqlite3_bind_double(stmt, Int32(i + 2), v) }
-            try db.step(stmt)
+            let e: Extent
+            if let p = layer.points { e = Extent(minX: p[k].x, minY: p[k].y, maxX: p[k].x, maxY: p[k].y) } else {
+                guard let g = envelope(layer.geometries[k]) else { continue }
+                e = g
+            }
+            ids.append(Int64(k + 1))
+            boxes.append(.init(minX: RTreeBulk.down(e.minX), maxX: RTreeBulk.up(e.maxX), minY: RTreeBulk.down(e.minY), maxY: RTreeBulk.up(e.maxY)))
+        }
+        // The node size the module chose for this file (the empty root it created).
+        let sizeStmt = try db.prepare("SELECT length(data) FROM \(ident(name + "_node")) WHERE nodeno = 1;")
+        defer { sqlite3_finalize(sizeStmt) }
+        guard sqlite3_step(sizeStmt) == SQLITE_ROW else { throw db.lastError() }
+        let tree = RTreeBulk(ids: ids, boxes: boxes, nodeSize: Int(sqlite3_column_int(sizeStmt, 0)))
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        let node = try db.prepare("INSERT OR REPLACE INTO \(ident(name + "_node")) VALUES (?, ?);")
+        defer { sqlite3_finalize(node) }
+        for (i, blob) in tree.nodes.enumerated() {
+            sqlite3_reset(node)
+            sqlite3_bind_int64(node, 1, Int64(i + 1))
+            _ = blob.withUnsafeBytes { sqlite3_bind_blob(node, 2, $0.baseAddress, Int32($0.count), transient) }
+            try db.step(node)
+        }
+        for (tableName, pairs) in [(name + "_rowid", tree.rowNodes), (name + "_parent", tree.parents)] {
+            let stmt = try db.prepare("INSERT INTO \(ident(tableName)) VALUES (?, ?);")
+            defer { sqlite3_finalize(stmt) }
+            for (a, b) in pairs {
+                sqlite3_reset(stmt)
+                sqlite3_bind_int64(stmt, 1, a); sqlite3_bind_int64(stmt, 2, b)
+                try db.step(stmt)
+            }
         }
         try db.exec(rtreeTriggers(table))
     }
@@ -246,29 +278,56 @@ public enum GeoPackageWriter {
 
     /// GeoPackage binary point: "GP", version 0, flags (little-endian, no envelope), srs id, WKB Point.
     static func pointBlob(_ p: XY, srs: Int32) -> Data {
-        var d = Data([0x47, 0x50, 0x00, 0x01])
-        withUnsafeBytes(of: UInt32(bitPattern: srs).littleEndian) { d.append(contentsOf: $0) }
-        d.append(1)
-        withUnsafeBytes(of: UInt32(1).littleEndian) { d.append(contentsOf: $0) }
-        for v in [p.x, p.y] { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-        return d
+        var b: [UInt8] = []
+        appendPointBlob(&b, p, srs: srs)
+        return Data(b)
+    }
+
+    static func appendPointBlob(_ d: inout [UInt8], _ p: XY, srs: Int32) {
+        d.append(contentsOf: [0x47, 0x50, 0x00, 0x01])
+        u32(&d, UInt32(bitPattern: srs)); WKB.appendPoint(&d, p)
     }
 
     /// GeoPackage binary geometry: "GP", version 0, flags (little-endian, xy envelope), srs id, envelope, WKB.
     static func geometryBlob(_ mp: MultiPolygon, srs: Int32) -> Data {
-        var d = Data([0x47, 0x50, 0x00, 0x03])
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-        func f64(_ v: Double) { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-        u32(UInt32(bitPattern: srs))
-        let e = mp.extent ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
-        f64(e.minX); f64(e.maxX); f64(e.minY); f64(e.maxY)
-        d.append(1); u32(6); u32(UInt32(mp.polygons.count))
+        var b: [UInt8] = []
+        appendGeometryBlob(&b, mp, srs: srs)
+        return Data(b)
+    }
+
+    /// `geometryBlob` appended to a reused buffer.
+    static func appendGeometryBlob(_ d: inout [UInt8], _ mp: MultiPolygon, srs: Int32) {
+        d.append(contentsOf: [0x47, 0x50, 0x00, 0x03])
+        u32(&d, UInt32(bitPattern: srs))
+        let e = envelope(mp) ?? Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
+        f64(&d, e.minX); f64(&d, e.maxX); f64(&d, e.minY); f64(&d, e.maxY)
+        WKB.appendMultiPolygon(&d, mp)
+    }
+
+    @inline(__always) private static func u32(_ d: inout [UInt8], _ v: UInt32) {
+        withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) }
+    }
+    @inline(__always) private static func f64(_ d: inout [UInt8], _ v: Double) {
+        withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) }
+    }
+
+    /// `mp.extent` (the exteriors' bounding box; an empty exterior counts as the point 0, 0) without its arrays.
+    static func envelope(_ mp: MultiPolygon) -> Extent? {
+        var out: Extent?
         for p in mp.polygons {
-            d.append(1); u32(3)
-            let rings = [p.exterior] + p.holes
-            u32(UInt32(rings.count))
-            for r in rings { u32(UInt32(r.count)); for v in r { f64(v.x); f64(v.y) } }
+            var e = Extent(minX: 0, minY: 0, maxX: 0, maxY: 0)
+            if !p.exterior.isEmpty {
+                var a = Double.infinity, b = Double.infinity, c = -Double.infinity, dd = -Double.infinity
+                p.exterior.withUnsafeBufferPointer { r in
+                    for v in r {
+                        if v.x < a { a = v.x }; if v.x > c { c = v.x }
+                        if v.y < b { b = v.y }; if v.y > dd { dd = v.y }
+                    }
+                }
+                e = Extent(minX: a, minY: b, maxX: c, maxY: dd)
+            }
+            out = out.map { $0.union(e) } ?? e
         }
-        return d
+        return out
     }
 }
