@@ -182,8 +182,10 @@ import Testing
         #expect(IncidentReader.detectFormat(members[0], options: ReadOptions()) == .policeuk)
         #expect { try ArchiveInput.expand([zip], force: "surrey") } throws: { e in "\(e)".contains("it holds: kent, metropolitan") }
         #expect { try ArchiveInput.expand([zip], force: nil) } throws: { e in "\(e)".contains("--force") }
-        #expect(throws: InputError.missingFile(zip + "#2022-05/2022-05-metropolitan-street.csv")) {
+        #expect(throws: InputError.notAFile(zip + "#2022-05/2022-05-metropolitan-street.csv",
+                                            "\(zip) has no member 2022-05/2022-05-metropolitan-street.csv; its members are named like 2022-03/2022-03-metropolitan-street.csv")) {
             try IncidentReader.read(files: [zip + "#2022-05/2022-05-metropolitan-street.csv"])
         }
+        #expect { try ArchiveInput.expand([zip + "#"], force: nil) } throws: { e in "\(e)".contains("nothing after '#'") }
     }
 }
