@@ -338,6 +338,10 @@ public enum IncidentReader {
         /// nil when a new one would pass `IncidentTable.maxCategories`.
         @inline(__always)
         mutating func categoryIndex(_ raw: UnsafeBufferPointer<UInt8>, catIndex: inout [UInt64: [Int]]) -> Int? {
+            // A few categories in the first rows: looked at one by one (no dictionary hashing per row).
+            for (k, c) in categories.prefix(16).enumerated() where c.count == raw.count {
+                if raw.count == 0 || c.withUnsafeBufferPointer({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) { return k }
+            }
             let h = Bytes.hash(raw)
             if let cands = catIndex[h], let k = cands.first(where: { c in
                 categories[c].count == raw.count && categories[c].withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
@@ -355,6 +359,8 @@ public enum IncidentReader {
         var catIndex: [UInt64: [Int]] = [:]
         var scanner = CSVScanner(firstLine: 1)
         let base = b.baseAddress!
+        var lastDate: DateReading?
+        var lastDateBytes: [UInt8] = []
         func reject(_ rec: CSVRecord, _ reason: QuarantineReason, _ detail: String) {
             seg.quarantine.append(QuarantineEntry(file: path, line: rec.line, reason: reason, detail: detail,
                                                   raw: String(decoding: rec.bytes, as: UTF8.self)))
@@ -380,7 +386,18 @@ public enum IncidentReader {
             let date: DateValue
             // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as before;
             // a mapped CSV takes the dated layouts of councils and forces.
-            switch L.format == .csv ? DateParser.read(rec.raw(L.dateCol), order: L.dateOrder) : DateParser.iso(rec.raw(L.dateCol)) {
+            // Rows run in date order, so a date is mostly the previous row's: the same bytes read the same.
+            let dateBytes = rec.raw(L.dateCol)
+            let reading: DateReading
+            if let last = lastDate, dateBytes.count > 0, dateBytes.count == lastDateBytes.count,
+               lastDateBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, dateBytes.baseAddress!, dateBytes.count) == 0 }) {
+                reading = last
+            } else {
+                reading = L.format == .csv ? DateParser.read(dateBytes, order: L.dateOrder) : DateParser.iso(dateBytes)
+                lastDate = reading
+                lastDateBytes.removeAll(keepingCapacity: true); lastDateBytes.append(contentsOf: dateBytes)
+            }
+            switch reading {
             case .date(let v): date = v
             case .ambiguous:
                 if seg.ambiguousDate == nil { seg.ambiguousDate = (rec.line, rec.string(L.dateCol) ?? "") }
