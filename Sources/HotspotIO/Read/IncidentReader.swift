@@ -352,6 +352,23 @@ public enum IncidentReader {
         }
     }
 
+    /// A row's date reading, the previous row's when its bytes are the same (rows run in date order: most are).
+    struct DateMemo {
+        var last: DateReading?
+        var bytes: [UInt8] = []
+
+        mutating func read(_ b: UnsafeBufferPointer<UInt8>, layout L: Layout) -> DateReading {
+            if let last, b.count > 0, b.count == bytes.count,
+               bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return last }
+            // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as
+            // before; a mapped CSV takes the dated layouts of councils and forces.
+            let reading = L.format == .csv ? DateParser.read(b, order: L.dateOrder) : DateParser.iso(b)
+            last = reading
+            bytes.removeAll(keepingCapacity: true); bytes.append(contentsOf: b)
+            return reading
+        }
+    }
+
     /// Parses whole records in `b[range]` (which starts at a record boundary and ends after one).
     static func parseSegment(_ b: UnsafeBufferPointer<UInt8>, range: Range<Int>, layout L: Layout,
                              path: String, weighted: Bool) -> Segment {
@@ -359,8 +376,7 @@ public enum IncidentReader {
         var catIndex: [UInt64: [Int]] = [:]
         var scanner = CSVScanner(firstLine: 1)
         let base = b.baseAddress!
-        var lastDate: DateReading?
-        var lastDateBytes: [UInt8] = []
+        var dates = DateMemo()
         func reject(_ rec: CSVRecord, _ reason: QuarantineReason, _ detail: String) {
             seg.quarantine.append(QuarantineEntry(file: path, line: rec.line, reason: reason, detail: detail,
                                                   raw: String(decoding: rec.bytes, as: UTF8.self)))
@@ -384,20 +400,7 @@ public enum IncidentReader {
                 return reject(rec, .projectedOutOfRange, "x \(x), y \(y): beyond ±100,000 km in EPSG:\(L.epsg)")
             }
             let date: DateValue
-            // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as before;
-            // a mapped CSV takes the dated layouts of councils and forces.
-            // Rows run in date order, so a date is mostly the previous row's: the same bytes read the same.
-            let dateBytes = rec.raw(L.dateCol)
-            let reading: DateReading
-            if let last = lastDate, dateBytes.count > 0, dateBytes.count == lastDateBytes.count,
-               lastDateBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, dateBytes.baseAddress!, dateBytes.count) == 0 }) {
-                reading = last
-            } else {
-                reading = L.format == .csv ? DateParser.read(dateBytes, order: L.dateOrder) : DateParser.iso(dateBytes)
-                lastDate = reading
-                lastDateBytes.removeAll(keepingCapacity: true); lastDateBytes.append(contentsOf: dateBytes)
-            }
-            switch reading {
+            switch dates.read(rec.raw(L.dateCol), layout: L) {
             case .date(let v): date = v
             case .ambiguous:
                 if seg.ambiguousDate == nil { seg.ambiguousDate = (rec.line, rec.string(L.dateCol) ?? "") }
