@@ -29,6 +29,21 @@ import HotspotCore
         let again = b.insert(first)
         #expect(!again)
     }
+
+    /// Repeats counted from the hashes kept by top byte (the reader's counting mode) equal those of one set.
+    @Test func bucketsCountLikeOneSet() {
+        var rng = SplitMix64(seed: 9)
+        var hashes: [UInt64] = []
+        for _ in 0..<60_000 {
+            let r = rng.next()
+            hashes.append(r % 5 == 0 && !hashes.isEmpty ? hashes[Int(r >> 8) % hashes.count] : rng.next() | 1)
+        }
+        var set = HashSet64(capacity: 16)
+        let one = set.insertCounting(hashes)
+        var buckets = [[UInt64]](repeating: [], count: 256)
+        for h in hashes { buckets[Int(h >> 56)].append(h) }
+        #expect(one > 10_000 && IncidentReader.countRepeats(buckets) == one)
+    }
 }
 
 /// A file's size through a symbolic link is its target's (the reader sizes its tables and its progress from it).
@@ -40,5 +55,35 @@ import HotspotCore
         try FileManager.default.createSymbolicLink(atPath: dir + "/link.csv", withDestinationPath: dir + "/f.csv")
         #expect(InputFile.size(dir + "/f.csv") == 12_345 && InputFile.size(dir + "/link.csv") == 12_345)
         #expect(InputFile.size(dir) == 0 && InputFile.size(dir + "/missing.csv") == 0)
+    }
+}
+
+/// Each block is merged while the next one is parsed: across hundreds of blocks the duplicates counted (the default)
+/// and those dropped (`dropDuplicates`, decided row by row in file order) agree with the rows written, and with a
+/// read in one block.
+@Suite struct PipelinedMergeTests {
+    @Test func duplicatesAcrossBlocks() throws {
+        var text = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
+        var expected = 0
+        for k in 0..<3000 {
+            let j = k % 2500  // rows repeat after 2500; those without an id are never duplicates
+            let id = j % 7 == 3 ? "" : "c\(j)"
+            if k >= 2500 && !id.isEmpty { expected += 1 }
+            text += "\(id),2022-0\(1 + j % 9),M,M,-0.0\(j % 50),51.46,On or near X,E01003254,Lewisham 036C,\(j % 3 == 0 ? "Burglary" : "Drugs"),x,\n"
+        }
+        let p = NSTemporaryDirectory() + "hotspot-dups-\(UUID().uuidString).csv"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
+        var results: [ReadResult] = []
+        for (block, drop) in [(200, false), (200, true), (1 << 22, false), (1 << 22, true)] {
+            var o = ReadOptions(); o.blockSize = block; o.dropDuplicates = drop
+            let r = try IncidentReader.read(files: [p], options: o)
+            #expect(r.files[0].duplicates == expected && r.files[0].balances)
+            #expect(r.accepted == 3000 - (drop ? expected : 0))
+            #expect(r.quarantine.filter { $0.reason == .duplicateRow }.count == (drop ? expected : 0))
+            results.append(r)
+        }
+        #expect(results[0].table.sourceLine == results[2].table.sourceLine && results[0].table.category == results[2].table.category)
+        #expect(results[1].quarantine == results[3].quarantine && results[1].table.x == results[3].table.x)
+        #expect(expected > 300)
     }
 }

@@ -2,6 +2,7 @@
 @preconcurrency import Crypto
 import Foundation
 import HotspotCore
+import Synchronization
 
 /// Incident file formats understood.
 public enum IncidentFormat: String, Sendable, Codable, CaseIterable {
@@ -308,6 +309,8 @@ public enum IncidentReader {
         var categories: [[UInt8]] = []
         var line: [UInt32] = []
         var hash: [UInt64] = []              // 0: no id, never a duplicate
+        /// Rows with an id (a non-zero hash).
+        var hashed = 0
         var start: [Int] = [], end: [Int] = []  // byte range of the row in the block (for a dropped duplicate's text)
         var quarantine: [QuarantineEntry] = []
         var anyDay = false
@@ -335,6 +338,10 @@ public enum IncidentReader {
         /// nil when a new one would pass `IncidentTable.maxCategories`.
         @inline(__always)
         mutating func categoryIndex(_ raw: UnsafeBufferPointer<UInt8>, catIndex: inout [UInt64: [Int]]) -> Int? {
+            // A few categories in the first rows: looked at one by one (no dictionary hashing per row).
+            for (k, c) in categories.prefix(16).enumerated() where c.count == raw.count {
+                if raw.count == 0 || c.withUnsafeBufferPointer({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) { return k }
+            }
             let h = Bytes.hash(raw)
             if let cands = catIndex[h], let k = cands.first(where: { c in
                 categories[c].count == raw.count && categories[c].withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
@@ -345,6 +352,23 @@ public enum IncidentReader {
         }
     }
 
+    /// A row's date reading, the previous row's when its bytes are the same (rows run in date order: most are).
+    struct DateMemo {
+        var last: DateReading?
+        var bytes: [UInt8] = []
+
+        mutating func read(_ b: UnsafeBufferPointer<UInt8>, layout L: Layout) -> DateReading {
+            if let last, b.count > 0, b.count == bytes.count,
+               bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return last }
+            // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as
+            // before; a mapped CSV takes the dated layouts of councils and forces.
+            let reading = L.format == .csv ? DateParser.read(b, order: L.dateOrder) : DateParser.iso(b)
+            last = reading
+            bytes.removeAll(keepingCapacity: true); bytes.append(contentsOf: b)
+            return reading
+        }
+    }
+
     /// Parses whole records in `b[range]` (which starts at a record boundary and ends after one).
     static func parseSegment(_ b: UnsafeBufferPointer<UInt8>, range: Range<Int>, layout L: Layout,
                              path: String, weighted: Bool) -> Segment {
@@ -352,6 +376,7 @@ public enum IncidentReader {
         var catIndex: [UInt64: [Int]] = [:]
         var scanner = CSVScanner(firstLine: 1)
         let base = b.baseAddress!
+        var dates = DateMemo()
         func reject(_ rec: CSVRecord, _ reason: QuarantineReason, _ detail: String) {
             seg.quarantine.append(QuarantineEntry(file: path, line: rec.line, reason: reason, detail: detail,
                                                   raw: String(decoding: rec.bytes, as: UTF8.self)))
@@ -375,9 +400,7 @@ public enum IncidentReader {
                 return reject(rec, .projectedOutOfRange, "x \(x), y \(y): beyond ±100,000 km in EPSG:\(L.epsg)")
             }
             let date: DateValue
-            // police.uk and stop-and-search files keep their own layouts (YYYY-MM, ISO 8601), read exactly as before;
-            // a mapped CSV takes the dated layouts of councils and forces.
-            switch L.format == .csv ? DateParser.read(rec.raw(L.dateCol), order: L.dateOrder) : DateParser.iso(rec.raw(L.dateCol)) {
+            switch dates.read(rec.raw(L.dateCol), layout: L) {
             case .date(let v): date = v
             case .ambiguous:
                 if seg.ambiguousDate == nil { seg.ambiguousDate = (rec.line, rec.string(L.dateCol) ?? "") }
@@ -412,6 +435,7 @@ public enum IncidentReader {
             if weighted { seg.weight.append(w) }
             seg.line.append(UInt32(rec.line))
             seg.hash.append(hasID ? Bytes.hash(rec.bytes) : 0)
+            if hasID { seg.hashed += 1 }
             let s = rec.bytes.baseAddress.map { $0 - base } ?? 0
             seg.start.append(s); seg.end.append(s + rec.bytes.count)
             if !date.isMonth { seg.anyDay = true }
@@ -510,11 +534,31 @@ public enum IncidentReader {
         }
     }
 
-    /// Work for one block: a segment to parse, or the running SHA-256 to update (done alongside the parsing).
-    enum Job: Sendable { case segment(Segment), hash(SHA256) }
+    /// Work for one block, run side by side: a segment to parse, the running SHA-256 to update, or the merge of the
+    /// previous block (its error, if any).
+    enum Job: Sendable { case segment(Segment), hash(SHA256), merged((any Error)?) }
 
-    /// Reads one file: its blocks streamed through a `FileRead` (the header, each block parsed and merged in
-    /// order, the table sized once), then its table, rejected rows and summary.
+    /// Hashes that repeat an earlier one, over lists that each hold every copy of their hashes (the same count as
+    /// inserting them all into one set): each list counted in a set of its own, small enough for the cache.
+    static func countRepeats(_ buckets: [[UInt64]]) -> Int {
+        let w = Parallel.workers
+        return runJobs(w) { k in
+            var repeats = 0
+            for b in stride(from: k, to: buckets.count, by: w) where !buckets[b].isEmpty {
+                var set = HashSet64(capacity: buckets[b].count)
+                repeats += set.insertCounting(buckets[b])
+            }
+            return repeats
+        }.reduce(0, +)
+    }
+
+    /// Runs `body` for `0..<n`, results in order: on the workers, or on this thread alone with `HOTSPOT_THREADS=1`.
+    static func runJobs<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        Parallel.workers == 1 ? (0..<n).map(body) : parallelMap(chunks: (0..<n).map { $0..<($0 + 1) }) { body($0.lowerBound) }
+    }
+
+    /// Reads one file: its blocks streamed through a `FileRead` (the header, each block parsed, then merged in
+    /// order while the next block is parsed, the table sized once), then its table, rejected rows and summary.
     static func readFile(_ path: String, fileIndex: UInt16, options: ReadOptions) throws
         -> (IncidentTable, [QuarantineEntry], FileSummary)
     {
@@ -539,30 +583,54 @@ public enum IncidentReader {
         return try file.finish(gzip: gzip)
     }
 
+    /// What one file's blocks add up to, merged in file order: the table, the rejected rows, the duplicate set.
+    struct Merged: Sendable {
+        var table = IncidentTable(epsg: 4326, resolution: .month)
+        var quarantine: [QuarantineEntry] = []
+        var read = 0, duplicates = 0
+        // Sized once the first block shows how long rows are (a guess from the file size alone, at 180 bytes a row,
+        // was twice too big for police.uk files: 27 bytes per incident of the peak instead of 13).
+        // (`dropDuplicates` only: the first of identical rows is kept, so each row is decided in file order.)
+        var seen = HashSet64(capacity: 1024)
+        /// Without `dropDuplicates` repeats are only counted: the hashes of the rows with an id, kept by their top
+        /// byte in 256 lists (8 bytes a row, appended in order with no random access while reading), their
+        /// distinct values counted at the end (`countRepeats`). 5 bytes a row fewer than the set at its 3/4 load.
+        var hashBuckets = [[UInt64]](repeating: [], count: 256)
+        var anyDay = false
+        var categoryCodes: [[UInt8]: UInt16] = [:]
+        /// LSOA codes by month ordinal (police.uk street files only).
+        var lsoa: [Int: DataVintage.CodeCounts] = [:]
+    }
+
+    /// A parsed block waiting for its merge: its segments in file order, and its bytes (a dropped duplicate's text).
+    struct Pending: Sendable { var segments: [Segment]; var block: [UInt8] }
+
+    /// The merge state of a file's read, shared with the job that merges one block while the next is parsed: that
+    /// job and the reader's own thread, between blocks, take it in turn.
+    final class MergeBox: Sendable {
+        let state = Mutex(Merged())
+    }
+
     /// One file's read in progress, block by block: the header found, each block's whole records parsed in parallel
-    /// (the SHA-256 of the file as stored updated alongside) and merged in file order, the partial record carried
-    /// to the next block.
+    /// (the SHA-256 of the file as stored updated alongside, and the previous block merged in file order at the same
+    /// time), the partial record carried to the next block.
     struct FileRead {
         let path: String, fileIndex: UInt16, options: ReadOptions, total: Int
         var hasher = SHA256()
         /// Bytes of the file as stored (gzipped or not) read so far.
         var rawBytes = 0
         var layout: Layout?
-        var table = IncidentTable(epsg: 4326, resolution: .month)
-        var quarantine: [QuarantineEntry] = []
-        var read = 0, duplicates = 0
-        // Sized once the first block shows how long rows are (a guess from the file size alone, at 180 bytes a row,
-        // was twice too big for police.uk files: 27 bytes per incident of the peak instead of 13).
-        var seen = HashSet64(capacity: 1024)
+        let box = MergeBox()
+        /// The last block parsed, merged with the next block's parse (or at the end, or before an error).
+        var pending: Pending?
+        /// Rows parsed so far (merged or pending), and those with an id: what the table and the duplicates' hashes
+        /// are sized from.
+        var parsedRows = 0, parsedHashed = 0
         var sized = false
-        var anyDay = false
         var carry: [UInt8] = []
         /// Physical line number of the next record.
         var nextLine = 1
-        var categoryCodes: [[UInt8]: UInt16] = [:]
         var lineEndings: LineEndings?
-        /// LSOA codes by month ordinal (police.uk street files only).
-        var lsoa: [Int: DataVintage.CodeCounts] = [:]
 
         init(path: String, fileIndex: UInt16, options: ReadOptions, total: Int) {
             self.path = path; self.fileIndex = fileIndex; self.options = options; self.total = total
@@ -595,14 +663,28 @@ public enum IncidentReader {
             }
             let usable = final ? buffer.count : buffer.withUnsafeBufferPointer { lastRecordEnd($0) }
             let block = buffer
-            for seg in parse(block, usable: usable, raw: raw, layout: L) { try merge(seg, block: block, layout: L) }
+            let segments = try parse(block, usable: usable, raw: raw, layout: L)
+            pending = Pending(segments: segments, block: block)
             sizeOnce(final: final)
             carry = Array(buffer[usable...])
             if carry.count > options.maxRecordBytes {
+                try flushPending()  // an earlier row's error comes first, as when each block was merged at once
                 throw InputError.unreadable(path, "line \(nextLine): one row runs on for more than \(Fmt.bytes(options.maxRecordBytes)): a quote (\") opened on or after line \(nextLine) is never closed, or the file has no line breaks")
             }
+            if final { try flushPending() }
             PhaseProgress.send(.advance(Double(rawBytes)))
             return final
+        }
+
+        /// Merges the block parsed last, if it is not merged yet.
+        mutating func flushPending() throws {
+            guard let p = pending else { return }
+            pending = nil
+            guard let L = layout else { return }
+            let (path, fileIndex, options) = (self.path, self.fileIndex, self.options)
+            try box.state.withLock { m in
+                for seg in p.segments { try m.merge(seg, block: p.block, layout: L, path: path, fileIndex: fileIndex, options: options) }
+            }
         }
 
         /// What the bytes so far say of the header line.
@@ -637,30 +719,46 @@ public enum IncidentReader {
             let lines = buffer.withUnsafeBufferPointer { countNewlines(UnsafeBufferPointer(rebasing: $0[0..<end])) }
             let found = try IncidentReader.layout(header: names, path: path, options: options)
             layout = found
-            table = IncidentTable(epsg: found.epsg, resolution: .month)
+            box.state.withLock { $0.table = IncidentTable(epsg: found.epsg, resolution: .month) }
             nextLine = 1 + max(1, lines)
             buffer.removeFirst(end)
             return .found(found)
         }
 
-        /// The whole records of `block[..<usable]` parsed in up to `Parallel.workers` segments while the SHA-256
-        /// takes in `raw`; the segments in file order, their line numbers made physical.
-        mutating func parse(_ block: [UInt8], usable: Int, raw: Data, layout L: Layout) -> [Segment] {
-            let path = self.path
+        /// The whole records of `block[..<usable]` parsed in segments on the workers while the SHA-256 takes in
+        /// `raw` and the block before is merged; the segments in file order, their line numbers made physical.
+        mutating func parse(_ block: [UInt8], usable: Int, raw: Data, layout L: Layout) throws -> [Segment] {
+            let (path, fileIndex, options) = (self.path, self.fileIndex, self.options)
             let weighted = L.weightCol != nil
-            let cuts = block.withUnsafeBufferPointer { cutPoints(UnsafeBufferPointer(rebasing: $0[0..<usable]), parts: Parallel.workers) }
+            // Twice as many segments as workers: the hash and the merge take a share of a core too.
+            let parts = Parallel.workers == 1 ? 1 : 2 * Parallel.workers
+            let cuts = block.withUnsafeBufferPointer { cutPoints(UnsafeBufferPointer(rebasing: $0[0..<usable]), parts: parts) }
             let nseg = cuts.count - 1
             let h0 = hasher
-            let jobs = parallelMap(chunks: (0...nseg).map { $0..<($0 + 1) }) { r -> Job in
-                let k = r.lowerBound
-                if k == nseg { var h = h0; h.update(data: raw); return .hash(h) }
-                return .segment(block.withUnsafeBufferPointer { b in
-                    parseSegment(b, range: cuts[k]..<cuts[k + 1], layout: L, path: path, weighted: weighted)
-                })
+            let box = self.box
+            let previous = pending
+            pending = nil
+            let jobs = runJobs(nseg + 2) { k -> Job in
+                switch k {
+                case 0:
+                    guard let p = previous else { return .merged(nil) }
+                    do {
+                        try box.state.withLock { m in
+                            for seg in p.segments { try m.merge(seg, block: p.block, layout: L, path: path, fileIndex: fileIndex, options: options) }
+                        }
+                        return .merged(nil)
+                    } catch { return .merged(error) }
+                case 1: var h = h0; h.update(data: raw); return .hash(h)
+                default:
+                    return .segment(block.withUnsafeBufferPointer { b in
+                        parseSegment(b, range: cuts[k - 2]..<cuts[k - 1], layout: L, path: path, weighted: weighted)
+                    })
+                }
             }
             var segments: [Segment] = []
             for j in jobs {
                 switch j {
+                case .merged(let error): if let error { throw error }
                 case .hash(let h): hasher = h
                 case .segment(var s):
                     // Relative line numbers → physical line numbers in the file.
@@ -675,81 +773,102 @@ public enum IncidentReader {
                         }
                     }
                     nextLine += s.lines
+                    parsedRows += s.x.count + s.quarantine.count
+                    parsedHashed += s.hashed
                     segments.append(s)
                 }
             }
             return segments
         }
 
-        /// Merges one segment (in file order: duplicates are decided here, so the first occurrence is the one kept):
-        /// its categories coded in the table, its rows appended, a dropped duplicate quarantined with its text from
-        /// `block`.
-        mutating func merge(_ seg: Segment, block: [UInt8], layout L: Layout) throws {
-            let tooMany = InputError.unusable("\(path): more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column (a crime type, not an id or a free-text field)?")
-            if seg.tooManyCategories { throw tooMany }
-            if let (line, text) = seg.ambiguousDate { throw InputError.ambiguousDate(file: path, line: line, text: text) }
-            read += seg.x.count + seg.quarantine.count
-            quarantine += seg.quarantine
-            if seg.anyDay { anyDay = true }
-            for (m, c) in seg.lsoa { lsoa[m, default: DataVintage.CodeCounts()].merge(c) }
-            let remap = try seg.categories.map { bytes -> UInt16 in
-                if let c = categoryCodes[bytes] { return c }
-                let name = String(decoding: bytes, as: UTF8.self)
-                guard let c = table.categoryCode(name.isEmpty ? "(blank)" : name) else { throw tooMany }
-                categoryCodes[bytes] = c
-                return c
-            }
-            let weighted = L.weightCol != nil
-            let noCategory = L.categoryCol == nil ? table.categoryCode("(all)")! : 0
-            let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
-            if !options.dropDuplicates {
-                // Count repeats only; the rows all stay, so append the columns in bulk.
-                duplicates += seen.insertCounting(seg.hash)
-                table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
-                                    weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line,
-                                    minute: seg.anyTime ? seg.minute : nil)
-                return
-            }
-            for i in 0..<seg.x.count {
-                if seg.hash[i] != 0 && !seen.insert(seg.hash[i]) {
-                    duplicates += 1
-                    quarantine.append(QuarantineEntry(file: path, line: Int(seg.line[i]), reason: .duplicateRow,
-                                                      detail: "identical to an earlier row",
-                                                      raw: block.withUnsafeBufferPointer { b in
-                                                          var e = seg.end[i]
-                                                          if e > seg.start[i] && b[e - 1] == 13 { e -= 1 }
-                                                          return String(decoding: UnsafeBufferPointer(rebasing: b[seg.start[i]..<e]), as: UTF8.self) }))
-                    continue
-                }
-                table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
-                             weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i], minute: seg.minute[i])
-            }
-        }
-
         /// Sizes the duplicate set and the table once, when the first 16 MB (or the whole file) have been read.
         mutating func sizeOnce(final: Bool) {
-            guard !sized && read > 0 && (rawBytes >= 16 << 20 || final) else { return }
+            guard !sized && parsedRows > 0 && (rawBytes >= 16 << 20 || final) else { return }
             // Rows in the whole file, from the bytes per row of its first 16 MB (of the file as stored, so gzip
             // too). No margin for the duplicate set: one past a power of two doubles it (128 MB more at 10
             // million rows), and a set that must grow later only costs a rehash.
             sized = true
-            let rows = Int(Double(total) * Double(read) / Double(max(1, rawBytes))) + 1024
-            seen.reserve(rows)
-            table.reserveCapacity(rows + rows / 20)
+            let perByte = Double(total) / Double(max(1, rawBytes))
+            let rows = Int(Double(parsedRows) * perByte) + 1024
+            let hashed = Int(Double(parsedHashed) * perByte)
+            let dropDuplicates = options.dropDuplicates
+            box.state.withLock { m in
+                if dropDuplicates { m.seen.reserve(rows) } else {
+                    // Top bytes of hashes spread evenly: 256ths of the estimate, 5 % over, so that no list grows.
+                    let each = hashed / 256 + hashed / 5120 + 64
+                    for k in m.hashBuckets.indices { m.hashBuckets[k].reserveCapacity(each) }
+                }
+                m.table.reserveCapacity(rows + rows / 20)
+            }
         }
 
         /// The table (at day resolution when any row had a day), the rejected rows and the file's summary.
         mutating func finish(gzip: Bool) throws -> (IncidentTable, [QuarantineEntry], FileSummary) {
             guard let layout else { throw InputError.emptyFile(path) }
-            table.resolution = anyDay ? .day : .month
+            try flushPending()
+            var m = Merged()
+            box.state.withLock { swap(&$0, &m) }  // the box lets go of the columns: no copy when they change later
+            if !options.dropDuplicates {
+                m.duplicates += IncidentReader.countRepeats(m.hashBuckets)
+                m.hashBuckets = []
+            }
+            m.table.resolution = m.anyDay ? .day : .month
             var counts: [String: Int] = [:]
-            for q in quarantine { counts[q.reason.rawValue, default: 0] += 1 }
+            for q in m.quarantine { counts[q.reason.rawValue, default: 0] += 1 }
             let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            let summary = FileSummary(path: path, sha256: digest, bytes: rawBytes, format: layout.format.rawValue + (gzip ? "+gzip" : ""), read: read,
-                                      accepted: table.count, quarantined: counts, duplicates: duplicates,
+            let summary = FileSummary(path: path, sha256: digest, bytes: rawBytes, format: layout.format.rawValue + (gzip ? "+gzip" : ""), read: m.read,
+                                      accepted: m.table.count, quarantined: counts, duplicates: m.duplicates,
                                       duplicatesDropped: options.dropDuplicates,
-                                      lsoaCodes: layout.lsoaCol == nil ? nil : Dictionary(uniqueKeysWithValues: lsoa.map { (CivilDate.monthLabel($0.key), $0.value) }))
-            return (table, quarantine, summary)
+                                      lsoaCodes: layout.lsoaCol == nil ? nil : Dictionary(uniqueKeysWithValues: m.lsoa.map { (CivilDate.monthLabel($0.key), $0.value) }))
+            return (m.table, m.quarantine, summary)
+        }
+    }
+}
+
+extension IncidentReader.Merged {
+    /// Merges one segment (in file order: duplicates are decided here, so the first occurrence is the one kept):
+    /// its categories coded in the table, its rows appended, a dropped duplicate quarantined with its text from
+    /// `block`.
+    mutating func merge(_ seg: IncidentReader.Segment, block: [UInt8], layout L: IncidentReader.Layout, path: String,
+                        fileIndex: UInt16, options: ReadOptions) throws {
+        let tooMany = InputError.unusable("\(path): more than \(IncidentTable.maxCategories) distinct categories: is --category-col the right column (a crime type, not an id or a free-text field)?")
+        if seg.tooManyCategories { throw tooMany }
+        if let (line, text) = seg.ambiguousDate { throw InputError.ambiguousDate(file: path, line: line, text: text) }
+        read += seg.x.count + seg.quarantine.count
+        quarantine += seg.quarantine
+        if seg.anyDay { anyDay = true }
+        for (m, c) in seg.lsoa { lsoa[m, default: DataVintage.CodeCounts()].merge(c) }
+        let remap = try seg.categories.map { bytes -> UInt16 in
+            if let c = categoryCodes[bytes] { return c }
+            let name = String(decoding: bytes, as: UTF8.self)
+            guard let c = table.categoryCode(name.isEmpty ? "(blank)" : name) else { throw tooMany }
+            categoryCodes[bytes] = c
+            return c
+        }
+        let weighted = L.weightCol != nil
+        let noCategory = L.categoryCol == nil ? table.categoryCode("(all)")! : 0
+        let codes = seg.category.map { L.categoryCol == nil ? noCategory : remap[Int($0)] }
+        if !options.dropDuplicates {
+            // Count repeats only (at the end, `countRepeats`); the rows all stay, so append the columns in bulk.
+            for h in seg.hash where h != 0 { hashBuckets[Int(truncatingIfNeeded: h >> 56)].append(h) }
+            table.appendColumns(x: seg.x, y: seg.y, day: seg.day, category: codes,
+                                weight: weighted ? seg.weight : nil, file: fileIndex, line: seg.line,
+                                minute: seg.anyTime ? seg.minute : nil)
+            return
+        }
+        for i in 0..<seg.x.count {
+            if seg.hash[i] != 0 && !seen.insert(seg.hash[i]) {
+                duplicates += 1
+                quarantine.append(QuarantineEntry(file: path, line: Int(seg.line[i]), reason: .duplicateRow,
+                                                  detail: "identical to an earlier row",
+                                                  raw: block.withUnsafeBufferPointer { b in
+                                                      var e = seg.end[i]
+                                                      if e > seg.start[i] && b[e - 1] == 13 { e -= 1 }
+                                                      return String(decoding: UnsafeBufferPointer(rebasing: b[seg.start[i]..<e]), as: UTF8.self) }))
+                continue
+            }
+            table.append(x: seg.x[i], y: seg.y[i], day: seg.day[i], category: codes[i],
+                         weight: weighted ? seg.weight[i] : 1, file: fileIndex, line: seg.line[i], minute: seg.minute[i])
         }
     }
 }
