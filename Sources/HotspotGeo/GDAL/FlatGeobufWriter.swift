@@ -19,6 +19,11 @@ public enum FlatGeobufWriter {
         unlink(tmp)
         do {
             try writeDataset(driver, tmp, l)
+            // The driver sorts the features and writes the file and its index when the dataset closes (at the end of
+            // writeDataset): a failure there (a full disk) is only in GDAL's error state.
+            if CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal {
+                throw WriteError(description: "cannot write \(path): \(GDALLibrary.lastError("GDAL failed while closing the file"))")
+            }
         } catch {
             unlink(tmp)
             throw error
@@ -34,6 +39,11 @@ public enum FlatGeobufWriter {
             throw WriteError(description: "cannot create \(tmp): \(GDALLibrary.lastError("?"))")
         }
         let d = GDALDatasetHandle(raw)
+        // The dataset stays open (and its layer valid) until every feature is written; it closes when `d` goes.
+        try withExtendedLifetime(d) { try writeLayer(d, l) }
+    }
+
+    private static func writeLayer(_ d: GDALDatasetHandle, _ l: PostGISWriter.Layer) throws {
         guard let srs = OSRNewSpatialReference(nil) else { throw WriteError(description: "OSR failed") }
         defer { OSRDestroySpatialReference(srs) }
         _ = OSRImportFromEPSG(srs, Int32(l.epsg))

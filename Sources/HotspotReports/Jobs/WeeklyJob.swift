@@ -538,7 +538,7 @@ public enum WeeklyJob {
         /// rather than drawn again; returns the set with the maps drawn and the web map's context layers.
         func stage(_ l: Layers, manifest base: [String: Any], into dir: String, tag: String?, maps: [String: Data],
                    context: [ContextLayer]) throws -> Staged {
-            let set = try OutputSet(directory: dir, database: tag == nil ? nil : p.database)
+            let set = try OutputSet(directory: dir, database: tag == nil ? nil : p.database, flatGeobuf: p.flatGeobuf)
             let gpkgLayers = try writeLayers(l, into: set, tag: tag)
             var drawn: [String: Data] = [:]
             if !maps.isEmpty {
