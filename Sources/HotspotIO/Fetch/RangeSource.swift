@@ -121,8 +121,13 @@ public final class HTTPRangeSource: RangeSource {
         return r.body
     }
 
-    /// `If-Match` with the ETag of the HEAD: a range of an archive replaced since is refused (412), not mixed in.
-    public var validators: [String: String] { etag.map { ["If-Match": $0] } ?? [:] }
+    /// `If-Match` with the strong ETag of the HEAD, else `If-Unmodified-Since` with its Last-Modified: a range of an
+    /// archive replaced since is refused (412), not mixed in. A weak ETag (`W/"…"`) never matches under `If-Match`'s
+    /// strong comparison (RFC 9110 §13.1.1), so it is not sent.
+    public var validators: [String: String] {
+        if let etag, !etag.hasPrefix("W/") { return ["If-Match": etag] }
+        return lastModified.map { ["If-Unmodified-Since": $0] } ?? [:]
+    }
 
     var changed: ArchiveError {
         ArchiveError(.network, "\(name): the archive changed on the server while it was being read; run the command again")
