@@ -19,3 +19,23 @@ struct FetchCommand: ParsableCommand {
 func fetchHTTPSettings() -> HTTPSettings {
     HTTPSettings(userAgent: "hotspot/\(HotspotVersion.string) (crime and incident hotspot analysis; command-line tool)")
 }
+
+/// `runJob` for commands that fetch: a failed request or service is one line and exit 69 (unavailable).
+func fetchJob(_ body: () throws -> Void) throws {
+    try runJob {
+        do { try body() } catch let e as HTTPError {
+            fail(e.description, Exit.unavailable)
+        } catch let e as ArcGISError {
+            fail(e.description, Exit.unavailable)
+        } catch let e as PoliceAPIError {
+            fail(e.description, Exit.unavailable)
+        } catch let e as ArchiveError {
+            switch e.kind {
+            case .missing: fail(e.description, Exit.noInput)
+            case .damaged, .content: fail(e.description, Exit.dataError)
+            case .network: fail(e.description, Exit.unavailable)
+            case .usage: fail(e.description, Exit.usage)
+            }
+        }
+    }
+}
