@@ -90,20 +90,11 @@ public enum PoliceUKArchive {
 /// The vintages of police.uk rows (what `manifest.json` records for each file): the LSOA code set and the
 /// anonymisation era of the map points.
 public enum PoliceUKVintage {
-    /// The last LSOA codes of the 2011 set: codes above them are 2021 codes (England E01033768, Wales W01001958).
-    public static let last2011 = (england: 33768, wales: 1958)
-    /// police.uk moved to 2021 LSOA codes from this month on.
-    public static let codes2021From = YearMonth("2023-06")!
-    /// police.uk's anonymised map points were refreshed for months from this one on.
-    public static let refreshFrom = YearMonth("2022-07")!
-
-    /// True when `code` (E01…/W01…) exists only in the 2021 set.
-    public static func is2021Only(_ code: Substring) -> Bool {
-        guard code.count == 9, let n = Int(code.dropFirst(3)) else { return false }
-        if code.hasPrefix("E01") { return n > last2011.england }
-        if code.hasPrefix("W01") { return n > last2011.wales }
-        return false
-    }
+    /// police.uk moved to 2021 LSOA codes from this month on (`DataVintage.lsoa2021Months`, 2023-06).
+    public static let codes2021From = YearMonth(index: DataVintage.lsoa2021Months)
+    /// police.uk's anonymised map points were refreshed for months from this one on (`DataVintage.mapPointRefresh`,
+    /// 2022-07).
+    public static let refreshFrom = YearMonth(index: DataVintage.mapPointRefresh)
 
     /// The LSOA codes' set, from the codes (`DataVintage.codeSet`): `mixed` when some codes exist only in 2011 (retired
     /// in 2021) and some only in 2021, `2021` or `2011` when the codes prove one set, and when they prove neither (codes
