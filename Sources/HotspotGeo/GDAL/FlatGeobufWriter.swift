@@ -53,26 +53,14 @@ public enum FlatGeobufWriter {
         guard let layer = c.withUnsafeMutableBufferPointer({ GDALDatasetCreateLayer(d.raw, l.table, srs, type, $0.baseAddress) }) else {
             throw WriteError(description: "\(l.table): cannot create the layer (\(GDALLibrary.lastError("?")))")
         }
-        for f in l.fields {
-            let t: OGRFieldType = f.kind == .integer ? OFTInteger64 : f.kind == .real ? OFTReal : OFTString
-            let fd = OGR_Fld_Create(f.name, t)
-            defer { OGR_Fld_Destroy(fd) }
-            guard OGR_L_CreateField(layer, fd, 1) == OGRERR_NONE else { throw WriteError(description: "\(l.table).\(f.name): \(GDALLibrary.lastError("cannot add the field"))") }
-        }
+        if let bad = OGRLayerFill.createFields(layer, l.fields) { throw WriteError(description: "\(l.table).\(bad): \(GDALLibrary.lastError("cannot add the field"))") }
         let defn = OGR_L_GetLayerDefn(layer)
         var wkb: [UInt8] = []
         wkb.reserveCapacity(256)
         for (k, row) in l.rows.enumerated() {
             guard let f = OGR_F_Create(defn) else { throw WriteError(description: "OGR feature failed") }
             defer { OGR_F_Destroy(f) }
-            for (i, v) in row.enumerated() {
-                switch v {
-                case .int(let n): OGR_F_SetFieldInteger64(f, Int32(i), GIntBig(n))
-                case .real(let x): if x.isFinite { OGR_F_SetFieldDouble(f, Int32(i), x) } else { OGR_F_SetFieldNull(f, Int32(i)) }
-                case .text(let s): OGR_F_SetFieldString(f, Int32(i), s)
-                case .null: OGR_F_SetFieldNull(f, Int32(i))
-                }
-            }
+            OGRLayerFill.setFields(f, row)
             wkb.removeAll(keepingCapacity: true)
             if let p = l.points { WKB.appendPoint(&wkb, p[k]) } else { WKB.appendMultiPolygon(&wkb, l.polygons[k]) }
             var g: OGRGeometryH?
@@ -104,8 +92,37 @@ public enum WKB {
         }
     }
 
+    /// A ring, closed (its first point repeated at the end) when it is not: WKB rings are closed (OGC 06-103r4 §6.1.7).
     private static func ring(_ d: inout [UInt8], _ r: [XY]) {
-        u32(&d, UInt32(r.count))
+        let open = r.count > 0 && r.first! != r.last!
+        u32(&d, UInt32(r.count + (open ? 1 : 0)))
         r.withUnsafeBufferPointer { p in for v in p { f64(&d, v.x); f64(&d, v.y) } }
+        if open { f64(&d, r[0].x); f64(&d, r[0].y) }
+    }
+}
+
+/// What the OGR writers (PostGIS, FlatGeobuf) share: a layer's typed columns and a row's values set on a feature.
+enum OGRLayerFill {
+    /// Creates the columns (64-bit integers, reals, text); returns the name of a column OGR refused, nil when all are made.
+    static func createFields(_ layer: OGRLayerH, _ fields: [(name: String, kind: PostGISWriter.Kind)]) -> String? {
+        for f in fields {
+            let t: OGRFieldType = f.kind == .integer ? OFTInteger64 : f.kind == .real ? OFTReal : OFTString
+            let fd = OGR_Fld_Create(f.name, t)
+            defer { OGR_Fld_Destroy(fd) }
+            guard OGR_L_CreateField(layer, fd, 1) == OGRERR_NONE else { return f.name }
+        }
+        return nil
+    }
+
+    /// Sets a row's values on a feature in column order (a non-finite real is null).
+    static func setFields(_ f: OGRFeatureH, _ row: [PostGISWriter.FieldValue]) {
+        for (i, v) in row.enumerated() {
+            switch v {
+            case .int(let n): OGR_F_SetFieldInteger64(f, Int32(i), GIntBig(n))
+            case .real(let x): if x.isFinite { OGR_F_SetFieldDouble(f, Int32(i), x) } else { OGR_F_SetFieldNull(f, Int32(i)) }
+            case .text(let s): OGR_F_SetFieldString(f, Int32(i), s)
+            case .null: OGR_F_SetFieldNull(f, Int32(i))
+            }
+        }
     }
 }

@@ -147,24 +147,12 @@ public enum PostGISWriter {
         guard let layer = c.withUnsafeMutableBufferPointer({ GDALDatasetCreateLayer(d.raw, l.table, srs, type, $0.baseAddress) }) else {
             throw WriteError(description: "\(schema).\(l.table): cannot create the table (\(GDALLibrary.lastError("?")))")
         }
-        for f in l.fields {
-            let t: OGRFieldType = f.kind == .integer ? OFTInteger64 : f.kind == .real ? OFTReal : OFTString
-            let fd = OGR_Fld_Create(f.name, t)
-            defer { OGR_Fld_Destroy(fd) }
-            guard OGR_L_CreateField(layer, fd, 1) == OGRERR_NONE else { throw WriteError(description: "\(l.table).\(f.name): \(GDALLibrary.lastError("cannot add the column"))") }
-        }
+        if let bad = OGRLayerFill.createFields(layer, l.fields) { throw WriteError(description: "\(l.table).\(bad): \(GDALLibrary.lastError("cannot add the column"))") }
         let defn = OGR_L_GetLayerDefn(layer)
         for (k, row) in l.rows.enumerated() {
             guard let f = OGR_F_Create(defn) else { throw WriteError(description: "OGR feature failed") }
             defer { OGR_F_Destroy(f) }
-            for (i, v) in row.enumerated() {
-                switch v {
-                case .int(let n): OGR_F_SetFieldInteger64(f, Int32(i), GIntBig(n))
-                case .real(let x): if x.isFinite { OGR_F_SetFieldDouble(f, Int32(i), x) } else { OGR_F_SetFieldNull(f, Int32(i)) }
-                case .text(let s): OGR_F_SetFieldString(f, Int32(i), s)
-                case .null: OGR_F_SetFieldNull(f, Int32(i))
-                }
-            }
+            OGRLayerFill.setFields(f, row)
             if let pts = l.points {
                 let g = OGR_G_CreateGeometry(wkbPoint)
                 OGR_G_SetPoint_2D(g, 0, pts[k].x, pts[k].y)
