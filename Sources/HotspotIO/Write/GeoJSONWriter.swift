@@ -19,29 +19,9 @@ public enum GeoJSONWriter {
     public static func featureCollectionBytes(name: String, geometries: [MultiPolygon], properties: Table,
                                               idColumn: String, decimals: Int = GeoJSONWriter.decimals) -> [UInt8] {
         precondition(geometries.count == properties.rows.count)
-        let idIndex = properties.columns.firstIndex(of: idColumn)
-        var keys: [[UInt8]] = []
-        for c in properties.columns {
-            var k = ByteText(); k.jsonString(c); k.byte(UInt8(ascii: ":")); keys.append(k.bytes)
-        }
-        var b = ByteText(capacity: geometries.count * 400 + 256)
-        b.append("{\"type\":\"FeatureCollection\",\"name\":"); b.jsonString(name); b.append(",\"features\":[")
-        for i in geometries.indices {
-            if i > 0 { b.byte(UInt8(ascii: ",")) }
-            b.append("\n{\"type\":\"Feature\"")
-            let row = properties.rows[i]
-            if let k = idIndex { b.append(",\"id\":"); b.json(row[k]) }
-            b.append(",\"geometry\":")
+        return collectionBytes(name: name, count: geometries.count, perFeature: 400, properties: properties, idColumn: idColumn) { b, i in
             appendGeometry(&b, geometries[i], decimals: decimals)
-            b.append(",\"properties\":{")
-            for j in keys.indices {
-                if j > 0 { b.byte(UInt8(ascii: ",")) }
-                b.append(keys[j]); b.json(row[j])
-            }
-            b.append("}}")
         }
-        b.append("\n]}\n")
-        return b.bytes
     }
 
     /// A FeatureCollection of points (lon/lat, RFC 7946) with `properties` per point.
@@ -69,15 +49,23 @@ public enum GeoJSONWriter {
         }
     }
 
-    /// A FeatureCollection of `count` features, each geometry appended by `geometry`, in one byte buffer.
+    /// `collectionBytes` as a String.
     private static func collection(name: String, count: Int, properties: Table, idColumn: String,
                                    geometry: (inout ByteText, Int) -> Void) -> String {
+        String(decoding: collectionBytes(name: name, count: count, perFeature: 200, properties: properties, idColumn: idColumn,
+                                         geometry: geometry), as: UTF8.self)
+    }
+
+    /// A FeatureCollection of `count` features, each geometry appended by `geometry`, in one byte buffer (sized for
+    /// about `perFeature` bytes a feature).
+    private static func collectionBytes(name: String, count: Int, perFeature: Int, properties: Table, idColumn: String,
+                                        geometry: (inout ByteText, Int) -> Void) -> [UInt8] {
         let idIndex = properties.columns.firstIndex(of: idColumn)
         var keys: [[UInt8]] = []
         for c in properties.columns {
             var k = ByteText(); k.jsonString(c); k.byte(UInt8(ascii: ":")); keys.append(k.bytes)
         }
-        var b = ByteText(capacity: count * 200 + 256)
+        var b = ByteText(capacity: count * perFeature + 256)
         b.append("{\"type\":\"FeatureCollection\",\"name\":"); b.jsonString(name); b.append(",\"features\":[")
         for i in 0..<count {
             if i > 0 { b.byte(UInt8(ascii: ",")) }
@@ -94,7 +82,7 @@ public enum GeoJSONWriter {
             b.append("}}")
         }
         b.append("\n]}\n")
-        return String(decoding: b.bytes, as: UTF8.self)
+        return b.bytes
     }
 
     /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
