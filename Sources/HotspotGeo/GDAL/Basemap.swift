@@ -117,6 +117,7 @@ public enum Basemap {
             throw BasemapError.unavailable("basemap: GDAL cannot open \(redacted(r.url)) (\(GDALLibrary.lastError("unknown error")))")
         }
         let s = GDALDatasetHandle(src)
+        defer { withExtendedLifetime(s) {} }  // open until the scope ends (layers and bands use s.raw)
         let args = ["-of", "MEM", "-t_srs", "EPSG:27700", "-te", "\(e.minX)", "\(e.minY)", "\(e.maxX)", "\(e.maxY)",
                     "-ts", "\(w)", "\(h)", "-r", "bilinear", "-ovr", r.isWMTS ? "AUTO" : "NONE", "-wo", "NUM_THREADS=1", "-q"]
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
@@ -132,6 +133,7 @@ public enum Basemap {
             throw BasemapError.unavailable("basemap: the tiles could not be fetched from \(redacted(r.url)) and are not in the cache (\(r.cache)): \(GDALLibrary.lastError("no answer")); connect to the network once to fill the cache, or draw the map without --basemap")
         }
         let d = GDALDatasetHandle(warped)
+        defer { withExtendedLifetime(d) {} }  // open until the scope ends (layers and bands use d.raw)
         // Whether any pixel is covered (alpha > 0): the last band of the RGBA result.
         var covered = true
         if GDALGetRasterCount(d.raw) == 4 {

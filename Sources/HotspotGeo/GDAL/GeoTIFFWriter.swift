@@ -19,6 +19,7 @@ public enum GeoTIFFWriter {
             throw GeoError.gdal("GDAL cannot make a \(grid.ncols) × \(grid.nrows) raster: \(GDALLibrary.lastError("out of memory?"))")
         }
         let m = GDALDatasetHandle(mem)
+        defer { withExtendedLifetime(m) {} }  // open until the scope ends (layers and bands use m.raw)
         var gt = [grid.x0, grid.cellSize, 0, grid.y0 + Double(grid.nrows) * grid.cellSize, 0, -grid.cellSize]
         _ = GDALSetGeoTransform(m.raw, &gt)
         guard let srs = OSRNewSpatialReference(nil) else { throw GeoError.gdal("OSR failed") }
@@ -56,6 +57,7 @@ extension GeoTIFFWriter {
             throw GeoError.gdal("\(path): GDAL cannot open it as a raster (\(GDALLibrary.lastError("unknown")))")
         }
         let d = GDALDatasetHandle(ds)
+        defer { withExtendedLifetime(d) {} }  // open until the scope ends (layers and bands use d.raw)
         let w = Int(GDALGetRasterXSize(d.raw)), h = Int(GDALGetRasterYSize(d.raw))
         var gt = [Double](repeating: 0, count: 6)
         _ = GDALGetGeoTransform(d.raw, &gt)

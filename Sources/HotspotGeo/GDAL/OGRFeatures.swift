@@ -23,6 +23,7 @@ public enum OGRFeatures {
             throw GeoError.gdal("\(source): OGR cannot open it as a vector source (\(GDALLibrary.lastError("unknown format")))")
         }
         let d = GDALDatasetHandle(ds)
+        defer { withExtendedLifetime(d) {} }  // open until the scope ends (layers and bands use d.raw)
         let n = GDALDatasetGetLayerCount(d.raw)
         let names = (0..<n).compactMap { OGR_L_GetName(GDALDatasetGetLayer(d.raw, $0)).map { String(cString: $0) } }
         let l: OGRLayerH?

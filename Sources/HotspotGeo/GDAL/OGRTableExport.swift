@@ -22,6 +22,7 @@ extension OGRSource {
             throw GeoError.unreachable("cannot connect: \(PostGISWriter.oneLine(GDALLibrary.lastError("no PostgreSQL driver")))")
         }
         let d = GDALDatasetHandle(ds)
+        defer { withExtendedLifetime(d) {} }  // open until the scope ends (layers and bands use d.raw)
         guard let l = GDALDatasetGetLayerByName(d.raw, table) else {
             throw GeoError.unreachable("no table or view '\(table)' in the database (give schema.table when it is not in the search path)")
         }
