@@ -293,20 +293,11 @@ public struct PoliceUKFetch {
             if !FileManager.default.fileExists(atPath: part) { _ = FileManager.default.createFile(atPath: part, contents: nil) }
             guard let fh = FileHandle(forUpdatingAtPath: part) else { throw OutputError.cannotWrite(part, "cannot open it for writing") }
             _ = try? fh.seekToEnd()
+            let response: HTTPResponse
             do {
-                let response = try source.client.download(source.name, from: have, range: range, to: fh, headers: source.validators)
-                try? fh.close()
-                if response.status == 412 { throw source.changed }
-                guard response.status == 206 else {
-                    throw ArchiveError(.network, "\(source.name): HTTP \(response.status) to a byte-range request (206 expected); try again later, or download the archive and give the file")
-                }
-                let now = PoliceUKFetch.fileSize(part)
-                guard now == range.count else {
-                    throw ArchiveError(.network, "\(source.name): \(now) of \(range.count) bytes arrived; run the command again (it resumes)")
-                }
-                return
+                defer { try? fh.close() }  // closed whatever the transfer throws
+                response = try source.client.download(source.name, from: have, range: range, to: fh, headers: source.validators)
             } catch let e as HTTPError {
-                try? fh.close()
                 let now = PoliceUKFetch.fileSize(part)
                 if e.status == nil, now > have, attempt < 2 {
                     progress("\(source.name): the connection was cut at \(PoliceUKFetch.bytes(now)) of \(PoliceUKFetch.bytes(Int64(range.count))); resuming")
@@ -317,6 +308,15 @@ public struct PoliceUKFetch {
                 }
                 throw ArchiveError(.network, e.description)
             }
+            if response.status == 412 { throw source.changed }
+            guard response.status == 206 else {
+                throw ArchiveError(.network, "\(source.name): HTTP \(response.status) to a byte-range request (206 expected); try again later, or download the archive and give the file")
+            }
+            let now = PoliceUKFetch.fileSize(part)
+            guard now == range.count else {
+                throw ArchiveError(.network, "\(source.name): \(now) of \(range.count) bytes arrived; run the command again (it resumes)")
+            }
+            return
         }
     }
 
