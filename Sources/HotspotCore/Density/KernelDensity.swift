@@ -111,7 +111,7 @@ func stampKernels(x: [Double], y: [Double], w: [Double], grid: SquareGrid, kerne
 
 /// Incidents in order of their grid row, by a counting sort on the (clamped) row: rows `lo..<hi` are the grid's
 /// padded by `reach` rows each side, and incidents farther than h from every row are dropped.
-private struct RowOrder: Sendable {
+struct RowOrder: Sendable {
     let lo: Int, hi: Int
     /// `order[starts[r - lo]..<starts[r - lo + 1]]`: the incidents of row r, in input order.
     let starts: [Int]
@@ -142,7 +142,7 @@ private struct RowOrder: Sendable {
 
 /// The kernel sums of the cells of the rows `band` (row-major, `band.count` × ncols), from the incidents of the rows
 /// within reach of it, each cell's terms added in the incidents' row order.
-private func stampBand(_ band: Range<Int>, rows: RowOrder, x: [Double], y: [Double], w: [Double], grid: SquareGrid,
+func stampBand(_ band: Range<Int>, rows: RowOrder, x: [Double], y: [Double], w: [Double], grid: SquareGrid,
                        kernel: Kernel, h: Double) -> [Double] {
     let nc = grid.ncols, lo = rows.lo, hi = rows.hi
     let reach = -lo

@@ -98,3 +98,47 @@ public enum PAdjustment: String, Sendable, Codable, CaseIterable {
         return out
     }
 }
+
+extension PAdjustment {
+    /// Adjusts `p` together with `groups` of tests not stored one by one (a p-value shared by `count` tests, e.g. a
+    /// sparse grid's empty cells): the adjusted values equal `adjust` on the full list with each group's p repeated
+    /// `count` times, the same expressions evaluated at the same ranks (tied p-values share one adjusted value, so
+    /// a group takes the value of its last rank for step-up methods and of its first for Holm).
+    public func adjust(_ p: [Double], groups: [(p: Double, count: Int)]) -> (adjusted: [Double], groups: [Double]) {
+        // Entries: (p, multiplicity, slot); slot ≥ 0 is a position in `p`, slot < 0 the group −slot − 1.
+        var entries: [(Double, Int, Int)] = []
+        entries.reserveCapacity(p.count + groups.count)
+        for (i, v) in p.enumerated() where v.isFinite { entries.append((v, 1, i)) }
+        for (g, e) in groups.enumerated() where e.p.isFinite && e.count > 0 { entries.append((e.p, e.count, -g - 1)) }
+        entries.sort { ($0.0, $0.2) < ($1.0, $1.2) }
+        let total = entries.reduce(0) { $0 + $1.1 }
+        let m = Double(total)
+        var out = p.map { $0.isFinite ? Double.nan : $0 }
+        var outGroups = groups.map { $0.p.isFinite ? Double.nan : $0.p }
+        func put(_ slot: Int, _ v: Double) { if slot >= 0 { out[slot] = v } else { outGroups[-slot - 1] = v } }
+        switch self {
+        case .none:
+            return (p, groups.map(\.p))
+        case .bonferroni:
+            for e in entries { put(e.2, min(1, e.0 * m)) }
+        case .bh, .by:
+            var c = 1.0
+            if self == .by { c = 0; for k in stride(from: total, through: 1, by: -1) { c += 1 / Double(k) } }
+            var running = self == .bh ? 1.0 : Double.infinity
+            var end = total   // 1-based rank of the entry's last test
+            for e in entries.reversed() {
+                running = self == .bh ? min(running, e.0 * m / Double(end)) : min(running, e.0 / (Double(end) / m / c))
+                put(e.2, min(1, running))
+                end -= e.1
+            }
+        case .holm:
+            var running = 0.0, start = 0   // 0-based rank of the entry's first test
+            for e in entries {
+                running = max(running, e.0 * (m - Double(start)))
+                put(e.2, min(1, running))
+                start += e.1
+            }
+        }
+        return (out, outGroups)
+    }
+}

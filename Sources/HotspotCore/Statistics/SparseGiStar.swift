@@ -1,0 +1,140 @@
+/// Gi* on a sparse grid (`SparseGridCounts`): the same statistic as `giStar(grid:values:radius:)` over every cell of
+/// the grid, computed and reported only for the cells that hold an incident or have one within the radius.
+///
+/// Every other cell has a neighbour sum of 0, so its z depends only on W_i, the number of its neighbours inside the
+/// grid: z = −x̄ W_i / (S √((n W_i − W_i²)/(n − 1))) (Ord & Getis 1995, eq. 14, binary weights). Those cells are
+/// counted per W_i (`unreported`) rather than stored, and they take part in the adjustment for multiple tests
+/// with their multiplicities (`PAdjustment.adjust(_:groups:)`), so the reported cells' z, p and adjusted p equal
+/// the dense computation's bit for bit (n, x̄ and S are sums over the same values in the same order; neighbour sums
+/// are differences of the same row prefix sums).
+public struct SparseGiStar: Sendable {
+    public let grid: SquareGrid
+    /// The reported cells (row-major indices, ascending): occupied cells and the cells within the radius of one.
+    public var cells: [Int]
+    /// Weighted count of each reported cell (0 for an empty neighbour).
+    public var values: [Double]
+    /// Incidents in each reported cell.
+    public var counts: [Int32]
+    /// Gi* of the reported cells, in the order of `cells`; `n` is every cell of the grid.
+    public var result: GiStarResult
+    /// The cells not reported, by their neighbour count W: how many, their z, p and adjusted p.
+    public var unreported: [UnreportedCells]
+
+    public struct UnreportedCells: Sendable, Equatable {
+        public var neighbours: Int, count: Int
+        public var z: Double, p: Double, pAdjusted: Double
+    }
+
+    /// `result` and `unreported` adjusted by `method` over all n cells (the reported ones and the rest).
+    public func adjusted(_ method: PAdjustment) -> SparseGiStar {
+        var s = self
+        let (adj, groups) = method.adjust(result.p, groups: unreported.map { ($0.p, $0.count) })
+        s.result.adjustment = method
+        s.result.pAdjusted = adj
+        s.result.binFDR = method == .none ? result.bin : zip(result.z, adj).map { giBin(z: $0, p: $1, adjusted: true) }
+        for k in s.unreported.indices { s.unreported[k].pAdjusted = groups[k] }
+        return s
+    }
+}
+
+/// Gi* with the distance band `radius` (metres, ties included, self included, as `giStar(grid:…)`) on the cells of
+/// a sparse grid. Cost: O(reported cells × rows in the disc × log occupied) plus the grid's border cells.
+public func giStarSparse(_ sg: SparseGridCounts, radius: Double) -> SparseGiStar {
+    let g = sg.grid, nc = g.ncols, nr = g.nrows
+    let offs = discOffsets(cell: g.cellSize, radius: radius)
+    let occupied = sg.cells, x = sg.weighted
+    // Row prefix sums over the occupied cells: `after[i]` is the sum of the occupied values of i's row up to and
+    // including i, added from the row's start as the dense prefix adds them (zeros add nothing to a double).
+    var after = [Double](repeating: 0, count: occupied.count)
+    for i in occupied.indices {
+        let sameRow = i > 0 && occupied[i - 1] / nc == occupied[i] / nc
+        after[i] = (sameRow ? after[i - 1] : 0) + x[i]
+    }
+    let rowSums = after
+    // Σ x over the columns < col of row r: the dense prefix px[r][col].
+    @Sendable @inline(__always) func prefix(_ r: Int, _ col: Int) -> Double {
+        let k = lowerBound(occupied, r * nc + col)
+        return k > 0 && occupied[k - 1] >= r * nc ? rowSums[k - 1] : 0
+    }
+    // Neighbours of a cell inside the grid (W_i without a mask).
+    @inline(__always) func neighbourCount(_ r: Int, _ c: Int) -> Int {
+        var w = 0
+        for o in offs {
+            let rr = r + o.dr
+            guard rr >= 0, rr < nr else { continue }
+            w += min(nc - 1, c + o.half) - max(0, c - o.half) + 1
+        }
+        return w
+    }
+    // The reported cells: every occupied cell's disc, inside the grid.
+    var cells: [Int] = []
+    cells.reserveCapacity(occupied.count * offs.reduce(0) { $0 + 2 * $1.half + 1 })
+    for k in occupied {
+        let r = k / nc, c = k % nc
+        for o in offs {
+            let rr = r + o.dr
+            guard rr >= 0, rr < nr else { continue }
+            for cc in max(0, c - o.half)...min(nc - 1, c + o.half) { cells.append(rr * nc + cc) }
+        }
+    }
+    cells.sort()
+    var u = 0
+    for k in cells.indices where k == 0 || cells[k] != cells[k - 1] { cells[u] = cells[k]; u += 1 }
+    cells.removeLast(cells.count - u)
+
+    // n, x̄ and S as the dense path sums them: the values in index order (the empty cells add zeros).
+    let n = Double(g.cellCount)
+    let mean = x.reduce(0, +) / n
+    let s = (x.reduce(0) { $0 + $1 * $1 } / n - mean * mean).squareRoot()
+    let all = cells
+    let parts = parallelMap(chunks: Parallel.chunks(all.count, minimum: 1 << 12)) { range -> ([Double], [Int32], [Double], [Int32]) in
+        var z = [Double](), w = [Int32](), v = [Double](), cnt = [Int32]()
+        z.reserveCapacity(range.count); w.reserveCapacity(range.count); v.reserveCapacity(range.count); cnt.reserveCapacity(range.count)
+        for i in range {
+            let k = all[i], r = k / nc, c = k % nc
+            var acc = 0.0, W = 0
+            for o in offs {
+                let rr = r + o.dr
+                guard rr >= 0, rr < nr else { continue }
+                let c0 = max(0, c - o.half), c1 = min(nc - 1, c + o.half)
+                acc += prefix(rr, c1 + 1) - prefix(rr, c0)
+                W += c1 - c0 + 1
+            }
+            let Wd = Double(W)
+            z.append((acc - mean * Wd) / (s * ((n * Wd - Wd * Wd) / (n - 1)).squareRoot()))
+            w.append(Int32(W))
+            let p = lowerBound(occupied, k)
+            let here = p < occupied.count && occupied[p] == k
+            v.append(here ? x[p] : 0); cnt.append(here ? sg.counts[p] : 0)
+        }
+        return (z, w, v, cnt)
+    }
+    let z = parts.flatMap(\.0), w = parts.flatMap(\.1)
+    let result = assemble(z: z, neighbours: w, n: g.cellCount, mean: mean, s: s)
+
+    // The other cells, by neighbour count: all cells' counts less the reported ones'. Cells at least R rows and
+    // R columns from every edge have the full disc; the border band is counted cell by cell.
+    let R = offs.map { max(abs($0.dr), $0.half) }.max() ?? 0
+    var histogram: [Int: Int] = [:]
+    let full = offs.reduce(0) { $0 + 2 * $1.half + 1 }
+    let innerRows = max(0, nr - 2 * R), innerCols = max(0, nc - 2 * R)
+    if innerRows > 0 && innerCols > 0 { histogram[full, default: 0] += innerRows * innerCols }
+    for r in 0..<nr {
+        let interiorRow = r >= R && r < nr - R
+        if interiorRow && innerCols > 0 {
+            for c in 0..<min(R, nc) { histogram[neighbourCount(r, c), default: 0] += 1 }
+            for c in max(R, nc - R)..<nc { histogram[neighbourCount(r, c), default: 0] += 1 }
+        } else {
+            for c in 0..<nc { histogram[neighbourCount(r, c), default: 0] += 1 }
+        }
+    }
+    for W in w { histogram[Int(W), default: 0] -= 1 }
+    let unreported = histogram.filter { $0.value > 0 }.keys.sorted().map { W -> SparseGiStar.UnreportedCells in
+        let Wd = Double(W)
+        let zu = (0.0 - mean * Wd) / (s * ((n * Wd - Wd * Wd) / (n - 1)).squareRoot())
+        return .init(neighbours: W, count: histogram[W]!, z: zu, p: Normal.twoSidedP(zu), pAdjusted: .nan)
+    }
+    // The default adjustment (Benjamini–Hochberg) over all n cells.
+    return SparseGiStar(grid: g, cells: cells, values: parts.flatMap(\.2), counts: parts.flatMap(\.3), result: result,
+                        unreported: unreported).adjusted(.bh)
+}
