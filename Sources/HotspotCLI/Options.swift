@@ -229,9 +229,13 @@ struct GridOptions: ParsableArguments {
     var clip = false
     @Option(help: ArgumentHelp("Hexagons instead of squares: flat (flat-topped) or pointy; --cell is then the distance across flats in metres.", valueName: "orientation"))
     var hex: HexOrientation?
+    @Flag(help: "Hold and write only the occupied cells (Gi*: and their neighbours), for national extents whose full grid does not fit: a 100 m grid over England and Wales has over 40 million cells. grid, kde and gistar; --max-cells does not apply.")
+    var sparse = false
 
     func validate() throws {
         try check(cell, "--cell", in: Limits.cellSize, unit: "metres", example: "100")
+        if sparse && hex != nil { throw ValidationError("--sparse takes square cells: remove --hex") }
+        if sparse && clip { throw ValidationError("--sparse keeps the occupied cells, it cannot --clip to a boundary: remove --clip (--boundary alone keeps the incidents inside it)") }
         try check(maxCells, "--max-cells", in: Limits.maxCells, example: "5000000")
         if !extent.isEmpty {
             guard extent.count == 4, extent.allSatisfy({ $0.isFinite && abs($0) <= 2_000_000 }), extent[0] < extent[2], extent[1] < extent[3] else {

@@ -31,7 +31,7 @@ extension GridOptions {
     /// The grid flags as the one grid specification every product takes.
     var spec: GridSpec {
         var g = GridSpec()
-        g.cell = cell; g.cellRule = cellRule; g.clip = clip; g.maxCells = maxCells; g.hex = hex; g.extent = gridExtent
+        g.cell = cell; g.cellRule = cellRule; g.clip = clip; g.maxCells = maxCells; g.hex = hex; g.extent = gridExtent; g.sparse = sparse
         return g
     }
 }

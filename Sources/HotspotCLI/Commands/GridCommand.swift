@@ -39,6 +39,14 @@ struct Grid: ParsableCommand {
                 return
             }
             ProgressView.install(quiet: input.quiet)
+            if grid.sparse {
+                let (inc, p, written, warnings) = try GridJob.runSparse(req, command: commandLine)
+                note(summaryLine(inc), quiet: input.quiet)
+                let g = p.choice.grid
+                note("grid (sparse): \(p.counts.cells.count) occupied cells of \(g.ncols) × \(g.nrows) = \(g.cellCount) cells of \(Fmt.number(g.cellSize)) m (\(p.choice.cellSizeSource)), origin E \(Fmt.number(g.x0)) N \(Fmt.number(g.y0)), \(p.counts.outside) incidents outside the grid", quiet: input.quiet)
+                reportEnd(warnings: warnings, written: written, out: output.out, quiet: input.quiet)
+                return
+            }
             let r = try GridJob.run(req, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let g = r.product.choice.grid

@@ -30,6 +30,29 @@ public enum GridJob {
         return (inc, p, set.written.map(\.path) + ["metadata.json"])
     }
 
+    /// Counts on the occupied cells only (`sparse: true`): grid.geojson/.gpkg and grid.csv with the dense product's
+    /// columns, one row per occupied cell; no map (a national grid is drawn in a GIS).
+    public static func runSparse(_ req: Project, command: String, inputs: JobInputs? = nil) throws -> (LoadedIncidents, SparseGridProduct, [String], [String]) {
+        let g = req.products.grid ?? .init()
+        let job = try inputs ?? req.loadInputs()
+        let p = try SparseGridProduct.compute(job.incidents.table, cellSize: g.cell, rule: g.cellRule, boundary: job.boundary, extent: g.extent)
+        var warnings = job.warnings
+        if g.map != nil { warnings.append("--map is not drawn for a --sparse grid (its extent is national): open grid.gpkg in a GIS") }
+        let set = try OutputSet(req)
+        let harm = job.incidents.table.harm
+        let v = p.counts.cells.indices.map { harm ? p.counts.weighted[$0] : Double(p.counts.counts[$0]) }
+        let cls = MapStyle.quantiles(v, field: harm ? "harm" : "count", title: harm ? "Harm per cell" : "Incidents per cell",
+                                     ramp: MapStyle.ylOrRd5, decimals: v.allSatisfy { $0 == $0.rounded() } ? 0 : 1)
+        let table = p.table
+        try set.writeLayer("grid", geometries: p.geometries, properties: table, style: .classified(cls))
+        try set.write("grid.csv", table.csv())
+        try set.finish(command: command, parameters: p.parameters.merging([
+            "job": "grid", "cell_m": Fmt.number(p.choice.grid.cellSize), "cell_source": p.choice.cellSizeSource,
+            "extent_source": p.choice.extentSource, "clip": "false", "outside": "\(p.counts.outside)"]) { a, _ in a },
+            inputs: job, grid: p.choice.grid, warnings: warnings)
+        return (job.incidents, p, set.written.map(\.path) + ["metadata.json"], warnings)
+    }
+
     /// Square-grid counts of `p.products.grid` into `p.out` (hexagons: `runHex`).
     public static func run(_ p: Project, command: String, inputs: JobInputs? = nil) throws -> Result {
         let g = p.products.grid ?? .init(), clip = g.clip, maxCells = g.maxCells, map = g.map

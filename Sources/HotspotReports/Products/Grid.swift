@@ -18,6 +18,10 @@ extension GridJob: Product {
             let (_, h, _) = try runHex(p, command: command, inputs: inputs)
             return ProductOutcome(summary: "grid: \(h.cells.count) hexagons of \(Fmt.number(h.grid.size)) m across flats")
         }
+        if p.products.grid?.sparse == true {
+            let (_, s, _, warnings) = try runSparse(p, command: command, inputs: inputs)
+            return ProductOutcome(summary: "grid: \(s.counts.cells.count) occupied cells of \(Fmt.number(s.choice.grid.cellSize)) m (sparse, of \(s.choice.grid.cellCount))", warnings: warnings)
+        }
         let r = try run(p, command: command, inputs: inputs)
         return ProductOutcome(summary: "grid: \(r.product.cells.count) cells of \(Fmt.number(r.product.choice.grid.cellSize)) m", warnings: r.warnings)
     }

@@ -17,10 +17,18 @@ public struct GridSpec: Sendable, Equatable {
     public var maxCells = Limits.defaultMaxCells
     /// Hexagons of this orientation instead of squares.
     public var hex: HexOrientation?
+    /// Only the occupied cells (and, for Gi*, their neighbours) are held and written: for national extents, where
+    /// the full grid does not fit (grid, kde and gistar; square cells, no clip).
+    public var sparse = false
     public init() {}
 
+    /// The refusal of `--sparse` by a product that needs every cell of the grid.
+    public func refuseSparse(_ product: String) throws {
+        if sparse { throw InputError.unusable("--sparse (sparse: true) is for grid, kde and gistar; \(product) needs every cell of the grid: leave --sparse out and use a larger --cell or a smaller --extent") }
+    }
+
     /// The project-file keys of a grid (inside a product's section).
-    public static let keys = ["cell", "cell_rule", "hex", "extent", "clip", "max_cells"]
+    public static let keys = ["cell", "cell_rule", "hex", "extent", "clip", "max_cells", "sparse"]
 
     /// Decodes the grid keys of a product's section.
     static func decode(_ s: [String: Project.Field]) throws -> GridSpec {
@@ -31,6 +39,8 @@ public struct GridSpec: Sendable, Equatable {
         g.extent = try s["extent"]?.extent()
         g.clip = try s["clip"]?.bool() ?? false
         g.maxCells = try s["max_cells"]?.int(Limits.maxCells) ?? Limits.defaultMaxCells
+        g.sparse = try s["sparse"]?.bool() ?? false
+        if g.sparse && (g.hex != nil || g.clip) { throw InputError.unusable("sparse: true takes square cells without clip: remove hex: or clip: true") }
         return g
     }
 }
