@@ -50,6 +50,8 @@ public enum GiStarJob {
         /// The locations written: all on a layer, those with a finite z on a grid.
         public var keep: [Int]
         public var onLayer: Bool
+        /// On a sparse grid: the statistic with its unreported cells, adjusted over all of the grid's cells.
+        public var sparse: SparseGiStar? = nil
     }
 
     public static func compute(_ r: Project.GiStarRequest, inputs job: JobInputs) throws -> Computed {
@@ -57,11 +59,12 @@ public enum GiStarJob {
         var c: Computed
         if let ln = r.on { c = try onLayer(ln, r, job, &params) }
         else if let orientation = r.hex { c = try onHexagons(orientation, r, job, &params) }
+        else if r.sparse { c = try onSparseGrid(r, job, &params) }
         else { c = try onGrid(r, job, &params) }
         params["neighbours"] = c.neighbours
         if job.incidents.table.isWeighted { params["counts"] = job.incidents.table.harm ? "harm: sums of the harm table's weights (--weights)" : "sums of the weight column" }
         c.params = params
-        c.gi = c.gi.adjusted(r.adjust)
+        if let s = c.sparse { c.sparse = s.adjusted(r.adjust); c.gi = c.sparse!.result } else { c.gi = c.gi.adjusted(r.adjust) }
         c.keep = (0..<c.ids.count).filter { !c.gi.z[$0].isNaN || c.onLayer }
         c.warnings = job.warnings + c.warnings
         c.warnings += sparseWarnings(counts: c.keep.map { c.counts[$0] }, bins: c.keep.map { r.fdr ? c.gi.binFDR[$0] : c.gi.bin[$0] })
@@ -101,6 +104,28 @@ public enum GiStarJob {
                         extra: [("easting", kept.map { .double(hx.centre(index: $0).x, decimals: 1) }),
                                 ("northing", kept.map { .double(hx.centre(index: $0).y, decimals: 1) })] + incidentCounts(job, kept.map { Int(p.counts.counts[$0]) }),
                         neighbours: "hexagon centres within \(Fmt.fixed(radius, 2)) m", params: [:], warnings: [], keep: [], onLayer: false)
+    }
+
+    /// On the occupied cells of a sparse grid and their neighbours (`--sparse`): the dense grid's statistic for
+    /// those cells; every other cell's z, p and adjusted p are in metadata.json, by neighbour count.
+    static func onSparseGrid(_ r: Project.GiStarRequest, _ job: JobInputs, _ params: inout [String: String]) throws -> Computed {
+        guard r.permutations == 0 else { throw InputError.unusable("--permutations needs every cell's neighbour list: leave it out with --sparse") }
+        let product = try SparseGridProduct.compute(job.incidents.table, cellSize: r.cell, rule: r.cellRule, boundary: job.boundary, extent: r.extent)
+        let g = product.choice.grid
+        let radius = try gridRadius(r.neighbours, g)
+        let s = PhaseProgress.phase("Gi* (sparse)", total: Double(product.counts.cells.count), unit: "cells") { giStarSparse(product.counts, radius: radius) }
+        let ids = s.cells.map { g.cellID($0) }
+        params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
+        params["kept_cells"] = "\(s.cells.count)"
+        params.merge(product.parameters) { a, _ in a }
+        params["reported_cells"] = "\(s.cells.count) (the occupied cells and the cells within the neighbour distance of one)"
+        return Computed(gi: s.result, ids: ids, names: ids, geoms: s.cells.map { g.cellPolygon($0) }, counts: s.values,
+                        extra: [("easting", s.cells.map { .double(g.centre(index: $0).x, decimals: 1) }),
+                                ("northing", s.cells.map { .double(g.centre(index: $0).y, decimals: 1) })]
+                            + incidentCounts(job, s.counts.map { Int($0) }),
+                        neighbours: "distance ≤ \(Fmt.fixed(radius, 2)) m", params: [:], grid: g,
+                        warnings: r.map == nil ? [] : ["--map is not drawn for --sparse (its extent is national): open gistar.gpkg in a GIS"],
+                        keep: [], onLayer: false, sparse: s)
     }
 
     /// On a square grid: neighbours within a distance (queen: cell × √2, rook: the cell size), by running sums;
@@ -194,7 +219,7 @@ public enum GiStarJob {
         var params = c.params
         let set = try OutputSet(directory: req.out, database: req.database)
         // gi_p_fdr stays Benjamini–Hochberg whatever --adjust; another adjustment adds gi_p_adj.
-        let bh = gi.adjustment == .bh ? gi.pAdjusted : benjaminiHochberg(gi.p), other = ![.bh, .none].contains(gi.adjustment)
+        let bh = gi.adjustment == .bh ? gi.pAdjusted : c.sparse.map { $0.adjusted(.bh).result.pAdjusted } ?? benjaminiHochberg(gi.p), other = ![.bh, .none].contains(gi.adjustment)
         var t = Table(columns: ["id", "name"] + c.extra.map(\.0) + [inc.table.harm ? "harm" : "count", "gi_z", "gi_p", "gi_p_fdr"] + (other ? ["gi_p_adj"] : [])
                       + ["gi_bin", "neighbours"] + (permutations > 0 ? ["pseudo_p"] : []))
         t.rows = keep.map { k in
@@ -210,7 +235,14 @@ public enum GiStarJob {
         let mapParameters = "Gi* · neighbours: \(c.neighbours) · \(gi.adjustment.title) · \(keep.count) locations" + (permutations > 0 ? " · \(permutations) permutations" : "")
         let mapProduct = inc.table.harm ? "hot and cold spots of harm (Gi*)" : "hot and cold spots (Gi*)"
         params["map_parameters"] = mapParameters; params["map_product"] = mapProduct
-        if let mo = r.map {
+        if let s = c.sparse {
+            // The cells not written, by neighbour count: how many, and the z, p and adjusted p they all share.
+            let sb = s.adjusted(.bh)
+            params["unreported_cells"] = zip(s.unreported, sb.unreported).map { u, b in
+                "\(u.count) cells with \(u.neighbours) neighbours: z \(Fmt.fixed(u.z, 4)), p \(Fmt.fixed(u.p, 4)), p_fdr \(Fmt.fixed(b.pAdjusted, 4))" + (other ? ", p_adj \(Fmt.fixed(u.pAdjusted, 4))" : "")
+            }.joined(separator: "; ")
+        }
+        if let mo = r.map, c.sparse == nil {
             var ctx = MapJob.Context(incidents: inc, boundary: job.boundary, layers: job.layers, parameters: mapParameters, product: mapProduct)
             ctx.notes = c.warnings.map { "Warning: \($0)" }
             if c.onLayer { ctx.labelOnly = Set(keep.filter { (fdr ? gi.binFDR[$0] : gi.bin[$0]) != 0 }.map { c.ids[$0] }) }
