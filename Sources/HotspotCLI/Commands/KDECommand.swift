@@ -94,7 +94,11 @@ struct KDE: ParsableCommand {
             note(summaryLine(r.incidents), quiet: input.quiet)
             let s = r.surface, g = s.grid
             note("density: \(s.parameters.kernel.rawValue) kernel, bandwidth \(Fmt.fixed(s.parameters.bandwidth, 1)) m (\(r.bandwidthSource)), \(grid.hex == nil ? "cells" : "hexagons") \(Fmt.number(g.cellSize)) m (\(r.cellSource)), \(s.mode.rawValue) evaluation", quiet: input.quiet)
+            if let sc = r.sparseCells {
+                note("sparse: \(sc.written) cells with a density above 0 of \(g.ncols) × \(g.nrows) = \(g.cellCount); \(sc.hot) hot cells (\(o.threshold.description)); no hotspot polygons", quiet: input.quiet)
+            } else {
             note("hotspots: \(r.hotspots.count) polygon(s) (\(o.threshold.description)), holding \(r.hotspots.reduce(0) { $0 + $1.incidents }) incidents", quiet: input.quiet)
+            }
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }
     }

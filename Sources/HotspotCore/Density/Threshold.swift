@@ -85,3 +85,31 @@ public func predictionAccuracyIndex(captured n: Double, total N: Double, area a:
     guard N > 0, a > 0, A > 0 else { return .nan }
     return (n / N) / (a / A)
 }
+
+/// `selectHotCells` on a sparse surface: `values` are the cells with a density above 0 (ascending cell index),
+/// `counts` their incidents, and the grid has `cellCount` cells holding `totalCount` incidents in all; the other
+/// cells are 0. The level and the cells chosen (positions in `values`) are those of the dense selection.
+public func selectHotCellsSparse(values: [Double], counts: [Int32], cellCount: Int, totalCount: Int, threshold: HotspotThreshold) -> HotCells {
+    let zeros = cellCount > values.count
+    var level: Double
+    switch threshold {
+    case .absolute(let v): level = v
+    case .topCells(let p):
+        let desc = values.sorted(by: >)
+        let k = max(1, Int((Double(cellCount) * p / 100).rounded(.up)))
+        level = k <= desc.count ? desc[k - 1] : (zeros ? 0 : desc.last ?? .infinity)
+    case .percentile:
+        level = selectHotCells(values: values, threshold: threshold).level
+    case .incidentShare(let p):
+        let need = Double(totalCount) * p / 100
+        var acc = 0.0, reached = false
+        level = .infinity
+        for k in values.indices.sorted(by: { (values[$0], $1) > (values[$1], $0) }) {
+            acc += Double(counts[k]); level = values[k]
+            if acc >= need { reached = true; break }
+        }
+        if !reached && zeros { level = 0 }
+    }
+    let cells = values.indices.filter { values[$0] >= level && values[$0] > 0 }
+    return HotCells(cells: cells, level: level, threshold: threshold)
+}

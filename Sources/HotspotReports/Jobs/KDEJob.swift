@@ -106,6 +106,9 @@ public enum KDEJob {
         public var cellSource: String
         public var warnings: [String]
         public var written: [String]
+        /// `--sparse`: the cells written (density above 0) and the hot ones among them; `surface.values` then holds
+        /// the written cells' values only.
+        public var sparseCells: (written: Int, hot: Int)? = nil
     }
 
     /// The density surface and hotspot polygons of `p.products.kde` (defaults when nil), into `p.out`.
@@ -128,6 +131,9 @@ public enum KDEJob {
         let t = inc.table
         var h = o.bandwidth ?? Bandwidth.compute(o.bandwidthRule, x: t.x, y: t.y)
         h *= o.bandwidthAdjust
+        if o.sparse {
+            return try runSparse(job, o, req, bandwidth: h, bandwidthSource: bandwidthSource, recencyNote: recencyNote, warnings: warnings, command: command)
+        }
         if let orientation = o.hex {
             return try runHex(job: job, options: o, orientation: orientation, bandwidth: h,
                               bandwidthSource: bandwidthSource, warnings: warnings, out: out, database: req.database, command: command)
@@ -173,6 +179,56 @@ public enum KDEJob {
             inputs: job, grid: grid, warnings: warnings, backtest: backtestTable)
         return Result(incidents: inc, surface: surface, hotspots: hotspots, bandwidthSource: bandwidthSource,
                       cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"])
+    }
+
+    /// Density on the cells within the bandwidth of an incident only (`--sparse`): exact evaluation (`auto` is exact
+    /// here), each cell's value that of the dense surface; density.geojson/.gpkg and density.csv with the dense
+    /// columns, `hot` by the same threshold over all of the grid's cells. No hotspot polygons, raster, dual surface
+    /// or map: those need the whole grid.
+    static func runSparse(_ job: JobInputs, _ o: KDEOptions, _ req: Project, bandwidth h: Double, bandwidthSource: String,
+                          recencyNote: [String: String], warnings w: [String], command: String) throws -> Result {
+        var warnings = w
+        guard o.dualFiles.isEmpty else { throw InputError.unusable("--dual-with needs the whole grid: leave out --sparse") }
+        guard o.mode != .binned else { throw InputError.unusable("--sparse evaluates densities exactly: leave out --mode binned") }
+        let inc = job.incidents, t = inc.table
+        let product = try SparseGridProduct.compute(t, cellSize: o.cell, rule: o.cellRule, boundary: job.boundary, extent: o.extent)
+        let grid = product.choice.grid
+        var p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: .exact)
+        p.mode = .exact
+        if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) { throw InputError.unusable(why) }
+        let surface = PhaseProgress.phase("kernel density (sparse)", total: Double(t.count), unit: "incidents") {
+            kernelDensitySparse(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p)
+        }
+        if surface.cells.isEmpty { warnings.append("the density surface is empty: no incident lies within the bandwidth of any cell") }
+        let counts = surface.cells.map { k in product.counts.position(of: k).map { product.counts.counts[$0] } ?? 0 }
+        let hot = selectHotCellsSparse(values: surface.values, counts: counts, cellCount: grid.cellCount,
+                                       totalCount: product.counts.counts.reduce(0) { $0 + Int($1) }, threshold: o.threshold)
+        if o.map != nil { warnings.append("--map is not drawn for --sparse (its extent is national): open density.gpkg in a GIS") }
+        if o.smooth || o.minIncidents > 0 { warnings.append("--smooth and --min-incidents shape hotspot polygons, which --sparse does not make") }
+        let set = try OutputSet(directory: req.out, database: req.database)
+        let unit = "density_" + o.unit.rawValue
+        var ct = Table(columns: ["id", "col", "row", "easting", "northing", "count", unit, "hot"])
+        var isHot = [Bool](repeating: false, count: surface.cells.count)
+        for i in hot.cells { isHot[i] = true }
+        ct.rows = surface.cells.indices.map { i in
+            let k = surface.cells[i], c = grid.centre(index: k)
+            return [.string(grid.cellID(k)), .int(k % grid.ncols), .int(k / grid.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1),
+                    .int(Int(counts[i])), .double(surface.values[i], decimals: nil), .int(isHot[i] ? 1 : 0)]
+        }
+        let classes = densityClassification(surface.values, unit: o.unit, recency: o.recency, harm: t.harm)
+        try set.writeLayer("density", geometries: surface.cells.map { grid.cellPolygon($0) }, properties: ct, style: .classified(classes))
+        try set.write("density.csv", ct.csv())
+        try set.finish(command: command, parameters: recencyNote.merging(product.parameters) { a, _ in a }.merging([
+            "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
+            "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
+            "unit": o.unit.rawValue, "density_of": t.harm ? "harm" : "incidents", "mode": "exact", "threshold": hot.threshold.description,
+            "threshold_level": Fmt.number(hot.level), "clip": "false", "written_cells": "\(surface.cells.count) (density above 0)",
+            "hot_cells": "\(hot.cells.count)"]) { a, _ in a },
+            inputs: job, grid: grid, warnings: warnings)
+        let written = DensitySurface(grid: grid, values: surface.values, parameters: p, mode: .exact, contributing: surface.contributing)
+        return Result(incidents: inc, surface: written, hotspots: [], bandwidthSource: bandwidthSource,
+                      cellSource: product.choice.cellSizeSource, warnings: warnings, written: set.written.map(\.path) + ["metadata.json"],
+                      sparseCells: (surface.cells.count, hot.cells.count))
     }
 
     /// Weights the incidents by recency (`recencyWeights`, on the last day of the data: the month's last day for

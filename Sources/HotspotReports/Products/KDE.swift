@@ -43,6 +43,9 @@ extension KDEJob: Product {
     }
     public static func make(_ p: Project, command: String, inputs: JobInputs) throws -> ProductOutcome {
         let r = try run(p, command: command, inputs: inputs)
+        if let sc = r.sparseCells {
+            return ProductOutcome(summary: "kde: bandwidth \(Fmt.fixed(r.surface.parameters.bandwidth, 1)) m, sparse: \(sc.written) cells, \(sc.hot) hot", warnings: r.warnings)
+        }
         return ProductOutcome(summary: "kde: bandwidth \(Fmt.fixed(r.surface.parameters.bandwidth, 1)) m, \(r.hotspots.count) hotspot polygon(s)", warnings: r.warnings)
     }
 }
