@@ -56,6 +56,7 @@ struct EmergingCommand: ParsableCommand {
     var persistentWithoutFinalStep = false
 
     func validate() throws {
+        if grid.sparse { throw ValidationError("--sparse is for grid, kde and gistar; emerging needs every cell of the grid: leave out --sparse and use a larger --cell or a smaller --extent") }
         try locations.check(areas)
         if case .knn? = locations.rule, locations.on == nil {
             throw ValidationError("knn neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")

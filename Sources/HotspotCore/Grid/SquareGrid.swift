@@ -102,7 +102,7 @@ public enum GridError: Error, Equatable, CustomStringConvertible {
         case .invalidCellSize(let c): return "cell size must be a positive number of metres (got \(c))"
         case let .tooManyCells(n, limit, c, s):
             return "a \(Int(c)) m grid over this extent has \(n) cells, above the limit of \(limit); "
-                + "use a larger --cell (≥ \(Int(s)) m fits) or raise --max-cells"
+                + "use a larger --cell (≥ \(Int(s)) m fits), raise --max-cells, or keep only the occupied cells with --sparse (grid, kde, gistar)"
         case .emptyExtent: return "no incidents to analyse (none accepted, e.g. every row failed its date, coordinate or weight check, or none selected by --type/--from/--to: hotspot inspect FILE says why) and no --boundary or --extent to lay the grid on"
         case .extentOutOfRange: return "the grid extent has coordinates beyond ±1,000,000 km: check the boundary's and the incidents' CRS"
         case .singlePoint: return "the incidents all lie at one point, so no cell size can be derived from their extent; give --cell METRES or a --boundary"

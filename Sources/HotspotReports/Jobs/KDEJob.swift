@@ -119,6 +119,9 @@ public enum KDEJob {
         guard job.incidents.table.count >= 2 else { throw InputError.unusable("kernel density needs at least 2 accepted incidents (got \(job.incidents.table.count))") }
         var warnings = job.warnings
         var backtestTable: Table?
+        if o.sparse && o.backtest != nil && o.bandwidth == nil {
+            throw InputError.unusable("--bandwidth-rule backtest evaluates dense grids: with --sparse give --bandwidth METRES or another --bandwidth-rule")
+        }
         var bandwidthSource = o.bandwidth == nil ? o.bandwidthRule.rawValue : "fixed"
         if let bo = o.backtest, o.bandwidth == nil {
             let (source, table) = try chooseByBacktest(bo, job, &o, warnings: &warnings)

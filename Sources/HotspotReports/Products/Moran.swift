@@ -9,6 +9,7 @@ extension MoranJob: Product {
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
         r.grid = try GridSpec.decode(s)
+        try r.grid.refuseSparse(name)
         r.on = try s["on"]?.string()
         if let on = r.on, let f = s["on"], !p.layers.contains(where: { $0.name == on }) { throw f.error("no layer '\(on)' in 'areas'") }
         if let n = s["neighbours"] { guard let v = NeighbourRule(parsing: try n.string()) else { throw n.error("use queen, rook, distance:400 or knn:8") }; r.neighbours = v }

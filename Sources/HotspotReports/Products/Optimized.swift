@@ -9,6 +9,7 @@ extension OptimizedJob: Product {
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var r = Request()
         r.grid = try GridSpec.decode(s)
+        try r.grid.refuseSparse(name)
         r.on = try s["on"]?.string()
         if let on = r.on, let f = s["on"], !p.layers.contains(where: { $0.name == on }) { throw f.error("no layer '\(on)' in 'areas'") }
         r.bands = try s["bands"]?.int(Limits.optimizedBands) ?? 10
