@@ -69,6 +69,28 @@ import Testing
         #expect(bad?.key == "products.kde.recency" && bad?.message.contains("2months") == true)
     }
 
+    /// `sparse: true` (issue 26): grid, kde and gistar take it and write the occupied cells only; moran refuses it,
+    /// and so does a clipped grid, each saying why.
+    @Test func sparseIsSpelledInAProjectFile() throws {
+        var p = try Project.load(try write(base.replacingOccurrences(of: "grid: {cell: 500}", with: "grid: {cell: 100, sparse: true}")
+                                           + "\n  gistar: {cell: 100, sparse: true}\n  kde: {cell: 100, bandwidth: 300, sparse: true}\n"))
+        #expect(p.products.grid?.sparse == true && p.products.gistar?.sparse == true && p.products.kde?.sparse == true)
+        p.out = NSTemporaryDirectory() + "hotspot-sparse-\(UUID().uuidString)"
+        _ = try ProjectJob.run(p, command: "t", log: { _ in })
+        for n in ["grid", "gistar", "kde"] {
+            let m = try String(contentsOfFile: p.out + "/\(n)/metadata.json", encoding: .utf8)
+            #expect(m.contains("sparse (occupied cells only)"), "\(n)")
+        }
+        let grid = try String(contentsOfFile: p.out + "/grid/grid.csv", encoding: .utf8)
+        #expect(!grid.contains(",0,0\n") && grid.split(separator: "\n").count > 100)
+        for bad in ["\n  moran: {cell: 100, sparse: true}\n", "\n  optimized: {sparse: true}\n"] {
+            #expect(throws: (any Error).self) { try Project.load(try write(base + bad)) }
+            do { _ = try Project.load(try write(base + bad)) } catch { #expect("\(error)".contains("grid, kde and gistar"), "\(error)") }
+        }
+        do { _ = try Project.load(try write(base.replacingOccurrences(of: "grid: {cell: 500}", with: "grid: {cell: 100, sparse: true, clip: true}"))); Issue.record("sparse with clip loaded") }
+        catch { #expect("\(error)".contains("without clip")) }
+    }
+
     @Test func oneRunReadsOnceAndWritesEveryProduct() throws {
         let out = NSTemporaryDirectory() + "hotspot-run-\(UUID().uuidString)"
         var p = try Project.load(try write(base + "\n  compare: {periods: [2024-03..2024-09, 2025-03..2025-09]}\n"))
