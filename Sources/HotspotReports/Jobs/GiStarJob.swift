@@ -113,6 +113,14 @@ public enum GiStarJob {
         let product = try SparseGridProduct.compute(job.incidents.table, cellSize: r.cell, rule: r.cellRule, boundary: job.boundary, extent: r.extent)
         let g = product.choice.grid
         let radius = try gridRadius(r.neighbours, g)
+        // Each occupied cell brings its disc: refuse before allocating what cannot be done (as --max-cells for dense grids).
+        let discCells = Double.pi * (radius / g.cellSize) * (radius / g.cellSize) + 1
+        let candidates = Double(product.counts.cells.count) * discCells
+        guard candidates <= Double(Limits.maxCells.upperBound) else {
+            throw InputError.unusable("Gi* on \(Fmt.counted(product.counts.cells.count, "occupied cell")) with neighbours within \(Fmt.number(radius)) m would examine about \(Int(min(candidates, 9e18))) cells, above \(Limits.maxCells.upperBound); use a smaller neighbour distance or a larger --cell")
+        }
+        try MemoryLimit.check(need: Int(candidates * 64), for: "Gi* on \(Fmt.counted(product.counts.cells.count, "occupied cell")) with neighbours within \(Fmt.number(radius)) m",
+                              fix: "a smaller neighbour distance or a larger --cell")
         let s = PhaseProgress.phase("Gi* (sparse)", total: Double(product.counts.cells.count), unit: "cells") { giStarSparse(product.counts, radius: radius) }
         let ids = s.cells.map { g.cellID($0) }
         params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = product.choice.cellSizeSource
