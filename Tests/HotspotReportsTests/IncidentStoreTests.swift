@@ -129,7 +129,7 @@ import Testing
 
     @Test func otherFilesOrOptionsDoNotUseAnEntry() throws {
         let st = try stored(Paths.fixture("hostile-policeuk.csv"))
-        let (file, store, o, entry, key) = (st.files[0], st.store, st.options, st.entry, st.key)
+        let (file, store, o, key) = (st.files[0], st.store, st.options, st.key)
         // Other format options: another slot.
         var drop = o
         drop.dropDuplicates = true
@@ -301,8 +301,8 @@ extension IncidentStoreTests {
         try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         #expect(EnvironmentCheck.problem(["HOTSPOT_LEAFLET": empty])?.contains("no Leaflet there") == true)
         #expect(EnvironmentCheck.problem(["HOTSPOT_LEAFLET": "/nonexistent"]) != nil)
-        FileManager.default.createFile(atPath: empty + "/leaflet.js", contents: Data("x".utf8))
-        FileManager.default.createFile(atPath: empty + "/leaflet.css", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: empty + "/leaflet.js", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: empty + "/leaflet.css", contents: Data("x".utf8))
         #expect(EnvironmentCheck.problem(["HOTSPOT_LEAFLET": empty]) == nil)
         #expect(EnvironmentCheck.problem(["HOTSPOT_TILE_CACHE": "tiles"]) != nil)
         #expect(EnvironmentCheck.problem(["HOTSPOT_TILE_CACHE": empty + "/leaflet.js"]) != nil)
