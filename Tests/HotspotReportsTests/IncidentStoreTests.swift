@@ -129,7 +129,7 @@ import Testing
 
     @Test func otherFilesOrOptionsDoNotUseAnEntry() throws {
         let st = try stored(Paths.fixture("hostile-policeuk.csv"))
-        let (file, store, o, key) = (st.files[0], st.store, st.options, st.key)
+        let (file, store, o, entry, key) = (st.files[0], st.store, st.options, st.entry, st.key)
         // Other format options: another slot.
         var drop = o
         drop.dropDuplicates = true
@@ -160,7 +160,7 @@ import Testing
 
     @Test func anotherSpellingOfThePathsSharesTheEntryAndIsToldItsOwn() throws {
         let st = try stored(Paths.fixture("hostile-policeuk.csv"))
-        let (file, store, o, entry, key) = (st.files[0], st.store, st.options, st.entry, st.key)
+        let (file, store, o, key) = (st.files[0], st.store, st.options, st.key)
         let folder = (file as NSString).deletingLastPathComponent, name = (file as NSString).lastPathComponent
         let other = folder + "/./" + name
         let key2 = try #require(IncidentStore.key(files: [other], options: o, targetEPSG: analysisEPSG, gridDirectories: []))
