@@ -290,7 +290,9 @@ extension OutputSet {
         let geojson = GeoJSONWriter.featureCollection(name: layerName, geometries: wgs84, properties: properties, idColumn: rename[idColumn] ?? idColumn)
         try write("\(name).geojson", geojson)
         // Layers at the top of the set are drawn on its web map (map.html); a sub-folder's (a pack's exhibits) are not.
-        if folder == nil { collectWeb(layerName, geometries: geometries, wgs84: wgs84, properties: properties, geojson: geojson, style: style, aliases: fields.aliases) }
+        // A layer of more polygons than a browser draws (a national --sparse grid) is left to the GIS files.
+        if folder == nil && geometries.count > web.maxFeatures { web.omitted.append((layerName, geometries.count)) }
+        else if folder == nil { collectWeb(layerName, geometries: geometries, wgs84: wgs84, properties: properties, geojson: geojson, style: style, aliases: fields.aliases) }
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: layerName.replacingOccurrences(of: "-", with: "_"),
                                               geometries: geometries, properties: properties, crs: crs, style: style,

@@ -21,6 +21,13 @@ public struct WebMapState {
     /// The page's title; nil: the main layer's title.
     public var title: String?
     var written = false
+    /// Layers left off the web map for their size: name, polygons.
+    var omitted: [(String, Int)] = []
+    /// The most polygons a layer may have to be drawn on the web map (Leaflet draws a quarter of a million squares
+    /// slowly; a national grid's millions not at all): larger layers are in the GeoJSON and GeoPackage only.
+    public static let maxFeatures = 250_000
+    /// This set's limit (`maxFeatures`; tests lower it).
+    public var maxFeatures = WebMapState.maxFeatures
     /// Where Leaflet is looked for (tests): nil, the process's environment (`HOTSPOT_LEAFLET`).
     var environment: [String: String]?
     init() {}
@@ -117,7 +124,8 @@ extension OutputSet {
     /// install libjs-leaflet. `attribution`: the lines printed on the set's maps.
     @discardableResult
     public func writeWebMap(title: String? = nil, attribution: [String]) throws -> [String] {
-        guard !web.written, !web.layers.isEmpty else { return [] }
+        let omitted = web.written ? [] : web.omitted.map { "the web map (map.html) leaves out \($0.0): \(Fmt.counted($0.1, "polygon")) are more than a browser draws (\(Fmt.counted(web.maxFeatures, "polygon")) at most); open \($0.0).gpkg in a GIS" }
+        guard !web.written, !web.layers.isEmpty else { return omitted }
         web.written = true
         // Polygons first, points after (drawn over them in any case). At first only the main layer is on (the first
         // filled polygon layer, else the first polygon layer), with the outlines of few polygons over it (hotspots);
@@ -145,7 +153,7 @@ extension OutputSet {
             if let a = l.attribution, !attribution.contains(a) { attribution.append(a) }
         }
         let page = WebMap.Page(title: title ?? web.title ?? layers[main].title, layers: layers, attribution: attribution)
-        var warnings: [String] = []
+        var warnings = omitted
         let env = web.environment ?? ProcessInfo.processInfo.environment
         let leaflet = WebMap.Leaflet.load(environment: env)
         if leaflet == nil {

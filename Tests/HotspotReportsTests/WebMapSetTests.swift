@@ -78,6 +78,26 @@ import Testing
         #expect(try String(contentsOfFile: out + "/map.html", encoding: .utf8).contains("install libjs-leaflet (apt-get install libjs-leaflet)"))
     }
 
+    /// A layer of more polygons than a browser draws (a national --sparse grid) is left off the web map, with a
+    /// warning in metadata.json; the set's other layers are still drawn.
+    @Test func aLayerTooLargeForABrowserIsLeftOffTheWebMap() throws {
+        let out = NSTemporaryDirectory() + "hotspot-webbig-\(UUID().uuidString)/grid"
+        let set = try OutputSet(directory: out)
+        set.web.maxFeatures = 3
+        var t = Table(columns: ["id", "count"]); t.rows = (0..<4).map { [.string("c\($0)"), .int($0)] }
+        try set.writeLayer("grid", geometries: cells(4), properties: t)
+        var h = Table(columns: ["id", "count"]); h.rows = [[.string("h1"), .int(5)]]
+        try set.writeLayer("small", geometries: cells(1), properties: h)
+        let meta = RunMetadata(command: "test", parameters: ["job": "grid"], inputs: [],
+                               counts: .init(read: 0, accepted: 0, quarantined: 0, quarantinedByReason: [:], duplicates: 0))
+        try set.finish(meta)
+        let js = try String(contentsOfFile: out + "/map-data.js", encoding: .utf8)
+        #expect(js.contains("\"small\"") && !js.contains("\"c3\""))
+        let m = try String(contentsOfFile: out + "/metadata.json", encoding: .utf8)
+        #expect(m.contains("leaves out grid: 4 polygons are more than a browser draws"))
+        #expect(FileManager.default.fileExists(atPath: out + "/grid.gpkg"))
+    }
+
     @Test func aSetWithoutLayersHasNoWebMap() throws {
         let out = NSTemporaryDirectory() + "hotspot-webset-\(UUID().uuidString)/none"
         let set = try OutputSet(directory: out)
