@@ -4,7 +4,8 @@
 # `hotspot areas` on the LSOAs (cold: fills the store; then from the store), sparse 100 m grid, KDE and Gi*, the
 # PostGIS path (load, GiST index, a grid count query) and the Python peer on one force. Issue 26, part 6.
 #
-#   Benchmarks/national.sh [WORKDIR]        (NATIONAL_N=2e5 for a quick try; NATIONAL_SKIP="pg peer" to leave steps out)
+#   PEERS_PYTHON=/work/peers-venv/bin/python Benchmarks/national.sh [WORKDIR]
+#   NATIONAL_N=2e5 for a quick try; NATIONAL_SKIP="hotspot pg peer" (any of them) to leave groups of steps out.
 #
 # WORKDIR (default $TMPDIR/hotspot-national) receives data/ (generated once, by /usr/bin/python3 with numpy, scipy,
 # shapely and pyproj; ogr2ogr for the GeoPackage), a private incident store, outputs and pg/ (a throw-away PostgreSQL
@@ -25,8 +26,10 @@ if [ ! -s "$data/manifest.json" ]; then
     --n "$n" --out "$data" --jobs 2 >&2 || { echo "national.sh: generating the data failed" >&2; exit 1; }
   echo "generated: $(cat "$work/gen-time.txt") (wall s, peak KiB)" >&2
 fi
-swift build -c release --product hotspot >/dev/null || { echo "national.sh: release build failed" >&2; exit 1; }
 bin="$root/.build/release/hotspot"
+if [[ "$skip" != *" hotspot "* ]]; then
+  swift build -c release --product hotspot >/dev/null || { echo "national.sh: release build failed" >&2; exit 1; }
+fi
 files=("$data"/20??-??/*-street.csv)
 lsoa="$data/lsoa.gpkg"
 [ -s "$lsoa" ] || lsoa="$data/lsoa.geojson"
@@ -55,6 +58,7 @@ echo "|---|---:|---:|---|"
 timed "I/O floor: cat every file > /dev/null" sh -c 'cat "$@" > /dev/null' sh "${files[@]}"
 timed "I/O floor: wc -l every file" sh -c 'cat "$@" | wc -l' sh "${files[@]}"
 echo "(rows: $(( $(cat "$work/out.txt") - ${#files[@]} )))" >&2
+if [[ "$skip" != *" hotspot "* ]]; then
 timed "hotspot areas, LSOAs, first (reads 60 M rows, projects, fills the store)" \
   "$bin" areas "${files[@]}" --areas lsoa="$lsoa" --out "$work/o-areas" --quiet
 timed "hotspot areas, LSOAs, from the store" "$bin" areas "${files[@]}" --areas lsoa="$lsoa" --out "$work/o-areas" --quiet
@@ -69,6 +73,7 @@ timed "hotspot gistar --cell 1000 (dense)" "$bin" gistar "${files[@]}" --cell 10
 timed "hotspot areas, LSOAs, --no-store (reads the files again)" \
   "$bin" areas "${files[@]}" --areas lsoa="$lsoa" --out "$work/o-areas-nostore" --quiet --no-store
 echo "store: $(du -sh "$HOTSPOT_STORE" | cut -f1)" >&2
+fi
 
 if [[ "$skip" != *" pg "* ]]; then
   # PostGIS: the incidents themselves (`--to-db` writes products, not incidents) loaded with psql's \copy from the
@@ -79,22 +84,22 @@ if [[ "$skip" != *" pg "* ]]; then
   url=$("$root/tools/pgcluster" start "$pgdir" 55433) || url=""
   if [ -n "$url" ]; then
     export PGPASSWORD=analyst
-    q() { psql "$url" -qX -v ON_ERROR_STOP=1 -c "SET maintenance_work_mem = '1GB'" -c "SET work_mem = '256MB'" "$@"; }
-    q -c "CREATE UNLOGGED TABLE staging (month text, lon double precision, lat double precision, crime_type text)"
+    q=(psql "$url" -qX -v ON_ERROR_STOP=1 -c "SET maintenance_work_mem = '1GB'" -c "SET work_mem = '256MB'")
+    "${q[@]}" -c "CREATE UNLOGGED TABLE staging (month text, lon double precision, lat double precision, crime_type text)"
     export URL="$url"
-    timed "PostGIS: \\copy 60 M rows (month, lon, lat, type) into a staging table" \
+    timed "PostGIS: \\copy every row (month, lon, lat, type) into a staging table" \
       sh -c 'tail -q -n +2 "$@" | cut -d, -f2,5,6,10 | psql "$URL" -qX -v ON_ERROR_STOP=1 -c "\copy staging FROM STDIN WITH (FORMAT csv)"' \
       sh "${files[@]}"
-    timed "PostGIS: incidents = staging projected to EPSG:27700 (ST_Transform)" q \
+    timed "PostGIS: incidents = staging projected to EPSG:27700 (ST_Transform)" "${q[@]}" \
       -c "CREATE TABLE incidents AS SELECT month, crime_type, ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 27700)::geometry(Point, 27700) AS geom FROM staging WHERE lon IS NOT NULL" \
       -c "DROP TABLE staging"
-    timed "PostGIS: GiST index on 60 M points" q -c "CREATE INDEX incidents_geom ON incidents USING gist (geom)"
-    timed "PostGIS: ANALYZE" q -c "ANALYZE incidents"
-    q -At -c "SELECT 'table ' || pg_size_pretty(pg_table_size('incidents')) || ', index ' || pg_size_pretty(pg_relation_size('incidents_geom')) || ', rows ' || count(*) FROM incidents" >&2
-    timed "PostGIS: 100 m grid count (GROUP BY floor(x/100), floor(y/100))" q \
+    timed "PostGIS: GiST index on the points" "${q[@]}" -c "CREATE INDEX incidents_geom ON incidents USING gist (geom)"
+    timed "PostGIS: ANALYZE" "${q[@]}" -c "ANALYZE incidents"
+    "${q[@]}" -At -c "SELECT 'table ' || pg_size_pretty(pg_table_size('incidents')) || ', index ' || pg_size_pretty(pg_relation_size('incidents_geom')) || ', rows ' || count(*) FROM incidents" >&2
+    timed "PostGIS: 100 m grid count (GROUP BY floor(x/100), floor(y/100))" "${q[@]}" \
       -c "EXPLAIN (ANALYZE, BUFFERS) SELECT floor(ST_X(geom) / 100) AS col, floor(ST_Y(geom) / 100) AS row, count(*) FROM incidents GROUP BY 1, 2"
     cp "$work/out.txt" "$work/pg-grid-explain.txt"
-    timed "PostGIS: count in a 1 km box in Leeds (GiST index)" q \
+    timed "PostGIS: count in a 1 km box in Leeds (GiST index)" "${q[@]}" \
       -c "EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM incidents WHERE geom && ST_MakeEnvelope(429000, 433000, 430000, 434000, 27700)"
     cp "$work/out.txt" "$work/pg-box-explain.txt"
     "$root/tools/pgcluster" stop "$pgdir"; rm -rf "$pgdir"

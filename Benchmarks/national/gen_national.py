@@ -375,7 +375,7 @@ def write_lsoas(out, seeds_xy, codes, names):
     if shutil.which("ogr2ogr"):
         if os.path.exists(gpkg + ".part.gpkg"):
             os.remove(gpkg + ".part.gpkg")
-        subprocess.run(["ogr2ogr", "-q", "-f", "GPKG", "-a_srs", "EPSG:27700", "-nln", "lsoa", gpkg + ".part.gpkg", gj],
+        subprocess.run(["ogr2ogr", "-q", "--config", "OGR_CURRENT_DATE", "2026-01-01T00:00:00.000Z", "-f", "GPKG", "-a_srs", "EPSG:27700", "-nln", "lsoa", gpkg + ".part.gpkg", gj],
                        check=True)
         os.replace(gpkg + ".part.gpkg", gpkg)
     else:
