@@ -4,7 +4,7 @@
     /usr/bin/python3 Benchmarks/national/check_national.py [--keep DIR]
 
 Generates 20,000 rows and 2,000 LSOAs twice (1 and 2 writer processes) and checks: the two runs byte-identical;
-120 months 2016-01…2025-12, each with the 43 force files named YYYY-MM/YYYY-MM-<slug>-street.csv; the header
+120 months 2016-01…2025-12, each with a file per force with rows (43 forces) named YYYY-MM/YYYY-MM-<slug>-street.csv; the header
 exactly police.uk's; 12 fields a row; rows per force equal to the population share (largest remainder, so within
 one row); 20 % ± 2 % anti-social behaviour, all without Crime ID, every other row with a 64-hex id; coordinates with
 6 decimals; the LSOA layer's codes E01…/W01… unique, and each located row's LSOA polygon containing its point.
@@ -20,6 +20,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -65,8 +67,12 @@ def main():
     check(months == g.MONTHS and len(months) == 120 and months[0] == "2016-01" and months[-1] == "2025-12",
           f"120 months 2016-01…2025-12 ({len(months)} found)")
     slugs = {f[1] for f in g.FORCES}
-    ok_names = all(sorted(os.listdir(os.path.join(one, m))) == sorted(f"{m}-{s}-street.csv" for s in slugs) for m in months)
-    check(ok_names and len(slugs) == 43, "43 force files a month, named YYYY-MM-<slug>-street.csv")
+    mi = {m: i for i, m in enumerate(g.MONTHS)}
+    _, counts = g.month_counts(20000)
+    ok_names = all(sorted(os.listdir(os.path.join(one, m))) ==
+                   sorted(f"{m}-{f[1]}-street.csv" for fi, f in enumerate(g.FORCES) if counts[mi[m]][fi] > 0) for m in months)
+    check(ok_names and len(slugs) == 43 and (counts > 0).sum() > 5000,
+          "a file per force and month with rows (43 forces; none for a force-month without rows), named YYYY-MM-<slug>-street.csv")
 
     header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
     real = open(glob.glob("/work/shared/data/policeuk/city-of-london/*.csv")[0], encoding="utf-8-sig").readline().strip() \

@@ -5,7 +5,7 @@
 
 Writes, under OUT:
   YYYY-MM/YYYY-MM-<force-slug>-street.csv   for the 120 months 2016-01 … 2025-12 and the 43 forces of England and
-                                            Wales, in police.uk's street CSV layout (header and value formats as the
+                                            Wales (none for a force-month without rows, as police.uk), in police.uk's street CSV layout (header and value formats as the
                                             files police.uk's archives extract to);
   lsoa.geojson                              ~35,000 synthetic LSOA polygons (EPSG:27700 coordinates), and
   lsoa.gpkg                                 the same as GeoPackage (made by ogr2ogr when it is installed);
@@ -190,6 +190,13 @@ def apportion(total, weights):
     return base
 
 
+def month_counts(n):
+    """Rows per force (∝ population) and per month × force (a mild seasonal cycle, summer peak); both sum to n."""
+    per_force = apportion(n, [f[2] for f in FORCES])
+    season = 1.0 + 0.08 * np.sin(2 * np.pi * (np.arange(len(MONTHS)) % 12 - 3) / 12)
+    return per_force, np.stack([apportion(int(c), season) for c in per_force], axis=1)
+
+
 def force_box(towns):
     lon = np.array([t[1] for t in towns]); lat = np.array([t[2] for t in towns])
     pad = 0.15 if len(towns) > 1 else 0.01
@@ -299,6 +306,8 @@ def write_month(args):
             tails[(ti, oi)] = f"{csv_field(t)},{csv_field(OUTCOME_COUNTS[oi][0]) if ti else ''},"
     for fi, (name, slug, pop, welsh, towns) in enumerate(FORCES):
         n = int(counts[fi])
+        if n == 0:  # police.uk publishes no file for a force-month without rows (and hotspot refuses two identical files)
+            continue
         rng = np.random.default_rng([seed, 2, fi, mi])
         pts = _STATE["points"][fi]
         idx = np.searchsorted(_STATE["cum"][fi], rng.random(n), side="right")
@@ -395,10 +404,7 @@ def main():
     n = int(a.n)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
-    pops = np.array([f[2] for f in FORCES])
-    per_force = apportion(n, pops)
-    season = 1.0 + 0.08 * np.sin(2 * np.pi * (np.arange(len(MONTHS)) % 12 - 3) / 12)  # summer peak
-    counts = np.stack([apportion(int(c), season) for c in per_force], axis=1)      # months × forces
+    per_force, counts = month_counts(n)
     tasks = [(a.out, a.seed, mi, counts[mi]) for mi in range(len(MONTHS))]
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs, initializer=_init, initargs=(a.seed, a.lsoas)) as ex:
