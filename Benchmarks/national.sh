@@ -45,7 +45,7 @@ timed() {  # label, command...: a table row with wall seconds, peak RSS and the 
   if [ "$rc" = 0 ]; then
     row "$label" "$wall" "$((kb / 1024)) MiB" "ok"
   else
-    row "$label" "$wall" "$((kb / 1024)) MiB" "**exit $rc**: $(grep -v '^Command exited' "$work/err.txt" | tail -1 | cut -c1-160)"
+    row "$label" "$wall" "$((kb / 1024)) MiB" "**exit $rc**: $( { grep -i -m1 'error' "$work/err.txt" || grep -v '^Command exited' "$work/err.txt" | tail -1; } | cut -c1-160)"
   fi
   cp "$work/err.txt" "$work/err-$(echo "$label" | tr -c 'a-zA-Z0-9' '_' | cut -c1-60).txt"
 }
