@@ -4,7 +4,7 @@
 # `hotspot areas` on the LSOAs (cold: fills the store; then from the store), sparse 100 m grid, KDE and Gi*, the
 # PostGIS path (load, GiST index, a grid count query) and the Python peer on one force. Issue 26, part 6.
 #
-#   PEERS_PYTHON=/work/peers-venv/bin/python Benchmarks/national.sh [WORKDIR]
+#   PEERS_PYTHON=VENV/bin/python Benchmarks/national.sh [WORKDIR]   (VENV: pip install -r ../shared/peers/requirements.txt)
 #   NATIONAL_N=2e5 for a quick try; NATIONAL_SKIP="hotspot pg peer" (any of them) to leave groups of steps out.
 #
 # WORKDIR (default $TMPDIR/hotspot-national) receives data/ (generated once, by /usr/bin/python3 with numpy, scipy,

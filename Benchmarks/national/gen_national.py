@@ -29,9 +29,10 @@ Method (all seeded and deterministic: the same --n, --seed and --lsoas give byte
   outcomes in the proportions of West Yorkshire's 2018-07 file (../shared/data/policeuk/west-yorkshire), anti-social
   behaviour raised to 20 %; 1 % of crimes have no location ("No Location", blank coordinates and LSOA), as police.uk has.
 
-Population table: ONS mid-2020 population estimates by police force area (ONS "Police workforce / population by
-police force area" tables, which the Home Office uses for its per-head figures), rounded to the nearest 10,000 here,
-approximate. City of London's 10,000 residents give it a tiny share; its real crime (commuters) is far larger.
+Population table: resident population per police force area after the ONS mid-year estimates (mid-2020; the Home
+Office's per-head police figures use the same table), rounded to the nearest 10,000 and written here from those
+published figures without a network to re-check them: approximate (a few per cent), 59.67 million in all. City of
+London's 10,000 residents give it a tiny share; its real crime (commuters) is far larger.
 """
 import argparse
 import json
