@@ -59,7 +59,7 @@ timed "I/O floor: cat every file > /dev/null" sh -c 'cat "$@" > /dev/null' sh "$
 timed "I/O floor: wc -l every file" sh -c 'cat "$@" | wc -l' sh "${files[@]}"
 echo "(rows: $(( $(cat "$work/out.txt") - ${#files[@]} )))" >&2
 if [[ "$skip" != *" hotspot "* ]]; then
-timed "hotspot areas, LSOAs, first (reads 60 M rows, projects, fills the store)" \
+timed "hotspot areas, LSOAs, first (reads every row, projects, fills the store)" \
   "$bin" areas "${files[@]}" --areas lsoa="$lsoa" --out "$work/o-areas" --quiet
 timed "hotspot areas, LSOAs, from the store" "$bin" areas "${files[@]}" --areas lsoa="$lsoa" --out "$work/o-areas" --quiet
 timed "hotspot grid --cell 100 --sparse" "$bin" grid "${files[@]}" --cell 100 --sparse --out "$work/o-grid" --quiet
