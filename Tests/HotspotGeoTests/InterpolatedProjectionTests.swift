@@ -76,11 +76,13 @@ import Testing
             let interp = try #require(c.info.interpolation, "\(folder) not interpolated")
             #expect(interp.interpolated > 0 && interp.usableTiles == interp.tiles, "\(folder): \(interp)")
             #expect(c.worst <= interp.boundMetres && interp.boundMetres <= 1e-4, "\(folder): \(c.worst) m, bound \(interp.boundMetres) m")
+            print("interpolation \(folder): \(fx.count) points, \(c.info.distinctPoints) distinct, largest distance from PROJ \(c.worst) m, bound \(interp.boundMetres) m, \(interp.tiles) tiles")
             allX += fx; allY += fy
         }
         let c = try Self.compare(allX, allY)
         let interp = try #require(c.info.interpolation)
         #expect(c.worst <= interp.boundMetres && interp.boundMetres <= 1e-4, "all: \(c.worst) m, bound \(interp.boundMetres) m")
+        print("interpolation all forces: \(allX.count) points, largest distance from PROJ \(c.worst) m, bound \(interp.boundMetres) m")
     }
 
     /// (b) 200,000 seeded random points across Great Britain.
@@ -98,6 +100,7 @@ import Testing
         let interp = try #require(c.info.interpolation)
         #expect(interp.interpolated == 200_000 && interp.exact == 0, "\(interp)")
         #expect(c.worst <= interp.boundMetres && interp.boundMetres <= 1e-4, "\(c.worst) m, bound \(interp.boundMetres) m")
+        print("interpolation across Great Britain: largest distance from PROJ \(c.worst) m, bound \(interp.boundMetres) m, \(interp.tiles) tiles")
         #expect(c.info.operation == (try Projection(from: 4326, to: 27700).transform(x: &x, y: &y)).operation)
     }
 
@@ -139,11 +142,40 @@ import Testing
             }
         }
         #expect(fellBack > 0)
+        print("interpolation over a continent: \(fellBack) of \(x.count) points in tiles above the limit, \(lattice.usable.filter { $0 }.count) of \(lattice.usable.count) tiles usable")
         if let interp = c.info.interpolation {
             #expect(interp.exact >= fellBack && c.worst <= interp.boundMetres, "\(interp), \(c.worst) m")
         } else {
             #expect(c.worst == 0)
         }
+    }
+
+    /// A limit between the tiles' bounds (their median, across Great Britain): the tiles above it fall back to PROJ
+    /// bit for bit, the others stay within their own bound.
+    @Test func aLatticeWithTilesOnBothSidesOfTheLimit() throws {
+        var x: [Double] = [], y: [Double] = []
+        for i in 0..<40_000 { x.append(-6.5 + 8.3 * Double(i % 200) / 199); y.append(49.9 + 8.8 * Double(i / 200) / 199) }
+        let p = try Projection(from: 4326, to: 27700)
+        let all = try #require(ProjectionLattice.make(p, x: x, y: y, limit: .infinity))
+        let limit = all.bounds.sorted()[all.bounds.count / 2]
+        let lattice = try #require(ProjectionLattice.make(p, x: x, y: y, limit: limit))
+        #expect(lattice.usable.contains(true) && lattice.usable.contains(false), "limit \(limit) m")
+        let c = try Self.compare(x, y, policy: Interpolation(minimumPoints: 0, limitMetres: limit))
+        let interp = try #require(c.info.interpolation)
+        var fellBack = 0
+        for i in x.indices {
+            let fu = (x[i] - lattice.x0) / lattice.hx, fv = (y[i] - lattice.y0) / lattice.hy
+            let t = min(lattice.ny - 1, Int(fv)) * lattice.nx + min(lattice.nx - 1, Int(fu))
+            let d = ((c.x[i] - c.exactX[i]) * (c.x[i] - c.exactX[i]) + (c.y[i] - c.exactY[i]) * (c.y[i] - c.exactY[i])).squareRoot()
+            if lattice.usable[t] {
+                #expect(d <= lattice.bounds[t], "point \(i): \(d) m, its tile's bound \(lattice.bounds[t]) m")
+            } else {
+                fellBack += 1
+                #expect(c.x[i].bitPattern == c.exactX[i].bitPattern && c.y[i].bitPattern == c.exactY[i].bitPattern, "point \(i)")
+            }
+        }
+        #expect(fellBack > 0 && interp.exact == fellBack && interp.interpolated == x.count - fellBack, "\(interp)")
+        print("interpolation, limit \(limit) m: \(fellBack) of \(x.count) points fell back, \(interp.usableTiles) of \(interp.tiles) tiles used, largest distance \(c.worst) m")
     }
 
     /// Nodes are reproduced exactly (Lagrange weights 0, 1, 0, 0 at t = 0), and the weights sum to 1.

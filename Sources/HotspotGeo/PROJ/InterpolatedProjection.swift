@@ -65,8 +65,10 @@ struct ProjectionLattice: Sendable {
     /// Projected nodes, interleaved x, y; (nx + 3) × (ny + 3), row-major; node (i, j) lies at
     /// (x0 + (i − 1)·hx, y0 + (j − 1)·hy) (one node of margin each side for the 4 × 4 stencils).
     let nodes: [Double]
-    /// Per tile: usable (its bound is within the limit).
+    /// Per tile: usable (its bound is within the limit), and its bound (metres; infinite when a node or test point
+    /// could not be projected).
     let usable: [Bool]
+    let bounds: [Double]
     let bound: Double
     let latticePoints: Int
 
@@ -107,9 +109,10 @@ struct ProjectionLattice: Sendable {
         var nodes = [Double](repeating: .nan, count: 2 * sx * sy)
         for k in 0..<(sx * sy) { nodes[2 * k] = lx[k]; nodes[2 * k + 1] = ly[k] }
         var lattice = ProjectionLattice(x0: minX, y0: minY, hx: hx, hy: hy, nx: nx, ny: ny, nodes: nodes,
-                                        usable: [], bound: 0, latticePoints: total)
+                                        usable: [], bounds: [], bound: 0, latticePoints: total)
         let centre = sx * sy, hSides = centre + nx * ny, vSides = hSides + nx * (ny + 1)
         var usable = [Bool](repeating: false, count: nx * ny)
+        var bounds = [Double](repeating: .infinity, count: nx * ny)
         var worst = 0.0
         for j in 0..<ny {
             for i in 0..<nx {
@@ -126,11 +129,12 @@ struct ProjectionLattice: Sendable {
                     m = max(m, d)
                 }
                 let b = 4 * m + 1e-6
+                if ok { bounds[j * nx + i] = b }
                 if ok && b <= limit { usable[j * nx + i] = true; worst = max(worst, b) }
             }
         }
         lattice = ProjectionLattice(x0: minX, y0: minY, hx: hx, hy: hy, nx: nx, ny: ny, nodes: nodes,
-                                    usable: usable, bound: worst, latticePoints: total)
+                                    usable: usable, bounds: bounds, bound: worst, latticePoints: total)
         return lattice
     }
 
