@@ -23,7 +23,7 @@ public struct Hotspot: ParsableCommand {
             HOTSPOT_TILE_CACHE (basemap tiles), HOTSPOT_CHROMIUM (the browser that prints PDF packs; else chromium on \
             the PATH), HOTSPOT_LEAFLET (Leaflet for the web maps; else /usr/share/javascript/leaflet), \
             HOTSPOT_DEMO_DATA (the demo data), HOTSPOT_THREADS (at most N worker threads), HOTSPOT_TIMINGS=1 (read and \
-            projection times on stderr), HOTSPOT_PROGRESS_AFTER (seconds before a phase shows progress), \
+            projection times on stderr), HOTSPOT_PROJECTION=exact (every incident through PROJ, not interpolated), HOTSPOT_PROGRESS_AFTER (seconds before a phase shows progress), \
             HOTSPOT_SERVE_LOG (hotspot serve's log level). Documentation: docs/ in the source tree, or \
             /usr/share/doc/hotspot; man hotspot. \
             Shell completions: hotspot --generate-completion-script bash (or zsh, fish).

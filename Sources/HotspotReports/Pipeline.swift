@@ -296,7 +296,7 @@ public enum Pipeline {
         var info: ProjectionInfo?
         if table.epsg != analysisEPSG {
             let p = try incidentProjection(from: table.epsg, gridDirectories: gridDirectories)
-            info = try p.transform(x: &table.x, y: &table.y)
+            info = try p.transform(x: &table.x, y: &table.y, interpolation: Interpolation.fromEnvironment())
             table.epsg = analysisEPSG
             if info!.failed > 0 {
                 let bad = (0..<table.count).filter { !table.x[$0].isFinite || !table.y[$0].isFinite }

@@ -311,5 +311,19 @@ extension IncidentStoreTests {
         #expect(EnvironmentCheck.problem(["HOTSPOT_DEMO_DATA": empty]) == nil)
         #expect(EnvironmentCheck.problem(["HOTSPOT_TIMINGS": "0"]) != nil)
         #expect(EnvironmentCheck.problem(["HOTSPOT_TIMINGS": "1"]) == nil)
+        #expect(EnvironmentCheck.problem(["HOTSPOT_PROJECTION": "fast"])?.contains("give exact") == true)
+        for v in ["exact", "interpolated", "check"] { #expect(EnvironmentCheck.problem(["HOTSPOT_PROJECTION": v]) == nil) }
+    }
+
+    /// An entry projected exactly (HOTSPOT_PROJECTION=exact) is never used for interpolation, nor the reverse:
+    /// the method is part of the slot.
+    @Test func projectionMethodIsPartOfTheKey() throws {
+        let f = try temporaryFile("Crime ID,Month\n", named: "k.csv")
+        let exact = try #require(IncidentStore.key(files: [f], options: ReadOptions(), targetEPSG: 27700, gridDirectories: [], interpolation: nil))
+        let interp = try #require(IncidentStore.key(files: [f], options: ReadOptions(), targetEPSG: 27700, gridDirectories: [], interpolation: .incidents))
+        #expect(exact.slot != interp.slot)
+        #expect(Interpolation.fromEnvironment(["HOTSPOT_PROJECTION": "exact"]) == nil)
+        #expect(Interpolation.fromEnvironment([:]) == .incidents)
+        #expect(Interpolation.fromEnvironment(["HOTSPOT_PROJECTION": "check"])?.check == true)
     }
 }

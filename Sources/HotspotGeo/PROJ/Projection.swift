@@ -1,4 +1,5 @@
 import CProj
+import Foundation
 #if canImport(Glibc)
 import Glibc
 import Synchronization
@@ -20,6 +21,9 @@ public struct ProjectionInfo: Sendable, Codable, Equatable {
     public var distinctPoints: Int
     /// Points PROJ could not transform (reported, never silently dropped).
     public var failed: Int
+    /// Set when coordinates were interpolated on a lattice of PROJ's results (≥ 100,000 distinct incident points),
+    /// each within `boundMetres` of PROJ's; absent (and not written) when every point went through PROJ.
+    public var interpolation: InterpolationInfo? = nil
 }
 
 /// A coordinate operation between two EPSG CRSs, axis order normalised for GIS use (longitude/easting first).
@@ -85,7 +89,9 @@ public final class Projection {
 
     /// Transforms paired arrays in place, projecting each distinct coordinate pair once (police.uk coordinates are
     /// snapped to a limited set of map points), in parallel chunks with one `PJ` per thread when there are many.
-    public func transform(x: inout [Double], y: inout [Double]) throws -> ProjectionInfo {
+    /// With `interpolation`, when there are at least its `minimumPoints` distinct points, they are interpolated on
+    /// a lattice of PROJ's results within its measured bound (`ProjectionLattice`); fewer go through PROJ exactly.
+    public func transform(x: inout [Double], y: inout [Double], interpolation: Interpolation? = nil) throws -> ProjectionInfo {
         precondition(x.count == y.count)
         // Police.uk points repeat (snap points): project each distinct pair once. When the first million points turn
         // out nearly all distinct, deduplicating costs more than it saves, and every point is projected directly.
@@ -93,9 +99,20 @@ public final class Projection {
         PhaseProgress.send(.begin(phase: "project to EPSG:\(targetEPSG)", total: Double(distinct?.0.count ?? x.count), unit: "points"))
         defer { PhaseProgress.send(.end) }
         var failedPoints = 0
+        var interpolated: InterpolationInfo?
+        /// PROJ on every point, or interpolation where `interpolation` allows.
+        func project(_ px: inout [Double], _ py: inout [Double]) {
+            if let interpolation {
+                let (sx, sy) = interpolation.check ? (px, py) : ([], [])
+                interpolated = projectByInterpolation(x: &px, y: &py, policy: interpolation)
+                if interpolation.check && interpolated != nil { reportDeviation(sourceX: sx, sourceY: sy, x: px, y: py, info: interpolated) }
+                if interpolated != nil { return }
+            }
+            projectInRounds(x: &px, y: &py)
+        }
         if let (ux, uy, index) = distinct {
             var px = ux, py = uy
-            projectInRounds(x: &px, y: &py)
+            project(&px, &py)
             x.withUnsafeMutableBufferPointer { xb in
                 y.withUnsafeMutableBufferPointer { yb in
                     for i in 0..<xb.count {
@@ -106,10 +123,11 @@ public final class Projection {
                 }
             }
         } else {
-            projectInRounds(x: &x, y: &y)
+            project(&x, &y)
             for i in 0..<x.count where !x[i].isFinite || !y[i].isFinite { failedPoints += 1 }
         }
         var info = operationInfo
+        info.interpolation = interpolated
         info.points = x.count
         info.distinctPoints = distinct?.0.count ?? x.count
         info.failed = failedPoints
@@ -148,6 +166,21 @@ public final class Projection {
         }
         // Record the operation in this thread's PJ too.
         sx.withUnsafeMutableBufferPointer { xb in sy.withUnsafeMutableBufferPointer { yb in _ = transformInPlace(x: xb, y: yb) } }
+    }
+
+    /// `HOTSPOT_PROJECTION=check`: PROJ on every source point, and the largest distance between its result and
+    /// `x`, `y` (the interpolated one) on stderr. A diagnostic for benchmarks, not for production runs.
+    func reportDeviation(sourceX: [Double], sourceY: [Double], x: [Double], y: [Double], info: InterpolationInfo?) {
+        var ex = sourceX, ey = sourceY
+        projectInRounds(x: &ex, y: &ey)
+        var worst = 0.0, mismatchedFailures = 0
+        for i in 0..<ex.count {
+            if ex[i].isFinite != x[i].isFinite || ey[i].isFinite != y[i].isFinite { mismatchedFailures += 1; continue }
+            guard ex[i].isFinite, ey[i].isFinite else { continue }
+            worst = max(worst, ((ex[i] - x[i]) * (ex[i] - x[i]) + (ey[i] - y[i]) * (ey[i] - y[i])).squareRoot())
+        }
+        let what = info.map { "\($0.interpolated) interpolated, \($0.exact) through PROJ, \($0.usableTiles) of \($0.tiles) tiles, bound \($0.boundMetres) m" } ?? "not interpolated"
+        FileHandle.standardError.write(Data("projection check: \(ex.count) points (\(what)): largest distance from PROJ \(worst) m; failures differing: \(mismatchedFailures)\n".utf8))
     }
 
     /// The operation PROJ used last (after a transform), else the one it would pick first.

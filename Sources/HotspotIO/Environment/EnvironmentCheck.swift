@@ -1,4 +1,5 @@
 import Foundation
+import HotspotGeo
 
 
 /// The environment variables hotspot reads, checked as options are before any command runs: a value that cannot be
@@ -20,6 +21,9 @@ public enum EnvironmentCheck {
         }
         if let s = env["HOTSPOT_CHROMIUM"], !s.isEmpty, !FileManager.default.isExecutableFile(atPath: s) {
             return "HOTSPOT_CHROMIUM=\(s): no browser program there; give the path of chromium or google-chrome (e.g. /usr/bin/chromium), or unset it to use the one on the PATH"
+        }
+        if let s = env["HOTSPOT_PROJECTION"], !Interpolation.environmentValues.contains(s) {
+            return "HOTSPOT_PROJECTION=\(s): give exact (every incident through PROJ), interpolated (the default) or check, or unset it"
         }
         if let s = env["HOTSPOT_STORE"], s != "off", !s.isEmpty, !s.hasPrefix("/") {
             return "HOTSPOT_STORE=\(s): give an absolute folder (e.g. $HOME/.cache/hotspot/incidents) or off"

@@ -10,7 +10,7 @@ import Glibc
 /// summaries, so that a second command on the same files parses and projects nothing.
 ///
 /// One entry per *slot* (the input files by their resolved paths, the format options, the target CRS and grid
-/// folders); the entry
+/// folders, the projection method of `HOTSPOT_PROJECTION`); the entry
 /// records each input's identity (device, inode, size, modification and change times in nanoseconds), the PROJ
 /// version and the `hotspot` executable's own size and time, and is used only when all of them still match. Its
 /// SHA-256 of each input is the one computed when the file was first read. Entries are written to a temporary file
@@ -101,7 +101,9 @@ public struct IncidentStore: Sendable {
 
     /// The key for reading `files` with `options` and projecting to `targetEPSG`; nil when an input is not a
     /// regular file (a pipe is read once and cannot be stored).
-    public static func key(files: [String], options: ReadOptions, targetEPSG: Int, gridDirectories: [String]) -> Key? {
+    /// `interpolation`: how incidents are projected (`HOTSPOT_PROJECTION`); entries of one method are not used for another.
+    public static func key(files: [String], options: ReadOptions, targetEPSG: Int, gridDirectories: [String],
+                           interpolation: Interpolation? = .fromEnvironment()) -> Key? {
         // Regular files only (a pipe is read once; opening one here would also wait for a writer).
         let stamps = files.map(stamp)
         guard stamps.allSatisfy({ $0?.regular == true }) else { return nil }
@@ -119,6 +121,7 @@ public struct IncidentStore: Sendable {
             slot += "weight=\"\(w)\"\n"  // police.uk files take a weight column too
         }
         slot += "target=\(targetEPSG)\ngrids=\(gridDirectories.joined(separator: "\u{1f}"))\n"
+        slot += "projection=\(Interpolation.storeTag(interpolation))\n"
         var identity = "proj=\(Projection.version)\n"
         var newest = 0.0
         if let exe = stamp("/proc/self/exe") { identity += "exe=\(exe.text)\n" } else { return nil }
