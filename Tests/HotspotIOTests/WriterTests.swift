@@ -17,6 +17,9 @@ import Testing
     @Test func csvQuoting() {
         let t = Table(columns: ["id", "name"], rows: [[.string("E1"), .string("A, \"B\"")], [.int(2), .null]])
         #expect(t.csv() == "id,name\nE1,\"A, \"\"B\"\"\"\n2,\n")
+        // RFC 4180: CR, LF and a CR LF pair (one Swift Character) are quoted; non-ASCII text passes unchanged.
+        #expect(Fmt.csvField("a\r\nb") == "\"a\r\nb\"" && Fmt.csvField("a\rb") == "\"a\rb\"" && Fmt.csvField("a\nb") == "\"a\nb\"")
+        #expect(Fmt.csvField("Lewisham – Catford é") == "Lewisham – Catford é" && Fmt.csvField("é,\"ü\"") == "\"é,\"\"ü\"\"\"")
     }
 
     @Test func geoJSONFollowsRFC7946() throws {
@@ -55,7 +58,10 @@ import Testing
     @Test func fileHeaderAndGeometryBlob() throws {
         let square = MultiPolygon([Polygon(exterior: [XY(0, 0), XY(10, 0), XY(10, 20), XY(0, 20), XY(0, 0)])])
         let t = Table(columns: ["id", "count", "rate"], rows: [[.string("a"), .int(3), .double(1.5, decimals: 2)]])
-        let p = NSTemporaryDirectory() + "hotspot-\(UUID().uuidString).gpkg"
+        // A folder of its own: other tests write GeoPackages into the shared temporary folder at the same time.
+        let dir = NSTemporaryDirectory() + "hotspot-gpkg-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = dir + "/cells.gpkg"
         let data = try GeoPackageWriter.write(path: p, table: "cells", geometries: [square], properties: t,
                                               crs: .init(epsg: 27700, name: "OSGB36 / British National Grid", wkt: "PROJCS[\"x\"]"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: p)) == data)
@@ -72,6 +78,6 @@ import Testing
         let again = try GeoPackageWriter.write(path: p, table: "cells", geometries: [square], properties: t,
                                                crs: .init(epsg: 27700, name: "OSGB36 / British National Grid", wkt: "PROJCS[\"x\"]"))
         #expect(again == data)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.contains(".tmp-") && $0.hasSuffix(".gpkg") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["cells.gpkg"])
     }
 }

@@ -62,11 +62,15 @@ public enum Fmt {
         return out + "\""
     }
 
-    /// CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+    /// CSV field, quoted when it holds a comma, quote, CR or LF (RFC 4180). Checked on the UTF-8 bytes (these ASCII
+    /// bytes never occur inside a multi-byte character), not by Character: faster, and a CR LF pair, one Character,
+    /// is quoted too.
     public static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        var out = "\""
-        for c in s { if c == "\"" { out += "\"\"" } else { out.append(c) } }
-        return out + "\""
+        guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+        var out: [UInt8] = [0x22]
+        out.reserveCapacity(s.utf8.count + 8)
+        for b in s.utf8 { out.append(b); if b == 0x22 { out.append(0x22) } }
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
     }
 }
