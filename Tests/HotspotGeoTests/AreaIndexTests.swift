@@ -48,6 +48,24 @@ import Testing
         }
     }
 
+    /// Above 2^20 points, repeated points (police.uk's map points) are placed once each: the same answers as placing
+    /// every point, points on shared edges and outside every area included; all-distinct input takes the direct path.
+    @Test func repeatedPointsArePlacedOnceWithTheSameAnswers() throws {
+        let idx = try AreaIndex(areas: [Self.square("A", 0, 0, 100), Self.square("B", 100, 0, 100), Self.square("C", 0, 100, 200)])
+        var rng = SystemRandomNumberGenerator()
+        let mapX = (0..<5000).map { k in k % 50 == 0 ? 100 : Double.random(in: -20...220, using: &rng).rounded() }
+        let mapY = (0..<5000).map { k in k % 70 == 0 ? 100 : Double.random(in: -20...220, using: &rng).rounded() }
+        let pick = (0..<60_000).map { _ in Int.random(in: 0..<5000, using: &rng) }
+        let x = pick.map { mapX[$0] }, y = pick.map { mapY[$0] }
+        let got = idx.assign(x: x, y: y, distinctFrom: 50_000)
+        let want = idx.assignEach(x: mapX, y: mapY)
+        #expect(zip(pick, got).allSatisfy { want[$0] == $1 })
+        #expect(got.contains(-1) && got.contains(0) && got.contains(1) && got.contains(2))
+        // All distinct: given up at the check, answered point by point.
+        let ux = (0..<60_000).map { Double($0 % 300) - 50 + Double($0) * 1e-6 }, uy = (0..<60_000).map { Double($0 / 300) }
+        #expect(idx.assign(x: ux, y: uy, distinctFrom: 50_000) == idx.assignEach(x: ux, y: uy))
+    }
+
     @Test func invalidPolygonIsRepairedWithAWarning() throws {
         let bowtie = Area(id: "bt", name: "bow tie", geometry: MultiPolygon([Polygon(exterior: [XY(0, 0), XY(10, 10), XY(10, 0), XY(0, 10), XY(0, 0)])]))
         let (areas, warnings) = try AreaLayer.validated([bowtie])

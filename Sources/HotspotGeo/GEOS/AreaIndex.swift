@@ -72,7 +72,19 @@ public final class AreaIndex {
     /// The raster answers for most points; the points in edge cells are split between workers, each
     /// with its own GEOS context and prepared polygons (a prepared geometry builds its index lazily and a context
     /// is not shared between threads). The answer does not depend on the split.
-    public func assign(x: [Double], y: [Double]) -> [Int32] {
+    public func assign(x: [Double], y: [Double], distinctFrom: Int = 1 << 20) -> [Int32] {
+        let n = x.count
+        // police.uk's incidents sit on a few hundred thousand anonymised map points: each distinct point is placed
+        // once (the same answer: a point's area does not depend on which other points are placed with it).
+        if n >= distinctFrom, let (ux, uy, index) = DistinctPairs.make(x: x, y: y, giveUpAbove: 0.5, checkAt: min(distinctFrom, 1 << 20)) {
+            let placed = assignEach(x: ux, y: uy)
+            return placed.withUnsafeBufferPointer { p in index.map { p[Int($0)] } }
+        }
+        return assignEach(x: x, y: y)
+    }
+
+    /// `assign` without looking for repeated points.
+    func assignEach(x: [Double], y: [Double]) -> [Int32] {
         let n = x.count
         if n >= Self.fineFrom && fine == nil && raster.label.count < Self.fineCells {
             let f = PolygonRaster(areas: areas.map(\.geometry), targetCells: Self.fineCells)

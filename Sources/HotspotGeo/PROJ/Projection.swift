@@ -217,8 +217,8 @@ extension Projection {
 /// Distinct coordinate pairs by bit pattern, with an open-addressing hash table over contiguous arrays.
 enum DistinctPairs {
     /// Returns the distinct pairs in first-seen order and, per input point, the index of its pair — or nil when, after
-    /// the first 2^20 points, more than `giveUpAbove` of them were distinct.
-    static func make(x: [Double], y: [Double], giveUpAbove: Double = 1.1) -> ([Double], [Double], [UInt32])? {
+    /// the first `checkAt` points (2^20), more than `giveUpAbove` of them were distinct.
+    static func make(x: [Double], y: [Double], giveUpAbove: Double = 1.1, checkAt: Int = 1 << 20) -> ([Double], [Double], [UInt32])? {
         let n = x.count
         // The table grows with the distinct pairs (kept at most half full), not with n: nearly all-distinct input
         // gives up after 2^20 points having touched a few MB, not a table sized for every point.
@@ -233,7 +233,7 @@ enum DistinctPairs {
             return Int(truncatingIfNeeded: h)
         }
         for i in 0..<n {
-            if i == 1 << 20 && Double(ux.count) > giveUpAbove * Double(i) { return nil }
+            if i == checkAt && Double(ux.count) > giveUpAbove * Double(i) { return nil }
             if ux.count * 2 >= cap {
                 cap <<= 1
                 slots = [Int32](repeating: -1, count: cap)
