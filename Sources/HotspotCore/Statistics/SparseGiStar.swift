@@ -56,31 +56,7 @@ public func giStarSparse(_ sg: SparseGridCounts, radius: Double) -> SparseGiStar
         let k = lowerBound(occupied, r * nc + col)
         return k > 0 && occupied[k - 1] >= r * nc ? rowSums[k - 1] : 0
     }
-    // Neighbours of a cell inside the grid (W_i without a mask).
-    @inline(__always) func neighbourCount(_ r: Int, _ c: Int) -> Int {
-        var w = 0
-        for o in offs {
-            let rr = r + o.dr
-            guard rr >= 0, rr < nr else { continue }
-            w += min(nc - 1, c + o.half) - max(0, c - o.half) + 1
-        }
-        return w
-    }
-    // The reported cells: every occupied cell's disc, inside the grid.
-    var cells: [Int] = []
-    cells.reserveCapacity(occupied.count * offs.reduce(0) { $0 + 2 * $1.half + 1 })
-    for k in occupied {
-        let r = k / nc, c = k % nc
-        for o in offs {
-            let rr = r + o.dr
-            guard rr >= 0, rr < nr else { continue }
-            for cc in max(0, c - o.half)...min(nc - 1, c + o.half) { cells.append(rr * nc + cc) }
-        }
-    }
-    cells.sort()
-    var u = 0
-    for k in cells.indices where k == 0 || cells[k] != cells[k - 1] { cells[u] = cells[k]; u += 1 }
-    cells.removeLast(cells.count - u)
+    let cells = discCells(around: occupied, offs: offs, ncols: nc, nrows: nr)
 
     // n, x̄ and S as the dense path sums them: the values in index order (the empty cells add zeros).
     let n = Double(g.cellCount)
@@ -112,29 +88,62 @@ public func giStarSparse(_ sg: SparseGridCounts, radius: Double) -> SparseGiStar
     let z = parts.flatMap(\.0), w = parts.flatMap(\.1)
     let result = assemble(z: z, neighbours: w, n: g.cellCount, mean: mean, s: s)
 
-    // The other cells, by neighbour count: all cells' counts less the reported ones'. Cells at least R rows and
-    // R columns from every edge have the full disc; the border band is counted cell by cell.
+    let unreported = unreportedCells(grid: g, offs: offs, reported: w).map { W, count -> SparseGiStar.UnreportedCells in
+        let Wd = Double(W)
+        let zu = (0.0 - mean * Wd) / (s * ((n * Wd - Wd * Wd) / (n - 1)).squareRoot())
+        return .init(neighbours: W, count: count, z: zu, p: Normal.twoSidedP(zu), pAdjusted: .nan)
+    }
+    // The default adjustment (Benjamini–Hochberg) over all n cells.
+    return SparseGiStar(grid: g, cells: cells, values: parts.flatMap(\.2), counts: parts.flatMap(\.3), result: result,
+                        unreported: unreported).adjusted(.bh)
+}
+
+/// Every cell within the disc `offs` of an occupied cell, inside the grid: ascending, without repeats.
+func discCells(around occupied: [Int], offs: [(dr: Int, half: Int)], ncols nc: Int, nrows nr: Int) -> [Int] {
+    var cells: [Int] = []
+    cells.reserveCapacity(occupied.count * offs.reduce(0) { $0 + 2 * $1.half + 1 })
+    for k in occupied {
+        let r = k / nc, c = k % nc
+        for o in offs {
+            let rr = r + o.dr
+            guard rr >= 0, rr < nr else { continue }
+            for cc in max(0, c - o.half)...min(nc - 1, c + o.half) { cells.append(rr * nc + cc) }
+        }
+    }
+    cells.sort()
+    var u = 0
+    for k in cells.indices where k == 0 || cells[k] != cells[k - 1] { cells[u] = cells[k]; u += 1 }
+    cells.removeLast(cells.count - u)
+    return cells
+}
+
+/// The cells not reported, as (neighbour count W, how many): every cell's W less the reported cells' (`reported`).
+/// Cells at least R rows and R columns from every edge have the full disc; the border band is counted cell by cell.
+func unreportedCells(grid g: SquareGrid, offs: [(dr: Int, half: Int)], reported: [Int32]) -> [(Int, Int)] {
+    let nc = g.ncols, nr = g.nrows
+    // Neighbours of a cell inside the grid (W_i without a mask).
+    func neighbourCount(_ r: Int, _ c: Int) -> Int {
+        var w = 0
+        for o in offs {
+            let rr = r + o.dr
+            guard rr >= 0, rr < nr else { continue }
+            w += min(nc - 1, c + o.half) - max(0, c - o.half) + 1
+        }
+        return w
+    }
     let R = offs.map { max(abs($0.dr), $0.half) }.max() ?? 0
     var histogram: [Int: Int] = [:]
     let full = offs.reduce(0) { $0 + 2 * $1.half + 1 }
     let innerRows = max(0, nr - 2 * R), innerCols = max(0, nc - 2 * R)
     if innerRows > 0 && innerCols > 0 { histogram[full, default: 0] += innerRows * innerCols }
     for r in 0..<nr {
-        let interiorRow = r >= R && r < nr - R
-        if interiorRow && innerCols > 0 {
+        if r >= R && r < nr - R && innerCols > 0 {
             for c in 0..<min(R, nc) { histogram[neighbourCount(r, c), default: 0] += 1 }
             for c in max(R, nc - R)..<nc { histogram[neighbourCount(r, c), default: 0] += 1 }
         } else {
             for c in 0..<nc { histogram[neighbourCount(r, c), default: 0] += 1 }
         }
     }
-    for W in w { histogram[Int(W), default: 0] -= 1 }
-    let unreported = histogram.filter { $0.value > 0 }.keys.sorted().map { W -> SparseGiStar.UnreportedCells in
-        let Wd = Double(W)
-        let zu = (0.0 - mean * Wd) / (s * ((n * Wd - Wd * Wd) / (n - 1)).squareRoot())
-        return .init(neighbours: W, count: histogram[W]!, z: zu, p: Normal.twoSidedP(zu), pAdjusted: .nan)
-    }
-    // The default adjustment (Benjamini–Hochberg) over all n cells.
-    return SparseGiStar(grid: g, cells: cells, values: parts.flatMap(\.2), counts: parts.flatMap(\.3), result: result,
-                        unreported: unreported).adjusted(.bh)
+    for W in reported { histogram[Int(W), default: 0] -= 1 }
+    return histogram.filter { $0.value > 0 }.keys.sorted().map { ($0, histogram[$0]!) }
 }
