@@ -6,7 +6,7 @@ gistar: every sparse row equals the dense row of the same id; every dense row no
         metadata.json's unreported_cells gives for its neighbour count.
 kde: the sparse rows are exactly the dense rows whose density is above 0.
 """
-import csv, json, re, sys
+import csv, json, math, re, sys
 
 dense_dir, sparse_dir, product = sys.argv[1:4]
 name = {"grid": "grid", "gistar": "gistar", "kde": "density"}[product]
@@ -23,14 +23,19 @@ elif product == "kde":
 else:
     bad = [r["id"] for r in sparse if by_id.get(r["id"]) != r]
     assert not bad, f"gistar: {len(bad)} rows differ from the dense run, e.g. {bad[:3]}"
-    meta = json.load(open(f"{sparse_dir}/metadata.json"))["parameters"]["unreported_cells"]
-    groups = {int(m[1]): (float(m[2]), float(m[3])) for m in
-              re.finditer(r"(\d+) cells with (\d+) neighbours: z (-?[\d.]+), p [\d.]+, p_fdr ([\d.]+)", meta)
-              for m in [(None, m.group(2), m.group(3), m.group(4))]}
+    meta = json.load(open(f"{sparse_dir}/metadata.json"))["parameters"].get("unreported_cells", "")
+    num = r"(-?[\d.]+|nan|-?inf)"
+    groups = {int(m.group(2)): m for m in re.finditer(
+        r"(\d+) cells with (\d+) neighbours: z " + num + r", p " + num + r", p_fdr " + num + r"(?:, p_adj " + num + r")?, bin (-?\d)", meta)}
     written = {r["id"] for r in sparse}
     rest = [r for r in dense if r["id"] not in written]
+    def close(a, b):
+        return (math.isnan(float(a)) and math.isnan(float(b))) or abs(float(a) - float(b)) <= 5e-5
     for r in rest:
-        z, q = groups[int(r["neighbours"])]
-        assert abs(float(r["gi_z"]) - z) <= 5e-5 and abs(float(r["gi_p_fdr"]) - q) <= 5e-5, (r, z, q)
-    assert len(rest) > 0 and len(sparse) + len(rest) == len(dense)
+        m = groups[int(r["neighbours"])]
+        assert close(r["gi_z"], m.group(3)) and close(r["gi_p_fdr"], m.group(5)), (r, m.group(0))
+        if "gi_p_adj" in r and m.group(6):
+            assert close(r["gi_p_adj"], m.group(6)), (r, m.group(0))
+        assert r["gi_bin"] == m.group(7), (r, m.group(0))
+    assert sum(int(m.group(1)) for m in groups.values()) == len(rest) and len(sparse) + len(rest) == len(dense)
 print(f"{product}: {len(sparse)} sparse rows equal the dense run's ({len(dense)} cells)")

@@ -125,6 +125,8 @@ extension OutputSet {
     @discardableResult
     public func writeWebMap(title: String? = nil, attribution: [String]) throws -> [String] {
         let omitted = web.written ? [] : web.omitted.map { "the web map (map.html) leaves out \($0.0): \(Fmt.counted($0.1, "polygon")) are more than a browser draws (\(Fmt.counted(web.maxFeatures, "polygon")) at most); open \($0.0).gpkg in a GIS" }
+        // On stderr as well as in metadata.json: the jobs' own warnings are gathered before the web map is written.
+        for w in omitted { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         guard !web.written, !web.layers.isEmpty else { return omitted }
         web.written = true
         // Polygons first, points after (drawn over them in any case). At first only the main layer is on (the first

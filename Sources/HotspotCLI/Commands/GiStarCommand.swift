@@ -37,6 +37,8 @@ struct GiStarCommand: ParsableCommand {
     func validate() throws {
         try check(permutations, "--permutations", in: 0...99_999, example: "999")
         try locations.check(areas)
+        if grid.sparse && permutations > 0 { throw ValidationError("--permutations needs every cell's neighbour list: leave it out with --sparse") }
+        if grid.sparse && locations.on != nil { throw ValidationError("--sparse is for grid cells; --on \(locations.on!) runs on the layer's areas: leave out --sparse") }
         if noFdr, let a = adjust, a != .none { throw ValidationError("--no-fdr is --adjust none: give one of them") }
     }
 
@@ -55,7 +57,7 @@ struct GiStarCommand: ParsableCommand {
             let r = try GiStarJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
             let bins = r.gi.bins(fdr: adjustment != .none)
-            let hot = bins.filter { $0 > 0 }.count, cold = bins.filter { $0 < 0 }.count
+            let hot = bins.filter { $0 > 0 }.count + r.unreportedSignificant.hot, cold = bins.filter { $0 < 0 }.count + r.unreportedSignificant.cold
             note("Gi*: \(r.gi.n) locations, neighbours \(r.neighbours); \(hot) hot and \(cold) cold at ≥ 90% confidence\(adjustment.shortLabel)", quiet: input.quiet)
             note("hottest: \(r.hottest(3, fdr: adjustment != .none))", quiet: input.quiet)
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)

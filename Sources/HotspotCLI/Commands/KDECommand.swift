@@ -67,6 +67,11 @@ struct KDE: ParsableCommand {
         try check(bandwidthAdjust, "--bandwidth-adjust", in: 0.01...100, example: "0.5")
         try check(dualFloor, "--dual-floor", in: 0...1e12, example: "0.1")
         try check(minIncidents, "--min-incidents", in: 0...1_000_000, example: "3")
+        if grid.sparse {
+            if mode == .binned { throw ValidationError("--sparse evaluates densities exactly: leave out --mode binned") }
+            if !dualWith.isEmpty { throw ValidationError("--dual-with needs the whole grid: leave out --sparse") }
+            if bandwidthRule == .backtest && bandwidth == nil { throw ValidationError("--bandwidth-rule backtest evaluates dense grids: with --sparse give --bandwidth METRES or another --bandwidth-rule") }
+        }
         if recency != nil && !dualWith.isEmpty {
             throw ValidationError("--recency makes one period's prospective surface and --dual-with compares two periods: drop one of them")
         }

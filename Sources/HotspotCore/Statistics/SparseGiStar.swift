@@ -23,6 +23,14 @@ public struct SparseGiStar: Sendable {
     public struct UnreportedCells: Sendable, Equatable {
         public var neighbours: Int, count: Int
         public var z: Double, p: Double, pAdjusted: Double
+        /// −3…+3 from the raw p and from the adjusted p (`giBin`), as `GiStarResult.bin` and `binFDR`.
+        public var bin: Int8 = 0, binFDR: Int8 = 0
+    }
+
+    /// Cells not written that are hot (`> 0`) or cold (`< 0`) at ≥ 90 % confidence: (hot, cold).
+    public func unreportedSignificant(fdr: Bool) -> (hot: Int, cold: Int) {
+        let b = unreported.map { (fdr ? $0.binFDR : $0.bin, $0.count) }
+        return (b.filter { $0.0 > 0 }.reduce(0) { $0 + $1.1 }, b.filter { $0.0 < 0 }.reduce(0) { $0 + $1.1 })
     }
 
     /// `result` and `unreported` adjusted by `method` over all n cells (the reported ones and the rest).
@@ -32,7 +40,12 @@ public struct SparseGiStar: Sendable {
         s.result.adjustment = method
         s.result.pAdjusted = adj
         s.result.binFDR = method == .none ? result.bin : zip(result.z, adj).map { giBin(z: $0, p: $1, adjusted: true) }
-        for k in s.unreported.indices { s.unreported[k].pAdjusted = groups[k] }
+        for k in s.unreported.indices {
+            let u = s.unreported[k]
+            s.unreported[k].pAdjusted = groups[k]
+            s.unreported[k].bin = giBin(z: u.z, p: u.p)
+            s.unreported[k].binFDR = method == .none ? s.unreported[k].bin : giBin(z: u.z, p: groups[k], adjusted: true)
+        }
         return s
     }
 }

@@ -16,6 +16,8 @@ public enum GiStarJob {
         public var neighbours: String
         public var warnings: [String]
         public var written: [String]
+        /// `--sparse`: the cells not written that are hot or cold at ≥ 90 %, counted in the summary.
+        public var unreportedSignificant: (hot: Int, cold: Int) = (0, 0)
 
         /// The `k` hot locations with the largest z, as `ID NAME (N incidents, z Z)` (name omitted for grid cells).
         public func hottest(_ k: Int, fdr: Bool) -> String {
@@ -57,6 +59,7 @@ public enum GiStarJob {
     public static func compute(_ r: Project.GiStarRequest, inputs job: JobInputs) throws -> Computed {
         var params: [String: String] = ["job": "gistar", "fdr": "\(r.fdr)", "adjust": r.adjust.rawValue, "permutations": "\(r.permutations)", "seed": "\(r.seed)"]
         var c: Computed
+        if r.sparse && r.on != nil { throw InputError.unusable("sparse: true is for grid cells; on: \(r.on!) runs on the layer's areas: remove one of them") }
         if let ln = r.on { c = try onLayer(ln, r, job, &params) }
         else if let orientation = r.hex { c = try onHexagons(orientation, r, job, &params) }
         else if r.sparse { c = try onSparseGrid(r, job, &params) }
@@ -68,6 +71,12 @@ public enum GiStarJob {
         c.keep = (0..<c.ids.count).filter { !c.gi.z[$0].isNaN || c.onLayer }
         c.warnings = job.warnings + c.warnings
         c.warnings += sparseWarnings(counts: c.keep.map { c.counts[$0] }, bins: c.keep.map { r.fdr ? c.gi.binFDR[$0] : c.gi.bin[$0] })
+        if let s = c.sparse {
+            let u = s.unreportedSignificant(fdr: r.fdr)
+            if u.hot + u.cold > 0 {
+                c.warnings.append("\(u.hot + u.cold) cells with no incident within the neighbour distance are significant (\(u.hot) hot, \(u.cold) cold) but not written with --sparse: metadata.json's unreported_cells gives them by neighbour count; use a smaller neighbour distance, or the dense grid to map them")
+            }
+        }
         return c
     }
 
@@ -248,6 +257,7 @@ public enum GiStarJob {
             let sb = s.adjusted(.bh)
             params["unreported_cells"] = zip(s.unreported, sb.unreported).map { u, b in
                 "\(u.count) cells with \(u.neighbours) neighbours: z \(Fmt.fixed(u.z, 4)), p \(Fmt.fixed(u.p, 4)), p_fdr \(Fmt.fixed(b.pAdjusted, 4))" + (other ? ", p_adj \(Fmt.fixed(u.pAdjusted, 4))" : "")
+                    + ", bin \(fdr ? u.binFDR : u.bin)"
             }.joined(separator: "; ")
         }
         if let mo = r.map, c.sparse == nil {
@@ -260,7 +270,7 @@ public enum GiStarJob {
         try set.write("gistar.csv", t.csv())
         try set.finish(command: command, parameters: params, inputs: job, grid: c.grid, warnings: c.warnings)
         return Result(incidents: inc, gi: gi, ids: c.ids, names: c.names, counts: c.counts, neighbours: c.neighbours, warnings: c.warnings,
-                      written: set.written.map(\.path) + ["metadata.json"])
+                      written: set.written.map(\.path) + ["metadata.json"], unreportedSignificant: c.sparse?.unreportedSignificant(fdr: fdr) ?? (0, 0))
     }
 }
 

@@ -198,7 +198,16 @@ public enum KDEJob {
         let grid = product.choice.grid
         var p = KDEParameters(bandwidth: h, kernel: o.kernel, unit: o.unit, mode: .exact)
         p.mode = .exact
-        if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) { throw InputError.unusable(why) }
+        if let why = KDEPlan(count: t.count, grid: grid, parameters: p).refusal(cellLimit: o.maxCells) {
+            throw InputError.unusable(why.replacingOccurrences(of: "use --mode binned, a larger --cell", with: "use a larger --cell"))
+        }
+        // Each occupied cell brings the cells within the bandwidth: refuse before allocating what cannot be written.
+        let reach = min(Double(grid.cellCount), Double(product.counts.cells.count) * (Double.pi * (h / grid.cellSize) * (h / grid.cellSize) + 1))
+        guard reach <= Double(Limits.maxCells.upperBound) else {
+            throw InputError.unusable("kernel density on \(Fmt.counted(product.counts.cells.count, "occupied cell")) with a \(Fmt.number(h)) m bandwidth would write up to \(Int(reach)) cells of \(Fmt.number(grid.cellSize)) m, above \(Limits.maxCells.upperBound); use a larger --cell or a smaller --bandwidth")
+        }
+        try MemoryLimit.check(need: Int(reach) * GridProduct.bytesPerCell / 4, for: "kernel density on up to \(Int(reach)) cells",
+                              fix: "a larger --cell or a smaller --bandwidth")
         let surface = PhaseProgress.phase("kernel density (sparse)", total: Double(t.count), unit: "incidents") {
             kernelDensitySparse(x: t.x, y: t.y, weights: t.weight, grid: grid, parameters: p)
         }
