@@ -220,7 +220,7 @@ struct GridOptions: ParsableArguments {
     @Option(help: "Default cell-size rule: sfhotspot (shorter extent side / 50, rounded down to 100 m) or arcgis (shorter side / 250).")
     var cellRule: CellSizeRule = .sfhotspot
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
-        "Grid extent XMIN YMIN XMAX YMAX in EPSG:27700 metres. It sets the grid only: incidents outside it still count as neighbours (Gi*) and still add density near its edge (KDE). Use it rather than --boundary when the area of interest is part of a larger dataset; --boundary removes the incidents outside it.",
+        "Grid extent XMIN YMIN XMAX YMAX in EPSG:27700 metres. It sets the grid only: incidents outside it still add density near its edge (KDE); statistics on cells (Gi*, emerging) count the incidents inside it. Use it rather than --boundary when the area of interest is part of a larger dataset; --boundary removes the incidents outside it.",
         valueName: "xmin ymin xmax ymax"))
     var extent: [Double] = []
     @Option(parsing: .unconditional, help: "Refuse grids with more cells than this.")
