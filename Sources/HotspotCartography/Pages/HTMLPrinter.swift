@@ -57,8 +57,35 @@ public enum HTMLPrinter {
             guard p.terminationStatus == 0, let d = FileManager.default.contents(atPath: out), d.starts(with: Data("%PDF".utf8)) else {
                 throw OutputError.cannotWrite(html, "Chromium could not print the page: \(String(decoding: errText, as: UTF8.self).suffix(300))")
             }
-            return fixDates(d, date: date)
+            return fixNodeIDs(fixDates(d, date: date))
         }
+    }
+
+    /// Renumbers the tagged PDF's structure ids, `(node00001117)`, in the order they first appear, keeping their
+    /// width (so the cross-reference offsets stay right): Chromium numbers them from its DOM node counter, which can
+    /// differ by one between two prints of the same page.
+    static func fixNodeIDs(_ pdf: Data) -> Data {
+        var bytes = [UInt8](pdf)
+        let open = Array("(node".utf8)
+        var seen: [[UInt8]: Int] = [:]
+        var i = 0
+        while i + open.count < bytes.count {
+            guard bytes[i] == open[0], bytes[i + 1] == open[1], bytes[i + 2] == open[2], bytes[i + 3] == open[3], bytes[i + 4] == open[4] else { i += 1; continue }
+            var j = i + open.count
+            while j < bytes.count && bytes[j] >= 48 && bytes[j] <= 57 && j - i < 30 { j += 1 }
+            let width = j - (i + open.count)
+            guard width > 0, j < bytes.count, bytes[j] == UInt8(ascii: ")") else { i += 1; continue }
+            let key = Array(bytes[(i + open.count)..<j])
+            let n = seen[key] ?? seen.count
+            seen[key] = n
+            let text = Array(String(n).utf8)
+            if text.count <= width {
+                let padded = [UInt8](repeating: 48, count: width - text.count) + text
+                for k in 0..<width { bytes[i + open.count + k] = padded[k] }
+            }
+            i = j
+        }
+        return Data(bytes)
     }
 
     /// Replaces every `(D:YYYYMMDDHHMMSS…)` date with `date` at midnight UTC, padded to the same length so that the
