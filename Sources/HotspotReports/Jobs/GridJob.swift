@@ -40,9 +40,7 @@ public enum GridJob {
         if g.map != nil { warnings.append("--map is not drawn for a --sparse grid (its extent is national): open grid.gpkg in a GIS") }
         let set = try OutputSet(req)
         let harm = job.incidents.table.harm
-        let v = p.counts.cells.indices.map { harm ? p.counts.weighted[$0] : Double(p.counts.counts[$0]) }
-        let cls = MapStyle.quantiles(v, field: harm ? "harm" : "count", title: harm ? "Harm per cell" : "Incidents per cell",
-                                     ramp: MapStyle.ylOrRd5, decimals: v.allSatisfy { $0 == $0.rounded() } ? 0 : 1)
+        let cls = classes(values: p.counts.cells.indices.map { harm ? p.counts.weighted[$0] : Double(p.counts.counts[$0]) }, harm: harm)
         let table = p.table
         try set.writeLayer("grid", geometries: p.geometries, properties: table, style: .classified(cls))
         try set.write("grid.csv", table.csv())
@@ -86,8 +84,12 @@ public enum GridJob {
 
     /// The layer's and the map's classes: incidents per cell, or harm per cell with a harm table (`--weights`).
     static func classes(_ cells: [Int], _ counts: GridCounts, harm: Bool) -> Classification {
-        let v = cells.map { harm ? counts.weighted[$0] : Double(counts.counts[$0]) }
-        return MapStyle.quantiles(v, field: harm ? "harm" : "count", title: harm ? "Harm per cell" : "Incidents per cell",
+        classes(values: cells.map { harm ? counts.weighted[$0] : Double(counts.counts[$0]) }, harm: harm)
+    }
+
+    /// The same classes from the cells' values (counts, or harm with a harm table).
+    static func classes(values v: [Double], harm: Bool) -> Classification {
+        MapStyle.quantiles(v, field: harm ? "harm" : "count", title: harm ? "Harm per cell" : "Incidents per cell",
                                   ramp: MapStyle.ylOrRd5, decimals: v.allSatisfy { $0 == $0.rounded() } ? 0 : 1)
     }
 }
