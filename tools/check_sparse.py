@@ -5,11 +5,14 @@ grid: the sparse rows are exactly the dense rows whose count is above 0.
 gistar: every sparse row equals the dense row of the same id; every dense row not written has the z and p_fdr that
         metadata.json's unreported_cells gives for its neighbour count.
 kde: the sparse rows are exactly the dense rows whose density is above 0.
+emerging: every sparse row equals the dense row of the same id; emerging-summary.csv and recent-summary.csv are
+        byte-identical; every dense row not written has the category, recent pattern and final z of a group of
+        metadata.json's unreported_cells, and each group counts exactly its dense rows.
 """
 import csv, json, math, re, sys
 
 dense_dir, sparse_dir, product = sys.argv[1:4]
-name = {"grid": "grid", "gistar": "gistar", "kde": "density"}[product]
+name = {"grid": "grid", "gistar": "gistar", "kde": "density", "emerging": "emerging"}[product]
 dense = list(csv.DictReader(open(f"{dense_dir}/{name}.csv")))
 sparse = list(csv.DictReader(open(f"{sparse_dir}/{name}.csv")))
 by_id = {r["id"]: r for r in dense}
@@ -20,6 +23,24 @@ elif product == "kde":
     col = [c for c in dense[0] if c.startswith("density_")][0]
     want = [r for r in dense if float(r[col]) != 0]
     assert sparse == want, f"kde: {len(sparse)} sparse rows, {len(want)} dense rows above 0, or values differ"
+elif product == "emerging":
+    bad = [r["id"] for r in sparse if by_id.get(r["id"]) != r]
+    assert not bad, f"emerging: {len(bad)} rows differ from the dense run, e.g. {bad[:3]}"
+    for f in ("emerging-summary.csv", "recent-summary.csv"):
+        assert open(f"{dense_dir}/{f}").read() == open(f"{sparse_dir}/{f}").read(), f"{f} differs"
+    meta = json.load(open(f"{sparse_dir}/metadata.json"))["parameters"].get("unreported_cells", "")
+    groups = [(int(m.group(1)), int(m.group(3)), m.group(5), float(m.group(6))) for m in re.finditer(
+        r"(\d+) cells with (\d+) neighbours: category (-?\d+) \(([^)]*)\), recent ([a-z ]+), z_last (-?[\d.]+|nan)", meta)]
+    written = {r["id"] for r in sparse}
+    rest = [r for r in dense if r["id"] not in written]
+    seen = [0] * len(groups)
+    for r in rest:
+        hits = [k for k, g in enumerate(groups) if int(r["category_code"]) == g[1] and r["recent_pattern"] == g[2]
+                and abs(float(r["gi_z_last"]) - g[3]) <= 5e-5]
+        assert len(hits) == 1, (r["id"], r["category_code"], r["recent_pattern"], r["gi_z_last"], groups)
+        seen[hits[0]] += 1
+    assert seen == [g[0] for g in groups], (seen, groups)
+    assert len(sparse) + len(rest) == len(dense)
 else:
     bad = [r["id"] for r in sparse if by_id.get(r["id"]) != r]
     assert not bad, f"gistar: {len(bad)} rows differ from the dense run, e.g. {bad[:3]}"

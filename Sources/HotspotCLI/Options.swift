@@ -229,7 +229,7 @@ struct GridOptions: ParsableArguments {
     var clip = false
     @Option(help: ArgumentHelp("Hexagons instead of squares: flat (flat-topped) or pointy; --cell is then the distance across flats in metres.", valueName: "orientation"))
     var hex: HexOrientation?
-    @Flag(help: "Hold and write only the occupied cells (Gi*: and their neighbours), for national extents whose full grid does not fit: a 100 m grid over England and Wales has over 40 million cells. grid, kde and gistar; --max-cells does not apply.")
+    @Flag(help: "Hold and write only the occupied cells (Gi* and emerging: and their neighbours), for national extents whose full grid does not fit: a 100 m grid over England and Wales has over 40 million cells. grid, kde, gistar and emerging; --max-cells does not apply.")
     var sparse = false
 
     func validate() throws {

@@ -12,15 +12,21 @@ public struct SparseGridProduct: Sendable {
 
     public static func compute(_ inc: IncidentTable, cellSize: Double?, rule: CellSizeRule = .sfhotspot,
                                boundary: LoadedLayer?, extent: Extent? = nil) throws -> SparseGridProduct {
-        let (ext, extentSource) = try GridProduct.studyExtent(inc, boundary: boundary, extent: extent)
-        let c = try cellSize ?? GridProduct.derivedSize(rule, ext)
-        let grid = try SquareGrid(covering: ext, cellSize: c, cellLimit: Int.max)
+        let choice = try choose(inc, cellSize: cellSize, rule: rule, boundary: boundary, extent: extent)
+        let grid = choice.grid
         let counts = PhaseProgress.phase("sparse grid", total: Double(inc.count), unit: "incidents") {
             binPointsSparse(x: inc.x, y: inc.y, weights: inc.weight, grid: grid)
         }
-        return SparseGridProduct(choice: GridChoice(grid: grid, cellSizeSource: cellSize == nil ? rule.rawValue : "fixed",
-                                                    extentSource: extentSource, clipped: false),
-                                 counts: counts, weightedColumn: inc.weightedColumn)
+        return SparseGridProduct(choice: choice, counts: counts, weightedColumn: inc.weightedColumn)
+    }
+
+    /// The grid laid as the dense one (the study extent, the cell size or its rule), without `--max-cells`.
+    public static func choose(_ inc: IncidentTable, cellSize: Double?, rule: CellSizeRule = .sfhotspot,
+                              boundary: LoadedLayer?, extent: Extent? = nil) throws -> GridChoice {
+        let (ext, extentSource) = try GridProduct.studyExtent(inc, boundary: boundary, extent: extent)
+        let c = try cellSize ?? GridProduct.derivedSize(rule, ext)
+        let grid = try SquareGrid(covering: ext, cellSize: c, cellLimit: Int.max)
+        return GridChoice(grid: grid, cellSizeSource: cellSize == nil ? rule.rawValue : "fixed", extentSource: extentSource, clipped: false)
     }
 
     /// The dense grid product's columns, one row per occupied cell.
@@ -38,8 +44,11 @@ public struct SparseGridProduct: Sendable {
     public var geometries: [MultiPolygon] { counts.cells.map { choice.grid.cellPolygon($0) } }
 
     /// What metadata.json records of a sparse grid.
-    public var parameters: [String: String] {
-        ["grid": "sparse (occupied cells only)", "grid_cells": "\(choice.grid.cellCount)", "occupied_cells": "\(counts.cells.count)",
-         "grid_columns": "\(choice.grid.ncols)", "grid_rows": "\(choice.grid.nrows)"]
+    public var parameters: [String: String] { Self.parameters(grid: choice.grid, occupied: counts.cells.count) }
+
+    /// What metadata.json records of a sparse grid with `occupied` cells holding an incident.
+    public static func parameters(grid g: SquareGrid, occupied: Int) -> [String: String] {
+        ["grid": "sparse (occupied cells only)", "grid_cells": "\(g.cellCount)", "occupied_cells": "\(occupied)",
+         "grid_columns": "\(g.ncols)", "grid_rows": "\(g.nrows)"]
     }
 }

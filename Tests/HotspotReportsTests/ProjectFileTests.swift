@@ -73,11 +73,12 @@ import Testing
     /// and so does a clipped grid, each saying why.
     @Test func sparseIsSpelledInAProjectFile() throws {
         var p = try Project.load(try write(base.replacingOccurrences(of: "grid: {cell: 500}", with: "grid: {cell: 100, sparse: true}")
-                                           + "\n  gistar: {cell: 100, sparse: true}\n  kde: {cell: 100, bandwidth: 300, sparse: true}\n"))
+                                           + "\n  gistar: {cell: 100, sparse: true}\n  kde: {cell: 100, bandwidth: 300, sparse: true}\n  emerging: {cell: 100, sparse: true}\n"))
         #expect(p.products.grid?.sparse == true && p.products.gistar?.sparse == true && p.products.kde?.sparse == true)
+        #expect(p.products.emerging?.grid.sparse == true)
         p.out = NSTemporaryDirectory() + "hotspot-sparse-\(UUID().uuidString)"
         _ = try ProjectJob.run(p, command: "t", log: { _ in })
-        for n in ["grid", "gistar", "kde"] {
+        for n in ["grid", "gistar", "kde", "emerging"] {
             let m = try String(contentsOfFile: p.out + "/\(n)/metadata.json", encoding: .utf8)
             #expect(m.contains("sparse (occupied cells only)"), "\(n)")
         }
@@ -85,9 +86,11 @@ import Testing
         #expect(!grid.contains(",0,0\n") && grid.split(separator: "\n").count > 100)
         for bad in ["\n  moran: {cell: 100, sparse: true}\n", "\n  optimized: {sparse: true}\n"] {
             #expect(throws: (any Error).self) { try Project.load(try write(base + bad)) }
-            do { _ = try Project.load(try write(base + bad)) } catch { #expect("\(error)".contains("grid, kde and gistar"), "\(error)") }
+            do { _ = try Project.load(try write(base + bad)) } catch { #expect("\(error)".contains("grid, kde, gistar and emerging"), "\(error)") }
         }
         do { _ = try Project.load(try write(base.replacingOccurrences(of: "grid: {cell: 500}", with: "grid: {cell: 100, sparse: true, clip: true}"))); Issue.record("sparse with clip loaded") }
+        catch { #expect("\(error)".contains("without clip")) }
+        do { _ = try Project.load(try write(base + "\n  emerging: {cell: 100, sparse: true, clip: true}\n")); Issue.record("emerging sparse with clip loaded") }
         catch { #expect("\(error)".contains("without clip")) }
     }
 

@@ -17,7 +17,9 @@ struct EmergingCommand: ParsableCommand {
             first match; a step is hot when significant at --alpha with z > 0; "90%" means 10·n ≥ 9·T). Also gives \
             the recent/non-recent typology of sfhotspot (persistent, emerging, former, intermittent). \
             Writes emerging.geojson/.csv (per cell: counts per step, latest Gi*, trends, category), \
-            emerging-summary.csv, recent-summary.csv, quarantine.csv, metadata.json. Example:
+            emerging-summary.csv, recent-summary.csv, quarantine.csv, metadata.json. With --sparse (national \
+            extents), only the cells with an incident in some step and the cells within the neighbour distance of one \
+            are held and written, with the dense run's numbers; emerging-summary.csv still counts every cell. Example:
               hotspot emerging Geodata/demo/incidents.csv --boundary \\
                 Geodata/demo/boundary.geojson --clip --cell 200
               hotspot emerging Geodata/demo/incidents.csv --areas \\
@@ -56,7 +58,7 @@ struct EmergingCommand: ParsableCommand {
     var persistentWithoutFinalStep = false
 
     func validate() throws {
-        if grid.sparse { throw ValidationError("--sparse is for grid, kde and gistar; emerging needs every cell of the grid: leave out --sparse and use a larger --cell or a smaller --extent") }
+        if grid.sparse && locations.on != nil { throw ValidationError("--sparse is for grids: leave it out with --on (a layer's areas are held whole)") }
         try locations.check(areas)
         if case .knn? = locations.rule, locations.on == nil {
             throw ValidationError("knn neighbours are for polygon layers (--on NAME); on a grid use distance:METRES, queen or rook")
@@ -88,7 +90,8 @@ struct EmergingCommand: ParsableCommand {
             ProgressView.install(quiet: input.quiet)
             let r = try EmergingJob.run(p, command: commandLine)
             note(summaryLine(r.incidents), quiet: input.quiet)
-            note("cube: \(r.cells.count) \(locations.on == nil ? "cells" : "areas") × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
+            let what = locations.on != nil ? "areas" : grid.sparse ? "cells written (of \(r.grid?.cellCount ?? 0); --sparse counts the others below without writing them)" : "cells"
+            note("cube: \(r.cells.count) \(what) × \(r.cube.steps.count) steps of \(o.step.description) (\(r.cube.steps.label(0)) … \(r.cube.steps.label(r.cube.steps.count - 1)))", quiet: input.quiet)
             for (p, n) in r.summary { note("  \(p.name): \(n)", quiet: input.quiet) }
             reportEnd(warnings: r.warnings, written: r.written, out: output.out, quiet: input.quiet)
         }

@@ -35,7 +35,7 @@ struct MoranCommand: ParsableCommand {
     var seed: UInt64 = 12345
 
     func validate() throws {
-        if grid.sparse { throw ValidationError("--sparse is for grid, kde and gistar; moran needs every cell of the grid: leave out --sparse and use a larger --cell or a smaller --extent") }
+        if grid.sparse { throw ValidationError("--sparse is for grid, kde, gistar and emerging; moran needs every cell of the grid: leave out --sparse and use a larger --cell or a smaller --extent") }
         try check(permutations, "--permutations", in: Limits.moranPermutations, example: "999")
         try locations.check(areas)
     }

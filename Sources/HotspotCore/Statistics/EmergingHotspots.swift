@@ -76,6 +76,13 @@ public func classifyEmerging(z: [[Double]], p: [[Double]], counts: [[Double]], o
         let flat = o.adjust.adjust(p.flatMap { $0 })
         q = (0..<T).map { t in Array(flat[(t * L)..<((t + 1) * L)]) }
     }
+    return classifyEmerging(z: z, p: p, q: q, trends: tr, options: o)
+}
+
+/// The rule table on given p-values `q` (adjusted within `o.fdr`'s scope, or raw with `.none`): shared by the
+/// dense and the sparse classification.
+func classifyEmerging(z: [[Double]], p: [[Double]], q: [[Double]], trends tr: EmergingTrends, options o: EmergingOptions) -> [EmergingResult] {
+    let T = z.count, L = z.first?.count ?? 0
     var out: [EmergingResult] = []
     out.reserveCapacity(L)
     var hot = [Bool](repeating: false, count: T), cold = hot

@@ -35,11 +35,23 @@ public enum EmergingJob {
     enum Locations {
         case grid(SquareGrid, mask: [Bool]?)
         case layer(LoadedLayer)
+        /// The reported cells of a sparse grid (`--sparse`): location j is the grid's cell `cells[j]`.
+        case sparseGrid(SquareGrid, cells: [Int])
 
         var count: Int {
             switch self {
             case .grid(let g, _): return g.cellCount
             case .layer(let l): return l.areas.count
+            case .sparseGrid(_, let cells): return cells.count
+            }
+        }
+
+        /// The grid cell of location k (nil on a layer).
+        func cell(_ k: Int) -> (grid: SquareGrid, index: Int)? {
+            switch self {
+            case .grid(let g, _): return (g, k)
+            case .sparseGrid(let g, let cells): return (g, cells[k])
+            case .layer: return nil
             }
         }
 
@@ -53,6 +65,12 @@ public enum EmergingJob {
         func assign(_ t: IncidentTable) -> [Int32] {
             switch self {
             case .layer(let l): return l.index.assign(x: t.x, y: t.y)
+            case .sparseGrid(let g, let cells):
+                return (0..<t.count).map { i -> Int32 in
+                    guard let k = g.index(x: t.x[i], y: t.y[i]) else { return -1 }
+                    let j = lowerBound(cells, k)
+                    return j < cells.count && cells[j] == k ? Int32(j) : -1
+                }
             case .grid(let g, let mask):
                 return (0..<t.count).map { i -> Int32 in
                     guard let k = g.index(x: t.x[i], y: t.y[i]), mask?[k] ?? true else { return -1 }
@@ -65,6 +83,7 @@ public enum EmergingJob {
         func id(_ k: Int) -> String {
             switch self {
             case .grid(let g, _): return g.cellID(k)
+            case .sparseGrid(let g, let cells): return g.cellID(cells[k])
             case .layer(let l): return l.areas[k].id
             }
         }
@@ -73,6 +92,7 @@ public enum EmergingJob {
         func geometry(_ k: Int) -> MultiPolygon {
             switch self {
             case .grid(let g, _): return g.cellPolygon(k)
+            case .sparseGrid(let g, let cells): return g.cellPolygon(cells[k])
             case .layer(let l): return l.areas[k].geometry
             }
         }
@@ -83,7 +103,12 @@ public enum EmergingJob {
         /// The cells or areas analysed.
         var locations: Locations
         /// The grid (nil when the locations are polygons).
-        public var grid: SquareGrid? { if case .grid(let g, _) = locations { return g }; return nil }
+        public var grid: SquareGrid? {
+            switch locations {
+            case .grid(let g, _), .sparseGrid(let g, _): return g
+            case .layer: return nil
+            }
+        }
         /// The polygon layer the locations are (nil on a grid).
         public var layer: LoadedLayer? { if case .layer(let l) = locations { return l }; return nil }
         public var ids: [String]
@@ -91,8 +116,17 @@ public enum EmergingJob {
         public var results: [EmergingResult]
         public var recent: [RecentPattern]
         public var cells: [Int]
-        /// Gi* p-value of each location in the final step (the FDR-adjusted bin of the output table).
+        /// Gi* p-value of each location in the final step, and adjusted over all locations (every cell of the grid
+        /// with `--sparse`) by the run's adjustment: the output table's `gi_bin_last`.
         public var finalStepP: [Double]
+        public var finalStepAdjusted: [Double]
+        /// With `--sparse`: the cells not written (no incident within the neighbour distance in any step), by
+        /// neighbour count, with their category and recent pattern; they count in `summary`.
+        public var unreported: [Unreported] = []
+        public struct Unreported: Sendable {
+            public var neighbours: Int, count: Int
+            public var result: EmergingResult, recent: RecentPattern
+        }
         /// The metadata.json parameters the analysis fixed: the layer or the cell size, the neighbourhood.
         public var parameters: [String: String]
         public var warnings: [String]
@@ -101,6 +135,7 @@ public enum EmergingJob {
         public var summary: [(EmergingPattern, Int)] {
             var c: [EmergingPattern: Int] = [:]
             for k in cells { c[results[k].pattern, default: 0] += 1 }
+            for u in unreported { c[u.result.pattern, default: 0] += u.count }
             return EmergingPattern.allCases.compactMap { p in c[p].map { (p, $0) } }
         }
     }
@@ -121,10 +156,12 @@ public enum EmergingJob {
         let o = req.products.emerging ?? EmergingJobOptions()
         let t = job.incidents.table
         guard t.count > 0 else { throw InputError.unusable("no accepted incidents to analyse") }
+        if o.grid.sparse { return try computeSparse(req, o, inputs: job) }
         var warnings = job.warnings
         var params: [String: String] = [:]
         let at = try locations(req, o, job: job, warnings: &warnings, params: &params)
-        let steps = try timeSteps(o, t, locations: at.count, warnings: &warnings)
+        let steps = try timeSteps(o, t, warnings: &warnings)
+        try checkCubeSize(locations: at.count, steps: steps, o)
         warnings += VintageWarnings.warnings(job.incidents, keep: { steps.step(ofDay: Int(t.day[$0])) != nil })  // the cube's incidents
         let cube = SpaceTimeCube(steps: steps, locations: at.count, location: at.assign(t), days: t.day, weights: t.weight)
         if cube.outsideSteps > 0 { warnings.append("\(cube.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
@@ -134,7 +171,69 @@ public enum EmergingJob {
         let cells = (0..<at.count).filter(at.analysed)
         let ids = (0..<at.count).map(at.id)
         return Result(incidents: job.incidents, locations: at, ids: ids, cube: cube, results: results, recent: recent, cells: cells,
-                      finalStepP: st.p[steps.count - 1], parameters: params, warnings: warnings, written: [])
+                      finalStepP: st.p[steps.count - 1], finalStepAdjusted: o.emerging.adjust.adjust(st.p[steps.count - 1]),
+                      parameters: params, warnings: warnings, written: [])
+    }
+
+    /// `--sparse`: the cube on the occupied (cell, step) pairs only, space-time Gi* and the categories of the cells
+    /// occupied in some step and of the cells within the neighbour distance of one; every other cell is counted by
+    /// its neighbour count (`Result.unreported`), with the category the dense run gives it.
+    static func computeSparse(_ req: Project, _ o: EmergingJobOptions, inputs job: JobInputs) throws -> Result {
+        guard o.on == nil else { throw InputError.unusable("--sparse is for grids: leave it out with --on (a layer's areas are held whole)") }
+        let t = job.incidents.table
+        var warnings = job.warnings
+        let choice = try SparseGridProduct.choose(t, cellSize: o.cell, rule: o.cellRule, boundary: job.boundary, extent: o.extent)
+        let g = choice.grid
+        let radius = gridRadius(o, g)
+        let steps = try timeSteps(o, t, warnings: &warnings)
+        warnings += VintageWarnings.warnings(job.incidents, keep: { steps.step(ofDay: Int(t.day[$0])) != nil })
+        let sc = PhaseProgress.phase("space-time cube (sparse)", total: Double(t.count), unit: "incidents") {
+            SparseSpaceTimeCube(grid: g, steps: steps, x: t.x, y: t.y, days: t.day, weights: t.weight)
+        }
+        if sc.outsideSteps > 0 { warnings.append("\(sc.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
+        // Each occupied cell brings its disc: refuse before allocating what cannot be done.
+        let occupied = sc.occupied.count
+        let candidates = Double(occupied) * (Double.pi * (radius / g.cellSize) * (radius / g.cellSize) + 1)
+        guard candidates <= Double(Limits.maxCells.upperBound) else {
+            throw InputError.unusable("emerging on \(Fmt.counted(occupied, "occupied cell")) with neighbours within \(Fmt.number(radius)) m would examine about \(Int(min(candidates, 9e18))) cells, above \(Limits.maxCells.upperBound); use a smaller --radius or a larger --cell")
+        }
+        try checkCubeSize(locations: Int(candidates), steps: steps, o)
+        let st = PhaseProgress.phase("space-time Gi* (sparse)", total: candidates * Double(steps.count), unit: "cells") {
+            spaceTimeGiStarSparse(sc, radius: radius, window: o.window)
+        }
+        let cls = classifyEmergingSparse(st, options: o.emerging, recent: o.recent)
+        var cube = SpaceTimeCube(steps: steps, counts: st.counts)
+        cube.locations = st.cells.count; cube.outsideSteps = sc.outsideSteps; cube.outsideLocations = sc.outsideLocations
+        let unreported = st.unreported.indices.map {
+            Result.Unreported(neighbours: st.unreported[$0].neighbours, count: st.unreported[$0].count, result: cls.unreported[$0], recent: cls.unreportedRecent[$0])
+        }
+        let patterned = unreported.filter { $0.result.pattern != .noPattern }
+        if !patterned.isEmpty {
+            let names = Set(patterned.map(\.result.pattern)).sorted { $0.rawValue > $1.rawValue }.map(\.name).joined(separator: ", ")
+            warnings.append("\(patterned.reduce(0) { $0 + $1.count }) cells with no incident within the neighbour distance in any step have a pattern (\(names)) but are not written with --sparse: emerging-summary.csv counts them and metadata.json's unreported_cells gives them by neighbour count; use a smaller --radius, or the dense grid to map them")
+        }
+        if o.map != nil { warnings.append("--map is not drawn for --sparse (its extent is national): open emerging.gpkg in a GIS") }
+        var params = SparseGridProduct.parameters(grid: g, occupied: occupied)
+        params["cell_m"] = Fmt.number(g.cellSize); params["cell_source"] = choice.cellSizeSource
+        params["neighbourhood_m"] = Fmt.fixed(radius, 3)
+        params["reported_cells"] = "\(st.cells.count) (the cells occupied in some step and the cells within the neighbour distance of one)"
+        params["unreported_cells"] = unreported.map {
+            "\($0.count) cells with \($0.neighbours) neighbours: category \($0.result.pattern.rawValue) (\($0.result.pattern.name)), recent \($0.recent.rawValue), z_last \(Fmt.fixed($0.result.finalZ, 4))"
+        }.joined(separator: "; ")
+        let T = steps.count
+        return Result(incidents: job.incidents, locations: .sparseGrid(g, cells: st.cells), ids: st.cells.map { g.cellID($0) }, cube: cube,
+                      results: cls.cells, recent: cls.cellsRecent, cells: Array(st.cells.indices),
+                      finalStepP: T > 0 ? st.p[T - 1] : [], finalStepAdjusted: cls.finalAdjusted,
+                      unreported: unreported, parameters: params, warnings: warnings, written: [])
+    }
+
+    /// The neighbour distance on a grid: `o.neighbours`' distance, a cell for rook, else `o.radius` or cell × √2.
+    static func gridRadius(_ o: EmergingJobOptions, _ g: SquareGrid) -> Double {
+        switch o.neighbours {
+        case .distance(let d)?: return d
+        case .rook?: return g.cellSize
+        default: return o.radius ?? g.cellSize * 2.0.squareRoot()
+        }
     }
 
     /// The locations: the areas of the layer named by `o.on` (read here; its warnings added), else the grid of the
@@ -156,18 +255,12 @@ public enum EmergingJob {
 
     /// The time steps of `o.step` over the incidents' days, refused when too many, too few or too large a cube; warns
     /// of empty steps, of monthly data in day or week steps and of a trend test with little power.
-    static func timeSteps(_ o: EmergingJobOptions, _ t: IncidentTable, locations nLocations: Int, warnings: inout [String]) throws -> TimeSteps {
+    static func timeSteps(_ o: EmergingJobOptions, _ t: IncidentTable, warnings: inout [String]) throws -> TimeSteps {
         let steps = o.end.map { TimeSteps(length: o.step, days: t.day, anchor: o.start, end: $0) }
             ?? TimeSteps(length: o.step, days: t.day, anchor: o.start)
         guard steps.count <= TimeSteps.maxSteps else {
             throw InputError.unusable("the data span \(steps.count) time steps of \(o.step.description) (\(steps.label(0)) … \(steps.label(steps.count - 1))), above \(TimeSteps.maxSteps): use a longer --step, or check the dates (inspect lists the months)")
         }
-        guard Double(steps.count) * Double(nLocations) <= 2e8 else {
-            throw InputError.unusable("a space-time cube of \(nLocations) locations × \(steps.count) steps is too large to hold; use a larger --cell or a longer --step")
-        }
-        try MemoryLimit.check(need: nLocations * steps.count * GridProduct.bytesPerCellStep,
-                              for: "a space-time cube of \(Fmt.counted(nLocations, "location")) × \(Fmt.counted(steps.count, "step"))",
-                              fix: "a larger --cell or a longer --step")
         let empty = steps.emptySteps(days: t.day)
         if !empty.isEmpty {
             warnings.append("\(empty.count) of \(steps.count) time steps hold no incidents at all (\(steps.describe(empty))): a gap in the files reads as a real absence of crime and makes places look Sporadic, Oscillating or New; analyse a continuous run of data")
@@ -177,6 +270,16 @@ public enum EmergingJob {
         if t.resolution == .month, case .weeks = o.step { warnings.append("the data are monthly (police.uk); weekly steps put every incident in the week holding the first of its month") }
         if let w = trendPowerWarning(steps: steps.count) { warnings.append(w) }
         return steps
+    }
+
+    /// Refuses a cube of `nLocations` × the steps that is too large to hold (2 × 10⁸ location-steps, or the memory).
+    static func checkCubeSize(locations nLocations: Int, steps: TimeSteps, _ o: EmergingJobOptions) throws {
+        guard Double(steps.count) * Double(nLocations) <= 2e8 else {
+            throw InputError.unusable("a space-time cube of \(nLocations) locations × \(steps.count) steps is too large to hold; use a larger --cell or a longer --step")
+        }
+        try MemoryLimit.check(need: nLocations * steps.count * GridProduct.bytesPerCellStep,
+                              for: "a space-time cube of \(Fmt.counted(nLocations, "location")) × \(Fmt.counted(steps.count, "step"))",
+                              fix: "a larger --cell or a longer --step")
     }
 
     /// Space-time Gi* of the cube: on a layer with its contiguity (`o.neighbours`, default queen), on a grid within a
@@ -192,13 +295,9 @@ public enum EmergingJob {
             }
             params["neighbourhood"] = rule.description
             return st
+        case .sparseGrid: preconditionFailure("sparse grids go through computeSparse")
         case .grid(let g, let mask):
-            let radius: Double
-            switch o.neighbours {
-            case .distance(let d)?: radius = d
-            case .rook?: radius = g.cellSize
-            default: radius = o.radius ?? g.cellSize * 2.0.squareRoot()
-            }
+            let radius = gridRadius(o, g)
             let st = PhaseProgress.phase("space-time Gi*", total: total, unit: "cells") {
                 spaceTimeGiStar(grid: g, cube: cube, radius: radius, window: o.window, mask: mask)
             }
@@ -228,7 +327,7 @@ public enum EmergingJob {
         params["map_legend"] = cls.title
         // The area layers the map draws (wards…), recorded in metadata.json so that `hotspot map` draws them again.
         var drawn: [LoadedLayer] = []
-        if let mo = o.map {
+        if let mo = o.map, !o.grid.sparse {
             drawn = try req.layers.filter { $0.name != r.layer?.name }.map { try Pipeline.loadLayer($0, gridDirectories: req.gridDirectories) }
             var ctx = MapJob.Context(incidents: r.incidents, boundary: job.boundary, layers: drawn + (r.layer.map { [$0] } ?? []),
                                      parameters: mapParameters, product: mapProduct)
@@ -255,17 +354,15 @@ public enum EmergingJob {
         var tab = Table(columns: lead + ["count"] + stepCols +
                         ["gi_z_last", "gi_p_last", "gi_bin_last", "hot_steps", "cold_steps", "trend_z", "trend_p", "trend_tau",
                          "count_trend_z", "count_trend_p", "count_trend_tau", "category_code", "category", "recent_pattern"])
-        let lastP = o.emerging.adjust.adjust(r.finalStepP)
+        let lastP = r.finalStepAdjusted
         tab.rows = r.cells.map { k in
             let e = r.results[k]
             let series = r.cube.series(k)
             var head: [Value] = [.string(r.ids[k])]
-            switch r.locations {
-            case .grid(let g, _):
-                let c = g.centre(index: k)
-                head += [.int(k % g.ncols), .int(k / g.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1)]
-            case .layer(let l): head.append(.string(l.areas[k].name))
-            }
+            if let (g, cell) = r.locations.cell(k) {
+                let c = g.centre(index: cell)
+                head += [.int(cell % g.ncols), .int(cell / g.ncols), .double(c.x, decimals: 1), .double(c.y, decimals: 1)]
+            } else if let l = r.layer { head.append(.string(l.areas[k].name)) }
             return head + [Value.count(series.reduce(0, +), weighted: w)] + series.map { Value.count($0, weighted: w) } +
                 [.double(e.finalZ, decimals: nil), .double(e.finalP, decimals: nil),
                  .int(Int(o.emerging.fdr == .none ? giBin(z: e.finalZ, p: e.finalP) : giBin(z: e.finalZ, p: lastP[k], adjusted: true))),
@@ -288,6 +385,7 @@ public enum EmergingJob {
     static func recentSummaryTable(_ r: Result) -> Table {
         var rc: [RecentPattern: Int] = [:]
         for k in r.cells { rc[r.recent[k], default: 0] += 1 }
+        for u in r.unreported { rc[u.recent, default: 0] += u.count }
         var rsum = Table(columns: ["recent_pattern", "cells"])
         rsum.rows = RecentPattern.allCases.compactMap { p in rc[p].map { [.string(p.rawValue), .int($0)] } }
         return rsum

@@ -6,7 +6,7 @@ import HotspotIO
 extension EmergingJob: Product {
     public typealias Request = EmergingJobOptions
     public static let name = "emerging"
-    public static let keys = ["cell", "on", "step", "start", "end", "window", "adjust", "clip", "map"]
+    public static let keys = ["cell", "on", "step", "start", "end", "window", "adjust", "clip", "map", "sparse"]
     public static func decode(_ s: [String: Project.Field], at field: Project.Field, for p: Project) throws -> Request {
         var o = EmergingJobOptions()
         o.cell = try s["cell"]?.double(Limits.cellSize)
@@ -23,6 +23,8 @@ extension EmergingJob: Product {
             if a == .none { o.emerging.fdr = .none } else { o.emerging.adjust = a }
         }
         o.clip = try s["clip"]?.bool() ?? false
+        o.grid.sparse = try s["sparse"]?.bool() ?? false
+        if o.grid.sparse && (o.clip || o.on != nil) { throw (s["sparse"] ?? field).error("sparse: true is for a grid without clip: remove clip: true or on:") }
         if try s["map"]?.bool() ?? false { o.map = p.map }
         return o
     }

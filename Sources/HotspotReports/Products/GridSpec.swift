@@ -18,13 +18,13 @@ public struct GridSpec: Sendable, Equatable {
     /// Hexagons of this orientation instead of squares.
     public var hex: HexOrientation?
     /// Only the occupied cells (and, for Gi*, their neighbours) are held and written: for national extents, where
-    /// the full grid does not fit (grid, kde and gistar; square cells, no clip).
+    /// the full grid does not fit (grid, kde, gistar and emerging; square cells, no clip).
     public var sparse = false
     public init() {}
 
     /// The refusal of `--sparse` by a product that needs every cell of the grid.
     public func refuseSparse(_ product: String) throws {
-        if sparse { throw InputError.unusable("--sparse (sparse: true) is for grid, kde and gistar; \(product) needs every cell of the grid: leave --sparse out and use a larger --cell or a smaller --extent") }
+        if sparse { throw InputError.unusable("--sparse (sparse: true) is for grid, kde, gistar and emerging; \(product) needs every cell of the grid: leave --sparse out and use a larger --cell or a smaller --extent") }
     }
 
     /// The project-file keys of a grid (inside a product's section).
