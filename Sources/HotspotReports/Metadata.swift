@@ -207,6 +207,13 @@ public final class OutputSet {
     @discardableResult
     public func write(_ name: String, _ text: String) throws -> String { try write(name, Data(text.utf8)) }
 
+    /// Writes `name` in pieces (`AtomicFile.stream`): for files too large to hold whole.
+    public func writeStreaming(_ name: String, _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+        let (sha, bytes) = try AtomicFile.stream(to: path(name), produce)
+        written.removeAll { $0.path == name }
+        written.append(.init(path: name, sha256: sha, bytes: bytes))
+    }
+
     @discardableResult
     public func write(_ name: String, _ data: Data) throws -> String {
         let p = path(name)
@@ -287,12 +294,21 @@ extension OutputSet {
         let style = longStyle?.renamed(rename)
         try write("\(name).fields.csv", fields.dictionary.csv())
         let wgs84 = try toWGS84().transform(geometries)
-        let geojson = GeoJSONWriter.featureCollection(name: layerName, geometries: wgs84, properties: properties, idColumn: rename[idColumn] ?? idColumn)
-        try write("\(name).geojson", geojson)
+        let idc = rename[idColumn] ?? idColumn
         // Layers at the top of the set are drawn on its web map (map.html); a sub-folder's (a pack's exhibits) are not.
-        // A layer of more polygons than a browser draws (a national --sparse grid) is left to the GIS files.
-        if folder == nil && geometries.count > web.maxFeatures { web.omitted.append((layerName, geometries.count)) }
-        else if folder == nil { collectWeb(layerName, geometries: geometries, wgs84: wgs84, properties: properties, geojson: geojson, style: style, aliases: fields.aliases) }
+        // A layer of more polygons than a browser draws (a national --sparse grid) is left to the GIS files, and its
+        // GeoJSON is written as it is made, never held whole.
+        if folder == nil && geometries.count <= web.maxFeatures {
+            let geojson = GeoJSONWriter.featureCollectionBytes(name: layerName, geometries: wgs84, properties: properties, idColumn: idc)
+            try write("\(name).geojson", Data(geojson))
+            collectWeb(layerName, geometries: geometries, wgs84: wgs84, properties: properties, geojson: String(decoding: geojson, as: UTF8.self),
+                       style: style, aliases: fields.aliases)
+        } else {
+            try writeStreaming("\(name).geojson") { emit in
+                try GeoJSONWriter.streamFeatureCollection(name: layerName, geometries: wgs84, properties: properties, idColumn: idc, emit: emit)
+            }
+            if folder == nil { web.omitted.append((layerName, geometries.count)) }
+        }
         let crs = GeoPackageWriter.CRS(epsg: analysisEPSG, name: "OSGB36 / British National Grid", wkt: try CRSInfo.ogcWKT(epsg: analysisEPSG))
         let data = try GeoPackageWriter.write(path: path("\(name).gpkg"), table: layerName.replacingOccurrences(of: "-", with: "_"),
                                               geometries: geometries, properties: properties, crs: crs, style: style,

@@ -72,6 +72,34 @@ import Testing
                 == BulkWriterTests.reference(name: "t", geometries: geoms, properties: t, idColumn: "none", decimals: 6))
     }
 
+    /// A layer written in pieces (national grids) has the bytes of the whole-buffer writer, whatever the piece size,
+    /// and the streamed file's SHA-256 and size are those of its bytes; a failing producer leaves no file behind.
+    @Test(arguments: [1, 100, 1 << 12, 1 << 24])
+    func streamedGeoJSONEqualsTheWholeBuffer(chunk: Int) throws {
+        var r = LCG(s: 3)
+        let geoms = (0..<500).map { i -> MultiPolygon in
+            let x = -0.2 + r.next() * 0.1, y = 51.4 + r.next() * 0.1
+            return MultiPolygon([Polygon(exterior: [XY(x, y), XY(x, y + 0.001), XY(x + 0.001, y + 0.001), XY(x + 0.001, y), XY(x, y)])])
+        }
+        let t = Table(columns: ["id", "count", "rate"], rows: geoms.indices.map { [.string("E\($0)"), .int($0 % 7), .double(r.next(), decimals: nil)] })
+        let whole = GeoJSONWriter.featureCollectionBytes(name: "grid", geometries: geoms, properties: t, idColumn: "id")
+        var pieces: [[UInt8]] = []
+        GeoJSONWriter.streamFeatureCollection(name: "grid", geometries: geoms, properties: t, idColumn: "id", chunk: chunk) { pieces.append($0) }
+        #expect(pieces.flatMap { $0 } == whole)
+        #expect(chunk >= whole.count ? pieces.count == 1 : pieces.count > 1)
+
+        let dir = NSTemporaryDirectory() + "hotspot-stream-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (sha, bytes) = try AtomicFile.stream(to: dir + "/grid.geojson") { emit in
+            try GeoJSONWriter.streamFeatureCollection(name: "grid", geometries: geoms, properties: t, idColumn: "id", chunk: chunk, emit: emit)
+        }
+        #expect(FileManager.default.contents(atPath: dir + "/grid.geojson") == Data(whole))
+        #expect(sha == Hashing.sha256(Data(whole)) && bytes == whole.count)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { _ = try AtomicFile.stream(to: dir + "/bad.geojson") { emit in try emit([1, 2]); throw Stop() } }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["grid.geojson"])
+    }
+
     @Test func pointAndLineBytesEqualTheStringWriter() {
         var r = LCG(s: 3)
         let n = 50

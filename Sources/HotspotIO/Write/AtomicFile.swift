@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -68,20 +69,50 @@ public enum AtomicFile {
         unlink(tmp)
     }
 
+    /// Writes a regular file produced in pieces (a GeoJSON of millions of features) without holding it whole:
+    /// `produce` calls its argument with each piece in order; the pieces go to a temporary file in the same folder,
+    /// renamed over `path` when `produce` returns (removed when it throws). Returns the file's SHA-256 (lower-case
+    /// hex) and size, computed as the pieces pass. For files of an output set's staging folder (regular files).
+    public static func stream(to path: String, _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws -> (sha256: String, bytes: Int) {
+        let url = URL(fileURLWithPath: path), dir = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            throw OutputError.cannotWrite(path, "cannot create folder \(dir.path)")
+        }
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        Signals.track(tmp)
+        defer { Signals.untrack(tmp) }
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError.cannotWrite(path, String(cString: strerror(errno))) }
+        var hash = SHA256(), total = 0
+        do {
+            try produce { piece in
+                hash.update(data: piece)
+                if let why = piece.withUnsafeBytes({ writeFully(fd, $0) }) { throw OutputError.cannotWrite(path, why) }
+                total += piece.count
+            }
+        } catch { close(fd); unlink(tmp); throw error }
+        if close(fd) != 0 { let why = String(cString: strerror(errno)); unlink(tmp); throw OutputError.cannotWrite(path, why) }
+        if rename(tmp, path) != 0 { let why = String(cString: strerror(errno)); unlink(tmp); throw OutputError.cannotWrite(path, why) }
+        return (hash.finalize().map { String(format: "%02x", $0) }.joined(), total)
+    }
+
     /// Writes `data` to a new file with write(2); nil on success, else the reason (e.g. "No space left on device").
     static func writeAll(_ data: Data, to path: String) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
-        var failure: String?
-        data.withUnsafeBytes { b in
-            var off = 0
-            while off < b.count {
-                let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
-                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
-                off += n
-            }
-        }
+        var failure = data.withUnsafeBytes { writeFully(fd, $0) }
         if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
         return failure
+    }
+
+    /// All of `b` to `fd` with write(2), retried on EINTR; nil on success, else the reason.
+    static func writeFully(_ fd: Int32, _ b: UnsafeRawBufferPointer) -> String? {
+        var off = 0
+        while off < b.count {
+            let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
+            if n < 0 { if errno == EINTR { continue }; return String(cString: strerror(errno)) }
+            off += n
+        }
+        return nil
     }
 }

@@ -24,6 +24,16 @@ public enum GeoJSONWriter {
         }
     }
 
+    /// `featureCollectionBytes` in pieces of about `chunk` bytes, each handed to `emit` as soon as it is full: the
+    /// same bytes, without holding the whole collection (a national grid's GeoJSON is gigabytes).
+    public static func streamFeatureCollection(name: String, geometries: [MultiPolygon], properties: Table, idColumn: String,
+                                               decimals: Int = GeoJSONWriter.decimals, chunk: Int = 1 << 24,
+                                               emit: ([UInt8]) throws -> Void) rethrows {
+        precondition(geometries.count == properties.rows.count)
+        try collectionStream(name: name, count: geometries.count, perFeature: 400, properties: properties, idColumn: idColumn,
+                             chunk: chunk, emit: emit) { b, i in appendGeometry(&b, geometries[i], decimals: decimals) }
+    }
+
     /// A FeatureCollection of points (lon/lat, RFC 7946) with `properties` per point.
     public static func points(name: String, x: [Double], y: [Double], properties: Table, idColumn: String,
                               decimals: Int = GeoJSONWriter.decimals) -> String {
@@ -60,12 +70,22 @@ public enum GeoJSONWriter {
     /// about `perFeature` bytes a feature).
     private static func collectionBytes(name: String, count: Int, perFeature: Int, properties: Table, idColumn: String,
                                         geometry: (inout ByteText, Int) -> Void) -> [UInt8] {
+        var out: [UInt8] = []
+        collectionStream(name: name, count: count, perFeature: perFeature, properties: properties, idColumn: idColumn,
+                         chunk: .max, emit: { out = $0 }, geometry: geometry)
+        return out
+    }
+
+    /// The FeatureCollection's bytes handed to `emit` in order, a piece whenever `chunk` bytes are buffered and the
+    /// rest at the end (with `chunk` = .max, once: the whole collection).
+    private static func collectionStream(name: String, count: Int, perFeature: Int, properties: Table, idColumn: String, chunk: Int,
+                                         emit: ([UInt8]) throws -> Void, geometry: (inout ByteText, Int) -> Void) rethrows {
         let idIndex = properties.columns.firstIndex(of: idColumn)
         var keys: [[UInt8]] = []
         for c in properties.columns {
             var k = ByteText(); k.jsonString(c); k.byte(UInt8(ascii: ":")); keys.append(k.bytes)
         }
-        var b = ByteText(capacity: count * perFeature + 256)
+        var b = ByteText(capacity: min(count * perFeature + 256, chunk == .max ? .max : chunk + (1 << 16)))
         b.append("{\"type\":\"FeatureCollection\",\"name\":"); b.jsonString(name); b.append(",\"features\":[")
         for i in 0..<count {
             if i > 0 { b.byte(UInt8(ascii: ",")) }
@@ -80,9 +100,10 @@ public enum GeoJSONWriter {
                 b.append(keys[j]); b.json(row[j])
             }
             b.append("}}")
+            if b.bytes.count >= chunk { try emit(b.bytes); b.bytes.removeAll(keepingCapacity: true) }
         }
         b.append("\n]}\n")
-        return b.bytes
+        try emit(b.bytes)
     }
 
     /// A Polygon (one part) or MultiPolygon geometry object, right-hand rule enforced; empty → null.
