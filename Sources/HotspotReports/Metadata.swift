@@ -293,19 +293,22 @@ extension OutputSet {
         let properties = fields.table, rename = fields.rename
         let style = longStyle?.renamed(rename)
         try write("\(name).fields.csv", fields.dictionary.csv())
-        let wgs84 = try toWGS84().transform(geometries)
         let idc = rename[idColumn] ?? idColumn
         // Layers at the top of the set are drawn on its web map (map.html); a sub-folder's (a pack's exhibits) are not.
         // A layer of more polygons than a browser draws (a national --sparse grid) is left to the GIS files, and its
         // GeoJSON is written as it is made, never held whole.
         if folder == nil && geometries.count <= web.maxFeatures {
+            let wgs84 = try toWGS84().transform(geometries)
             let geojson = GeoJSONWriter.featureCollectionBytes(name: layerName, geometries: wgs84, properties: properties, idColumn: idc)
             try write("\(name).geojson", Data(geojson))
             collectWeb(layerName, geometries: geometries, wgs84: wgs84, properties: properties, geojson: String(decoding: geojson, as: UTF8.self),
                        style: style, aliases: fields.aliases)
         } else {
+            // Reprojected batch by batch too (PROJ gives each vertex the same result in any batch).
+            let projection = try toWGS84()
             try writeStreaming("\(name).geojson") { emit in
-                try GeoJSONWriter.streamFeatureCollection(name: layerName, geometries: wgs84, properties: properties, idColumn: idc, emit: emit)
+                try GeoJSONWriter.streamFeatureCollection(name: layerName, count: geometries.count, properties: properties, idColumn: idc,
+                                                          batch: 1 << 18, geometries: { try projection.transform(Array(geometries[$0])) }, emit: emit)
             }
             if folder == nil { web.omitted.append((layerName, geometries.count)) }
         }

@@ -87,6 +87,15 @@ import Testing
         GeoJSONWriter.streamFeatureCollection(name: "grid", geometries: geoms, properties: t, idColumn: "id", chunk: chunk) { pieces.append($0) }
         #expect(pieces.flatMap { $0 } == whole)
         #expect(chunk >= whole.count ? pieces.count == 1 : pieces.count > 1)
+        // Geometries asked for batch by batch, in order: the same bytes.
+        for batch in [1, 7, 499, 500, 4096] {
+            var batched: [UInt8] = [], asked: [Range<Int>] = []
+            GeoJSONWriter.streamFeatureCollection(name: "grid", count: geoms.count, properties: t, idColumn: "id", chunk: chunk, batch: batch,
+                                                  geometries: { asked.append($0); return Array(geoms[$0]) }) { batched += $0 }
+            #expect(batched == whole, "batch \(batch)")
+            #expect(asked.first?.lowerBound == 0 && asked.last?.upperBound == geoms.count && asked.allSatisfy { $0.count <= batch })
+            #expect(zip(asked, asked.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        }
 
         let dir = NSTemporaryDirectory() + "hotspot-stream-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

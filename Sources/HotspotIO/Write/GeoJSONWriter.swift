@@ -34,6 +34,24 @@ public enum GeoJSONWriter {
                              chunk: chunk, emit: emit) { b, i in appendGeometry(&b, geometries[i], decimals: decimals) }
     }
 
+    /// `streamFeatureCollection` with the `count` geometries asked for in batches (`geometries(range)`, ranges in
+    /// order, at most `batch` long), so that they too need not be held all at once (e.g. reprojected batch by batch).
+    public static func streamFeatureCollection(name: String, count: Int, properties: Table, idColumn: String,
+                                               decimals: Int = GeoJSONWriter.decimals, chunk: Int = 1 << 24, batch: Int,
+                                               geometries: (Range<Int>) throws -> [MultiPolygon], emit: ([UInt8]) throws -> Void) rethrows {
+        precondition(count == properties.rows.count && batch > 0)
+        var current: [MultiPolygon] = [], start = 0
+        try collectionStream(name: name, count: count, perFeature: 400, properties: properties, idColumn: idColumn,
+                             chunk: chunk, emit: emit) { b, i in
+            if i - start >= current.count {
+                start = i
+                current = try geometries(i..<min(count, i + batch))
+                precondition(current.count == min(count, i + batch) - i, "a batch of the wrong length")
+            }
+            appendGeometry(&b, current[i - start], decimals: decimals)
+        }
+    }
+
     /// A FeatureCollection of points (lon/lat, RFC 7946) with `properties` per point.
     public static func points(name: String, x: [Double], y: [Double], properties: Table, idColumn: String,
                               decimals: Int = GeoJSONWriter.decimals) -> String {
@@ -79,7 +97,7 @@ public enum GeoJSONWriter {
     /// The FeatureCollection's bytes handed to `emit` in order, a piece whenever `chunk` bytes are buffered and the
     /// rest at the end (with `chunk` = .max, once: the whole collection).
     private static func collectionStream(name: String, count: Int, perFeature: Int, properties: Table, idColumn: String, chunk: Int,
-                                         emit: ([UInt8]) throws -> Void, geometry: (inout ByteText, Int) -> Void) rethrows {
+                                         emit: ([UInt8]) throws -> Void, geometry: (inout ByteText, Int) throws -> Void) rethrows {
         let idIndex = properties.columns.firstIndex(of: idColumn)
         var keys: [[UInt8]] = []
         for c in properties.columns {
@@ -93,7 +111,7 @@ public enum GeoJSONWriter {
             let row = properties.rows[i]
             if let k = idIndex { b.append(",\"id\":"); b.json(row[k]) }
             b.append(",\"geometry\":")
-            geometry(&b, i)
+            try geometry(&b, i)
             b.append(",\"properties\":{")
             for j in keys.indices {
                 if j > 0 { b.byte(UInt8(ascii: ",")) }
