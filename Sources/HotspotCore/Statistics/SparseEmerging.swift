@@ -16,6 +16,12 @@ public struct SparseSpaceTimeCube: Sendable {
     /// Every cell occupied in at least one step, ascending.
     public var occupied: [Int] { sortedUnique(cells.flatMap { $0 }) }
 
+    /// The cells `spaceTimeGiStarSparse` reports with the distance band `radius` (metres): those occupied in some step
+    /// and those within `radius` of one, ascending (to size the cube before computing it).
+    public func reportedCells(radius: Double) -> [Int] {
+        discCells(around: occupied, offs: discOffsets(cell: grid.cellSize, radius: radius), ncols: grid.ncols, nrows: grid.nrows)
+    }
+
     /// Bins incidents (x, y in the grid's CRS, day numbers) into the occupied (step, cell) pairs. As
     /// `SpaceTimeCube.init`: an incident outside the grid counts in `outsideLocations` before its date is looked at.
     public init(grid: SquareGrid, steps: TimeSteps, x: [Double], y: [Double], days: [Int32], weights: [Double] = []) {
@@ -69,10 +75,11 @@ public struct SparseSpaceTimeGiStar: Sendable {
 /// Space-time Gi* of a sparse cube with the distance band `radius` (metres, ties and self included, as
 /// `giStar(grid:…)`) and the time window `window` (0: Gi* per step; k ≥ 1: ArcGIS's space-time Gi*, mean and
 /// variance over the whole cube). Cost: O(steps × reported cells × rows in the disc × log occupied).
-public func spaceTimeGiStarSparse(_ cube: SparseSpaceTimeCube, radius: Double, window: Int = 1) -> SparseSpaceTimeGiStar {
+/// `reported`: `cube.reportedCells(radius:)` when already computed.
+public func spaceTimeGiStarSparse(_ cube: SparseSpaceTimeCube, radius: Double, window: Int = 1, reported: [Int]? = nil) -> SparseSpaceTimeGiStar {
     let g = cube.grid, nc = g.ncols, nr = g.nrows, T = cube.cells.count
     let offs = discOffsets(cell: g.cellSize, radius: radius)
-    let reported = discCells(around: cube.occupied, offs: offs, ncols: nc, nrows: nr)
+    let reported = reported ?? cube.reportedCells(radius: radius)
     let n = Double(g.cellCount)
     var sums: [[Double]] = [], w: [Int32] = [], counts: [[Double]] = []
     for t in 0..<T {

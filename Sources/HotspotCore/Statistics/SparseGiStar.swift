@@ -111,10 +111,25 @@ public func giStarSparse(_ sg: SparseGridCounts, radius: Double) -> SparseGiStar
                         unreported: unreported).adjusted(.bh)
 }
 
-/// Every cell within the disc `offs` of an occupied cell, inside the grid: ascending, without repeats.
+/// Every cell within the disc `offs` of an occupied cell, inside the grid: ascending, without repeats. When the discs
+/// together hold more cells than the grid (wide discs that overlap), the cells are marked on a byte per grid cell
+/// instead of listed with their repeats.
 func discCells(around occupied: [Int], offs: [(dr: Int, half: Int)], ncols nc: Int, nrows nr: Int) -> [Int] {
+    let disc = offs.reduce(0) { $0 + 2 * $1.half + 1 }
+    if occupied.count > (nc * nr) / max(1, disc) {
+        var marked = [Bool](repeating: false, count: nc * nr)
+        for k in occupied {
+            let r = k / nc, c = k % nc
+            for o in offs {
+                let rr = r + o.dr
+                guard rr >= 0, rr < nr else { continue }
+                for cc in max(0, c - o.half)...min(nc - 1, c + o.half) { marked[rr * nc + cc] = true }
+            }
+        }
+        return marked.indices.filter { marked[$0] }
+    }
     var cells: [Int] = []
-    cells.reserveCapacity(occupied.count * offs.reduce(0) { $0 + 2 * $1.half + 1 })
+    cells.reserveCapacity(occupied.count * disc)
     for k in occupied {
         let r = k / nc, c = k % nc
         for o in offs {

@@ -195,11 +195,12 @@ public enum EmergingJob {
         let occupied = sc.occupied.count
         let candidates = Double(occupied) * (Double.pi * (radius / g.cellSize) * (radius / g.cellSize) + 1)
         guard candidates <= Double(Limits.maxCells.upperBound) else {
-            throw InputError.unusable("emerging on \(Fmt.counted(occupied, "occupied cell")) with neighbours within \(Fmt.number(radius)) m would examine about \(Int(min(candidates, 9e18))) cells, above \(Limits.maxCells.upperBound); use a smaller --radius or a larger --cell")
+            throw InputError.unusable("emerging on \(Fmt.counted(occupied, "occupied cell")) with neighbours within \(Fmt.number(radius)) m would examine about \(Int(min(candidates, 9e18))) cells, above \(Limits.maxCells.upperBound); use a smaller neighbour distance (--radius, --neighbours distance:M) or a larger --cell")
         }
-        try checkCubeSize(locations: Int(candidates), steps: steps, o)
-        let st = PhaseProgress.phase("space-time Gi* (sparse)", total: candidates * Double(steps.count), unit: "cells") {
-            spaceTimeGiStarSparse(sc, radius: radius, window: o.window)
+        let reported = sc.reportedCells(radius: radius)
+        try checkCubeSize(locations: reported.count, steps: steps, o, sparse: true)
+        let st = PhaseProgress.phase("space-time Gi* (sparse)", total: Double(reported.count * steps.count), unit: "cells") {
+            spaceTimeGiStarSparse(sc, radius: radius, window: o.window, reported: reported)
         }
         let cls = classifyEmergingSparse(st, options: o.emerging, recent: o.recent)
         var cube = SpaceTimeCube(steps: steps, counts: st.counts)
@@ -210,7 +211,7 @@ public enum EmergingJob {
         let patterned = unreported.filter { $0.result.pattern != .noPattern }
         if !patterned.isEmpty {
             let names = Set(patterned.map(\.result.pattern)).sorted { $0.rawValue > $1.rawValue }.map(\.name).joined(separator: ", ")
-            warnings.append("\(patterned.reduce(0) { $0 + $1.count }) cells with no incident within the neighbour distance in any step have a pattern (\(names)) but are not written with --sparse: emerging-summary.csv counts them and metadata.json's unreported_cells gives them by neighbour count; use a smaller --radius, or the dense grid to map them")
+            warnings.append("\(patterned.reduce(0) { $0 + $1.count }) cells with no incident within the neighbour distance in any step have a pattern (\(names)) but are not written with --sparse: emerging-summary.csv counts them and metadata.json's unreported_cells gives them by neighbour count; use a smaller neighbour distance (--radius, --neighbours distance:M), or the dense grid to map them")
         }
         if o.map != nil { warnings.append("--map is not drawn for --sparse (its extent is national): open emerging.gpkg in a GIS") }
         var params = SparseGridProduct.parameters(grid: g, occupied: occupied)
@@ -273,13 +274,15 @@ public enum EmergingJob {
     }
 
     /// Refuses a cube of `nLocations` × the steps that is too large to hold (2 × 10⁸ location-steps, or the memory).
-    static func checkCubeSize(locations nLocations: Int, steps: TimeSteps, _ o: EmergingJobOptions) throws {
+    /// With `sparse`, the locations are the reported cells and a smaller neighbour distance is advice too.
+    static func checkCubeSize(locations nLocations: Int, steps: TimeSteps, _ o: EmergingJobOptions, sparse: Bool = false) throws {
+        let fix = sparse ? "a larger --cell, a longer --step or a smaller neighbour distance" : "a larger --cell or a longer --step"
         guard Double(steps.count) * Double(nLocations) <= 2e8 else {
-            throw InputError.unusable("a space-time cube of \(nLocations) locations × \(steps.count) steps is too large to hold; use a larger --cell or a longer --step")
+            throw InputError.unusable("a space-time cube of \(nLocations) locations × \(steps.count) steps is too large to hold; use \(fix)")
         }
         try MemoryLimit.check(need: nLocations * steps.count * GridProduct.bytesPerCellStep,
                               for: "a space-time cube of \(Fmt.counted(nLocations, "location")) × \(Fmt.counted(steps.count, "step"))",
-                              fix: "a larger --cell or a longer --step")
+                              fix: fix)
     }
 
     /// Space-time Gi* of the cube: on a layer with its contiguity (`o.neighbours`, default queen), on a grid within a

@@ -480,15 +480,14 @@ public enum WeeklyJob {
             let e = try EmergingJob.compute(ep, inputs: ew)
             // The set's own vintage warnings (over all its incidents) stand for the emerging window's.
             warnings += e.warnings.filter { !all.warnings.contains($0) && !VintageWarnings.isVintage($0) }
-            let eg = e.grid!
             var et = Table(columns: ["id", "category_code", "category", "hot_steps", "trend_z"])
             et.rows = e.cells.map { k in
                 let r = e.results[k]
-                return [.string(eg.cellID(k)), .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .int(r.hotSteps), .double(r.trendZ.z, decimals: 3)]
+                return [.string(e.ids[k]), .int(Int(r.pattern.rawValue)), .string(r.pattern.name), .int(r.hotSteps), .double(r.trendZ.z, decimals: 3)]
             }
             let style = LayerStyle.classified(MapStyle.codes(e.cells.map { Int(e.results[$0].pattern.rawValue) }, table: MapStyle.emerging,
                                                              field: "category_code", title: "Emerging hot spots"))
-            return EmergingLayer(layer: PolygonLayer(geometries: e.cells.map { eg.cellPolygon($0) }, table: et, style: style), steps: (eFirst, now))
+            return EmergingLayer(layer: PolygonLayer(geometries: e.cells.map(e.locations.geometry), table: et, style: style), steps: (eFirst, now))
         }
 
         /// Features per layer (the manifest's and the result's).

@@ -155,13 +155,13 @@ public enum PspoJob {
     /// the Gi* trend).
     static func appendCells(_ em: EmergingJob.Result, intersecting area: MultiPolygon, to cells: inout Table) throws {
         let ctx = try GEOSContext(), areaG = try GEOSGeometry(ctx, area)
-        guard let g = em.grid else { return }
         for k in em.cells {
-            let c = g.centre(index: k)
+            guard let (g, cell) = em.locations.cell(k) else { return }
+            let c = g.centre(index: cell)
             guard let ae = area.extent, c.x > ae.minX - g.cellSize, c.x < ae.maxX + g.cellSize, c.y > ae.minY - g.cellSize, c.y < ae.maxY + g.cellSize,
-                  try GEOSGeometry(ctx, g.cellPolygon(k)).intersects(areaG) else { continue }
+                  try GEOSGeometry(ctx, g.cellPolygon(cell)).intersects(areaG) else { continue }
             let res = em.results[k]
-            cells.rows.append([.string(g.cellID(k)), .double(c.x, decimals: 0), .double(c.y, decimals: 0), .string(res.pattern.name),
+            cells.rows.append([.string(g.cellID(cell)), .double(c.x, decimals: 0), .double(c.y, decimals: 0), .string(res.pattern.name),
                                .int(res.hotSteps), .double(res.trendZ.z, decimals: 3), .double(res.trendZ.p, decimals: 4)])
         }
     }
