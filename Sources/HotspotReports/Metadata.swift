@@ -214,6 +214,11 @@ public final class OutputSet {
         written.append(.init(path: name, sha256: sha, bytes: bytes))
     }
 
+    /// Writes a table as CSV (`Table.csv()`'s bytes), streamed: product tables have a row per cell.
+    public func writeCSV(_ name: String, _ table: Table) throws {
+        try writeStreaming(name) { emit in try table.csv(emit: emit) }
+    }
+
     @discardableResult
     public func write(_ name: String, _ data: Data) throws -> String {
         let p = path(name)

@@ -22,6 +22,18 @@ import Testing
         #expect(Fmt.csvField("Lewisham – Catford é") == "Lewisham – Catford é" && Fmt.csvField("é,\"ü\"") == "\"é,\"\"ü\"\"\"")
     }
 
+    /// The streamed CSV (product tables of millions of rows) has `csv()`'s bytes at any piece size.
+    @Test(arguments: [1, 10, 1 << 24])
+    func csvStreamedEqualsWhole(chunk: Int) {
+        let rows: [[Value]] = (0..<300).map { i in [.string("E\(i)"), .string(i % 7 == 0 ? "A, \"B\"\né" : "x"), .int(-i), .double(Double(i) / 7, decimals: nil),
+                                                   .double(Double(i) / 3, decimals: 2), .null] }
+        let t = Table(columns: ["id", "na,me", "count", "rate", "r2", "none"], rows: rows)
+        var pieces: [[UInt8]] = []
+        t.csv(chunk: chunk) { pieces.append($0) }
+        #expect(String(decoding: pieces.flatMap { $0 }, as: UTF8.self) == t.csv())
+        #expect(chunk > 100_000 ? pieces.count == 1 : pieces.count > 1)
+    }
+
     @Test func geoJSONFollowsRFC7946() throws {
         // A clockwise square with a counter-clockwise hole: the writer must flip both.
         let outer = [XY(0, 0), XY(0, 1), XY(1, 1), XY(1, 0), XY(0, 0)]

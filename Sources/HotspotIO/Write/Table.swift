@@ -57,6 +57,23 @@ public struct Table: Sendable {
         for r in rows { s += r.map(\.csv).joined(separator: ",") + "\n" }
         return s
     }
+
+    /// `csv()`'s bytes handed to `emit` in pieces of about `chunk` bytes, in order: a table of millions of rows is
+    /// never held whole as text.
+    public func csv(chunk: Int = 1 << 24, emit: ([UInt8]) throws -> Void) rethrows {
+        var b: [UInt8] = []
+        b.reserveCapacity(min(chunk, 1 << 16) + 4096)
+        b.append(contentsOf: (columns.map(Fmt.csvField).joined(separator: ",") + "\n").utf8)
+        for r in rows {
+            for (i, v) in r.enumerated() {
+                if i > 0 { b.append(UInt8(ascii: ",")) }
+                b.append(contentsOf: v.csv.utf8)
+            }
+            b.append(UInt8(ascii: "\n"))
+            if b.count >= chunk { try emit(b); b.removeAll(keepingCapacity: true) }
+        }
+        try emit(b)
+    }
 }
 
 extension Value {

@@ -322,7 +322,7 @@ public enum EmergingJob {
         let cls = MapStyle.codes(r.cells.map { Int(r.results[$0].pattern.rawValue) }, table: MapStyle.emerging, field: "category_code",
                                  title: "Emerging hot spots\(r.incidents.table.harm ? " of harm" : "") (\(steps.count) time steps, \(o.step.description))")
         try set.writeLayer("emerging", geometries: geoms, properties: tab, style: .classified(cls))
-        try set.write("emerging.csv", tab.csv())
+        try set.writeCSV("emerging.csv", tab)
         let mapParameters = "Space-time Gi* (\(params["neighbourhood"] ?? "cell × √2"), window \(o.window)) · \(steps.label(0)) … \(steps.label(steps.count - 1)) · hot/cold at α \(Fmt.number(o.emerging.alpha)) (FDR \(o.emerging.fdr.rawValue)\(o.emerging.fdr == .none || o.emerging.adjust == .bh ? "" : ", \(o.emerging.adjust.title)")) · Mann-Kendall trend at α \(Fmt.number(o.emerging.trendAlpha))"
         let mapProduct = r.incidents.table.harm ? "emerging hot spots of harm" : "emerging hot spots"
         params["map_parameters"] = mapParameters

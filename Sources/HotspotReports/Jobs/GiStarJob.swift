@@ -267,7 +267,7 @@ public enum GiStarJob {
             else { ctx.blank = "no data" }
             try MapJob.draw(ctx, features: keep.map { c.geoms[$0] }, classification: cls, dissolve: !c.onLayer, options: mo, into: set)
         }
-        try set.write("gistar.csv", t.csv())
+        try set.writeCSV("gistar.csv", t)
         try set.finish(command: command, parameters: params, inputs: job, grid: c.grid, warnings: c.warnings)
         return Result(incidents: inc, gi: gi, ids: c.ids, names: c.names, counts: c.counts, neighbours: c.neighbours, warnings: c.warnings,
                       written: set.written.map(\.path) + ["metadata.json"], unreportedSignificant: c.sparse?.unreportedSignificant(fdr: fdr) ?? (0, 0))

@@ -22,7 +22,7 @@ public enum GridJob {
         let set = try OutputSet(req)
         try set.writeLayer("grid", geometries: p.geometries, properties: p.table,
                            style: .classified(classes(p.cells, p.counts, harm: inc.table.harm)))
-        try set.write("grid.csv", p.table.csv())
+        try set.writeCSV("grid.csv", p.table)
         try set.finish(command: command, parameters: [
             "job": "grid", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(p.grid.size),
             "cell_area_m2": Fmt.fixed(p.grid.cellArea, 1), "cell_source": p.cellSizeSource, "clip": "\(clip && b != nil)"],
@@ -43,7 +43,7 @@ public enum GridJob {
         let cls = classes(values: p.counts.cells.indices.map { harm ? p.counts.weighted[$0] : Double(p.counts.counts[$0]) }, harm: harm)
         let table = p.table
         try set.writeLayer("grid", geometries: p.geometries, properties: table, style: .classified(cls))
-        try set.write("grid.csv", table.csv())
+        try set.writeCSV("grid.csv", table)
         try set.finish(command: command, parameters: p.parameters.merging([
             "job": "grid", "cell_m": Fmt.number(p.choice.grid.cellSize), "cell_source": p.choice.cellSizeSource,
             "extent_source": p.choice.extentSource, "clip": "false", "outside": "\(p.counts.outside)"]) { a, _ in a },
@@ -63,7 +63,7 @@ public enum GridJob {
         let harm = inc.table.harm
         let cls = classes(product.cells, product.counts, harm: harm)
         try set.writeLayer("grid", geometries: product.geometries, properties: product.table, style: .classified(cls))
-        try set.write("grid.csv", product.table.csv())
+        try set.writeCSV("grid.csv", product.table)
         let mapLine = "\(harm ? "Harm (sum of the harm table's weights)" : "Counts") per \(Fmt.number(product.choice.grid.cellSize)) m cell (\(product.choice.cellSizeSource))"
         let what = harm ? "harm per grid cell" : "counts per grid cell"
         // The area layers (wards…) the map draws and names, recorded in metadata.json for `hotspot map`.

@@ -159,7 +159,7 @@ public enum KDEJob {
         let cellGeoms = cells.map { grid.cellPolygon($0) }
         let densityClasses = densityClassification(cells.map { surface.values[$0] }, unit: o.unit, recency: o.recency, harm: t.harm)
         try set.writeLayer("density", geometries: cellGeoms, properties: ct, style: .classified(densityClasses))
-        try set.write("density.csv", ct.csv())
+        try set.writeCSV("density.csv", ct)
         try writeRaster("density", values: surface.values, grid: grid, classes: densityClasses, geoTIFF: true, to: set)
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         let mapLine = (o.recency.map { "Prospective, for the period after \(recencyNote["recency_reference"] ?? ""): \(recencyNote["recency_incidents_weighted"] ?? "") incidents of the last \($0.description) weighted 1/(1 + age in \($0.unit)s) (ProMap) · " } ?? "") + "\(o.kernel.rawValue.capitalized) kernel · bandwidth \(Fmt.fixed(h, 0)) m (\(bandwidthSource)) · \(Fmt.number(grid.cellSize)) m cells · hotspots: \(hot.threshold.description) · \(surface.mode.rawValue) evaluation"
@@ -229,7 +229,7 @@ public enum KDEJob {
         }
         let classes = densityClassification(surface.values, unit: o.unit, recency: o.recency, harm: t.harm)
         try set.writeLayer("density", geometries: surface.cells.map { grid.cellPolygon($0) }, properties: ct, style: .classified(classes))
-        try set.write("density.csv", ct.csv())
+        try set.writeCSV("density.csv", ct)
         try set.finish(command: command, parameters: recencyNote.merging(product.parameters) { a, _ in a }.merging([
             "job": "kde", "kernel": o.kernel.rawValue, "bandwidth_m": Fmt.fixed(h, 3), "bandwidth_source": bandwidthSource,
             "bandwidth_adjust": Fmt.number(o.bandwidthAdjust), "cell_m": Fmt.number(grid.cellSize), "cell_source": product.choice.cellSizeSource,
@@ -385,7 +385,7 @@ public enum KDEJob {
         }
         try set.writeLayer("density", geometries: p.geometries, properties: ct,
                            style: .classified(densityClassification(p.cells.map { values[$0] }, unit: o.unit, recency: o.recency, harm: inc.table.harm)))
-        try set.write("density.csv", ct.csv())
+        try set.writeCSV("density.csv", ct)
         try writeHotspots(hotspots, unit: unit, layers: layers, to: set)
         try set.finish(command: command, parameters: [
             "job": "kde", "shape": "hexagon (\(orientation.rawValue)-top)", "across_flats_m": Fmt.number(hex.size),
