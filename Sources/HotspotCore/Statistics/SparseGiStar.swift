@@ -55,50 +55,20 @@ public struct SparseGiStar: Sendable {
 public func giStarSparse(_ sg: SparseGridCounts, radius: Double) -> SparseGiStar {
     let g = sg.grid, nc = g.ncols, nr = g.nrows
     let offs = discOffsets(cell: g.cellSize, radius: radius)
-    let occupied = sg.cells, x = sg.weighted
-    // Row prefix sums over the occupied cells: `after[i]` is the sum of the occupied values of i's row up to and
-    // including i, added from the row's start as the dense prefix adds them (zeros add nothing to a double).
-    var after = [Double](repeating: 0, count: occupied.count)
-    for i in occupied.indices {
-        let sameRow = i > 0 && occupied[i - 1] / nc == occupied[i] / nc
-        after[i] = (sameRow ? after[i - 1] : 0) + x[i]
-    }
-    let rowSums = after
-    // Σ x over the columns < col of row r: the dense prefix px[r][col].
-    @Sendable @inline(__always) func prefix(_ r: Int, _ col: Int) -> Double {
-        let k = lowerBound(occupied, r * nc + col)
-        return k > 0 && occupied[k - 1] >= r * nc ? rowSums[k - 1] : 0
-    }
-    let cells = discCells(around: occupied, offs: offs, ncols: nc, nrows: nr)
+    let x = sg.weighted
+    let cells = discCells(around: sg.cells, offs: offs, ncols: nc, nrows: nr)
+    // Neighbour sums from the occupied cells' row prefix sums, as the dense prefix adds them (`sparseDiscSums`).
+    let (sums, w, values) = sparseDiscSums(occupied: sg.cells, values: x, at: cells, offs: offs, ncols: nc, nrows: nr)
 
     // n, x̄ and S as the dense path sums them: the values in index order (the empty cells add zeros).
     let n = Double(g.cellCount)
     let mean = x.reduce(0, +) / n
     let s = (x.reduce(0) { $0 + $1 * $1 } / n - mean * mean).squareRoot()
-    let all = cells
-    let parts = parallelMap(chunks: Parallel.chunks(all.count, minimum: 1 << 12)) { range -> ([Double], [Int32], [Double], [Int32]) in
-        var z = [Double](), w = [Int32](), v = [Double](), cnt = [Int32]()
-        z.reserveCapacity(range.count); w.reserveCapacity(range.count); v.reserveCapacity(range.count); cnt.reserveCapacity(range.count)
-        for i in range {
-            let k = all[i], r = k / nc, c = k % nc
-            var acc = 0.0, W = 0
-            for o in offs {
-                let rr = r + o.dr
-                guard rr >= 0, rr < nr else { continue }
-                let c0 = max(0, c - o.half), c1 = min(nc - 1, c + o.half)
-                acc += prefix(rr, c1 + 1) - prefix(rr, c0)
-                W += c1 - c0 + 1
-            }
-            let Wd = Double(W)
-            z.append((acc - mean * Wd) / (s * ((n * Wd - Wd * Wd) / (n - 1)).squareRoot()))
-            w.append(Int32(W))
-            let p = lowerBound(occupied, k)
-            let here = p < occupied.count && occupied[p] == k
-            v.append(here ? x[p] : 0); cnt.append(here ? sg.counts[p] : 0)
-        }
-        return (z, w, v, cnt)
+    let z = cells.indices.map { i -> Double in
+        let Wd = Double(w[i])
+        return (sums[i] - mean * Wd) / (s * ((n * Wd - Wd * Wd) / (n - 1)).squareRoot())
     }
-    let z = parts.flatMap(\.0), w = parts.flatMap(\.1)
+    let counts = cells.map { k -> Int32 in sg.position(of: k).map { sg.counts[$0] } ?? 0 }
     let result = assemble(z: z, neighbours: w, n: g.cellCount, mean: mean, s: s)
 
     let unreported = unreportedCells(grid: g, offs: offs, reported: w).map { W, count -> SparseGiStar.UnreportedCells in
@@ -107,7 +77,7 @@ public func giStarSparse(_ sg: SparseGridCounts, radius: Double) -> SparseGiStar
         return .init(neighbours: W, count: count, z: zu, p: Normal.twoSidedP(zu), pAdjusted: .nan)
     }
     // The default adjustment (Benjamini–Hochberg) over all n cells.
-    return SparseGiStar(grid: g, cells: cells, values: parts.flatMap(\.2), counts: parts.flatMap(\.3), result: result,
+    return SparseGiStar(grid: g, cells: cells, values: values, counts: counts, result: result,
                         unreported: unreported).adjusted(.bh)
 }
 
