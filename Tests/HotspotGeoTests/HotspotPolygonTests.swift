@@ -19,6 +19,25 @@ import Testing
         return (kernelDensity(x: xs, y: ys, grid: grid, parameters: KDEParameters(bandwidth: 250)), xs, ys)
     }
 
+    /// Cells of a grid in checkerboards and random patches (cells meeting only at a corner, which GEOS 3.11's coverage
+    /// union refuses as "overlapping inputs") dissolve into valid polygons covering exactly the cells' area.
+    @Test(arguments: [1, 2, 3, 4])
+    func cornerTouchingCellsDissolve(seed: UInt64) throws {
+        let grid = SquareGrid(x0: 533_000, y0: 168_000, cellSize: 200, ncols: 30, nrows: 30)
+        var state = seed &* 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        // A checkerboard in one corner, random cells elsewhere.
+        let cells = (0..<grid.cellCount).filter { k in
+            let c = k % 30, r = k / 30
+            return c < 10 && r < 10 ? (c + r) % 2 == 0 : next() % 3 == 0
+        }
+        let ctx = try GEOSContext()
+        let u = try ctx.coverageUnion(cells.map(grid.cellPolygon))
+        #expect(abs(u.area - Double(cells.count) * 200 * 200) < 1e-3)
+        #expect(try GEOSGeometry(ctx, u).isValid)
+        #expect(u.polygons.count >= 50)   // the checkerboard's 50 cells touch only at corners: each its own part
+    }
+
     @Test(arguments: [false, true])
     func polygonsAreValidAndSharesAddUp(smooth: Bool) throws {
         let (s, xs, ys) = Self.surface()
