@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # England and Wales: 60 million synthetic police.uk incidents (43 forces, 2016-01…2025-12, 5,160 street CSVs, ≈ 14 GB)
 # and 35,000 synthetic LSOAs from Benchmarks/national/gen_national.py, measured as a user runs them: the I/O floor,
-# `hotspot areas` on the LSOAs (cold: fills the store; then from the store), sparse 100 m grid, KDE and Gi*, the
+# `hotspot areas` on the LSOAs (cold: fills the store; then from the store), sparse 100 m grid, KDE, Gi* and emerging, the
 # PostGIS path (load, GiST index, a grid count query) and the Python peer on one force. Issue 26, part 6.
 #
 #   PEERS_PYTHON=VENV/bin/python Benchmarks/national.sh [WORKDIR]   (VENV: pip install -r ../shared/peers/requirements.txt)
@@ -65,6 +65,7 @@ timed "hotspot areas, LSOAs, from the store" "$bin" areas "${files[@]}" --areas 
 timed "hotspot grid --cell 100 --sparse" "$bin" grid "${files[@]}" --cell 100 --sparse --out "$work/o-grid" --quiet
 timed "hotspot kde --sparse, c 100 m, h 400 m" "$bin" kde "${files[@]}" --cell 100 --bandwidth 400 --sparse --out "$work/o-kde" --quiet
 timed "hotspot gistar --cell 100 --sparse" "$bin" gistar "${files[@]}" --cell 100 --sparse --out "$work/o-gi" --quiet
+timed "hotspot emerging --cell 100 --sparse --step 12months" "$bin" emerging "${files[@]}" --cell 100 --sparse --step 12months --out "$work/o-em" --quiet
 timed "hotspot gistar on the LSOAs, queen contiguity" "$bin" gistar "${files[@]}" --areas lsoa="$lsoa" --on lsoa --neighbours queen --out "$work/o-gi-lsoa" --quiet
 # Dense grids at 1 km (≈ 0.3 M cells: under --max-cells), what works without --sparse.
 timed "hotspot grid --cell 1000 (dense)" "$bin" grid "${files[@]}" --cell 1000 --out "$work/o-grid1k" --quiet
