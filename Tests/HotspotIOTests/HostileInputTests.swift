@@ -153,6 +153,10 @@ import Testing
         let link = a + ".link.csv"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: a)
         #expect(message { _ = try IncidentReader.read(files: [a, link]) }?.contains("same file under two names") == true)
+        // Months with no crime (a header alone) are alike without counting anything twice: read, not refused.
+        let e1 = try temp("2022-04-empty.csv", Self.header), e2 = try temp("2022-05-empty.csv", Self.header)
+        let r = try IncidentReader.read(files: [e1, a, e2])
+        #expect(r.table.count == 1 && r.files.count == 3)
     }
 }
 

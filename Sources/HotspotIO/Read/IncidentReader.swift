@@ -160,8 +160,12 @@ public enum IncidentReader {
         var digests: [String: String] = [:]
         for (k, path) in files.enumerated() {
             var (t, q, s) = try readFile(path, fileIndex: UInt16(k), options: options)
-            if let first = digests[s.sha256] { throw InputError.sameFile(first, path, "identical contents, SHA-256 \(s.sha256.prefix(12))…") }
-            digests[s.sha256] = path
+            // Files with the same rows would count them twice; files of a header alone (an empty force-month) are
+            // alike without counting anything twice.
+            if t.count + q.count > 0 {
+                if let first = digests[s.sha256] { throw InputError.sameFile(first, path, "identical contents, SHA-256 \(s.sha256.prefix(12))…") }
+                digests[s.sha256] = path
+            }
             quarantine += q
             summaries.append(s)
             if table == nil {
