@@ -70,7 +70,9 @@ public enum GiStarJob {
         if let s = c.sparse { c.sparse = s.adjusted(r.adjust); c.gi = c.sparse!.result } else { c.gi = c.gi.adjusted(r.adjust) }
         c.keep = (0..<c.ids.count).filter { !c.gi.z[$0].isNaN || c.onLayer }
         c.warnings = job.warnings + c.warnings
-        c.warnings += sparseWarnings(counts: c.keep.map { c.counts[$0] }, bins: c.keep.map { r.fdr ? c.gi.binFDR[$0] : c.gi.bin[$0] })
+        let blank = c.onLayer ? "gi_z and gi_p are blank" : "no cell is written"
+        if let why = undefinedEverywhere(c.gi, counts: c.counts, kept: c.keep.count, blank: blank) { c.warnings.append(why) }
+        else { c.warnings += sparseWarnings(counts: c.keep.map { c.counts[$0] }, bins: c.keep.map { r.fdr ? c.gi.binFDR[$0] : c.gi.bin[$0] }, blank: blank) }
         if let s = c.sparse {
             let u = s.unreportedSignificant(fdr: r.fdr)
             if u.hot + u.cold > 0 {
@@ -274,13 +276,23 @@ public enum GiStarJob {
     }
 }
 
+/// Why no location has a z (nil when some has): nothing was counted, every neighbourhood is the whole grid (W = n:
+/// the neighbourhood is compared with itself), or every location holds the same count (S = 0).
+/// `blank` says what the outputs show for it.
+func undefinedEverywhere(_ gi: GiStarResult, counts: [Double], kept: Int, blank: String) -> String? {
+    guard kept == 0 else { return nil }
+    if !counts.contains(where: { $0 > 0 }) { return "no incident lies in any of the \(gi.n) locations: Gi* is undefined when every count is 0, so \(blank)" }
+    if gi.s == 0 { return "every one of the \(gi.n) locations holds the same count: Gi* is undefined without variation, so \(blank)" }
+    return "every location's neighbours within the distance are the whole grid (\(gi.n) locations): Gi* compares a neighbourhood with the whole, so it is undefined and \(blank); use a smaller neighbour distance (--neighbours distance:M)"
+}
+
 /// Gi* is a large-sample statistic: on a handful of incidents spread over many locations it still reports "hot at
 /// 99 %" places, many holding no incident. These warnings say so (and why z is blank when nothing was counted).
-func sparseWarnings(counts: [Double], bins: [Int8]) -> [String] {
+func sparseWarnings(counts: [Double], bins: [Int8], blank: String = "gi_z and gi_p are blank") -> [String] {
     let total = counts.reduce(0, +)
     let nonZero = counts.filter { $0 > 0 }.count
     if total == 0 {
-        return ["no incident lies in any of the \(counts.count) locations: Gi* is undefined when every count is 0, so gi_z and gi_p are blank"]
+        return ["no incident lies in any of the \(counts.count) locations: Gi* is undefined when every count is 0, so \(blank)"]
     }
     guard total < 30 || Double(nonZero) < 0.05 * Double(counts.count) else { return [] }
     let hotEmpty = zip(counts, bins).filter { $0.1 > 0 && $0.0 == 0 }.count
