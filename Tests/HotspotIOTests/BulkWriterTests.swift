@@ -84,7 +84,8 @@ import Testing
         let t = Table(columns: ["id", "count", "rate"], rows: geoms.indices.map { [.string("E\($0)"), .int($0 % 7), .double(r.next(), decimals: nil)] })
         let whole = GeoJSONWriter.featureCollectionBytes(name: "grid", geometries: geoms, properties: t, idColumn: "id")
         var pieces: [[UInt8]] = []
-        GeoJSONWriter.streamFeatureCollection(name: "grid", geometries: geoms, properties: t, idColumn: "id", chunk: chunk) { pieces.append($0) }
+        GeoJSONWriter.streamFeatureCollection(name: "grid", count: geoms.count, properties: t, idColumn: "id", chunk: chunk, batch: geoms.count,
+                                              geometries: { Array(geoms[$0]) }) { pieces.append($0) }
         #expect(pieces.flatMap { $0 } == whole)
         #expect(chunk >= whole.count ? pieces.count == 1 : pieces.count > 1)
         // Geometries asked for batch by batch, in order: the same bytes.
@@ -100,7 +101,8 @@ import Testing
         let dir = NSTemporaryDirectory() + "hotspot-stream-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (sha, bytes) = try AtomicFile.stream(to: dir + "/grid.geojson") { emit in
-            try GeoJSONWriter.streamFeatureCollection(name: "grid", geometries: geoms, properties: t, idColumn: "id", chunk: chunk, emit: emit)
+            try GeoJSONWriter.streamFeatureCollection(name: "grid", count: geoms.count, properties: t, idColumn: "id", chunk: chunk, batch: 64,
+                                                      geometries: { Array(geoms[$0]) }, emit: emit)
         }
         #expect(FileManager.default.contents(atPath: dir + "/grid.geojson") == Data(whole))
         #expect(sha == Hashing.sha256(Data(whole)) && bytes == whole.count)

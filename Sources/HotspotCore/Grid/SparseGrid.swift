@@ -22,7 +22,7 @@ public struct SparseGridCounts: Sendable {
 }
 
 /// The first position in the ascending `a` whose value is ≥ `v`.
-@inlinable public func lowerBound(_ a: [Int], _ v: Int) -> Int {
+@inlinable func lowerBound(_ a: [Int], _ v: Int) -> Int {
     var lo = 0, hi = a.count
     while lo < hi {
         let mid = (lo + hi) >> 1

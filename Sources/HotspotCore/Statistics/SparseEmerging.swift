@@ -17,9 +17,10 @@ public struct SparseSpaceTimeCube: Sendable {
     public var occupied: [Int] { sortedUnique(cells.flatMap { $0 }) }
 
     /// The cells `spaceTimeGiStarSparse` reports with the distance band `radius` (metres): those occupied in some step
-    /// and those within `radius` of one, ascending (to size the cube before computing it).
-    public func reportedCells(radius: Double) -> [Int] {
-        discCells(around: occupied, offs: discOffsets(cell: grid.cellSize, radius: radius), ncols: grid.ncols, nrows: grid.nrows)
+    /// and those within `radius` of one, ascending (to size the cube before computing it). `occupied`: `self.occupied`
+    /// when already computed (it sorts every occupied (cell, step) pair).
+    public func reportedCells(radius: Double, occupied: [Int]? = nil) -> [Int] {
+        discCells(around: occupied ?? self.occupied, offs: discOffsets(cell: grid.cellSize, radius: radius), ncols: grid.ncols, nrows: grid.nrows)
     }
 
     /// Bins incidents (x, y in the grid's CRS, day numbers) into the occupied (step, cell) pairs. As

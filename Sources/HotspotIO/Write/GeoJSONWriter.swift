@@ -25,17 +25,9 @@ public enum GeoJSONWriter {
     }
 
     /// `featureCollectionBytes` in pieces of about `chunk` bytes, each handed to `emit` as soon as it is full: the
-    /// same bytes, without holding the whole collection (a national grid's GeoJSON is gigabytes).
-    public static func streamFeatureCollection(name: String, geometries: [MultiPolygon], properties: Table, idColumn: String,
-                                               decimals: Int = GeoJSONWriter.decimals, chunk: Int = 1 << 24,
-                                               emit: ([UInt8]) throws -> Void) rethrows {
-        precondition(geometries.count == properties.rows.count)
-        try collectionStream(name: name, count: geometries.count, perFeature: 400, properties: properties, idColumn: idColumn,
-                             chunk: chunk, emit: emit) { b, i in appendGeometry(&b, geometries[i], decimals: decimals) }
-    }
-
-    /// `streamFeatureCollection` with the `count` geometries asked for in batches (`geometries(range)`, ranges in
-    /// order, at most `batch` long), so that they too need not be held all at once (e.g. reprojected batch by batch).
+    /// same bytes, without holding the whole collection (a national grid's GeoJSON is gigabytes). The `count`
+    /// geometries are asked for in batches (`geometries(range)`, ranges in order, at most `batch` long), so that they
+    /// too need not be held all at once (e.g. reprojected batch by batch).
     public static func streamFeatureCollection(name: String, count: Int, properties: Table, idColumn: String,
                                                decimals: Int = GeoJSONWriter.decimals, chunk: Int = 1 << 24, batch: Int,
                                                geometries: (Range<Int>) throws -> [MultiPolygon], emit: ([UInt8]) throws -> Void) rethrows {

@@ -65,12 +65,7 @@ public enum EmergingJob {
         func assign(_ t: IncidentTable) -> [Int32] {
             switch self {
             case .layer(let l): return l.index.assign(x: t.x, y: t.y)
-            case .sparseGrid(let g, let cells):
-                return (0..<t.count).map { i -> Int32 in
-                    guard let k = g.index(x: t.x[i], y: t.y[i]) else { return -1 }
-                    let j = lowerBound(cells, k)
-                    return j < cells.count && cells[j] == k ? Int32(j) : -1
-                }
+            case .sparseGrid: preconditionFailure("a sparse grid's cube is built by SparseSpaceTimeCube (computeSparse)")
             case .grid(let g, let mask):
                 return (0..<t.count).map { i -> Int32 in
                     guard let k = g.index(x: t.x[i], y: t.y[i]), mask?[k] ?? true else { return -1 }
@@ -192,12 +187,12 @@ public enum EmergingJob {
         }
         if sc.outsideSteps > 0 { warnings.append("\(sc.outsideSteps) incident(s) fall outside the \(steps.count) time steps (from \(steps.label(0))) and are not in the cube") }
         // Each occupied cell brings its disc: refuse before allocating what cannot be done.
-        let occupied = sc.occupied.count
+        let occupiedCells = sc.occupied, occupied = occupiedCells.count
         let candidates = Double(occupied) * (Double.pi * (radius / g.cellSize) * (radius / g.cellSize) + 1)
         guard candidates <= Double(Limits.maxCells.upperBound) else {
             throw InputError.unusable("emerging on \(Fmt.counted(occupied, "occupied cell")) with neighbours within \(Fmt.number(radius)) m would examine about \(Int(min(candidates, 9e18))) cells, above \(Limits.maxCells.upperBound); use a smaller neighbour distance (--radius, --neighbours distance:M) or a larger --cell")
         }
-        let reported = sc.reportedCells(radius: radius)
+        let reported = sc.reportedCells(radius: radius, occupied: occupiedCells)
         try checkCubeSize(locations: reported.count, steps: steps, o, sparse: true)
         let st = PhaseProgress.phase("space-time Gi* (sparse)", total: Double(reported.count * steps.count), unit: "cells") {
             spaceTimeGiStarSparse(sc, radius: radius, window: o.window, reported: reported)
